@@ -1,0 +1,73 @@
+// ClusterDO: the single controller object. Owns the topic registry; tells partitions of deletions.
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.js";
+import { fail, ok, type Result } from "../protocol/errors.js";
+import { partitionObjectName, type Topic } from "../protocol/topic.js";
+import { TopicRegistry, unknownTopic, type AlterTopicInput, type CreateTopicInput } from "./topics.js";
+
+/** Retry interval for removing a deleted topic's partitions when a drop call failed. */
+const DELETE_RETRY_MS = 30_000;
+
+export class ClusterDO extends DurableObject<Env> {
+  readonly #topics: TopicRegistry;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#topics = new TopicRegistry(ctx.storage.sql);
+  }
+
+  async createTopic(input: CreateTopicInput): Promise<Result<Topic>> {
+    try {
+      return ok(this.#topics.create(input, Date.now()));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async getTopic(name: string): Promise<Result<Topic>> {
+    const t = this.#topics.get(name);
+    return t ? ok(t) : fail(unknownTopic(name));
+  }
+
+  async listTopics(): Promise<Topic[]> {
+    return this.#topics.list();
+  }
+
+  async alterTopic(name: string, input: AlterTopicInput): Promise<Result<Topic>> {
+    try {
+      return ok(this.#topics.alter(name, input));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /**
+   * Deletes the topic: gone from the registry at once (a new topic of the same name gets a new
+   * id, so it never sees old data), its partitions told to drop their storage.
+   */
+  async deleteTopic(name: string): Promise<Result<Topic>> {
+    let topic: Topic;
+    try {
+      topic = this.#topics.delete(name, Date.now());
+    } catch (e) {
+      return fail(e);
+    }
+    await this.#dropPartitions();
+    return ok(topic);
+  }
+
+  override async alarm(): Promise<void> {
+    await this.#dropPartitions();
+  }
+
+  async #dropPartitions(): Promise<void> {
+    for (const { id, partitions } of this.#topics.pendingDeletes()) {
+      const drops = Array.from({ length: partitions }, (_, p) =>
+        this.env.PARTITION.getByName(partitionObjectName(id, p)).drop());
+      const results = await Promise.allSettled(drops);
+      if (results.every((r) => r.status === "fulfilled")) this.#topics.forgetDeleted(id);
+      else await this.ctx.storage.setAlarm(Date.now() + DELETE_RETRY_MS);
+    }
+  }
+}

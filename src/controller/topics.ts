@@ -1,0 +1,149 @@
+// The topic registry: names, immutable ids, partition counts and config overrides in SQLite.
+
+import { EdgelogError } from "../protocol/errors.js";
+import type { Topic } from "../protocol/topic.js";
+import {
+  checkTopicConfig,
+  DEFAULT_TOPIC_CONFIG,
+  parseTopicConfig,
+  TOPIC_CONFIG_KEYS,
+  validatePartitionCount,
+  validateTopicName,
+  type TopicConfig,
+} from "../protocol/topic-config.js";
+import { migrate, type Migration } from "../util/migrations.js";
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    statements: [
+      `CREATE TABLE topics (
+        name TEXT PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        partitions INTEGER NOT NULL,
+        overrides TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      )`,
+      // Ids of deleted topics whose partition data still has to be removed.
+      `CREATE TABLE deleted_topics (id TEXT PRIMARY KEY, partitions INTEGER NOT NULL, deleted_at INTEGER NOT NULL)`,
+    ],
+  },
+];
+
+interface TopicRow extends Record<string, SqlStorageValue> {
+  name: string;
+  id: string;
+  partitions: number;
+  overrides: string;
+  version: number;
+  created_at: number;
+}
+
+export interface CreateTopicInput {
+  name: unknown;
+  partitions?: unknown;
+  config?: unknown;
+}
+
+export interface AlterTopicInput {
+  partitions?: unknown;
+  /** Keys to set; a null value resets that key to its default (Kafka's DELETE alter op). */
+  config?: unknown;
+}
+
+export class TopicRegistry {
+  constructor(private readonly sql: SqlStorage) {
+    migrate(sql, MIGRATIONS);
+  }
+
+  create(input: CreateTopicInput, now: number): Topic {
+    const name = validateTopicName(input.name);
+    const partitions = validatePartitionCount(input.partitions ?? 1);
+    const overrides = parseTopicConfig(input.config);
+    const config = checkTopicConfig({ ...DEFAULT_TOPIC_CONFIG, ...overrides });
+    if (this.#row(name)) throw new EdgelogError("TOPIC_ALREADY_EXISTS", `topic ${name} already exists`);
+    const row: TopicRow = {
+      name, id: crypto.randomUUID(), partitions, overrides: JSON.stringify(overrides), version: 1, created_at: now,
+    };
+    this.sql.exec(`INSERT INTO topics (name, id, partitions, overrides, version, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      row.name, row.id, row.partitions, row.overrides, row.version, row.created_at);
+    return toTopic(row, config);
+  }
+
+  get(name: string): Topic | null {
+    const row = this.#row(name);
+    return row ? toTopic(row) : null;
+  }
+
+  list(): Topic[] {
+    return this.sql.exec<TopicRow>(`SELECT * FROM topics ORDER BY name`).toArray().map((r) => toTopic(r));
+  }
+
+  alter(name: string, input: AlterTopicInput): Topic {
+    const row = this.#row(name);
+    if (!row) throw unknownTopic(name);
+    let partitions = row.partitions;
+    if (input.partitions !== undefined) {
+      partitions = validatePartitionCount(input.partitions);
+      if (partitions < row.partitions) {
+        throw new EdgelogError("INVALID_PARTITIONS",
+          `topic ${name} has ${row.partitions} partitions; the count can only grow (keyed data would move)`);
+      }
+    }
+    const overrides: Record<string, unknown> = JSON.parse(row.overrides);
+    if (input.config !== undefined) {
+      if (typeof input.config !== "object" || input.config === null || Array.isArray(input.config)) {
+        throw new EdgelogError("INVALID_CONFIG", "config must be an object of Kafka config names to values");
+      }
+      const entries = Object.entries(input.config);
+      const resets = entries.filter(([, v]) => v === null).map(([k]) => k);
+      const sets = parseTopicConfig(Object.fromEntries(entries.filter(([, v]) => v !== null)));
+      const unknown = resets.find((k) => !(TOPIC_CONFIG_KEYS as string[]).includes(k));
+      if (unknown) throw new EdgelogError("INVALID_CONFIG", `unknown config ${JSON.stringify(unknown)}`);
+      for (const k of resets) delete overrides[k];
+      Object.assign(overrides, sets);
+    }
+    const config = checkTopicConfig({ ...DEFAULT_TOPIC_CONFIG, ...overrides } as TopicConfig);
+    const next: TopicRow = { ...row, partitions, overrides: JSON.stringify(overrides), version: row.version + 1 };
+    this.sql.exec(`UPDATE topics SET partitions = ?, overrides = ?, version = ? WHERE name = ?`,
+      next.partitions, next.overrides, next.version, name);
+    return toTopic(next, config);
+  }
+
+  /** Removes the topic from the registry and queues its data for background removal. */
+  delete(name: string, now: number): Topic {
+    const row = this.#row(name);
+    if (!row) throw unknownTopic(name);
+    this.sql.exec(`DELETE FROM topics WHERE name = ?`, name);
+    this.sql.exec(`INSERT INTO deleted_topics (id, partitions, deleted_at) VALUES (?, ?, ?)`, row.id, row.partitions, now);
+    return toTopic(row);
+  }
+
+  pendingDeletes(): { id: string; partitions: number }[] {
+    return this.sql.exec<{ id: string; partitions: number }>(`SELECT id, partitions FROM deleted_topics`).toArray();
+  }
+
+  forgetDeleted(id: string): void {
+    this.sql.exec(`DELETE FROM deleted_topics WHERE id = ?`, id);
+  }
+
+  #row(name: string): TopicRow | undefined {
+    return this.sql.exec<TopicRow>(`SELECT * FROM topics WHERE name = ?`, name).toArray()[0];
+  }
+}
+
+function toTopic(row: TopicRow, config?: TopicConfig): Topic {
+  return {
+    name: row.name,
+    id: row.id,
+    partitions: row.partitions,
+    config: config ?? ({ ...DEFAULT_TOPIC_CONFIG, ...JSON.parse(row.overrides) } as TopicConfig),
+    version: row.version,
+    created_at: row.created_at,
+  };
+}
+
+export function unknownTopic(name: string): EdgelogError {
+  return new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} does not exist`);
+}

@@ -1,0 +1,9 @@
+// Worker entry: the Hono app, plus the Durable Object classes wrangler binds.
+
+import { createApp } from "./router/app.js";
+
+export { ClusterDO } from "./controller/cluster-do.js";
+export { PartitionDO } from "./partition/partition-do.js";
+export { GroupCoordinatorDO } from "./coordinator/coordinator-do.js";
+
+export default createApp();

@@ -1,0 +1,34 @@
+// Numbered migrations for a partition's SQLite log; applied once per object start.
+
+import type { Migration } from "../util/migrations.js";
+
+export const LOG_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    statements: [
+      // One row per record batch, keyed by its base offset (the rowid, so lookups are O(log n)).
+      // time_index is the running maximum of max_timestamp, monotonic in base_offset like Kafka's
+      // time index, so "first offset at or after time T" is one index seek.
+      `CREATE TABLE batches (
+        base_offset INTEGER PRIMARY KEY,
+        last_offset INTEGER NOT NULL,
+        max_timestamp INTEGER NOT NULL,
+        time_index INTEGER NOT NULL,
+        records INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        data BLOB NOT NULL
+      )`,
+      `CREATE INDEX batches_by_time ON batches (time_index)`,
+      `CREATE TABLE log_state (
+        id INTEGER PRIMARY KEY CHECK (id = 0),
+        log_start_offset INTEGER NOT NULL,
+        log_end_offset INTEGER NOT NULL,
+        high_watermark INTEGER NOT NULL,
+        leader_epoch INTEGER NOT NULL,
+        hot_bytes INTEGER NOT NULL,
+        max_timestamp INTEGER NOT NULL
+      )`,
+      `INSERT INTO log_state VALUES (0, 0, 0, 0, 0, 0, -1)`,
+    ],
+  },
+];

@@ -1,0 +1,130 @@
+// PartitionDO: one topic partition. A thin adapter from RPC to the log engine plus long-poll.
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.js";
+import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
+import type { TopicRef } from "../protocol/topic.js";
+import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } from "../log/partition-log.js";
+import { Waiters } from "./waiters.js";
+
+/** Concurrent long-polls one partition holds before answering further ones empty at once. */
+const MAX_WAITERS = 1000;
+
+export interface ReadRequest {
+  offset: number;
+  maxBytes: number;
+  maxRecords: number;
+  /** Long-poll up to this long when `offset` is at the end of the log. */
+  waitMs: number;
+  /** Names the wait so cancelWait() can end it (multi-partition fetches). */
+  pollId?: string;
+}
+
+export interface PartitionInfo {
+  partition: number;
+  log_start_offset: number;
+  high_watermark: number;
+  bytes: number;
+  archived_bytes: number;
+}
+
+export type OffsetSpec = "earliest" | "latest" | number;
+
+export class PartitionDO extends DurableObject<Env> {
+  #log?: PartitionLog;
+  #topicVersion?: number;
+  readonly #waiters = new Waiters(MAX_WAITERS);
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    void ctx.blockConcurrencyWhile(async () => {
+      // A dropped partition keeps only its tombstone, so late writers cannot revive it.
+      if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
+    });
+  }
+
+  async append(ref: TopicRef, batches: Uint8Array): Promise<Result<AppendedBatch[]>> {
+    try {
+      const log = this.#open(ref);
+      const out = log.append(batches, {
+        timestampType: ref.config["message.timestamp.type"],
+        maxMessageBytes: ref.config["max.message.bytes"],
+        now: Date.now(),
+      });
+      this.#waiters.notifyAll();
+      return ok(out);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async read(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult>> {
+    try {
+      const log = this.#open(ref);
+      const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords };
+      let result = log.read(req.offset, opts);
+      if (result.batches.length === 0 && req.waitMs > 0 && req.offset === result.highWatermark) {
+        const woken = await this.#waiters.wait(req.waitMs, req.pollId);
+        if (woken) result = this.#open(ref).read(req.offset, opts);
+      }
+      return ok(result);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async cancelWait(pollId: string): Promise<void> {
+    this.#waiters.cancel(pollId);
+  }
+
+  async offsets(ref: TopicRef, at: OffsetSpec): Promise<Result<OffsetAtTime>> {
+    try {
+      const log = this.#open(ref);
+      if (at === "earliest") return ok({ offset: log.state.logStartOffset, timestamp: -1 });
+      if (at === "latest") return ok({ offset: log.state.highWatermark, timestamp: -1 });
+      return ok(log.offsetForTime(at));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async describe(ref: TopicRef): Promise<Result<PartitionInfo>> {
+    try {
+      const s = this.#open(ref).state;
+      return ok({
+        partition: ref.partition,
+        log_start_offset: s.logStartOffset,
+        high_watermark: s.highWatermark,
+        bytes: s.hotBytes,
+        archived_bytes: 0,
+      });
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** The topic was deleted: make the partition unreachable at once, then free its storage. */
+  async drop(): Promise<void> {
+    this.#log = undefined;
+    this.#waiters.notifyAll();
+    await this.ctx.storage.deleteAll();
+    this.ctx.storage.kv.put("dropped", true);
+  }
+
+  #open(ref: TopicRef): PartitionLog {
+    if (!this.#log) {
+      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.name} was deleted`);
+    }
+    this.#remember(ref);
+    return this.#log;
+  }
+
+  /** Keeps the newest topic config seen, for background work (alarm) that has no caller to ask. */
+  #remember(ref: TopicRef): void {
+    if (this.#topicVersion !== undefined && ref.version <= this.#topicVersion) return;
+    const kv = this.ctx.storage.kv;
+    const stored = kv.get<TopicRef>("topic");
+    if (!stored || ref.version > stored.version) kv.put("topic", ref);
+    this.#topicVersion = Math.max(ref.version, stored?.version ?? -1);
+  }
+}

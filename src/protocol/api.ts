@@ -1,0 +1,164 @@
+// Request and reply shapes of HTTP API v1, as zod schemas: the router validates with them,
+// the OpenAPI document is generated from them, and the SDK takes its types from them.
+
+import { z } from "zod";
+import {
+  FETCH_MAX_BYTES_CAP,
+  FETCH_MAX_RECORDS_CAP,
+  FETCH_MAX_WAIT_MS,
+  MAX_PARTITIONS,
+  VALUE_FORMATS,
+} from "./constants.js";
+
+const offset = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const partition = z.number().int().min(0).max(MAX_PARTITIONS - 1);
+
+export const ErrorBodySchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), retriable: z.boolean() }),
+});
+
+export const TopicConfigSchema = z
+  .record(z.string(), z.unknown())
+  .describe("Kafka config names (retention.ms, cleanup.policy, max.message.bytes, ...) to values");
+
+export const CreateTopicSchema = z.strictObject({
+  name: z.string(),
+  partitions: z.number().int().optional().describe(`1..${MAX_PARTITIONS}, default 1`),
+  config: TopicConfigSchema.optional(),
+});
+
+export const AlterTopicSchema = z.strictObject({
+  partitions: z.number().int().optional().describe("a larger partition count"),
+  config: TopicConfigSchema.optional().describe("keys to set; null resets a key to its default"),
+});
+
+export const TopicSchema = z.object({
+  name: z.string(),
+  id: z.string(),
+  partitions: z.number().int(),
+  config: z.record(z.string(), z.unknown()),
+  version: z.number().int(),
+  created_at: z.number().int(),
+});
+
+export const PartitionInfoSchema = z.object({
+  partition: z.number().int(),
+  log_start_offset: z.number().int(),
+  high_watermark: z.number().int(),
+  bytes: z.number().int(),
+  archived_bytes: z.number().int(),
+});
+
+export const DescribeTopicSchema = TopicSchema.extend({ partitions: z.array(PartitionInfoSchema), partition_count: z.number().int() });
+
+export const FormatSchema = z.enum(VALUE_FORMATS);
+
+export const ProduceRecordSchema = z.strictObject({
+  key: z.string().nullable().optional().describe("UTF-8 key; hashed with murmur2 to pick the partition"),
+  key_b64: z.string().optional().describe("binary key, base64 (instead of key)"),
+  value: z.unknown().optional().describe("json: any JSON; string: text; binary: base64. Null or absent is a null value (a tombstone)"),
+  headers: z.record(z.string(), z.string().nullable()).optional(),
+  partition: partition.nullable().optional(),
+  timestamp: z.number().int().min(0).nullable().optional().describe("ms since the epoch; default now"),
+});
+
+export const ProducerSchema = z.strictObject({
+  id: z.string().min(1),
+  epoch: z.number().int().min(0).max(32767),
+  sequence: z.number().int().min(0).max(2 ** 31 - 1),
+});
+
+export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal(-1), z.literal("all")]);
+
+export const ProduceRequestSchema = z.strictObject({
+  records: z.array(ProduceRecordSchema).min(1),
+  format: FormatSchema.default("json"),
+  acks: AcksSchema.default(1),
+});
+
+export const ProducedRecordSchema = z.object({
+  partition: z.number().int(),
+  offset: z.number().int().optional(),
+  timestamp: z.number().int().optional(),
+  error: ErrorBodySchema.shape.error.optional(),
+});
+
+export const ProduceReplySchema = z.object({ records: z.array(ProducedRecordSchema) });
+
+export const BatchProduceReplySchema = z.object({
+  batches: z.array(z.object({
+    base_offset: z.number().int(),
+    last_offset: z.number().int(),
+    log_start_offset: z.number().int(),
+    timestamp: z.number().int(),
+  })),
+});
+
+const intParam = (name: string) =>
+  z.string().regex(/^\d+$/, `${name} must be a non-negative integer`).transform(Number)
+    .refine(Number.isSafeInteger, `${name} is too large`);
+
+export const FetchQuerySchema = z.object({
+  offset: intParam("offset"),
+  max_records: intParam("max_records").pipe(z.number().min(1).max(FETCH_MAX_RECORDS_CAP)).optional(),
+  max_bytes: intParam("max_bytes").pipe(z.number().min(1).max(FETCH_MAX_BYTES_CAP)).optional(),
+  wait_ms: intParam("wait_ms").pipe(z.number().max(FETCH_MAX_WAIT_MS)).optional(),
+  format: FormatSchema.optional(),
+});
+
+export const FetchedRecordSchema = z.object({
+  offset: z.number().int(),
+  timestamp: z.number().int(),
+  key: z.string().nullable().optional(),
+  key_b64: z.string().optional(),
+  value: z.unknown().optional(),
+  value_b64: z.string().optional(),
+  headers: z.record(z.string(), z.string().nullable()).optional(),
+  headers_b64: z.record(z.string(), z.string().nullable()).optional(),
+});
+
+export const FetchReplySchema = z.object({
+  records: z.array(FetchedRecordSchema),
+  next_offset: z.number().int(),
+  high_watermark: z.number().int(),
+  log_start_offset: z.number().int(),
+});
+
+export const MultiFetchRequestSchema = z.strictObject({
+  partitions: z.array(z.strictObject({
+    topic: z.string(),
+    partition,
+    offset,
+    max_bytes: z.number().int().min(1).max(FETCH_MAX_BYTES_CAP).optional(),
+  })).min(1).max(MAX_PARTITIONS),
+  wait_ms: z.number().int().min(0).max(FETCH_MAX_WAIT_MS).default(0),
+  max_bytes: z.number().int().min(1).max(FETCH_MAX_BYTES_CAP).optional(),
+  max_records: z.number().int().min(1).max(FETCH_MAX_RECORDS_CAP).optional(),
+  format: FormatSchema.default("json"),
+});
+
+export const MultiFetchReplySchema = z.object({
+  partitions: z.array(z.object({
+    topic: z.string(),
+    partition: z.number().int(),
+    records: z.array(FetchedRecordSchema).optional(),
+    error: ErrorBodySchema.shape.error.optional(),
+    next_offset: z.number().int().optional(),
+    high_watermark: z.number().int().optional(),
+    log_start_offset: z.number().int().optional(),
+  })),
+});
+
+export const OffsetsQuerySchema = z.object({
+  at: z.union([z.enum(["earliest", "latest"]), intParam("at")]).default("latest")
+    .describe("earliest, latest, or a timestamp in ms"),
+});
+
+export const OffsetReplySchema = z.object({ offset: z.number().int(), timestamp: z.number().int() });
+
+export type ProduceRequest = z.infer<typeof ProduceRequestSchema>;
+export type ProduceRecordInput = z.infer<typeof ProduceRecordSchema>;
+export type FetchedRecord = z.infer<typeof FetchedRecordSchema>;
+export type FetchReply = z.infer<typeof FetchReplySchema>;
+export type MultiFetchRequest = z.infer<typeof MultiFetchRequestSchema>;
+export type MultiFetchReply = z.infer<typeof MultiFetchReplySchema>;

@@ -1,0 +1,129 @@
+// The error vocabulary: every failure edgelog reports has a Kafka-style code,
+// an HTTP status, a retriable flag and a hint at the fix. Rendered in one place
+// (router/errors.ts); shared with the SDK so clients can switch on `code`.
+
+export interface ErrorSpec {
+  status: number;
+  retriable: boolean;
+  /** Kafka protocol error code, for the Kafka gateway (-1 when Kafka has none). */
+  kafka: number;
+  /** What the caller can do about it, appended to messages that lack one. */
+  fix?: string;
+}
+
+export const ERRORS = {
+  UNKNOWN_SERVER_ERROR: { status: 500, retriable: false, kafka: -1 },
+  INVALID_REQUEST: { status: 400, retriable: false, kafka: 42, fix: "Check the request against /v1/openapi.json." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, retriable: false, kafka: 42, fix: "Send application/json, or the binary record-batch type on a partition route." },
+  ROUTE_NOT_FOUND: { status: 404, retriable: false, kafka: -1, fix: "See /v1/openapi.json for the routes." },
+  METHOD_NOT_ALLOWED: { status: 405, retriable: false, kafka: -1 },
+  UNKNOWN_TOPIC_OR_PARTITION: { status: 404, retriable: false, kafka: 3, fix: "Create the topic first, or check the partition number." },
+  TOPIC_ALREADY_EXISTS: { status: 409, retriable: false, kafka: 36 },
+  INVALID_TOPIC_EXCEPTION: { status: 400, retriable: false, kafka: 17, fix: "Topic names are 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'." },
+  INVALID_PARTITIONS: { status: 400, retriable: false, kafka: 37 },
+  INVALID_CONFIG: { status: 400, retriable: false, kafka: 40 },
+  INVALID_RECORD: { status: 400, retriable: false, kafka: 87 },
+  CORRUPT_MESSAGE: { status: 400, retriable: false, kafka: 2, fix: "The record batch failed validation (CRC-32C or framing); re-encode it." },
+  UNSUPPORTED_COMPRESSION_TYPE: { status: 400, retriable: false, kafka: 76, fix: "Send uncompressed record batches." },
+  MESSAGE_TOO_LARGE: { status: 413, retriable: false, kafka: 10, fix: "Send smaller records or raise the topic's max.message.bytes." },
+  RECORD_LIST_TOO_LARGE: { status: 413, retriable: false, kafka: 18, fix: "Split the request into smaller ones." },
+  OFFSET_OUT_OF_RANGE: { status: 416, retriable: false, kafka: 1, fix: "Fetch from an offset between log_start_offset and high_watermark." },
+  OUT_OF_ORDER_SEQUENCE_NUMBER: { status: 409, retriable: false, kafka: 45 },
+  INVALID_PRODUCER_EPOCH: { status: 409, retriable: false, kafka: 47, fix: "Another instance re-initialised this producer id; stop this one." },
+  UNKNOWN_PRODUCER_ID: { status: 404, retriable: false, kafka: 59, fix: "Get a producer id from POST /v1/producers." },
+  INVALID_PRODUCER_ID_MAPPING: { status: 400, retriable: false, kafka: 49 },
+  UNKNOWN_MEMBER_ID: { status: 409, retriable: false, kafka: 25, fix: "Rejoin the group with member_id null." },
+  FENCED_MEMBER_EPOCH: { status: 409, retriable: false, kafka: 110, fix: "Rejoin the group with member_epoch 0." },
+  STALE_MEMBER_EPOCH: { status: 409, retriable: false, kafka: 113, fix: "Heartbeat to learn the current epoch, then retry." },
+  ILLEGAL_GENERATION: { status: 409, retriable: false, kafka: 22 },
+  REBALANCE_IN_PROGRESS: { status: 409, retriable: true, kafka: 27 },
+  GROUP_ID_NOT_FOUND: { status: 404, retriable: false, kafka: 69 },
+  INVALID_GROUP_ID: { status: 400, retriable: false, kafka: 24 },
+  NON_EMPTY_GROUP: { status: 409, retriable: false, kafka: 68, fix: "Stop the group's members first." },
+  INVALID_SESSION_TIMEOUT: { status: 400, retriable: false, kafka: 26 },
+  UNSUPPORTED_ASSIGNOR: { status: 400, retriable: false, kafka: 112 },
+  INVALID_COMMIT_OFFSET_SIZE: { status: 400, retriable: false, kafka: 28 },
+  NOT_ENOUGH_REPLICAS: { status: 503, retriable: true, kafka: 19 },
+  NOT_ENOUGH_REPLICAS_AFTER_APPEND: { status: 503, retriable: true, kafka: 20 },
+  UNAUTHENTICATED: { status: 401, retriable: false, kafka: 58, fix: "Send Authorization: Bearer <token>." },
+  TOPIC_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 29 },
+  GROUP_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 30 },
+  CLUSTER_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 31 },
+  THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true, kafka: 89, fix: "Wait for Retry-After seconds." },
+  REQUEST_TIMED_OUT: { status: 503, retriable: true, kafka: 7, fix: "Retry after a short backoff." },
+  BROKER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 8, fix: "Retry after a short backoff." },
+  KAFKA_STORAGE_ERROR: { status: 503, retriable: true, kafka: 56 },
+  POLICY_VIOLATION: { status: 400, retriable: false, kafka: 44 },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body shape of every error reply. */
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  retriable: boolean;
+}
+
+export class EdgelogError extends Error {
+  override readonly name = "EdgelogError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra top-level fields for the reply body (e.g. offsets beside OFFSET_OUT_OF_RANGE). */
+    readonly extra?: Record<string, unknown>,
+    /** Seconds, for 429/503 replies. */
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  get retriable(): boolean {
+    return ERRORS[this.code].retriable;
+  }
+
+  toBody(): ErrorBody {
+    return { code: this.code, message: this.message, retriable: this.retriable };
+  }
+
+  /** Serialisable form for crossing Durable Object RPC (custom Error fields do not survive it). */
+  toWire(): WireError {
+    return { code: this.code, message: this.message, extra: this.extra, retryAfter: this.retryAfter };
+  }
+
+  static fromWire(w: WireError): EdgelogError {
+    return new EdgelogError(w.code, w.message, w.extra, w.retryAfter);
+  }
+}
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  extra?: Record<string, unknown>;
+  retryAfter?: number;
+}
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === "string" && Object.hasOwn(ERRORS, code);
+}
+
+/** Result type for object RPC methods: errors travel as data, not as thrown objects. */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: WireError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail(e: unknown): { ok: false; error: WireError } {
+  if (e instanceof EdgelogError) return { ok: false, error: e.toWire() };
+  throw e;
+}
+
+export function unwrap<T>(r: Result<T>): T {
+  if (r.ok) return r.value;
+  throw EdgelogError.fromWire(r.error);
+}

@@ -1,0 +1,52 @@
+// Reads request bodies within a size bound and validates JSON against a schema.
+
+import type { Context } from "hono";
+import type { z } from "zod";
+import { EdgelogError } from "../protocol/errors.js";
+
+/** Default bound for bodies of non-produce routes. */
+export const SMALL_BODY_BYTES = 1024 * 1024;
+
+/** Reads the body, refusing (413) before reading when Content-Length is over the bound, or once it is passed. */
+export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () =>
+    new EdgelogError("RECORD_LIST_TOO_LARGE", `request body exceeds ${maxBytes} bytes; split it into smaller requests`);
+  const declared = Number(c.req.header("content-length") ?? "NaN");
+  if (declared > maxBytes) throw tooLarge();
+  const body = c.req.raw.body;
+  if (!body) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(size);
+  let pos = 0;
+  for (const ch of chunks) {
+    out.set(ch, pos);
+    pos += ch.byteLength;
+  }
+  return out;
+}
+
+const decoder = new TextDecoder();
+
+export function parseJson(bytes: Uint8Array): unknown {
+  if (bytes.byteLength === 0) throw new EdgelogError("INVALID_REQUEST", "request body is empty; send a JSON object");
+  try {
+    return JSON.parse(decoder.decode(bytes));
+  } catch (e) {
+    throw new EdgelogError("INVALID_REQUEST", `malformed JSON: ${(e as Error).message}`);
+  }
+}
+
+export function validate<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+  return schema.parse(value);
+}
+
+export async function readJson<S extends z.ZodType>(c: Context, schema: S, maxBytes = SMALL_BODY_BYTES): Promise<z.output<S>> {
+  return validate(schema, parseJson(await readBody(c, maxBytes)));
+}

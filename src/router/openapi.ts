@@ -1,0 +1,85 @@
+// The OpenAPI 3.1 document, generated from the same zod schemas the routes validate with.
+
+import { z } from "zod";
+import * as api from "../protocol/api.js";
+import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../protocol/constants.js";
+
+export interface RouteDoc {
+  method: "get" | "post" | "patch" | "delete";
+  /** Hono path syntax (:param); rendered as {param}. */
+  path: string;
+  summary: string;
+  body?: z.ZodType;
+  /** Alternative binary body, when the route takes raw record batches too. */
+  binaryBody?: boolean;
+  query?: z.ZodObject;
+  ok: { status: number; schema?: z.ZodType; binary?: boolean };
+}
+
+export const ROUTES: RouteDoc[] = [
+  { method: "get", path: "/healthz", summary: "Liveness check", ok: { status: 200, schema: z.object({ ok: z.boolean() }) } },
+  { method: "get", path: "/v1/openapi.json", summary: "This document", ok: { status: 200 } },
+  { method: "post", path: "/v1/topics", summary: "Create a topic", body: api.CreateTopicSchema, ok: { status: 201, schema: api.TopicSchema } },
+  { method: "get", path: "/v1/topics", summary: "List topics", ok: { status: 200, schema: z.object({ topics: z.array(api.TopicSchema) }) } },
+  { method: "get", path: "/v1/topics/:topic", summary: "Describe a topic and its partitions", ok: { status: 200, schema: api.DescribeTopicSchema } },
+  { method: "patch", path: "/v1/topics/:topic", summary: "Add partitions or change config", body: api.AlterTopicSchema, ok: { status: 200, schema: api.TopicSchema } },
+  { method: "delete", path: "/v1/topics/:topic", summary: "Delete a topic; its data becomes unreachable at once", ok: { status: 204 } },
+  {
+    method: "post", path: "/v1/topics/:topic/records",
+    summary: `Produce records (at most ${MAX_RECORDS_PER_REQUEST} and ${MAX_REQUEST_BYTES} bytes per request); keys pick partitions with murmur2`,
+    body: api.ProduceRequestSchema, ok: { status: 200, schema: api.ProduceReplySchema },
+  },
+  {
+    method: "post", path: "/v1/topics/:topic/partitions/:p/records",
+    summary: `Produce to one partition: JSON records, or raw RecordBatch v2 as ${CONTENT_TYPE_RECORD_BATCH}`,
+    body: api.ProduceRequestSchema, binaryBody: true, ok: { status: 200, schema: api.ProduceReplySchema.or(api.BatchProduceReplySchema) },
+  },
+  {
+    method: "get", path: "/v1/topics/:topic/partitions/:p/records",
+    summary: `Fetch records from an offset; long-polls with wait_ms; Accept: ${CONTENT_TYPE_RECORD_BATCH} returns raw batches`,
+    query: api.FetchQuerySchema, ok: { status: 200, schema: api.FetchReplySchema, binary: true },
+  },
+  {
+    method: "get", path: "/v1/topics/:topic/partitions/:p/offsets", summary: "Look up an offset: earliest, latest, or by timestamp",
+    query: api.OffsetsQuerySchema, ok: { status: 200, schema: api.OffsetReplySchema },
+  },
+  {
+    method: "post", path: "/v1/fetch", summary: "Fetch many partitions in one long-poll",
+    body: api.MultiFetchRequestSchema, ok: { status: 200, schema: api.MultiFetchReplySchema },
+  },
+];
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
+
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const r of ROUTES) {
+    const path = r.path.replace(/:(\w+)/g, "{$1}");
+    const parameters = [
+      ...[...r.path.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
+      ...Object.entries(r.query?.shape ?? {}).map(([name, s]) => ({
+        name, in: "query", required: !(s as z.ZodType).safeParse(undefined).success, schema: json(s as z.ZodType),
+      })),
+    ];
+    const content: Record<string, unknown> = {};
+    if (r.body) content["application/json"] = { schema: json(r.body) };
+    if (r.binaryBody) content[CONTENT_TYPE_RECORD_BATCH] = { schema: { type: "string", format: "binary" } };
+    const okContent: Record<string, unknown> = {};
+    if (r.ok.schema) okContent["application/json"] = { schema: z.toJSONSchema(r.ok.schema, { io: "output", unrepresentable: "any" }) };
+    if (r.ok.binary) okContent[CONTENT_TYPE_RECORD_BATCH] = { schema: { type: "string", format: "binary" } };
+    (paths[path] ??= {})[r.method] = {
+      summary: r.summary,
+      parameters: parameters.length > 0 ? parameters : undefined,
+      requestBody: r.body || r.binaryBody ? { required: true, content } : undefined,
+      responses: {
+        [r.ok.status]: { description: "OK", content: Object.keys(okContent).length > 0 ? okContent : undefined },
+        default: { description: "Error", content: { "application/json": { schema: json(api.ErrorBodySchema) } } },
+      },
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "edgelog", version: "1", description: "A Kafka-grade commit log on Cloudflare Durable Objects" },
+    paths,
+  };
+}

@@ -1,0 +1,180 @@
+// Produce routes: JSON records split by partition and fanned out in parallel, or raw batches.
+
+import { Hono, type Context } from "hono";
+import { ProduceRequestSchema, type ProduceRequest } from "../protocol/api.js";
+import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../protocol/constants.js";
+import { EdgelogError, unwrap } from "../protocol/errors.js";
+import { BATCH_HEADER_SIZE, encodeBatch, type RecordInput } from "../protocol/record-batch.js";
+import { topicRef, type Topic } from "../protocol/topic.js";
+import type { AppendedBatch } from "../log/partition-log.js";
+import type { AppEnv } from "./app-env.js";
+import { parseJson, readBody, validate } from "./body.js";
+import { toEdgelogError } from "./errors.js";
+import { onPartition, partitionStub, topics } from "./objects.js";
+import { partitionParam } from "./params.js";
+import { choosePartition, stickyPartition } from "./partitioner.js";
+import { estimateSize, recordKey, toRecordInput } from "./records.js";
+import { concat } from "../util/bytes.js";
+
+export const produceRoutes = new Hono<AppEnv>();
+
+produceRoutes.post("/v1/topics/:topic/records", async (c) => {
+  if (isRecordBatch(c)) {
+    throw new EdgelogError("UNSUPPORTED_MEDIA_TYPE",
+      `${CONTENT_TYPE_RECORD_BATCH} bodies go to /v1/topics/{topic}/partitions/{p}/records`);
+  }
+  const req = await readProduceRequest(c);
+  const topic = await topics.get(c.env, c.req.param("topic"));
+  return produceJson(c, topic, req, null);
+});
+
+produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
+  const p = partitionParam(c.req.param("p"));
+  const name = c.req.param("topic");
+  if (isRecordBatch(c)) {
+    const body = await readBody(c, MAX_REQUEST_BYTES);
+    if (body.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
+    const topic = await topics.withPartition(c.env, name, p);
+    const appended = await onPartition(name, async () =>
+      unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body)));
+    return c.json({
+      batches: appended.map((b) => ({
+        base_offset: b.baseOffset, last_offset: b.lastOffset, log_start_offset: b.logStartOffset, timestamp: b.logAppendTime,
+      })),
+    });
+  }
+  const req = await readProduceRequest(c);
+  req.records.forEach((r, i) => {
+    if (r.partition !== undefined && r.partition !== null && r.partition !== p) {
+      throw new EdgelogError("INVALID_RECORD", `records[${i}]: partition ${r.partition} conflicts with the route's partition ${p}`);
+    }
+  });
+  const topic = await topics.withPartition(c.env, name, p);
+  return produceJson(c, topic, req, p);
+});
+
+function isRecordBatch(c: Context): boolean {
+  return (c.req.header("content-type") ?? "").toLowerCase().startsWith(CONTENT_TYPE_RECORD_BATCH);
+}
+
+async function readProduceRequest(c: Context): Promise<ProduceRequest> {
+  const json = parseJson(await readBody(c, MAX_REQUEST_BYTES));
+  // Checked before the schema so the caller hears the documented bound, not a schema message.
+  const records = (json as { records?: unknown })?.records;
+  if (Array.isArray(records) && records.length > MAX_RECORDS_PER_REQUEST) {
+    throw new EdgelogError("RECORD_LIST_TOO_LARGE",
+      `${records.length} records in one request; the bound is ${MAX_RECORDS_PER_REQUEST}`);
+  }
+  return validate(ProduceRequestSchema, json);
+}
+
+interface PartitionPlan {
+  partition: number;
+  /** Concatenated batches, each within max.message.bytes. */
+  body: Uint8Array;
+  /** Request indexes of the records in each batch, in order. */
+  groups: number[][];
+}
+
+/**
+ * Validates and encodes every record before anything is sent, so bad input writes nothing;
+ * then appends to each partition in parallel and answers in request order.
+ */
+async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest, fixed: number | null): Promise<Response> {
+  const now = Date.now();
+  let stickyChoice: number | undefined;
+  const sticky = () => (stickyChoice ??= stickyPartition(topic.id, topic.partitions));
+
+  const highest = Math.max(...req.records.map((r) => r.partition ?? -1));
+  if (highest >= topic.partitions) topic = await topics.withPartition(c.env, topic.name, highest);
+
+  const inputs: RecordInput[] = [];
+  const partitionOf: number[] = [];
+  const byPartition = new Map<number, number[]>();
+  req.records.forEach((r, i) => {
+    const key = recordKey(r, i);
+    const p = fixed ?? choosePartition(key, r.partition, topic.partitions, sticky);
+    inputs.push(toRecordInput(r, key, req.format, now, i));
+    partitionOf.push(p);
+    const list = byPartition.get(p);
+    if (list) list.push(i);
+    else byPartition.set(p, [i]);
+  });
+  const maxBytes = topic.config["max.message.bytes"];
+  const plans = [...byPartition].map(([partition, indexes]) => planBatches(partition, indexes, inputs, maxBytes));
+
+  const send = (plan: PartitionPlan) =>
+    onPartition(topic.name, async () =>
+      unwrap(await partitionStub(c.env, topic, plan.partition).append(topicRef(topic, plan.partition), plan.body)));
+
+  if (req.acks === 0) {
+    // Kafka's acks=0: the reply does not wait for the write. Failures are logged, never reported.
+    c.executionCtx.waitUntil(Promise.allSettled(plans.map(send)).then((rs) => {
+      for (const r of rs) if (r.status === "rejected") console.warn("edgelog: acks=0 write failed", r.reason);
+    }));
+    return c.json({ records: partitionOf.map((partition) => ({ partition })) }, 202);
+  }
+
+  const settled = await Promise.allSettled(plans.map(send));
+  const out: Record<string, unknown>[] = new Array(inputs.length);
+  let firstError: EdgelogError | undefined;
+  settled.forEach((s, k) => {
+    const plan = plans[k]!;
+    if (s.status === "rejected") {
+      const err = toEdgelogError(s.reason);
+      firstError ??= err;
+      for (const g of plan.groups) for (const i of g) out[i] = { partition: plan.partition, error: err.toBody() };
+      return;
+    }
+    s.value.forEach((batch: AppendedBatch, b) => {
+      plan.groups[b]!.forEach((i, j) => {
+        const timestamp = batch.logAppendTime >= 0 ? batch.logAppendTime : inputs[i]!.timestamp;
+        out[i] = { partition: plan.partition, offset: batch.baseOffset + j, timestamp };
+      });
+    });
+  });
+  if (firstError) {
+    const headers: Record<string, string> = {};
+    if (firstError.retryAfter !== undefined) headers["Retry-After"] = String(firstError.retryAfter);
+    return c.json({ error: firstError.toBody(), records: out }, firstError.status as 400, headers);
+  }
+  return c.json({ records: out });
+}
+
+/** Groups one partition's records into as few batches as fit max.message.bytes, keeping order. */
+export function planBatches(partition: number, indexes: number[], inputs: RecordInput[], maxBytes: number): PartitionPlan {
+  const groups: number[][] = [];
+  let current: number[] = [];
+  let size = BATCH_HEADER_SIZE;
+  for (const i of indexes) {
+    const s = estimateSize(inputs[i]!);
+    if (current.length > 0 && size + s > maxBytes) {
+      groups.push(current);
+      current = [];
+      size = BATCH_HEADER_SIZE;
+    }
+    current.push(i);
+    size += s;
+  }
+  groups.push(current);
+
+  const encoded: Uint8Array[] = [];
+  const finalGroups: number[][] = [];
+  const encodeGroup = (g: number[]): void => {
+    const batch = encodeBatch(g.map((i) => inputs[i]!));
+    if (batch.byteLength <= maxBytes) {
+      encoded.push(batch);
+      finalGroups.push(g);
+    } else if (g.length === 1) {
+      throw new EdgelogError("MESSAGE_TOO_LARGE",
+        `records[${g[0]}] encodes to ${batch.byteLength} bytes, over the topic's max.message.bytes (${maxBytes})`);
+    } else {
+      // The estimate was short (many headers, say): halve until each batch fits.
+      const mid = g.length >> 1;
+      encodeGroup(g.slice(0, mid));
+      encodeGroup(g.slice(mid));
+    }
+  };
+  for (const g of groups) encodeGroup(g);
+  return { partition, body: concat(encoded), groups: finalGroups };
+}
