@@ -5,6 +5,8 @@ export default defineConfig({
   test: {
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" } },
+      // End-to-end: real wrangler dev processes, driven over HTTP from Node.
+      { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 } },
       {
         plugins: [cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" } })],
         test: { name: "integration", include: ["test/integration/**/*.test.ts"] },

@@ -73,6 +73,11 @@ export class PartitionDO extends DurableObject<Env> {
     }
   }
 
+  /** Long-polls parked on this partition right now (an operational gauge). */
+  get pendingPolls(): number {
+    return this.#waiters.size;
+  }
+
   async cancelWait(pollId: string): Promise<void> {
     this.#waiters.cancel(pollId);
   }

@@ -1,8 +1,8 @@
 // Kafka RecordBatch v2 (magic 2) codec: the unit edgelog stores, archives and serves.
 
-import { crc32c } from "./crc32c";
-import { EdgelogError } from "./errors";
-import { ByteReader, ByteWriter, utf8Length, varintSize, varlongSize } from "./varint";
+import { crc32c } from "./crc32c.js";
+import { EdgelogError } from "./errors.js";
+import { ByteReader, ByteWriter, utf8Length, varintSize, varlongSize } from "./varint.js";
 
 /** baseOffset int64 through recordCount int32. */
 export const BATCH_HEADER_SIZE = 61;

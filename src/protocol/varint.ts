@@ -1,6 +1,6 @@
 // Big-endian fixed-width and zigzag varint/varlong byte codecs, as Kafka's RecordBatch v2 uses them.
 
-import { EdgelogError } from "./errors";
+import { EdgelogError } from "./errors.js";
 
 const TWO_32 = 4294967296;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { crc32c } from "../../src/protocol/crc32c";
+import { crc32c } from "../../src/protocol/crc32c.js";
 
 const ascii = (s: string) => new TextEncoder().encode(s);
 

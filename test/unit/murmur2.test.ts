@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { murmur2, partitionForKey, toPositive } from "../../src/protocol/murmur2";
+import { murmur2, partitionForKey, toPositive } from "../../src/protocol/murmur2.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { EdgelogError } from "../../src/protocol/errors";
-import { ByteReader, ByteWriter, utf8Length, varintSize, varlongSize } from "../../src/protocol/varint";
+import { EdgelogError } from "../../src/protocol/errors.js";
+import { ByteReader, ByteWriter, utf8Length, varintSize, varlongSize } from "../../src/protocol/varint.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const bytes = (h: string) => new Uint8Array(Buffer.from(h, "hex"));

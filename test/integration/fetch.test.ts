@@ -1,0 +1,141 @@
+import { describe, expect, it } from "vitest";
+import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
+import { parkedPolls } from "../support/objects.js";
+
+async function filled(n: number, partitions = 1) {
+  const topic = uniqueTopic();
+  await createTopic(topic, partitions);
+  const r = await produce(topic, Array.from({ length: n }, (_, i) => ({ value: i, partition: 0, timestamp: 1_000_000 + i * 10 })));
+  expect(r.status).toBe(200);
+  return topic;
+}
+
+describe("fetch", () => {
+  it("honours max_records and never returns records below the offset", async () => {
+    const topic = await filled(50);
+    const r = await fetchRecords(topic, 0, 7, "&max_records=5");
+    expect(r.body.records.map((x: any) => x.offset)).toEqual([7, 8, 9, 10, 11]);
+    expect(r.body.next_offset).toBe(12);
+    const all: number[] = [];
+    let next = 0;
+    while (next < 50) {
+      const page = await fetchRecords(topic, 0, next, "&max_records=9");
+      all.push(...page.body.records.map((x: any) => x.value));
+      next = page.body.next_offset;
+    }
+    expect(all).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("honours max_bytes but always returns at least one batch", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    for (let i = 0; i < 5; i++) await produce(topic, [{ value: "y".repeat(1000) }]);
+    const r = await fetchRecords(topic, 0, 0, "&max_bytes=1");
+    expect(r.body.records).toHaveLength(1);
+    const r2 = await fetchRecords(topic, 0, 0, "&max_bytes=2500");
+    expect(r2.body.records.length).toBeGreaterThanOrEqual(2);
+    expect(r2.body.records.length).toBeLessThan(5);
+  });
+
+  it("returns an empty page at the end of the log", async () => {
+    const topic = await filled(3);
+    const r = await fetchRecords(topic, 0, 3);
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ records: [], next_offset: 3, high_watermark: 3, log_start_offset: 0 });
+  });
+
+  it("answers 416 OFFSET_OUT_OF_RANGE past the end, with the log bounds beside the error", async () => {
+    const topic = await filled(3);
+    const r = await fetchRecords(topic, 0, 4);
+    expect(r.status).toBe(416);
+    expect(r.body.error.code).toBe("OFFSET_OUT_OF_RANGE");
+    expect(r.body.log_start_offset).toBe(0);
+    expect(r.body.high_watermark).toBe(3);
+  });
+
+  it("long-poll wakes when a record is appended", async () => {
+    const topic = await filled(1);
+    const started = Date.now();
+    const waiting = fetchRecords(topic, 0, 1, "&wait_ms=10000");
+    // The append is sent only once the poll is parked, so the wake-up (not a first read) must deliver it.
+    await parkedPolls(topic, 0);
+    await produce(topic, [{ value: "wake", partition: 0 }]);
+    const r = await waiting;
+    expect(r.body.records.map((x: any) => x.value)).toEqual(["wake"]);
+    expect(Date.now() - started).toBeLessThan(9000);
+  });
+
+  it("long-poll returns an empty page when wait_ms passes", async () => {
+    const topic = await filled(1);
+    const started = Date.now();
+    const r = await fetchRecords(topic, 0, 1, "&wait_ms=300");
+    expect(r.body.records).toEqual([]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  });
+
+  it("POST /v1/fetch reads many partitions and returns as soon as one has data", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic, 3);
+    await produce(topic, [{ value: "a", partition: 0 }, { value: "b", partition: 1 }]);
+    const now = await call("POST", "/v1/fetch", { partitions: [0, 1, 2].map((p) => ({ topic, partition: p, offset: 0 })) });
+    expect(now.status).toBe(200);
+    expect(now.body.partitions.map((p: any) => p.records.map((r: any) => r.value))).toEqual([["a"], ["b"], []]);
+    expect(now.body.partitions[2]).toMatchObject({ topic, partition: 2, next_offset: 0, high_watermark: 0 });
+
+    const started = Date.now();
+    const waiting = call("POST", "/v1/fetch", {
+      partitions: [{ topic, partition: 0, offset: 1 }, { topic, partition: 1, offset: 1 }, { topic, partition: 2, offset: 0 }],
+      wait_ms: 10000,
+    });
+    await parkedPolls(topic, 2);
+    await produce(topic, [{ value: "c", partition: 2 }]);
+    const r = await waiting;
+    expect(Date.now() - started).toBeLessThan(9000);
+    expect(r.body.partitions[2].records.map((x: any) => x.value)).toEqual(["c"]);
+    expect(r.body.partitions[0].records).toEqual([]);
+  });
+
+  it("POST /v1/fetch reports per-partition errors beside good partitions", async () => {
+    const topic = await filled(2);
+    const r = await call("POST", "/v1/fetch", {
+      partitions: [{ topic, partition: 0, offset: 0 }, { topic, partition: 0, offset: 99 }, { topic: "missing-topic", partition: 0, offset: 0 }],
+    });
+    expect(r.status).toBe(200);
+    expect(r.body.partitions[0].records).toHaveLength(2);
+    expect(r.body.partitions[1]).toMatchObject({ error: { code: "OFFSET_OUT_OF_RANGE" }, high_watermark: 2 });
+    expect(r.body.partitions[2].error.code).toBe("UNKNOWN_TOPIC_OR_PARTITION");
+  });
+});
+
+describe("offsets", () => {
+  it("looks up earliest, latest and by timestamp", async () => {
+    const topic = await filled(20);
+    const at = async (q: string) => (await call("GET", `/v1/topics/${topic}/partitions/0/offsets?at=${q}`)).body;
+    expect(await at("earliest")).toEqual({ offset: 0, timestamp: -1 });
+    expect(await at("latest")).toEqual({ offset: 20, timestamp: -1 });
+    expect(await at("0")).toEqual({ offset: 0, timestamp: 1_000_000 });
+    expect(await at("1000055")).toEqual({ offset: 6, timestamp: 1_000_060 });
+    expect(await at("1000060")).toEqual({ offset: 6, timestamp: 1_000_060 });
+    expect(await at("9999999")).toEqual({ offset: 20, timestamp: -1 });
+  });
+
+  it("finds the first offset at or after a time even when timestamps go backwards", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    await produce(topic, [{ value: 0, timestamp: 100 }]);
+    await produce(topic, [{ value: 1, timestamp: 500 }]);
+    await produce(topic, [{ value: 2, timestamp: 300 }]);
+    await produce(topic, [{ value: 3, timestamp: 700 }]);
+    const r = await call("GET", `/v1/topics/${topic}/partitions/0/offsets?at=250`);
+    expect(r.body).toEqual({ offset: 1, timestamp: 500 });
+    const r2 = await call("GET", `/v1/topics/${topic}/partitions/0/offsets?at=600`);
+    expect(r2.body).toEqual({ offset: 3, timestamp: 700 });
+  });
+
+  it("rejects a malformed at", async () => {
+    const topic = await filled(1);
+    const r = await call("GET", `/v1/topics/${topic}/partitions/0/offsets?at=yesterday`);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe("INVALID_REQUEST");
+  });
+});
