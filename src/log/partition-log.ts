@@ -5,9 +5,10 @@ import { EdgelogError } from "../protocol/errors.js";
 import {
   decodeRecords,
   setBaseOffset,
+  setCreateTime,
   setLogAppendTime,
   validateBatches,
-  type BatchHeader,
+  type ValidatedBatch,
 } from "../protocol/record-batch.js";
 import type { TimestampType } from "../protocol/topic-config.js";
 import { migrate } from "../util/migrations.js";
@@ -119,7 +120,7 @@ export class PartitionLog {
     }
   }
 
-  #appendValidated(buf: Uint8Array, headers: BatchHeader[], opts: AppendOptions): AppendedBatch[] {
+  #appendValidated(buf: Uint8Array, headers: ValidatedBatch[], opts: AppendOptions): AppendedBatch[] {
     const s = { ...this.#state };
     const logAppend = opts.timestampType === "LogAppendTime";
     const out: AppendedBatch[] = [];
@@ -138,7 +139,8 @@ export class PartitionLog {
       const base = s.logEndOffset;
       setBaseOffset(batch, base);
       if (logAppend) setLogAppendTime(batch, opts.now);
-      const maxTs = logAppend ? opts.now : h.maxTimestamp;
+      else setCreateTime(batch, h.recordsMaxTimestamp);
+      const maxTs = logAppend ? opts.now : h.recordsMaxTimestamp;
       s.maxTimestamp = Math.max(s.maxTimestamp, maxTs);
       const last = base + h.lastOffsetDelta;
       this.storage.sql.exec(
