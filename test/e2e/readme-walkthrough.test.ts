@@ -3,16 +3,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { expect, it } from "vitest";
+import { useServer } from "../support/server.js";
 
-let server: EdgelogServer;
-beforeAll(async () => {
-  server = await startServer();
-}, 90_000);
-afterAll(async () => {
-  await server?.dispose();
-});
+const server = useServer();
 
 /** The shell commands of the README's "Quick start" section, one string per command (continuations joined). */
 function quickStartCommands(): string[] {
@@ -37,7 +31,7 @@ it("runs the README quick start verbatim", () => {
   const commands = quickStartCommands();
   expect(commands.length).toBeGreaterThanOrEqual(7);
   const outputs = commands.map((cmd) => {
-    const out = execFileSync("bash", ["-c", cmd.replaceAll("http://127.0.0.1:8787", server.url)], { encoding: "utf8" });
+    const out = execFileSync("bash", ["-c", cmd.replaceAll("http://127.0.0.1:8787", server().url)], { encoding: "utf8" });
     const json = JSON.parse(out);
     expect(json.error, `${cmd} → ${out}`).toBeUndefined();
     return json;
@@ -56,8 +50,8 @@ it("runs the README quick start verbatim", () => {
 }, 60_000);
 
 it("serves /healthz and the OpenAPI document", async () => {
-  expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true });
-  const doc = await (await fetch(`${server.url}/v1/openapi.json`)).json() as any;
+  expect(await (await fetch(`${server().url}/healthz`)).json()).toEqual({ ok: true });
+  const doc = await (await fetch(`${server().url}/v1/openapi.json`)).json() as any;
   expect(doc.openapi).toBe("3.1.0");
   expect(Object.keys(doc.paths)).toContain("/v1/topics/{topic}/records");
 });
