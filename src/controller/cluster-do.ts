@@ -4,6 +4,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { fail, ok, type Result } from "../protocol/errors.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
+import { GroupDirectory } from "./groups.js";
 import { TopicRegistry, unknownTopic, type AlterTopicInput, type CreateTopicInput } from "./topics.js";
 
 /** Retry interval for removing a deleted topic's partitions when a drop call failed. */
@@ -11,10 +12,25 @@ const DELETE_RETRY_MS = 30_000;
 
 export class ClusterDO extends DurableObject<Env> {
   readonly #topics: TopicRegistry;
+  readonly #groups: GroupDirectory;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#topics = new TopicRegistry(ctx.storage.sql);
+    this.#groups = new GroupDirectory(ctx.storage.sql);
+  }
+
+  /** A coordinator announces its group once it holds state (members or offsets), so it can be listed. */
+  async registerGroup(groupId: string): Promise<void> {
+    this.#groups.add(groupId, Date.now());
+  }
+
+  async forgetGroup(groupId: string): Promise<void> {
+    this.#groups.remove(groupId);
+  }
+
+  async listGroups(): Promise<string[]> {
+    return this.#groups.list();
   }
 
   async createTopic(input: CreateTopicInput): Promise<Result<Topic>> {

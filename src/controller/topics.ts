@@ -29,6 +29,11 @@ const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE deleted_topics (id TEXT PRIMARY KEY, partitions INTEGER NOT NULL, deleted_at INTEGER NOT NULL)`,
     ],
   },
+  {
+    version: 2,
+    // The consumer-group directory (controller/groups.ts): names only; each group's state lives in its coordinator.
+    statements: [`CREATE TABLE consumer_groups (group_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)`],
+  },
 ];
 
 interface TopicRow extends Record<string, SqlStorageValue> {
