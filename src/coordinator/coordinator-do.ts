@@ -220,7 +220,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
     const entries = await Promise.all(names.map(async (name) => {
       const hit = this.#topicCache.get(name);
       if (!fresh && hit && now - hit.at < this.#config.metadataMaxAgeMs) return [name, hit.topic] as const;
-      const r: Result<Topic> = await this.env.CLUSTER.getByName("cluster").getTopic(name);
+      const r = (await this.env.CLUSTER.getByName("cluster").getTopic(name)) as Result<Topic>;
       if (!r.ok && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw EdgelogError.fromWire(r.error);
       const topic = r.ok ? r.value : null;
       this.#topicCache.set(name, { topic, at: now });
