@@ -50,7 +50,7 @@ describe("consumer group membership", () => {
   it("reassigns a crashed member's partitions after its session timeout (alarm-driven)", async () => {
     const topic = await topicWith(4);
     const group = uniqueGroup();
-    const a = await join(group, [topic], { session_timeout_ms: 150 });
+    const a = await join(group, [topic], { session_timeout_ms: 800 });
     const b = await join(group, [topic], { session_timeout_ms: 60_000 });
     const a2 = (await heartbeat(group, { member_id: a.member_id, member_epoch: a.member_epoch })).body;
     await heartbeat(group, { member_id: a.member_id, member_epoch: a2.member_epoch });
@@ -155,7 +155,7 @@ describe("consumer group offsets", () => {
   it("rejects commits from fenced members without changing the committed offset", async () => {
     const topic = await topicWith(2, 10);
     const group = uniqueGroup();
-    const a = await join(group, [topic], { session_timeout_ms: 150 });
+    const a = await join(group, [topic], { session_timeout_ms: 800 });
     expect((await commit(group, { member_id: a.member_id, member_epoch: a.member_epoch, offsets: [{ topic, partition: 0, offset: 4 }] })).status).toBe(204);
     const b = await join(group, [topic], { session_timeout_ms: 60_000 });
     const a2 = (await heartbeat(group, { member_id: a.member_id, member_epoch: a.member_epoch })).body;
