@@ -7,7 +7,7 @@ import { crcMatches, decodeRecords, lastOffset, readBatchHeader } from "../proto
 import type { SegmentStore } from "./store.js";
 
 /** Archived segments one fetch may touch, so a fetch costs a bounded number of R2 requests. */
-const MAX_SEGMENTS_PER_READ = 2;
+const MAX_SEGMENTS_PER_READ = 4;
 
 /**
  * Reads whole batches from `offset`, as PartitionLog.read does, wherever they live. A fetch that

@@ -6,8 +6,13 @@ import type { TopicConfig } from "../protocol/topic-config.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { segmentKey, type SegmentStore } from "./store.js";
 
-/** Sparse index spacing: a ranged read fetches at most about this much before the wanted batch. */
-export const INDEX_INTERVAL_BYTES = 256 * 1024;
+/**
+ * Sparse index spacing: a ranged read fetches at most about this much before the wanted batch.
+ * Scaled to the segment (about 64 entries, 4,096 for 1 GiB segments) so the index stays small.
+ */
+export function indexInterval(segmentBytes: number): number {
+  return Math.min(256 * 1024, Math.max(1, Math.floor(segmentBytes / 64)));
+}
 /** Hot rows read from SQLite per step of an upload (bounds memory, not the object's size). */
 const UPLOAD_ROWS_PER_STEP = 256;
 
@@ -67,19 +72,19 @@ export function planSegment(log: PartitionLog, ref: TopicRef, now: number): Segm
 export async function rollStep(log: PartitionLog, store: SegmentStore, ref: TopicRef, now: number): Promise<boolean> {
   const pending = log.segments.inState("uploading")[0];
   if (pending) {
-    await upload(log, store, pending);
+    await upload(log, store, pending, indexInterval(ref.config["segment.bytes"]));
     return true;
   }
   const seg = planSegment(log, ref, now);
   if (!seg) return false;
   // Recorded before the upload, so a crash after it leaves a row naming the object to redo.
   log.segments.insert(seg);
-  if (seg.state === "uploading") await upload(log, store, seg);
+  if (seg.state === "uploading") await upload(log, store, seg, indexInterval(ref.config["segment.bytes"]));
   return true;
 }
 
 /** Streams the segment's hot rows to R2 as concatenated batches, then swaps tiers in one transaction. */
-async function upload(log: PartitionLog, store: SegmentStore, seg: Segment): Promise<void> {
+async function upload(log: PartitionLog, store: SegmentStore, seg: Segment, interval: number): Promise<void> {
   const { readable, writable } = new FixedLengthStream(seg.bytes);
   const put = store.put(seg.r2Key!, readable, {
     customMetadata: { baseOffset: String(seg.baseOffset), lastOffset: String(seg.lastOffset), format: "kafka-record-batch-v2" },
@@ -94,7 +99,7 @@ async function upload(log: PartitionLog, store: SegmentStore, seg: Segment): Pro
       if (rows.length === 0) break;
       for (const b of rows) {
         const last = index.at(-1);
-        if (!last || position - last.position >= INDEX_INTERVAL_BYTES) {
+        if (!last || position - last.position >= interval) {
           index.push({ offset: b.baseOffset, position, timeIndex: b.timeIndex });
         } else {
           last.timeIndex = b.timeIndex;

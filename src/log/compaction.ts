@@ -12,18 +12,19 @@ interface CompactionState extends Record<string, SqlStorageValue> {
   key_cursor: number;
   clean_cursor: number;
   clean_after: number;
+  delete_retention_ms: number;
 }
 
 export class Compactor {
   constructor(private readonly log: PartitionLog, private readonly sql: SqlStorage) {}
 
   #state(): CompactionState {
-    return this.sql.exec<CompactionState>(`SELECT key_cursor, clean_cursor, clean_after FROM compaction_state WHERE id = 0`).one();
+    return this.sql.exec<CompactionState>(`SELECT key_cursor, clean_cursor, clean_after, delete_retention_ms FROM compaction_state WHERE id = 0`).one();
   }
 
   #save(s: CompactionState): void {
-    this.sql.exec(`UPDATE compaction_state SET key_cursor = ?, clean_cursor = ?, clean_after = ? WHERE id = 0`,
-      s.key_cursor, s.clean_cursor, s.clean_after);
+    this.sql.exec(`UPDATE compaction_state SET key_cursor = ?, clean_cursor = ?, clean_after = ?, delete_retention_ms = ?
+      WHERE id = 0`, s.key_cursor, s.clean_cursor, s.clean_after, s.delete_retention_ms);
   }
 
   /** When a kept tombstone may next be dropped (-1: none waiting). */
@@ -39,10 +40,13 @@ export class Compactor {
     const s = this.#state();
     const sealedEnd = sealedInPlaceEnd(this.log);
     const start = this.log.state.logStartOffset;
-    if (s.clean_after >= 0 && now >= s.clean_after && s.clean_cursor < 0) {
+    const retentionChanged = s.delete_retention_ms !== deleteRetentionMs;
+    if (s.clean_cursor < 0 && ((s.clean_after >= 0 && now >= s.clean_after) || (retentionChanged && s.clean_after >= 0))) {
       s.clean_cursor = start;
       s.clean_after = -1;
     }
+    s.delete_retention_ms = deleteRetentionMs;
+    if (retentionChanged) this.#save(s);
     if (Math.max(s.key_cursor, start) < sealedEnd) {
       this.log.transaction(() => {
         s.key_cursor = this.#learnKeys(Math.max(s.key_cursor, start), sealedEnd - 1, budget);

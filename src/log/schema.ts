@@ -66,14 +66,16 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       // Compaction: the offset of the latest record per key among sealed segments (Kafka's offset map).
       `CREATE TABLE compact_keys (key BLOB PRIMARY KEY, offset INTEGER NOT NULL) WITHOUT ROWID`,
       // Background cursors: keys ingested up to key_cursor; the cleaning pass is at clean_cursor
-      // (-1 when no pass is due); clean_after: earliest time a kept tombstone may be dropped.
+      // (-1 when no pass is due); clean_after: earliest time a kept tombstone may be dropped, as
+      // computed under delete_retention_ms (a changed setting starts a new pass).
       `CREATE TABLE compaction_state (
         id INTEGER PRIMARY KEY CHECK (id = 0),
         key_cursor INTEGER NOT NULL,
         clean_cursor INTEGER NOT NULL,
-        clean_after INTEGER NOT NULL
+        clean_after INTEGER NOT NULL,
+        delete_retention_ms INTEGER NOT NULL
       )`,
-      `INSERT INTO compaction_state VALUES (0, 0, -1, -1)`,
+      `INSERT INTO compaction_state VALUES (0, 0, -1, -1, -1)`,
     ],
   },
 ];
