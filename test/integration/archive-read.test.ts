@@ -151,7 +151,7 @@ describe("archived reads", () => {
     // Flip one byte inside the first segment's first batch (a record byte, covered by the CRC).
     const obj = await env.ARCHIVE.get(first);
     const bytes = new Uint8Array(await obj!.arrayBuffer());
-    bytes[100] ^= 0xff;
+    bytes[100] = bytes[100]! ^ 0xff;
     await env.ARCHIVE.put(first, bytes);
     const bad = await fetchRecords(topic, 0, 0);
     expect(bad.status).toBe(503);
