@@ -46,8 +46,9 @@ export const PartitionInfoSchema = z.object({
   partition: z.number().int(),
   log_start_offset: z.number().int(),
   high_watermark: z.number().int(),
-  bytes: z.number().int(),
-  archived_bytes: z.number().int(),
+  bytes: z.number().int().describe("bytes in the hot tier (SQLite)"),
+  archived_bytes: z.number().int().describe("bytes in archived R2 segments"),
+  segments: z.number().int().describe("sealed segments (archived, or sealed in place for compacted topics)"),
 });
 
 export const DescribeTopicSchema = TopicSchema.extend({ partitions: z.array(PartitionInfoSchema), partition_count: z.number().int() });

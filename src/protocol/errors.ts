@@ -54,7 +54,7 @@ export const ERRORS = {
   THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true, kafka: 89, fix: "Wait for Retry-After seconds." },
   REQUEST_TIMED_OUT: { status: 503, retriable: true, kafka: 7, fix: "Retry after a short backoff." },
   BROKER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 8, fix: "Retry after a short backoff." },
-  KAFKA_STORAGE_ERROR: { status: 503, retriable: true, kafka: 56 },
+  KAFKA_STORAGE_ERROR: { status: 503, retriable: true, kafka: 56, fix: "Retry shortly; if it persists, the stored segment is damaged: an operator can restore it, or consumers can skip to a later offset." },
   POLICY_VIOLATION: { status: 400, retriable: false, kafka: 44 },
 } as const satisfies Record<string, ErrorSpec>;
 

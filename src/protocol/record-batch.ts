@@ -408,6 +408,47 @@ export function setCreateTime(batch: Uint8Array, maxTimestamp: number, pos = 0):
   putUint32(batch, pos + CRC_AT, crc32c(batch, pos + ATTRIBUTES_AT, pos + h.size));
 }
 
+/** True when the batch at `pos` still matches its stored CRC-32C (data read back from storage). */
+export function crcMatches(buf: Uint8Array, h: BatchHeader, pos = 0): boolean {
+  return crc32c(buf, pos + ATTRIBUTES_AT, pos + h.size) === h.crc;
+}
+
+/**
+ * Rewrites a batch keeping only the records `keep` accepts, as Kafka's log cleaner does: the
+ * kept records' bytes are copied unchanged (their offset and timestamp deltas stay relative to
+ * the same base), while baseOffset, lastOffsetDelta, timestamps and producer fields are kept,
+ * so the batch still spans its original offsets with gaps. Returns null when nothing is kept.
+ */
+export function filterBatch(batch: Uint8Array, keep: (record: BatchRecord, index: number) => boolean): Uint8Array | null {
+  const h = readBatchHeader(batch);
+  const records = decodeRecords(batch);
+  const r = new ByteReader(batch, BATCH_HEADER_SIZE, h.size);
+  const kept: Uint8Array[] = [];
+  let size = BATCH_HEADER_SIZE;
+  for (let i = 0; i < records.length; i++) {
+    const start = r.pos;
+    const length = r.varint();
+    r.skip(length);
+    if (keep(records[i]!, i)) {
+      kept.push(batch.subarray(start, r.pos));
+      size += r.pos - start;
+    }
+  }
+  if (kept.length === 0) return null;
+  if (kept.length === records.length) return batch;
+  const out = new Uint8Array(size);
+  out.set(batch.subarray(0, BATCH_HEADER_SIZE));
+  let pos = BATCH_HEADER_SIZE;
+  for (const k of kept) {
+    out.set(k, pos);
+    pos += k.length;
+  }
+  putUint32(out, LENGTH_AT, size - LOG_OVERHEAD);
+  putUint32(out, BATCH_HEADER_SIZE - 4, kept.length);
+  putUint32(out, CRC_AT, crc32c(out, ATTRIBUTES_AT, size));
+  return out;
+}
+
 export function lastOffset(h: BatchHeader): number {
   return h.baseOffset + h.lastOffsetDelta;
 }

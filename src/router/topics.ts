@@ -33,6 +33,10 @@ topicRoutes.patch("/v1/topics/:topic", async (c) => {
   const input = await readJson(c, AlterTopicSchema);
   const topic = unwrap(await cluster(c.env).alterTopic(c.req.param("topic"), input));
   topics.remember(topic);
+  // Partitions learn a config on their next call; tell them now so retention and segment
+  // changes apply on their next alarm even without traffic. Best effort: any later call also does.
+  await Promise.allSettled(Array.from({ length: topic.partitions }, (_, p) =>
+    partitionStub(c.env, topic, p).configure(topicRef(topic, p))));
   return c.json(topic);
 });
 
