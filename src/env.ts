@@ -11,4 +11,6 @@ export interface Env {
   /** "off" disables authentication for local runs and tests; anything else means required. */
   EDGELOG_AUTH?: string;
   EDGELOG_ADMIN_TOKEN?: string;
+  /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail, in ms (default 20000). */
+  EDGELOG_STREAM_LONG_POLL_MS?: string;
 }

@@ -7,6 +7,7 @@ import { errorResponse } from "./errors.js";
 import { fetchRoutes } from "./fetch.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
+import { streamRoutes } from "./streams.js";
 import { topicRoutes } from "./topics.js";
 
 export function createApp(): Hono<AppEnv> {
@@ -17,6 +18,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", produceRoutes);
   app.route("/", fetchRoutes);
+  app.route("/", streamRoutes);
   app.notFound((c) => errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err));
   return app;
