@@ -212,20 +212,20 @@ export function longPollMs(env: Env): number {
 /** Server-Sent Events: catch up, then follow the tail through the partition's long-poll. */
 async function sse(c: Context<AppEnv>, name: string, from: OffsetParam, cursor: () => string): Promise<Response> {
   const read = (at: OffsetParam, waitMs: number) => onStream(c.env, name, (s, ref) => s.streamRead(ref, at, waitMs));
-  let r: StreamRead | undefined = await withReap(c, name, () => read(from, 0));
+  const first = await withReap(c, name, () => read(from, 0));
   const waitMs = longPollMs(c.env);
   const started = Date.now();
+  let pending: StreamRead | undefined = first;
+  let next = first.next;
   let cancelled = false;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        if (!r) {
-          r = await read(nextFrom(prevNext), waitMs);
-        }
-        const reply: StreamRead = r;
-        r = undefined;
-        prevNext = reply.next;
+        const reply: StreamRead = pending ?? await read(nextFrom(next), waitMs);
+        pending = undefined;
+        next = reply.next;
         if (cancelled) return;
+        // One chunk per read: every event of it arrives together.
         controller.enqueue(sseBytes(sseEvents(reply, cursor)));
         if ((reply.closed && reply.upToDate) || Date.now() - started > SSE_MAX_MS) controller.close();
       } catch {
@@ -237,9 +237,8 @@ async function sse(c: Context<AppEnv>, name: string, from: OffsetParam, cursor: 
       cancelled = true;
     },
   });
-  let prevNext = r.next;
   const headers: Record<string, string> = { "content-type": "text/event-stream", "Cache-Control": "no-cache" };
-  if (!isTextType(r.contentType)) headers[H.sseEncoding] = "base64";
+  if (!isTextType(first.contentType)) headers[H.sseEncoding] = "base64";
   return new Response(body, { status: 200, headers });
 }
 
