@@ -18,6 +18,8 @@ export interface Env {
   EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS?: string;
   /** How long a coordinator trusts topic metadata before asking the controller again (default 5000). */
   EDGELOG_GROUP_METADATA_MAX_AGE_MS?: string;
+  /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail, in ms (default 20000). */
+  EDGELOG_STREAM_LONG_POLL_MS?: string;
 }
 
 export interface Settings {

@@ -93,4 +93,38 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO compaction_state VALUES (0, 0, -1, -1, -1)`,
     ],
   },
+  {
+    // Durable Streams (src/streams): a stream is the single partition of a `stream.<name>` topic.
+    // Version 4 is reserved for replication.
+    version: 5,
+    statements: [
+      // One row while the partition backs a stream; absent for ordinary topics.
+      `CREATE TABLE stream_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 0),
+        content_type TEXT NOT NULL,
+        ttl_seconds INTEGER,
+        expires_at INTEGER,
+        last_access INTEGER NOT NULL,
+        closed INTEGER NOT NULL,
+        closed_by TEXT,
+        last_seq TEXT,
+        forked_from TEXT,
+        fork_offset TEXT,
+        fork_sub_offset INTEGER NOT NULL,
+        fork_refs INTEGER NOT NULL,
+        soft_deleted INTEGER NOT NULL,
+        tail_bytes INTEGER NOT NULL
+      )`,
+      // Payload bytes before each message boundary: the second half of a stream offset token,
+      // kept so a token can be checked against the log (a tampered one names no row).
+      `CREATE TABLE stream_positions (end_offset INTEGER PRIMARY KEY, byte_pos INTEGER NOT NULL)`,
+      // Durable Streams idempotent producers (Producer-Id/Epoch/Seq), per stream.
+      `CREATE TABLE stream_producers (
+        producer_id TEXT PRIMARY KEY,
+        epoch INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];

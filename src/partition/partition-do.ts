@@ -14,6 +14,17 @@ import { deletePrefixPage, partitionPrefix, type SegmentStore } from "../archive
 /** Backoff before background work that failed (R2 unavailable, a crash mid-roll) is retried. */
 const MAINTENANCE_RETRY_MS = 10_000;
 
+import { appendToStream, bodyValues, type AppendStreamRequest } from "../streams/append.js";
+import { parseOffsetToken, STREAM_TOPIC_PREFIX, type OffsetParam, type StreamPosition } from "../streams/protocol.js";
+import {
+  StreamStore,
+  type CreateStreamRequest,
+  type DeleteOutcome,
+  type ForkSource,
+  type StreamRead,
+  type StreamReply,
+} from "../streams/store.js";
+
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
 /** How often idle producers' state is swept while any is kept. */
@@ -140,6 +151,70 @@ export class PartitionDO extends DurableObject<Env> {
       this.#open(ref);
       await this.#setAlarm(Date.now());
       return ok(undefined);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (src/streams). ----
+
+  async streamCreate(ref: TopicRef, req: CreateStreamRequest): Promise<Result<StreamReply>> {
+    return this.#onStream(ref, (s, now) =>
+      s.create(req, bodyValues(req.contentType, req.body, true), now, ref.config["max.message.bytes"]));
+  }
+
+  async streamAppend(ref: TopicRef, req: AppendStreamRequest): Promise<Result<StreamReply>> {
+    const r = this.#onStream(ref, (s, now) => appendToStream(s, req, now, ref.config["max.message.bytes"]));
+    this.#waiters.notifyAll();
+    // A stream's log rolls to R2 and honours retention like any topic's.
+    if (r.ok && this.#log) await this.#scheduleAfterAppend(this.#log, ref);
+    return r;
+  }
+
+  async streamHead(ref: TopicRef): Promise<Result<StreamReply>> {
+    return this.#onStream(ref, (s, now) => s.head(now));
+  }
+
+  /** Reads from `from`; with waitMs, parks at the tail of an open stream until an append or close. */
+  async streamRead(ref: TopicRef, from: OffsetParam, waitMs: number): Promise<Result<StreamRead>> {
+    const first = this.#onStream(ref, (s, now) => s.read(from, now));
+    if (!first.ok || waitMs <= 0 || first.value.messages.length > 0 || first.value.closed) return first;
+    if (!(await this.#waiters.wait(waitMs))) return first;
+    const at = parseOffsetToken(first.value.next)!;
+    return this.#onStream(ref, (s, now) => s.read({ kind: "at", position: at, token: first.value.next }, now));
+  }
+
+  async streamDelete(ref: TopicRef): Promise<Result<DeleteOutcome>> {
+    const r = this.#onStream(ref, (s, now) => s.delete(now));
+    this.#waiters.notifyAll();
+    return r;
+  }
+
+  /** Whether an expired stream's topic should now be removed (and which source it held a fork of). */
+  async streamReap(ref: TopicRef): Promise<Result<DeleteOutcome>> {
+    return this.#onStream(ref, (s, now) => {
+      const m = s.meta();
+      return { destroy: m !== undefined && s.isExpired(m, now), forkedFrom: m?.forked_from ?? null };
+    });
+  }
+
+  async streamForkSource(ref: TopicRef, offset: StreamPosition | null, subOffset: number): Promise<Result<ForkSource>> {
+    return this.#onStream(ref, (s, now) => s.forkSource(offset, subOffset, now));
+  }
+
+  async streamAddFork(ref: TopicRef): Promise<Result<void>> {
+    return this.#onStream(ref, (s) => s.addFork());
+  }
+
+  async streamReleaseFork(ref: TopicRef): Promise<Result<DeleteOutcome>> {
+    return this.#onStream(ref, (s) => s.releaseFork());
+  }
+
+  #onStream<T>(ref: TopicRef, fn: (s: StreamStore, now: number) => T): Result<T> {
+    try {
+      const store = new StreamStore(this.ctx.storage, this.#open(ref), ref.name.slice(STREAM_TOPIC_PREFIX.length));
+      // One transaction, so a call that fails half way (a too-large body after the create) writes nothing.
+      return ok(this.ctx.storage.transactionSync(() => fn(store, Date.now())));
     } catch (e) {
       return fail(e);
     }

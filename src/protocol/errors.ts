@@ -56,6 +56,12 @@ export const ERRORS = {
   BROKER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 8, fix: "Retry after a short backoff." },
   KAFKA_STORAGE_ERROR: { status: 503, retriable: true, kafka: 56, fix: "Retry shortly; if it persists, the stored segment is damaged: an operator can restore it, or consumers can skip to a later offset." },
   POLICY_VIOLATION: { status: 400, retriable: false, kafka: 44 },
+  // Durable Streams outcomes without a Kafka counterpart (kafka: -1).
+  INVALID_OFFSET: { status: 400, retriable: false, kafka: -1, fix: "Read from -1, now, or a Stream-Next-Offset value this stream returned." },
+  STREAM_CLOSED: { status: 409, retriable: false, kafka: -1, fix: "The stream was closed; it can be read but not appended to." },
+  STREAM_DELETED: { status: 410, retriable: false, kafka: -1, fix: "The stream was deleted; its forks keep its data until they are deleted." },
+  STREAM_CONFLICT: { status: 409, retriable: false, kafka: -1, fix: "The stream exists with another configuration; delete it or use another path." },
+  INCONSISTENT_CONTENT_TYPE: { status: 409, retriable: false, kafka: -1, fix: "Send the Content-Type the stream was created with." },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

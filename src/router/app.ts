@@ -9,6 +9,7 @@ import { groupRoutes } from "./groups.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
 import { producerRoutes } from "./producers.js";
+import { streamRoutes } from "./streams.js";
 import { topicRoutes } from "./topics.js";
 
 export function createApp(): Hono<AppEnv> {
@@ -21,6 +22,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", producerRoutes);
   app.route("/", fetchRoutes);
   app.route("/", groupRoutes);
+  app.route("/", streamRoutes);
   app.notFound((c) => errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err));
   return app;

@@ -3,9 +3,10 @@
 import { z } from "zod";
 import * as api from "../protocol/api.js";
 import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../protocol/constants.js";
+import { STREAM_MAX_APPEND_BYTES } from "../streams/protocol.js";
 
 export interface RouteDoc {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete" | "options";
   /** Hono path syntax (:param); rendered as {param}. */
   path: string;
   summary: string;
@@ -70,6 +71,26 @@ export const ROUTES: RouteDoc[] = [
   { method: "get", path: "/v1/groups", summary: "List consumer groups", ok: { status: 200, schema: api.GroupListSchema } },
   { method: "get", path: "/v1/groups/:group", summary: "Describe a group: state, members, assignment, lag per partition", ok: { status: 200, schema: api.GroupSchema } },
   { method: "delete", path: "/v1/groups/:group", summary: "Delete a group and its offsets (empty group only)", ok: { status: 204 } },
+  // Durable Streams (https://github.com/durable-streams/durable-streams): the path is a wildcard,
+  // `/v1/stream/{name}`, where name is a stream name that maps to the topic `stream.{name}`.
+  // Their bodies are the stream's own content type and their metadata travels in Stream-* headers.
+  {
+    method: "put", path: "/v1/stream/*", binaryBody: true,
+    summary: "Durable Streams: create /v1/stream/{name} (topic stream.{name}); Stream-TTL, Stream-Expires-At, Stream-Closed, Stream-Forked-From headers",
+    ok: { status: 201 },
+  },
+  {
+    method: "post", path: "/v1/stream/*", binaryBody: true,
+    summary: `Durable Streams: append to (or close) /v1/stream/{name}; Producer-Id/Epoch/Seq, Stream-Seq; at most ${STREAM_MAX_APPEND_BYTES} bytes`,
+    ok: { status: 204 },
+  },
+  {
+    method: "get", path: "/v1/stream/*",
+    summary: "Durable Streams: read /v1/stream/{name} from ?offset= (-1, now, or a token), live=long-poll|sse; HEAD for metadata",
+    ok: { status: 200, binary: true },
+  },
+  { method: "delete", path: "/v1/stream/*", summary: "Durable Streams: delete /v1/stream/{name} (soft while forks use it)", ok: { status: 204 } },
+  { method: "options", path: "/v1/stream/*", summary: "Durable Streams: CORS preflight", ok: { status: 204 } },
 ];
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });

@@ -17,6 +17,7 @@ import { checkProducer } from "./producers.js";
 import { choosePartition, stickyPartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
 import { concat } from "../util/bytes.js";
+import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
 
 export const produceRoutes = new Hono<AppEnv>();
 
@@ -25,6 +26,7 @@ produceRoutes.post("/v1/topics/:topic/records", async (c) => {
     throw new EdgelogError("UNSUPPORTED_MEDIA_TYPE",
       `${CONTENT_TYPE_RECORD_BATCH} bodies go to /v1/topics/{topic}/partitions/{p}/records`);
   }
+  notAStream(c.req.param("topic"));
   const req = await readProduceRequest(c);
   const topic = await topics.get(c.env, c.req.param("topic"));
   return produceJson(c, topic, req, null);
@@ -33,6 +35,7 @@ produceRoutes.post("/v1/topics/:topic/records", async (c) => {
 produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
   const p = partitionParam(c.req.param("p"));
   const name = c.req.param("topic");
+  notAStream(name);
   if (isRecordBatch(c)) {
     const body = await readBody(c, MAX_REQUEST_BYTES);
     if (body.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
@@ -55,6 +58,14 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
   const topic = await topics.withPartition(c.env, name, p);
   return produceJson(c, topic, req, p);
 });
+
+/** A stream's topic is written only through its stream URL, which keeps its offsets and metadata in step. */
+function notAStream(topic: string): void {
+  if (topic.startsWith(STREAM_TOPIC_PREFIX)) {
+    throw new EdgelogError("POLICY_VIOLATION",
+      `topic ${topic} backs the Durable Stream /v1/stream/${topic.slice(STREAM_TOPIC_PREFIX.length)}; append there (it can be read here)`);
+  }
+}
 
 function isRecordBatch(c: Context): boolean {
   return (c.req.header("content-type") ?? "").toLowerCase().startsWith(CONTENT_TYPE_RECORD_BATCH);

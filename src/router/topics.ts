@@ -2,7 +2,8 @@
 
 import { Hono } from "hono";
 import { AlterTopicSchema, CreateTopicSchema } from "../protocol/api.js";
-import { unwrap } from "../protocol/errors.js";
+import { EdgelogError, unwrap } from "../protocol/errors.js";
+import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
 import { topicRef } from "../protocol/topic.js";
 import type { AppEnv } from "./app-env.js";
 import { readJson } from "./body.js";
@@ -12,6 +13,10 @@ export const topicRoutes = new Hono<AppEnv>();
 
 topicRoutes.post("/v1/topics", async (c) => {
   const input = await readJson(c, CreateTopicSchema);
+  if (input.name.startsWith(STREAM_TOPIC_PREFIX)) {
+    throw new EdgelogError("POLICY_VIOLATION",
+      `topic names starting with "${STREAM_TOPIC_PREFIX}" are reserved for Durable Streams; PUT /v1/stream/<name> creates one`);
+  }
   const topic = unwrap(await cluster(c.env).createTopic(input));
   topics.remember(topic);
   return c.json(topic, 201);
