@@ -27,3 +27,14 @@ export const MAX_BATCH_BYTES_CEILING = 1_900_000;
 
 export const VALUE_FORMATS = ["json", "string", "binary"] as const;
 export type ValueFormat = (typeof VALUE_FORMATS)[number];
+
+/** What a token's grant may name (`topic:<name|prefix*>`, `group:<name|prefix*>`, `cluster`) and allow. */
+export const RESOURCE_KINDS = ["topic", "group", "cluster"] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export const OPERATIONS = ["produce", "consume", "describe", "admin"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Scoped tokens read `elg_<id>_<secret>`: the id finds the stored hash, the secret is checked against it. */
+export const TOKEN_PREFIX = "elg_";
+/** The query parameter a produce-only token may travel in (for navigator.sendBeacon, which cannot set headers). */
+export const QUERY_TOKEN_PARAM = "access_token";

@@ -4,7 +4,9 @@ import { Hono } from "hono";
 import { AlterTopicSchema, CreateTopicSchema } from "../protocol/api.js";
 import { unwrap } from "../protocol/errors.js";
 import { topicRef } from "../protocol/topic.js";
+import { topicResource } from "../auth/grants.js";
 import type { AppEnv } from "./app-env.js";
+import { hasGrant, requireGrant } from "./auth.js";
 import { readJson } from "./body.js";
 import { cluster, onPartition, partitionStub, topics } from "./objects.js";
 
@@ -12,13 +14,15 @@ export const topicRoutes = new Hono<AppEnv>();
 
 topicRoutes.post("/v1/topics", async (c) => {
   const input = await readJson(c, CreateTopicSchema);
+  requireGrant(c, topicResource(input.name), "admin");
   const topic = unwrap(await cluster(c.env).createTopic(input));
   topics.remember(topic);
   return c.json(topic, 201);
 });
 
 topicRoutes.get("/v1/topics", async (c) => {
-  return c.json({ topics: await cluster(c.env).listTopics() });
+  const all = await cluster(c.env).listTopics();
+  return c.json({ topics: all.filter((t) => hasGrant(c, topicResource(t.name), "describe")) });
 });
 
 topicRoutes.get("/v1/topics/:topic", async (c) => {
