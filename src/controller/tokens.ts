@@ -55,7 +55,8 @@ export class TokenRegistry {
 
   delete(id: string): void {
     const deleted = this.sql.exec(`DELETE FROM tokens WHERE id = ?`, id).rowsWritten;
-    if (deleted === 0) throw new EdgelogError("DELEGATION_TOKEN_NOT_FOUND", `no token with id ${JSON.stringify(id)}`);
+    // The id is not echoed: callers sometimes pass a whole token here.
+    if (deleted === 0) throw new EdgelogError("DELEGATION_TOKEN_NOT_FOUND", "no token has that id (ids are the 16 hex digits after elg_)");
   }
 }
 
