@@ -1,6 +1,7 @@
 // Every route refuses a request without a token and one whose token lacks the grant, and serves
 // one whose token holds it. Driven by the permissions table, so a new route cannot skip auth.
 
+import { exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/router/app.js";
 import { PERMISSIONS } from "../../../src/router/permissions.js";
@@ -178,5 +179,23 @@ describe("prefix grants", () => {
     expect((await read(literal.token, "orders")).status).toBe(200);
     expect((await read(literal.token, "orders.eu")).status).toBe(403);
     expect((await read(any.token, "orders2")).status).toBe(200);
+  });
+});
+
+describe("refusal comes before the body is read", () => {
+  it("answers 401 to a produce whose body never ends", async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled++;
+        controller.enqueue(new Uint8Array(64 * 1024));
+      },
+    });
+    const res = await exports.default.fetch(new Request("http://edgelog.test/v1/topics/any/records", {
+      method: "POST", body: endless, headers: { "content-type": "application/json" }, duplex: "half",
+    } as RequestInit));
+    expect(res.status).toBe(401);
+    // A stream pulls ahead of its reader by its high-water mark (one chunk); nobody read past that.
+    expect(pulled).toBeLessThanOrEqual(2);
   });
 });
