@@ -50,14 +50,14 @@ function warnOpenOnce(): void {
 /** The middleware: runs before every route, looks the route up in PERMISSIONS, and refuses early. */
 export function authenticate(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
+    const settings = authSettings(c.env);
+    if (settings.mode === "off") warnOpenOnce();
     const target = targetRoute(c);
     if (!target) return next(); // no route: the not-found reply reveals nothing
     const { permission } = target;
     if (permission.access === "public") return next();
-    const settings = authSettings(c.env);
     let principal: Principal;
     if (settings.mode === "off") {
-      warnOpenOnce();
       principal = OPEN;
     } else {
       principal = await authenticateRequest(c, settings, permission);
