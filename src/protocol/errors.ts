@@ -51,6 +51,7 @@ export const ERRORS = {
   TOPIC_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 29 },
   GROUP_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 30 },
   CLUSTER_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 31 },
+  DELEGATION_TOKEN_NOT_FOUND: { status: 404, retriable: false, kafka: 62, fix: "List tokens with GET /v1/tokens." },
   THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true, kafka: 89, fix: "Wait for Retry-After seconds." },
   REQUEST_TIMED_OUT: { status: 503, retriable: true, kafka: 7, fix: "Retry after a short backoff." },
   BROKER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 8, fix: "Retry after a short backoff." },

@@ -10,6 +10,7 @@ import type { AppendedBatch } from "../log/partition-log.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
+import { chargeQuota } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { partitionParam } from "./params.js";
@@ -38,6 +39,7 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
   notAStream(name);
   if (isRecordBatch(c)) {
     const body = await readBody(c, MAX_REQUEST_BYTES);
+    chargeQuota(c, "produce", body.byteLength);
     if (body.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
     const topic = await topics.withPartition(c.env, name, p);
     const idempotent = await checkBatchProducers(c.env, body);
@@ -71,8 +73,10 @@ function isRecordBatch(c: Context): boolean {
   return (c.req.header("content-type") ?? "").toLowerCase().startsWith(CONTENT_TYPE_RECORD_BATCH);
 }
 
-async function readProduceRequest(c: Context): Promise<ProduceRequest> {
-  const json = parseJson(await readBody(c, MAX_REQUEST_BYTES));
+async function readProduceRequest(c: Context<AppEnv>): Promise<ProduceRequest> {
+  const body = await readBody(c, MAX_REQUEST_BYTES);
+  chargeQuota(c, "produce", body.byteLength);
+  const json = parseJson(body);
   // Checked before the schema so the caller hears the documented bound, not a schema message.
   const records = (json as { records?: unknown })?.records;
   if (Array.isArray(records) && records.length > MAX_RECORDS_PER_REQUEST) {

@@ -25,11 +25,19 @@ import {
 import { catchUpBody, etag, sseBytes, sseEvents } from "../streams/render.js";
 import type { CreateStreamRequest, StreamRead, StreamReply } from "../streams/store.js";
 import type { AppEnv } from "./app-env.js";
+import { topicResource } from "../auth/grants.js";
+import type { Operation } from "../protocol/constants.js";
+import { chargeQuota, requireGrant } from "./auth.js";
 import { readBody } from "./body.js";
 import { errorResponse } from "./errors.js";
 import { destroyStream, isExpired, onStream, reapStream } from "./stream-objects.js";
 
 export const streamRoutes = new Hono<AppEnv>();
+
+/** A stream is its topic, stream.<name>, for authorization as for everything else. */
+function requireStream(c: Context<AppEnv>, name: string, op: Operation): void {
+  requireGrant(c, topicResource(streamTopicName(name)), op);
+}
 
 /** An SSE connection is closed after this long; the client reconnects from its last offset. */
 const SSE_MAX_MS = 60_000;
@@ -59,6 +67,7 @@ streamRoutes.options(`${STREAM_ROUTE_PREFIX}*`, (c) => c.body(null, 204));
 
 streamRoutes.put(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   const name = streamName(c);
+  requireStream(c, name, "admin");
   const expiry = parseExpiry(c.req.header(H.ttl), c.req.header(H.expiresAt));
   const fork = parseFork(c.req.header(H.forkedFrom), c.req.header(H.forkOffset), c.req.header(H.forkSubOffset));
   const requested = c.req.header("content-type") === undefined ? undefined : mediaType(c.req.header("content-type")) ?? DEFAULT_CONTENT_TYPE;
@@ -68,6 +77,7 @@ streamRoutes.put(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
     closed: isTrue(c.req.header(H.closed)), body, fork: null,
   };
   if (fork) {
+    requireStream(c, fork.source, "consume");
     const inherited = await onStream(c.env, fork.source, (s, ref) => s.streamForkSource(ref, fork.offset, fork.subOffset));
     if (requested !== undefined && requested !== inherited.contentType) {
       throw new EdgelogError("INCONSISTENT_CONTENT_TYPE",
@@ -98,9 +108,11 @@ streamRoutes.put(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
 
 streamRoutes.post(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   const name = streamName(c);
+  requireStream(c, name, "produce");
   const producer = parseProducer(c.req.header(H.producerId), c.req.header(H.producerEpoch), c.req.header(H.producerSeq));
   const close = isTrue(c.req.header(H.closed));
   const body = await readStreamBody(c);
+  chargeQuota(c, "produce", body.byteLength);
   const type = c.req.header("content-type");
   if (body.byteLength === 0 && !close) {
     throw new EdgelogError("INVALID_RECORD", `an empty append does nothing; send a body, or ${H.closed}: true to close`);
@@ -116,6 +128,7 @@ streamRoutes.post(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
 
 streamRoutes.get(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   const name = streamName(c);
+  requireStream(c, name, c.req.method === "HEAD" ? "describe" : "consume");
   if (c.req.method === "HEAD") {
     const reply = await withReap(c, name, () => onStream(c.env, name, (s, ref) => s.streamHead(ref)));
     reply.headers["Cache-Control"] = "no-store";
@@ -148,11 +161,14 @@ streamRoutes.get(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
     headers["Cache-Control"] = r.upToDate ? "no-cache" : "public, max-age=60, stale-while-revalidate=300";
     if (c.req.header("if-none-match") === tag) return c.body(null, 304, headers);
   }
-  return c.body(catchUpBody(r) as Uint8Array<ArrayBuffer>, 200, headers);
+  const body = catchUpBody(r);
+  chargeQuota(c, "fetch", body.byteLength);
+  return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
 });
 
 streamRoutes.delete(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   const name = streamName(c);
+  requireStream(c, name, "admin");
   const outcome = await withReap(c, name, () => onStream(c.env, name, (s, ref) => s.streamDelete(ref)));
   if (outcome.destroy) await destroyStream(c.env, name, outcome.forkedFrom);
   return c.body(null, 204);

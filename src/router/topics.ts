@@ -5,7 +5,9 @@ import { AlterTopicSchema, CreateTopicSchema } from "../protocol/api.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
 import { topicRef } from "../protocol/topic.js";
+import { topicResource } from "../auth/grants.js";
 import type { AppEnv } from "./app-env.js";
+import { hasGrant, requireGrant } from "./auth.js";
 import { readJson } from "./body.js";
 import { cluster, onPartition, partitionStub, topics } from "./objects.js";
 
@@ -13,6 +15,7 @@ export const topicRoutes = new Hono<AppEnv>();
 
 topicRoutes.post("/v1/topics", async (c) => {
   const input = await readJson(c, CreateTopicSchema);
+  requireGrant(c, topicResource(input.name), "admin");
   if (input.name.startsWith(STREAM_TOPIC_PREFIX)) {
     throw new EdgelogError("POLICY_VIOLATION",
       `topic names starting with "${STREAM_TOPIC_PREFIX}" are reserved for Durable Streams; PUT /v1/stream/<name> creates one`);
@@ -23,7 +26,8 @@ topicRoutes.post("/v1/topics", async (c) => {
 });
 
 topicRoutes.get("/v1/topics", async (c) => {
-  return c.json({ topics: await cluster(c.env).listTopics() });
+  const all = await cluster(c.env).listTopics();
+  return c.json({ topics: all.filter((t) => hasGrant(c, topicResource(t.name), "describe")) });
 });
 
 topicRoutes.get("/v1/topics/:topic", async (c) => {

@@ -85,7 +85,7 @@ it("runs the consumer-group session verbatim, with the outputs it shows", () => 
 }, 60_000);
 
 it("serves /healthz and the OpenAPI document", async () => {
-  expect(await (await fetch(`${server().url}/healthz`)).json()).toEqual({ ok: true });
+  expect(await (await fetch(`${server().url}/healthz`)).json()).toEqual({ ok: true, auth: "off" });
   const doc = await (await fetch(`${server().url}/v1/openapi.json`)).json() as any;
   expect(doc.openapi).toBe("3.1.0");
   expect(Object.keys(doc.paths)).toContain("/v1/topics/{topic}/records");
