@@ -8,7 +8,13 @@ export default defineConfig({
       // End-to-end: real wrangler dev processes, driven over HTTP from Node.
       { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 } },
       {
-        plugins: [cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [cloudflareTest({
+          main: "./src/index.ts",
+          wrangler: { configPath: "./wrangler.toml" },
+          // Short session bounds and fresh topic metadata, so group tests exercise expiry and
+          // repartitioning in milliseconds rather than Kafka's 6 s / 5 s defaults.
+          miniflare: { bindings: { EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "50", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" } },
+        })],
         test: { name: "integration", include: ["test/integration/**/*.test.ts"] },
       },
     ],
