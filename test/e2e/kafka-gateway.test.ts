@@ -86,6 +86,19 @@ describe("kcat produce and consume", () => {
     expect(new Set(httpPartition.values()).size).toBeGreaterThan(1);
   });
 
+  it("an idempotent kcat producer acquires a producer id and its batches carry it", async () => {
+    const topic = await createTopic(1);
+    const p = await kcat(["-b", B, "-P", "-t", topic, "-X", "enable.idempotence=true", "-d", "eos"], "a\nb\nc\n");
+    expect(p.code, p.stderr).toBe(0);
+    const pid = /Acquired PID\{Id:(\d+),Epoch:(\d+)\}/.exec(p.stderr);
+    expect(pid, p.stderr).not.toBeNull();
+    const raw = await fetch(`${server.url}/v1/topics/${topic}/partitions/0/records?offset=0`, {
+      headers: { accept: "application/vnd.edgelog.record-batch" },
+    });
+    const header = readBatchHeader(new Uint8Array(await raw.arrayBuffer()));
+    expect([header.producerId, header.producerEpoch]).toEqual([Number(pid![1]), Number(pid![2])]);
+  });
+
   it("resets an out-of-range offset per auto.offset.reset", async () => {
     const topic = await createTopic(1);
     await http("POST", `/v1/topics/${topic}/records`, { records: Array.from({ length: 5 }, (_, i) => ({ value: i })) });
