@@ -58,6 +58,7 @@ export class PartitionDO extends DurableObject<Env> {
   #log?: PartitionLog;
   #topicVersion?: number;
   #sweepArmed = false;
+  #maintaining = false;
   readonly #waiters = new Waiters(MAX_WAITERS);
   readonly #settings: Settings;
   /** When the alarm is set for, as far as this instance knows (null: none). */
@@ -237,7 +238,21 @@ export class PartitionDO extends DurableObject<Env> {
     }
   }
 
+  /** True while alarm() is doing background work (an operational gauge, like pendingPolls). */
+  get maintaining(): boolean {
+    return this.#maintaining;
+  }
+
   override async alarm(): Promise<void> {
+    this.#maintaining = true;
+    try {
+      await this.#maintain();
+    } finally {
+      this.#maintaining = false;
+    }
+  }
+
+  async #maintain(): Promise<void> {
     this.#alarmAt = null;
     const kv = this.ctx.storage.kv;
     const cleanup = kv.get<string>("r2_cleanup");

@@ -150,7 +150,8 @@ export const MultiFetchRequestSchema = z.strictObject({
   wait_ms: z.number().int().min(0).max(FETCH_MAX_WAIT_MS).default(0),
   max_bytes: z.number().int().min(1).max(FETCH_MAX_BYTES_CAP).optional(),
   max_records: z.number().int().min(1).max(FETCH_MAX_RECORDS_CAP).optional(),
-  format: FormatSchema.default("json"),
+  format: z.enum([...VALUE_FORMATS, "batches"]).default("json")
+    .describe("batches: whole RecordBatch v2 as stored (base64 in batches_b64), as Kafka returns them; the first may begin below offset"),
 });
 
 export const MultiFetchReplySchema = z.object({
@@ -158,6 +159,7 @@ export const MultiFetchReplySchema = z.object({
     topic: z.string(),
     partition: z.number().int(),
     records: z.array(FetchedRecordSchema).optional(),
+    batches_b64: z.string().optional().describe("format batches: the concatenated raw batches, base64"),
     error: ErrorBodySchema.shape.error.optional(),
     next_offset: z.number().int().optional(),
     high_watermark: z.number().int().optional(),

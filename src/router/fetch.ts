@@ -23,6 +23,7 @@ import { decodeRecords, readBatchHeader } from "../protocol/record-batch.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { ReadResult } from "../log/partition-log.js";
 import type { ReadRequest } from "../partition/partition-do.js";
+import { toBase64 } from "../util/base64.js";
 import { concat } from "../util/bytes.js";
 import type { AppEnv } from "./app-env.js";
 import { readJson, validate } from "./body.js";
@@ -67,7 +68,8 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
 
 fetchRoutes.post("/v1/fetch", async (c) => {
   const req = await readJson(c, MultiFetchRequestSchema);
-  const maxRecords = req.max_records ?? FETCH_DEFAULT_MAX_RECORDS;
+  const raw = req.format === "batches";
+  const maxRecords = req.max_records ?? (raw ? FETCH_MAX_RECORDS_CAP : FETCH_DEFAULT_MAX_RECORDS);
   const targets = await Promise.all(req.partitions.map(async (p) => {
     // As Kafka's fetch: a partition the token may not read fails on its own, the rest are served.
     if (!hasGrant(c, topicResource(p.topic), "consume")) return { ...p, error: denied(principalOf(c), topicResource(p.topic), "consume") };
@@ -116,11 +118,16 @@ fetchRoutes.post("/v1/fetch", async (c) => {
     // The overall max_bytes is a soft cap across partitions, as Kafka's fetch.max.bytes.
     const batches = budget > 0 ? s.value.batches : [];
     for (const b of batches) budget -= b.byteLength;
+    const offsets = { high_watermark: s.value.highWatermark, log_start_offset: s.value.logStartOffset };
+    if (req.format === "batches") {
+      const last = batches.at(-1);
+      return {
+        topic: t.topic, partition: t.partition, batches_b64: toBase64(concat(batches)),
+        next_offset: last ? batchEnd(last) : t.offset, ...offsets,
+      };
+    }
     const { records, nextOffset } = renderRecords(batches, t.offset, maxRecords, req.format);
-    return {
-      topic: t.topic, partition: t.partition, records, next_offset: nextOffset,
-      high_watermark: s.value.highWatermark, log_start_offset: s.value.logStartOffset,
-    };
+    return { topic: t.topic, partition: t.partition, records, next_offset: nextOffset, ...offsets };
   });
   return c.json({ partitions });
 });

@@ -1,3 +1,4 @@
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
 import { parkedPolls } from "../support/objects.js";
@@ -137,5 +138,23 @@ describe("offsets", () => {
     const r = await call("GET", `/v1/topics/${topic}/partitions/0/offsets?at=yesterday`);
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe("INVALID_REQUEST");
+  });
+
+  it("POST /v1/fetch with format batches returns the stored batches byte for byte, with offsets beside them", async () => {
+    const topic = await filled(3);
+    await produce(topic, [{ value: "late", partition: 0 }]);
+    const single = await exports.default.fetch(new Request(`http://edgelog.test/v1/topics/${topic}/partitions/0/records?offset=1`, {
+      headers: { accept: "application/vnd.edgelog.record-batch" },
+    }));
+    const raw = new Uint8Array(await single.arrayBuffer());
+    const r = await call("POST", "/v1/fetch", { partitions: [{ topic, partition: 0, offset: 1 }], format: "batches" });
+    expect(r.status).toBe(200);
+    const p = r.body.partitions[0];
+    expect(p.records).toBeUndefined();
+    expect(Uint8Array.from(atob(p.batches_b64), (ch) => ch.charCodeAt(0))).toEqual(raw);
+    expect(p).toMatchObject({ next_offset: 4, high_watermark: 4, log_start_offset: 0 });
+    const out = await call("POST", "/v1/fetch", { partitions: [{ topic, partition: 0, offset: 9 }], format: "batches" });
+    expect(out.body.partitions[0].error.code).toBe("OFFSET_OUT_OF_RANGE");
+    expect(out.body.partitions[0].high_watermark).toBe(4);
   });
 });

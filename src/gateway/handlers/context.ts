@@ -1,0 +1,28 @@
+// What every request handler gets: the upstream client, who the gateway says it is, the request.
+
+import type { Value } from "../protocol/codec.js";
+import type { Upstream } from "../upstream.js";
+
+export interface GatewayIdentity {
+  /** The host and port clients are told to connect to (Metadata, FindCoordinator). */
+  host: string;
+  port: number;
+  /** Create unknown topics when a Metadata request asks for it (Kafka's auto.create.topics.enable). */
+  autoCreateTopics: boolean;
+}
+
+export interface RequestContext {
+  upstream: Upstream;
+  identity: GatewayIdentity;
+  version: number;
+  clientId: string | null;
+  /** Aborted when the client disconnects: in-flight upstream calls stop. */
+  signal: AbortSignal;
+}
+
+/** A handler's answer: the response body, or null for none (acks=0 produce). */
+export type Handler = (req: Value, ctx: RequestContext) => Promise<Value | null>;
+
+/** The gateway is the only broker: node 0. */
+export const NODE_ID = 0;
+export const CLUSTER_ID = "edgelog";

@@ -1,0 +1,218 @@
+// Classic consumer groups (JoinGroup/SyncGroup/Heartbeat/LeaveGroup) over the coordinator's
+// "classic" member mode, plus offsets. The gateway holds no group state: member ids and
+// generations (= member epochs) come from the coordinator, assignments are computed server-side.
+
+import { randomUUID } from "node:crypto";
+import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
+import { decode, encode, Reader, Writer, type Value } from "../protocol/codec.js";
+import { ASSIGNMENT, SUBSCRIPTION } from "../protocol/messages.js";
+import { KAFKA, kafkaCode } from "../upstream.js";
+import { NODE_ID, type Handler, type RequestContext } from "./context.js";
+
+interface TopicPartitions {
+  topic: string;
+  partitions: number[];
+}
+
+interface HeartbeatReply {
+  member_id: string;
+  member_epoch: number;
+  assignment: TopicPartitions[];
+  rejoin?: boolean;
+}
+
+const groupPath = (g: string) => `/v1/groups/${encodeURIComponent(g)}`;
+const COOPERATIVE = "cooperative-sticky";
+
+function heartbeat(ctx: RequestContext, group: string, body: Record<string, unknown>): Promise<HeartbeatReply> {
+  return ctx.upstream.json<HeartbeatReply>("POST", `${groupPath(group)}/heartbeat`, { protocol: "classic", ...body }, ctx.signal);
+}
+
+export const findCoordinator: Handler = async (req, ctx) => {
+  // Every gateway is every group's coordinator: the real one is the group's object behind edgelog.
+  if (req.KeyType === 1) {
+    return { ThrottleTimeMs: 0, ErrorCode: KAFKA.COORDINATOR_NOT_AVAILABLE, ErrorMessage: "transactions are not supported", NodeId: -1, Host: "", Port: -1 };
+  }
+  return { ThrottleTimeMs: 0, ErrorCode: KAFKA.NONE, ErrorMessage: null, NodeId: NODE_ID, Host: ctx.identity.host, Port: ctx.identity.port };
+};
+
+/** The assignor the coordinator should use, from the protocol names Kafka's assignors go by. */
+function assignorHint(protocol: string): string | undefined {
+  if (protocol === "range") return "range";
+  if (protocol === "roundrobin" || protocol === "RoundRobinAssigner") return "roundrobin";
+  if (protocol.endsWith("sticky")) return "sticky";
+  return undefined;
+}
+
+export const joinGroup: Handler = async (req, ctx) => {
+  const group = req.GroupId as string;
+  const protocols = req.Protocols as { Name: string; Metadata: Uint8Array }[];
+  const reply = (code: number, extra: Value = {}) => ({
+    ThrottleTimeMs: 0, ErrorCode: code, GenerationId: -1, ProtocolName: "", Leader: "", MemberId: "", Members: [], ...extra,
+  });
+  if (!GROUP_ID_PATTERN.test(group)) return reply(KAFKA.INVALID_GROUP_ID);
+  if (req.ProtocolType !== "consumer" || protocols.length === 0) return reply(KAFKA.INCONSISTENT_GROUP_PROTOCOL);
+  // The name must be one this member offered; it also sets librdkafka's eager or cooperative mode.
+  const chosen = protocols.find((p) => p.Name !== COOPERATIVE) ?? protocols[0]!;
+  let subscription: Value;
+  try {
+    const r = new Reader(chosen.Metadata);
+    const version = r.int16();
+    subscription = decode(SUBSCRIPTION, Math.min(version, 3), r);
+  } catch {
+    return reply(KAFKA.INCONSISTENT_GROUP_PROTOCOL);
+  }
+  let memberId = req.MemberId as string;
+  const instanceId = (req.GroupInstanceId as string | null | undefined) ?? null;
+  if (memberId === "") {
+    memberId = `${ctx.clientId ?? "member"}-${randomUUID()}`;
+    // KIP-394: a dynamic member first gets its id and comes back with it, so a lost JoinGroup
+    // reply cannot leave a ghost member holding partitions until its session expires.
+    if (ctx.version >= 4 && instanceId === null) return reply(KAFKA.MEMBER_ID_REQUIRED, { MemberId: memberId });
+  }
+  const body: Record<string, unknown> = {
+    member_id: memberId,
+    member_epoch: 0,
+    topics: subscription.Topics,
+    session_timeout_ms: req.SessionTimeoutMs,
+  };
+  if (instanceId !== null) body.instance_id = instanceId;
+  const assignor = assignorHint(chosen.Name);
+  if (assignor) body.assignor = assignor;
+  // Eager members revoked everything before rejoining; cooperative ones still hold what they list.
+  if (chosen.Name === COOPERATIVE) {
+    const owned = (subscription.OwnedPartitions as { Topic: string; Partitions: number[] }[] | undefined) ?? [];
+    body.owned = owned.map((o) => ({ topic: o.Topic, partitions: o.Partitions }));
+  }
+  try {
+    const hb = await heartbeat(ctx, group, body);
+    // No leader (never equal to a member id): no client runs an assignor, the coordinator did.
+    return reply(KAFKA.NONE, { GenerationId: hb.member_epoch, ProtocolName: chosen.Name, Leader: "", MemberId: hb.member_id });
+  } catch (e) {
+    return reply(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE), { MemberId: memberId });
+  }
+};
+
+export const syncGroup: Handler = async (req, ctx) => {
+  const fail = (code: number) => ({ ThrottleTimeMs: 0, ErrorCode: code, Assignment: new Uint8Array(0) });
+  if (!GROUP_ID_PATTERN.test(req.GroupId as string)) return fail(KAFKA.INVALID_GROUP_ID);
+  try {
+    // A classic member's assignment changes only at join, so a heartbeat reads it back unchanged.
+    const hb = await heartbeat(ctx, req.GroupId as string, { member_id: req.MemberId, member_epoch: req.GenerationId });
+    return { ThrottleTimeMs: 0, ErrorCode: KAFKA.NONE, Assignment: encodeAssignment(hb.assignment) };
+  } catch (e) {
+    return fail(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE));
+  }
+};
+
+/** ConsumerProtocol Assignment bytes: version 0 (every version to 3 has the same fields). */
+export function encodeAssignment(assignment: TopicPartitions[]): Uint8Array {
+  const w = new Writer().int16(0);
+  encode(ASSIGNMENT, 0, { AssignedPartitions: assignment.map((a) => ({ Topic: a.topic, Partitions: a.partitions })), UserData: null }, w);
+  return w.bytes();
+}
+
+export const heartbeatHandler: Handler = async (req, ctx) => {
+  if (!GROUP_ID_PATTERN.test(req.GroupId as string)) return { ThrottleTimeMs: 0, ErrorCode: KAFKA.INVALID_GROUP_ID };
+  try {
+    const hb = await heartbeat(ctx, req.GroupId as string, { member_id: req.MemberId, member_epoch: req.GenerationId });
+    return { ThrottleTimeMs: 0, ErrorCode: hb.rejoin ? KAFKA.REBALANCE_IN_PROGRESS : KAFKA.NONE };
+  } catch (e) {
+    return { ThrottleTimeMs: 0, ErrorCode: kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE) };
+  }
+};
+
+export const leaveGroup: Handler = async (req, ctx) => {
+  const group = req.GroupId as string;
+  const members = ctx.version >= 3
+    ? (req.Members as { MemberId: string; GroupInstanceId: string | null }[])
+    : [{ MemberId: req.MemberId as string, GroupInstanceId: null }];
+  if (!GROUP_ID_PATTERN.test(group)) return { ThrottleTimeMs: 0, ErrorCode: KAFKA.INVALID_GROUP_ID, Members: [] };
+  const results = await Promise.all(members.map(async (m) => {
+    if (m.MemberId === "") return { ...m, ErrorCode: KAFKA.UNKNOWN_MEMBER_ID };
+    try {
+      await ctx.upstream.json("DELETE", `${groupPath(group)}/members/${encodeURIComponent(m.MemberId)}`, undefined, ctx.signal);
+      return { ...m, ErrorCode: KAFKA.NONE };
+    } catch (e) {
+      return { ...m, ErrorCode: kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE) };
+    }
+  }));
+  // v0-2 carry one member, whose outcome is the top-level code; v3 reports each.
+  const top = ctx.version >= 3 ? KAFKA.NONE : results[0]!.ErrorCode;
+  return { ThrottleTimeMs: 0, ErrorCode: top, Members: results };
+};
+
+interface CommitTopic {
+  Name: string;
+  Partitions: { PartitionIndex: number; CommittedOffset: number; CommittedMetadata: string | null }[];
+}
+
+export const offsetCommit: Handler = async (req, ctx) => {
+  const group = req.GroupId as string;
+  const topics = req.Topics as CommitTopic[];
+  const answer = (code: number) => ({
+    ThrottleTimeMs: 0,
+    Topics: topics.map((t) => ({ Name: t.Name, Partitions: t.Partitions.map((p) => ({ PartitionIndex: p.PartitionIndex, ErrorCode: code })) })),
+  });
+  if (!GROUP_ID_PATTERN.test(group)) return answer(KAFKA.INVALID_GROUP_ID);
+  const offsets = topics.flatMap((t) => t.Partitions.map((p) => ({
+    topic: t.Name, partition: p.PartitionIndex, offset: p.CommittedOffset, metadata: p.CommittedMetadata,
+  })));
+  if (offsets.length === 0) return answer(KAFKA.NONE);
+  const memberId = req.MemberId as string;
+  const generation = req.GenerationIdOrMemberEpoch as number;
+  // Generation -1 with no member id is a standalone commit (kcat -C, admin tools): only into an empty group.
+  const member = memberId === "" && generation < 0 ? {} : { member_id: memberId, member_epoch: Math.max(0, generation) };
+  try {
+    await ctx.upstream.json("POST", `${groupPath(group)}/offsets`, { ...member, offsets }, ctx.signal);
+    return answer(KAFKA.NONE);
+  } catch (e) {
+    return answer(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE));
+  }
+};
+
+interface Committed {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata: string | null;
+}
+
+export const offsetFetch: Handler = async (req, ctx) => {
+  const group = req.GroupId as string;
+  const asked = req.Topics as { Name: string; PartitionIndexes: number[] }[] | null;
+  const failAll = (code: number) => ({
+    ThrottleTimeMs: 0,
+    ErrorCode: code,
+    Topics: (asked ?? []).map((t) => ({
+      Name: t.Name,
+      Partitions: t.PartitionIndexes.map((p) => ({ PartitionIndex: p, CommittedOffset: -1, CommittedLeaderEpoch: -1, Metadata: null, ErrorCode: code })),
+    })),
+  });
+  if (!GROUP_ID_PATTERN.test(group)) return failAll(KAFKA.INVALID_GROUP_ID);
+  let committed: Committed[];
+  try {
+    committed = (await ctx.upstream.json<{ offsets: Committed[] }>("GET", `${groupPath(group)}/offsets`, undefined, ctx.signal)).offsets;
+  } catch (e) {
+    return failAll(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE));
+  }
+  const byKey = new Map(committed.map((c) => [`${c.partition}/${c.topic}`, c]));
+  let wanted = asked;
+  if (wanted === null) {
+    const byTopic = new Map<string, number[]>();
+    for (const c of committed) byTopic.set(c.topic, [...(byTopic.get(c.topic) ?? []), c.partition]);
+    wanted = [...byTopic].map(([Name, PartitionIndexes]) => ({ Name, PartitionIndexes }));
+  }
+  return {
+    ThrottleTimeMs: 0,
+    ErrorCode: KAFKA.NONE,
+    Topics: wanted.map((t) => ({
+      Name: t.Name,
+      Partitions: t.PartitionIndexes.map((p) => {
+        const c = byKey.get(`${p}/${t.Name}`);
+        // -1 means "nothing committed": the client falls back to auto.offset.reset.
+        return { PartitionIndex: p, CommittedOffset: c?.offset ?? -1, CommittedLeaderEpoch: -1, Metadata: c?.metadata ?? "", ErrorCode: KAFKA.NONE };
+      }),
+    })),
+  };
+};

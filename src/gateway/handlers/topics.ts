@@ -1,0 +1,111 @@
+// Metadata and topic admin: the gateway names itself leader of every partition and controller.
+
+import { TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
+import type { Value } from "../protocol/codec.js";
+import { KAFKA, kafkaCode, errorMessage, UpstreamError } from "../upstream.js";
+import { CLUSTER_ID, NODE_ID, type Handler, type RequestContext } from "./context.js";
+
+interface TopicInfo {
+  name: string;
+  partitions: number;
+}
+
+async function listTopics(ctx: RequestContext): Promise<Map<string, TopicInfo>> {
+  const { topics } = await ctx.upstream.json<{ topics: TopicInfo[] }>("GET", "/v1/topics", undefined, ctx.signal);
+  return new Map(topics.map((t) => [t.name, t]));
+}
+
+function validName(name: string): boolean {
+  return TOPIC_NAME_PATTERN.test(name) && name !== "." && name !== "..";
+}
+
+function topicMetadata(t: TopicInfo): Value {
+  return {
+    ErrorCode: KAFKA.NONE,
+    Name: t.name,
+    IsInternal: false,
+    Partitions: Array.from({ length: t.partitions }, (_, p) => ({
+      ErrorCode: KAFKA.NONE, PartitionIndex: p, LeaderId: NODE_ID, ReplicaNodes: [NODE_ID], IsrNodes: [NODE_ID], OfflineReplicas: [],
+    })),
+  };
+}
+
+export const metadata: Handler = async (req, ctx) => {
+  const known = await listTopics(ctx);
+  const asked = req.Topics as { Name: string }[] | null;
+  // v0 asks for everything with an empty list; v1+ with null.
+  const all = asked === null || (ctx.version === 0 && asked.length === 0);
+  const topics: Value[] = [];
+  if (all) {
+    for (const t of [...known.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) topics.push(topicMetadata(t));
+  } else {
+    for (const { Name } of asked) {
+      let t = known.get(Name);
+      if (!t && ctx.identity.autoCreateTopics && req.AllowAutoTopicCreation !== false && validName(Name)) {
+        t = await createForMetadata(ctx, Name);
+      }
+      if (t) topics.push(topicMetadata(t));
+      else {
+        const code = validName(Name) ? KAFKA.UNKNOWN_TOPIC_OR_PARTITION : KAFKA.INVALID_TOPIC_EXCEPTION;
+        topics.push({ ErrorCode: code, Name, IsInternal: false, Partitions: [] });
+      }
+    }
+  }
+  return {
+    ThrottleTimeMs: 0,
+    Brokers: [{ NodeId: NODE_ID, Host: ctx.identity.host, Port: ctx.identity.port, Rack: null }],
+    ClusterId: CLUSTER_ID,
+    ControllerId: NODE_ID,
+    Topics: topics,
+  };
+};
+
+async function createForMetadata(ctx: RequestContext, name: string): Promise<TopicInfo | undefined> {
+  try {
+    return await ctx.upstream.json<TopicInfo>("POST", "/v1/topics", { name }, ctx.signal);
+  } catch (e) {
+    // Another gateway or client created it first.
+    if (e instanceof UpstreamError && e.code === "TOPIC_ALREADY_EXISTS") return (await listTopics(ctx)).get(name);
+    return undefined;
+  }
+}
+
+interface CreatableTopic {
+  Name: string;
+  NumPartitions: number;
+  Configs: { Name: string; Value: string | null }[];
+}
+
+export const createTopics: Handler = async (req, ctx) => {
+  const topics = await Promise.all((req.Topics as CreatableTopic[]).map(async (t) => {
+    const fail = (code: number, message: string) => ({ Name: t.Name, ErrorCode: code, ErrorMessage: message });
+    // -1 asks for the server default; anything else below 1 is Kafka's INVALID_PARTITIONS.
+    if (t.NumPartitions === 0 || t.NumPartitions < -1) return fail(KAFKA.INVALID_PARTITIONS, `NumPartitions ${t.NumPartitions} must be positive`);
+    if (!validName(t.Name)) return fail(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
+    if (req.ValidateOnly) return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
+    const config = Object.fromEntries(t.Configs.map((c) => [c.Name, c.Value]));
+    const body: Record<string, unknown> = { name: t.Name };
+    if (t.NumPartitions > 0) body.partitions = t.NumPartitions;
+    if (t.Configs.length > 0) body.config = config;
+    try {
+      await ctx.upstream.json("POST", "/v1/topics", body, ctx.signal);
+      return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
+    } catch (e) {
+      return fail(kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER), errorMessage(e));
+    }
+  }));
+  return { ThrottleTimeMs: 0, Topics: topics };
+};
+
+export const deleteTopics: Handler = async (req, ctx) => {
+  const responses = await Promise.all((req.TopicNames as string[]).map(async (name) => {
+    if (!validName(name)) return { Name: name, ErrorCode: KAFKA.INVALID_TOPIC_EXCEPTION };
+    try {
+      await ctx.upstream.json("DELETE", `/v1/topics/${encodeURIComponent(name)}`, undefined, ctx.signal);
+      return { Name: name, ErrorCode: KAFKA.NONE };
+    } catch (e) {
+      return { Name: name, ErrorCode: kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER) };
+    }
+  }));
+  return { ThrottleTimeMs: 0, Responses: responses };
+};

@@ -1,0 +1,58 @@
+// Entry point of the Kafka gateway: `node dist/gateway.mjs --listen 127.0.0.1:9092 --upstream http://127.0.0.1:8787`.
+// `edgelog kafka-gateway` takes the same flags; startGateway is the programmatic form.
+
+import { realpathSync } from "node:fs";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { startGateway, type GatewayOptions } from "./server.js";
+
+export { startGateway, type Gateway, type GatewayOptions } from "./server.js";
+
+export const USAGE = `usage: kafka-gateway --listen HOST:PORT --upstream URL [--advertise HOST:PORT] [--token TOKEN] [--auto-create-topics]
+  --listen              where Kafka clients connect (e.g. 127.0.0.1:9092)
+  --upstream            edgelog's HTTP base URL (e.g. http://127.0.0.1:8787)
+  --advertise           the address clients are told to use (default: --listen)
+  --token               sent to edgelog as Authorization: Bearer (default: $EDGELOG_TOKEN)
+  --auto-create-topics  create topics a Metadata request asks for, as Kafka's auto.create.topics.enable`;
+
+/** Parses the command line; throws with a usage message on anything missing or unknown. */
+export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): GatewayOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      listen: { type: "string" },
+      upstream: { type: "string" },
+      advertise: { type: "string" },
+      token: { type: "string" },
+      "auto-create-topics": { type: "boolean" },
+    },
+    strict: true,
+  });
+  if (!values.listen || !values.upstream) throw new Error(`--listen and --upstream are required\n${USAGE}`);
+  if (!/^https?:\/\//.test(values.upstream)) throw new Error(`--upstream must be an http(s) URL, got ${JSON.stringify(values.upstream)}`);
+  return {
+    listen: values.listen,
+    upstream: values.upstream,
+    advertise: values.advertise,
+    token: values.token ?? env.EDGELOG_TOKEN,
+    autoCreateTopics: values["auto-create-topics"] ?? false,
+  };
+}
+
+async function main(): Promise<void> {
+  let opts: GatewayOptions;
+  try {
+    opts = parseGatewayArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const gw = await startGateway(opts);
+  process.stdout.write(`kafka-gateway listening on ${gw.host}:${gw.port}, upstream ${opts.upstream}\n`);
+  const stop = () => void gw.close().then(() => process.exit(0));
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+// Run when executed directly (node dist/gateway.mjs), not when imported.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) void main();

@@ -1,0 +1,79 @@
+// A raw Kafka-protocol socket for tests: send hand-built frames, read size-prefixed responses, see closes.
+
+import { connect, type Socket } from "node:net";
+
+export interface WireClient {
+  socket: Socket;
+  /** Writes raw bytes (a frame or garbage). */
+  write(bytes: Uint8Array): void;
+  /** Sends a request with header v1 (or v2 when `flexible`); the body is already encoded. */
+  send(apiKey: number, version: number, correlationId: number, body: Uint8Array, opts?: { clientId?: string; flexible?: boolean }): void;
+  /** The next response frame (without its size prefix), or null if the gateway closed the connection. */
+  next(timeoutMs?: number): Promise<Uint8Array | null>;
+  closed(): Promise<void>;
+  close(): void;
+}
+
+export function requestFrame(apiKey: number, version: number, correlationId: number, body: Uint8Array, clientId = "test", flexible = false): Buffer {
+  const id = Buffer.from(clientId);
+  const header = Buffer.alloc(10);
+  header.writeInt16BE(apiKey, 0);
+  header.writeInt16BE(version, 2);
+  header.writeInt32BE(correlationId, 4);
+  header.writeInt16BE(id.byteLength, 8);
+  const parts = [header, id, ...(flexible ? [Buffer.from([0])] : []), Buffer.from(body)];
+  const size = Buffer.alloc(4);
+  size.writeInt32BE(parts.reduce((n, p) => n + p.byteLength, 0));
+  return Buffer.concat([size, ...parts]);
+}
+
+export async function wireClient(port: number): Promise<WireClient> {
+  const socket = connect(port, "127.0.0.1");
+  await new Promise<void>((res, rej) => {
+    socket.once("connect", res);
+    socket.once("error", rej);
+  });
+  let buf = Buffer.alloc(0);
+  let ended = false;
+  const waiters: (() => void)[] = [];
+  const wake = () => waiters.splice(0).forEach((w) => w());
+  socket.on("data", (d) => {
+    buf = Buffer.concat([buf, d]);
+    wake();
+  });
+  const onEnd = () => {
+    ended = true;
+    wake();
+  };
+  socket.on("close", onEnd);
+  socket.on("error", onEnd);
+  const client: WireClient = {
+    socket,
+    write: (bytes) => void socket.write(bytes),
+    send: (apiKey, version, correlationId, body, opts = {}) =>
+      void socket.write(requestFrame(apiKey, version, correlationId, body, opts.clientId, opts.flexible)),
+    async next(timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (buf.byteLength >= 4 && buf.byteLength >= 4 + buf.readInt32BE(0)) {
+          const size = buf.readInt32BE(0);
+          const frame = buf.subarray(4, 4 + size);
+          buf = buf.subarray(4 + size);
+          return frame;
+        }
+        if (ended) return null;
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error("no response from the gateway");
+        await new Promise<void>((res) => {
+          const t = setTimeout(res, left);
+          waiters.push(() => (clearTimeout(t), res()));
+        });
+      }
+    },
+    async closed() {
+      while (!ended) await new Promise<void>((res) => waiters.push(res));
+    },
+    close: () => void socket.destroy(),
+  };
+  return client;
+}
