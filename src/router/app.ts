@@ -5,6 +5,7 @@ import { EdgelogError } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { errorResponse } from "./errors.js";
 import { fetchRoutes } from "./fetch.js";
+import { liveRoutes } from "./live.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
 import { topicRoutes } from "./topics.js";
@@ -16,6 +17,7 @@ export function createApp(): Hono<AppEnv> {
   app.get("/v1/openapi.json", (c) => c.json((doc ??= openApiDocument())));
   app.route("/", topicRoutes);
   app.route("/", produceRoutes);
+  app.route("/", liveRoutes);
   app.route("/", fetchRoutes);
   app.notFound((c) => errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err));
