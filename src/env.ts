@@ -11,4 +11,26 @@ export interface Env {
   /** "off" disables authentication for local runs and tests; anything else means required. */
   EDGELOG_AUTH?: string;
   EDGELOG_ADMIN_TOKEN?: string;
+  EDGELOG_PRODUCER_ID_EXPIRATION_MS?: string;
+}
+
+export interface Settings {
+  /** Kafka's producer.id.expiration.ms: idle producers' dedup state is forgotten after this. */
+  producerIdExpirationMs: number;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Parses the optional variables once, failing loudly on a value that is not what it should be. */
+export function readSettings(env: Pick<Env, "EDGELOG_PRODUCER_ID_EXPIRATION_MS">): Settings {
+  return {
+    producerIdExpirationMs: positiveInt(env.EDGELOG_PRODUCER_ID_EXPIRATION_MS, "EDGELOG_PRODUCER_ID_EXPIRATION_MS", 7 * DAY_MS),
+  };
+}
+
+function positiveInt(raw: string | undefined, name: string, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (ms), got ${JSON.stringify(raw)}`);
+  return n;
 }

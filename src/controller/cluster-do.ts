@@ -4,6 +4,9 @@ import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import { fail, ok, type Result } from "../protocol/errors.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
+import { migrate } from "../util/migrations.js";
+import { ProducerRegistry, type ProducerIdentity } from "./producers.js";
+import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { TopicRegistry, unknownTopic, type AlterTopicInput, type CreateTopicInput } from "./topics.js";
 
 /** Retry interval for removing a deleted topic's partitions when a drop call failed. */
@@ -11,10 +14,29 @@ const DELETE_RETRY_MS = 30_000;
 
 export class ClusterDO extends DurableObject<Env> {
   readonly #topics: TopicRegistry;
+  readonly #producers: ProducerRegistry;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    migrate(ctx.storage.sql, CLUSTER_MIGRATIONS);
     this.#topics = new TopicRegistry(ctx.storage.sql);
+    this.#producers = new ProducerRegistry(ctx.storage.sql);
+  }
+
+  async initProducer(id?: string): Promise<Result<ProducerIdentity>> {
+    try {
+      return ok(this.#producers.init(id, Date.now()));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async getProducer(id: string): Promise<Result<ProducerIdentity>> {
+    try {
+      return ok(this.#producers.get(id));
+    } catch (e) {
+      return fail(e);
+    }
   }
 
   async createTopic(input: CreateTopicInput): Promise<Result<Topic>> {

@@ -11,25 +11,6 @@ import {
   validateTopicName,
   type TopicConfig,
 } from "../protocol/topic-config.js";
-import { migrate, type Migration } from "../util/migrations.js";
-
-const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    statements: [
-      `CREATE TABLE topics (
-        name TEXT PRIMARY KEY,
-        id TEXT NOT NULL UNIQUE,
-        partitions INTEGER NOT NULL,
-        overrides TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        created_at INTEGER NOT NULL
-      )`,
-      // Ids of deleted topics whose partition data still has to be removed.
-      `CREATE TABLE deleted_topics (id TEXT PRIMARY KEY, partitions INTEGER NOT NULL, deleted_at INTEGER NOT NULL)`,
-    ],
-  },
-];
 
 interface TopicRow extends Record<string, SqlStorageValue> {
   name: string;
@@ -53,9 +34,7 @@ export interface AlterTopicInput {
 }
 
 export class TopicRegistry {
-  constructor(private readonly sql: SqlStorage) {
-    migrate(sql, MIGRATIONS);
-  }
+  constructor(private readonly sql: SqlStorage) {}
 
   create(input: CreateTopicInput, now: number): Topic {
     const name = validateTopicName(input.name);

@@ -11,6 +11,7 @@ import {
 } from "../protocol/record-batch.js";
 import type { TimestampType } from "../protocol/topic-config.js";
 import { migrate } from "../util/migrations.js";
+import { ProducerStates } from "./producers.js";
 import { LOG_MIGRATIONS } from "./schema.js";
 
 /** The slice of DurableObjectStorage the log needs. */
@@ -43,6 +44,8 @@ export interface AppendedBatch {
   logStartOffset: number;
   /** The broker's append time under LogAppendTime, else -1 (as Kafka's ProduceResponse). */
   logAppendTime: number;
+  /** True when an idempotent producer's retry matched a batch already written: nothing was appended. */
+  duplicate: boolean;
 }
 
 export interface ReadOptions {
@@ -78,9 +81,11 @@ const MAX_ROWS_PER_READ = 1000;
 
 export class PartitionLog {
   #state: LogState;
+  readonly #producers: ProducerStates;
 
   private constructor(private readonly storage: LogStorage) {
     this.#state = this.#loadState();
+    this.#producers = new ProducerStates(storage.sql);
   }
 
   /** Opens the log, applying any pending migrations. */
@@ -94,8 +99,10 @@ export class PartitionLog {
   }
 
   /**
-   * Validates then appends one or more concatenated batches atomically: all are written
-   * or none is. Offsets are assigned densely by rewriting each batch's base offset.
+   * Validates then appends one or more concatenated batches atomically: all are written or none
+   * is. Offsets are assigned densely by rewriting each batch's base offset. A batch from an
+   * idempotent producer (producerId >= 0) is checked against that producer's epoch and sequence
+   * in the same transaction; a retry of a written batch returns its original offsets and writes nothing.
    */
   append(buf: Uint8Array, opts: AppendOptions): AppendedBatch[] {
     const headers = validateBatches(buf);
@@ -105,7 +112,11 @@ export class PartitionLog {
           `record batch of ${h.size} bytes exceeds max.message.bytes (${opts.maxMessageBytes})`);
       }
     }
-    return this.storage.transactionSync(() => this.#appendValidated(buf, headers, opts));
+    try {
+      return this.storage.transactionSync(() => this.#appendValidated(buf, headers, opts));
+    } finally {
+      this.#producers.discard();
+    }
   }
 
   #appendValidated(buf: Uint8Array, headers: BatchHeader[], opts: AppendOptions): AppendedBatch[] {
@@ -116,6 +127,14 @@ export class PartitionLog {
     for (const h of headers) {
       const batch = buf.subarray(pos, pos + h.size);
       pos += h.size;
+      if (h.producerId >= 0) {
+        const { duplicate } = this.#producers.check(h);
+        if (duplicate) {
+          out.push({ baseOffset: duplicate.baseOffset, lastOffset: duplicate.lastOffset, logStartOffset: s.logStartOffset,
+            logAppendTime: duplicate.logAppendTime, duplicate: true });
+          continue;
+        }
+      }
       const base = s.logEndOffset;
       setBaseOffset(batch, base);
       if (logAppend) setLogAppendTime(batch, opts.now);
@@ -129,12 +148,24 @@ export class PartitionLog {
       );
       s.logEndOffset = last + 1;
       s.hotBytes += h.size;
-      out.push({ baseOffset: base, lastOffset: last, logStartOffset: s.logStartOffset, logAppendTime: logAppend ? opts.now : -1 });
+      const logAppendTime = logAppend ? opts.now : -1;
+      if (h.producerId >= 0) this.#producers.record(h, { baseOffset: base, lastOffset: last, logAppendTime });
+      out.push({ baseOffset: base, lastOffset: last, logStartOffset: s.logStartOffset, logAppendTime, duplicate: false });
     }
     s.highWatermark = s.logEndOffset;
+    this.#producers.commit(opts.now);
     this.#saveState(s);
     this.#state = s;
     return out;
+  }
+
+  /** Forgets producers idle for longer than producer.id.expiration.ms. */
+  expireProducers(now: number, expirationMs: number): void {
+    this.#producers.expire(now - expirationMs);
+  }
+
+  get producerCount(): number {
+    return this.#producers.count();
   }
 
   /**

@@ -31,4 +31,20 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO log_state VALUES (0, 0, 0, 0, 0, 0, -1)`,
     ],
   },
+  {
+    version: 2,
+    statements: [
+      // Idempotent producer state per partition, as Kafka's ProducerStateManager keeps it: the
+      // current epoch, the last sequence written, and the last few batches so a retry of any
+      // in-flight batch is answered with its original offsets.
+      `CREATE TABLE producers (
+        producer_id INTEGER PRIMARY KEY,
+        epoch INTEGER NOT NULL,
+        last_sequence INTEGER NOT NULL,
+        recent TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+      `CREATE INDEX producers_by_age ON producers (updated_at)`,
+    ],
+  },
 ];

@@ -1,7 +1,7 @@
 // PartitionDO: one topic partition. A thin adapter from RPC to the log engine plus long-poll.
 
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.js";
+import { readSettings, type Env, type Settings } from "../env.js";
 import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } from "../log/partition-log.js";
@@ -11,6 +11,8 @@ import { HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
+/** How often idle producers' state is swept while any is kept. */
+const PRODUCER_SWEEP_MS = 3_600_000;
 
 export interface ReadRequest {
   offset: number;
@@ -35,7 +37,9 @@ export type OffsetSpec = "earliest" | "latest" | number;
 export class PartitionDO extends DurableObject<Env> {
   #log?: PartitionLog;
   #topicVersion?: number;
+  #sweepArmed = false;
   readonly #waiters = new Waiters(MAX_WAITERS);
+  readonly #settings: Settings;
   readonly #live = new LiveTail(() => this.ctx.getWebSockets(), (offset, opts) => {
     if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
     return this.#log.read(offset, opts);
@@ -43,6 +47,7 @@ export class PartitionDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.#settings = readSettings(env);
     void ctx.blockConcurrencyWhile(async () => {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
@@ -59,6 +64,7 @@ export class PartitionDO extends DurableObject<Env> {
       });
       this.#waiters.notifyAll();
       this.#live.onAppend();
+      if (!this.#sweepArmed && log.producerCount > 0) await this.#armSweep();
       return ok(out);
     } catch (e) {
       return fail(e);
@@ -144,6 +150,22 @@ export class PartitionDO extends DurableObject<Env> {
     } catch {
       /* already closed */
     }
+  }
+
+  override async alarm(): Promise<void> {
+    const log = this.#log;
+    if (!log) return;
+    log.expireProducers(Date.now(), this.#settings.producerIdExpirationMs);
+    this.#sweepArmed = false;
+    if (log.producerCount > 0) await this.#armSweep();
+  }
+
+  /** Schedules the idle-producer sweep unless an earlier alarm is already due. */
+  async #armSweep(): Promise<void> {
+    this.#sweepArmed = true;
+    const at = Date.now() + PRODUCER_SWEEP_MS;
+    const current = await this.ctx.storage.getAlarm();
+    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
   }
 
   /** The topic was deleted: make the partition unreachable at once, then free its storage. */

@@ -62,11 +62,22 @@ export const ProduceRecordSchema = z.strictObject({
   timestamp: z.number().int().min(0).nullable().optional().describe("ms since the epoch; default now"),
 });
 
+const sequence = z.number().int().min(0).max(2 ** 31 - 1);
+
 export const ProducerSchema = z.strictObject({
-  id: z.string().min(1),
+  id: z.string().regex(/^\d{1,15}$/, "producer id must be the decimal id POST /v1/producers returned"),
   epoch: z.number().int().min(0).max(32767),
-  sequence: z.number().int().min(0).max(2 ** 31 - 1),
+  sequence: sequence.optional()
+    .describe("base sequence when every record goes to one partition: records this producer sent to it before, in this epoch"),
+  sequences: z.record(z.string().regex(/^\d{1,4}$/), sequence).optional()
+    .describe("base sequence per partition the request writes to, keyed by partition number"),
+}).refine((p) => (p.sequence === undefined) !== (p.sequences === undefined), "give producer.sequence or producer.sequences, not both or neither");
+
+export const InitProducerSchema = z.strictObject({
+  id: z.string().optional().describe("an id to re-initialise: its epoch is bumped, fencing the old holder"),
 });
+
+export const ProducerIdentitySchema = z.object({ id: z.string(), epoch: z.number().int() });
 
 export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal(-1), z.literal("all")]);
 
@@ -74,12 +85,14 @@ export const ProduceRequestSchema = z.strictObject({
   records: z.array(ProduceRecordSchema).min(1),
   format: FormatSchema.default("json"),
   acks: AcksSchema.default(1),
+  producer: ProducerSchema.optional().describe("idempotent producer: retries with the same sequence are written once"),
 });
 
 export const ProducedRecordSchema = z.object({
   partition: z.number().int(),
   offset: z.number().int().optional(),
   timestamp: z.number().int().optional(),
+  duplicate: z.boolean().optional().describe("true when this was a retry of records already written"),
   error: ErrorBodySchema.shape.error.optional(),
 });
 
@@ -159,6 +172,7 @@ export const OffsetsQuerySchema = z.object({
 
 export const OffsetReplySchema = z.object({ offset: z.number().int(), timestamp: z.number().int() });
 
+export type ProducerFields = z.infer<typeof ProducerSchema>;
 export type ProduceRequest = z.infer<typeof ProduceRequestSchema>;
 export type ProduceRecordInput = z.infer<typeof ProduceRecordSchema>;
 export type FetchedRecord = z.infer<typeof FetchedRecordSchema>;

@@ -8,6 +8,7 @@ import { fetchRoutes } from "./fetch.js";
 import { liveRoutes } from "./live.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
+import { producerRoutes } from "./producers.js";
 import { topicRoutes } from "./topics.js";
 
 export function createApp(): Hono<AppEnv> {
@@ -17,6 +18,7 @@ export function createApp(): Hono<AppEnv> {
   app.get("/v1/openapi.json", (c) => c.json((doc ??= openApiDocument())));
   app.route("/", topicRoutes);
   app.route("/", produceRoutes);
+  app.route("/", producerRoutes);
   app.route("/", liveRoutes);
   app.route("/", fetchRoutes);
   app.notFound((c) => errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));

@@ -123,12 +123,12 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/offsets", async (c) => {
   const name = c.req.param("topic");
   const topic = await topics.withPartition(c.env, name, p);
   const result = await onPartition(name, async () =>
-    unwrap(await partitionStub(c.env, topic, p).offsets(topicRef(topic, p), at)));
+    unwrap(await partitionStub(c.env, topic, p).offsets(topicRef(topic, p), at)), true);
   return c.json(result);
 });
 
 async function read(env: Env, topic: Topic, p: number, req: ReadRequest): Promise<ReadResult> {
-  return onPartition(topic.name, async () => unwrap(await partitionStub(env, topic, p).read(topicRef(topic, p), req)));
+  return onPartition(topic.name, async () => unwrap(await partitionStub(env, topic, p).read(topicRef(topic, p), req)), true);
 }
 
 function wantsBatches(c: Context): boolean {

@@ -53,14 +53,28 @@ export const topics = {
 };
 
 /**
- * Calls a partition; if it answers UNKNOWN_TOPIC_OR_PARTITION (the topic was deleted, perhaps
- * recreated) the cached metadata is dropped so the next call sees the controller's truth.
+ * Calls a partition. If it answers UNKNOWN_TOPIC_OR_PARTITION (the topic was deleted, perhaps
+ * recreated) the cached metadata is dropped so the next call sees the controller's truth. When
+ * the call is safe to repeat (a read, or an idempotent producer's append), a transient platform
+ * fault is retried a few times with backoff; an overloaded object is never retried here.
  */
-export async function onPartition<T>(name: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (e) {
-    if (e instanceof EdgelogError && e.code === "UNKNOWN_TOPIC_OR_PARTITION") topics.forget(name);
-    throw e;
+export async function onPartition<T>(name: string, call: () => Promise<T>, safeToRetry = false): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      if (e instanceof EdgelogError && e.code === "UNKNOWN_TOPIC_OR_PARTITION") topics.forget(name);
+      if (!safeToRetry || attempt >= RETRIES || !isTransient(e)) throw e;
+      await scheduler.wait(RETRY_BASE_MS * 2 ** attempt * (0.5 + Math.random()));
+    }
   }
+}
+
+const RETRIES = 3;
+const RETRY_BASE_MS = 25;
+
+/** Durable Object faults flag themselves retryable; overloaded ones must back off at the client instead. */
+export function isTransient(e: unknown): boolean {
+  const f = e as { retryable?: boolean; overloaded?: boolean } | null;
+  return typeof f === "object" && f !== null && f.retryable === true && f.overloaded !== true;
 }

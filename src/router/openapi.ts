@@ -45,6 +45,10 @@ export const ROUTES: RouteDoc[] = [
     query: api.OffsetsQuerySchema, ok: { status: 200, schema: api.OffsetReplySchema },
   },
   {
+    method: "post", path: "/v1/producers", summary: "Get an idempotent producer id (epoch 0), or bump an id's epoch to fence its old holder",
+    body: api.InitProducerSchema, ok: { status: 201, schema: api.ProducerIdentitySchema },
+  },
+  {
     method: "post", path: "/v1/fetch", summary: "Fetch many partitions in one long-poll",
     body: api.MultiFetchRequestSchema, ok: { status: 200, schema: api.MultiFetchReplySchema },
   },

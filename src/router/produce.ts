@@ -1,17 +1,19 @@
 // Produce routes: JSON records split by partition and fanned out in parallel, or raw batches.
 
 import { Hono, type Context } from "hono";
-import { ProduceRequestSchema, type ProduceRequest } from "../protocol/api.js";
+import { ProduceRequestSchema, type ProduceRequest, type ProducerFields } from "../protocol/api.js";
 import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../protocol/constants.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
-import { BATCH_HEADER_SIZE, encodeBatch, type RecordInput } from "../protocol/record-batch.js";
+import { BATCH_HEADER_SIZE, encodeBatch, readBatchHeader, type RecordInput } from "../protocol/record-batch.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { AppendedBatch } from "../log/partition-log.js";
+import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
 import { toEdgelogError } from "./errors.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { partitionParam } from "./params.js";
+import { checkProducer } from "./producers.js";
 import { choosePartition, stickyPartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
 import { concat } from "../util/bytes.js";
@@ -35,8 +37,9 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
     const body = await readBody(c, MAX_REQUEST_BYTES);
     if (body.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
     const topic = await topics.withPartition(c.env, name, p);
+    const idempotent = await checkBatchProducers(c.env, body);
     const appended = await onPartition(name, async () =>
-      unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body)));
+      unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body)), idempotent);
     return c.json({
       batches: appended.map((b) => ({
         base_offset: b.baseOffset, last_offset: b.lastOffset, log_start_offset: b.logStartOffset, timestamp: b.logAppendTime,
@@ -100,14 +103,21 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
     if (list) list.push(i);
     else byPartition.set(p, [i]);
   });
+  const producer = req.producer;
+  const sequences = producer ? baseSequences(producer, byPartition) : undefined;
+  if (producer) await checkProducer(c.env, producer.id, producer.epoch);
   const maxBytes = topic.config["max.message.bytes"];
-  const plans = [...byPartition].map(([partition, indexes]) => planBatches(partition, indexes, inputs, maxBytes));
+  const plans = [...byPartition].map(([partition, indexes]) => planBatches(partition, indexes, inputs, maxBytes,
+    producer && { producerId: Number(producer.id), producerEpoch: producer.epoch, baseSequence: sequences!.get(partition)! }));
 
   const send = (plan: PartitionPlan) =>
     onPartition(topic.name, async () =>
-      unwrap(await partitionStub(c.env, topic, plan.partition).append(topicRef(topic, plan.partition), plan.body)));
+      unwrap(await partitionStub(c.env, topic, plan.partition).append(topicRef(topic, plan.partition), plan.body)),
+    producer !== undefined);
 
   if (req.acks === 0) {
+    // Checked after validation so the caller hears about bad records first; nothing is written either way.
+    if (producer) throw new EdgelogError("INVALID_REQUEST", "idempotent producers need acks 1 or all: acks=0 cannot report duplicates or gaps");
     // Kafka's acks=0: the reply does not wait for the write. Failures are logged, never reported.
     c.executionCtx.waitUntil(Promise.allSettled(plans.map(send)).then((rs) => {
       for (const r of rs) if (r.status === "rejected") console.warn("edgelog: acks=0 write failed", r.reason);
@@ -129,7 +139,9 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
     s.value.forEach((batch: AppendedBatch, b) => {
       plan.groups[b]!.forEach((i, j) => {
         const timestamp = batch.logAppendTime >= 0 ? batch.logAppendTime : inputs[i]!.timestamp;
-        out[i] = { partition: plan.partition, offset: batch.baseOffset + j, timestamp };
+        out[i] = batch.duplicate
+          ? { partition: plan.partition, offset: batch.baseOffset + j, timestamp, duplicate: true }
+          : { partition: plan.partition, offset: batch.baseOffset + j, timestamp };
       });
     });
   });
@@ -142,7 +154,8 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
 }
 
 /** Groups one partition's records into as few batches as fit max.message.bytes, keeping order. */
-export function planBatches(partition: number, indexes: number[], inputs: RecordInput[], maxBytes: number): PartitionPlan {
+export function planBatches(partition: number, indexes: number[], inputs: RecordInput[], maxBytes: number,
+  producer?: { producerId: number; producerEpoch: number; baseSequence: number }): PartitionPlan {
   const groups: number[][] = [];
   let current: number[] = [];
   let size = BATCH_HEADER_SIZE;
@@ -160,11 +173,14 @@ export function planBatches(partition: number, indexes: number[], inputs: Record
 
   const encoded: Uint8Array[] = [];
   const finalGroups: number[][] = [];
+  // An idempotent producer's batches carry consecutive sequences: each starts where the last ended.
+  let sequence = producer?.baseSequence ?? -1;
   const encodeGroup = (g: number[]): void => {
-    const batch = encodeBatch(g.map((i) => inputs[i]!));
+    const batch = encodeBatch(g.map((i) => inputs[i]!), producer && { ...producer, baseSequence: sequence });
     if (batch.byteLength <= maxBytes) {
       encoded.push(batch);
       finalGroups.push(g);
+      if (producer) sequence += g.length;
     } else if (g.length === 1) {
       throw new EdgelogError("MESSAGE_TOO_LARGE",
         `records[${g[0]}] encodes to ${batch.byteLength} bytes, over the topic's max.message.bytes (${maxBytes})`);
@@ -177,4 +193,51 @@ export function planBatches(partition: number, indexes: number[], inputs: Record
   };
   for (const g of groups) encodeGroup(g);
   return { partition, body: concat(encoded), groups: finalGroups };
+}
+
+/**
+ * The base sequence of each partition the request writes to. `sequence` serves a request whose
+ * records all go to one partition; `sequences` names every partition written, and only those.
+ */
+function baseSequences(producer: ProducerFields, byPartition: Map<number, number[]>): Map<number, number> {
+  const out = new Map<number, number>();
+  if (producer.sequence !== undefined) {
+    if (byPartition.size > 1) {
+      throw new EdgelogError("INVALID_REQUEST",
+        `records go to partitions ${[...byPartition.keys()].join(", ")}: give producer.sequences with a base sequence for each`);
+    }
+    for (const p of byPartition.keys()) out.set(p, producer.sequence);
+    return out;
+  }
+  const given = producer.sequences!;
+  for (const p of byPartition.keys()) {
+    const seq = given[String(p)];
+    if (seq === undefined) throw new EdgelogError("INVALID_REQUEST", `producer.sequences has no entry for partition ${p}, which this request writes to`);
+    out.set(p, seq);
+  }
+  for (const key of Object.keys(given)) {
+    if (!byPartition.has(Number(key))) {
+      throw new EdgelogError("INVALID_REQUEST", `producer.sequences names partition ${key}, but no record of this request goes there`);
+    }
+  }
+  return out;
+}
+
+/** Checks the producer ids carried in raw batches; true when every batch is idempotent (safe to retry). */
+async function checkBatchProducers(env: Env, body: Uint8Array): Promise<boolean> {
+  let idempotent = true;
+  const seen = new Set<string>();
+  for (let pos = 0; pos < body.byteLength;) {
+    const h = readBatchHeader(body, pos);
+    pos += h.size;
+    if (h.producerId < 0) {
+      idempotent = false;
+      continue;
+    }
+    const key = `${h.producerId}/${h.producerEpoch}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    await checkProducer(env, String(h.producerId), h.producerEpoch);
+  }
+  return idempotent;
 }

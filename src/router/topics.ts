@@ -25,7 +25,7 @@ topicRoutes.get("/v1/topics/:topic", async (c) => {
   const name = c.req.param("topic");
   const topic = await topics.get(c.env, name, true);
   const partitions = await Promise.all(Array.from({ length: topic.partitions }, (_, p) =>
-    onPartition(name, async () => unwrap(await partitionStub(c.env, topic, p).describe(topicRef(topic, p))))));
+    onPartition(name, async () => unwrap(await partitionStub(c.env, topic, p).describe(topicRef(topic, p))), true)));
   return c.json({ ...topic, partition_count: topic.partitions, partitions });
 });
 

@@ -1,0 +1,118 @@
+// Idempotent producer state of one partition: Kafka's epoch and sequence rules, in SQLite.
+
+import { EdgelogError } from "../protocol/errors.js";
+import type { BatchHeader } from "../protocol/record-batch.js";
+
+/** Batches remembered per producer: Kafka's max.in.flight.requests.per.connection bound for idempotence. */
+export const RETAINED_BATCHES = 5;
+const INT32_MAX = 2 ** 31 - 1;
+
+/** A batch already written, as its retry must be answered. */
+export interface WrittenBatch {
+  firstSeq: number;
+  lastSeq: number;
+  baseOffset: number;
+  lastOffset: number;
+  logAppendTime: number;
+}
+
+interface ProducerRow extends Record<string, SqlStorageValue> {
+  producer_id: number;
+  epoch: number;
+  last_sequence: number;
+  recent: string;
+  updated_at: number;
+}
+
+interface Entry {
+  epoch: number;
+  lastSeq: number;
+  recent: WrittenBatch[];
+}
+
+export type SequenceCheck = { duplicate: WrittenBatch } | { duplicate: null };
+
+/**
+ * Checks and records batches inside the append transaction. Entries touched by one append are
+ * staged in memory and flushed by commit(), so several batches of one producer in one append see
+ * each other.
+ */
+export class ProducerStates {
+  readonly #staged = new Map<number, Entry>();
+
+  constructor(private readonly sql: SqlStorage) {}
+
+  /** Kafka's ProducerAppendInfo.checkSequence / checkProducerEpoch, plus duplicate detection. */
+  check(h: BatchHeader): SequenceCheck {
+    const entry = this.#entry(h.producerId);
+    const firstSeq = h.baseSequence;
+    const lastSeq = firstSeq + h.lastOffsetDelta;
+    if (lastSeq > INT32_MAX) {
+      throw new EdgelogError("INVALID_RECORD",
+        `sequence ${firstSeq}..${lastSeq} passes 2^31-1; re-initialise the producer for a new epoch and start at 0`);
+    }
+    if (!entry) return { duplicate: null }; // unknown (or expired) producer: any first sequence starts it
+    if (h.producerEpoch < entry.epoch) {
+      throw new EdgelogError("INVALID_PRODUCER_EPOCH",
+        `producer ${h.producerId} epoch ${h.producerEpoch} is fenced by epoch ${entry.epoch}`);
+    }
+    if (h.producerEpoch > entry.epoch) {
+      if (firstSeq !== 0) {
+        throw new EdgelogError("OUT_OF_ORDER_SEQUENCE_NUMBER",
+          `producer ${h.producerId}: a new epoch (${h.producerEpoch}) must start at sequence 0, got ${firstSeq}`);
+      }
+      return { duplicate: null };
+    }
+    const dup = entry.recent.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
+    if (dup) return { duplicate: dup };
+    if (firstSeq !== entry.lastSeq + 1) {
+      throw new EdgelogError("OUT_OF_ORDER_SEQUENCE_NUMBER",
+        `producer ${h.producerId} epoch ${entry.epoch}: expected sequence ${entry.lastSeq + 1}, got ${firstSeq}`);
+    }
+    return { duplicate: null };
+  }
+
+  /** Records a batch that passed check() and was appended. */
+  record(h: BatchHeader, written: Omit<WrittenBatch, "firstSeq" | "lastSeq">): void {
+    const prev = this.#entry(h.producerId);
+    const firstSeq = h.baseSequence;
+    const lastSeq = firstSeq + h.lastOffsetDelta;
+    const sameEpoch = prev !== undefined && prev.epoch === h.producerEpoch;
+    const recent = sameEpoch ? prev.recent.slice(-(RETAINED_BATCHES - 1)) : [];
+    recent.push({ firstSeq, lastSeq, ...written });
+    this.#staged.set(h.producerId, { epoch: h.producerEpoch, lastSeq, recent });
+  }
+
+  commit(now: number): void {
+    for (const [id, e] of this.#staged) {
+      this.sql.exec(
+        `INSERT INTO producers (producer_id, epoch, last_sequence, recent, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, last_sequence = excluded.last_sequence,
+           recent = excluded.recent, updated_at = excluded.updated_at`,
+        id, e.epoch, e.lastSeq, JSON.stringify(e.recent), now,
+      );
+    }
+    this.#staged.clear();
+  }
+
+  /** Drops staged changes of an append that failed. */
+  discard(): void {
+    this.#staged.clear();
+  }
+
+  /** Forgets producers idle since before `cutoff` (producer.id.expiration.ms), keeping the table bounded. */
+  expire(cutoff: number): void {
+    this.sql.exec(`DELETE FROM producers WHERE updated_at < ?`, cutoff);
+  }
+
+  count(): number {
+    return this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM producers`).one().n;
+  }
+
+  #entry(id: number): Entry | undefined {
+    const staged = this.#staged.get(id);
+    if (staged) return staged;
+    const row = this.sql.exec<ProducerRow>(`SELECT * FROM producers WHERE producer_id = ?`, id).toArray()[0];
+    return row ? { epoch: row.epoch, lastSeq: row.last_sequence, recent: JSON.parse(row.recent) } : undefined;
+  }
+}

@@ -1,0 +1,41 @@
+// Idempotent producer ids: the init route, and the router's check that an id and epoch were issued.
+
+import { Hono } from "hono";
+import { InitProducerSchema } from "../protocol/api.js";
+import { EdgelogError, unwrap } from "../protocol/errors.js";
+import type { Env } from "../env.js";
+import type { AppEnv } from "./app-env.js";
+import { parseJson, readBody, SMALL_BODY_BYTES, validate } from "./body.js";
+import { cluster } from "./objects.js";
+
+export const producerRoutes = new Hono<AppEnv>();
+
+producerRoutes.post("/v1/producers", async (c) => {
+  const body = await readBody(c, SMALL_BODY_BYTES);
+  const input = body.byteLength === 0 ? {} : validate(InitProducerSchema, parseJson(body));
+  const identity = unwrap(await cluster(c.env).initProducer(input.id));
+  epochs.set(identity.id, identity.epoch);
+  return c.json(identity, 201);
+});
+
+/** The newest epoch this isolate knows per producer id; ids never disappear, epochs only grow. */
+const epochs = new Map<string, number>();
+
+/**
+ * Rejects ids the controller never issued and epochs it has not issued yet. An epoch older than
+ * the newest is rejected here when this isolate already knows of the newer one; otherwise the
+ * partition fences it as soon as the newer epoch has written there, as Kafka's brokers do.
+ */
+export async function checkProducer(env: Env, id: string, epoch: number): Promise<void> {
+  let known = epochs.get(id);
+  if (known === undefined || epoch > known) {
+    known = unwrap(await cluster(env).getProducer(id)).epoch;
+    epochs.set(id, known);
+  }
+  if (epoch > known) {
+    throw new EdgelogError("INVALID_PRODUCER_EPOCH", `producer ${id} has no epoch ${epoch} yet (newest is ${known})`);
+  }
+  if (epoch < known) {
+    throw new EdgelogError("INVALID_PRODUCER_EPOCH", `producer ${id} epoch ${epoch} is fenced by epoch ${known}`);
+  }
+}
