@@ -54,6 +54,8 @@ export const ERRORS = {
   BROKER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 8, fix: "Retry after a short backoff." },
   KAFKA_STORAGE_ERROR: { status: 503, retriable: true, kafka: 56 },
   POLICY_VIOLATION: { status: 400, retriable: false, kafka: 44 },
+  /** Raised by clients, never by the server: the request did not get an answer. */
+  NETWORK_EXCEPTION: { status: 503, retriable: true, kafka: 13, fix: "Check that the server is running and reachable (--url or EDGELOG_URL)." },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
