@@ -47,3 +47,11 @@ export const LIVE_CLOSE = {
 } as const;
 /** Carries the topic reference from the router to the partition with a WebSocket upgrade. */
 export const HEADER_TOPIC_REF = "Edgelog-Topic-Ref";
+
+/** Consumer groups: session timeout bounds and default (Kafka's group.consumer.*session.timeout.ms). */
+export const GROUP_MIN_SESSION_TIMEOUT_MS = 6_000;
+export const GROUP_MAX_SESSION_TIMEOUT_MS = 300_000;
+export const GROUP_DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+/** Kafka's offset.metadata.max.bytes. */
+export const OFFSET_METADATA_MAX_CHARS = 4096;
+export const GROUP_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;

@@ -6,6 +6,7 @@ import type { AppEnv } from "./app-env.js";
 import { errorResponse } from "./errors.js";
 import { fetchRoutes } from "./fetch.js";
 import { liveRoutes } from "./live.js";
+import { groupRoutes } from "./groups.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
 import { producerRoutes } from "./producers.js";
@@ -21,6 +22,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", producerRoutes);
   app.route("/", liveRoutes);
   app.route("/", fetchRoutes);
+  app.route("/", groupRoutes);
   app.notFound((c) => errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err));
   return app;
