@@ -91,8 +91,11 @@ export class Admin {
   }
 
   /** Moves an empty group's committed offsets: to earliest, latest, a time (ms) or an offset. */
-  resetOffsets(group: string, to: "earliest" | "latest" | number | string, topics?: string[]): Promise<unknown> {
-    return this.http.request("POST", `/v1/groups/${enc(group)}/offsets/reset`, { to, topics });
+  async resetOffsets(group: string, to: "earliest" | "latest" | { timestamp: number } | { offset: number }, topics?: string[]):
+    Promise<{ topic: string; partition: number; offset: number }[]> {
+    const r = await this.http.request<{ offsets: { topic: string; partition: number; offset: number }[] }>(
+      "POST", `/v1/groups/${enc(group)}/offsets/reset`, { to, ...(topics ? { topics } : {}) });
+    return r.offsets;
   }
 
   /** Per partition of the group's committed topics (or the given ones): committed offset, high watermark, lag. */
