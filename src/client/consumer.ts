@@ -189,6 +189,9 @@ export class Consumer {
       if (this.#memberId) {
         await this.#http.request("DELETE", `/v1/groups/${enc(this.#opts.groupId)}/members/${enc(this.#memberId)}`).catch(() => undefined);
       }
+      this.#positions.clear();
+      this.#memberId = null;
+      this.#memberEpoch = 0;
     }
   }
 
