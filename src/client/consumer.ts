@@ -229,6 +229,7 @@ export class Consumer {
         continue;
       }
       const started = Date.now();
+      const fetchedFrom = new Map(active.map((p) => [key(p.topic, p.partition), p.offset]));
       let reply: MultiFetchReply;
       try {
         reply = await this.#http.request<MultiFetchReply>("POST", "/v1/fetch", {
@@ -244,10 +245,11 @@ export class Consumer {
       }
       let count = 0;
       for (const part of reply.partitions) {
-        const p = this.#positions.get(key(part.topic, part.partition));
-        // Dropped while the fetch was out (revoked or seeked): its records are not ours to hand over.
-        if (!p || this.#stopping) continue;
-        const requested = active.find((a) => a.topic === part.topic && a.partition === part.partition)!;
+        const k = key(part.topic, part.partition);
+        const p = this.#positions.get(k);
+        const asked = fetchedFrom.get(k);
+        // Revoked, paused or seeked while the fetch was out: these records are not to be handed over.
+        if (!p || asked === undefined || p.offset !== asked || this.#paused.has(k) || this.#stopping) continue;
         if (part.error) {
           if (part.error.code === "OFFSET_OUT_OF_RANGE") {
             p.offset = this.#opts.fromBeginning ? part.log_start_offset ?? 0 : part.high_watermark ?? p.offset;
@@ -256,16 +258,36 @@ export class Consumer {
           throw new EdgelogError(part.error.code as never, part.error.message);
         }
         const records = part.records ?? [];
-        if (records.length === 0 || p.offset !== requested.offset) continue;
+        if (records.length === 0) {
+          // Batches compaction emptied still move the position on.
+          if (part.next_offset !== undefined && part.next_offset > p.offset) p.offset = part.next_offset;
+          continue;
+        }
         const messages = records.map((r) => ({ ...r, topic: part.topic, partition: part.partition }));
-        count += messages.length;
         if (handlers.eachBatch) {
           await handlers.eachBatch({ topic: part.topic, partition: part.partition, messages, highWatermark: part.high_watermark ?? -1 });
+          count += messages.length;
+          // A seek inside the handler wins over the fetched position.
+          if (p.offset === asked) p.offset = part.next_offset ?? records.at(-1)!.offset + 1;
         } else {
-          for (const m of messages) await handlers.eachMessage!(m);
+          let whole = true;
+          for (const m of messages) {
+            const before = p.offset;
+            await handlers.eachMessage!(m);
+            count++;
+            // A seek inside the handler makes the rest of this batch stale.
+            if (p.offset !== before) {
+              whole = false;
+              break;
+            }
+            p.offset = m.offset + 1;
+            if (this.#stopping || this.#paused.has(k)) {
+              whole = false;
+              break;
+            }
+          }
+          if (whole && part.next_offset !== undefined) p.offset = Math.max(p.offset, part.next_offset);
         }
-        // A seek inside the handler wins over the fetched position.
-        if (p.offset === requested.offset) p.offset = part.next_offset ?? records.at(-1)!.offset + 1;
       }
       this.#events.emit("consumer.fetch", () => ({ partitions: active.length, records: count, durationMs: Date.now() - started }));
     }
