@@ -48,6 +48,8 @@ export class PartitionDO extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#settings = readSettings(env);
+    // Live subscribers keep their connections alive without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);

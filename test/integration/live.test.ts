@@ -43,7 +43,7 @@ async function openSocket(topic: string, query: string) {
   const waiters: (() => void)[] = [];
   let closed: { code: number; reason: string } | undefined;
   ws.addEventListener("message", (e) => {
-    frames.push(typeof e.data === "string" ? JSON.parse(e.data) : new Uint8Array(e.data as ArrayBuffer));
+    frames.push(typeof e.data !== "string" ? new Uint8Array(e.data as ArrayBuffer) : e.data === "pong" ? e.data : JSON.parse(e.data));
     waiters.splice(0).forEach((w) => w());
   });
   ws.addEventListener("close", (e) => {
@@ -114,6 +114,16 @@ describe("live tail over WebSocket", () => {
     await produce(topic, [{ value: { n: 2 } }]);
     await sub.until(() => sub.frames.length === 2);
     expect(sub.frames[1].records).toEqual([expect.objectContaining({ offset: 1, value: { n: 2 } })]);
+    sub.ws.close(1000, "done");
+  });
+
+  it("answers ping with pong so clients can keep connections open", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    const sub = await openSocket(topic, "offset=0");
+    sub.ws.send("ping");
+    await sub.until(() => sub.frames.length === 1);
+    expect(sub.frames[0]).toBe("pong");
     sub.ws.close(1000, "done");
   });
 
