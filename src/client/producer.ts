@@ -273,7 +273,7 @@ export class Producer {
 
   #producerId(): Promise<ProducerId> {
     this.#pid ??= this.#http
-      .request<{ id: string; epoch: number }>("POST", "/v1/producers", {}, { retry: true })
+      .request<{ id: string; epoch: number }>("POST", "/v1/producers", {}, { retry: { maxElapsedMs: this.#opts.deliveryTimeoutMs } })
       .then((r) => ({ id: r.id, epoch: r.epoch, sequences: new Map() }))
       .catch((e) => {
         this.#pid = undefined;

@@ -2,7 +2,9 @@ import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { decodeRecords } from "../../src/protocol/record-batch.js";
 import { LIVE_CLOSE } from "../../src/protocol/constants.js";
+import { runInDurableObject } from "cloudflare:test";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
+import { partitionOf } from "../support/objects.js";
 
 const recordsUrl = (topic: string, query: string) => `http://edgelog.test/v1/topics/${topic}/partitions/0/records?${query}`;
 
@@ -114,6 +116,18 @@ describe("live tail over WebSocket", () => {
     await produce(topic, [{ value: { n: 2 } }]);
     await sub.until(() => sub.frames.length === 2);
     expect(sub.frames[1].records).toEqual([expect.objectContaining({ offset: 1, value: { n: 2 } })]);
+    sub.ws.close(1000, "done");
+  });
+
+  it("holds subscribers on the partition object's hibernatable sockets, cursor in the attachment", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    await produce(topic, [{ value: 1 }]);
+    const sub = await openSocket(topic, "offset=0");
+    await sub.until(() => sub.frames.length === 1);
+    const held = await runInDurableObject(await partitionOf(topic, 0), (_o, state) =>
+      state.getWebSockets().map((ws) => ws.deserializeAttachment()));
+    expect(held).toEqual([expect.objectContaining({ offset: 1, format: "json", raw: false, inflight: [1] })]);
     sub.ws.close(1000, "done");
   });
 
