@@ -1,15 +1,34 @@
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
+const worker = (bindings: Record<string, string>) =>
+  cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings } });
+
 export default defineConfig({
   test: {
     projects: [
       { test: { name: "unit", include: ["test/unit/**/*.test.ts"], environment: "node" } },
-      // End-to-end: real wrangler dev processes, driven over HTTP from Node.
-      { test: { name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000 } },
+      // End-to-end: real wrangler dev processes, driven over HTTP from Node. They run after the
+      // other projects (groupOrder 1): the Durable Streams suite keeps a server busy for about a
+      // minute, and sharing the cores with it pushed timing-sensitive integration tests past 5 s.
       {
-        plugins: [cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "integration", include: ["test/integration/**/*.test.ts"] },
+        test: {
+          name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      // The API's behaviour, without credentials: auth is switched off explicitly. Short group
+      // session bounds and fresh topic metadata, so group tests exercise expiry and repartitioning
+      // in milliseconds rather than Kafka's 6 s / 5 s defaults.
+      {
+        plugins: [worker({ EDGELOG_AUTH: "off", EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "50", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" })],
+        test: { name: "integration", include: ["test/integration/**/*.test.ts"], exclude: ["test/integration/auth/**"] },
+      },
+      // Authentication and authorization, configured as a deployment is (auth required), with a
+      // known admin secret and a short token cache so revocation tests stay quick.
+      {
+        plugins: [worker({ EDGELOG_ADMIN_TOKEN: "test-admin-secret", EDGELOG_AUTH_CACHE_MS: "300", EDGELOG_CORS_ORIGINS: "https://shop.example" })],
+        test: { name: "integration-auth", include: ["test/integration/auth/**/*.test.ts"] },
       },
     ],
   },

@@ -9,15 +9,22 @@ export interface Env {
   PARTITION: DurableObjectNamespace<PartitionDO>;
   COORDINATOR: DurableObjectNamespace<GroupCoordinatorDO>;
   ARCHIVE: R2Bucket;
-  /** "off" disables authentication for local runs and tests; anything else means required. */
+  /** "off" disables authentication for local runs and tests; unset or "required" requires it. Never set for deploys. */
   EDGELOG_AUTH?: string;
+  /** Secret: the admin token (`wrangler secret put EDGELOG_ADMIN_TOKEN`). */
   EDGELOG_ADMIN_TOKEN?: string;
+  /** How long an isolate trusts a looked-up scoped token (ms, at most 10000): the revocation bound. */
+  EDGELOG_AUTH_CACHE_MS?: string;
+  /** Comma-separated origins browsers may call from (`*` for any); unset allows none. */
+  EDGELOG_CORS_ORIGINS?: string;
   EDGELOG_PRODUCER_ID_EXPIRATION_MS?: string;
   /** Consumer-group session timeout bounds in ms (defaults 6000 and 300000, as Kafka's). */
   EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS?: string;
   EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS?: string;
   /** How long a coordinator trusts topic metadata before asking the controller again (default 5000). */
   EDGELOG_GROUP_METADATA_MAX_AGE_MS?: string;
+  /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail, in ms (default 20000). */
+  EDGELOG_STREAM_LONG_POLL_MS?: string;
 }
 
 export interface Settings {
@@ -39,4 +46,36 @@ function positiveInt(raw: string | undefined, name: string, fallback: number): n
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (ms), got ${JSON.stringify(raw)}`);
   return n;
+}
+
+export type AuthMode = "required" | "off";
+
+export interface AuthSettings {
+  mode: AuthMode;
+  adminToken: string | undefined;
+  /** Scoped-token cache lifetime: a revoked token stops working within this. */
+  cacheMs: number;
+  corsOrigins: readonly string[];
+}
+
+/** The bound documented for revocation; the cache may be shorter, never longer. */
+export const MAX_AUTH_CACHE_MS = 10_000;
+const DEFAULT_AUTH_CACHE_MS = 5_000;
+
+/** Parses the auth variables. An unrecognised EDGELOG_AUTH fails closed with a message naming the choices. */
+export function readAuthSettings(env: Pick<Env, "EDGELOG_AUTH" | "EDGELOG_ADMIN_TOKEN" | "EDGELOG_AUTH_CACHE_MS" | "EDGELOG_CORS_ORIGINS">): AuthSettings {
+  const raw = env.EDGELOG_AUTH;
+  if (raw !== undefined && raw !== "" && raw !== "off" && raw !== "required") {
+    throw new Error(`EDGELOG_AUTH must be "required" (the default) or "off", got ${JSON.stringify(raw)}`);
+  }
+  const cacheMs = positiveInt(env.EDGELOG_AUTH_CACHE_MS, "EDGELOG_AUTH_CACHE_MS", DEFAULT_AUTH_CACHE_MS);
+  if (cacheMs > MAX_AUTH_CACHE_MS) {
+    throw new Error(`EDGELOG_AUTH_CACHE_MS must be at most ${MAX_AUTH_CACHE_MS} (the documented revocation bound), got ${cacheMs}`);
+  }
+  return {
+    mode: raw === "off" ? "off" : "required",
+    adminToken: env.EDGELOG_ADMIN_TOKEN || undefined,
+    cacheMs,
+    corsOrigins: (env.EDGELOG_CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o !== ""),
+  };
 }

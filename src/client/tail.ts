@@ -2,7 +2,7 @@
 // WebSocket where the platform has one; both yield {records, next_offset} frames as appended.
 
 import type { LiveFrame } from "../protocol/api.js";
-import type { ValueFormat } from "../protocol/constants.js";
+import { QUERY_TOKEN_PARAM, type ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { backoff, sleep, type Transport } from "./transport.js";
 
@@ -88,7 +88,9 @@ async function* sseFrames(http: Transport, topic: string, partition: number, off
 async function* wsFrames(http: Transport, topic: string, partition: number, offset: number, opts: TailOptions): AsyncGenerator<LiveFrame> {
   const WS = http.WebSocket;
   if (!WS) throw new EdgelogError("INVALID_REQUEST", "no WebSocket on this platform (Node 20 needs --experimental-websocket); use transport: \"sse\"");
-  const url = `${http.url.replace(/^http/, "ws")}${path(topic, partition, offset, opts.format)}`;
+  // Browsers cannot set headers on a WebSocket: the token travels as a query parameter.
+  const auth = http.token ? `&${QUERY_TOKEN_PARAM}=${encodeURIComponent(http.token)}` : "";
+  const url = `${http.url.replace(/^http/, "ws")}${path(topic, partition, offset, opts.format)}${auth}`;
   const ws = new WS(url);
   const queue: LiveFrame[] = [];
   let wake: (() => void) | undefined;

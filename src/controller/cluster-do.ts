@@ -1,4 +1,4 @@
-// ClusterDO: the single controller object. Owns the topic registry; tells partitions of deletions.
+// ClusterDO: the single controller object. Owns the topic, producer-id and token registries; tells partitions of deletions.
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
@@ -8,6 +8,7 @@ import { migrate } from "../util/migrations.js";
 import { ProducerRegistry, type ProducerIdentity } from "./producers.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
+import { TokenRegistry, type StoredToken, type TokenInfo } from "./tokens.js";
 import { TopicRegistry, unknownTopic, type AlterTopicInput, type CreateTopicInput } from "./topics.js";
 
 /** Retry interval for removing a deleted topic's partitions when a drop call failed. */
@@ -17,13 +18,37 @@ export class ClusterDO extends DurableObject<Env> {
   readonly #topics: TopicRegistry;
   readonly #producers: ProducerRegistry;
   readonly #groups: GroupDirectory;
+  readonly #tokens: TokenRegistry;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql, CLUSTER_MIGRATIONS);
     this.#topics = new TopicRegistry(ctx.storage.sql);
-    this.#groups = new GroupDirectory(ctx.storage.sql);
     this.#producers = new ProducerRegistry(ctx.storage.sql);
+    this.#groups = new GroupDirectory(ctx.storage.sql);
+    this.#tokens = new TokenRegistry(ctx.storage.sql);
+  }
+
+  async createToken(token: StoredToken): Promise<TokenInfo> {
+    return this.#tokens.create(token);
+  }
+
+  /** The stored token with its secret's hash, for the router to verify against; null when unknown or revoked. */
+  async getToken(id: string): Promise<StoredToken | null> {
+    return this.#tokens.get(id) ?? null;
+  }
+
+  async listTokens(): Promise<TokenInfo[]> {
+    return this.#tokens.list();
+  }
+
+  async deleteToken(id: string): Promise<Result<null>> {
+    try {
+      this.#tokens.delete(id);
+      return ok(null);
+    } catch (e) {
+      return fail(e);
+    }
   }
 
   async initProducer(id?: string): Promise<Result<ProducerIdentity>> {

@@ -35,4 +35,20 @@ export const CLUSTER_MIGRATIONS: readonly Migration[] = [
     // The consumer-group directory (controller/groups.ts): names only; each group's state lives in its coordinator.
     statements: [`CREATE TABLE consumer_groups (group_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)`],
   },
+  {
+    version: 4,
+    statements: [
+      // Scoped access tokens. Only a SHA-256 of the secret is kept; grants and quotas are JSON.
+      `CREATE TABLE tokens (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        grants TEXT NOT NULL,
+        quotas TEXT,
+        expires_at INTEGER,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -3,11 +3,11 @@
 
 import { EdgelogError } from "../protocol/errors.js";
 import { migrate } from "../util/migrations.js";
-import { ASSIGNORS, DEFAULT_ASSIGNOR, type AssignorName } from "./assignors/index.js";
-import type { TopicPartition } from "./assignors/types.js";
+import { ASSIGNORS, DEFAULT_ASSIGNOR, isAssignorName, type AssignorName } from "./assignors/index.js";
+import { loadMembers, saveMember, sameSet, tpKey, fromKey, toTopicPartitions, type Member, type Protocol } from "./members.js";
 import { GROUP_MIGRATIONS } from "./schema.js";
 
-export type Protocol = "consumer" | "classic";
+export { fromKey, toTopicPartitions, tpKey, type Protocol };
 
 export interface SessionLimits {
   minSessionTimeoutMs: number;
@@ -39,61 +39,6 @@ export interface HeartbeatReply {
 /** Heartbeats are due this often, at most; a third of the session leaves room for two misses. */
 const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
 
-interface Member {
-  id: string;
-  instanceId: string | null;
-  epoch: number;
-  protocol: Protocol;
-  topics: string[];
-  assignor: AssignorName | null;
-  sessionTimeoutMs: number;
-  deadline: number;
-  /** What the assignor wants this member to have. */
-  target: Set<string>;
-  /** What the member has been given: the target minus partitions others have not released yet. */
-  assigned: Set<string>;
-  /** What the member last reported holding; nobody else gets these until it lets go. */
-  owned: Set<string>;
-}
-
-interface MemberRow extends Record<string, SqlStorageValue> {
-  member_id: string;
-  instance_id: string | null;
-  epoch: number;
-  protocol: string;
-  topics: string;
-  assignor: string | null;
-  session_timeout_ms: number;
-  deadline: number;
-  target: string;
-  assigned: string;
-  owned: string;
-}
-
-export const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
-
-export function fromKey(key: string): TopicPartition {
-  const i = key.lastIndexOf(":");
-  return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)) };
-}
-
-/** Groups "topic:partition" keys as the wire's [{topic, partitions}], sorted. */
-export function toTopicPartitions(keys: Iterable<string>): { topic: string; partitions: number[] }[] {
-  const by = new Map<string, number[]>();
-  for (const k of keys) {
-    const { topic, partition } = fromKey(k);
-    const list = by.get(topic);
-    if (list) list.push(partition);
-    else by.set(topic, [partition]);
-  }
-  return [...by].sort(([a], [b]) => (a < b ? -1 : 1)).map(([topic, ps]) => ({ topic, partitions: ps.sort((a, b) => a - b) }));
-}
-
-const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((k) => b.has(k));
-
-export function isAssignorName(name: string): name is AssignorName {
-  return Object.hasOwn(ASSIGNORS, name);
-}
 
 export class Group {
   readonly #sql: SqlStorage;
@@ -117,7 +62,7 @@ export class Group {
       this.#assignor = isAssignorName(g.assignor) ? g.assignor : DEFAULT_ASSIGNOR;
       this.#partitions = new Map(JSON.parse(g.partitions) as [string, number][]);
     }
-    for (const r of sql.exec<MemberRow>(`SELECT * FROM members`)) this.#members.set(r.member_id, fromRow(r));
+    for (const m of loadMembers(sql)) this.#members.set(m.id, m);
   }
 
   get groupId(): string | null {
@@ -412,11 +357,7 @@ export class Group {
         this.#sql.exec(`DELETE FROM members WHERE member_id = ?`, id);
         continue;
       }
-      this.#sql.exec(
-        `INSERT OR REPLACE INTO members (member_id, instance_id, epoch, protocol, topics, assignor, session_timeout_ms,
-           deadline, target, assigned, owned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        m.id, m.instanceId, m.epoch, m.protocol, JSON.stringify(m.topics), m.assignor, m.sessionTimeoutMs, m.deadline,
-        JSON.stringify([...m.target]), JSON.stringify([...m.assigned]), JSON.stringify([...m.owned]));
+      saveMember(this.#sql, m);
     }
     this.#dirty.clear();
     if (this.#groupDirty && this.#groupId !== null) {
@@ -434,18 +375,3 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-function fromRow(r: MemberRow): Member {
-  return {
-    id: r.member_id,
-    instanceId: r.instance_id,
-    epoch: r.epoch,
-    protocol: r.protocol === "classic" ? "classic" : "consumer",
-    topics: JSON.parse(r.topics) as string[],
-    assignor: r.assignor !== null && isAssignorName(r.assignor) ? r.assignor : null,
-    sessionTimeoutMs: r.session_timeout_ms,
-    deadline: r.deadline,
-    target: new Set(JSON.parse(r.target) as string[]),
-    assigned: new Set(JSON.parse(r.assigned) as string[]),
-    owned: new Set(JSON.parse(r.owned) as string[]),
-  };
-}

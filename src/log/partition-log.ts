@@ -5,14 +5,17 @@ import { EdgelogError } from "../protocol/errors.js";
 import {
   decodeRecords,
   setBaseOffset,
+  setCreateTime,
   setLogAppendTime,
   validateBatches,
-  type BatchHeader,
+  type ValidatedBatch,
 } from "../protocol/record-batch.js";
 import type { TimestampType } from "../protocol/topic-config.js";
 import { migrate } from "../util/migrations.js";
 import { ProducerStates } from "./producers.js";
 import { LOG_MIGRATIONS } from "./schema.js";
+import { Compactor } from "./compaction.js";
+import { SegmentTable, type IndexEntry, type Segment } from "./segments.js";
 
 /** The slice of DurableObjectStorage the log needs. */
 export interface LogStorage {
@@ -76,16 +79,55 @@ interface StateRow extends Record<string, SqlStorageValue> {
   max_timestamp: number;
 }
 
+/** A hot batch row without its bytes: what sealing and retention decide on. */
+export interface HotBatchMeta {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  timeIndex: number;
+  records: number;
+  bytes: number;
+}
+
+export interface HotBatch extends HotBatchMeta {
+  data: Uint8Array;
+}
+
+interface HotRow extends Record<string, SqlStorageValue> {
+  base_offset: number;
+  last_offset: number;
+  max_timestamp: number;
+  time_index: number;
+  records: number;
+  bytes: number;
+}
+
+function readRecordCount(batch: Uint8Array): number {
+  return new DataView(batch.buffer, batch.byteOffset, batch.byteLength).getInt32(57);
+}
+
+function toMeta(r: HotRow): HotBatchMeta {
+  return {
+    baseOffset: r.base_offset, lastOffset: r.last_offset, maxTimestamp: r.max_timestamp, timeIndex: r.time_index,
+    records: r.records, bytes: r.bytes,
+  };
+}
+
 /** Never read more rows than this in one fetch, whatever the caller asks. */
 const MAX_ROWS_PER_READ = 1000;
 
 export class PartitionLog {
   #state: LogState;
   readonly #producers: ProducerStates;
+  /** Sealed ranges (archived to R2 or sealed in place) and their sparse index. */
+  readonly segments: SegmentTable;
+  readonly compactor: Compactor;
 
   private constructor(private readonly storage: LogStorage) {
     this.#state = this.#loadState();
     this.#producers = new ProducerStates(storage.sql);
+    this.segments = new SegmentTable(storage.sql);
+    this.compactor = new Compactor(this, storage.sql);
   }
 
   /** Opens the log, applying any pending migrations. */
@@ -119,7 +161,7 @@ export class PartitionLog {
     }
   }
 
-  #appendValidated(buf: Uint8Array, headers: BatchHeader[], opts: AppendOptions): AppendedBatch[] {
+  #appendValidated(buf: Uint8Array, headers: ValidatedBatch[], opts: AppendOptions): AppendedBatch[] {
     const s = { ...this.#state };
     const logAppend = opts.timestampType === "LogAppendTime";
     const out: AppendedBatch[] = [];
@@ -138,7 +180,8 @@ export class PartitionLog {
       const base = s.logEndOffset;
       setBaseOffset(batch, base);
       if (logAppend) setLogAppendTime(batch, opts.now);
-      const maxTs = logAppend ? opts.now : h.maxTimestamp;
+      else setCreateTime(batch, h.recordsMaxTimestamp);
+      const maxTs = logAppend ? opts.now : h.recordsMaxTimestamp;
       s.maxTimestamp = Math.max(s.maxTimestamp, maxTs);
       const last = base + h.lastOffsetDelta;
       this.storage.sql.exec(
@@ -174,11 +217,7 @@ export class PartitionLog {
    */
   read(offset: number, opts: ReadOptions): ReadResult {
     const { logStartOffset, highWatermark } = this.#state;
-    if (offset < logStartOffset || offset > highWatermark) {
-      throw new EdgelogError("OFFSET_OUT_OF_RANGE",
-        `offset ${offset} is outside the log [${logStartOffset}, ${highWatermark}]`,
-        { log_start_offset: logStartOffset, high_watermark: highWatermark });
-    }
+    this.checkOffset(offset);
     const result: ReadResult = { batches: [], highWatermark, logStartOffset, rowsRead: 0 };
     if (offset === highWatermark) return result;
 
@@ -202,6 +241,100 @@ export class PartitionLog {
     }
     result.rowsRead = cursor.rowsRead;
     return result;
+  }
+
+  /** The first offset held in SQLite; offsets below it (and at or above logStartOffset) are archived. */
+  get hotStartOffset(): number {
+    const r = this.storage.sql.exec<{ b: number | null }>(`SELECT MIN(base_offset) AS b FROM batches`).one();
+    return r.b ?? this.#state.logEndOffset;
+  }
+
+  /** Hot batches from `from` on, without their bytes, oldest first, while `more` says so. */
+  *hotMeta(from: number, to = Number.MAX_SAFE_INTEGER): Generator<HotBatchMeta> {
+    const cursor = this.storage.sql.exec<HotRow>(
+      `SELECT base_offset, last_offset, max_timestamp, time_index, records, bytes FROM batches
+       WHERE base_offset >= ? AND base_offset <= ? ORDER BY base_offset`, from, to);
+    for (const r of cursor) yield toMeta(r);
+  }
+
+  /** Whole hot batches in [from, to], oldest first: up to `maxRows`, stopping once `maxBytes` are in hand. */
+  hotBatches(from: number, to: number, maxRows: number, maxBytes = 8 * 1024 * 1024): HotBatch[] {
+    const cursor = this.storage.sql.exec<HotRow & { data: ArrayBuffer }>(
+      `SELECT base_offset, last_offset, max_timestamp, time_index, records, bytes, data FROM batches
+       WHERE base_offset >= ? AND base_offset <= ? ORDER BY base_offset LIMIT ?`, from, to, maxRows);
+    const out: HotBatch[] = [];
+    let bytes = 0;
+    for (const r of cursor) {
+      out.push({ ...toMeta(r), data: new Uint8Array(r.data) });
+      bytes += r.bytes;
+      if (bytes >= maxBytes) break;
+    }
+    return out;
+  }
+
+  /**
+   * The last step of rolling, in one transaction: the uploaded segment becomes the copy readers
+   * use, its index is written, and its rows leave SQLite.
+   */
+  commitArchived(seg: Segment, index: readonly IndexEntry[]): void {
+    this.storage.transactionSync(() => {
+      this.segments.writeIndex(seg.baseOffset, index);
+      this.segments.setState(seg.baseOffset, "archived");
+      const freed = this.#deleteHot(seg.baseOffset, seg.lastOffset);
+      this.#update({ hotBytes: this.#state.hotBytes - freed });
+    });
+  }
+
+  /**
+   * Retention: moves the log start offset up to `offset` (a batch or segment boundary) and drops
+   * hot batches wholly below it, atomically with any segment changes `alsoDo` makes.
+   */
+  advanceStart(offset: number, alsoDo: () => void = () => {}): void {
+    this.storage.transactionSync(() => {
+      alsoDo();
+      const target = Math.min(Math.max(offset, this.#state.logStartOffset), this.#state.logEndOffset);
+      const freed = this.#deleteHot(0, target - 1);
+      this.#update({ logStartOffset: target, hotBytes: this.#state.hotBytes - freed });
+    });
+  }
+
+  /** Compaction: replaces a hot batch by its filtered copy, or removes it when nothing is left. */
+  replaceBatch(baseOffset: number, data: Uint8Array | null, oldBytes: number): void {
+    if (data === null) {
+      this.storage.sql.exec(`DELETE FROM batches WHERE base_offset = ?`, baseOffset);
+    } else {
+      this.storage.sql.exec(`UPDATE batches SET data = ?, bytes = ?, records = ? WHERE base_offset = ?`,
+        data, data.byteLength, readRecordCount(data), baseOffset);
+    }
+    this.#update({ hotBytes: this.#state.hotBytes - oldBytes + (data?.byteLength ?? 0) });
+  }
+
+  transaction<T>(fn: () => T): T {
+    return this.storage.transactionSync(fn);
+  }
+
+  /** Deletes hot batches starting in [from, to] (whole batches) and returns the bytes freed. */
+  #deleteHot(from: number, to: number): number {
+    const r = this.storage.sql.exec<{ n: number | null }>(
+      `SELECT SUM(bytes) AS n FROM batches WHERE base_offset >= ? AND base_offset <= ?`, from, to).one();
+    this.storage.sql.exec(`DELETE FROM batches WHERE base_offset >= ? AND base_offset <= ?`, from, to);
+    return r.n ?? 0;
+  }
+
+  #update(change: Partial<LogState>): void {
+    const s = { ...this.#state, ...change };
+    this.#saveState(s);
+    this.#state = s;
+  }
+
+  /** Throws OFFSET_OUT_OF_RANGE (with the bounds beside it) unless `offset` is in [logStart, highWatermark]. */
+  checkOffset(offset: number): void {
+    const { logStartOffset, highWatermark } = this.#state;
+    if (offset < logStartOffset || offset > highWatermark) {
+      throw new EdgelogError("OFFSET_OUT_OF_RANGE",
+        `offset ${offset} is outside the log [${logStartOffset}, ${highWatermark}]`,
+        { log_start_offset: logStartOffset, high_watermark: highWatermark });
+    }
   }
 
   /** Kafka's ListOffsets by time: the first offset whose timestamp is at or after `ts`. */

@@ -47,4 +47,84 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       `CREATE INDEX producers_by_age ON producers (updated_at)`,
     ],
   },
+  {
+    version: 3,
+    statements: [
+      // Sealed segments: contiguous offset ranges closed for appends. r2_key NULL means sealed in
+      // place (compacted topics stay in SQLite, as Kafka keeps them off tiered storage); otherwise
+      // the batches live in R2 once state is 'archived'. 'uploading' rows still have their batches
+      // in SQLite and are redone after a crash; 'deleting' rows are past retention and their R2
+      // object is being removed. time_index is the running max timestamp, as in batches.
+      `CREATE TABLE segments (
+        base_offset INTEGER PRIMARY KEY,
+        last_offset INTEGER NOT NULL,
+        max_timestamp INTEGER NOT NULL,
+        time_index INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        batch_count INTEGER NOT NULL,
+        record_count INTEGER NOT NULL,
+        r2_key TEXT,
+        state TEXT NOT NULL CHECK (state IN ('uploading', 'archived', 'sealed', 'deleting')),
+        sealed_at INTEGER NOT NULL
+      )`,
+      `CREATE INDEX segments_by_time ON segments (time_index)`,
+      // Sparse offset -> byte index of archived segments: one entry every few hundred KiB, at
+      // batch starts, so a ranged read fetches whole batches near the wanted offset.
+      `CREATE TABLE segment_index (
+        segment_base INTEGER NOT NULL,
+        offset INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        time_index INTEGER NOT NULL,
+        PRIMARY KEY (segment_base, offset)
+      ) WITHOUT ROWID`,
+      `CREATE INDEX segment_index_by_position ON segment_index (segment_base, position)`,
+      // Compaction: the offset of the latest record per key among sealed segments (Kafka's offset map).
+      `CREATE TABLE compact_keys (key BLOB PRIMARY KEY, offset INTEGER NOT NULL) WITHOUT ROWID`,
+      // Background cursors: keys ingested up to key_cursor; the cleaning pass is at clean_cursor
+      // (-1 when no pass is due); clean_after: earliest time a kept tombstone may be dropped, as
+      // computed under delete_retention_ms (a changed setting starts a new pass).
+      `CREATE TABLE compaction_state (
+        id INTEGER PRIMARY KEY CHECK (id = 0),
+        key_cursor INTEGER NOT NULL,
+        clean_cursor INTEGER NOT NULL,
+        clean_after INTEGER NOT NULL,
+        delete_retention_ms INTEGER NOT NULL
+      )`,
+      `INSERT INTO compaction_state VALUES (0, 0, -1, -1, -1)`,
+    ],
+  },
+  {
+    // Durable Streams (src/streams): a stream is the single partition of a `stream.<name>` topic.
+    // Version 4 is reserved for replication.
+    version: 5,
+    statements: [
+      // One row while the partition backs a stream; absent for ordinary topics.
+      `CREATE TABLE stream_meta (
+        id INTEGER PRIMARY KEY CHECK (id = 0),
+        content_type TEXT NOT NULL,
+        ttl_seconds INTEGER,
+        expires_at INTEGER,
+        last_access INTEGER NOT NULL,
+        closed INTEGER NOT NULL,
+        closed_by TEXT,
+        last_seq TEXT,
+        forked_from TEXT,
+        fork_offset TEXT,
+        fork_sub_offset INTEGER NOT NULL,
+        fork_refs INTEGER NOT NULL,
+        soft_deleted INTEGER NOT NULL,
+        tail_bytes INTEGER NOT NULL
+      )`,
+      // Payload bytes before each message boundary: the second half of a stream offset token,
+      // kept so a token can be checked against the log (a tampered one names no row).
+      `CREATE TABLE stream_positions (end_offset INTEGER PRIMARY KEY, byte_pos INTEGER NOT NULL)`,
+      // Durable Streams idempotent producers (Producer-Id/Epoch/Seq), per stream.
+      `CREATE TABLE stream_producers (
+        producer_id TEXT PRIMARY KEY,
+        epoch INTEGER NOT NULL,
+        last_seq INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];

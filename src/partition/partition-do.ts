@@ -6,6 +6,24 @@ import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } from "../log/partition-log.js";
 import { Waiters } from "./waiters.js";
+import { maintain } from "../archive/maintenance.js";
+import { offsetForTimeTiered, readTiered } from "../archive/read.js";
+import { unsealedBytes } from "../archive/roll.js";
+import { deletePrefixPage, partitionPrefix, type SegmentStore } from "../archive/store.js";
+
+/** Backoff before background work that failed (R2 unavailable, a crash mid-roll) is retried. */
+const MAINTENANCE_RETRY_MS = 10_000;
+
+import { appendToStream, bodyValues, type AppendStreamRequest } from "../streams/append.js";
+import { parseOffsetToken, STREAM_TOPIC_PREFIX, type OffsetParam, type StreamPosition } from "../streams/protocol.js";
+import {
+  StreamStore,
+  type CreateStreamRequest,
+  type DeleteOutcome,
+  type ForkSource,
+  type StreamRead,
+  type StreamReply,
+} from "../streams/store.js";
 import { errorReply, LiveTail, parseLiveRequest } from "./live.js";
 import { HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 
@@ -28,8 +46,12 @@ export interface PartitionInfo {
   partition: number;
   log_start_offset: number;
   high_watermark: number;
+  /** Bytes in SQLite (the hot tier). */
   bytes: number;
+  /** Bytes in R2 segments. */
   archived_bytes: number;
+  /** Sealed segments, archived or (compacted topics) sealed in place. */
+  segments: number;
 }
 
 export type OffsetSpec = "earliest" | "latest" | number;
@@ -40,19 +62,25 @@ export class PartitionDO extends DurableObject<Env> {
   #sweepArmed = false;
   readonly #waiters = new Waiters(MAX_WAITERS);
   readonly #settings: Settings;
+  /** When the alarm is set for, as far as this instance knows (null: none). */
+  #alarmAt: number | null = null;
+  /** Where sealed segments go; replaceable by any SegmentStore (a metrics or fault-injecting wrapper). */
+  segmentStore: SegmentStore;
   readonly #live = new LiveTail(() => this.ctx.getWebSockets(), (offset, opts) => {
     if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
-    return this.#log.read(offset, opts);
+    return readTiered(this.#log, this.segmentStore, offset, opts);
   });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#settings = readSettings(env);
+    this.segmentStore = env.ARCHIVE;
     // Live subscribers keep their connections alive without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
+      this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
 
@@ -66,7 +94,7 @@ export class PartitionDO extends DurableObject<Env> {
       });
       this.#waiters.notifyAll();
       this.#live.onAppend();
-      if (!this.#sweepArmed && log.producerCount > 0) await this.#armSweep();
+      await this.#scheduleAfterAppend(log, ref);
       return ok(out);
     } catch (e) {
       return fail(e);
@@ -77,10 +105,10 @@ export class PartitionDO extends DurableObject<Env> {
     try {
       const log = this.#open(ref);
       const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords };
-      let result = log.read(req.offset, opts);
+      let result = await readTiered(log, this.segmentStore, req.offset, opts);
       if (result.batches.length === 0 && req.waitMs > 0 && req.offset === result.highWatermark) {
         const woken = await this.#waiters.wait(req.waitMs, req.pollId);
-        if (woken) result = this.#open(ref).read(req.offset, opts);
+        if (woken) result = await readTiered(this.#open(ref), this.segmentStore, req.offset, opts);
       }
       return ok(result);
     } catch (e) {
@@ -102,7 +130,7 @@ export class PartitionDO extends DurableObject<Env> {
       const log = this.#open(ref);
       if (at === "earliest") return ok({ offset: log.state.logStartOffset, timestamp: -1 });
       if (at === "latest") return ok({ offset: log.state.highWatermark, timestamp: -1 });
-      return ok(log.offsetForTime(at));
+      return ok(await offsetForTimeTiered(log, this.segmentStore, at));
     } catch (e) {
       return fail(e);
     }
@@ -110,13 +138,16 @@ export class PartitionDO extends DurableObject<Env> {
 
   async describe(ref: TopicRef): Promise<Result<PartitionInfo>> {
     try {
-      const s = this.#open(ref).state;
+      const log = this.#open(ref);
+      const s = log.state;
+      const totals = log.segments.totals();
       return ok({
         partition: ref.partition,
         log_start_offset: s.logStartOffset,
         high_watermark: s.highWatermark,
         bytes: s.hotBytes,
-        archived_bytes: 0,
+        archived_bytes: totals.archivedBytes,
+        segments: totals.count,
       });
     } catch (e) {
       return fail(e);
@@ -130,7 +161,8 @@ export class PartitionDO extends DurableObject<Env> {
         throw new EdgelogError("INVALID_REQUEST", "the partition object only accepts WebSocket upgrades");
       }
       const req = parseLiveRequest(request, HEADER_TOPIC_REF);
-      this.#open(req.ref as TopicRef).read(req.offset, { maxBytes: 1, maxRecords: 1 }); // refuses an out-of-range offset
+      // Refuses an out-of-range offset before the upgrade; archived offsets are fine.
+      await readTiered(this.#open(req.ref as TopicRef), this.segmentStore, req.offset, { maxBytes: 1, maxRecords: 1 });
       const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
       this.ctx.acceptWebSocket(server);
       this.#live.start(server, LiveTail.subscriber(req.offset, req.format, req.raw));
@@ -154,29 +186,150 @@ export class PartitionDO extends DurableObject<Env> {
     }
   }
 
-  override async alarm(): Promise<void> {
-    const log = this.#log;
-    if (!log) return;
-    log.expireProducers(Date.now(), this.#settings.producerIdExpirationMs);
-    this.#sweepArmed = false;
-    if (log.producerCount > 0) await this.#armSweep();
+  /** The topic's config changed: remember it and let the alarm apply it (retention, segment sizes). */
+  async configure(ref: TopicRef): Promise<Result<void>> {
+    try {
+      this.#open(ref);
+      await this.#setAlarm(Date.now());
+      return ok(undefined);
+    } catch (e) {
+      return fail(e);
+    }
   }
 
-  /** Schedules the idle-producer sweep unless an earlier alarm is already due. */
-  async #armSweep(): Promise<void> {
-    this.#sweepArmed = true;
-    const at = Date.now() + PRODUCER_SWEEP_MS;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at) await this.ctx.storage.setAlarm(at);
+  // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (src/streams). ----
+
+  async streamCreate(ref: TopicRef, req: CreateStreamRequest): Promise<Result<StreamReply>> {
+    return this.#onStream(ref, (s, now) =>
+      s.create(req, bodyValues(req.contentType, req.body, true), now, ref.config["max.message.bytes"]));
   }
 
-  /** The topic was deleted: make the partition unreachable at once, then free its storage. */
+  async streamAppend(ref: TopicRef, req: AppendStreamRequest): Promise<Result<StreamReply>> {
+    const r = this.#onStream(ref, (s, now) => appendToStream(s, req, now, ref.config["max.message.bytes"]));
+    this.#waiters.notifyAll();
+    // A stream's log rolls to R2 and honours retention like any topic's.
+    if (r.ok && this.#log) await this.#scheduleAfterAppend(this.#log, ref);
+    return r;
+  }
+
+  async streamHead(ref: TopicRef): Promise<Result<StreamReply>> {
+    return this.#onStream(ref, (s, now) => s.head(now));
+  }
+
+  /** Reads from `from`; with waitMs, parks at the tail of an open stream until an append or close. */
+  async streamRead(ref: TopicRef, from: OffsetParam, waitMs: number): Promise<Result<StreamRead>> {
+    const first = this.#onStream(ref, (s, now) => s.read(from, now));
+    if (!first.ok || waitMs <= 0 || first.value.messages.length > 0 || first.value.closed) return first;
+    if (!(await this.#waiters.wait(waitMs))) return first;
+    const at = parseOffsetToken(first.value.next)!;
+    return this.#onStream(ref, (s, now) => s.read({ kind: "at", position: at, token: first.value.next }, now));
+  }
+
+  async streamDelete(ref: TopicRef): Promise<Result<DeleteOutcome>> {
+    const r = this.#onStream(ref, (s, now) => s.delete(now));
+    this.#waiters.notifyAll();
+    return r;
+  }
+
+  /** Whether an expired stream's topic should now be removed (and which source it held a fork of). */
+  async streamReap(ref: TopicRef): Promise<Result<DeleteOutcome>> {
+    return this.#onStream(ref, (s, now) => {
+      const m = s.meta();
+      return { destroy: m !== undefined && s.isExpired(m, now), forkedFrom: m?.forked_from ?? null };
+    });
+  }
+
+  async streamForkSource(ref: TopicRef, offset: StreamPosition | null, subOffset: number): Promise<Result<ForkSource>> {
+    return this.#onStream(ref, (s, now) => s.forkSource(offset, subOffset, now));
+  }
+
+  async streamAddFork(ref: TopicRef): Promise<Result<void>> {
+    return this.#onStream(ref, (s) => s.addFork());
+  }
+
+  async streamReleaseFork(ref: TopicRef): Promise<Result<DeleteOutcome>> {
+    return this.#onStream(ref, (s) => s.releaseFork());
+  }
+
+  #onStream<T>(ref: TopicRef, fn: (s: StreamStore, now: number) => T): Result<T> {
+    try {
+      const store = new StreamStore(this.ctx.storage, this.#open(ref), ref.name.slice(STREAM_TOPIC_PREFIX.length));
+      // One transaction, so a call that fails half way (a too-large body after the create) writes nothing.
+      return ok(this.ctx.storage.transactionSync(() => fn(store, Date.now())));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /**
+   * The topic was deleted: make the partition unreachable at once and free SQLite; its R2
+   * objects are removed by the alarm (deleteAll also cleared any alarm, so it is set again).
+   */
   async drop(): Promise<void> {
+    const ref = this.ctx.storage.kv.get<TopicRef>("topic");
     this.#log = undefined;
     this.#waiters.notifyAll();
     this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
     await this.ctx.storage.deleteAll();
     this.ctx.storage.kv.put("dropped", true);
+    this.#alarmAt = null;
+    if (ref) {
+      this.ctx.storage.kv.put("r2_cleanup", partitionPrefix(ref.id, ref.partition));
+      await this.#setAlarm(Date.now());
+    }
+  }
+
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    const kv = this.ctx.storage.kv;
+    const cleanup = kv.get<string>("r2_cleanup");
+    const ref = kv.get<TopicRef>("topic");
+    try {
+      if (cleanup !== undefined) {
+        if (await deletePrefixPage(this.segmentStore, cleanup)) await this.#setAlarm(Date.now());
+        else kv.delete("r2_cleanup");
+        return;
+      }
+      if (!this.#log || !ref) return;
+      const now = Date.now();
+      let next = await maintain(this.#log, this.segmentStore, ref, now);
+      this.#log.expireProducers(now, this.#settings.producerIdExpirationMs);
+      this.#sweepArmed = this.#log.producerCount > 0;
+      if (this.#sweepArmed) next = Math.min(next ?? Number.POSITIVE_INFINITY, now + PRODUCER_SWEEP_MS);
+      // A drop() while R2 was answering wiped the state; it set its own alarm.
+      if (next !== null && this.#log) await this.#setAlarm(next);
+    } catch (e) {
+      // Retried from the top: every step is safe to redo (see archive/roll.ts and retention.ts).
+      console.error(`partition ${ref?.name}/${ref?.partition}: background work failed, retrying`, e);
+      await this.#setAlarm(Date.now() + MAINTENANCE_RETRY_MS);
+    }
+  }
+
+  /**
+   * Wakes the alarm when the head has passed segment.bytes, or arms the time deadlines when no
+   * alarm is set. Costs a comparison per append; the alarm computes exact deadlines itself.
+   */
+  async #scheduleAfterAppend(log: PartitionLog, ref: TopicRef): Promise<void> {
+    const c = ref.config;
+    const now = Date.now();
+    if (this.#alarmAt !== null && this.#alarmAt <= now) return;
+    if (log.state.hotBytes >= c["segment.bytes"] && unsealedBytes(log) >= c["segment.bytes"]) {
+      await this.#setAlarm(now);
+    } else if (this.#alarmAt === null) {
+      const retention = c["retention.ms"] >= 0 ? c["retention.ms"] : Number.POSITIVE_INFINITY;
+      await this.#setAlarm(now + Math.min(c["segment.ms"], retention));
+    }
+    // Idle idempotent producers are swept by the alarm too, so their state stays bounded.
+    if (!this.#sweepArmed && log.producerCount > 0) {
+      this.#sweepArmed = true;
+      await this.#setAlarm(now + PRODUCER_SWEEP_MS);
+    }
+  }
+
+  async #setAlarm(at: number): Promise<void> {
+    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
+    await this.ctx.storage.setAlarm(at);
+    this.#alarmAt = at;
   }
 
   #open(ref: TopicRef): PartitionLog {

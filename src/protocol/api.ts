@@ -8,6 +8,7 @@ import {
   FETCH_MAX_WAIT_MS,
   MAX_PARTITIONS,
   OFFSET_METADATA_MAX_CHARS,
+  OPERATIONS,
   VALUE_FORMATS,
 } from "./constants.js";
 
@@ -46,8 +47,9 @@ export const PartitionInfoSchema = z.object({
   partition: z.number().int(),
   log_start_offset: z.number().int(),
   high_watermark: z.number().int(),
-  bytes: z.number().int(),
-  archived_bytes: z.number().int(),
+  bytes: z.number().int().describe("bytes in the hot tier (SQLite)"),
+  archived_bytes: z.number().int().describe("bytes in archived R2 segments"),
+  segments: z.number().int().describe("sealed segments (archived, or sealed in place for compacted topics)"),
 });
 
 export const DescribeTopicSchema = TopicSchema.extend({ partitions: z.array(PartitionInfoSchema), partition_count: z.number().int() });
@@ -173,8 +175,6 @@ export const OffsetsQuerySchema = z.object({
 
 export const OffsetReplySchema = z.object({ offset: z.number().int(), timestamp: z.number().int() });
 
-export type ProducerFields = z.infer<typeof ProducerSchema>;
-
 const topicPartitions = z.array(z.strictObject({ topic: z.string(), partitions: z.array(partition) }));
 
 export const HeartbeatRequestSchema = z.strictObject({
@@ -261,6 +261,40 @@ export const GroupListSchema = z.object({
   groups: z.array(z.object({ group_id: z.string(), state: GroupSchema.shape.state, members: z.number().int() })),
 });
 
+export const GrantSchema = z.strictObject({
+  resource: z.string().describe("topic:<name>, topic:<prefix>*, group:<name>, group:<prefix>*, or cluster; * alone matches every name"),
+  operations: z.array(z.enum(OPERATIONS)).min(1).describe("admin implies the others; produce and consume imply describe"),
+});
+
+const bytesPerSec = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const QuotasSchema = z.strictObject({
+  produce_bytes_per_sec: bytesPerSec.optional().describe("request bytes produced per second, per isolate"),
+  fetch_bytes_per_sec: bytesPerSec.optional().describe("record bytes fetched per second, per isolate"),
+});
+
+export const CreateTokenSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  grants: z.array(GrantSchema).min(1).max(100),
+  expires_at: z.number().int().min(0).nullable().optional().describe("ms since the epoch; default never"),
+  quotas: QuotasSchema.optional(),
+});
+
+export const TokenInfoSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  grants: z.array(GrantSchema),
+  quotas: QuotasSchema.nullable(),
+  expires_at: z.number().int().nullable(),
+  created_at: z.number().int(),
+  created_by: z.string(),
+});
+
+export const CreatedTokenSchema = TokenInfoSchema.extend({
+  token: z.string().describe("the bearer token; shown only in this reply, never again"),
+});
+
+export type ProducerFields = z.infer<typeof ProducerSchema>;
 export type ProduceRequest = z.infer<typeof ProduceRequestSchema>;
 export type ProduceRecordInput = z.infer<typeof ProduceRecordSchema>;
 export type FetchedRecord = z.infer<typeof FetchedRecordSchema>;
@@ -273,3 +307,4 @@ export type HeartbeatReply = z.infer<typeof HeartbeatReplySchema>;
 export type CommitOffsetsRequest = z.infer<typeof CommitOffsetsSchema>;
 export type ResetOffsetsRequest = z.infer<typeof ResetOffsetsSchema>;
 export type GroupDescription = z.infer<typeof GroupSchema>;
+export type CreateTokenRequest = z.infer<typeof CreateTokenSchema>;

@@ -55,3 +55,13 @@ export const GROUP_DEFAULT_SESSION_TIMEOUT_MS = 45_000;
 /** Kafka's offset.metadata.max.bytes. */
 export const OFFSET_METADATA_MAX_CHARS = 4096;
 export const GROUP_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
+/** What a token's grant may name (`topic:<name|prefix*>`, `group:<name|prefix*>`, `cluster`) and allow. */
+export const RESOURCE_KINDS = ["topic", "group", "cluster"] as const;
+export type ResourceKind = (typeof RESOURCE_KINDS)[number];
+export const OPERATIONS = ["produce", "consume", "describe", "admin"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+/** Scoped tokens read `elg_<id>_<secret>`: the id finds the stored hash, the secret is checked against it. */
+export const TOKEN_PREFIX = "elg_";
+/** The query parameter a produce-only token may travel in (for navigator.sendBeacon, which cannot set headers). */
+export const QUERY_TOKEN_PARAM = "access_token";

@@ -51,11 +51,18 @@ export const ERRORS = {
   TOPIC_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 29 },
   GROUP_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 30 },
   CLUSTER_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 31 },
+  DELEGATION_TOKEN_NOT_FOUND: { status: 404, retriable: false, kafka: 62, fix: "List tokens with GET /v1/tokens." },
   THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true, kafka: 89, fix: "Wait for Retry-After seconds." },
   REQUEST_TIMED_OUT: { status: 503, retriable: true, kafka: 7, fix: "Retry after a short backoff." },
   BROKER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 8, fix: "Retry after a short backoff." },
-  KAFKA_STORAGE_ERROR: { status: 503, retriable: true, kafka: 56 },
+  KAFKA_STORAGE_ERROR: { status: 503, retriable: true, kafka: 56, fix: "Retry shortly; if it persists, the stored segment is damaged: an operator can restore it, or consumers can skip to a later offset." },
   POLICY_VIOLATION: { status: 400, retriable: false, kafka: 44 },
+  // Durable Streams outcomes without a Kafka counterpart (kafka: -1).
+  INVALID_OFFSET: { status: 400, retriable: false, kafka: -1, fix: "Read from -1, now, or a Stream-Next-Offset value this stream returned." },
+  STREAM_CLOSED: { status: 409, retriable: false, kafka: -1, fix: "The stream was closed; it can be read but not appended to." },
+  STREAM_DELETED: { status: 410, retriable: false, kafka: -1, fix: "The stream was deleted; its forks keep its data until they are deleted." },
+  STREAM_CONFLICT: { status: 409, retriable: false, kafka: -1, fix: "The stream exists with another configuration; delete it or use another path." },
+  INCONSISTENT_CONTENT_TYPE: { status: 409, retriable: false, kafka: -1, fix: "Send the Content-Type the stream was created with." },
   /** Raised by clients, never by the server: the request did not get an answer. */
   NETWORK_EXCEPTION: { status: 503, retriable: true, kafka: 13, fix: "Check that the server is running and reachable (--url or EDGELOG_URL)." },
 } as const satisfies Record<string, ErrorSpec>;
@@ -90,8 +97,11 @@ export class EdgelogError extends Error {
     return ERRORS[this.code].retriable;
   }
 
+  /** The reply body: the message, followed by the code's standard fix when the message does not give one. */
   toBody(): ErrorBody {
-    return { code: this.code, message: this.message, retriable: this.retriable };
+    const fix = (ERRORS[this.code] as ErrorSpec).fix;
+    const message = fix && !this.message.includes(fix) ? `${this.message}. ${fix}` : this.message;
+    return { code: this.code, message, retriable: this.retriable };
   }
 
   /** Serialisable form for crossing Durable Object RPC (custom Error fields do not survive it). */

@@ -63,6 +63,12 @@ export interface BatchHeader {
   size: number;
 }
 
+/** A header checked by validateBatches, with what its records say. */
+export interface ValidatedBatch extends BatchHeader {
+  /** baseTimestamp plus the largest record timestamp delta. */
+  recordsMaxTimestamp: number;
+}
+
 export interface EncodeOptions {
   baseOffset?: number;
   producerId?: number;
@@ -240,9 +246,9 @@ export function readBatchHeader(buf: Uint8Array, pos = 0): BatchHeader {
  * baseOffset is not required to be 0 (Kafka requires it of clients) because
  * the caller overwrites it with setBaseOffset anyway.
  */
-export function validateBatches(buf: Uint8Array): BatchHeader[] {
+export function validateBatches(buf: Uint8Array): ValidatedBatch[] {
   if (buf.length === 0) throw invalid("expected one or more record batches, got an empty body");
-  const headers: BatchHeader[] = [];
+  const headers: ValidatedBatch[] = [];
   let pos = 0;
   while (pos < buf.length) {
     const h = readBatchHeader(buf, pos);
@@ -264,22 +270,27 @@ export function validateBatches(buf: Uint8Array): BatchHeader[] {
     if (h.producerId >= 0 && h.baseSequence < 0) {
       throw invalid(`record batch at byte ${pos} has producerId ${h.producerId} but invalid baseSequence ${h.baseSequence}`);
     }
-    walkRecords(buf, pos, end, h.recordCount);
-    headers.push(h);
+    const maxDelta = walkRecords(buf, pos, end, h.recordCount);
+    headers.push({ ...h, recordsMaxTimestamp: h.baseTimestamp + maxDelta });
     pos = end;
   }
   return headers;
 }
 
-/** Checks every record's framing in `[pos + 61, end)` without allocating records. */
-function walkRecords(buf: Uint8Array, pos: number, end: number, count: number): void {
+/**
+ * Checks every record's framing in `[pos + 61, end)` without allocating records; returns the
+ * largest timestamp delta, so the caller can check the batch's maxTimestamp against its records.
+ */
+function walkRecords(buf: Uint8Array, pos: number, end: number, count: number): number {
   const r = new ByteReader(buf, pos + BATCH_HEADER_SIZE, end);
+  let maxDelta = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < count; i++) {
     const length = r.varint();
     const start = r.pos;
     if (length < 0 || length > end - start) throw corrupt(`record ${i} of the batch at byte ${pos} has length ${length}, ${end - start} bytes left`);
     r.skip(1); // attributes: unused in v2
-    r.varlong(); // timestampDelta
+    const delta = r.varlong();
+    if (delta > maxDelta) maxDelta = delta;
     const offsetDelta = r.varint();
     if (offsetDelta !== i) throw invalid(`record ${i} of the batch at byte ${pos} has offsetDelta ${offsetDelta}; offsets must be dense from 0`);
     skipNullable(r, i, pos, "key");
@@ -297,6 +308,7 @@ function walkRecords(buf: Uint8Array, pos: number, end: number, count: number): 
     }
   }
   if (r.remaining !== 0) throw corrupt(`record batch at byte ${pos} has ${r.remaining} bytes after its last record`);
+  return maxDelta;
 }
 
 function skipNullable(r: ByteReader, i: number, pos: number, what: string): void {
@@ -379,6 +391,62 @@ export function setLogAppendTime(batch: Uint8Array, timestamp: number, pos = 0):
   batch[pos + ATTRIBUTES_AT + 1] = attributes;
   putInt64(batch, pos + MAX_TIMESTAMP_AT, timestamp);
   putUint32(batch, pos + CRC_AT, crc32c(batch, pos + ATTRIBUTES_AT, pos + h.size));
+}
+
+/**
+ * Makes a CreateTime batch's header agree with its records, as Kafka's LogValidator does: clears a
+ * client-set LogAppendTime bit and sets maxTimestamp to the records' largest; CRC recomputed.
+ * Without this a client's header could skew the time index.
+ */
+export function setCreateTime(batch: Uint8Array, maxTimestamp: number, pos = 0): void {
+  const h = readBatchHeader(batch, pos);
+  if (!(h.attributes & TIMESTAMP_TYPE_LOG_APPEND) && h.maxTimestamp === maxTimestamp) return;
+  const attributes = h.attributes & ~TIMESTAMP_TYPE_LOG_APPEND;
+  batch[pos + ATTRIBUTES_AT] = attributes >>> 8;
+  batch[pos + ATTRIBUTES_AT + 1] = attributes;
+  putInt64(batch, pos + MAX_TIMESTAMP_AT, maxTimestamp);
+  putUint32(batch, pos + CRC_AT, crc32c(batch, pos + ATTRIBUTES_AT, pos + h.size));
+}
+
+/** True when the batch at `pos` still matches its stored CRC-32C (data read back from storage). */
+export function crcMatches(buf: Uint8Array, h: BatchHeader, pos = 0): boolean {
+  return crc32c(buf, pos + ATTRIBUTES_AT, pos + h.size) === h.crc;
+}
+
+/**
+ * Rewrites a batch keeping only the records `keep` accepts, as Kafka's log cleaner does: the
+ * kept records' bytes are copied unchanged (their offset and timestamp deltas stay relative to
+ * the same base), while baseOffset, lastOffsetDelta, timestamps and producer fields are kept,
+ * so the batch still spans its original offsets with gaps. Returns null when nothing is kept.
+ */
+export function filterBatch(batch: Uint8Array, keep: (record: BatchRecord, index: number) => boolean): Uint8Array | null {
+  const h = readBatchHeader(batch);
+  const records = decodeRecords(batch);
+  const r = new ByteReader(batch, BATCH_HEADER_SIZE, h.size);
+  const kept: Uint8Array[] = [];
+  let size = BATCH_HEADER_SIZE;
+  for (let i = 0; i < records.length; i++) {
+    const start = r.pos;
+    const length = r.varint();
+    r.skip(length);
+    if (keep(records[i]!, i)) {
+      kept.push(batch.subarray(start, r.pos));
+      size += r.pos - start;
+    }
+  }
+  if (kept.length === 0) return null;
+  if (kept.length === records.length) return batch;
+  const out = new Uint8Array(size);
+  out.set(batch.subarray(0, BATCH_HEADER_SIZE));
+  let pos = BATCH_HEADER_SIZE;
+  for (const k of kept) {
+    out.set(k, pos);
+    pos += k.length;
+  }
+  putUint32(out, LENGTH_AT, size - LOG_OVERHEAD);
+  putUint32(out, BATCH_HEADER_SIZE - 4, kept.length);
+  putUint32(out, CRC_AT, crc32c(out, ATTRIBUTES_AT, size));
+  return out;
 }
 
 export function lastOffset(h: BatchHeader): number {

@@ -81,6 +81,7 @@ const regions: Parser = (value, key) => {
 };
 
 const MAX_MS = 100 * 365 * DAY_MS;
+export const MAX_SEGMENT_BYTES = 1024 * 1024 * 1024;
 
 const PARSERS: Record<TopicConfigKey, Parser> = {
   // "delete,compact" is Kafka's other spelling of the same list.
@@ -88,7 +89,8 @@ const PARSERS: Record<TopicConfigKey, Parser> = {
     s.split(",").map((p) => p.trim()).sort().join(",")),
   "retention.ms": integer(1, MAX_MS, true),
   "retention.bytes": integer(1, Number.MAX_SAFE_INTEGER, true),
-  "segment.bytes": integer(1024, 8 * 1024 * 1024 * 1024),
+  // One sealed segment is one streamed R2 PUT from one alarm; 1 GiB (Kafka's default) bounds it.
+  "segment.bytes": integer(1024, MAX_SEGMENT_BYTES),
   "segment.ms": integer(1, MAX_MS),
   "max.message.bytes": integer(64, MAX_BATCH_BYTES_CEILING),
   "message.timestamp.type": oneOf(["CreateTime", "LogAppendTime"]),

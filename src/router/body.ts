@@ -3,6 +3,7 @@
 import type { Context } from "hono";
 import type { z } from "zod";
 import { EdgelogError } from "../protocol/errors.js";
+import { concat } from "../util/bytes.js";
 
 /** Default bound for bodies of non-produce routes. */
 export const SMALL_BODY_BYTES = 1024 * 1024;
@@ -22,14 +23,7 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
     if (size > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let pos = 0;
-  for (const ch of chunks) {
-    out.set(ch, pos);
-    pos += ch.byteLength;
-  }
-  return out;
+  return concat(chunks);
 }
 
 const decoder = new TextDecoder();

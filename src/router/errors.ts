@@ -26,5 +26,6 @@ export function errorResponse(c: Context, err: unknown): Response {
   if (e.code === "UNKNOWN_SERVER_ERROR") console.error("edgelog: unhandled error", err);
   const headers: Record<string, string> = {};
   if (e.retryAfter !== undefined) headers["Retry-After"] = String(e.retryAfter);
+  if (e.code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Bearer realm="edgelog"';
   return c.json({ ...e.extra, error: e.toBody() }, e.status as 400, headers);
 }

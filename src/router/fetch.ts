@@ -25,7 +25,9 @@ import type { ReadRequest } from "../partition/partition-do.js";
 import { concat } from "../util/bytes.js";
 import type { AppEnv } from "./app-env.js";
 import { readJson, validate } from "./body.js";
+import { chargeQuota, denied, hasGrant, principalOf } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
+import { topicResource } from "../auth/grants.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { partitionParam } from "./params.js";
 import type { Env } from "../env.js";
@@ -41,6 +43,7 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
   const result = await read(c.env, topic, p, {
     offset: q.offset, maxBytes: q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES, maxRecords, waitMs: q.wait_ms ?? 0,
   });
+  chargeQuota(c, "fetch", batchBytes(result.batches));
   if (raw) {
     // Whole batches, as Kafka returns them: the first may begin below the requested offset.
     const last = result.batches.at(-1);
@@ -64,6 +67,8 @@ fetchRoutes.post("/v1/fetch", async (c) => {
   const req = await readJson(c, MultiFetchRequestSchema);
   const maxRecords = req.max_records ?? FETCH_DEFAULT_MAX_RECORDS;
   const targets = await Promise.all(req.partitions.map(async (p) => {
+    // As Kafka's fetch: a partition the token may not read fails on its own, the rest are served.
+    if (!hasGrant(c, topicResource(p.topic), "consume")) return { ...p, error: denied(principalOf(c), topicResource(p.topic), "consume") };
     try {
       return { ...p, topic: await topics.withPartition(c.env, p.topic, p.partition) };
     } catch (e) {
@@ -98,6 +103,7 @@ fetchRoutes.post("/v1/fetch", async (c) => {
     settled = await Promise.allSettled(calls);
   }
 
+  chargeQuota(c, "fetch", settled.reduce((n, s) => n + (s.status === "fulfilled" ? batchBytes(s.value.batches) : 0), 0));
   let budget = req.max_bytes ?? Number.POSITIVE_INFINITY;
   const partitions: MultiFetchReply["partitions"] = settled.map((s, i) => {
     const t = req.partitions[i]!;
@@ -133,4 +139,8 @@ async function read(env: Env, topic: Topic, p: number, req: ReadRequest): Promis
 
 function wantsBatches(c: Context): boolean {
   return (c.req.header("accept") ?? "").toLowerCase().includes(CONTENT_TYPE_RECORD_BATCH);
+}
+
+function batchBytes(batches: Uint8Array[]): number {
+  return batches.reduce((n, b) => n + b.byteLength, 0);
 }

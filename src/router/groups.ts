@@ -7,6 +7,8 @@ import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { validateTopicName } from "../protocol/topic-config.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
+import { groupResource, topicResource } from "../auth/grants.js";
+import { hasGrant, requireGrant } from "./auth.js";
 import { readJson } from "./body.js";
 import { cluster } from "./objects.js";
 
@@ -26,7 +28,7 @@ function coordinator(env: Env, group: string) {
 groupRoutes.post("/v1/groups/:group/heartbeat", async (c) => {
   const group = groupParam(c.req.param("group"));
   const req = await readJson(c, HeartbeatRequestSchema);
-  for (const t of req.topics ?? []) validateTopicName(t);
+  for (const t of req.topics ?? []) requireGrant(c, topicResource(validateTopicName(t)), "consume");
   return c.json(unwrap(await coordinator(c.env, group).heartbeat(group, req)));
 });
 
@@ -39,6 +41,7 @@ groupRoutes.delete("/v1/groups/:group/members/:member", async (c) => {
 groupRoutes.post("/v1/groups/:group/offsets", async (c) => {
   const group = groupParam(c.req.param("group"));
   const req = await readJson(c, CommitOffsetsSchema);
+  for (const o of req.offsets) requireGrant(c, topicResource(o.topic), "consume");
   unwrap(await coordinator(c.env, group).commit(group, req));
   return c.body(null, 204);
 });
@@ -51,12 +54,12 @@ groupRoutes.get("/v1/groups/:group/offsets", async (c) => {
 groupRoutes.post("/v1/groups/:group/offsets/reset", async (c) => {
   const group = groupParam(c.req.param("group"));
   const req = await readJson(c, ResetOffsetsSchema);
-  for (const t of req.topics ?? []) validateTopicName(t);
+  for (const t of req.topics ?? []) requireGrant(c, topicResource(validateTopicName(t)), "consume");
   return c.json(unwrap(await coordinator(c.env, group).resetOffsets(group, req)));
 });
 
 groupRoutes.get("/v1/groups", async (c) => {
-  const names = await cluster(c.env).listGroups();
+  const names = (await cluster(c.env).listGroups()).filter((g) => hasGrant(c, groupResource(g), "describe"));
   const groups = await Promise.all(names.map((g) => coordinator(c.env, g).summary(g)));
   return c.json({ groups });
 });

@@ -2,10 +2,12 @@
 
 import { z } from "zod";
 import * as api from "../protocol/api.js";
-import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../protocol/constants.js";
+import { STREAM_MAX_APPEND_BYTES } from "../streams/protocol.js";
+import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES, QUERY_TOKEN_PARAM } from "../protocol/constants.js";
+import { PERMISSIONS } from "./permissions.js";
 
 export interface RouteDoc {
-  method: "get" | "post" | "patch" | "delete";
+  method: "get" | "post" | "put" | "patch" | "delete" | "options";
   /** Hono path syntax (:param); rendered as {param}. */
   path: string;
   summary: string;
@@ -17,7 +19,10 @@ export interface RouteDoc {
 }
 
 export const ROUTES: RouteDoc[] = [
-  { method: "get", path: "/healthz", summary: "Liveness check", ok: { status: 200, schema: z.object({ ok: z.boolean() }) } },
+  {
+    method: "get", path: "/healthz", summary: "Liveness check; reports whether authentication is required or off",
+    ok: { status: 200, schema: z.object({ ok: z.boolean(), auth: z.enum(["required", "off"]) }) },
+  },
   { method: "get", path: "/v1/openapi.json", summary: "This document", ok: { status: 200 } },
   { method: "post", path: "/v1/topics", summary: "Create a topic", body: api.CreateTopicSchema, ok: { status: 201, schema: api.TopicSchema } },
   { method: "get", path: "/v1/topics", summary: "List topics", ok: { status: 200, schema: z.object({ topics: z.array(api.TopicSchema) }) } },
@@ -71,6 +76,32 @@ export const ROUTES: RouteDoc[] = [
   { method: "get", path: "/v1/groups", summary: "List consumer groups", ok: { status: 200, schema: api.GroupListSchema } },
   { method: "get", path: "/v1/groups/:group", summary: "Describe a group: state, members, assignment, lag per partition", ok: { status: 200, schema: api.GroupSchema } },
   { method: "delete", path: "/v1/groups/:group", summary: "Delete a group and its offsets (empty group only)", ok: { status: 204 } },
+  // Durable Streams (https://github.com/durable-streams/durable-streams): the path is a wildcard,
+  // `/v1/stream/{name}`, where name is a stream name that maps to the topic `stream.{name}`.
+  // Their bodies are the stream's own content type and their metadata travels in Stream-* headers.
+  {
+    method: "put", path: "/v1/stream/*", binaryBody: true,
+    summary: "Durable Streams: create /v1/stream/{name} (topic stream.{name}); Stream-TTL, Stream-Expires-At, Stream-Closed, Stream-Forked-From headers",
+    ok: { status: 201 },
+  },
+  {
+    method: "post", path: "/v1/stream/*", binaryBody: true,
+    summary: `Durable Streams: append to (or close) /v1/stream/{name}; Producer-Id/Epoch/Seq, Stream-Seq; at most ${STREAM_MAX_APPEND_BYTES} bytes`,
+    ok: { status: 204 },
+  },
+  {
+    method: "get", path: "/v1/stream/*",
+    summary: "Durable Streams: read /v1/stream/{name} from ?offset= (-1, now, or a token), live=long-poll|sse; HEAD for metadata",
+    ok: { status: 200, binary: true },
+  },
+  { method: "delete", path: "/v1/stream/*", summary: "Durable Streams: delete /v1/stream/{name} (soft while forks use it)", ok: { status: 204 } },
+  { method: "options", path: "/v1/stream/*", summary: "Durable Streams: CORS preflight", ok: { status: 204 } },
+  {
+    method: "post", path: "/v1/tokens", summary: "Create a scoped token (needs cluster admin; grants no wider than the caller's); the token is shown only in this reply",
+    body: api.CreateTokenSchema, ok: { status: 201, schema: api.CreatedTokenSchema },
+  },
+  { method: "get", path: "/v1/tokens", summary: "List tokens (never their secrets)", ok: { status: 200, schema: z.object({ tokens: z.array(api.TokenInfoSchema) }) } },
+  { method: "delete", path: "/v1/tokens/:id", summary: "Revoke a token; every isolate refuses it within EDGELOG_AUTH_CACHE_MS (at most 10 s)", ok: { status: 204 } },
 ];
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });
@@ -91,8 +122,13 @@ export function openApiDocument(): Record<string, unknown> {
     const okContent: Record<string, unknown> = {};
     if (r.ok.schema) okContent["application/json"] = { schema: z.toJSONSchema(r.ok.schema, { io: "output", unrepresentable: "any" }) };
     if (r.ok.binary) okContent[CONTENT_TYPE_RECORD_BATCH] = { schema: { type: "string", format: "binary" } };
+    const permission = PERMISSIONS[`${r.method.toUpperCase()} ${r.path}`];
+    const open = permission?.access === "public";
+    const produce = permission?.access === "grant" && permission.op === "produce";
     (paths[path] ??= {})[r.method] = {
       summary: r.summary,
+      // Produce routes also take a produce-only token as ?access_token (for navigator.sendBeacon).
+      security: open ? [] : produce ? [{ bearer: [] }, { queryToken: [] }] : [{ bearer: [] }],
       parameters: parameters.length > 0 ? parameters : undefined,
       requestBody: r.body || r.binaryBody ? { required: true, content } : undefined,
       responses: {
@@ -105,5 +141,11 @@ export function openApiDocument(): Record<string, unknown> {
     openapi: "3.1.0",
     info: { title: "edgelog", version: "1", description: "A Kafka-grade commit log on Cloudflare Durable Objects" },
     paths,
+    components: {
+      securitySchemes: {
+        bearer: { type: "http", scheme: "bearer" },
+        queryToken: { type: "apiKey", in: "query", name: QUERY_TOKEN_PARAM, description: "produce-only tokens, produce routes only" },
+      },
+    },
   };
 }

@@ -10,6 +10,7 @@ import type { AppendedBatch } from "../log/partition-log.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
+import { chargeQuota } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { partitionParam } from "./params.js";
@@ -17,6 +18,7 @@ import { checkProducer } from "./producers.js";
 import { choosePartition, stickyPartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
 import { concat } from "../util/bytes.js";
+import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
 
 export const produceRoutes = new Hono<AppEnv>();
 
@@ -25,6 +27,7 @@ produceRoutes.post("/v1/topics/:topic/records", async (c) => {
     throw new EdgelogError("UNSUPPORTED_MEDIA_TYPE",
       `${CONTENT_TYPE_RECORD_BATCH} bodies go to /v1/topics/{topic}/partitions/{p}/records`);
   }
+  notAStream(c.req.param("topic"));
   const req = await readProduceRequest(c);
   const topic = await topics.get(c.env, c.req.param("topic"));
   return produceJson(c, topic, req, null);
@@ -33,8 +36,10 @@ produceRoutes.post("/v1/topics/:topic/records", async (c) => {
 produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
   const p = partitionParam(c.req.param("p"));
   const name = c.req.param("topic");
+  notAStream(name);
   if (isRecordBatch(c)) {
     const body = await readBody(c, MAX_REQUEST_BYTES);
+    chargeQuota(c, "produce", body.byteLength);
     if (body.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
     const topic = await topics.withPartition(c.env, name, p);
     const idempotent = await checkBatchProducers(c.env, body);
@@ -56,12 +61,22 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
   return produceJson(c, topic, req, p);
 });
 
+/** A stream's topic is written only through its stream URL, which keeps its offsets and metadata in step. */
+function notAStream(topic: string): void {
+  if (topic.startsWith(STREAM_TOPIC_PREFIX)) {
+    throw new EdgelogError("POLICY_VIOLATION",
+      `topic ${topic} backs the Durable Stream /v1/stream/${topic.slice(STREAM_TOPIC_PREFIX.length)}; append there (it can be read here)`);
+  }
+}
+
 function isRecordBatch(c: Context): boolean {
   return (c.req.header("content-type") ?? "").toLowerCase().startsWith(CONTENT_TYPE_RECORD_BATCH);
 }
 
-async function readProduceRequest(c: Context): Promise<ProduceRequest> {
-  const json = parseJson(await readBody(c, MAX_REQUEST_BYTES));
+async function readProduceRequest(c: Context<AppEnv>): Promise<ProduceRequest> {
+  const body = await readBody(c, MAX_REQUEST_BYTES);
+  chargeQuota(c, "produce", body.byteLength);
+  const json = parseJson(body);
   // Checked before the schema so the caller hears the documented bound, not a schema message.
   const records = (json as { records?: unknown })?.records;
   if (Array.isArray(records) && records.length > MAX_RECORDS_PER_REQUEST) {

@@ -7,10 +7,17 @@ import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, SMALL_BODY_BYTES, validate } from "./body.js";
 import { cluster } from "./objects.js";
+import { allows, allowsOnAnyTopic, CLUSTER } from "../auth/grants.js";
+import { principalOf } from "./auth.js";
 
 export const producerRoutes = new Hono<AppEnv>();
 
 producerRoutes.post("/v1/producers", async (c) => {
+  // Kafka (since 2.8, KIP-679) lets anyone who may write to some topic write idempotently.
+  const { grants, name } = principalOf(c);
+  if (!allowsOnAnyTopic(grants, "produce") && !allows(grants, CLUSTER, "admin")) {
+    throw new EdgelogError("CLUSTER_AUTHORIZATION_FAILED", `token ${JSON.stringify(name)} may not produce to any topic, so it may not get a producer id`);
+  }
   const body = await readBody(c, SMALL_BODY_BYTES);
   const input = body.byteLength === 0 ? {} : validate(InitProducerSchema, parseJson(body));
   const identity = unwrap(await cluster(c.env).initProducer(input.id));

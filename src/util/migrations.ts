@@ -1,22 +1,23 @@
-// Applies a numbered list of SQL migrations once, recording the version reached.
+// Applies a numbered list of SQL migrations, each once, recording every version applied.
 
 export interface Migration {
   version: number;
   statements: string[];
 }
 
-export function migrate(sql: SqlStorage, migrations: readonly Migration[]): number {
-  sql.exec(`CREATE TABLE IF NOT EXISTS schema_version (id INTEGER PRIMARY KEY CHECK (id = 0), version INTEGER NOT NULL)`);
-  const row = sql.exec<{ version: number }>(`SELECT version FROM schema_version WHERE id = 0`).toArray()[0];
-  let current = row?.version ?? 0;
-  for (const m of migrations) {
-    if (m.version <= current) continue;
+/**
+ * Runs the migrations not yet applied, in version order. Each version is recorded on its own,
+ * so a migration numbered below one already applied (branches landing in another order) still runs.
+ */
+export function migrate(sql: SqlStorage, migrations: readonly Migration[]): number[] {
+  sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
+  const applied = new Set(sql.exec<{ version: number }>(`SELECT version FROM schema_migrations`).toArray().map((r) => r.version));
+  const ran: number[] = [];
+  for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(m.version)) continue;
     for (const s of m.statements) sql.exec(s);
-    sql.exec(
-      `INSERT INTO schema_version (id, version) VALUES (0, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version`,
-      m.version,
-    );
-    current = m.version;
+    sql.exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, m.version, Date.now());
+    ran.push(m.version);
   }
-  return current;
+  return ran;
 }

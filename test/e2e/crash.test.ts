@@ -1,22 +1,16 @@
 // Kafka's promise under process crashes: SIGKILL the server at random moments while idempotent
 // producers with retries write keyed records; every acknowledged record must be there exactly once.
 
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { partitionForKey } from "../../src/protocol/murmur2.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { useServer } from "../support/server.js";
 
 const PARTITIONS = 3;
 const PRODUCERS = 4;
 const KILLS = 4;
 const enc = new TextEncoder();
 
-let server: EdgelogServer;
-beforeAll(async () => {
-  server = await startServer();
-}, 90_000);
-afterAll(async () => {
-  await server?.dispose();
-});
+const server = useServer();
 
 interface Acked {
   producer: number;
@@ -27,7 +21,7 @@ interface Acked {
 }
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
-  const r = await fetch(`${server.url}${path}`, {
+  const r = await fetch(`${server().url}${path}`, {
     method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
@@ -85,8 +79,8 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
   for (let k = 0; k < KILLS; k++) {
     await new Promise((res) => setTimeout(res, 700 + Math.random() * 1500));
     down = true;
-    await server.kill();
-    await server.restart();
+    await server().kill();
+    await server().restart();
     down = false;
   }
   await new Promise((res) => setTimeout(res, 500));
@@ -102,7 +96,7 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
     const offsets: number[] = [];
     const lastNByKey = new Map<string, number>();
     for (;;) {
-      const r = await (await fetch(`${server.url}/v1/topics/crash/partitions/${p}/records?offset=${next}&max_records=5000`)).json() as any;
+      const r = await (await fetch(`${server().url}/v1/topics/crash/partitions/${p}/records?offset=${next}&max_records=5000`)).json() as any;
       for (const rec of r.records) {
         offsets.push(rec.offset);
         const id = `${rec.value.producer}/${rec.value.n}`;

@@ -1,45 +1,60 @@
-// The README's quick start, run verbatim (only the address changed) against a real wrangler dev.
+// The README's shell sessions, run verbatim (only the address changed) against a real wrangler dev.
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { expect, it } from "vitest";
+import { useServer } from "../support/server.js";
 
-let server: EdgelogServer;
-beforeAll(async () => {
-  server = await startServer();
-}, 90_000);
-afterAll(async () => {
-  await server?.dispose();
-});
+const server = useServer();
+const README = readFileSync(resolve(import.meta.dirname, "../../README.md"), "utf8");
 
-/** The shell commands of the README's "Quick start" section, one string per command (continuations joined). */
-function quickStartCommands(): string[] {
-  const readme = readFileSync(resolve(import.meta.dirname, "../../README.md"), "utf8");
-  const section = readme.split("## Quick start")[1]!.split("\n## ")[0]!;
+interface Step {
+  command: string;
+  /** The output the README shows for it, in a `# …` line right after it. */
+  expected?: string;
+}
+
+/** The first sh block of a README section, split into commands (continuations and quoted newlines joined). */
+function steps(heading: string): Step[] {
+  const section = README.split(`## ${heading}\n`)[1]!.split("\n## ")[0]!;
   const block = section.split("```sh")[1]!.split("```")[0]!;
-  const commands: string[] = [];
+  const out: Step[] = [];
   let current = "";
   for (const line of block.split("\n")) {
-    if (line.trim().startsWith("#") || line.trim() === "") continue;
+    const trimmed = line.trim();
+    if (current === "" && trimmed.startsWith("# ")) {
+      const shown = trimmed.slice(2);
+      const last = out.at(-1);
+      if (last && last.expected === undefined && /^[{\d]/.test(shown)) last.expected = shown;
+      continue;
+    }
+    if (current === "" && trimmed === "") continue;
     current += `${line}\n`;
     const openQuote = (current.match(/'/g)?.length ?? 0) % 2 === 1;
     if (!line.endsWith("\\") && !openQuote) {
-      commands.push(current);
+      out.push({ command: current });
       current = "";
     }
   }
-  return commands;
+  return out;
 }
 
-it("runs the README quick start verbatim", () => {
-  const commands = quickStartCommands();
-  expect(commands.length).toBeGreaterThanOrEqual(7);
-  const outputs = commands.map((cmd) => {
-    const out = execFileSync("bash", ["-c", cmd.replaceAll("http://127.0.0.1:8787", server.url)], { encoding: "utf8" });
-    const json = JSON.parse(out);
-    expect(json.error, `${cmd} → ${out}`).toBeUndefined();
+/** Runs a session in one shell (so variables carry over) and returns each command's output. */
+function run(session: Step[]): string[] {
+  const marker = "\n@@edgelog-step@@\n";
+  const script = session.map((s) => `printf '${marker.replace(/\n/g, "\\n")}'\n${s.command}`).join("")
+    .replaceAll("http://127.0.0.1:8787", server().url);
+  const out = execFileSync("bash", ["-c", script], { encoding: "utf8" });
+  return out.split(marker).slice(1);
+}
+
+it("runs the quick start verbatim", () => {
+  const session = steps("Quick start");
+  expect(session.length).toBeGreaterThanOrEqual(7);
+  const outputs = run(session).map((o, i) => {
+    const json = JSON.parse(o);
+    expect(json.error, `${session[i]!.command} → ${o}`).toBeUndefined();
     return json;
   });
   const [created, produced, described, fetched, byTime, earliest, latest, polled] = outputs;
@@ -55,9 +70,23 @@ it("runs the README quick start verbatim", () => {
   expect(polled.records).toEqual([]);
 }, 60_000);
 
+it("runs the consumer-group session verbatim, with the outputs it shows", () => {
+  const session = steps("Consumer groups");
+  const outputs = run(session);
+  let checked = 0;
+  session.forEach((step, i) => {
+    const got = outputs[i]!.trim();
+    if (step.expected === undefined) return;
+    checked++;
+    if (step.expected.startsWith("{")) expect(JSON.parse(got), step.command).toEqual(JSON.parse(step.expected));
+    else expect(got, step.command).toBe(step.expected);
+  });
+  expect(checked).toBeGreaterThanOrEqual(6);
+}, 60_000);
+
 it("serves /healthz and the OpenAPI document", async () => {
-  expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true });
-  const doc = await (await fetch(`${server.url}/v1/openapi.json`)).json() as any;
+  expect(await (await fetch(`${server().url}/healthz`)).json()).toEqual({ ok: true, auth: "off" });
+  const doc = await (await fetch(`${server().url}/v1/openapi.json`)).json() as any;
   expect(doc.openapi).toBe("3.1.0");
   expect(Object.keys(doc.paths)).toContain("/v1/topics/{topic}/records");
 });

@@ -26,6 +26,6 @@ describe("OpenAPI document", () => {
   it("serves /healthz without credentials", async () => {
     const r = await call("GET", "/healthz");
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ ok: true });
+    expect(r.body).toEqual({ ok: true, auth: "off" });
   });
 });

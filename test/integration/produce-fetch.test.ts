@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CONTENT_TYPE_RECORD_BATCH } from "../../src/protocol/constants.js";
 import { partitionForKey } from "../../src/protocol/murmur2.js";
+import { crc32c } from "../../src/protocol/crc32c.js";
 import { decodeRecords, encodeBatch, validateBatches } from "../../src/protocol/record-batch.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
 
@@ -85,6 +86,26 @@ describe("produce and fetch round trips", () => {
     const raw2 = await call("GET", `/v1/topics/${topic}/partitions/1/records?offset=3`, undefined, { accept: CONTENT_TYPE_RECORD_BATCH });
     const recs = decodeRecords(raw2.body);
     expect(recs.map((x) => [x.offset, new TextDecoder().decode(x.value!)])).toEqual([[3, '"json-made"']]);
+  });
+
+  it("makes a client batch's header agree with its records on CreateTime topics, as Kafka's validator does", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    const batch = encodeBatch([{ key: null, value: enc.encode("1"), timestamp: 5_000 }, { key: null, value: enc.encode("2"), timestamp: 7_000 }]);
+    // A lying header: LogAppendTime bit set and a maxTimestamp far in the future, CRC made to match.
+    const view = new DataView(batch.buffer, batch.byteOffset);
+    view.setInt16(21, view.getInt16(21) | 0x08);
+    view.setBigInt64(35, 9_999_999_999_999n);
+    view.setUint32(17, crc32c(batch, 21));
+    const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, batch, { "content-type": CONTENT_TYPE_RECORD_BATCH });
+    expect(r.status).toBe(200);
+    const f = await fetchRecords(topic, 0, 0);
+    expect(f.body.records.map((x: any) => x.timestamp)).toEqual([5_000, 7_000]);
+    const at = await call("GET", `/v1/topics/${topic}/partitions/0/offsets?at=6000`);
+    expect(at.body).toEqual({ offset: 1, timestamp: 7_000 });
+    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`, undefined, { accept: CONTENT_TYPE_RECORD_BATCH });
+    const [h] = validateBatches(raw.body);
+    expect([h!.maxTimestamp, h!.attributes & 0x08]).toEqual([7_000, 0]);
   });
 
   it("stamps LogAppendTime topics with the broker's time", async () => {

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
@@ -133,4 +134,19 @@ async function portClosed(port: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Starts a server before the file's tests and disposes of it after them; call at the top level. */
+export function useServer(opts: ServerOptions = {}): () => EdgelogServer {
+  let server: EdgelogServer | undefined;
+  beforeAll(async () => {
+    server = await startServer(opts);
+  }, 90_000);
+  afterAll(async () => {
+    await server?.dispose();
+  });
+  return () => {
+    if (!server) throw new Error("the server is not started yet: use it inside a test");
+    return server;
+  };
 }

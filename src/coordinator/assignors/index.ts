@@ -10,3 +10,7 @@ export type AssignorName = keyof typeof ASSIGNORS;
 export const ASSIGNOR_NAMES = Object.keys(ASSIGNORS) as AssignorName[];
 /** Kafka's server-side default ("uniform") is sticky too. */
 export const DEFAULT_ASSIGNOR: AssignorName = "sticky";
+
+export function isAssignorName(name: string): name is AssignorName {
+  return Object.hasOwn(ASSIGNORS, name);
+}

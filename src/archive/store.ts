@@ -1,0 +1,27 @@
+// Where sealed segments go: the slice of an R2 bucket the archive uses, and the object keys.
+
+/**
+ * The R2 operations the archive needs. The R2 binding satisfies it; wrappers (metrics, or a
+ * fault injector in tests) implement the same interface.
+ */
+export type SegmentStore = Pick<R2Bucket, "put" | "get" | "delete" | "list">;
+
+/** All of a partition's archived objects share this prefix, so a deleted topic is removed by listing it. */
+export function partitionPrefix(topicId: string, partition: number): string {
+  return `topics/${topicId}/${partition}/`;
+}
+
+/** Zero-padded so a listing returns segments in offset order. */
+export function segmentKey(topicId: string, partition: number, baseOffset: number): string {
+  return `${partitionPrefix(topicId, partition)}${String(baseOffset).padStart(20, "0")}.log`;
+}
+
+/** R2 deletes take at most this many keys per call. */
+const DELETE_BATCH = 1000;
+
+/** Deletes up to one listing page under `prefix`; returns true when more may remain. */
+export async function deletePrefixPage(store: SegmentStore, prefix: string): Promise<boolean> {
+  const page = await store.list({ prefix, limit: DELETE_BATCH });
+  if (page.objects.length > 0) await store.delete(page.objects.map((o) => o.key));
+  return page.truncated;
+}

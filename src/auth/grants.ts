@@ -1,0 +1,124 @@
+// Grants: what a token may do. Parsing resource patterns, matching a request against them, and
+// deciding whether one set of grants covers another (so no token can mint a stronger one).
+
+import { OPERATIONS, TOPIC_NAME_PATTERN, type Operation, type ResourceKind } from "../protocol/constants.js";
+import { EdgelogError } from "../protocol/errors.js";
+
+/** A grant as the API spells it: `{"resource":"topic:orders.*","operations":["produce"]}`. */
+export interface GrantInput {
+  resource: string;
+  operations: Operation[];
+}
+
+/**
+ * A parsed grant. `pattern` is a literal name, or a prefix ending in `*` (`orders.*` matches
+ * `orders.eu`, not `orders2`; `*` matches every name). The cluster resource has no name.
+ */
+export interface Grant {
+  kind: ResourceKind;
+  pattern: string;
+  operations: readonly Operation[];
+}
+
+/** A concrete thing a request touches: `topic` + name, `group` + name, or the cluster. */
+export interface Resource {
+  kind: ResourceKind;
+  name: string;
+}
+
+export const CLUSTER: Resource = { kind: "cluster", name: "" };
+export const topicResource = (name: string): Resource => ({ kind: "topic", name });
+export const groupResource = (name: string): Resource => ({ kind: "group", name });
+
+export function describeResource(r: Resource): string {
+  return r.kind === "cluster" ? "cluster" : `${r.kind}:${r.name}`;
+}
+
+/** Operations a cluster grant may carry: produce and consume name nothing on the cluster itself. */
+const CLUSTER_OPERATIONS: readonly Operation[] = ["describe", "admin"];
+/** Group ids are free-form (as Kafka's); only `*` (pattern syntax) and whitespace are refused. */
+const GROUP_PATTERN = /^[^\s*]{1,255}$/;
+
+/** Parses and validates one grant; INVALID_REQUEST names what is wrong. */
+export function parseGrant(input: GrantInput, where = "grant"): Grant {
+  const ops = [...new Set(input.operations)];
+  for (const op of ops) {
+    if (!OPERATIONS.includes(op)) {
+      throw new EdgelogError("INVALID_REQUEST", `${where}: unknown operation ${JSON.stringify(op)}; use ${OPERATIONS.join(", ")}`);
+    }
+  }
+  if (ops.length === 0) throw new EdgelogError("INVALID_REQUEST", `${where}: give at least one operation`);
+  const r = input.resource;
+  if (r === "cluster") {
+    const bad = ops.find((op) => !CLUSTER_OPERATIONS.includes(op));
+    if (bad) throw new EdgelogError("INVALID_REQUEST", `${where}: the cluster resource takes describe or admin, not ${bad}`);
+    return { kind: "cluster", pattern: "", operations: ops };
+  }
+  const colon = r.indexOf(":");
+  const kind = r.slice(0, colon);
+  const pattern = r.slice(colon + 1);
+  if (colon < 0 || (kind !== "topic" && kind !== "group")) {
+    throw new EdgelogError("INVALID_REQUEST",
+      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, topic:<prefix>*, group:<name>, group:<prefix>* or cluster`);
+  }
+  const fixed = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
+  const nameOk = kind === "topic" ? TOPIC_NAME_PATTERN : GROUP_PATTERN;
+  if (pattern === "" || (fixed !== "" && !nameOk.test(fixed))) {
+    throw new EdgelogError("INVALID_REQUEST",
+      `${where}: ${JSON.stringify(r)} is not a valid ${kind} name or prefix pattern (a trailing * is the only wildcard)`);
+  }
+  return { kind, pattern, operations: ops };
+}
+
+export function formatGrant(g: Grant): GrantInput {
+  return { resource: g.kind === "cluster" ? "cluster" : `${g.kind}:${g.pattern}`, operations: [...g.operations] };
+}
+
+/**
+ * Whether holding `held` allows `wanted`. Admin allows everything on its resource; produce and
+ * consume each allow describe, as Kafka's WRITE and READ imply DESCRIBE.
+ */
+export function implies(held: Operation, wanted: Operation): boolean {
+  return held === wanted || held === "admin" || (wanted === "describe" && (held === "produce" || held === "consume"));
+}
+
+function patternMatches(pattern: string, name: string): boolean {
+  return pattern.endsWith("*") ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
+}
+
+export function allows(grants: readonly Grant[], resource: Resource, op: Operation): boolean {
+  return grants.some((g) => g.kind === resource.kind
+    && (g.kind === "cluster" || patternMatches(g.pattern, resource.name))
+    && g.operations.some((held) => implies(held, op)));
+}
+
+/** Whether some topic grant allows `op` on at least one topic name. */
+export function allowsOnAnyTopic(grants: readonly Grant[], op: Operation): boolean {
+  return grants.some((g) => g.kind === "topic" && g.operations.some((held) => implies(held, op)));
+}
+
+/** Whether every name `inner` matches is matched by `outer` too. */
+function patternCovers(outer: string, inner: string): boolean {
+  if (!outer.endsWith("*")) return outer === inner;
+  const innerFixed = inner.endsWith("*") ? inner.slice(0, -1) : inner;
+  return innerFixed.startsWith(outer.slice(0, -1));
+}
+
+/** The first operation of `wanted` that no grant in `held` covers, if any: a token cannot grant more than it has. */
+export function uncovered(held: readonly Grant[], wanted: Grant): Operation | undefined {
+  return wanted.operations.find((op) => !held.some((g) => g.kind === wanted.kind
+    && (g.kind === "cluster" || patternCovers(g.pattern, wanted.pattern))
+    && g.operations.some((h) => implies(h, op))));
+}
+
+/** True when every grant allows only produce: such tokens may travel in a URL (see docs/security.md). */
+export function produceOnly(grants: readonly Grant[]): boolean {
+  return grants.length > 0 && grants.every((g) => g.kind === "topic" && g.operations.every((op) => op === "produce"));
+}
+
+/** Everything on everything: the admin token's grants, and everyone's when auth is off. */
+export const ALL_GRANTS: readonly Grant[] = [
+  { kind: "topic", pattern: "*", operations: ["admin"] },
+  { kind: "group", pattern: "*", operations: ["admin"] },
+  { kind: "cluster", pattern: "", operations: ["admin"] },
+];

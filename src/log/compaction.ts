@@ -1,0 +1,129 @@
+// Log compaction over segments sealed in place: keep the latest record per key, drop tombstones
+// after delete.retention.ms, keep offsets. Works in bounded slices with cursors in SQLite.
+
+import { filterBatch, decodeRecords } from "../protocol/record-batch.js";
+import type { PartitionLog } from "./partition-log.js";
+import type { Segment } from "./segments.js";
+
+/** Records one slice may visit: bounds the CPU of one alarm call. */
+export const COMPACTION_RECORDS_PER_SLICE = 5_000;
+
+interface CompactionState extends Record<string, SqlStorageValue> {
+  key_cursor: number;
+  clean_cursor: number;
+  clean_after: number;
+  delete_retention_ms: number;
+}
+
+export class Compactor {
+  constructor(private readonly log: PartitionLog, private readonly sql: SqlStorage) {}
+
+  #state(): CompactionState {
+    return this.sql.exec<CompactionState>(`SELECT key_cursor, clean_cursor, clean_after, delete_retention_ms FROM compaction_state WHERE id = 0`).one();
+  }
+
+  #save(s: CompactionState): void {
+    this.sql.exec(`UPDATE compaction_state SET key_cursor = ?, clean_cursor = ?, clean_after = ?, delete_retention_ms = ?
+      WHERE id = 0`, s.key_cursor, s.clean_cursor, s.clean_after, s.delete_retention_ms);
+  }
+
+  /** When a kept tombstone may next be dropped (-1: none waiting). */
+  get cleanAfter(): number {
+    return this.#state().clean_after;
+  }
+
+  /**
+   * One slice: first learn the keys of newly sealed segments (the offset map), then rewrite the
+   * sealed range from the log start. The active head is never read. Returns whether it did work.
+   */
+  step(deleteRetentionMs: number, now: number, budget = COMPACTION_RECORDS_PER_SLICE): boolean {
+    const s = this.#state();
+    const sealedEnd = sealedInPlaceEnd(this.log);
+    const start = this.log.state.logStartOffset;
+    const retentionChanged = s.delete_retention_ms !== deleteRetentionMs;
+    if (s.clean_cursor < 0 && ((s.clean_after >= 0 && now >= s.clean_after) || (retentionChanged && s.clean_after >= 0))) {
+      s.clean_cursor = start;
+      s.clean_after = -1;
+    }
+    s.delete_retention_ms = deleteRetentionMs;
+    if (retentionChanged) this.#save(s);
+    if (Math.max(s.key_cursor, start) < sealedEnd) {
+      this.log.transaction(() => {
+        s.key_cursor = this.#learnKeys(Math.max(s.key_cursor, start), sealedEnd - 1, budget);
+        // New keys may supersede records anywhere below: clean from the start again.
+        if (s.key_cursor >= sealedEnd) s.clean_cursor = start;
+        this.#save(s);
+      });
+      return true;
+    }
+    if (s.clean_cursor >= 0) {
+      this.log.transaction(() => {
+        const { next, tombstoneDue } = this.#clean(Math.max(s.clean_cursor, start), sealedEnd - 1, deleteRetentionMs, now, budget);
+        s.clean_cursor = next >= sealedEnd ? -1 : next;
+        if (tombstoneDue >= 0) s.clean_after = s.clean_after < 0 ? tombstoneDue : Math.min(s.clean_after, tombstoneDue);
+        this.#save(s);
+      });
+      return true;
+    }
+    return false;
+  }
+
+  #learnKeys(from: number, to: number, budget: number): number {
+    let next = from;
+    for (const b of this.log.hotBatches(from, to, budget)) {
+      for (const r of decodeRecords(b.data)) {
+        if (r.key === null) continue;
+        this.sql.exec(`INSERT INTO compact_keys (key, offset) VALUES (?, ?)
+          ON CONFLICT (key) DO UPDATE SET offset = excluded.offset`, blob(r.key), r.offset);
+      }
+      next = b.lastOffset + 1;
+      budget -= b.records;
+      if (budget <= 0) break;
+    }
+    return next > from ? next : to + 1;
+  }
+
+  #clean(from: number, to: number, deleteRetentionMs: number, now: number, budget: number) {
+    let next = from;
+    let tombstoneDue = -1;
+    let seg: Segment | null = null;
+    for (const b of this.log.hotBatches(from, to, budget)) {
+      if (!seg || b.baseOffset > seg.lastOffset) seg = this.log.segments.containing(b.baseOffset);
+      const sealedAt = seg?.sealedAt ?? now;
+      const filtered = filterBatch(b.data, (r) => {
+        if (r.key === null) return true; // unkeyed records have nothing to be superseded by
+        const key = blob(r.key);
+        const latest = this.sql.exec<{ offset: number }>(`SELECT offset FROM compact_keys WHERE key = ?`, key).toArray()[0];
+        if (latest && latest.offset > r.offset) return false;
+        if (r.value !== null) return true;
+        // A tombstone stays delete.retention.ms after its segment was sealed, so consumers
+        // that were behind still see the delete.
+        if (sealedAt + deleteRetentionMs <= now) {
+          this.sql.exec(`DELETE FROM compact_keys WHERE key = ?`, key);
+          return false;
+        }
+        const due = sealedAt + deleteRetentionMs;
+        tombstoneDue = tombstoneDue < 0 ? due : Math.min(tombstoneDue, due);
+        return true;
+      });
+      if (filtered !== b.data) {
+        this.log.replaceBatch(b.baseOffset, filtered, b.bytes);
+        if (seg) this.log.segments.addBytes(seg.baseOffset, (filtered?.byteLength ?? 0) - b.bytes);
+      }
+      next = b.lastOffset + 1;
+      budget -= b.records;
+      if (budget <= 0) break;
+    }
+    return { next: next > from ? next : to + 1, tombstoneDue };
+  }
+}
+
+/** The end (exclusive) of the contiguous run of segments sealed in place: what compaction may touch. */
+function sealedInPlaceEnd(log: PartitionLog): number {
+  const newest = log.segments.newest();
+  return newest && newest.state === "sealed" ? newest.lastOffset + 1 : 0;
+}
+
+function blob(bytes: Uint8Array): ArrayBuffer {
+  return bytes.slice().buffer as ArrayBuffer;
+}

@@ -1,0 +1,246 @@
+// Authentication and authorization: one middleware resolves the caller's token and checks the
+// permissions-table grant for path-derived resources; handlers check body-derived ones with
+// requireGrant. Also the per-isolate token cache and the per-token byte-rate quotas.
+
+import type { Context, MiddlewareHandler } from "hono";
+import { matchedRoutes } from "hono/route";
+import { ALL_GRANTS, allows, describeResource, parseGrant, produceOnly, type Grant, type Resource } from "../auth/grants.js";
+import { QUOTA_FIELDS, TokenBucket, type QuotaKind, type Quotas } from "../auth/quota.js";
+import { hashesEqual, hex, sha256, splitToken } from "../auth/token-format.js";
+import type { StoredToken } from "../controller/tokens.js";
+import { readAuthSettings, type AuthSettings, type Env } from "../env.js";
+import { QUERY_TOKEN_PARAM, type Operation, type ResourceKind } from "../protocol/constants.js";
+import { EdgelogError, type ErrorCode } from "../protocol/errors.js";
+import type { AppEnv } from "./app-env.js";
+import { cluster } from "./objects.js";
+import { PERMISSIONS, quotaOf, type Permission } from "./permissions.js";
+
+/** The caller, as far as authorization is concerned. */
+export interface Principal {
+  /** A scoped token's id, "admin" for EDGELOG_ADMIN_TOKEN, "open" when auth is off. */
+  id: string;
+  name: string;
+  grants: readonly Grant[];
+  quotas: Quotas | null;
+  /** ms since the epoch, or null. */
+  expiresAt: number | null;
+}
+
+const OPEN: Principal = { id: "open", name: "anyone (EDGELOG_AUTH=off)", grants: ALL_GRANTS, quotas: null, expiresAt: null };
+const ADMIN: Principal = { id: "admin", name: "admin", grants: ALL_GRANTS, quotas: null, expiresAt: null };
+
+export function authSettings(env: Env): AuthSettings {
+  let s = settingsCache.get(env);
+  if (!s) {
+    s = readAuthSettings(env);
+    settingsCache.set(env, s);
+  }
+  return s;
+}
+const settingsCache = new WeakMap<object, AuthSettings>();
+
+let warnedOpen = false;
+function warnOpenOnce(): void {
+  if (warnedOpen) return;
+  warnedOpen = true;
+  console.warn("edgelog: AUTHENTICATION IS OFF (EDGELOG_AUTH=off): every request is served without a token. "
+    + "This is for local runs and tests only; never set EDGELOG_AUTH on a deployment.");
+}
+
+/** The middleware: runs before every route, looks the route up in PERMISSIONS, and refuses early. */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const settings = authSettings(c.env);
+    if (settings.mode === "off") warnOpenOnce();
+    const target = targetRoute(c);
+    if (!target) return next(); // no route: the not-found reply reveals nothing
+    const { permission } = target;
+    if (permission.access === "public") return next();
+    let principal: Principal;
+    if (settings.mode === "off") {
+      principal = OPEN;
+    } else {
+      principal = await authenticateRequest(c, settings, permission);
+    }
+    c.set("principal", principal);
+    if (permission.access === "grant") {
+      const name = permission.param === undefined ? "" : paramAt(c, target.index, permission.param);
+      requireGrant(c, { kind: permission.kind, name }, permission.op);
+    }
+    const quota = quotaOf(permission);
+    if (quota) admitQuota(principal, quota);
+    return next();
+  };
+}
+
+/**
+ * The route that will answer: the first match after this middleware that is not global
+ * middleware. Path-scoped middleware is skipped only if the table says so; anything else
+ * without an entry is refused, so a route added without a permission fails closed.
+ */
+function targetRoute(c: Context<AppEnv>): { permission: Permission; index: number } | undefined {
+  const routes = matchedRoutes(c);
+  for (let i = c.req.routeIndex + 1; i < routes.length; i++) {
+    const r = routes[i]!;
+    if (r.method === "ALL" && (r.path === "*" || r.path === "/*")) continue;
+    const key = `${r.method} ${r.path}`;
+    const permission = PERMISSIONS[key];
+    if (!permission) throw new EdgelogError("UNKNOWN_SERVER_ERROR", `route ${key} has no entry in the permissions table; refusing`);
+    if (permission.access === "middleware") continue;
+    return { permission, index: i };
+  }
+  return undefined;
+}
+
+/** A path parameter of a later matched route (Hono keys parameters by the route's index). */
+function paramAt(c: Context<AppEnv>, index: number, name: string): string {
+  const saved = c.req.routeIndex;
+  c.req.routeIndex = index;
+  try {
+    const value = (c.req.param as (key: string) => string | undefined)(name);
+    if (value === undefined) throw new EdgelogError("UNKNOWN_SERVER_ERROR", `permissions table names path parameter ${name}, which the route lacks`);
+    return value;
+  } finally {
+    c.req.routeIndex = saved;
+  }
+}
+
+async function authenticateRequest(c: Context<AppEnv>, settings: AuthSettings, permission: Permission): Promise<Principal> {
+  const header = c.req.header("authorization");
+  const queryToken = c.req.query(QUERY_TOKEN_PARAM);
+  if (queryToken !== undefined) {
+    if (header !== undefined) {
+      throw new EdgelogError("INVALID_REQUEST", `send the token in the Authorization header or in ?${QUERY_TOKEN_PARAM}, not both`);
+    }
+    return queryPrincipal(c.env, settings, permission, queryToken);
+  }
+  if (header === undefined) throw unauthenticated(settings, "no token: send Authorization: Bearer <token>");
+  const m = /^Bearer +(\S+) *$/i.exec(header);
+  if (!m) throw unauthenticated(settings, "malformed Authorization header: expected \"Bearer <token>\"");
+  const token = m[1]!;
+  if (settings.adminToken !== undefined && hashesEqual(await sha256(token), await adminHash(settings.adminToken))) return ADMIN;
+  const principal = await scopedPrincipal(c.env, settings, token);
+  if (!principal) throw unauthenticated(settings, "token not recognised: unknown, revoked, or mistyped");
+  return principal;
+}
+
+/**
+ * A token in the query string, for navigator.sendBeacon (which cannot set headers): accepted only
+ * on produce routes and only for produce-only tokens, because URLs end up in logs and histories.
+ */
+async function queryPrincipal(env: Env, settings: AuthSettings, permission: Permission, token: string): Promise<Principal> {
+  if (permission.access !== "grant" || permission.op !== "produce") {
+    throw unauthenticated(settings, `?${QUERY_TOKEN_PARAM} is accepted only on produce routes; send Authorization: Bearer <token>`);
+  }
+  const principal = await scopedPrincipal(env, settings, token);
+  if (!principal) throw unauthenticated(settings, "token not recognised: unknown, revoked, or mistyped");
+  if (!produceOnly(principal.grants)) {
+    throw unauthenticated(settings, `?${QUERY_TOKEN_PARAM} is accepted only for tokens whose every grant is produce on topics; `
+      + "this token can do more, so send it in the Authorization header (and revoke it if this URL was shared)");
+  }
+  return principal;
+}
+
+function unauthenticated(settings: AuthSettings, message: string): EdgelogError {
+  const hint = settings.adminToken === undefined
+    ? "; this deployment has no EDGELOG_ADMIN_TOKEN secret (set one with `wrangler secret put EDGELOG_ADMIN_TOKEN`), so only existing scoped tokens are accepted"
+    : "";
+  return new EdgelogError("UNAUTHENTICATED", message + hint);
+}
+
+let admin: { token: string; hash: Promise<string> } | undefined;
+function adminHash(token: string): Promise<string> {
+  if (admin?.token !== token) admin = { token, hash: sha256(token).then(hex) };
+  return admin.hash;
+}
+
+interface CachedToken {
+  token: { stored: StoredToken; principal: Principal } | null;
+  at: number;
+}
+
+/** Scoped tokens looked up in this isolate, by id; entries older than cacheMs are looked up again. */
+const tokenCache = new Map<string, CachedToken>();
+const TOKEN_CACHE_ENTRIES = 10_000;
+
+async function scopedPrincipal(env: Env, settings: AuthSettings, token: string): Promise<Principal | undefined> {
+  const parts = splitToken(token);
+  if (!parts) return undefined;
+  const now = Date.now();
+  let hit = tokenCache.get(parts.id);
+  if (!hit || now - hit.at >= settings.cacheMs) {
+    const stored = await cluster(env).getToken(parts.id);
+    hit = { token: stored && { stored, principal: toPrincipal(stored) }, at: now };
+    if (tokenCache.size >= TOKEN_CACHE_ENTRIES) tokenCache.clear();
+    tokenCache.set(parts.id, hit);
+  }
+  if (!hit.token || !hashesEqual(await sha256(parts.secret), hit.token.stored.secret_hash)) return undefined;
+  const { principal } = hit.token;
+  if (principal.expiresAt !== null && Date.now() >= principal.expiresAt) {
+    throw unauthenticated(settings, `token ${principal.id} expired at ${new Date(principal.expiresAt).toISOString()}`);
+  }
+  return principal;
+}
+
+function toPrincipal(t: StoredToken): Principal {
+  return { id: t.id, name: t.name, grants: t.grants.map((g) => parseGrant(g)), quotas: t.quotas, expiresAt: t.expires_at };
+}
+
+/** Drops a revoked token from this isolate's cache at once; other isolates drop it within cacheMs. */
+export function forgetToken(id: string): void {
+  tokenCache.set(id, { token: null, at: Date.now() });
+}
+
+export function principalOf(c: Context<AppEnv>): Principal {
+  const p = c.get("principal");
+  if (!p) throw new EdgelogError("UNAUTHENTICATED", "no token was checked for this route");
+  return p;
+}
+
+export function hasGrant(c: Context<AppEnv>, resource: Resource, op: Operation): boolean {
+  return allows(principalOf(c).grants, resource, op);
+}
+
+const DENIED: Record<ResourceKind, ErrorCode> = {
+  topic: "TOPIC_AUTHORIZATION_FAILED",
+  group: "GROUP_AUTHORIZATION_FAILED",
+  cluster: "CLUSTER_AUTHORIZATION_FAILED",
+};
+
+/** The one authorization check: throws 403 with the resource kind's code unless the caller holds `op` on it. */
+export function requireGrant(c: Context<AppEnv>, resource: Resource, op: Operation): void {
+  if (!hasGrant(c, resource, op)) throw denied(principalOf(c), resource, op);
+}
+
+export function denied(p: Principal, resource: Resource, op: Operation): EdgelogError {
+  return new EdgelogError(DENIED[resource.kind], `token ${JSON.stringify(p.name)} may not ${op} ${describeResource(resource)}`);
+}
+
+/**
+ * Byte-rate buckets per token, per isolate: Kafka enforces quotas per broker, and an isolate is
+ * the nearest analogue here, so a client spread over many isolates can exceed its rate.
+ */
+const buckets = new Map<string, Partial<Record<QuotaKind, TokenBucket>>>();
+
+function bucketFor(p: Principal, kind: QuotaKind): TokenBucket | undefined {
+  const rate = p.quotas?.[QUOTA_FIELDS[kind]];
+  if (!rate) return undefined;
+  let mine = buckets.get(p.id);
+  if (!mine) buckets.set(p.id, (mine = {}));
+  return (mine[kind] ??= new TokenBucket(rate, Date.now()));
+}
+
+function admitQuota(p: Principal, kind: QuotaKind): void {
+  const bucket = bucketFor(p, kind);
+  const wait = bucket?.waitSeconds(Date.now()) ?? 0;
+  if (wait > 0) {
+    throw new EdgelogError("THROTTLING_QUOTA_EXCEEDED",
+      `token ${JSON.stringify(p.name)} is over its ${kind} quota of ${bucket!.bytesPerSec} bytes/s`, undefined, wait);
+  }
+}
+
+/** Counts bytes produced or fetched against the caller's quota; the next request waits out any debt. */
+export function chargeQuota(c: Context<AppEnv>, kind: QuotaKind, bytes: number): void {
+  const p = c.get("principal");
+  if (p) bucketFor(p, kind)?.charge(bytes, Date.now());
+}

@@ -1,0 +1,73 @@
+// Token routes: create (shown once), list (never the secret), revoke.
+
+import { Hono } from "hono";
+import { formatGrant, parseGrant, uncovered, type Grant } from "../auth/grants.js";
+import { QUOTA_FIELDS, type QuotaKind } from "../auth/quota.js";
+import { mintToken } from "../auth/token-format.js";
+import { CreateTokenSchema, type CreateTokenRequest } from "../protocol/api.js";
+import { EdgelogError, unwrap } from "../protocol/errors.js";
+import type { AppEnv } from "./app-env.js";
+import { denied, forgetToken, principalOf, type Principal } from "./auth.js";
+import { readJson } from "./body.js";
+import { cluster } from "./objects.js";
+
+export const tokenRoutes = new Hono<AppEnv>();
+
+tokenRoutes.post("/v1/tokens", async (c) => {
+  const input = await readJson(c, CreateTokenSchema);
+  const grants = input.grants.map((g, i) => parseGrant(g, `grants[${i}]`));
+  const now = Date.now();
+  const creator = principalOf(c);
+  checkNoEscalation(creator, grants, input, now);
+  const minted = await mintToken();
+  const info = await cluster(c.env).createToken({
+    id: minted.id,
+    name: input.name,
+    secret_hash: minted.secretHash,
+    grants: grants.map(formatGrant),
+    quotas: input.quotas && Object.keys(input.quotas).length > 0 ? input.quotas : null,
+    expires_at: input.expires_at ?? null,
+    created_at: now,
+    created_by: creator.id,
+  });
+  return c.json({ ...info, token: minted.token }, 201);
+});
+
+tokenRoutes.get("/v1/tokens", async (c) => {
+  return c.json({ tokens: await cluster(c.env).listTokens() });
+});
+
+tokenRoutes.delete("/v1/tokens/:id", async (c) => {
+  const id = c.req.param("id");
+  unwrap(await cluster(c.env).deleteToken(id));
+  forgetToken(id);
+  return c.body(null, 204);
+});
+
+/**
+ * A token can hand out only what it holds: every operation of every grant covered by its own
+ * grants, quotas no looser than its own, and no life beyond its own expiry.
+ */
+function checkNoEscalation(creator: Principal, grants: Grant[], input: CreateTokenRequest, now: number): void {
+  for (const g of grants) {
+    const op = uncovered(creator.grants, g);
+    if (op) throw denied(creator, { kind: g.kind, name: g.pattern }, op);
+  }
+  for (const kind of Object.keys(QUOTA_FIELDS) as QuotaKind[]) {
+    const field = QUOTA_FIELDS[kind];
+    const own = creator.quotas?.[field];
+    const asked = input.quotas?.[field];
+    if (own !== undefined && (asked === undefined || asked > own)) {
+      throw new EdgelogError("CLUSTER_AUTHORIZATION_FAILED",
+        `this token's ${field} is ${own}; a token it creates needs ${field} of at most that`);
+    }
+  }
+  const expires = input.expires_at ?? null;
+  if (expires !== null && expires <= now) {
+    throw new EdgelogError("INVALID_REQUEST", `expires_at ${expires} is in the past (now ${now}); give a later time in ms since the epoch`);
+  }
+  if (creator.expiresAt !== null && (expires === null || expires > creator.expiresAt)) {
+    throw new EdgelogError("CLUSTER_AUTHORIZATION_FAILED",
+      `this token expires at ${creator.expiresAt}; a token it creates must expire no later`);
+  }
+}

@@ -1,0 +1,85 @@
+// Per-token byte-rate quotas: over the rate a request is refused with 429 and Retry-After, and
+// served again once the debt has drained; other tokens are not slowed by it.
+
+import { beforeAll, describe, expect, it } from "vitest";
+import { call, uniqueTopic } from "../../support/api.js";
+import { asAdmin, callAs, createToken } from "../../support/auth.js";
+
+const RATE = 20_000; // bytes per second
+let topic: string;
+beforeAll(async () => {
+  topic = uniqueTopic("quota");
+  expect((await call("POST", "/v1/topics", { name: topic }, asAdmin)).status).toBe(201);
+});
+
+/** Polls until the call is served; returns the milliseconds it took. */
+async function servedAgainWithin(ms: number, attempt: () => Promise<{ status: number }>): Promise<number> {
+  const start = Date.now();
+  for (;;) {
+    const r = await attempt();
+    if (r.status !== 429) return Date.now() - start;
+    if (Date.now() - start > ms) throw new Error(`still throttled after ${ms} ms`);
+    await scheduler.wait(50);
+  }
+}
+
+const records = (bytes: number) => ({ records: [{ value: "x".repeat(bytes) }] });
+
+describe("produce quota", () => {
+  it("engages past the rate with 429 THROTTLING_QUOTA_EXCEEDED and Retry-After, then releases", async () => {
+    const { token } = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }],
+      { quotas: { produce_bytes_per_sec: RATE } });
+    const produce = (bytes: number) => callAs(token, "POST", `/v1/topics/${topic}/records`, records(bytes));
+    // A full second's allowance is available; this request overdraws it by about 5,000 bytes.
+    expect((await produce(25_000)).status).toBe(200);
+    const throttled = await produce(10);
+    expect(throttled.status).toBe(429);
+    expect(throttled.body.error).toMatchObject({ code: "THROTTLING_QUOTA_EXCEEDED", retriable: true });
+    expect(Number(throttled.headers.get("retry-after"))).toBe(1);
+    // The debt drains at RATE bytes/s: about 250 ms.
+    const took = await servedAgainWithin(2_000, () => produce(10));
+    expect(took).toBeLessThan(2_000);
+  });
+
+  it("throttles one token without slowing another", async () => {
+    const noisy = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }], { quotas: { produce_bytes_per_sec: 1_000 } });
+    const quiet = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }], { quotas: { produce_bytes_per_sec: 1_000 } });
+    expect((await callAs(noisy.token, "POST", `/v1/topics/${topic}/records`, records(5_000))).status).toBe(200);
+    const again = await callAs(noisy.token, "POST", `/v1/topics/${topic}/records`, records(10));
+    expect(again.status).toBe(429);
+    // ~5,030 request bytes against a 1,000 byte allowance: about 4 s of debt, rounded up.
+    expect(Number(again.headers.get("retry-after"))).toBeGreaterThanOrEqual(4);
+    expect(Number(again.headers.get("retry-after"))).toBeLessThanOrEqual(5);
+    expect((await callAs(quiet.token, "POST", `/v1/topics/${topic}/records`, records(10))).status).toBe(200);
+  });
+});
+
+describe("fetch quota", () => {
+  it("counts fetched bytes on both fetch routes, then releases", async () => {
+    const source = uniqueTopic("quota-src");
+    await call("POST", "/v1/topics", { name: source }, asAdmin);
+    expect((await call("POST", `/v1/topics/${source}/records`, records(25_000), asAdmin)).status).toBe(200);
+    const { token } = await createToken([{ resource: `topic:${source}`, operations: ["consume"] }],
+      { quotas: { fetch_bytes_per_sec: RATE } });
+    const fetchOne = () => callAs(token, "GET", `/v1/topics/${source}/partitions/0/records?offset=0`);
+    const fetchMany = () => callAs(token, "POST", "/v1/fetch", { partitions: [{ topic: source, partition: 0, offset: 0 }] });
+
+    expect((await fetchOne()).status).toBe(200);
+    const throttled = await fetchMany();
+    expect(throttled.status).toBe(429);
+    expect(throttled.headers.get("retry-after")).toBe("1");
+    await servedAgainWithin(2_000, fetchMany);
+    // That fetch overdrew the bucket again: the single-partition route sees the same debt.
+    expect((await fetchOne()).status).toBe(429);
+  });
+
+  it("does not limit a token without quotas", async () => {
+    const source = uniqueTopic("free");
+    await call("POST", "/v1/topics", { name: source }, asAdmin);
+    await call("POST", `/v1/topics/${source}/records`, records(25_000), asAdmin);
+    const { token } = await createToken([{ resource: `topic:${source}`, operations: ["consume"] }]);
+    for (let i = 0; i < 5; i++) {
+      expect((await callAs(token, "GET", `/v1/topics/${source}/partitions/0/records?offset=0`)).status).toBe(200);
+    }
+  });
+});

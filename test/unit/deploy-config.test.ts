@@ -1,0 +1,45 @@
+// Secure by default: nothing a deploy reads switches authentication off.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readAuthSettings } from "../../src/env.js";
+
+const root = resolve(import.meta.dirname, "../..");
+
+describe("deploy configuration", () => {
+  it("wrangler.toml never sets EDGELOG_AUTH (nor any var a deploy would carry)", () => {
+    const toml = readFileSync(resolve(root, "wrangler.toml"), "utf8");
+    expect(toml).not.toMatch(/EDGELOG_AUTH/);
+    expect(toml).not.toMatch(/^\s*\[vars\]/m);
+  });
+
+  it("only the local start script turns auth off; deploy does not", () => {
+    const { scripts } = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(scripts.start).toContain("--var EDGELOG_AUTH:off");
+    expect(scripts.deploy).not.toMatch(/EDGELOG_AUTH/);
+  });
+});
+
+describe("auth settings", () => {
+  it("require auth when EDGELOG_AUTH is unset or empty", () => {
+    expect(readAuthSettings({}).mode).toBe("required");
+    expect(readAuthSettings({ EDGELOG_AUTH: "" }).mode).toBe("required");
+    expect(readAuthSettings({ EDGELOG_AUTH: "off" }).mode).toBe("off");
+  });
+
+  it("fail closed on a value that is neither off nor required", () => {
+    for (const v of ["false", "0", "OFF", "disabled"]) expect(() => readAuthSettings({ EDGELOG_AUTH: v })).toThrowError(/EDGELOG_AUTH/);
+  });
+
+  it("bound the token cache by the documented 10 s revocation bound", () => {
+    expect(readAuthSettings({}).cacheMs).toBe(5_000);
+    expect(() => readAuthSettings({ EDGELOG_AUTH_CACHE_MS: "10001" })).toThrowError(/at most 10000/);
+  });
+
+  it("read CORS origins as a comma-separated list", () => {
+    expect(readAuthSettings({ EDGELOG_CORS_ORIGINS: " https://a.example, https://b.example ," }).corsOrigins)
+      .toEqual(["https://a.example", "https://b.example"]);
+    expect(readAuthSettings({}).corsOrigins).toEqual([]);
+  });
+});
