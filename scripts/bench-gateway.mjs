@@ -1,6 +1,6 @@
 // Produce/consume throughput through the Kafka gateway (kcat) beside the HTTP API, medians of 3 runs.
 // Needs a running edgelog (npm start) and kcat. Usage:
-//   npm run build:gateway && node scripts/bench-gateway.mjs [--upstream http://127.0.0.1:8787] [--messages 50000] [--size 100]
+//   npm run build && node scripts/bench-gateway.mjs [--upstream http://127.0.0.1:8787] [--messages 50000] [--size 100]
 import { spawn, spawnSync } from "node:child_process";
 import { writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

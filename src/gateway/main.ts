@@ -1,8 +1,5 @@
-// Entry point of the Kafka gateway: `node dist/gateway.mjs --listen 127.0.0.1:9092 --upstream http://127.0.0.1:8787`.
-// `edgelog kafka-gateway` takes the same flags; startGateway is the programmatic form.
+// The Kafka gateway's command line (`edgelog kafka-gateway`, `node dist/gateway.mjs`); startGateway is the programmatic form.
 
-import { realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startGateway, type GatewayOptions } from "./server.js";
 
@@ -39,20 +36,26 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   };
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the gateway until SIGINT or SIGTERM: `node dist/gateway.mjs …` and `edgelog kafka-gateway …`.
+ * Resolves with the exit code for a usage error; otherwise keeps serving.
+ */
+export async function runGateway(argv: string[]): Promise<number | undefined> {
   let opts: GatewayOptions;
   try {
-    opts = parseGatewayArgs(process.argv.slice(2));
+    if (argv.includes("--help") || argv.includes("-h")) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    opts = parseGatewayArgs(argv);
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n`);
-    process.exit(2);
+    process.stderr.write(`kafka-gateway: ${(e as Error).message}\n`);
+    return 2;
   }
   const gw = await startGateway(opts);
   process.stdout.write(`kafka-gateway listening on ${gw.host}:${gw.port}, upstream ${opts.upstream}\n`);
   const stop = () => void gw.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  return undefined;
 }
-
-// Run when executed directly (node dist/gateway.mjs), not when imported.
-if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) void main();

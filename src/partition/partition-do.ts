@@ -24,6 +24,8 @@ import {
   type StreamRead,
   type StreamReply,
 } from "../streams/store.js";
+import { errorReply, LiveTail, parseLiveRequest } from "./live.js";
+import { HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
@@ -65,11 +67,17 @@ export class PartitionDO extends DurableObject<Env> {
   #alarmAt: number | null = null;
   /** Where sealed segments go; replaceable by any SegmentStore (a metrics or fault-injecting wrapper). */
   segmentStore: SegmentStore;
+  readonly #live = new LiveTail(() => this.ctx.getWebSockets(), (offset, opts) => {
+    if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
+    return readTiered(this.#log, this.segmentStore, offset, opts);
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#settings = readSettings(env);
     this.segmentStore = env.ARCHIVE;
+    // Live subscribers keep their connections alive without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
@@ -86,6 +94,7 @@ export class PartitionDO extends DurableObject<Env> {
         now: Date.now(),
       });
       this.#waiters.notifyAll();
+      this.#live.onAppend();
       await this.#scheduleAfterAppend(log, ref);
       return ok(out);
     } catch (e) {
@@ -143,6 +152,38 @@ export class PartitionDO extends DurableObject<Env> {
       });
     } catch (e) {
       return fail(e);
+    }
+  }
+
+  /** A WebSocket upgrade forwarded by the router: a live subscriber on a hibernatable socket. */
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+        throw new EdgelogError("INVALID_REQUEST", "the partition object only accepts WebSocket upgrades");
+      }
+      const req = parseLiveRequest(request, HEADER_TOPIC_REF);
+      // Refuses an out-of-range offset before the upgrade; archived offsets are fine.
+      await readTiered(this.#open(req.ref as TopicRef), this.segmentStore, req.offset, { maxBytes: 1, maxRecords: 1 });
+      const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+      this.ctx.acceptWebSocket(server);
+      this.#live.start(server, LiveTail.subscriber(req.offset, req.format, req.raw));
+      return new Response(null, { status: 101, webSocket: client });
+    } catch (e) {
+      if (e instanceof EdgelogError) return errorReply(e);
+      throw e;
+    }
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.#live.onMessage(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // Complete the closing handshake; 1005/1006 carry no code to echo.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "bye");
+    } catch {
+      /* already closed */
     }
   }
 
@@ -229,6 +270,7 @@ export class PartitionDO extends DurableObject<Env> {
     const ref = this.ctx.storage.kv.get<TopicRef>("topic");
     this.#log = undefined;
     this.#waiters.notifyAll();
+    this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
     await this.ctx.storage.deleteAll();
     this.ctx.storage.kv.put("dropped", true);
     this.#alarmAt = null;

@@ -120,6 +120,9 @@ export const FetchQuerySchema = z.object({
   max_bytes: intParam("max_bytes").pipe(z.number().min(1).max(FETCH_MAX_BYTES_CAP)).optional(),
   wait_ms: intParam("wait_ms").pipe(z.number().max(FETCH_MAX_WAIT_MS)).optional(),
   format: FormatSchema.optional(),
+  live: z.enum(["sse"]).optional()
+    .describe("sse streams Server-Sent Events (event: records, id: next offset; Last-Event-ID resumes). A WebSocket upgrade on this URL streams the same JSON frames; acknowledge each with {\"ack\": next_offset}"),
+  raw: z.enum(["true", "false"]).optional().describe("WebSocket only: binary frames of whole RecordBatch v2"),
 });
 
 export const FetchedRecordSchema = z.object({
@@ -298,6 +301,7 @@ export type ProduceRequest = z.infer<typeof ProduceRequestSchema>;
 export type ProduceRecordInput = z.infer<typeof ProduceRecordSchema>;
 export type FetchedRecord = z.infer<typeof FetchedRecordSchema>;
 export type FetchReply = z.infer<typeof FetchReplySchema>;
+export type LiveFrame = { records: FetchedRecord[]; next_offset: number; high_watermark: number };
 export type MultiFetchRequest = z.infer<typeof MultiFetchRequestSchema>;
 export type MultiFetchReply = z.infer<typeof MultiFetchReplySchema>;
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;

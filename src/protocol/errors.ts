@@ -63,6 +63,8 @@ export const ERRORS = {
   STREAM_DELETED: { status: 410, retriable: false, kafka: -1, fix: "The stream was deleted; its forks keep its data until they are deleted." },
   STREAM_CONFLICT: { status: 409, retriable: false, kafka: -1, fix: "The stream exists with another configuration; delete it or use another path." },
   INCONSISTENT_CONTENT_TYPE: { status: 409, retriable: false, kafka: -1, fix: "Send the Content-Type the stream was created with." },
+  /** Raised by clients, never by the server: the request did not get an answer. */
+  NETWORK_EXCEPTION: { status: 503, retriable: true, kafka: 13, fix: "Check that the server is running and reachable (--url or EDGELOG_URL)." },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -8,6 +8,7 @@ import type { AppEnv } from "./app-env.js";
 import { authenticate, authSettings } from "./auth.js";
 import { errorResponse } from "./errors.js";
 import { fetchRoutes } from "./fetch.js";
+import { liveRoutes } from "./live.js";
 import { groupRoutes } from "./groups.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
@@ -40,6 +41,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", produceRoutes);
   app.route("/", producerRoutes);
+  app.route("/", liveRoutes);
   app.route("/", fetchRoutes);
   app.route("/", groupRoutes);
   app.route("/", streamRoutes);

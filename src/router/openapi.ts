@@ -41,7 +41,8 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: "get", path: "/v1/topics/:topic/partitions/:p/records",
-    summary: `Fetch records from an offset; long-polls with wait_ms; Accept: ${CONTENT_TYPE_RECORD_BATCH} returns raw batches`,
+    summary: `Fetch records from an offset; long-polls with wait_ms; Accept: ${CONTENT_TYPE_RECORD_BATCH} returns raw batches; ` +
+      "live=sse streams Server-Sent Events and a WebSocket upgrade streams live frames",
     query: api.FetchQuerySchema, ok: { status: 200, schema: api.FetchReplySchema, binary: true },
   },
   {

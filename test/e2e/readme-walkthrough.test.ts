@@ -45,7 +45,10 @@ function run(session: Step[]): string[] {
   const marker = "\n@@edgelog-step@@\n";
   const script = session.map((s) => `printf '${marker.replace(/\n/g, "\\n")}'\n${s.command}`).join("")
     .replaceAll("http://127.0.0.1:8787", server().url);
-  const out = execFileSync("bash", ["-c", script], { encoding: "utf8" });
+  // The CLI reads its server from EDGELOG_URL when no --url is given.
+  const out = execFileSync("bash", ["-c", script], {
+    encoding: "utf8", cwd: resolve(import.meta.dirname, "../.."), env: { ...process.env, EDGELOG_URL: server().url },
+  });
   return out.split(marker).slice(1);
 }
 
@@ -82,6 +85,15 @@ it("runs the consumer-group session verbatim, with the outputs it shows", () => 
     else expect(got, step.command).toBe(step.expected);
   });
   expect(checked).toBeGreaterThanOrEqual(6);
+}, 60_000);
+
+it("runs the CLI quick start verbatim (all but the endless tail, which the live tests cover)", () => {
+  const session = steps("With the CLI and the SDK").filter((s) => !s.command.includes(" tail "));
+  expect(session.map((s) => s.command.trim().split(" ")[0])).toContain("npx");
+  const [created, produced, consumed] = run(session);
+  expect(created).toMatch(/signups/);
+  expect(produced).toBe("");
+  expect(consumed!.trim().split("\n").sort()).toEqual(["user-1 => signed up", "user-2 => signed up"]);
 }, 60_000);
 
 it("serves /healthz and the OpenAPI document", async () => {
