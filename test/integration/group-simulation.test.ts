@@ -7,18 +7,11 @@ import { describe, expect, it } from "vitest";
 import { ASSIGNOR_NAMES } from "../../src/coordinator/assignors/index.js";
 import { Group, type HeartbeatReply, type SessionLimits } from "../../src/coordinator/group.js";
 import { uniqueGroup } from "../support/groups.js";
+import { rng } from "../support/random.js";
 
 const LIMITS: SessionLimits = { minSessionTimeoutMs: 100, maxSessionTimeoutMs: 10_000, defaultSessionTimeoutMs: 1_000 };
 const PARTITIONS = new Map([["orders", 7], ["audit", 3]]);
 
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A simulated client: reports as owned exactly what its last reply assigned (it drops revoked ones at once). */
 interface Client {

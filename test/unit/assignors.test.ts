@@ -4,16 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { ASSIGNORS } from "../../src/coordinator/assignors/index.js";
 import type { Assignment, AssignorInput, AssignorMember, TopicPartition } from "../../src/coordinator/assignors/types.js";
+import { rng } from "../support/random.js";
 
-/** Small deterministic PRNG (mulberry32), so a failing case can be replayed. */
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const key = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`;
 
