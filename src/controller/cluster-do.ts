@@ -7,6 +7,7 @@ import { partitionObjectName, type Topic } from "../protocol/topic.js";
 import { migrate } from "../util/migrations.js";
 import { ProducerRegistry, type ProducerIdentity } from "./producers.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
+import { GroupDirectory } from "./groups.js";
 import { TopicRegistry, unknownTopic, type AlterTopicInput, type CreateTopicInput } from "./topics.js";
 
 /** Retry interval for removing a deleted topic's partitions when a drop call failed. */
@@ -15,11 +16,13 @@ const DELETE_RETRY_MS = 30_000;
 export class ClusterDO extends DurableObject<Env> {
   readonly #topics: TopicRegistry;
   readonly #producers: ProducerRegistry;
+  readonly #groups: GroupDirectory;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     migrate(ctx.storage.sql, CLUSTER_MIGRATIONS);
     this.#topics = new TopicRegistry(ctx.storage.sql);
+    this.#groups = new GroupDirectory(ctx.storage.sql);
     this.#producers = new ProducerRegistry(ctx.storage.sql);
   }
 
@@ -37,6 +40,19 @@ export class ClusterDO extends DurableObject<Env> {
     } catch (e) {
       return fail(e);
     }
+  }
+
+  /** A coordinator announces its group once it holds state (members or offsets), so it can be listed. */
+  async registerGroup(groupId: string): Promise<void> {
+    this.#groups.add(groupId, Date.now());
+  }
+
+  async forgetGroup(groupId: string): Promise<void> {
+    this.#groups.remove(groupId);
+  }
+
+  async listGroups(): Promise<string[]> {
+    return this.#groups.list();
   }
 
   async createTopic(input: CreateTopicInput): Promise<Result<Topic>> {

@@ -30,4 +30,9 @@ export const CLUSTER_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    // The consumer-group directory (controller/groups.ts): names only; each group's state lives in its coordinator.
+    statements: [`CREATE TABLE consumer_groups (group_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)`],
+  },
 ];

@@ -1,7 +1,259 @@
-// GroupCoordinatorDO: one consumer group. Declared here so the binding exists; the group
-// protocol itself is issue "Consumer groups".
+// GroupCoordinatorDO: one consumer group. A thin adapter from RPC to the group state machine
+// (group.ts) and offset store, adding what needs other objects: topic metadata, high watermarks.
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
+import type {
+  CommitOffsetsRequest, GroupDescription, HeartbeatReply, HeartbeatRequest, ResetOffsetsRequest,
+} from "../protocol/api.js";
+import { OFFSET_METADATA_MAX_CHARS } from "../protocol/constants.js";
+import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
+import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
+import type { OffsetSpec } from "../partition/partition-do.js";
+import { coordinatorConfig, type CoordinatorConfig } from "./config.js";
+import { fromKey, Group, tpKey } from "./group.js";
+import { OffsetStore } from "./offsets.js";
 
-export class GroupCoordinatorDO extends DurableObject<Env> {}
+export interface GroupSummary {
+  group_id: string;
+  state: GroupDescription["state"];
+  members: number;
+}
+
+export class GroupCoordinatorDO extends DurableObject<Env> {
+  readonly #config: CoordinatorConfig;
+  #group!: Group;
+  #offsets!: OffsetStore;
+  #alarmAt: number | null = null;
+  readonly #topicCache = new Map<string, { topic: Topic | null; at: number }>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.#config = coordinatorConfig(env);
+    void ctx.blockConcurrencyWhile(async () => {
+      this.#group = new Group(ctx.storage.sql);
+      this.#offsets = new OffsetStore(ctx.storage.sql);
+      this.#alarmAt = await ctx.storage.getAlarm();
+    });
+  }
+
+  async heartbeat(groupId: string, req: HeartbeatRequest): Promise<Result<HeartbeatReply>> {
+    try {
+      const topics = await this.#topics(this.#group.subscribedTopics(req.topics ?? []));
+      const counts = new Map([...topics].flatMap(([name, t]) => (t ? [[name, t.partitions] as const] : [])));
+      const reply = this.#group.heartbeat(groupId, req, counts, this.#config, Date.now());
+      await this.#schedule();
+      await this.#register(groupId);
+      return ok(reply);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async leave(groupId: string, memberId: string): Promise<Result<null>> {
+    try {
+      this.#group.leave(memberId);
+      await this.#schedule();
+      return ok(null);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async commit(groupId: string, req: CommitOffsetsRequest): Promise<Result<null>> {
+    try {
+      const memberId = req.member_id ?? null;
+      const keys = req.offsets.map((o) => tpKey(o.topic, o.partition));
+      if (new Set(keys).size !== keys.length) throw new EdgelogError("INVALID_REQUEST", "offsets: a partition appears twice");
+      for (const o of req.offsets) {
+        if ((o.metadata?.length ?? 0) > OFFSET_METADATA_MAX_CHARS) {
+          throw new EdgelogError("INVALID_COMMIT_OFFSET_SIZE",
+            `metadata for ${o.topic} partition ${o.partition} is over ${OFFSET_METADATA_MAX_CHARS} characters`);
+        }
+      }
+      this.#group.checkCommit(memberId, req.member_epoch, keys);
+      const resolved = await Promise.all(req.offsets.map(async (o) => {
+        const topic = await this.#partitionTopic(o.topic, o.partition);
+        const hw = (await this.#offsetAt(topic, o.partition, "latest")).offset;
+        if (o.offset > hw) {
+          throw new EdgelogError("OFFSET_OUT_OF_RANGE",
+            `offset ${o.offset} for ${o.topic} partition ${o.partition} is beyond the high watermark ${hw}`,
+            { topic: o.topic, partition: o.partition, high_watermark: hw });
+        }
+        return { topic: o.topic, partition: o.partition, topic_id: topic.id, offset: o.offset, metadata: o.metadata ?? null };
+      }));
+      // Membership may have moved while the partitions answered: check again right before writing.
+      this.#group.checkCommit(memberId, req.member_epoch, keys);
+      this.#offsets.put(resolved, Date.now());
+      await this.#register(groupId);
+      return ok(null);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** Committed offsets of topics that still exist as the incarnation they were committed against. */
+  async committed(): Promise<Result<{ offsets: { topic: string; partition: number; offset: number; metadata: string | null }[] }>> {
+    try {
+      const rows = await this.#current(this.#offsets.list());
+      return ok({ offsets: rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, metadata: r.metadata })) });
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async describe(groupId: string): Promise<Result<GroupDescription>> {
+    try {
+      this.#mustExist(groupId);
+      const topics = await this.#topics(this.#group.subscribedTopics());
+      const committed = new Map((await this.#current(this.#offsets.list())).map((r) => [tpKey(r.topic, r.partition), r.offset]));
+      const keys = new Set(committed.keys());
+      for (const [name, t] of topics) for (let p = 0; p < (t?.partitions ?? 0); p++) keys.add(tpKey(name, p));
+      const owners = this.#group.owners();
+      const partitions = await Promise.all([...keys].sort().map(async (k) => {
+        const { topic, partition } = fromKey(k);
+        const t = await this.#partitionTopic(topic, partition);
+        const hw = (await this.#offsetAt(t, partition, "latest")).offset;
+        const c = committed.get(k);
+        return {
+          topic, partition, member_id: owners.get(k) ?? null,
+          committed_offset: c ?? null, high_watermark: hw, lag: c === undefined ? null : hw - c,
+        };
+      }));
+      partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
+      return ok({
+        group_id: groupId, state: this.#group.state(), group_epoch: this.#group.epoch, assignor: this.#group.assignor,
+        members: this.#group.describeMembers(), partitions,
+      });
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async summary(groupId: string): Promise<GroupSummary> {
+    return { group_id: groupId, state: this.#group.state(), members: this.#group.memberCount };
+  }
+
+  async resetOffsets(groupId: string, req: ResetOffsetsRequest): Promise<Result<{ offsets: { topic: string; partition: number; offset: number }[] }>> {
+    try {
+      this.#mustBeEmpty("reset offsets of");
+      const names = req.topics ?? [...new Set(this.#offsets.list().map((o) => o.topic))];
+      if (names.length === 0) throw new EdgelogError("INVALID_REQUEST", "topics: the group has no committed offsets; name the topics to reset");
+      const at: OffsetSpec = typeof req.to === "string" ? req.to : "timestamp" in req.to ? req.to.timestamp : "latest";
+      const explicit = typeof req.to === "object" && "offset" in req.to ? req.to.offset : undefined;
+      const perTopic = await Promise.all([...new Set(names)].map(async (name) => {
+        const topic = await this.#topic(name);
+        return Promise.all(Array.from({ length: topic.partitions }, async (_, p) => {
+          const found = (await this.#offsetAt(topic, p, at)).offset;
+          if (explicit !== undefined && explicit > found) {
+            throw new EdgelogError("OFFSET_OUT_OF_RANGE",
+              `offset ${explicit} is beyond the high watermark ${found} of ${name} partition ${p}`,
+              { topic: name, partition: p, high_watermark: found });
+          }
+          return { topic: name, partition: p, topic_id: topic.id, offset: explicit ?? found, metadata: null };
+        }));
+      }));
+      const entries = perTopic.flat();
+      this.#mustBeEmpty("reset offsets of");
+      this.#offsets.put(entries, Date.now());
+      await this.#register(groupId);
+      return ok({ offsets: entries.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.offset })) });
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async deleteGroup(groupId: string): Promise<Result<null>> {
+    try {
+      this.#mustExist(groupId);
+      this.#mustBeEmpty("delete");
+      this.#offsets.clear();
+      this.#group.clear();
+      this.ctx.storage.kv.delete("registered");
+      await this.env.CLUSTER.getByName("cluster").forgetGroup(groupId);
+      return ok(null);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** Session expiry: members that missed their deadline leave, and the group is reassigned. */
+  override async alarm(): Promise<void> {
+    this.#alarmAt = null;
+    this.#group.expire(Date.now());
+    await this.#schedule();
+  }
+
+  /** Keeps one alarm at (or before) the earliest session deadline; an early alarm just re-arms. */
+  async #schedule(): Promise<void> {
+    const next = this.#group.nextDeadline();
+    if (next === null) {
+      if (this.#alarmAt !== null) await this.ctx.storage.deleteAlarm();
+      this.#alarmAt = null;
+    } else if (this.#alarmAt === null || next < this.#alarmAt) {
+      await this.ctx.storage.setAlarm(next);
+      this.#alarmAt = next;
+    }
+  }
+
+  /** Records the group in the controller's directory once it holds state, so GET /v1/groups lists it. */
+  async #register(groupId: string): Promise<void> {
+    if (this.ctx.storage.kv.get("registered") === groupId) return;
+    await this.env.CLUSTER.getByName("cluster").registerGroup(groupId);
+    this.ctx.storage.kv.put("registered", groupId);
+  }
+
+  #mustExist(groupId: string): void {
+    if (this.ctx.storage.kv.get("registered") !== groupId) {
+      throw new EdgelogError("GROUP_ID_NOT_FOUND", `group ${groupId} does not exist`);
+    }
+  }
+
+  #mustBeEmpty(action: string): void {
+    const n = this.#group.memberCount;
+    if (n > 0) throw new EdgelogError("NON_EMPTY_GROUP", `cannot ${action} a group with ${n} member(s); stop them first`);
+  }
+
+  /** Topic metadata by name (null for topics that do not exist), cached for metadataMaxAgeMs. */
+  async #topics(names: readonly string[], fresh = false): Promise<Map<string, Topic | null>> {
+    const now = Date.now();
+    const entries = await Promise.all(names.map(async (name) => {
+      const hit = this.#topicCache.get(name);
+      if (!fresh && hit && now - hit.at < this.#config.metadataMaxAgeMs) return [name, hit.topic] as const;
+      const r = (await this.env.CLUSTER.getByName("cluster").getTopic(name)) as Result<Topic>;
+      if (!r.ok && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw EdgelogError.fromWire(r.error);
+      const topic = r.ok ? r.value : null;
+      this.#topicCache.set(name, { topic, at: now });
+      return [name, topic] as const;
+    }));
+    return new Map(entries);
+  }
+
+  async #topic(name: string): Promise<Topic> {
+    const t = (await this.#topics([name])).get(name);
+    if (!t) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} does not exist`);
+    return t;
+  }
+
+  /** The topic, checked to have `partition` (refreshing once, in case it grew). */
+  async #partitionTopic(name: string, partition: number): Promise<Topic> {
+    let t = (await this.#topics([name])).get(name);
+    if (!t || partition >= t.partitions) t = (await this.#topics([name], true)).get(name);
+    if (!t) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} does not exist`);
+    if (partition >= t.partitions) {
+      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${name} has no partition ${partition}`);
+    }
+    return t;
+  }
+
+  async #offsetAt(topic: Topic, partition: number, at: OffsetSpec) {
+    const stub = this.env.PARTITION.getByName(partitionObjectName(topic.id, partition));
+    return unwrap(await stub.offsets(topicRef(topic, partition), at));
+  }
+
+  /** Drops offsets whose topic was deleted (or deleted and recreated under a new id). */
+  async #current<T extends { topic: string; topic_id: string }>(rows: T[]): Promise<T[]> {
+    const topics = await this.#topics([...new Set(rows.map((r) => r.topic))]);
+    return rows.filter((r) => topics.get(r.topic)?.id === r.topic_id);
+  }
+}

@@ -6,6 +6,8 @@ import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } from "../log/partition-log.js";
 import { Waiters } from "./waiters.js";
+import { errorReply, LiveTail, parseLiveRequest } from "./live.js";
+import { HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
@@ -38,6 +40,10 @@ export class PartitionDO extends DurableObject<Env> {
   #sweepArmed = false;
   readonly #waiters = new Waiters(MAX_WAITERS);
   readonly #settings: Settings;
+  readonly #live = new LiveTail(() => this.ctx.getWebSockets(), (offset, opts) => {
+    if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
+    return this.#log.read(offset, opts);
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -57,6 +63,7 @@ export class PartitionDO extends DurableObject<Env> {
         now: Date.now(),
       });
       this.#waiters.notifyAll();
+      this.#live.onAppend();
       if (!this.#sweepArmed && log.producerCount > 0) await this.#armSweep();
       return ok(out);
     } catch (e) {
@@ -114,6 +121,37 @@ export class PartitionDO extends DurableObject<Env> {
     }
   }
 
+  /** A WebSocket upgrade forwarded by the router: a live subscriber on a hibernatable socket. */
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+        throw new EdgelogError("INVALID_REQUEST", "the partition object only accepts WebSocket upgrades");
+      }
+      const req = parseLiveRequest(request, HEADER_TOPIC_REF);
+      this.#open(req.ref as TopicRef).read(req.offset, { maxBytes: 1, maxRecords: 1 }); // refuses an out-of-range offset
+      const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+      this.ctx.acceptWebSocket(server);
+      this.#live.start(server, LiveTail.subscriber(req.offset, req.format, req.raw));
+      return new Response(null, { status: 101, webSocket: client });
+    } catch (e) {
+      if (e instanceof EdgelogError) return errorReply(e);
+      throw e;
+    }
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    this.#live.onMessage(ws, message);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    // Complete the closing handshake; 1005/1006 carry no code to echo.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "bye");
+    } catch {
+      /* already closed */
+    }
+  }
+
   override async alarm(): Promise<void> {
     const log = this.#log;
     if (!log) return;
@@ -134,6 +172,7 @@ export class PartitionDO extends DurableObject<Env> {
   async drop(): Promise<void> {
     this.#log = undefined;
     this.#waiters.notifyAll();
+    this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
     await this.ctx.storage.deleteAll();
     this.ctx.storage.kv.put("dropped", true);
   }

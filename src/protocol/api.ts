@@ -7,6 +7,7 @@ import {
   FETCH_MAX_RECORDS_CAP,
   FETCH_MAX_WAIT_MS,
   MAX_PARTITIONS,
+  OFFSET_METADATA_MAX_CHARS,
   VALUE_FORMATS,
 } from "./constants.js";
 
@@ -117,6 +118,9 @@ export const FetchQuerySchema = z.object({
   max_bytes: intParam("max_bytes").pipe(z.number().min(1).max(FETCH_MAX_BYTES_CAP)).optional(),
   wait_ms: intParam("wait_ms").pipe(z.number().max(FETCH_MAX_WAIT_MS)).optional(),
   format: FormatSchema.optional(),
+  live: z.enum(["sse"]).optional()
+    .describe("sse streams Server-Sent Events (event: records, id: next offset; Last-Event-ID resumes). A WebSocket upgrade on this URL streams the same JSON frames; acknowledge each with {\"ack\": next_offset}"),
+  raw: z.enum(["true", "false"]).optional().describe("WebSocket only: binary frames of whole RecordBatch v2"),
 });
 
 export const FetchedRecordSchema = z.object({
@@ -170,9 +174,102 @@ export const OffsetsQuerySchema = z.object({
 export const OffsetReplySchema = z.object({ offset: z.number().int(), timestamp: z.number().int() });
 
 export type ProducerFields = z.infer<typeof ProducerSchema>;
+
+const topicPartitions = z.array(z.strictObject({ topic: z.string(), partitions: z.array(partition) }));
+
+export const HeartbeatRequestSchema = z.strictObject({
+  member_id: z.string().min(1).max(255).nullable().describe("null to join; the coordinator assigns one"),
+  member_epoch: z.number().int().min(0).describe("0 to join or rejoin, else the epoch of the last reply"),
+  topics: z.array(z.string()).max(MAX_PARTITIONS).optional().describe("subscribed topic names; required when joining"),
+  instance_id: z.string().min(1).max(255).nullable().optional().describe("static membership: a restart with the same id keeps its partitions"),
+  session_timeout_ms: z.number().int().optional(),
+  assignor: z.string().optional().describe("range, roundrobin or sticky (default); the group uses the one most members ask for"),
+  protocol: z.enum(["consumer", "classic"]).optional()
+    .describe("classic: assignment changes only at rejoin (member_epoch 0); replies carry rejoin"),
+  owned: topicPartitions.optional()
+    .describe("partitions the member still holds; absent means exactly those of the previous reply"),
+});
+
+export const HeartbeatReplySchema = z.object({
+  member_id: z.string(),
+  member_epoch: z.number().int(),
+  heartbeat_interval_ms: z.number().int(),
+  assignment: z.array(z.object({ topic: z.string(), partitions: z.array(z.number().int()) })),
+  rejoin: z.boolean().optional(),
+});
+
+export const CommitOffsetsSchema = z.strictObject({
+  member_id: z.string().min(1).max(255).nullable().optional().describe("absent or null: only an empty group accepts the commit"),
+  member_epoch: z.number().int().min(0).optional(),
+  offsets: z.array(z.strictObject({
+    topic: z.string(),
+    partition,
+    offset: offset.describe("the next offset to consume (last processed + 1), at most the high watermark"),
+    metadata: z.string().nullable().optional().describe(`at most ${OFFSET_METADATA_MAX_CHARS} characters`),
+  })).min(1).max(MAX_PARTITIONS),
+});
+
+export const CommittedOffsetsReplySchema = z.object({
+  offsets: z.array(z.object({
+    topic: z.string(), partition: z.number().int(), offset: z.number().int(), metadata: z.string().nullable(),
+  })),
+});
+
+export const ResetOffsetsSchema = z.strictObject({
+  to: z.union([
+    z.enum(["earliest", "latest"]),
+    z.strictObject({ timestamp: z.number().int().min(0) }).describe("first offset at or after this time (ms)"),
+    z.strictObject({ offset }).describe("an explicit offset, at most the high watermark"),
+  ]),
+  topics: z.array(z.string()).min(1).max(MAX_PARTITIONS).optional()
+    .describe("default: the topics the group has committed offsets for"),
+});
+
+export const ResetOffsetsReplySchema = z.object({
+  offsets: z.array(z.object({ topic: z.string(), partition: z.number().int(), offset: z.number().int() })),
+});
+
+const memberAssignment = z.array(z.object({ topic: z.string(), partitions: z.array(z.number().int()) }));
+
+export const GroupSchema = z.object({
+  group_id: z.string(),
+  state: z.enum(["empty", "reconciling", "stable"]),
+  group_epoch: z.number().int(),
+  assignor: z.string(),
+  members: z.array(z.object({
+    member_id: z.string(),
+    instance_id: z.string().nullable(),
+    member_epoch: z.number().int(),
+    protocol: z.enum(["consumer", "classic"]),
+    topics: z.array(z.string()),
+    session_timeout_ms: z.number().int(),
+    assignment: memberAssignment,
+    target_assignment: memberAssignment,
+    owned: memberAssignment,
+  })),
+  partitions: z.array(z.object({
+    topic: z.string(),
+    partition: z.number().int(),
+    member_id: z.string().nullable(),
+    committed_offset: z.number().int().nullable(),
+    high_watermark: z.number().int(),
+    lag: z.number().int().nullable().describe("high_watermark - committed_offset; null when nothing is committed"),
+  })),
+});
+
+export const GroupListSchema = z.object({
+  groups: z.array(z.object({ group_id: z.string(), state: GroupSchema.shape.state, members: z.number().int() })),
+});
+
 export type ProduceRequest = z.infer<typeof ProduceRequestSchema>;
 export type ProduceRecordInput = z.infer<typeof ProduceRecordSchema>;
 export type FetchedRecord = z.infer<typeof FetchedRecordSchema>;
 export type FetchReply = z.infer<typeof FetchReplySchema>;
+export type LiveFrame = { records: FetchedRecord[]; next_offset: number; high_watermark: number };
 export type MultiFetchRequest = z.infer<typeof MultiFetchRequestSchema>;
 export type MultiFetchReply = z.infer<typeof MultiFetchReplySchema>;
+export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;
+export type HeartbeatReply = z.infer<typeof HeartbeatReplySchema>;
+export type CommitOffsetsRequest = z.infer<typeof CommitOffsetsSchema>;
+export type ResetOffsetsRequest = z.infer<typeof ResetOffsetsSchema>;
+export type GroupDescription = z.infer<typeof GroupSchema>;

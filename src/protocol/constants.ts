@@ -27,3 +27,31 @@ export const MAX_BATCH_BYTES_CEILING = 1_900_000;
 
 export const VALUE_FORMATS = ["json", "string", "binary"] as const;
 export type ValueFormat = (typeof VALUE_FORMATS)[number];
+
+/** Live tail (SSE and WebSocket on the fetch URL). */
+export const LIVE_SSE_HEARTBEAT_MS = 15_000;
+/** Frames a WebSocket subscriber may leave unacknowledged before the partition stops sending. */
+export const LIVE_WINDOW_FRAMES = 16;
+/** How long a full window may stand with data waiting before the subscriber is dropped. */
+export const LIVE_STALL_MS = 30_000;
+/** One live frame holds at most this much (whole batches; at least one). */
+export const LIVE_CHUNK_BYTES = 256 * 1024;
+export const LIVE_CHUNK_RECORDS = 1_000;
+/** WebSocket close codes a live subscriber can act on (4000-4999 is the application range). */
+export const LIVE_CLOSE = {
+  BAD_MESSAGE: 4000,
+  GONE: 4004,
+  SLOW: 4008,
+  OFFSET_OUT_OF_RANGE: 4016,
+  INTERNAL: 4500,
+} as const;
+/** Carries the topic reference from the router to the partition with a WebSocket upgrade. */
+export const HEADER_TOPIC_REF = "Edgelog-Topic-Ref";
+
+/** Consumer groups: session timeout bounds and default (Kafka's group.consumer.*session.timeout.ms). */
+export const GROUP_MIN_SESSION_TIMEOUT_MS = 6_000;
+export const GROUP_MAX_SESSION_TIMEOUT_MS = 300_000;
+export const GROUP_DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+/** Kafka's offset.metadata.max.bytes. */
+export const OFFSET_METADATA_MAX_CHARS = 4096;
+export const GROUP_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;

@@ -42,7 +42,9 @@ export const ERRORS = {
   NON_EMPTY_GROUP: { status: 409, retriable: false, kafka: 68, fix: "Stop the group's members first." },
   INVALID_SESSION_TIMEOUT: { status: 400, retriable: false, kafka: 26 },
   UNSUPPORTED_ASSIGNOR: { status: 400, retriable: false, kafka: 112 },
-  INVALID_COMMIT_OFFSET_SIZE: { status: 400, retriable: false, kafka: 28 },
+  INVALID_COMMIT_OFFSET_SIZE: { status: 400, retriable: false, kafka: 28, fix: "Keep offset metadata within 4096 characters." },
+  // Kafka has no check of its own here; the gateway reports it as ILLEGAL_GENERATION, which makes a client rejoin.
+  PARTITION_NOT_OWNED: { status: 409, retriable: false, kafka: 22, fix: "Commit only partitions in your assignment; heartbeat to learn it." },
   NOT_ENOUGH_REPLICAS: { status: 503, retriable: true, kafka: 19 },
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: { status: 503, retriable: true, kafka: 20 },
   UNAUTHENTICATED: { status: 401, retriable: false, kafka: 58, fix: "Send Authorization: Bearer <token>." },
@@ -54,6 +56,8 @@ export const ERRORS = {
   BROKER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 8, fix: "Retry after a short backoff." },
   KAFKA_STORAGE_ERROR: { status: 503, retriable: true, kafka: 56 },
   POLICY_VIOLATION: { status: 400, retriable: false, kafka: 44 },
+  /** Raised by clients, never by the server: the request did not get an answer. */
+  NETWORK_EXCEPTION: { status: 503, retriable: true, kafka: 13, fix: "Check that the server is running and reachable (--url or EDGELOG_URL)." },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -5,6 +5,8 @@ import { EdgelogError } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { errorResponse } from "./errors.js";
 import { fetchRoutes } from "./fetch.js";
+import { liveRoutes } from "./live.js";
+import { groupRoutes } from "./groups.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
 import { producerRoutes } from "./producers.js";
@@ -18,7 +20,9 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", topicRoutes);
   app.route("/", produceRoutes);
   app.route("/", producerRoutes);
+  app.route("/", liveRoutes);
   app.route("/", fetchRoutes);
+  app.route("/", groupRoutes);
   app.notFound((c) => errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err));
   return app;

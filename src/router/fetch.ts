@@ -5,7 +5,6 @@ import {
   FetchQuerySchema,
   MultiFetchRequestSchema,
   OffsetsQuerySchema,
-  type FetchedRecord,
   type MultiFetchReply,
 } from "../protocol/api.js";
 import {
@@ -19,7 +18,7 @@ import {
   type ValueFormat,
 } from "../protocol/constants.js";
 import { unwrap } from "../protocol/errors.js";
-import { decodeRecords, readBatchHeader } from "../protocol/record-batch.js";
+import { batchEnd, renderRecords } from "../protocol/fetched.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { ReadResult } from "../log/partition-log.js";
 import type { ReadRequest } from "../partition/partition-do.js";
@@ -29,7 +28,6 @@ import { readJson, validate } from "./body.js";
 import { toEdgelogError } from "./errors.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { partitionParam } from "./params.js";
-import { toFetchedRecord } from "./records.js";
 import type { Env } from "../env.js";
 
 export const fetchRoutes = new Hono<AppEnv>();
@@ -135,27 +133,4 @@ async function read(env: Env, topic: Topic, p: number, req: ReadRequest): Promis
 
 function wantsBatches(c: Context): boolean {
   return (c.req.header("accept") ?? "").toLowerCase().includes(CONTENT_TYPE_RECORD_BATCH);
-}
-
-function batchEnd(batch: Uint8Array): number {
-  const h = readBatchHeader(batch);
-  return h.baseOffset + h.lastOffsetDelta + 1;
-}
-
-/** Decodes whole batches into JSON records at or after `offset`, at most `maxRecords` of them. */
-export function renderRecords(batches: Uint8Array[], offset: number, maxRecords: number, format: ValueFormat):
-  { records: FetchedRecord[]; nextOffset: number } {
-  const records: FetchedRecord[] = [];
-  let next = offset;
-  for (const batch of batches) {
-    for (const r of decodeRecords(batch)) {
-      if (r.offset < offset) continue;
-      if (records.length >= maxRecords) return { records, nextOffset: next };
-      records.push(toFetchedRecord(r, format));
-      next = r.offset + 1;
-    }
-    // A batch read to its end moves past any offsets compaction removed from its tail.
-    next = Math.max(next, batchEnd(batch));
-  }
-  return { records, nextOffset: next };
 }

@@ -36,7 +36,8 @@ export const ROUTES: RouteDoc[] = [
   },
   {
     method: "get", path: "/v1/topics/:topic/partitions/:p/records",
-    summary: `Fetch records from an offset; long-polls with wait_ms; Accept: ${CONTENT_TYPE_RECORD_BATCH} returns raw batches`,
+    summary: `Fetch records from an offset; long-polls with wait_ms; Accept: ${CONTENT_TYPE_RECORD_BATCH} returns raw batches; ` +
+      "live=sse streams Server-Sent Events and a WebSocket upgrade streams live frames",
     query: api.FetchQuerySchema, ok: { status: 200, schema: api.FetchReplySchema, binary: true },
   },
   {
@@ -51,6 +52,25 @@ export const ROUTES: RouteDoc[] = [
     method: "post", path: "/v1/fetch", summary: "Fetch many partitions in one long-poll",
     body: api.MultiFetchRequestSchema, ok: { status: 200, schema: api.MultiFetchReplySchema },
   },
+  {
+    method: "post", path: "/v1/groups/:group/heartbeat",
+    summary: "Join a consumer group or heartbeat: membership, subscription, owned partitions in; epoch and assignment out",
+    body: api.HeartbeatRequestSchema, ok: { status: 200, schema: api.HeartbeatReplySchema },
+  },
+  { method: "delete", path: "/v1/groups/:group/members/:member", summary: "Leave the group; the member's partitions are reassigned", ok: { status: 204 } },
+  {
+    method: "post", path: "/v1/groups/:group/offsets",
+    summary: "Commit offsets, fenced by member id, epoch and ownership (no member id: empty groups only)",
+    body: api.CommitOffsetsSchema, ok: { status: 204 },
+  },
+  { method: "get", path: "/v1/groups/:group/offsets", summary: "Committed offsets", ok: { status: 200, schema: api.CommittedOffsetsReplySchema } },
+  {
+    method: "post", path: "/v1/groups/:group/offsets/reset", summary: "Reset offsets to earliest, latest, a time or an offset (empty group only)",
+    body: api.ResetOffsetsSchema, ok: { status: 200, schema: api.ResetOffsetsReplySchema },
+  },
+  { method: "get", path: "/v1/groups", summary: "List consumer groups", ok: { status: 200, schema: api.GroupListSchema } },
+  { method: "get", path: "/v1/groups/:group", summary: "Describe a group: state, members, assignment, lag per partition", ok: { status: 200, schema: api.GroupSchema } },
+  { method: "delete", path: "/v1/groups/:group", summary: "Delete a group and its offsets (empty group only)", ok: { status: 204 } },
 ];
 
 const json = (schema: z.ZodType) => z.toJSONSchema(schema, { io: "input", unrepresentable: "any" });

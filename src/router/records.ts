@@ -1,11 +1,11 @@
-// JSON records <-> record-batch records, in the three value formats.
+// JSON records -> record-batch records, in the three value formats (the way back is protocol/fetched.ts).
 
-import type { FetchedRecord, ProduceRecordInput } from "../protocol/api.js";
+import type { ProduceRecordInput } from "../protocol/api.js";
 import type { ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
-import type { BatchRecord, RecordHeader, RecordInput } from "../protocol/record-batch.js";
-import { fromBase64, toBase64 } from "../util/base64.js";
-import { decodeUtf8, utf8Encoder } from "../util/utf8.js";
+import type { RecordHeader, RecordInput } from "../protocol/record-batch.js";
+import { fromBase64 } from "../util/base64.js";
+import { utf8Encoder } from "../util/utf8.js";
 
 function invalid(index: number, message: string): EdgelogError {
   return new EdgelogError("INVALID_RECORD", `records[${index}]: ${message}`);
@@ -52,63 +52,4 @@ export function estimateSize(r: RecordInput): number {
   let n = 24 + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
   for (const h of r.headers ?? []) n += 10 + h.key.length * 3 + (h.value?.byteLength ?? 0);
   return n;
-}
-
-export function toFetchedRecord(r: BatchRecord, format: ValueFormat): FetchedRecord {
-  const out: FetchedRecord = { offset: r.offset, timestamp: r.timestamp };
-  if (r.key === null) out.key = null;
-  else {
-    const text = decodeUtf8(r.key);
-    if (text === null) out.key_b64 = toBase64(r.key);
-    else out.key = text;
-  }
-  writeValue(out, r.value, format);
-  if (r.headers.length > 0) writeHeaders(out, r.headers);
-  return out;
-}
-
-/** Values come back in the asked format; anything that format cannot carry losslessly goes to value_b64. */
-function writeValue(out: FetchedRecord, value: Uint8Array | null, format: ValueFormat): void {
-  if (value === null) {
-    out.value = null;
-    return;
-  }
-  if (format === "binary") {
-    out.value = toBase64(value);
-    return;
-  }
-  const text = decodeUtf8(value);
-  if (text === null) {
-    out.value_b64 = toBase64(value);
-    return;
-  }
-  if (format === "string") {
-    out.value = text;
-    return;
-  }
-  try {
-    out.value = JSON.parse(text);
-  } catch {
-    out.value_b64 = toBase64(value);
-  }
-}
-
-function writeHeaders(out: FetchedRecord, headers: RecordHeader[]): void {
-  const text: Record<string, string | null> = {};
-  for (const h of headers) {
-    if (h.value === null) {
-      text[h.key] = null;
-      continue;
-    }
-    const v = decodeUtf8(h.value);
-    if (v === null) {
-      // One binary header value moves the record's headers to base64 so none is mangled.
-      const b64: Record<string, string | null> = {};
-      for (const x of headers) b64[x.key] = x.value === null ? null : toBase64(x.value);
-      out.headers_b64 = b64;
-      return;
-    }
-    text[h.key] = v;
-  }
-  out.headers = text;
 }

@@ -1,0 +1,113 @@
+// Admin: topics, consumer groups, offsets and lag, over the HTTP API.
+
+import type { Transport } from "./transport.js";
+
+export interface TopicInfo {
+  name: string;
+  id: string;
+  partitions: number;
+  config: Record<string, unknown>;
+  version: number;
+  created_at: number;
+}
+
+export interface PartitionState {
+  partition: number;
+  log_start_offset: number;
+  high_watermark: number;
+  bytes: number;
+  archived_bytes: number;
+}
+
+export interface TopicDescription extends Omit<TopicInfo, "partitions"> {
+  partition_count: number;
+  partitions: PartitionState[];
+}
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+  metadata?: string | null;
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  /** -1 when the group has committed nothing for the partition. */
+  committed: number;
+  high_watermark: number;
+  lag: number;
+}
+
+export type OffsetSpec = "earliest" | "latest" | number;
+
+const enc = encodeURIComponent;
+
+export class Admin {
+  constructor(private readonly http: Transport) {}
+
+  createTopic(name: string, opts: { partitions?: number; config?: Record<string, unknown> } = {}): Promise<TopicInfo> {
+    return this.http.request("POST", "/v1/topics", { name, ...opts });
+  }
+
+  async listTopics(): Promise<TopicInfo[]> {
+    return (await this.http.request<{ topics: TopicInfo[] }>("GET", "/v1/topics", undefined, { retry: true })).topics;
+  }
+
+  describeTopic(name: string): Promise<TopicDescription> {
+    return this.http.request("GET", `/v1/topics/${enc(name)}`, undefined, { retry: true });
+  }
+
+  alterTopic(name: string, change: { partitions?: number; config?: Record<string, unknown> }): Promise<TopicInfo> {
+    return this.http.request("PATCH", `/v1/topics/${enc(name)}`, change);
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.http.request("DELETE", `/v1/topics/${enc(name)}`);
+  }
+
+  /** earliest = log start, latest = high watermark, a number = the first offset at or after that time (ms). */
+  offset(topic: string, partition: number, at: OffsetSpec = "latest"): Promise<{ offset: number; timestamp: number }> {
+    return this.http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, { retry: true });
+  }
+
+  async listGroups(): Promise<unknown[]> {
+    const r = await this.http.request<{ groups: unknown[] }>("GET", "/v1/groups", undefined, { retry: true });
+    return r.groups;
+  }
+
+  describeGroup(group: string): Promise<Record<string, unknown>> {
+    return this.http.request("GET", `/v1/groups/${enc(group)}`, undefined, { retry: true });
+  }
+
+  async deleteGroup(group: string): Promise<void> {
+    await this.http.request("DELETE", `/v1/groups/${enc(group)}`);
+  }
+
+  async groupOffsets(group: string): Promise<CommittedOffset[]> {
+    const r = await this.http.request<{ offsets: CommittedOffset[] }>("GET", `/v1/groups/${enc(group)}/offsets`, undefined, { retry: true });
+    return r.offsets;
+  }
+
+  /** Moves an empty group's committed offsets: to earliest, latest, a time (ms) or an offset. */
+  resetOffsets(group: string, to: "earliest" | "latest" | number | string, topics?: string[]): Promise<unknown> {
+    return this.http.request("POST", `/v1/groups/${enc(group)}/offsets/reset`, { to, topics });
+  }
+
+  /** Per partition of the group's committed topics (or the given ones): committed offset, high watermark, lag. */
+  async lag(group: string, topics?: string[]): Promise<PartitionLag[]> {
+    const committed = await this.groupOffsets(group);
+    const names = topics ?? [...new Set(committed.map((c) => c.topic))];
+    const out: PartitionLag[] = [];
+    for (const topic of names) {
+      const d = await this.describeTopic(topic);
+      for (const p of d.partitions) {
+        const c = committed.find((x) => x.topic === topic && x.partition === p.partition);
+        const from = c ? c.offset : p.log_start_offset;
+        out.push({ topic, partition: p.partition, committed: c?.offset ?? -1, high_watermark: p.high_watermark, lag: Math.max(0, p.high_watermark - from) });
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,156 @@
+// HTTP for the SDK: base URL and token, error replies turned into EdgelogError, and retries of
+// retriable failures with exponential backoff, full jitter and Retry-After.
+
+import { EdgelogError, isErrorCode } from "../protocol/errors.js";
+
+export const DEFAULT_URL = "http://127.0.0.1:8787";
+
+export interface RetryOptions {
+  /** Give up once this much time has passed since the first attempt. */
+  maxElapsedMs: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { maxElapsedMs: 30_000, initialBackoffMs: 100, maxBackoffMs: 5_000 };
+
+export interface ClientOptions {
+  /** Server base URL; default http://127.0.0.1:8787. */
+  url?: string;
+  /** Bearer token. */
+  token?: string;
+  /** Injected fetch (tests, custom agents); default globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Injected WebSocket constructor for live tails; default globalThis.WebSocket when present. */
+  WebSocket?: typeof WebSocket;
+  retry?: Partial<RetryOptions>;
+}
+
+export interface RequestOptions {
+  /** Retry retriable failures (only for requests that are safe to repeat). */
+  retry?: boolean | Partial<RetryOptions>;
+  signal?: AbortSignal;
+  headers?: Record<string, string>;
+  /** Narrows which retriable errors are retried. */
+  shouldRetry?: (error: EdgelogError) => boolean;
+  /** Called before each retry, with the error that caused it. */
+  onRetry?: (error: EdgelogError, attempt: number, delayMs: number) => void;
+}
+
+export class Transport {
+  readonly url: string;
+  readonly token?: string;
+  readonly retry: RetryOptions;
+  readonly #fetch: typeof fetch;
+  readonly WebSocket?: typeof WebSocket;
+
+  constructor(opts: ClientOptions = {}) {
+    const url = opts.url ?? DEFAULT_URL;
+    try {
+      new URL(url);
+    } catch {
+      throw new EdgelogError("INVALID_REQUEST", `server URL ${JSON.stringify(url)} is not a URL; use e.g. ${DEFAULT_URL}`);
+    }
+    this.url = url.replace(/\/+$/, "");
+    this.token = opts.token;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.#fetch = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.WebSocket = opts.WebSocket ?? (globalThis as { WebSocket?: typeof WebSocket }).WebSocket;
+  }
+
+  headers(extra: Record<string, string> = {}): Record<string, string> {
+    return this.token ? { authorization: `Bearer ${this.token}`, ...extra } : extra;
+  }
+
+  /** One HTTP exchange, no retries: the raw Response on 2xx, an EdgelogError otherwise. */
+  async raw(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<Response> {
+    const headers = this.headers(opts.headers);
+    let payload: BodyInit | undefined;
+    if (body instanceof Uint8Array) payload = body as unknown as BodyInit;
+    else if (body !== undefined) {
+      payload = JSON.stringify(body);
+      headers["content-type"] ??= "application/json";
+    }
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.url}${path}`, { method, headers, body: payload, signal: opts.signal });
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
+      throw new EdgelogError("NETWORK_EXCEPTION", `cannot reach ${this.url}: ${causeOf(e)}`);
+    }
+    if (res.ok) return res;
+    throw await errorFromResponse(res);
+  }
+
+  /** A JSON request; retried when `retry` is set and the failure is retriable. */
+  async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+    const res = await this.withRetry(() => this.raw(method, path, body, opts), opts);
+    if (res.status === 204) return undefined as T;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async withRetry<T>(attempt: () => Promise<T>, opts: RequestOptions = {}): Promise<T> {
+    if (!opts.retry) return attempt();
+    const policy = opts.retry === true ? this.retry : { ...this.retry, ...opts.retry };
+    const started = Date.now();
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt();
+      } catch (e) {
+        if (!(e instanceof EdgelogError) || !e.retriable || opts.signal?.aborted) throw e;
+        if (opts.shouldRetry && !opts.shouldRetry(e)) throw e;
+        const delay = backoff(n, policy, e.retryAfter);
+        if (Date.now() - started + delay > policy.maxElapsedMs) throw e;
+        opts.onRetry?.(e, n + 1, delay);
+        await sleep(delay, opts.signal);
+      }
+    }
+  }
+}
+
+/** Full jitter (a random wait up to the exponential bound), but never sooner than Retry-After. */
+export function backoff(attempt: number, policy: RetryOptions, retryAfterSeconds?: number): number {
+  const cap = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.min(attempt, 30));
+  const jittered = Math.round(cap / 2 + Math.random() * (cap / 2));
+  return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
+}
+
+export async function errorFromResponse(res: Response): Promise<EdgelogError> {
+  const retryAfter = Number(res.headers.get("retry-after") ?? "NaN");
+  let body: { error?: { code?: unknown; message?: unknown } } & Record<string, unknown> = {};
+  try {
+    body = (await res.json()) as typeof body;
+  } catch {
+    /* not JSON: a proxy or a non-edgelog server */
+  }
+  const code = body.error?.code;
+  const message = typeof body.error?.message === "string" ? body.error.message : `HTTP ${res.status} ${res.statusText}`;
+  const { error: _, ...extra } = body;
+  const after = Number.isFinite(retryAfter) ? retryAfter : undefined;
+  if (isErrorCode(code)) return new EdgelogError(code, message, { ...extra, status: res.status }, after);
+  // A code this client does not know, or no edgelog body at all: judge by status.
+  const fallback = res.status === 429 ? "THROTTLING_QUOTA_EXCEEDED" : res.status >= 502 && res.status <= 504 ? "BROKER_NOT_AVAILABLE"
+    : res.status === 404 ? "ROUTE_NOT_FOUND" : "UNKNOWN_SERVER_ERROR";
+  return new EdgelogError(fallback, typeof code === "string" ? `${code}: ${message}` : message, { ...extra, status: res.status }, after);
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+function causeOf(e: unknown): string {
+  const err = e as { cause?: { code?: string; message?: string }; message?: string };
+  return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
+}

@@ -1,0 +1,451 @@
+// A consumer group's membership state machine (KIP-848 style) over injected SQLite storage:
+// joins, heartbeats, target assignment, safe hand-off of partitions, session expiry.
+
+import { EdgelogError } from "../protocol/errors.js";
+import { migrate } from "../util/migrations.js";
+import { ASSIGNORS, DEFAULT_ASSIGNOR, type AssignorName } from "./assignors/index.js";
+import type { TopicPartition } from "./assignors/types.js";
+import { GROUP_MIGRATIONS } from "./schema.js";
+
+export type Protocol = "consumer" | "classic";
+
+export interface SessionLimits {
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  defaultSessionTimeoutMs: number;
+}
+
+export interface HeartbeatInput {
+  member_id: string | null;
+  member_epoch: number;
+  topics?: string[];
+  instance_id?: string | null;
+  session_timeout_ms?: number;
+  assignor?: string;
+  protocol?: Protocol;
+  /** Partitions the member still holds; absent means "exactly what the previous reply gave me". */
+  owned?: { topic: string; partitions: number[] }[];
+}
+
+export interface HeartbeatReply {
+  member_id: string;
+  member_epoch: number;
+  heartbeat_interval_ms: number;
+  assignment: { topic: string; partitions: number[] }[];
+  /** Classic members only: rejoin to give up partitions or to take free ones. */
+  rejoin?: boolean;
+}
+
+/** Heartbeats are due this often, at most; a third of the session leaves room for two misses. */
+const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
+
+interface Member {
+  id: string;
+  instanceId: string | null;
+  epoch: number;
+  protocol: Protocol;
+  topics: string[];
+  assignor: AssignorName | null;
+  sessionTimeoutMs: number;
+  deadline: number;
+  /** What the assignor wants this member to have. */
+  target: Set<string>;
+  /** What the member has been given: the target minus partitions others have not released yet. */
+  assigned: Set<string>;
+  /** What the member last reported holding; nobody else gets these until it lets go. */
+  owned: Set<string>;
+}
+
+interface MemberRow extends Record<string, SqlStorageValue> {
+  member_id: string;
+  instance_id: string | null;
+  epoch: number;
+  protocol: string;
+  topics: string;
+  assignor: string | null;
+  session_timeout_ms: number;
+  deadline: number;
+  target: string;
+  assigned: string;
+  owned: string;
+}
+
+export const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
+
+export function fromKey(key: string): TopicPartition {
+  const i = key.lastIndexOf(":");
+  return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)) };
+}
+
+/** Groups "topic:partition" keys as the wire's [{topic, partitions}], sorted. */
+export function toTopicPartitions(keys: Iterable<string>): { topic: string; partitions: number[] }[] {
+  const by = new Map<string, number[]>();
+  for (const k of keys) {
+    const { topic, partition } = fromKey(k);
+    const list = by.get(topic);
+    if (list) list.push(partition);
+    else by.set(topic, [partition]);
+  }
+  return [...by].sort(([a], [b]) => (a < b ? -1 : 1)).map(([topic, ps]) => ({ topic, partitions: ps.sort((a, b) => a - b) }));
+}
+
+const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((k) => b.has(k));
+
+export function isAssignorName(name: string): name is AssignorName {
+  return Object.hasOwn(ASSIGNORS, name);
+}
+
+export class Group {
+  readonly #sql: SqlStorage;
+  readonly #members = new Map<string, Member>();
+  #groupId: string | null = null;
+  #epoch = 0;
+  #assignor: AssignorName = DEFAULT_ASSIGNOR;
+  /** Partition counts the target was computed from. */
+  #partitions = new Map<string, number>();
+  readonly #dirty = new Set<string>();
+  #groupDirty = false;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    migrate(sql, GROUP_MIGRATIONS);
+    const g = sql.exec<{ group_id: string; epoch: number; assignor: string; partitions: string }>(
+      `SELECT group_id, epoch, assignor, partitions FROM group_state WHERE id = 0`).toArray()[0];
+    if (g) {
+      this.#groupId = g.group_id;
+      this.#epoch = g.epoch;
+      this.#assignor = isAssignorName(g.assignor) ? g.assignor : DEFAULT_ASSIGNOR;
+      this.#partitions = new Map(JSON.parse(g.partitions) as [string, number][]);
+    }
+    for (const r of sql.exec<MemberRow>(`SELECT * FROM members`)) this.#members.set(r.member_id, fromRow(r));
+  }
+
+  get groupId(): string | null {
+    return this.#groupId;
+  }
+
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  get assignor(): AssignorName {
+    return this.#assignor;
+  }
+
+  get memberCount(): number {
+    return this.#members.size;
+  }
+
+  /** Topics the members subscribe to, plus `extra` (a joining member's), for metadata lookups. */
+  subscribedTopics(extra: readonly string[] = []): string[] {
+    const all = new Set(extra);
+    for (const m of this.#members.values()) for (const t of m.topics) all.add(t);
+    return [...all].sort();
+  }
+
+  /**
+   * One heartbeat: join, rejoin or steady state. Everything is validated before anything changes.
+   * `partitions` holds the current partition count of each subscribed topic that exists.
+   */
+  heartbeat(groupId: string, req: HeartbeatInput, partitions: ReadonlyMap<string, number>, limits: SessionLimits, now: number): HeartbeatReply {
+    const existing = req.member_id === null ? undefined : this.#members.get(req.member_id);
+    const joining = req.member_epoch === 0;
+    if (!joining) {
+      if (req.member_id === null) throw new EdgelogError("INVALID_REQUEST", "member_id is null: join with member_epoch 0");
+      if (!existing) throw new EdgelogError("UNKNOWN_MEMBER_ID", `member ${req.member_id} is not in group ${groupId} (it left or its session expired)`);
+      // One epoch behind is a member whose previous reply was lost; it gets the current state.
+      if (req.member_epoch > existing.epoch || req.member_epoch < existing.epoch - 1) {
+        throw new EdgelogError("FENCED_MEMBER_EPOCH",
+          `member ${existing.id} sent epoch ${req.member_epoch}; its epoch is ${existing.epoch}`);
+      }
+    }
+    const topics = req.topics ?? existing?.topics;
+    if (!topics) throw new EdgelogError("INVALID_REQUEST", "topics: a joining member must list the topics it subscribes to");
+    const timeout = req.session_timeout_ms ?? existing?.sessionTimeoutMs ?? limits.defaultSessionTimeoutMs;
+    if (timeout < limits.minSessionTimeoutMs || timeout > limits.maxSessionTimeoutMs) {
+      throw new EdgelogError("INVALID_SESSION_TIMEOUT",
+        `session_timeout_ms ${timeout} is outside ${limits.minSessionTimeoutMs}..${limits.maxSessionTimeoutMs}`);
+    }
+    if (req.assignor !== undefined && !isAssignorName(req.assignor)) {
+      throw new EdgelogError("UNSUPPORTED_ASSIGNOR", `assignor ${JSON.stringify(req.assignor)} is not one of ${Object.keys(ASSIGNORS).join(", ")}`);
+    }
+    const instanceId = req.instance_id ?? existing?.instanceId ?? null;
+    const protocol = req.protocol ?? existing?.protocol ?? "consumer";
+    if (existing && !joining && (protocol !== existing.protocol || instanceId !== existing.instanceId)) {
+      throw new EdgelogError("INVALID_REQUEST", "protocol and instance_id can change only when rejoining (member_epoch 0)");
+    }
+
+    this.#setGroupId(groupId);
+    let reshape = false;
+    let member = existing;
+    if (joining) {
+      const replaced = instanceId === null ? undefined : [...this.#members.values()].find((m) => m.instanceId === instanceId && m.id !== req.member_id);
+      if (replaced) {
+        // Static membership: the restarted instance steps into its predecessor's place, target
+        // and partitions included, so nobody else's assignment moves.
+        this.#remove(replaced.id);
+        member = { ...replaced, id: req.member_id ?? crypto.randomUUID(), epoch: replaced.epoch, owned: new Set() };
+        this.#members.set(member.id, member);
+      } else if (!member) {
+        member = {
+          id: req.member_id ?? crypto.randomUUID(), instanceId, epoch: 0, protocol, topics: [], assignor: null,
+          sessionTimeoutMs: timeout, deadline: now + timeout, target: new Set(), assigned: new Set(), owned: new Set(),
+        };
+        this.#members.set(member.id, member);
+        reshape = true;
+      }
+    }
+    const m = member!;
+    if (!sameList(m.topics, topics) || m.assignor !== (req.assignor ?? m.assignor)) reshape = true;
+    m.topics = [...new Set(topics)].sort();
+    if (req.assignor !== undefined) m.assignor = req.assignor as AssignorName;
+    m.instanceId = instanceId;
+    m.protocol = protocol;
+    m.sessionTimeoutMs = timeout;
+    m.deadline = now + timeout;
+    this.#dirty.add(m.id);
+
+    // A member can report only partitions it was given or still held; anything else is ignored.
+    if (req.owned) {
+      const reported = new Set(req.owned.flatMap((o) => o.partitions.map((p) => tpKey(o.topic, p))));
+      m.owned = new Set([...reported].filter((k) => m.assigned.has(k) || m.owned.has(k)));
+    } else if (!(joining && m.protocol === "classic")) {
+      m.owned = new Set(m.assigned);
+    } else {
+      m.owned = new Set();
+    }
+
+    if (reshape || this.#metadataChanged(partitions)) this.#retarget(partitions);
+    else if (this.#pickAssignor() !== this.#assignor) this.#retarget(partitions);
+
+    let rejoin: boolean | undefined;
+    if (m.protocol === "classic") {
+      const next = this.#reconciled(m);
+      if (joining) {
+        m.assigned = next;
+        m.epoch += 1;
+      } else {
+        rejoin = !sameSet(next, m.assigned);
+      }
+    } else {
+      this.#reconcile(m);
+      if (joining && m.epoch === 0) m.epoch = 1;
+    }
+    this.#flush();
+    const reply: HeartbeatReply = {
+      member_id: m.id,
+      member_epoch: m.epoch,
+      heartbeat_interval_ms: Math.min(MAX_HEARTBEAT_INTERVAL_MS, Math.floor(m.sessionTimeoutMs / 3)),
+      assignment: toTopicPartitions(m.assigned),
+    };
+    if (rejoin !== undefined) reply.rejoin = rejoin;
+    return reply;
+  }
+
+  /** A member leaves: its partitions are free at once (it promises to have stopped). */
+  leave(memberId: string): void {
+    if (!this.#members.has(memberId)) throw new EdgelogError("UNKNOWN_MEMBER_ID", `member ${memberId} is not in the group`);
+    this.#remove(memberId);
+    this.#retarget(this.#partitions);
+    this.#flush();
+  }
+
+  /** Removes members whose session ran out; returns their ids. */
+  expire(now: number): string[] {
+    const gone = [...this.#members.values()].filter((m) => m.deadline <= now).map((m) => m.id);
+    if (gone.length === 0) return gone;
+    for (const id of gone) this.#remove(id);
+    this.#retarget(this.#partitions);
+    this.#flush();
+    return gone;
+  }
+
+  /** The earliest session deadline, for the object's alarm. */
+  nextDeadline(): number | null {
+    let next: number | null = null;
+    for (const m of this.#members.values()) if (next === null || m.deadline < next) next = m.deadline;
+    return next;
+  }
+
+  /** Throws unless the member (or, with no member id, an empty group) may commit these partitions. */
+  checkCommit(memberId: string | null, epoch: number | undefined, keys: Iterable<string>): void {
+    if (memberId === null) {
+      if (this.#members.size > 0) {
+        throw new EdgelogError("NON_EMPTY_GROUP", "the group has members: commit with a member_id and member_epoch");
+      }
+      return;
+    }
+    const m = this.#members.get(memberId);
+    if (!m) throw new EdgelogError("UNKNOWN_MEMBER_ID", `member ${memberId} is not in the group (it left or its session expired)`);
+    if (epoch !== m.epoch) {
+      throw new EdgelogError("STALE_MEMBER_EPOCH", `member ${memberId} committed with epoch ${epoch ?? "none"}; its epoch is ${m.epoch}`);
+    }
+    for (const k of keys) {
+      // A partition being handed off may still be committed by the member draining it.
+      if (!m.assigned.has(k) && !m.owned.has(k)) {
+        const { topic, partition } = fromKey(k);
+        throw new EdgelogError("PARTITION_NOT_OWNED", `member ${memberId} does not own ${topic} partition ${partition}`);
+      }
+    }
+  }
+
+  describeMembers() {
+    return [...this.#members.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => ({
+      member_id: m.id,
+      instance_id: m.instanceId,
+      member_epoch: m.epoch,
+      protocol: m.protocol,
+      topics: m.topics,
+      session_timeout_ms: m.sessionTimeoutMs,
+      assignment: toTopicPartitions(m.assigned),
+      target_assignment: toTopicPartitions(m.target),
+      owned: toTopicPartitions(m.owned),
+    }));
+  }
+
+  /** empty: no members; stable: every member holds exactly its target; else reconciling. */
+  state(): "empty" | "stable" | "reconciling" {
+    if (this.#members.size === 0) return "empty";
+    for (const m of this.#members.values()) {
+      if (!sameSet(m.assigned, m.target) || !sameSet(m.owned, m.assigned)) return "reconciling";
+    }
+    return "stable";
+  }
+
+  /** Owner (member holding it as assigned) of each partition, for lag reports. */
+  owners(): Map<string, string> {
+    const out = new Map<string, string>();
+    for (const m of this.#members.values()) for (const k of m.assigned) out.set(k, m.id);
+    return out;
+  }
+
+  /** Forgets the group's membership state (the group is empty; offsets are the caller's). */
+  clear(): void {
+    this.#sql.exec(`DELETE FROM group_state`);
+    this.#groupId = null;
+    this.#epoch = 0;
+    this.#partitions = new Map();
+  }
+
+  #setGroupId(groupId: string): void {
+    if (this.#groupId !== groupId) {
+      this.#groupId = groupId;
+      this.#groupDirty = true;
+    }
+  }
+
+  #metadataChanged(partitions: ReadonlyMap<string, number>): boolean {
+    for (const t of this.subscribedTopics()) if ((partitions.get(t) ?? 0) !== (this.#partitions.get(t) ?? 0)) return true;
+    return false;
+  }
+
+  /** The assignor most members ask for (ties by name), or the default when none asks. */
+  #pickAssignor(): AssignorName {
+    const votes = new Map<AssignorName, number>();
+    for (const m of this.#members.values()) if (m.assignor) votes.set(m.assignor, (votes.get(m.assignor) ?? 0) + 1);
+    let best: AssignorName = DEFAULT_ASSIGNOR;
+    let most = 0;
+    for (const [name, n] of [...votes].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (n > most) [best, most] = [name, n];
+    }
+    return best;
+  }
+
+  /** Recomputes every member's target; the group epoch counts these recomputations. */
+  #retarget(partitions: ReadonlyMap<string, number>): void {
+    const subscribed = this.subscribedTopics();
+    this.#partitions = new Map(subscribed.filter((t) => (partitions.get(t) ?? 0) > 0).map((t) => [t, partitions.get(t)!]));
+    this.#assignor = this.#pickAssignor();
+    const members = [...this.#members.values()];
+    const result = ASSIGNORS[this.#assignor]({
+      members: members.map((m) => ({ id: m.id, instanceId: m.instanceId, topics: m.topics })),
+      partitions: this.#partitions,
+      previous: new Map(members.map((m) => [m.id, [...m.target].map(fromKey)])),
+    });
+    for (const m of members) {
+      const target = new Set((result.get(m.id) ?? []).map((tp) => tpKey(tp.topic, tp.partition)));
+      if (!sameSet(target, m.target)) {
+        m.target = target;
+        this.#dirty.add(m.id);
+      }
+    }
+    this.#epoch += 1;
+    this.#groupDirty = true;
+  }
+
+  /** Partitions held by members other than `except` (given to them, or still reported by them). */
+  #heldByOthers(except: Member): Set<string> {
+    const held = new Set<string>();
+    for (const o of this.#members.values()) {
+      if (o === except) continue;
+      for (const k of o.assigned) held.add(k);
+      for (const k of o.owned) held.add(k);
+    }
+    return held;
+  }
+
+  /** The member's next assignment: keep what is still targeted, add targeted partitions nobody else holds. */
+  #reconciled(m: Member): Set<string> {
+    const held = this.#heldByOthers(m);
+    const next = new Set<string>();
+    for (const k of m.target) if (m.assigned.has(k) || !held.has(k)) next.add(k);
+    return next;
+  }
+
+  #reconcile(m: Member): void {
+    const next = this.#reconciled(m);
+    if (!sameSet(next, m.assigned)) {
+      m.assigned = next;
+      m.epoch += 1;
+    }
+  }
+
+  #remove(id: string): void {
+    this.#members.delete(id);
+    this.#dirty.add(id);
+  }
+
+  #flush(): void {
+    for (const id of this.#dirty) {
+      const m = this.#members.get(id);
+      if (!m) {
+        this.#sql.exec(`DELETE FROM members WHERE member_id = ?`, id);
+        continue;
+      }
+      this.#sql.exec(
+        `INSERT OR REPLACE INTO members (member_id, instance_id, epoch, protocol, topics, assignor, session_timeout_ms,
+           deadline, target, assigned, owned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        m.id, m.instanceId, m.epoch, m.protocol, JSON.stringify(m.topics), m.assignor, m.sessionTimeoutMs, m.deadline,
+        JSON.stringify([...m.target]), JSON.stringify([...m.assigned]), JSON.stringify([...m.owned]));
+    }
+    this.#dirty.clear();
+    if (this.#groupDirty && this.#groupId !== null) {
+      this.#sql.exec(
+        `INSERT OR REPLACE INTO group_state (id, group_id, epoch, assignor, partitions) VALUES (0, ?, ?, ?, ?)`,
+        this.#groupId, this.#epoch, this.#assignor, JSON.stringify([...this.#partitions]));
+    }
+    this.#groupDirty = false;
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  const x = [...new Set(a)].sort();
+  const y = [...new Set(b)].sort();
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+function fromRow(r: MemberRow): Member {
+  return {
+    id: r.member_id,
+    instanceId: r.instance_id,
+    epoch: r.epoch,
+    protocol: r.protocol === "classic" ? "classic" : "consumer",
+    topics: JSON.parse(r.topics) as string[],
+    assignor: r.assignor !== null && isAssignorName(r.assignor) ? r.assignor : null,
+    sessionTimeoutMs: r.session_timeout_ms,
+    deadline: r.deadline,
+    target: new Set(JSON.parse(r.target) as string[]),
+    assigned: new Set(JSON.parse(r.assigned) as string[]),
+    owned: new Set(JSON.parse(r.owned) as string[]),
+  };
+}

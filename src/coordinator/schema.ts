@@ -1,0 +1,43 @@
+// Numbered migrations for a consumer group's SQLite state: the group row, members, committed offsets.
+
+import type { Migration } from "../util/migrations.js";
+
+export const GROUP_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    statements: [
+      // partitions: the topic partition counts the current target assignment was computed from.
+      `CREATE TABLE group_state (
+        id INTEGER PRIMARY KEY CHECK (id = 0),
+        group_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        assignor TEXT NOT NULL,
+        partitions TEXT NOT NULL
+      )`,
+      // Partition sets are JSON arrays of "topic:partition" keys (topic names cannot hold ':').
+      `CREATE TABLE members (
+        member_id TEXT PRIMARY KEY,
+        instance_id TEXT UNIQUE,
+        epoch INTEGER NOT NULL,
+        protocol TEXT NOT NULL,
+        topics TEXT NOT NULL,
+        assignor TEXT,
+        session_timeout_ms INTEGER NOT NULL,
+        deadline INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        assigned TEXT NOT NULL,
+        owned TEXT NOT NULL
+      )`,
+      // topic_id pins an offset to one incarnation of the topic: a recreated topic starts afresh.
+      `CREATE TABLE offsets (
+        topic TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        topic_id TEXT NOT NULL,
+        committed_offset INTEGER NOT NULL,
+        metadata TEXT,
+        committed_at INTEGER NOT NULL,
+        PRIMARY KEY (topic, partition)
+      )`,
+    ],
+  },
+];

@@ -1,0 +1,115 @@
+// Live tail on the fetch URL: Server-Sent Events built on the partition's long-poll, and
+// WebSocket upgrades handed to the partition object, which holds them hibernatable.
+
+import { Hono, type Context } from "hono";
+import { FetchQuerySchema } from "../protocol/api.js";
+import {
+  FETCH_DEFAULT_MAX_BYTES,
+  FETCH_DEFAULT_MAX_RECORDS,
+  HEADER_TOPIC_REF,
+  LIVE_SSE_HEARTBEAT_MS,
+  type ValueFormat,
+} from "../protocol/constants.js";
+import { unwrap } from "../protocol/errors.js";
+import { renderRecords } from "../protocol/fetched.js";
+import { topicRef, type Topic } from "../protocol/topic.js";
+import type { ReadResult } from "../log/partition-log.js";
+import type { ReadRequest } from "../partition/partition-do.js";
+import type { Env } from "../env.js";
+import type { AppEnv } from "./app-env.js";
+import { validate } from "./body.js";
+import { toEdgelogError } from "./errors.js";
+import { onPartition, partitionStub, topics } from "./objects.js";
+import { partitionParam } from "./params.js";
+
+/** After an early empty answer (the partition's long-poll bound was reached) wait this long before polling again. */
+const BUSY_RETRY_MS = 250;
+
+export const liveRoutes = new Hono<AppEnv>();
+
+liveRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c, next) => {
+  const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
+  if (!upgrade && c.req.query("live") !== "sse") return next();
+  const p = partitionParam(c.req.param("p"));
+  const q = validate(FetchQuerySchema, c.req.query());
+  const topic = await topics.withPartition(c.env, c.req.param("topic"), p);
+  const format = q.format ?? "json";
+  if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true");
+  const resume = c.req.header("last-event-id");
+  const offset = resume !== undefined && /^\d+$/.test(resume) ? Number(resume) : q.offset;
+  return sse(c, topic, p, offset, format, q.max_records ?? FETCH_DEFAULT_MAX_RECORDS, q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES);
+});
+
+async function webSocket(env: Env, topic: Topic, p: number, offset: number, format: ValueFormat, raw: boolean): Promise<Response> {
+  const url = new URL("https://partition/live");
+  url.searchParams.set("offset", String(offset));
+  url.searchParams.set("format", format);
+  url.searchParams.set("raw", String(raw));
+  return partitionStub(env, topic, p).fetch(new Request(url, {
+    headers: { upgrade: "websocket", [HEADER_TOPIC_REF]: JSON.stringify(topicRef(topic, p)) },
+  }));
+}
+
+/**
+ * One event per pull: the stream is pulled only as fast as the client reads, so a slow reader
+ * holds at most one event here and the log stays the buffer.
+ */
+async function sse(c: Context<AppEnv>, topic: Topic, p: number, start: number, format: ValueFormat,
+  maxRecords: number, maxBytes: number): Promise<Response> {
+  const env = c.env;
+  const read = (req: ReadRequest): Promise<ReadResult> =>
+    onPartition(topic.name, async () => unwrap(await partitionStub(env, topic, p).read(topicRef(topic, p), req)));
+  // The first read runs before the reply so a bad offset is an ordinary HTTP error.
+  let ready: ReadResult | null = await read({ offset: start, maxBytes, maxRecords, waitMs: 0 });
+  let offset = start;
+  let lastWrite = Date.now();
+  let cancelled = false;
+  let pollId: string | undefined;
+  const enc = new TextEncoder();
+
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        for (;;) {
+          const wait = Math.max(1, LIVE_SSE_HEARTBEAT_MS - (Date.now() - lastWrite));
+          const asked = Date.now();
+          pollId = crypto.randomUUID();
+          const r = ready ?? await read({ offset, maxBytes, maxRecords, waitMs: wait, pollId });
+          ready = null;
+          if (cancelled) return;
+          if (r.batches.length > 0) {
+            const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format);
+            offset = nextOffset;
+            lastWrite = Date.now();
+            const data = JSON.stringify({ records, next_offset: nextOffset, high_watermark: r.highWatermark });
+            controller.enqueue(enc.encode(`event: records\nid: ${nextOffset}\ndata: ${data}\n\n`));
+            return;
+          }
+          if (Date.now() - lastWrite >= LIVE_SSE_HEARTBEAT_MS) {
+            lastWrite = Date.now();
+            controller.enqueue(enc.encode(": heartbeat\n\n"));
+            return;
+          }
+          if (Date.now() - asked < BUSY_RETRY_MS) await new Promise((res) => setTimeout(res, BUSY_RETRY_MS));
+        }
+      } catch (e) {
+        // The client hears why the stream ended (topic deleted, offset fell out of retention) and where to resume.
+        const err = toEdgelogError(e);
+        controller.enqueue(enc.encode(`event: error\ndata: ${JSON.stringify({ ...err.extra, error: err.toBody() })}\n\n`));
+        controller.close();
+      }
+    },
+    async cancel() {
+      cancelled = true;
+      if (pollId) await partitionStub(env, topic, p).cancelWait(pollId).catch(() => undefined);
+    },
+  }, { highWaterMark: 0 });
+
+  return new Response(stream, {
+    headers: {
+      "content-type": "text/event-stream; charset=utf-8",
+      "cache-control": "no-cache, no-transform",
+      "x-accel-buffering": "no",
+    },
+  });
+}
