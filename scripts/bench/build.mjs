@@ -14,6 +14,11 @@ export async function buildAll() {
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
   });
+  return { worker: join(OUT, "index.js"), hot: await buildHot() };
+}
+
+/** The hot functions as one ESM file for Node. */
+export async function buildHot() {
   await build({
     entryPoints: { "node-hot": join(import.meta.dirname, "hot-entry.ts") },
     outdir: OUT,
@@ -24,5 +29,5 @@ export async function buildAll() {
     outExtension: { ".js": ".mjs" },
     logLevel: "warning",
   });
-  return { worker: join(OUT, "index.js"), hot: join(OUT, "node-hot.mjs") };
+  return join(OUT, "node-hot.mjs");
 }

@@ -23,6 +23,7 @@ const BATCH = 100;
 const W1_IN_FLIGHT = 8;
 const W2_IN_FLIGHT = 32;
 const W4_RATE = 1000;
+const W4_LOW_RATE = 100;
 const common = { valueBytes: VALUE_BYTES, batchSize: BATCH };
 
 function machine() {
@@ -42,6 +43,10 @@ function machine() {
 /** W1 (each format), W2 and, for real logs, W3, W4 and W6: the workloads every system shares. */
 async function runSystem(sys, { produceOnly = false } = {}) {
   const out = { name: sys.name, version: sys.version };
+  // A short unmeasured warm-up, so no system's first run pays for cold start (JIT, object creation, files).
+  for (const format of sys.formats) {
+    await produceBatched(sys, { ...common, total: BATCH * 100, concurrency: W1_IN_FLIGHT, runs: 1, format });
+  }
   for (const format of sys.formats) {
     log(`${sys.name}: W1 ${format}`);
     out[`w1_${format}`] = await produceBatched(sys, { ...common, total: P.w1, concurrency: W1_IN_FLIGHT, runs: P.runs, format });
@@ -56,6 +61,9 @@ async function runSystem(sys, { produceOnly = false } = {}) {
   }
   log(`${sys.name}: W4`);
   out.w4 = await endToEnd(sys, { rate: W4_RATE, seconds: P.w4Seconds, runs: P.runs, valueBytes: VALUE_BYTES });
+  // Below every system's unbatched produce rate, so this shows the live path without a produce backlog.
+  log(`${sys.name}: W4 at ${W4_LOW_RATE}/s`);
+  out.w4low = await endToEnd(sys, { rate: W4_LOW_RATE, seconds: P.w4Seconds, runs: P.runs, valueBytes: VALUE_BYTES });
   for (const n of [2, 4]) {
     for (const format of sys.formats) {
       log(`${sys.name}: W6 ${n} partitions ${format}`);
@@ -71,7 +79,7 @@ async function main() {
   log(`edgelog bench${quick ? " (quick: 1 run, smaller workloads)" : ""}${peers ? " with peers" : ""}`);
   const { worker, hot } = await buildAll();
   const hotModule = await import(hot);
-  const results = { machine: machine(), params: { ...P, valueBytes: VALUE_BYTES, batch: BATCH, w1InFlight: W1_IN_FLIGHT, w2InFlight: W2_IN_FLIGHT, w4Rate: W4_RATE, quick }, systems: {} };
+  const results = { machine: machine(), params: { ...P, valueBytes: VALUE_BYTES, batch: BATCH, w1InFlight: W1_IN_FLIGHT, w2InFlight: W2_IN_FLIGHT, w4Rate: W4_RATE, w4LowRate: W4_LOW_RATE, quick }, systems: {} };
 
   const { system, floors } = await startEdgelog({ worker, hot: hotModule, ...common });
   try {
