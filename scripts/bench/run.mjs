@@ -11,11 +11,15 @@ import { consume, endToEnd, flatWithSize, produceBatched, produceUnbatched } fro
 import { renderTables } from "./table.mjs";
 
 const args = new Set(process.argv.slice(2));
-const quick = args.has("--quick");
+// --smoke: the smallest run of every workload, edgelog only, nothing saved (the e2e smoke test uses it).
+const smoke = args.has("--smoke");
+const quick = args.has("--quick") || smoke;
 const peers = args.has("--peers");
 const log = (...m) => console.error(...m);
 
-const P = quick
+const P = smoke
+  ? { runs: 1, w1: 500, w2: 100, w4Seconds: 1, w5Size: 10_000, w5Samples: 5, w6: 400 }
+  : quick
   ? { runs: 1, w1: 20_000, w2: 2_000, w4Seconds: 3, w5Size: 200_000, w5Samples: 30, w6: 20_000 }
   : { runs: 3, w1: 500_000, w2: 20_000, w4Seconds: 10, w5Size: 5_000_000, w5Samples: 100, w6: 500_000 };
 const VALUE_BYTES = 100;
@@ -92,7 +96,7 @@ async function main() {
     await system.stop();
   }
 
-  if (peers) {
+  if (peers && !smoke) {
     const { ensureInstalled } = await import("./systems/servers.mjs");
     ensureInstalled({ "redis-server": "redis-server", "nats-server": "nats-server" });
     const { startRedis } = await import("./systems/redis.mjs");
@@ -108,6 +112,10 @@ async function main() {
   }
 
   results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
+  if (smoke) {
+    console.log(renderTables(results));
+    return;
+  }
   const dir = join(ROOT, "bench-results");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${results.machine.date.replace(/[:.]/g, "-")}.json`);
