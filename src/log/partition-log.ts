@@ -211,6 +211,11 @@ export class PartitionLog {
     return this.#producers.count();
   }
 
+  /** Whether any idempotent producer state is kept (no query: appends ask this every time). */
+  get hasProducers(): boolean {
+    return this.#producers.any;
+  }
+
   /**
    * Reads whole batches from `offset`: at least one batch when any exists (so a batch larger
    * than maxBytes still makes progress, as in Kafka), then more while under both limits.

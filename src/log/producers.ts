@@ -39,8 +39,16 @@ export type SequenceCheck = { duplicate: WrittenBatch } | { duplicate: null };
  */
 export class ProducerStates {
   readonly #staged = new Map<number, Entry>();
+  /** Whether any producer state is stored; kept in memory so appends need not count rows. */
+  #any: boolean;
 
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(private readonly sql: SqlStorage) {
+    this.#any = this.count() > 0;
+  }
+
+  get any(): boolean {
+    return this.#any;
+  }
 
   /** Kafka's ProducerAppendInfo.checkSequence / checkProducerEpoch, plus duplicate detection. */
   check(h: BatchHeader): SequenceCheck {
@@ -91,6 +99,7 @@ export class ProducerStates {
            recent = excluded.recent, updated_at = excluded.updated_at`,
         id, e.epoch, e.lastSeq, JSON.stringify(e.recent), now,
       );
+      this.#any = true;
     }
     this.#staged.clear();
   }
@@ -103,6 +112,7 @@ export class ProducerStates {
   /** Forgets producers idle since before `cutoff` (producer.id.expiration.ms), keeping the table bounded. */
   expire(cutoff: number): void {
     this.sql.exec(`DELETE FROM producers WHERE updated_at < ?`, cutoff);
+    this.#any = this.count() > 0;
   }
 
   count(): number {

@@ -309,7 +309,7 @@ export class PartitionDO extends DurableObject<Env> {
       const now = Date.now();
       let next = await maintain(this.#log, this.segmentStore, ref, now);
       this.#log.expireProducers(now, this.#settings.producerIdExpirationMs);
-      this.#sweepArmed = this.#log.producerCount > 0;
+      this.#sweepArmed = this.#log.hasProducers;
       if (this.#sweepArmed) next = Math.min(next ?? Number.POSITIVE_INFINITY, now + PRODUCER_SWEEP_MS);
       // A drop() while R2 was answering wiped the state; it set its own alarm.
       if (next !== null && this.#log) await this.#setAlarm(next);
@@ -335,7 +335,7 @@ export class PartitionDO extends DurableObject<Env> {
       await this.#setAlarm(now + Math.min(c["segment.ms"], retention));
     }
     // Idle idempotent producers are swept by the alarm too, so their state stays bounded.
-    if (!this.#sweepArmed && log.producerCount > 0) {
+    if (!this.#sweepArmed && log.hasProducers) {
       this.#sweepArmed = true;
       await this.#setAlarm(now + PRODUCER_SWEEP_MS);
     }

@@ -1,0 +1,33 @@
+// Builds what the bench runs: the Worker exactly as `wrangler deploy` bundles it, and the
+// record-batch codec (and other hot functions) as plain ESM for Node-side encoding and micro-benchmarks.
+
+import { execFileSync } from "node:child_process";
+import { join, resolve } from "node:path";
+import { build } from "esbuild";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const OUT = join(ROOT, ".tmp/bench-build");
+
+export async function buildAll() {
+  execFileSync(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", OUT], {
+    cwd: ROOT,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
+  });
+  return { worker: join(OUT, "index.js"), hot: await buildHot() };
+}
+
+/** The hot functions as one ESM file for Node. */
+export async function buildHot() {
+  await build({
+    entryPoints: { "node-hot": join(import.meta.dirname, "hot-entry.ts") },
+    outdir: OUT,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    outExtension: { ".js": ".mjs" },
+    logLevel: "warning",
+  });
+  return join(OUT, "node-hot.mjs");
+}

@@ -1,0 +1,130 @@
+// `npm run bench [-- --quick] [--peers]`: edgelog beside its floors (and, with --peers, Redis
+// Streams and NATS JetStream), one system at a time, through one load generator and one stats module.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { join } from "node:path";
+import { buildAll, ROOT } from "./build.mjs";
+import { startEdgelog } from "./systems/edgelog.mjs";
+import { consume, endToEnd, flatWithSize, produceBatched, produceUnbatched } from "./workloads.mjs";
+import { renderTables } from "./table.mjs";
+
+const args = new Set(process.argv.slice(2));
+// --smoke: the smallest run of every workload, edgelog only, nothing saved (the e2e smoke test uses it).
+const smoke = args.has("--smoke");
+const quick = args.has("--quick") || smoke;
+const peers = args.has("--peers");
+const log = (...m) => console.error(...m);
+
+const P = smoke
+  ? { runs: 1, w1: 500, w2: 100, w4Seconds: 1, w5Size: 10_000, w5Samples: 5, w6: 400 }
+  : quick
+  ? { runs: 1, w1: 20_000, w2: 2_000, w4Seconds: 3, w5Size: 200_000, w5Samples: 30, w6: 20_000 }
+  : { runs: 3, w1: 500_000, w2: 20_000, w4Seconds: 10, w5Size: 5_000_000, w5Samples: 100, w6: 500_000 };
+const VALUE_BYTES = 100;
+const BATCH = 100;
+const W1_IN_FLIGHT = 8;
+const W2_IN_FLIGHT = 32;
+const W4_RATE = 1000;
+const W4_LOW_RATE = 100;
+const common = { valueBytes: VALUE_BYTES, batchSize: BATCH };
+
+function machine() {
+  const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? cpus()[0]?.model;
+  const version = (pkg) => JSON.parse(readFileSync(join(ROOT, "node_modules", pkg, "package.json"), "utf8")).version;
+  return {
+    date: new Date().toISOString(),
+    nproc: Number(execFileSync("nproc").toString().trim()),
+    cpu,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    workerd: version("workerd"),
+    miniflare: version("miniflare"),
+  };
+}
+
+/** W1 (each format), W2 and, for real logs, W3, W4 and W6: the workloads every system shares. */
+async function runSystem(sys, { produceOnly = false } = {}) {
+  const out = { name: sys.name, version: sys.version };
+  // A short unmeasured warm-up, so no system's first run pays for cold start (JIT, object creation, files).
+  for (const format of sys.formats) {
+    await produceBatched(sys, { ...common, total: BATCH * 100, concurrency: W1_IN_FLIGHT, runs: 1, format });
+  }
+  for (const format of sys.formats) {
+    log(`${sys.name}: W1 ${format}`);
+    out[`w1_${format}`] = await produceBatched(sys, { ...common, total: P.w1, concurrency: W1_IN_FLIGHT, runs: P.runs, format });
+  }
+  log(`${sys.name}: W2`);
+  out.w2 = await produceUnbatched(sys, { total: P.w2, concurrency: W2_IN_FLIGHT, runs: P.runs });
+  if (produceOnly) return out;
+  for (const format of sys.formats) {
+    const w1 = out[`w1_${format}`].last;
+    log(`${sys.name}: W3 ${format}`);
+    out[`w3_${format}`] = await consume(sys, { topic: w1.topic, total: w1.records, runs: P.runs, format });
+  }
+  log(`${sys.name}: W4`);
+  out.w4 = await endToEnd(sys, { rate: W4_RATE, seconds: P.w4Seconds, runs: P.runs, valueBytes: VALUE_BYTES });
+  // Below every system's unbatched produce rate, so this shows the live path without a produce backlog.
+  log(`${sys.name}: W4 at ${W4_LOW_RATE}/s`);
+  out.w4low = await endToEnd(sys, { rate: W4_LOW_RATE, seconds: P.w4Seconds, runs: P.runs, valueBytes: VALUE_BYTES });
+  for (const n of [2, 4]) {
+    for (const format of sys.formats) {
+      log(`${sys.name}: W6 ${n} partitions ${format}`);
+      out[`w6_${n}_${format}`] = await produceBatched(sys,
+        { ...common, total: P.w6, concurrency: W1_IN_FLIGHT, runs: P.runs, format, partitions: n });
+    }
+  }
+  return out;
+}
+
+async function main() {
+  const started = Date.now();
+  log(`edgelog bench${quick ? " (quick: 1 run, smaller workloads)" : ""}${peers ? " with peers" : ""}`);
+  const { worker, hot } = await buildAll();
+  const hotModule = await import(hot);
+  const results = { machine: machine(), params: { ...P, valueBytes: VALUE_BYTES, batch: BATCH, w1InFlight: W1_IN_FLIGHT, w2InFlight: W2_IN_FLIGHT, w4Rate: W4_RATE, w4LowRate: W4_LOW_RATE, quick }, systems: {} };
+
+  const { system, floors } = await startEdgelog({ worker, hot: hotModule, ...common });
+  try {
+    results.systems.noop = await runSystem(floors.noop, { produceOnly: true });
+    results.systems.bare = await runSystem(floors.bare, { produceOnly: true });
+    results.systems.edgelog = await runSystem(system);
+    log(`edgelog: W5 (${P.w5Size.toLocaleString("en-US")}-record log${quick ? "; quick mode uses a small log" : ""})`);
+    results.systems.edgelog.w5 = await flatWithSize(system, { size: P.w5Size, samples: P.w5Samples, runs: P.runs, maxRecords: 100 }, log);
+  } finally {
+    await system.stop();
+  }
+
+  if (peers && !smoke) {
+    const { ensureInstalled } = await import("./systems/servers.mjs");
+    ensureInstalled({ "redis-server": "redis-server", "nats-server": "nats-server" });
+    const { startRedis } = await import("./systems/redis.mjs");
+    const { startNats } = await import("./systems/nats.mjs");
+    for (const [key, start] of [["redis", startRedis], ["nats", startNats]]) {
+      const sys = await start(common);
+      try {
+        results.systems[key] = await runSystem(sys);
+      } finally {
+        await sys.stop();
+      }
+    }
+  }
+
+  results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
+  if (smoke) {
+    console.log(renderTables(results));
+    return;
+  }
+  const dir = join(ROOT, "bench-results");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${results.machine.date.replace(/[:.]/g, "-")}.json`);
+  writeFileSync(file, JSON.stringify(results, (k, v) => (k === "last" ? undefined : v), 2));
+  console.log(renderTables(results));
+  log(`\nresults: ${file} (${results.elapsedSeconds} s)`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+// W1–W6 written once against the system interface, so every system runs the same code.
+
+import { closedLoop, openLoop, stampedValue } from "./load.mjs";
+import { percentiles, summarize } from "./stats.mjs";
+
+let seq = 0;
+const fresh = (w) => `bench-${w}-${Date.now().toString(36)}-${seq++}`;
+
+/** Runs `once` `runs` times and summarizes each numeric field it returns across the runs. */
+async function repeat(runs, once) {
+  const results = [];
+  for (let i = 0; i < runs; i++) results.push(await once(i));
+  const out = {};
+  for (const k of Object.keys(results[0])) {
+    if (typeof results[0][k] === "number") out[k] = summarize(results.map((r) => r[k]));
+  }
+  return { ...out, last: results.at(-1) };
+}
+
+/** W1 and W6: `total` records in requests of `batchSize` records, spread over `partitions`. */
+export function produceBatched(sys, { total, batchSize, concurrency, runs, valueBytes, format, partitions = 1 }) {
+  return repeat(runs, async () => {
+    const t = await sys.createLog(fresh("w1"), partitions);
+    const requests = Math.ceil(total / batchSize);
+    const secs = await closedLoop(requests, concurrency, (i) => sys.produceBatch(t, i % partitions, format));
+    const records = requests * batchSize;
+    return { recordsPerSec: records / secs, mbPerSec: (records * valueBytes) / secs / 1e6, topic: t, records };
+  });
+}
+
+/** W2: one record per request, `concurrency` in flight. */
+export function produceUnbatched(sys, { total, concurrency, runs }) {
+  return repeat(runs, async () => {
+    const t = await sys.createLog(fresh("w2"), 1);
+    const secs = await closedLoop(total, concurrency, () => sys.produceOne(t, 0));
+    return { recordsPerSec: total / secs };
+  });
+}
+
+/** W3: read a log written by W1 back from its start. */
+export function consume(sys, { topic, total, runs, format }) {
+  return repeat(runs, async () => {
+    const start = performance.now();
+    const seen = await sys.consume(topic, 0, total, format);
+    return { recordsPerSec: seen / ((performance.now() - start) / 1000) };
+  });
+}
+
+/**
+ * W4: `rate` records/s for `seconds`, one per request, each stamped with its send time; a live
+ * subscriber stamps arrival. Latency is arrival minus send, both on this process's clock.
+ */
+export function endToEnd(sys, { rate, seconds, runs, valueBytes }) {
+  return repeat(runs, async () => {
+    const t = await sys.createLog(fresh("w4"), 1);
+    const latencies = [];
+    const total = Math.round(rate * seconds);
+    let done;
+    const all = new Promise((r) => (done = r));
+    const sub = await sys.subscribe(t, 0, (sentAt, now) => {
+      latencies.push(now - sentAt);
+      if (latencies.length >= total) done();
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    await openLoop(rate, seconds, () => sys.produceStamped(t, 0, stampedValue(valueBytes)));
+    await Promise.race([all, new Promise((r) => setTimeout(r, 5000))]);
+    sub.close();
+    const p = percentiles(latencies);
+    return { p50: p.p50, p99: p.p99, max: p.max, received: p.count, lost: total - p.count };
+  });
+}
+
+/**
+ * W5: fetch latency of `maxRecords` at the head and at the tail of a `size`-record log, sampled
+ * alternately so both see the same machine noise. The log is built once, binary, in large requests.
+ */
+export async function flatWithSize(sys, { size, samples, runs, maxRecords }, log = console.error) {
+  const t = await sys.createLog(fresh("w5"), 1);
+  const started = performance.now();
+  const written = await sys.fill(t, 0, size, 100, 100, 2, closedLoop);
+  log(`  W5 log of ${written.toLocaleString("en-US")} records built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  const hw = await sys.highWatermark(t, 0);
+  // Warm both ends once so neither pays a first-touch cost the other does not.
+  await sys.fetchLatency(t, 0, 0, maxRecords);
+  await sys.fetchLatency(t, 0, hw - maxRecords, maxRecords);
+  const result = await repeat(runs, async () => {
+    const head = [];
+    const tail = [];
+    for (let i = 0; i < samples; i++) {
+      head.push(await sys.fetchLatency(t, 0, 0, maxRecords));
+      tail.push(await sys.fetchLatency(t, 0, hw - maxRecords, maxRecords));
+    }
+    const h = percentiles(head);
+    const tl = percentiles(tail);
+    return { headP50: h.p50, headP99: h.p99, tailP50: tl.p50, tailP99: tl.p99, ratio: Math.max(tl.p50 / h.p50, h.p50 / tl.p50) };
+  });
+  return { ...result, logRecords: hw };
+}
