@@ -3,6 +3,11 @@
 import type { ClusterDO } from "./controller/cluster-do.js";
 import type { GroupCoordinatorDO } from "./coordinator/coordinator-do.js";
 import type { PartitionDO } from "./partition/partition-do.js";
+import {
+  GROUP_DEFAULT_SESSION_TIMEOUT_MS,
+  GROUP_MAX_SESSION_TIMEOUT_MS,
+  GROUP_MIN_SESSION_TIMEOUT_MS,
+} from "./protocol/constants.js";
 
 export interface Env {
   CLUSTER: DurableObjectNamespace<ClusterDO>;
@@ -30,21 +35,60 @@ export interface Env {
 export interface Settings {
   /** Kafka's producer.id.expiration.ms: idle producers' dedup state is forgotten after this. */
   producerIdExpirationMs: number;
+  /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail. */
+  streamLongPollMs: number;
+  group: GroupSettings;
+}
+
+export interface GroupSettings {
+  minSessionTimeoutMs: number;
+  maxSessionTimeoutMs: number;
+  defaultSessionTimeoutMs: number;
+  /** How long a coordinator trusts topic metadata before asking the controller again. */
+  metadataMaxAgeMs: number;
 }
 
 const DAY_MS = 86_400_000;
 
-/** Parses the optional variables once, failing loudly on a value that is not what it should be. */
-export function readSettings(env: Pick<Env, "EDGELOG_PRODUCER_ID_EXPIRATION_MS">): Settings {
+/**
+ * Parses the optional variables, failing loudly on a value that is not what it should be: a
+ * misconfiguration is the operator's to fix, so it surfaces as a server error, never a 4xx.
+ */
+export function readSettings(env: Env): Settings {
+  let settings = parsed.get(env);
+  if (!settings) parsed.set(env, (settings = parseSettings(env)));
+  return settings;
+}
+
+/** Settings per env object, so routes can ask on every request without parsing again. */
+const parsed = new WeakMap<Env, Settings>();
+
+function parseSettings(env: Env): Settings {
+  const min = intVar(env.EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS, "EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS", GROUP_MIN_SESSION_TIMEOUT_MS);
+  const max = intVar(env.EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS, "EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS", GROUP_MAX_SESSION_TIMEOUT_MS);
+  if (min > max) {
+    throw new Error(`EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS (${min}) must not exceed EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS (${max})`);
+  }
   return {
-    producerIdExpirationMs: positiveInt(env.EDGELOG_PRODUCER_ID_EXPIRATION_MS, "EDGELOG_PRODUCER_ID_EXPIRATION_MS", 7 * DAY_MS),
+    producerIdExpirationMs: intVar(env.EDGELOG_PRODUCER_ID_EXPIRATION_MS, "EDGELOG_PRODUCER_ID_EXPIRATION_MS", 7 * DAY_MS),
+    streamLongPollMs: intVar(env.EDGELOG_STREAM_LONG_POLL_MS, "EDGELOG_STREAM_LONG_POLL_MS", 20_000, 1, 120_000),
+    group: {
+      minSessionTimeoutMs: min,
+      maxSessionTimeoutMs: max,
+      defaultSessionTimeoutMs: Math.min(max, Math.max(min, GROUP_DEFAULT_SESSION_TIMEOUT_MS)),
+      metadataMaxAgeMs: intVar(env.EDGELOG_GROUP_METADATA_MAX_AGE_MS, "EDGELOG_GROUP_METADATA_MAX_AGE_MS", 5_000, 0),
+    },
   };
 }
 
-function positiveInt(raw: string | undefined, name: string, fallback: number): number {
+/** An integer variable in [min, max] (ms), or the fallback when unset. */
+function intVar(raw: string | undefined, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (ms), got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const upper = max < Number.MAX_SAFE_INTEGER ? ` and at most ${max}` : "";
+    throw new Error(`${name} must be an integer (ms) at least ${min}${upper}, got ${JSON.stringify(raw)}`);
+  }
   return n;
 }
 
@@ -68,10 +112,8 @@ export function readAuthSettings(env: Pick<Env, "EDGELOG_AUTH" | "EDGELOG_ADMIN_
   if (raw !== undefined && raw !== "" && raw !== "off" && raw !== "required") {
     throw new Error(`EDGELOG_AUTH must be "required" (the default) or "off", got ${JSON.stringify(raw)}`);
   }
-  const cacheMs = positiveInt(env.EDGELOG_AUTH_CACHE_MS, "EDGELOG_AUTH_CACHE_MS", DEFAULT_AUTH_CACHE_MS);
-  if (cacheMs > MAX_AUTH_CACHE_MS) {
-    throw new Error(`EDGELOG_AUTH_CACHE_MS must be at most ${MAX_AUTH_CACHE_MS} (the documented revocation bound), got ${cacheMs}`);
-  }
+  // The bound is the documented revocation promise: the cache may be shorter, never longer.
+  const cacheMs = intVar(env.EDGELOG_AUTH_CACHE_MS, "EDGELOG_AUTH_CACHE_MS", DEFAULT_AUTH_CACHE_MS, 1, MAX_AUTH_CACHE_MS);
   return {
     mode: raw === "off" ? "off" : "required",
     adminToken: env.EDGELOG_ADMIN_TOKEN || undefined,

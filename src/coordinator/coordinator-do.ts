@@ -2,7 +2,7 @@
 // (group.ts) and offset store, adding what needs other objects: topic metadata, high watermarks.
 
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.js";
+import { readSettings, type Env, type GroupSettings } from "../env.js";
 import type {
   CommitOffsetsRequest, GroupDescription, HeartbeatReply, HeartbeatRequest, ResetOffsetsRequest,
 } from "../protocol/api.js";
@@ -10,7 +10,6 @@ import { OFFSET_METADATA_MAX_CHARS } from "../protocol/constants.js";
 import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
 import type { OffsetSpec } from "../partition/partition-do.js";
-import { coordinatorConfig, type CoordinatorConfig } from "./config.js";
 import { fromKey, Group, tpKey } from "./group.js";
 import { OffsetStore } from "./offsets.js";
 
@@ -21,7 +20,7 @@ export interface GroupSummary {
 }
 
 export class GroupCoordinatorDO extends DurableObject<Env> {
-  readonly #config: CoordinatorConfig;
+  readonly #config: GroupSettings;
   #group!: Group;
   #offsets!: OffsetStore;
   #alarmAt: number | null = null;
@@ -29,7 +28,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#config = coordinatorConfig(env);
+    this.#config = readSettings(env).group;
     void ctx.blockConcurrencyWhile(async () => {
       this.#group = new Group(ctx.storage.sql);
       this.#offsets = new OffsetStore(ctx.storage.sql);

@@ -2,11 +2,10 @@
 // SSE), HEAD, delete and fork, each stream being the single partition of a `stream.<name>` topic.
 
 import { Hono, type Context } from "hono";
-import type { Env } from "../env.js";
+import { readSettings, type Env } from "../env.js";
 import { EdgelogError } from "../protocol/errors.js";
 import {
   DEFAULT_CONTENT_TYPE,
-  DEFAULT_LONG_POLL_MS,
   H,
   isTextType,
   isTrue,
@@ -144,7 +143,7 @@ streamRoutes.get(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   const cursor = () => nextCursor(Date.now(), c.req.query("cursor"));
   if (live === "sse") return sse(c, name, from, cursor);
 
-  const waitMs = live === "long-poll" ? longPollMs(c.env) : 0;
+  const waitMs = live === "long-poll" ? readSettings(c.env).streamLongPollMs : 0;
   const r = await withReap(c, name, () => onStream(c.env, name, (s, ref) => s.streamRead(ref, from, waitMs)));
   const headers: Record<string, string> = { "content-type": r.contentType, [H.nextOffset]: r.next };
   if (r.upToDate) headers[H.upToDate] = "true";
@@ -215,21 +214,11 @@ function render(c: Context, reply: StreamReply): Response {
   return out;
 }
 
-export function longPollMs(env: Env): number {
-  const raw = env.EDGELOG_STREAM_LONG_POLL_MS;
-  if (raw === undefined || raw === "") return DEFAULT_LONG_POLL_MS;
-  const ms = Number(raw);
-  if (!Number.isSafeInteger(ms) || ms < 1 || ms > 120_000) {
-    throw new EdgelogError("INVALID_CONFIG", `EDGELOG_STREAM_LONG_POLL_MS must be 1..120000 ms, got ${JSON.stringify(raw)}`);
-  }
-  return ms;
-}
-
 /** Server-Sent Events: catch up, then follow the tail through the partition's long-poll. */
 async function sse(c: Context<AppEnv>, name: string, from: OffsetParam, cursor: () => string): Promise<Response> {
   const read = (at: OffsetParam, waitMs: number) => onStream(c.env, name, (s, ref) => s.streamRead(ref, at, waitMs));
   const first = await withReap(c, name, () => read(from, 0));
-  const waitMs = longPollMs(c.env);
+  const waitMs = readSettings(c.env).streamLongPollMs;
   const started = Date.now();
   let pending: StreamRead | undefined = first;
   let next = first.next;

@@ -36,7 +36,6 @@ export const STREAM_MAX_APPEND_BYTES = 1024 * 1024;
 export const STREAM_READ_MAX_BYTES = 1024 * 1024;
 /** A fork copies its inherited messages in one call; Durable Object RPC carries at most 32 MiB. */
 export const STREAM_FORK_MAX_BYTES = 24 * 1024 * 1024;
-export const DEFAULT_LONG_POLL_MS = 20_000;
 
 /** Maps a stream name to its topic name, or throws the 400 that explains the rule. */
 export function streamTopicName(name: string): string {
