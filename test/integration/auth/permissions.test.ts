@@ -104,14 +104,16 @@ describe.each(Object.entries(PERMISSIONS).filter(([, p]) => p.access === "grant"
     expect(r.body.error.code).toBe(code);
   });
 
-  it("refuses a token holding only weaker operations on the resource (403)", async () => {
-    const weaker = WEAKER[permission.op]!.filter((op) => permission.kind !== "cluster" || op === "describe");
-    if (weaker.length === 0) return; // nothing is weaker than describe; the wrong-resource case covers it
-    const { token } = await createToken([{ resource: resource(), operations: weaker }, ...bodyTopics()]);
-    const r = await callAs(token, method, path, body());
-    expect(r.status).toBe(403);
-    expect(r.body.error.code).toBe(code);
-  });
+  // Nothing is weaker than describe; for describe routes the wrong-resource case covers refusal.
+  const weaker = WEAKER[permission.op]!.filter((op) => permission.kind !== "cluster" || op === "describe");
+  if (weaker.length > 0) {
+    it("refuses a token holding only weaker operations on the resource (403)", async () => {
+      const { token } = await createToken([{ resource: resource(), operations: weaker }, ...bodyTopics()]);
+      const r = await callAs(token, method, path, body());
+      expect(r.status).toBe(403);
+      expect(r.body.error.code).toBe(code);
+    });
+  }
 
   it(`serves a token granted ${permission.op} on the resource`, async () => {
     const { token } = await createToken([{ resource: resource(), operations: [permission.op] }, ...bodyTopics()]);
