@@ -46,7 +46,19 @@ function toSegment(r: SegmentRow): Segment {
   };
 }
 
+export interface SegmentTotals {
+  archivedBytes: number;
+  sealedHotBytes: number;
+  count: number;
+}
+
 export class SegmentTable {
+  /**
+   * totals() is asked on every append (is the head past segment.bytes?), so it is kept in memory
+   * and dropped by every write here; recomputing after a write also covers a rolled-back one.
+   */
+  #totals: SegmentTotals | undefined;
+
   constructor(private readonly sql: SqlStorage) {}
 
   #one(query: string, ...args: SqlStorageValue[]): Segment | null {
@@ -80,6 +92,7 @@ export class SegmentTable {
   }
 
   insert(s: Segment): void {
+    this.#totals = undefined;
     this.sql.exec(
       `INSERT OR REPLACE INTO segments (base_offset, last_offset, max_timestamp, time_index, bytes, batch_count,
          record_count, r2_key, state, sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -88,26 +101,30 @@ export class SegmentTable {
   }
 
   setState(baseOffset: number, state: SegmentState): void {
+    this.#totals = undefined;
     this.sql.exec(`UPDATE segments SET state = ? WHERE base_offset = ?`, state, baseOffset);
   }
 
   addBytes(baseOffset: number, delta: number): void {
+    this.#totals = undefined;
     this.sql.exec(`UPDATE segments SET bytes = bytes + ? WHERE base_offset = ?`, delta, baseOffset);
   }
 
   delete(baseOffset: number): void {
+    this.#totals = undefined;
     this.sql.exec(`DELETE FROM segments WHERE base_offset = ?`, baseOffset);
     this.sql.exec(`DELETE FROM segment_index WHERE segment_base = ?`, baseOffset);
   }
 
   /** Bytes and count of segments by where they live, for describe(). */
-  totals(): { archivedBytes: number; sealedHotBytes: number; count: number } {
+  totals(): SegmentTotals {
+    if (this.#totals) return this.#totals;
     const r = this.sql.exec<{ archived: number | null; hot: number | null; n: number }>(
       `SELECT SUM(CASE WHEN state = 'archived' THEN bytes END) AS archived,
               SUM(CASE WHEN state IN ('sealed', 'uploading') THEN bytes END) AS hot,
               COUNT(CASE WHEN state IN ('archived', 'sealed') THEN 1 END) AS n
        FROM segments`).one();
-    return { archivedBytes: r.archived ?? 0, sealedHotBytes: r.hot ?? 0, count: r.n };
+    return (this.#totals = { archivedBytes: r.archived ?? 0, sealedHotBytes: r.hot ?? 0, count: r.n });
   }
 
   writeIndex(segmentBase: number, entries: readonly IndexEntry[]): void {
