@@ -202,6 +202,15 @@ export class PartitionLog {
     return out;
   }
 
+  /**
+   * Re-reads the log's state from SQLite. For callers that wrap appends in a transaction of their
+   * own: when it rolls back, the rows are gone but the state kept in memory is not.
+   */
+  reload(): void {
+    this.#state = this.#loadState();
+    this.#producers.discard();
+  }
+
   /** Forgets producers idle for longer than producer.id.expiration.ms. */
   expireProducers(now: number, expirationMs: number): void {
     this.#producers.expire(now - expirationMs);

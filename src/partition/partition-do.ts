@@ -253,11 +253,15 @@ export class PartitionDO extends DurableObject<Env> {
   }
 
   #onStream<T>(ref: TopicRef, fn: (s: StreamStore, now: number) => T): Result<T> {
+    let log: PartitionLog | undefined;
     try {
-      const store = new StreamStore(this.ctx.storage, this.#open(ref), ref.name.slice(STREAM_TOPIC_PREFIX.length));
+      log = this.#open(ref);
+      const store = new StreamStore(this.ctx.storage, log, ref.name.slice(STREAM_TOPIC_PREFIX.length));
       // One transaction, so a call that fails half way (a too-large body after the create) writes nothing.
       return ok(this.ctx.storage.transactionSync(() => fn(store, Date.now())));
     } catch (e) {
+      // The rollback undid any append inside; the log's in-memory offsets must follow it.
+      log?.reload();
       return fail(e);
     }
   }

@@ -1,5 +1,6 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { PartitionLog } from "../../src/log/partition-log.js";
 import type { PartitionDO } from "../../src/partition/partition-do.js";
 import { encodeBatch } from "../../src/protocol/record-batch.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
@@ -63,4 +64,25 @@ describe("fetch cost is independent of log length", () => {
     const byTime = await call("GET", `/v1/topics/${topic}/partitions/0/offsets?at=${1_000 + rows - 2}`);
     expect(byTime.body.offset).toBe(total - 2 * perBatch);
   }, 120_000);
+});
+
+describe("an enclosing transaction that rolls back", () => {
+  it("leaves the log's offsets as SQLite has them, so the next append reuses the offset", async () => {
+    const topic = uniqueTopic();
+    const t = await createTopic(topic);
+    const stub = await partitionOf(topic, 0);
+    await runInDurableObject(stub, (_o: PartitionDO, state) => {
+      const log = PartitionLog.open(state.storage);
+      const batch = () => encodeBatch([{ key: null, value: new Uint8Array([1]), timestamp: 1 }]);
+      const opts = { timestampType: "CreateTime" as const, maxMessageBytes: t.config["max.message.bytes"], now: 1 };
+      expect(() => state.storage.transactionSync(() => {
+        log.append(batch(), opts);
+        throw new Error("the caller's next step failed");
+      })).toThrow();
+      expect(log.state.logEndOffset).toBe(1); // in memory: ahead of the rolled-back rows
+      log.reload();
+      expect(log.state.logEndOffset).toBe(0);
+      expect(log.append(batch(), opts)[0]!.baseOffset).toBe(0);
+    });
+  });
 });
