@@ -22,13 +22,14 @@ export default defineConfig({
       // in milliseconds rather than Kafka's 6 s / 5 s defaults.
       {
         plugins: [worker({ EDGELOG_AUTH: "off", EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "50", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" })],
-        test: { name: "integration", include: ["test/integration/**/*.test.ts"], exclude: ["test/integration/auth/**"] },
+        // 20 s per test: a few send hundreds of requests, and CI machines can be slower than this one.
+        test: { name: "integration", include: ["test/integration/**/*.test.ts"], exclude: ["test/integration/auth/**"], testTimeout: 20_000 },
       },
       // Authentication and authorization, configured as a deployment is (auth required), with a
       // known admin secret and a short token cache so revocation tests stay quick.
       {
         plugins: [worker({ EDGELOG_ADMIN_TOKEN: "test-admin-secret", EDGELOG_AUTH_CACHE_MS: "300", EDGELOG_CORS_ORIGINS: "https://shop.example" })],
-        test: { name: "integration-auth", include: ["test/integration/auth/**/*.test.ts"] },
+        test: { name: "integration-auth", include: ["test/integration/auth/**/*.test.ts"], testTimeout: 20_000 },
       },
     ],
   },

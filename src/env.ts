@@ -8,6 +8,7 @@ import {
   GROUP_MAX_SESSION_TIMEOUT_MS,
   GROUP_MIN_SESSION_TIMEOUT_MS,
 } from "./protocol/constants.js";
+import { REPLICA_REGIONS } from "./protocol/topic-config.js";
 
 export interface Env {
   CLUSTER: DurableObjectNamespace<ClusterDO>;
@@ -30,6 +31,12 @@ export interface Env {
   EDGELOG_GROUP_METADATA_MAX_AGE_MS?: string;
   /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail, in ms (default 20000). */
   EDGELOG_STREAM_LONG_POLL_MS?: string;
+  /**
+   * The region this Worker serves readers in, for `replica=nearest` (a location hint such as
+   * `weur`). Unset on Cloudflare, where each request's own location (`request.cf`) decides; set
+   * it locally, where every request comes from the same machine.
+   */
+  EDGELOG_REPLICA_REGION?: string;
 }
 
 export interface Settings {
@@ -38,6 +45,8 @@ export interface Settings {
   /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail. */
   streamLongPollMs: number;
   group: GroupSettings;
+  /** Overrides the reader's region for nearest-replica reads (null: from request.cf). */
+  replicaRegion: string | null;
 }
 
 export interface GroupSettings {
@@ -71,6 +80,7 @@ function parseSettings(env: Env): Settings {
   }
   return {
     producerIdExpirationMs: intVar(env.EDGELOG_PRODUCER_ID_EXPIRATION_MS, "EDGELOG_PRODUCER_ID_EXPIRATION_MS", 7 * DAY_MS),
+    replicaRegion: regionVar(env.EDGELOG_REPLICA_REGION),
     streamLongPollMs: intVar(env.EDGELOG_STREAM_LONG_POLL_MS, "EDGELOG_STREAM_LONG_POLL_MS", 20_000, 1, 120_000),
     group: {
       minSessionTimeoutMs: min,
@@ -120,4 +130,12 @@ export function readAuthSettings(env: Pick<Env, "EDGELOG_AUTH" | "EDGELOG_ADMIN_
     cacheMs,
     corsOrigins: (env.EDGELOG_CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o !== ""),
   };
+}
+
+function regionVar(value: string | undefined): string | null {
+  if (value === undefined || value === "") return null;
+  if (!(REPLICA_REGIONS as readonly string[]).includes(value)) {
+    throw new Error(`EDGELOG_REPLICA_REGION must be one of ${REPLICA_REGIONS.join(", ")}, got ${JSON.stringify(value)}`);
+  }
+  return value;
 }

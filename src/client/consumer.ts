@@ -21,6 +21,8 @@ export interface ConsumerOptions {
   /** Static membership id. */
   instanceId?: string;
   format?: ValueFormat;
+  /** Geo-replicated topics: which copy serves fetches ("nearest" by default, "leader", or a region). */
+  replica?: string;
   /** Long-poll time of one fetch. Default 1000 ms. */
   maxWaitMs?: number;
   maxBytes?: number;
@@ -238,6 +240,7 @@ export class Consumer {
           format: this.#opts.format ?? "json",
           ...(this.#opts.maxBytes ? { max_bytes: this.#opts.maxBytes } : {}),
           ...(this.#opts.maxRecords ? { max_records: this.#opts.maxRecords } : {}),
+          ...(this.#opts.replica ? { replica: this.#opts.replica } : {}),
         }, { retry: true, signal: this.#abort.signal });
       } catch (e) {
         if (this.#stopping) return;

@@ -40,6 +40,8 @@ export interface ProducerOptions {
   idempotent?: boolean;
   /** How values are encoded; default json. */
   format?: ValueFormat;
+  /** Kafka's acks: 1 (default) once the leader has the batch; "all" once every in-sync geo replica has it. */
+  acks?: 1 | "all";
   /** How long a batch may keep retrying before its records fail (Kafka's delivery.timeout.ms). Default 120 s. */
   deliveryTimeoutMs?: number;
   retry?: Partial<Omit<RetryOptions, "maxElapsedMs">>;
@@ -97,6 +99,7 @@ export class Producer {
     this.#events = events;
     this.#meta = meta;
     this.#opts = {
+      acks: opts.acks ?? 1,
       lingerMs: opts.lingerMs ?? 5,
       batchBytes: opts.batchBytes ?? 1024 * 1024,
       maxBufferedBytes: opts.maxBufferedBytes ?? 32 * 1024 * 1024,
@@ -236,7 +239,7 @@ export class Producer {
     const seqKey = `${q.topic}/${q.partition}`;
     try {
       const pid = this.#opts.idempotent ? await this.#producerId() : undefined;
-      const body: Record<string, unknown> = { records: batch.map((r) => r.wire), format: this.#opts.format };
+      const body: Record<string, unknown> = { records: batch.map((r) => r.wire), format: this.#opts.format, acks: this.#opts.acks };
       if (pid) body.producer = { id: pid.id, epoch: pid.epoch, sequence: pid.sequences.get(seqKey) ?? 0 };
       const attempt = () => this.#http.request<{ records: { offset?: number; timestamp?: number }[] }>("POST", path, body);
       const reply = await this.#retrying(attempt, pid !== undefined, q, batch.length);

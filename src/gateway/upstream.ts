@@ -87,8 +87,10 @@ export class Upstream {
   }
 
   /** Appends raw RecordBatch v2 bytes to one partition. */
-  async appendBatches<T = any>(topic: string, partition: number, batches: Uint8Array, signal?: AbortSignal): Promise<T> {
-    return this.#send<T>("POST", `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/records`, {
+  /** Raw batches to one partition; `acksAll` waits for every in-sync replica (Kafka's acks=-1). */
+  async appendBatches<T = any>(topic: string, partition: number, batches: Uint8Array, signal?: AbortSignal, acksAll = false): Promise<T> {
+    const acks = acksAll ? "?acks=all" : "";
+    return this.#send<T>("POST", `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/records${acks}`, {
       headers: { ...this.#headers, "content-type": CONTENT_TYPE_RECORD_BATCH },
       body: batches,
       signal,

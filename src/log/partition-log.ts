@@ -3,7 +3,10 @@
 
 import { EdgelogError } from "../protocol/errors.js";
 import {
+  crcMatches,
   decodeRecords,
+  lastOffset,
+  readBatchHeader,
   setBaseOffset,
   setCreateTime,
   setLogAppendTime,
@@ -39,6 +42,11 @@ export interface AppendOptions {
   maxMessageBytes: number;
   /** Wall clock in ms, used as the append time. */
   now: number;
+  /**
+   * Leave the high watermark where it is: a replicated partition moves it once the in-sync
+   * followers hold the batches (Replicator), so consumers never read what could still be lost.
+   */
+  holdHighWatermark?: boolean;
 }
 
 export interface AppendedBatch {
@@ -195,11 +203,57 @@ export class PartitionLog {
       if (h.producerId >= 0) this.#producers.record(h, { baseOffset: base, lastOffset: last, logAppendTime });
       out.push({ baseOffset: base, lastOffset: last, logStartOffset: s.logStartOffset, logAppendTime, duplicate: false });
     }
-    s.highWatermark = s.logEndOffset;
+    if (!opts.holdHighWatermark) s.highWatermark = s.logEndOffset;
     this.#producers.commit(opts.now);
     this.#saveState(s);
     this.#state = s;
     return out;
+  }
+
+  /** Moves the high watermark up to `hw`, never down and never past the log end; true when it moved. */
+  advanceHighWatermark(hw: number): boolean {
+    const target = Math.min(hw, this.#state.logEndOffset);
+    if (target <= this.#state.highWatermark) return false;
+    this.#update({ highWatermark: target });
+    return true;
+  }
+
+  /**
+   * A follower's append: batches exactly as the leader stores them (offsets and timestamps
+   * already assigned), written verbatim so the copy stays byte-identical. Batches the follower
+   * already holds (a resend after a restart) are skipped; a gap is refused.
+   */
+  appendReplica(batches: readonly Uint8Array[]): void {
+    this.storage.transactionSync(() => {
+      const s = { ...this.#state };
+      for (const batch of batches) {
+        const h = readBatchHeader(batch);
+        const last = lastOffset(h);
+        if (last < s.logEndOffset) continue;
+        if (h.baseOffset !== s.logEndOffset || h.size !== batch.byteLength || !crcMatches(batch, h)) {
+          throw new EdgelogError("CORRUPT_MESSAGE",
+            `replica batch at ${h.baseOffset} does not continue the copy at ${s.logEndOffset} or fails its CRC`);
+        }
+        s.maxTimestamp = Math.max(s.maxTimestamp, h.maxTimestamp);
+        this.storage.sql.exec(
+          `INSERT INTO batches (base_offset, last_offset, max_timestamp, time_index, records, bytes, data)
+           VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          h.baseOffset, last, h.maxTimestamp, s.maxTimestamp, h.recordCount, h.size, batch,
+        );
+        s.logEndOffset = last + 1;
+        s.hotBytes += h.size;
+      }
+      this.#saveState(s);
+      this.#state = s;
+    });
+  }
+
+  /** A follower whose copy fell behind the leader's hot log starts again, empty, at `offset`. */
+  resetTo(offset: number): void {
+    this.storage.transactionSync(() => {
+      this.storage.sql.exec(`DELETE FROM batches`);
+      this.#update({ logStartOffset: offset, logEndOffset: offset, highWatermark: offset, hotBytes: 0 });
+    });
   }
 
   /**
@@ -233,7 +287,8 @@ export class PartitionLog {
     const { logStartOffset, highWatermark } = this.#state;
     this.checkOffset(offset);
     const result: ReadResult = { batches: [], highWatermark, logStartOffset, rowsRead: 0 };
-    if (offset === highWatermark) return result;
+    // Between the high watermark and the log end: written, not yet replicated, so not yet readable.
+    if (offset >= highWatermark) return result;
 
     // Each row holds at least one record, so maxRecords + 1 rows always suffice.
     const limit = Math.min(opts.maxRecords + 1, MAX_ROWS_PER_READ);
@@ -341,10 +396,13 @@ export class PartitionLog {
     this.#state = s;
   }
 
-  /** Throws OFFSET_OUT_OF_RANGE (with the bounds beside it) unless `offset` is in [logStart, highWatermark]. */
+  /**
+   * Throws OFFSET_OUT_OF_RANGE (with the bounds beside it) unless `offset` is in [logStart, logEnd]
+   * (Kafka's range: an offset past the high watermark but written is waited on, not refused).
+   */
   checkOffset(offset: number): void {
-    const { logStartOffset, highWatermark } = this.#state;
-    if (offset < logStartOffset || offset > highWatermark) {
+    const { logStartOffset, highWatermark, logEndOffset } = this.#state;
+    if (offset < logStartOffset || offset > logEndOffset) {
       throw new EdgelogError("OFFSET_OUT_OF_RANGE",
         `offset ${offset} is outside the log [${logStartOffset}, ${highWatermark}]`,
         { log_start_offset: logStartOffset, high_watermark: highWatermark });

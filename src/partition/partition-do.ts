@@ -2,8 +2,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { readSettings, type Env, type Settings } from "../env.js";
-import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
-import type { TopicRef } from "../protocol/topic.js";
+import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
+import { partitionObjectName, type TopicRef } from "../protocol/topic.js";
 import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } from "../log/partition-log.js";
 import { Waiters } from "./waiters.js";
 import { maintain } from "../archive/maintenance.js";
@@ -25,10 +25,15 @@ import {
   type StreamReply,
 } from "../streams/store.js";
 import { errorReply, LiveTail, parseLiveRequest } from "./live.js";
-import { HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
+import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
+import { Replicator, type ReplicaStatus, type ReplicaTransport } from "../replication/replicator.js";
+import { replicaObjectName, type ReplicaAck, type ReplicaChunk } from "../replication/chunk.js";
+import { applyChunk, canServe } from "../replication/follower.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
+/** While a follower is behind, the alarm resumes its catch-up at least this often. */
+const REPLICA_CATCH_UP_MS = 1_000;
 /** How often idle producers' state is swept while any is kept. */
 const PRODUCER_SWEEP_MS = 3_600_000;
 
@@ -52,13 +57,22 @@ export interface PartitionInfo {
   archived_bytes: number;
   /** Sealed segments, archived or (compacted topics) sealed in place. */
   segments: number;
+  /** The next offset to be written; above high_watermark while followers have yet to copy it. */
+  log_end_offset: number;
+  /** Geo-replicated topics: the replicas in sync, the leader first, and each follower's state. */
+  isr?: string[];
+  replicas?: ReplicaStatus[];
 }
+
+/** Kafka's acks: 1 answers once the leader's write is durable, "all" once every in-sync replica has it. */
+export type Acks = 1 | "all";
 
 export type OffsetSpec = "earliest" | "latest" | number;
 
 export class PartitionDO extends DurableObject<Env> {
   #log?: PartitionLog;
-  #topicVersion?: number;
+  /** The newest topic ref seen (also kept in storage as "topic"). */
+  #topic?: TopicRef;
   #sweepArmed = false;
   #maintaining = false;
   readonly #waiters = new Waiters(MAX_WAITERS);
@@ -67,6 +81,21 @@ export class PartitionDO extends DurableObject<Env> {
   #alarmAt: number | null = null;
   /** Where sealed segments go; replaceable by any SegmentStore (a metrics or fault-injecting wrapper). */
   segmentStore: SegmentStore;
+  /** How the leader reaches its followers; replaceable (a fault-injecting wrapper in tests). */
+  replicaTransport: ReplicaTransport = {
+    replicate: async (region, chunk) => {
+      const ref = this.#ref();
+      const stub = this.env.PARTITION.getByName(
+        replicaObjectName(partitionObjectName(ref.id, ref.partition), region), { locationHint: region as DurableObjectLocationHint });
+      return unwrap(await stub.replicate(ref, chunk));
+    },
+  };
+  /** The leader's replication of a geo-replicated topic (absent while the topic has no replica regions). */
+  #replicator?: Replicator;
+  /** A follower: the leader's high watermark as last told (undefined on a leader or an unfed copy). */
+  #leaderHw?: number;
+  /** When the leader last told this follower its high watermark (0: not since this instance started). */
+  #leaderHwAt = 0;
   readonly #live = new LiveTail(() => this.ctx.getWebSockets(), (offset, opts) => {
     if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
     return readTiered(this.#log, this.segmentStore, offset, opts);
@@ -81,33 +110,133 @@ export class PartitionDO extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
+      this.#leaderHw = ctx.storage.kv.get<number>("leader_hw");
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
 
-  async append(ref: TopicRef, batches: Uint8Array): Promise<Result<AppendedBatch[]>> {
+  async append(ref: TopicRef, batches: Uint8Array, acks: Acks = 1): Promise<Result<AppendedBatch[]>> {
     try {
       const log = this.#open(ref);
+      const replicator = this.#replication(ref);
+      if (acks === "all") replicator?.checkWritable();
       const out = log.append(batches, {
         timestampType: ref.config["message.timestamp.type"],
         maxMessageBytes: ref.config["max.message.bytes"],
         now: Date.now(),
+        holdHighWatermark: replicator !== undefined,
       });
-      this.#waiters.notifyAll();
-      this.#live.onAppend();
+      if (replicator) replicator.afterAppend();
+      else this.#onHighWatermark();
       await this.#scheduleAfterAppend(log, ref);
+      if (acks === "all" && replicator) await replicator.waitForReplicas(Math.max(...out.map((b) => b.lastOffset + 1)));
       return ok(out);
     } catch (e) {
       return fail(e);
     }
   }
 
+  // ---- Geo-replication: the follower's side (src/replication). ----
+
+  /** Applies a chunk the leader shipped (null: the leader asks where this copy ends). */
+  async replicate(ref: TopicRef, chunk: ReplicaChunk | null): Promise<Result<ReplicaAck>> {
+    try {
+      const log = this.#open(ref);
+      const kv = this.ctx.storage.kv;
+      kv.put("follower", true);
+      const { logEndOffset, moved } = applyChunk(log, chunk);
+      if (chunk) this.#heardFromLeader(chunk.highWatermark);
+      if (moved) this.#onHighWatermark();
+      return ok({ logEndOffset });
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** A read served by this follower, or null when the copy cannot serve it (the router asks the leader). */
+  async readReplica(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult | null>> {
+    try {
+      const log = this.#open(ref);
+      // At the tail, a copy that has not heard from its leader lately may be cut off from it
+      // (a failing link looks like an idle topic from here): it asks the leader once before serving.
+      if (req.offset >= log.state.highWatermark && Date.now() - this.#leaderHwAt > ref.config["replica.lag.time.max.ms"]) {
+        const leader = this.env.PARTITION.getByName(partitionObjectName(ref.id, ref.partition));
+        this.#heardFromLeader(unwrap(await leader.offsets(ref, "latest")).offset);
+      }
+      if (!canServe(log, req.offset, this.#leaderHw)) return ok(null);
+      return this.read(ref, req);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** The topic no longer has a replica in this region: forget the copy (it never owns R2 objects). */
+  async dropReplica(): Promise<void> {
+    this.#waiters.notifyAll();
+    this.#live.closeAll(LIVE_CLOSE.GONE, "replica removed");
+    this.#log = undefined;
+    this.#leaderHw = undefined;
+    await this.ctx.storage.deleteAll();
+    this.#log = PartitionLog.open(this.ctx.storage);
+  }
+
+  #heardFromLeader(hw: number): void {
+    this.#leaderHwAt = Date.now();
+    if (hw === this.#leaderHw) return;
+    this.#leaderHw = hw;
+    this.ctx.storage.kv.put("leader_hw", hw);
+  }
+
+  /** New data became readable: wake long-polls and live subscribers. */
+  #onHighWatermark(): void {
+    this.#waiters.notifyAll();
+    this.#live.onAppend();
+  }
+
+  /** The leader's replicator, built or reconfigured from the topic's config. */
+  #replication(given: TopicRef): Replicator | undefined {
+    // The newest config this partition has seen: a router with stale metadata must not undo it.
+    const ref = this.#topic ?? given;
+    const regions = ref.config["replica.regions"];
+    if (!this.#replicator) {
+      // A topic that never had replicas keeps the plain path (its high watermark moves on append).
+      if (regions.length === 0 && this.ctx.storage.kv.get("isr") === undefined) return undefined;
+      const kv = this.ctx.storage.kv;
+      this.#replicator = new Replicator(this.#log!, { replicate: (r, c) => this.replicaTransport.replicate(r, c) }, {
+        load: () => kv.get<string[]>("isr"),
+        save: (isr) => kv.put("isr", isr),
+      }, {
+        onHighWatermark: () => this.#onHighWatermark(),
+        wakeAt: (at) => void this.#setAlarm(at).catch(() => undefined),
+      });
+    }
+    const r = this.#replicator;
+    const c = ref.config;
+    if (ref.version > r.version) {
+      const removed = r.configure({
+        regions, minInsyncReplicas: c["min.insync.replicas"], lagTimeMaxMs: c["replica.lag.time.max.ms"],
+      }, ref.version);
+      for (const region of removed) {
+        const stub = this.env.PARTITION.getByName(replicaObjectName(partitionObjectName(ref.id, ref.partition), region));
+        this.ctx.waitUntil(stub.dropReplica().catch((e) => console.error(`dropping replica ${region} failed`, e)));
+      }
+    }
+    return r;
+  }
+
+  #ref(): TopicRef {
+    const ref = this.#topic ?? this.ctx.storage.kv.get<TopicRef>("topic");
+    if (!ref) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "the partition has no topic yet");
+    return ref;
+  }
+
   async read(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult>> {
     try {
       const log = this.#open(ref);
       const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords };
+      this.#replication(ref);
       let result = await readTiered(log, this.segmentStore, req.offset, opts);
-      if (result.batches.length === 0 && req.waitMs > 0 && req.offset === result.highWatermark) {
+      if (result.batches.length === 0 && req.waitMs > 0 && req.offset >= result.highWatermark) {
         const woken = await this.#waiters.wait(req.waitMs, req.pollId);
         if (woken) result = await readTiered(this.#open(ref), this.segmentStore, req.offset, opts);
       }
@@ -140,15 +269,20 @@ export class PartitionDO extends DurableObject<Env> {
   async describe(ref: TopicRef): Promise<Result<PartitionInfo>> {
     try {
       const log = this.#open(ref);
+      const replicator = this.#replication(ref);
       const s = log.state;
       const totals = log.segments.totals();
       return ok({
         partition: ref.partition,
         log_start_offset: s.logStartOffset,
         high_watermark: s.highWatermark,
+        log_end_offset: s.logEndOffset,
         bytes: s.hotBytes,
         archived_bytes: totals.archivedBytes,
         segments: totals.count,
+        ...(replicator && replicator.regions.length > 0
+          ? { isr: ["leader", ...replicator.isr], replicas: replicator.status() }
+          : {}),
       });
     } catch (e) {
       return fail(e);
@@ -162,8 +296,13 @@ export class PartitionDO extends DurableObject<Env> {
         throw new EdgelogError("INVALID_REQUEST", "the partition object only accepts WebSocket upgrades");
       }
       const req = parseLiveRequest(request, HEADER_TOPIC_REF);
+      const log = this.#open(req.ref as TopicRef);
+      // A follower that cannot serve this offset says so, and the router asks the leader.
+      if (request.headers.has(HEADER_REPLICA_MISS) && !canServe(log, req.offset, this.#leaderHw)) {
+        return new Response(null, { status: 204, headers: { [HEADER_REPLICA_MISS]: "1" } });
+      }
       // Refuses an out-of-range offset before the upgrade; archived offsets are fine.
-      await readTiered(this.#open(req.ref as TopicRef), this.segmentStore, req.offset, { maxBytes: 1, maxRecords: 1 });
+      await readTiered(log, this.segmentStore, req.offset, { maxBytes: 1, maxRecords: 1 });
       const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
       this.ctx.acceptWebSocket(server);
       this.#live.start(server, LiveTail.subscriber(req.offset, req.format, req.raw));
@@ -191,6 +330,7 @@ export class PartitionDO extends DurableObject<Env> {
   async configure(ref: TopicRef): Promise<Result<void>> {
     try {
       this.#open(ref);
+      this.#replication(ref);
       await this.#setAlarm(Date.now());
       return ok(undefined);
     } catch (e) {
@@ -272,6 +412,14 @@ export class PartitionDO extends DurableObject<Env> {
    */
   async drop(): Promise<void> {
     const ref = this.ctx.storage.kv.get<TopicRef>("topic");
+    if (this.#replicator && ref) {
+      this.#replicator.close(new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.name} was deleted`));
+      for (const region of this.#replicator.regions) {
+        const stub = this.env.PARTITION.getByName(replicaObjectName(partitionObjectName(ref.id, ref.partition), region));
+        this.ctx.waitUntil(stub.dropReplica().catch((e) => console.error(`dropping replica ${region} failed`, e)));
+      }
+      this.#replicator = undefined;
+    }
     this.#log = undefined;
     this.#waiters.notifyAll();
     this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
@@ -310,8 +458,13 @@ export class PartitionDO extends DurableObject<Env> {
         return;
       }
       if (!this.#log || !ref) return;
+      // A follower's copy has no background work of its own: the leader rolls, retains and compacts.
+      if (kv.get("follower") === true) return;
       const now = Date.now();
+      const replicator = this.#replication(ref);
+      replicator?.onAlarm();
       let next = await maintain(this.#log, this.segmentStore, ref, now);
+      if (replicator?.pending) next = Math.min(next ?? Number.POSITIVE_INFINITY, now + REPLICA_CATCH_UP_MS);
       this.#log.expireProducers(now, this.#settings.producerIdExpirationMs);
       this.#sweepArmed = this.#log.hasProducers;
       if (this.#sweepArmed) next = Math.min(next ?? Number.POSITIVE_INFINITY, now + PRODUCER_SWEEP_MS);
@@ -361,10 +514,10 @@ export class PartitionDO extends DurableObject<Env> {
 
   /** Keeps the newest topic config seen, for background work (alarm) that has no caller to ask. */
   #remember(ref: TopicRef): void {
-    if (this.#topicVersion !== undefined && ref.version <= this.#topicVersion) return;
+    if (this.#topic !== undefined && ref.version <= this.#topic.version) return;
     const kv = this.ctx.storage.kv;
     const stored = kv.get<TopicRef>("topic");
     if (!stored || ref.version > stored.version) kv.put("topic", ref);
-    this.#topicVersion = Math.max(ref.version, stored?.version ?? -1);
+    this.#topic = !stored || ref.version > stored.version ? ref : stored;
   }
 }

@@ -2,6 +2,7 @@
 // the OpenAPI document is generated from them, and the SDK takes its types from them.
 
 import { z } from "zod";
+import { REPLICA_REGIONS } from "./topic-config.js";
 import {
   FETCH_MAX_BYTES_CAP,
   FETCH_MAX_RECORDS_CAP,
@@ -114,6 +115,10 @@ const intParam = (name: string) =>
   z.string().regex(/^\d+$/, `${name} must be a non-negative integer`).transform(Number)
     .refine(Number.isSafeInteger, `${name} is too large`);
 
+/** Which copy of a geo-replicated partition serves a read. */
+export const ReplicaChoiceSchema = z.enum(["nearest", "leader", ...REPLICA_REGIONS])
+  .describe("geo-replicated topics: nearest (default: the reader's region if the topic has a replica there), leader, or a region; a copy that is behind hands the read to the leader");
+
 export const FetchQuerySchema = z.object({
   offset: intParam("offset"),
   max_records: intParam("max_records").pipe(z.number().min(1).max(FETCH_MAX_RECORDS_CAP)).optional(),
@@ -123,6 +128,7 @@ export const FetchQuerySchema = z.object({
   live: z.enum(["sse"]).optional()
     .describe("sse streams Server-Sent Events (event: records, id: next offset; Last-Event-ID resumes). A WebSocket upgrade on this URL streams the same JSON frames; acknowledge each with {\"ack\": next_offset}"),
   raw: z.enum(["true", "false"]).optional().describe("WebSocket only: binary frames of whole RecordBatch v2"),
+  replica: ReplicaChoiceSchema.optional(),
 });
 
 export const FetchedRecordSchema = z.object({
@@ -155,6 +161,7 @@ export const MultiFetchRequestSchema = z.strictObject({
   max_records: z.number().int().min(1).max(FETCH_MAX_RECORDS_CAP).optional(),
   format: z.enum([...VALUE_FORMATS, "batches"]).default("json")
     .describe("batches: whole RecordBatch v2 as stored (base64 in batches_b64), as Kafka returns them; the first may begin below offset"),
+  replica: ReplicaChoiceSchema.optional(),
 });
 
 export const MultiFetchReplySchema = z.object({

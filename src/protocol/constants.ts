@@ -65,3 +65,6 @@ export type Operation = (typeof OPERATIONS)[number];
 export const TOKEN_PREFIX = "elg_";
 /** The query parameter a produce-only token may travel in (for navigator.sendBeacon, which cannot set headers). */
 export const QUERY_TOKEN_PARAM = "access_token";
+export const HEADER_REPLICA_MISS = "Edgelog-Replica-Miss";
+/** Which copy served a read of a geo-replicated topic: `leader` or a region. */
+export const HEADER_REPLICA = "Edgelog-Replica";

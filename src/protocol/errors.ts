@@ -47,6 +47,7 @@ export const ERRORS = {
   PARTITION_NOT_OWNED: { status: 409, retriable: false, kafka: 22, fix: "Commit only partitions in your assignment; heartbeat to learn it." },
   NOT_ENOUGH_REPLICAS: { status: 503, retriable: true, kafka: 19 },
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: { status: 503, retriable: true, kafka: 20 },
+  INVALID_REPLICA_ASSIGNMENT: { status: 409, retriable: false, kafka: 39 },
   UNAUTHENTICATED: { status: 401, retriable: false, kafka: 58, fix: "Send Authorization: Bearer <token>." },
   TOPIC_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 29 },
   GROUP_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 30 },

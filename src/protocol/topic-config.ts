@@ -17,6 +17,7 @@ export interface TopicConfig {
   "delete.retention.ms": number;
   "min.insync.replicas": number;
   "replica.regions": string[];
+  "replica.lag.time.max.ms": number;
 }
 
 export type TopicConfigKey = keyof TopicConfig;
@@ -34,6 +35,8 @@ export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
   "delete.retention.ms": DAY_MS,
   "min.insync.replicas": 1,
   "replica.regions": [],
+  // A broker setting in Kafka (same default); per topic here, where each topic has its own followers.
+  "replica.lag.time.max.ms": 30_000,
 });
 
 /** Cloudflare location hints (https://developers.cloudflare.com/durable-objects/reference/data-location/). */
@@ -97,6 +100,7 @@ const PARSERS: Record<TopicConfigKey, Parser> = {
   "delete.retention.ms": integer(0, MAX_MS),
   "min.insync.replicas": integer(1, 1 + REPLICA_REGIONS.length),
   "replica.regions": regions,
+  "replica.lag.time.max.ms": integer(10, 3_600_000),
 };
 
 export const TOPIC_CONFIG_KEYS = Object.keys(PARSERS) as TopicConfigKey[];

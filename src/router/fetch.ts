@@ -15,6 +15,7 @@ import {
   HEADER_HIGH_WATERMARK,
   HEADER_LOG_START_OFFSET,
   HEADER_NEXT_OFFSET,
+  HEADER_REPLICA,
   type ValueFormat,
 } from "../protocol/constants.js";
 import { unwrap } from "../protocol/errors.js";
@@ -30,6 +31,7 @@ import { chargeQuota, denied, hasGrant, principalOf } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { topicResource } from "../auth/grants.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
+import { cancelWaitOn, pickReplica, readFrom } from "./replicas.js";
 import { partitionParam } from "./params.js";
 import type { Env } from "../env.js";
 
@@ -41,10 +43,12 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
   const topic = await topics.withPartition(c.env, c.req.param("topic"), p);
   const raw = wantsBatches(c);
   const maxRecords = q.max_records ?? (raw ? FETCH_MAX_RECORDS_CAP : FETCH_DEFAULT_MAX_RECORDS);
-  const result = await read(c.env, topic, p, {
+  const region = pickReplica(c.env, topic, q.replica, c.req.raw.cf);
+  const result = await readFrom(c.env, topic, p, {
     offset: q.offset, maxBytes: q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES, maxRecords, waitMs: q.wait_ms ?? 0,
-  });
+  }, region);
   chargeQuota(c, "fetch", batchBytes(result.batches));
+  if (topic.config["replica.regions"].length > 0) c.header(HEADER_REPLICA, result.servedBy);
   if (raw) {
     // Whole batches, as Kafka returns them: the first may begin below the requested offset.
     const last = result.batches.at(-1);
@@ -55,6 +59,7 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
         [HEADER_HIGH_WATERMARK]: String(result.highWatermark),
         [HEADER_LOG_START_OFFSET]: String(result.logStartOffset),
         [HEADER_NEXT_OFFSET]: String(next),
+        ...(topic.config["replica.regions"].length > 0 ? { [HEADER_REPLICA]: result.servedBy } : {}),
       },
     });
   }
@@ -72,7 +77,8 @@ fetchRoutes.post("/v1/fetch", async (c) => {
     // As Kafka's fetch: a partition the token may not read fails on its own, the rest are served.
     if (!hasGrant(c, topicResource(p.topic), "consume")) return { ...p, error: denied(principalOf(c), topicResource(p.topic), "consume") };
     try {
-      return { ...p, topic: await topics.withPartition(c.env, p.topic, p.partition) };
+      const topic = await topics.withPartition(c.env, p.topic, p.partition);
+      return { ...p, topic, region: pickReplica(c.env, topic, req.replica, c.req.raw.cf) };
     } catch (e) {
       return { ...p, error: toEdgelogError(e) };
     }
@@ -80,9 +86,9 @@ fetchRoutes.post("/v1/fetch", async (c) => {
   const readAll = (waitMs: number, pollId?: string) =>
     targets.map((t) => "error" in t
       ? Promise.reject(t.error)
-      : read(c.env, t.topic, t.partition, {
+      : readFrom(c.env, t.topic, t.partition, {
         offset: t.offset, maxBytes: t.max_bytes ?? req.max_bytes ?? FETCH_DEFAULT_MAX_BYTES, maxRecords, waitMs, pollId,
-      }));
+      }, t.region));
 
   let settled = await Promise.allSettled(readAll(0));
   const answered = settled.some((s) => s.status === "rejected" || s.value.batches.length > 0);
@@ -101,7 +107,7 @@ fetchRoutes.post("/v1/fetch", async (c) => {
       });
     });
     await Promise.allSettled(targets.map((t, i) =>
-      done[i] || "error" in t ? undefined : partitionStub(c.env, t.topic, t.partition).cancelWait(pollId)));
+      done[i] || "error" in t ? undefined : cancelWaitOn(c.env, t.topic, t.partition, t.region, pollId)));
     settled = await Promise.allSettled(calls);
   }
 
@@ -139,10 +145,6 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/offsets", async (c) => {
     unwrap(await partitionStub(c.env, topic, p).offsets(topicRef(topic, p), at)), true);
   return c.json(result);
 });
-
-async function read(env: Env, topic: Topic, p: number, req: ReadRequest): Promise<ReadResult> {
-  return onPartition(topic.name, async () => unwrap(await partitionStub(env, topic, p).read(topicRef(topic, p), req)), true);
-}
 
 function wantsBatches(c: Context): boolean {
   return (c.req.header("accept") ?? "").toLowerCase().includes(CONTENT_TYPE_RECORD_BATCH);

@@ -6,6 +6,8 @@ import { FetchQuerySchema } from "../protocol/api.js";
 import {
   FETCH_DEFAULT_MAX_BYTES,
   FETCH_DEFAULT_MAX_RECORDS,
+  HEADER_REPLICA,
+  HEADER_REPLICA_MISS,
   HEADER_TOPIC_REF,
   LIVE_SSE_HEARTBEAT_MS,
   type ValueFormat,
@@ -19,7 +21,8 @@ import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { validate } from "./body.js";
 import { toEdgelogError } from "./errors.js";
-import { onPartition, partitionStub, topics } from "./objects.js";
+import { partitionStub, topics } from "./objects.js";
+import { cancelWaitOn, pickReplica, readFrom, replicaStub, type ServedRead } from "./replicas.js";
 import { partitionParam } from "./params.js";
 
 /** After an early empty answer (the partition's long-poll bound was reached) wait this long before polling again. */
@@ -34,20 +37,30 @@ liveRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c, next) => {
   const q = validate(FetchQuerySchema, c.req.query());
   const topic = await topics.withPartition(c.env, c.req.param("topic"), p);
   const format = q.format ?? "json";
-  if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true");
+  const region = pickReplica(c.env, topic, q.replica, c.req.raw.cf);
+  if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true", region);
   const resume = c.req.header("last-event-id");
   const offset = resume !== undefined && /^\d+$/.test(resume) ? Number(resume) : q.offset;
-  return sse(c, topic, p, offset, format, q.max_records ?? FETCH_DEFAULT_MAX_RECORDS, q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES);
+  return sse(c, topic, p, offset, format, q.max_records ?? FETCH_DEFAULT_MAX_RECORDS, q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES, region);
 });
 
-async function webSocket(env: Env, topic: Topic, p: number, offset: number, format: ValueFormat, raw: boolean): Promise<Response> {
+async function webSocket(env: Env, topic: Topic, p: number, offset: number, format: ValueFormat, raw: boolean,
+  region: string | null): Promise<Response> {
   const url = new URL("https://partition/live");
   url.searchParams.set("offset", String(offset));
   url.searchParams.set("format", format);
   url.searchParams.set("raw", String(raw));
-  return partitionStub(env, topic, p).fetch(new Request(url, {
-    headers: { upgrade: "websocket", [HEADER_TOPIC_REF]: JSON.stringify(topicRef(topic, p)) },
-  }));
+  const headers = { upgrade: "websocket", [HEADER_TOPIC_REF]: JSON.stringify(topicRef(topic, p)) };
+  if (region !== null) {
+    // The nearest copy holds the socket when it has the offset; otherwise the leader does.
+    try {
+      const r = await replicaStub(env, topic, p, region).fetch(new Request(url, { headers: { ...headers, [HEADER_REPLICA_MISS]: "1" } }));
+      if (!r.headers.has(HEADER_REPLICA_MISS)) return r;
+    } catch (e) {
+      console.warn(`edgelog: replica ${region} of ${topic.name}/${p} refused a live tail; the leader serves it`, e);
+    }
+  }
+  return partitionStub(env, topic, p).fetch(new Request(url, { headers }));
 }
 
 /**
@@ -55,12 +68,12 @@ async function webSocket(env: Env, topic: Topic, p: number, offset: number, form
  * holds at most one event here and the log stays the buffer.
  */
 async function sse(c: Context<AppEnv>, topic: Topic, p: number, start: number, format: ValueFormat,
-  maxRecords: number, maxBytes: number): Promise<Response> {
+  maxRecords: number, maxBytes: number, region: string | null): Promise<Response> {
   const env = c.env;
-  const read = (req: ReadRequest): Promise<ReadResult> =>
-    onPartition(topic.name, async () => unwrap(await partitionStub(env, topic, p).read(topicRef(topic, p), req)));
+  const read = (req: ReadRequest): Promise<ServedRead> => readFrom(env, topic, p, req, region);
   // The first read runs before the reply so a bad offset is an ordinary HTTP error.
-  let ready: ReadResult | null = await read({ offset: start, maxBytes, maxRecords, waitMs: 0 });
+  const first = await read({ offset: start, maxBytes, maxRecords, waitMs: 0 });
+  let ready: ReadResult | null = first;
   let offset = start;
   let lastWrite = Date.now();
   let cancelled = false;
@@ -101,12 +114,13 @@ async function sse(c: Context<AppEnv>, topic: Topic, p: number, start: number, f
     },
     async cancel() {
       cancelled = true;
-      if (pollId) await partitionStub(env, topic, p).cancelWait(pollId).catch(() => undefined);
+      if (pollId) await cancelWaitOn(env, topic, p, region, pollId).catch(() => undefined);
     },
   }, { highWaterMark: 0 });
 
   return new Response(stream, {
     headers: {
+      ...(first.servedBy !== undefined && topic.config["replica.regions"].length > 0 ? { [HEADER_REPLICA]: first.servedBy } : {}),
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
       "x-accel-buffering": "no",

@@ -7,6 +7,7 @@ import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { BATCH_HEADER_SIZE, encodeBatch, readBatchHeader, type RecordInput } from "../protocol/record-batch.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { AppendedBatch } from "../log/partition-log.js";
+import type { Acks } from "../partition/partition-do.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
@@ -43,8 +44,9 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
     if (body.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
     const topic = await topics.withPartition(c.env, name, p);
     const idempotent = await checkBatchProducers(c.env, body);
+    const acks = batchAcks(c.req.query("acks"));
     const appended = await onPartition(name, async () =>
-      unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body)), idempotent);
+      unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body, acks)), idempotent);
     return c.json({
       batches: appended.map((b) => ({
         base_offset: b.baseOffset, last_offset: b.lastOffset, log_start_offset: b.logStartOffset, timestamp: b.logAppendTime,
@@ -60,6 +62,13 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
   const topic = await topics.withPartition(c.env, name, p);
   return produceJson(c, topic, req, p);
 });
+
+/** The binary route's acks, from `?acks=1|all|-1` (default 1). */
+function batchAcks(q: string | undefined): Acks {
+  if (q === undefined || q === "1") return 1;
+  if (q === "all" || q === "-1") return "all";
+  throw new EdgelogError("INVALID_REQUEST", `acks must be 1, all or -1 on the record-batch route, got ${JSON.stringify(q)}`);
+}
 
 /** A stream's topic is written only through its stream URL, which keeps its offsets and metadata in step. */
 function notAStream(topic: string): void {
@@ -125,9 +134,10 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
   const plans = [...byPartition].map(([partition, indexes]) => planBatches(partition, indexes, inputs, maxBytes,
     producer && { producerId: Number(producer.id), producerEpoch: producer.epoch, baseSequence: sequences!.get(partition)! }));
 
+  const acks: Acks = req.acks === "all" || req.acks === -1 ? "all" : 1;
   const send = (plan: PartitionPlan) =>
     onPartition(topic.name, async () =>
-      unwrap(await partitionStub(c.env, topic, plan.partition).append(topicRef(topic, plan.partition), plan.body)),
+      unwrap(await partitionStub(c.env, topic, plan.partition).append(topicRef(topic, plan.partition), plan.body, acks)),
     producer !== undefined);
 
   if (req.acks === 0) {

@@ -19,7 +19,7 @@ describe("topics", () => {
     expect(described.status).toBe(200);
     expect(described.body.partition_count).toBe(3);
     expect(described.body.partitions).toEqual([0, 1, 2].map((p) => ({
-      partition: p, log_start_offset: 0, high_watermark: 0, bytes: 0, archived_bytes: 0, segments: 0,
+      partition: p, log_start_offset: 0, high_watermark: 0, log_end_offset: 0, bytes: 0, archived_bytes: 0, segments: 0,
     })));
 
     const altered = await call("PATCH", `/v1/topics/${name}`, { partitions: 5, config: { "cleanup.policy": "compact", "retention.ms": null } });

@@ -31,7 +31,7 @@ export const produce: Handler = async (req, ctx) => {
       Name: t.Name,
       PartitionResponses: await Promise.all(t.PartitionData.map(async (p) => {
         try {
-          const reply = await ctx.upstream.appendBatches<BatchReply>(t.Name, p.Index, p.Records ?? new Uint8Array(0), ctx.signal);
+          const reply = await ctx.upstream.appendBatches<BatchReply>(t.Name, p.Index, p.Records ?? new Uint8Array(0), ctx.signal, req.Acks === -1);
           const first = reply.batches[0]!;
           return {
             Index: p.Index, ErrorCode: KAFKA.NONE, BaseOffset: first.base_offset,

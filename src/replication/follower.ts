@@ -1,0 +1,32 @@
+// The follower's side of geo-replication: applies the leader's chunks to its copy of the log and
+// decides which reads the copy can serve (the rest go to the leader).
+
+import type { PartitionLog } from "../log/partition-log.js";
+import type { ReplicaAck, ReplicaChunk } from "./chunk.js";
+
+/** Applies one chunk (null: a probe) and reports what the copy now holds. */
+export function applyChunk(log: PartitionLog, chunk: ReplicaChunk | null): ReplicaAck & { moved: boolean } {
+  const before = log.state.highWatermark;
+  if (chunk) {
+    if (chunk.reset) log.resetTo(chunk.from);
+    // A gap (the leader lost track of this copy, say after a restart): answer where the copy ends
+    // and the leader resends from there.
+    if (chunk.from <= log.state.logEndOffset) {
+      log.appendReplica(chunk.batches);
+      // The leader archived this range to R2, which readers reach through the leader: drop it here.
+      if (chunk.hotStart > log.state.logStartOffset) log.advanceStart(chunk.hotStart);
+      log.advanceHighWatermark(chunk.highWatermark);
+    }
+  }
+  return { logEndOffset: log.state.logEndOffset, moved: log.state.highWatermark !== before };
+}
+
+/**
+ * Whether the copy can answer a read at `offset`: the offset is in the copy, and at its tail the
+ * copy is as far as the leader's high watermark was when last told (else the leader has more).
+ */
+export function canServe(log: PartitionLog, offset: number, leaderHw: number | undefined): boolean {
+  const { logStartOffset, highWatermark } = log.state;
+  if (leaderHw === undefined || offset < logStartOffset || offset > highWatermark) return false;
+  return offset < highWatermark || highWatermark >= leaderHw;
+}

@@ -1,0 +1,362 @@
+// The leader's side of geo-replication: ships its log to regional followers in order, keeps the
+// in-sync set (ISR) and the high watermark, and answers acks=all waits. Plain code over injected
+// parts (the log, a transport to the followers, a store for the ISR, a clock), tested on its own.
+
+import { EdgelogError } from "../protocol/errors.js";
+import type { ReplicaAck, ReplicaChunk } from "./chunk.js";
+
+/** What the replicator needs of the leader's log. */
+export interface LeaderLog {
+  readonly state: { readonly logEndOffset: number; readonly highWatermark: number };
+  /** The first offset still held in SQLite; below it the log lives in R2, which followers share. */
+  readonly hotStartOffset: number;
+  hotBatches(from: number, to: number, maxRows: number, maxBytes: number): { data: Uint8Array }[];
+  /** Moves the high watermark up to `hw` (never down, never past the log end); true when it moved. */
+  advanceHighWatermark(hw: number): boolean;
+}
+
+/** Sends a chunk to one region's follower (a probe when `chunk` is null) and returns what it holds. */
+export interface ReplicaTransport {
+  replicate(region: string, chunk: ReplicaChunk | null): Promise<ReplicaAck>;
+}
+
+/** Where the in-sync set survives restarts. */
+export interface IsrStore {
+  load(): string[] | undefined;
+  save(isr: string[]): void;
+}
+
+export interface ReplicationConfig {
+  regions: readonly string[];
+  minInsyncReplicas: number;
+  /** A follower behind the leader's end for longer than this leaves the ISR. */
+  lagTimeMaxMs: number;
+}
+
+export interface ReplicaStatus {
+  region: string;
+  /** The follower's log end offset as last acknowledged (null until it first answers). */
+  log_end_offset: number | null;
+  /** Offsets the follower is behind the leader's log end. */
+  lag: number | null;
+  in_sync: boolean;
+  /** Milliseconds since the follower last held everything the leader had. */
+  caught_up_ms_ago: number;
+  /** The last shipping failure, while the follower is failing. */
+  error?: string;
+}
+
+export interface ReplicatorHooks {
+  /** The high watermark moved: wake long-polls and live subscribers. */
+  onHighWatermark(): void;
+  /** Background catch-up is due at `at` (ms): the object's alarm should fire by then. */
+  wakeAt(at: number): void;
+}
+
+/** One follower's shipping state. */
+interface Follower {
+  region: string;
+  /** What the follower holds (its log end), null until it answers. */
+  leo: number | null;
+  /** The high watermark the follower was last told. */
+  toldHw: number;
+  caughtUpAt: number;
+  inFlight: boolean;
+  again: boolean;
+  failures: number;
+  error?: string;
+  retryTimer?: ReturnType<typeof setTimeout>;
+}
+
+interface AckWait {
+  end: number;
+  resolve(): void;
+  reject(e: EdgelogError): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/** One shipment's size: whole batches up to this many bytes (an RPC carries at most 32 MiB). */
+const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_ROWS = 1000;
+const RETRY_BASE_MS = 50;
+const RETRY_MAX_MS = 5_000;
+
+export class Replicator {
+  readonly #followers = new Map<string, Follower>();
+  #isr = new Set<string>();
+  #config: ReplicationConfig = { regions: [], minInsyncReplicas: 1, lagTimeMaxMs: 30_000 };
+  #waits: AckWait[] = [];
+  #isrTimer?: ReturnType<typeof setTimeout>;
+  #configured = false;
+  #version = -1;
+
+  constructor(
+    private readonly log: LeaderLog,
+    private readonly transport: ReplicaTransport,
+    private readonly store: IsrStore,
+    private readonly hooks: ReplicatorHooks,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The topic version whose config is applied. */
+  get version(): number {
+    return this.#version;
+  }
+
+  get regions(): readonly string[] {
+    return this.#config.regions;
+  }
+
+  /** Replicas in sync, the leader included. */
+  get inSyncCount(): number {
+    return 1 + this.#isr.size;
+  }
+
+  get isr(): string[] {
+    return [...this.#isr];
+  }
+
+  /**
+   * Applies the topic's replica config. A region added to a log that already has data starts out
+   * of sync and joins once it has caught up; returns the regions removed (their copies can go).
+   */
+  configure(config: ReplicationConfig, version = this.#version + 1): string[] {
+    this.#version = version;
+    const removed = [...this.#followers.keys()].filter((r) => !config.regions.includes(r));
+    const first = !this.#configured;
+    this.#config = config;
+    this.#configured = true;
+    for (const r of removed) {
+      const f = this.#followers.get(r)!;
+      clearTimeout(f.retryTimer);
+      this.#followers.delete(r);
+      this.#isr.delete(r);
+    }
+    const stored = first ? this.store.load() : undefined;
+    const emptyLog = this.log.state.logEndOffset === 0;
+    for (const region of config.regions) {
+      if (this.#followers.has(region)) continue;
+      this.#followers.set(region, {
+        region, leo: null, toldHw: -1, caughtUpAt: this.now(), inFlight: false, again: false, failures: 0,
+      });
+      // A new topic's followers start in sync (there is nothing to copy); after a restart the
+      // stored set is trusted until the followers answer.
+      if (stored ? stored.includes(region) : emptyLog) this.#isr.add(region);
+    }
+    this.#saveIsr();
+    this.#refresh();
+    this.kick();
+    return removed;
+  }
+
+  /** After a leader append: the high watermark may move (no follower in sync), and followers get the batches. */
+  afterAppend(): void {
+    this.#refresh();
+    this.kick();
+  }
+
+  /** Ships new data (and the new high watermark) to every follower not already busy. */
+  kick(): void {
+    for (const f of this.#followers.values()) void this.#ship(f);
+  }
+
+  /** acks=all's check before a write, as Kafka's: too few replicas in sync → nothing is written. */
+  checkWritable(): void {
+    this.#refresh();
+    if (this.inSyncCount < this.#config.minInsyncReplicas) {
+      throw new EdgelogError("NOT_ENOUGH_REPLICAS",
+        `${this.inSyncCount} of ${1 + this.#config.regions.length} replicas are in sync (leader${this.#isr.size ? ", " + this.isr.join(", ") : ""}); ` +
+        `min.insync.replicas is ${this.#config.minInsyncReplicas}`);
+    }
+  }
+
+  /**
+   * acks=all: resolves once every in-sync replica holds offsets below `end` (the high watermark
+   * reached it). If the in-sync set shrank below min.insync.replicas meanwhile, the write stands
+   * but is reported as NOT_ENOUGH_REPLICAS_AFTER_APPEND, as Kafka does; a retry with an idempotent
+   * producer is answered as a duplicate.
+   */
+  waitForReplicas(end: number): Promise<void> {
+    if (this.log.state.highWatermark >= end) return this.#ackOutcome();
+    const timeoutMs = 2 * this.#config.lagTimeMaxMs + 5_000;
+    return new Promise((resolve, reject) => {
+      const wait: AckWait = {
+        end, resolve, reject,
+        timer: setTimeout(() => {
+          this.#waits = this.#waits.filter((w) => w !== wait);
+          reject(new EdgelogError("REQUEST_TIMED_OUT", `the in-sync replicas did not acknowledge offset ${end - 1} within ${timeoutMs} ms`));
+        }, timeoutMs),
+      };
+      this.#waits.push(wait);
+    });
+  }
+
+  /** Background work from the object's alarm: time out laggards, resume shipping. */
+  onAlarm(): void {
+    this.#refresh();
+    for (const f of this.#followers.values()) {
+      // The alarm is the catch-up's backstop: it retries a failing follower now, whatever its backoff.
+      clearTimeout(f.retryTimer);
+      f.retryTimer = undefined;
+      void this.#ship(f);
+    }
+  }
+
+  /** True while some follower still lacks data or the latest high watermark. */
+  get pending(): boolean {
+    for (const f of this.#followers.values()) if (this.#behind(f)) return true;
+    return false;
+  }
+
+  status(): ReplicaStatus[] {
+    const now = this.now();
+    const leo = this.log.state.logEndOffset;
+    return [...this.#followers.values()].map((f) => ({
+      region: f.region,
+      log_end_offset: f.leo,
+      lag: f.leo === null ? null : Math.max(0, leo - f.leo),
+      in_sync: this.#isr.has(f.region),
+      caught_up_ms_ago: f.leo !== null && f.leo >= leo ? 0 : now - f.caughtUpAt,
+      ...(f.error ? { error: f.error } : {}),
+    }));
+  }
+
+  /** Stops timers and fails pending acks=all waits (the topic was deleted or the object is going away). */
+  close(reason: EdgelogError): void {
+    for (const f of this.#followers.values()) clearTimeout(f.retryTimer);
+    clearTimeout(this.#isrTimer);
+    for (const w of this.#waits) {
+      clearTimeout(w.timer);
+      w.reject(reason);
+    }
+    this.#waits = [];
+  }
+
+  #behind(f: Follower): boolean {
+    const s = this.log.state;
+    return f.leo === null || f.leo < s.logEndOffset || f.toldHw < Math.min(s.highWatermark, f.leo);
+  }
+
+  /** One shipping loop per follower: in order, one chunk in flight, until it holds everything. */
+  async #ship(f: Follower): Promise<void> {
+    if (f.inFlight) {
+      f.again = true;
+      return;
+    }
+    if (f.retryTimer !== undefined) return; // backing off after a failure
+    f.inFlight = true;
+    try {
+      do {
+        f.again = false;
+        while (this.#followers.get(f.region) === f && this.#behind(f)) {
+          const sentAt = this.now();
+          const leoAtSend = this.log.state.logEndOffset;
+          const chunk = f.leo === null ? null : this.#chunkFor(f.leo);
+          const ack = await this.transport.replicate(f.region, chunk);
+          f.leo = ack.logEndOffset;
+          if (chunk) f.toldHw = Math.min(chunk.highWatermark, ack.logEndOffset);
+          f.failures = 0;
+          f.error = undefined;
+          if (f.leo >= leoAtSend) f.caughtUpAt = sentAt;
+          this.#refresh();
+        }
+      } while (f.again);
+    } catch (e) {
+      f.failures++;
+      f.error = e instanceof Error ? e.message : String(e);
+      const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (f.failures - 1));
+      f.retryTimer = setTimeout(() => {
+        f.retryTimer = undefined;
+        void this.#ship(f);
+      }, delay);
+      this.hooks.wakeAt(this.now() + delay);
+      this.#refresh();
+    } finally {
+      f.inFlight = false;
+    }
+  }
+
+  #chunkFor(from: number): ReplicaChunk {
+    const s = this.log.state;
+    const hotStart = this.log.hotStartOffset;
+    // Below the hot log the data is in R2, which every replica reads alike: start the copy there.
+    const reset = from < hotStart || from > s.logEndOffset;
+    const at = reset ? hotStart : from;
+    const batches = at < s.logEndOffset ? this.log.hotBatches(at, s.logEndOffset - 1, CHUNK_ROWS, CHUNK_BYTES).map((b) => b.data) : [];
+    return { from: at, reset, batches, hotStart, highWatermark: s.highWatermark };
+  }
+
+  /**
+   * Re-derives the in-sync set and the high watermark from what the followers hold, then settles
+   * acks=all waits. The high watermark is the smallest log end among in-sync replicas; it never
+   * moves back, and a follower joins the set only once it holds everything below it.
+   */
+  #refresh(): void {
+    const now = this.now();
+    const { logEndOffset: leo, highWatermark: hw } = this.log.state;
+    const lagMax = this.#config.lagTimeMaxMs;
+    let changed = false;
+    let nextDeadline = Number.POSITIVE_INFINITY;
+    for (const f of this.#followers.values()) {
+      if (f.leo !== null && f.leo >= leo) f.caughtUpAt = now;
+      const inSync = this.#isr.has(f.region);
+      if (inSync && (f.leo === null || f.leo < leo)) {
+        const deadline = f.caughtUpAt + lagMax;
+        if (now > deadline) {
+          this.#isr.delete(f.region);
+          changed = true;
+        } else {
+          nextDeadline = Math.min(nextDeadline, deadline);
+        }
+      } else if (!inSync && f.leo !== null && f.leo >= hw && f.leo >= leo) {
+        this.#isr.add(f.region);
+        changed = true;
+      }
+    }
+    if (changed) this.#saveIsr();
+
+    let target = leo;
+    for (const r of this.#isr) {
+      const f = this.#followers.get(r)!;
+      target = Math.min(target, f.leo ?? hw);
+    }
+    if (this.log.advanceHighWatermark(target)) {
+      this.hooks.onHighWatermark();
+      this.kick(); // followers learn the new high watermark
+    }
+    this.#settleWaits();
+
+    clearTimeout(this.#isrTimer);
+    this.#isrTimer = undefined;
+    if (Number.isFinite(nextDeadline)) {
+      // The ISR must shrink on time even if nothing else happens: acks=all callers are waiting.
+      this.#isrTimer = setTimeout(() => this.#refresh(), nextDeadline - now + 1);
+      this.hooks.wakeAt(nextDeadline + 1);
+    }
+  }
+
+  #settleWaits(): void {
+    if (this.#waits.length === 0) return;
+    const hw = this.log.state.highWatermark;
+    const keep: AckWait[] = [];
+    for (const w of this.#waits) {
+      if (w.end > hw) {
+        keep.push(w);
+        continue;
+      }
+      clearTimeout(w.timer);
+      this.#ackOutcome().then(w.resolve, w.reject);
+    }
+    this.#waits = keep;
+  }
+
+  #ackOutcome(): Promise<void> {
+    if (this.inSyncCount >= this.#config.minInsyncReplicas) return Promise.resolve();
+    return Promise.reject(new EdgelogError("NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+      `the write is stored, but only ${this.inSyncCount} replicas are in sync (min.insync.replicas ${this.#config.minInsyncReplicas})`));
+  }
+
+  #saveIsr(): void {
+    this.store.save(this.isr);
+  }
+}
