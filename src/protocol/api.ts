@@ -51,6 +51,16 @@ export const PartitionInfoSchema = z.object({
   bytes: z.number().int().describe("bytes in the hot tier (SQLite)"),
   archived_bytes: z.number().int().describe("bytes in archived R2 segments"),
   segments: z.number().int().describe("sealed segments (archived, or sealed in place for compacted topics)"),
+  log_end_offset: z.number().int().describe("the next offset to be written; above high_watermark while in-sync replicas have yet to copy it"),
+  isr: z.array(z.string()).optional().describe("geo-replicated topics: the replicas in sync, leader first"),
+  replicas: z.array(z.object({
+    region: z.string(),
+    log_end_offset: z.number().int().nullable().describe("what the follower holds (null until it first answers)"),
+    lag: z.number().int().nullable().describe("offsets behind the leader's log end"),
+    in_sync: z.boolean(),
+    caught_up_ms_ago: z.number().int().describe("time since the follower last held everything the leader had"),
+    error: z.string().optional().describe("the last shipping failure, while the follower is failing"),
+  })).optional(),
 });
 
 export const DescribeTopicSchema = TopicSchema.extend({ partitions: z.array(PartitionInfoSchema), partition_count: z.number().int() });

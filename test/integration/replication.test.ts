@@ -192,6 +192,37 @@ describe("reads from the nearest replica", () => {
   });
 });
 
+describe("live tail on a replica", () => {
+  it("a WebSocket subscriber is held by the nearest copy and gets records once they are replicated", async () => {
+    const topic = await replicated(["apac"]);
+    expect((await produce(topic, [{ value: 0 }], { acks: "all" })).status).toBe(200);
+    const res = await exports.default.fetch(new Request(
+      `http://edgelog.test/v1/topics/${topic}/partitions/0/records?offset=0&replica=apac`, { headers: { upgrade: "websocket" } }));
+    expect(res.status).toBe(101);
+    const ws = res.webSocket!;
+    const frames: { records: { value: number }[]; next_offset: number }[] = [];
+    let wake = () => {};
+    ws.addEventListener("message", (e) => {
+      frames.push(JSON.parse(e.data as string));
+      wake();
+    });
+    ws.accept();
+    const framesReach = (n: number) => new Promise<void>((resolve) => {
+      wake = () => frames.length >= n && resolve();
+      wake();
+    });
+    await framesReach(1);
+    // The socket lives on the follower object, not the leader.
+    expect((await runInDurableObject(await followerOf(topic, "apac"), (_o, state) => state.getWebSockets().length))).toBe(1);
+    expect((await runInDurableObject(await leaderOf(topic), (_o, state) => state.getWebSockets().length))).toBe(0);
+    ws.send(JSON.stringify({ ack: frames[0]!.next_offset }));
+    expect((await produce(topic, [{ value: 1 }, { value: 2 }])).status).toBe(200);
+    await framesReach(2);
+    expect(frames.flatMap((f) => f.records.map((r) => r.value))).toEqual([0, 1, 2]);
+    ws.close(1000, "done");
+  });
+});
+
 describe("bad replica configuration", () => {
   it("rejects unknown regions and min.insync.replicas above the replica count, creating nothing", async () => {
     const topic = uniqueTopic("geo");
