@@ -102,3 +102,15 @@ it("serves /healthz and the OpenAPI document", async () => {
   expect(doc.openapi).toBe("3.1.0");
   expect(Object.keys(doc.paths)).toContain("/v1/topics/{topic}/records");
 });
+
+it("runs the geo-replication example verbatim", () => {
+  const session = steps("Geo-replication");
+  const [created, produced, read, described] = run(session);
+  expect(JSON.parse(created!).config["replica.regions"]).toEqual(["weur", "apac"]);
+  expect(JSON.parse(produced!).records).toEqual([expect.objectContaining({ partition: 0, offset: 0 })]);
+  expect(read).toMatch(/^edgelog-replica: apac\r?$/im);
+  expect(JSON.parse(read!.split(/\r?\n\r?\n/)[1]!).records[0]).toMatchObject({ key: "EURUSD", value: 1.0842 });
+  const p = JSON.parse(described!).partitions[0];
+  expect(p).toMatchObject({ high_watermark: 1, log_end_offset: 1, isr: ["leader", "weur", "apac"] });
+  expect(p.replicas.map((r: { lag: number }) => r.lag)).toEqual([0, 0]);
+}, 60_000);
