@@ -73,6 +73,13 @@ export interface ReadResult {
   rowsRead: number;
 }
 
+/** A compaction rewrite shipped to followers: the row's new bytes, or null when it was removed. */
+export interface Rewrite {
+  seq: number;
+  baseOffset: number;
+  data: Uint8Array | null;
+}
+
 export interface OffsetAtTime {
   offset: number;
   timestamp: number;
@@ -221,7 +228,9 @@ export class PartitionLog {
   /**
    * A follower's append: batches exactly as the leader stores them (offsets and timestamps
    * already assigned), written verbatim so the copy stays byte-identical. Batches the follower
-   * already holds (a resend after a restart) are skipped; a gap is refused.
+   * already holds (a resend after a restart) are skipped. A batch may start past the copy's end
+   * only where compaction removed whole batches from the leader's log (the leader ships its rows
+   * in order, so such a gap is one the leader has too).
    */
   appendReplica(batches: readonly Uint8Array[]): void {
     this.storage.transactionSync(() => {
@@ -230,9 +239,9 @@ export class PartitionLog {
         const h = readBatchHeader(batch);
         const last = lastOffset(h);
         if (last < s.logEndOffset) continue;
-        if (h.baseOffset !== s.logEndOffset || h.size !== batch.byteLength || !crcMatches(batch, h)) {
+        if (h.baseOffset < s.logEndOffset || h.size !== batch.byteLength || !crcMatches(batch, h)) {
           throw new EdgelogError("CORRUPT_MESSAGE",
-            `replica batch at ${h.baseOffset} does not continue the copy at ${s.logEndOffset} or fails its CRC`);
+            `replica batch at ${h.baseOffset} overlaps the copy's end ${s.logEndOffset} or fails its CRC`);
         }
         s.maxTimestamp = Math.max(s.maxTimestamp, h.maxTimestamp);
         this.storage.sql.exec(
@@ -318,6 +327,16 @@ export class PartitionLog {
     return r.b ?? this.#state.logEndOffset;
   }
 
+  /**
+   * The first offset not archived to R2: where a follower's copy begins. Above the log start only
+   * by archived segments (compaction's gaps are rows a copy simply lacks too).
+   */
+  get copyStartOffset(): number {
+    const r = this.storage.sql.exec<{ l: number | null }>(
+      `SELECT MAX(last_offset) AS l FROM segments WHERE state = 'archived'`).one();
+    return Math.max(this.#state.logStartOffset, (r.l ?? -1) + 1);
+  }
+
   /** Hot batches from `from` on, without their bytes, oldest first, while `more` says so. */
   *hotMeta(from: number, to = Number.MAX_SAFE_INTEGER): Generator<HotBatchMeta> {
     const cursor = this.storage.sql.exec<HotRow>(
@@ -367,8 +386,15 @@ export class PartitionLog {
     });
   }
 
+  /**
+   * Set while the partition has followers: compaction's rewrites of rows they already copied are
+   * queued for them (replica_rewrites), so their copies stay byte-identical.
+   */
+  recordRewrites = false;
+
   /** Compaction: replaces a hot batch by its filtered copy, or removes it when nothing is left. */
   replaceBatch(baseOffset: number, data: Uint8Array | null, oldBytes: number): void {
+    if (this.recordRewrites) this.storage.sql.exec(`INSERT INTO replica_rewrites (base_offset) VALUES (?)`, baseOffset);
     if (data === null) {
       this.storage.sql.exec(`DELETE FROM batches WHERE base_offset = ?`, baseOffset);
     } else {
@@ -376,6 +402,30 @@ export class PartitionLog {
         data, data.byteLength, readRecordCount(data), baseOffset);
     }
     this.#update({ hotBytes: this.#state.hotBytes - oldBytes + (data?.byteLength ?? 0) });
+  }
+
+  /** Queued compaction rewrites after `seq`: each row's current bytes, or null where the row is gone. */
+  rewritesAfter(seq: number, limit: number): Rewrite[] {
+    return this.storage.sql.exec<{ seq: number; base_offset: number; data: ArrayBuffer | null }>(
+      `SELECT r.seq, r.base_offset, b.data FROM replica_rewrites r LEFT JOIN batches b ON b.base_offset = r.base_offset
+       WHERE r.seq > ? ORDER BY r.seq LIMIT ?`, seq, limit,
+    ).toArray().map((r) => ({ seq: r.seq, baseOffset: r.base_offset, data: r.data === null ? null : new Uint8Array(r.data) }));
+  }
+
+  /** The newest queued rewrite's number (0 when none ever was). */
+  get lastRewriteSeq(): number {
+    return this.storage.sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM replica_rewrites`).one().s ?? 0;
+  }
+
+  /** Forgets rewrites every follower has applied. */
+  pruneRewrites(upTo: number): void {
+    this.storage.sql.exec(`DELETE FROM replica_rewrites WHERE seq <= ?`, upTo);
+  }
+
+  /** A follower applies a leader's rewrite to a row it holds (a row it lacks arrives whole later). */
+  applyRewrite(baseOffset: number, data: Uint8Array | null): void {
+    const row = this.storage.sql.exec<{ bytes: number }>(`SELECT bytes FROM batches WHERE base_offset = ?`, baseOffset).toArray()[0];
+    if (row) this.replaceBatch(baseOffset, data, row.bytes);
   }
 
   transaction<T>(fn: () => T): T {

@@ -94,8 +94,15 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
+    // Geo-replication (src/replication): compaction rewrites rows the followers already copied;
+    // each rewrite is queued here until every follower has applied it.
+    version: 4,
+    statements: [
+      `CREATE TABLE replica_rewrites (seq INTEGER PRIMARY KEY AUTOINCREMENT, base_offset INTEGER NOT NULL)`,
+    ],
+  },
+  {
     // Durable Streams (src/streams): a stream is the single partition of a `stream.<name>` topic.
-    // Version 4 is reserved for replication.
     version: 5,
     statements: [
       // One row while the partition backs a stream; absent for ordinary topics.

@@ -213,6 +213,7 @@ export class PartitionDO extends DurableObject<Env> {
     const r = this.#replicator;
     const c = ref.config;
     if (ref.version > r.version) {
+      this.#log!.recordRewrites = regions.length > 0;
       const removed = r.configure({
         regions, minInsyncReplicas: c["min.insync.replicas"], lagTimeMaxMs: c["replica.lag.time.max.ms"],
       }, ref.version);
@@ -464,6 +465,8 @@ export class PartitionDO extends DurableObject<Env> {
       const replicator = this.#replication(ref);
       replicator?.onAlarm();
       let next = await maintain(this.#log, this.segmentStore, ref, now);
+      // Rolling, retention and compaction changed what the followers must hold or drop.
+      replicator?.kick();
       if (replicator?.pending) next = Math.min(next ?? Number.POSITIVE_INFINITY, now + REPLICA_CATCH_UP_MS);
       this.#log.expireProducers(now, this.#settings.producerIdExpirationMs);
       this.#sweepArmed = this.#log.hasProducers;

@@ -8,9 +8,11 @@ export interface ReplicaChunk {
   /** Whole batches, exactly as the leader stores them, in offset order from `from`. */
   batches: Uint8Array[];
   /** The leader's first hot offset: below it the log is archived in R2 and the follower drops its rows. */
-  hotStart: number;
+  copyStart: number;
   /** The leader's high watermark: what the follower may show readers. */
   highWatermark: number;
+  /** Compaction rewrites of rows the follower may hold, applied after the batches. */
+  rewrites: { seq: number; baseOffset: number; data: Uint8Array | null }[];
 }
 
 export interface ReplicaAck {

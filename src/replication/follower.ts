@@ -13,8 +13,9 @@ export function applyChunk(log: PartitionLog, chunk: ReplicaChunk | null): Repli
     // and the leader resends from there.
     if (chunk.from <= log.state.logEndOffset) {
       log.appendReplica(chunk.batches);
+      for (const r of chunk.rewrites) log.applyRewrite(r.baseOffset, r.data);
       // The leader archived this range to R2, which readers reach through the leader: drop it here.
-      if (chunk.hotStart > log.state.logStartOffset) log.advanceStart(chunk.hotStart);
+      if (chunk.copyStart > log.state.logStartOffset) log.advanceStart(chunk.copyStart);
       log.advanceHighWatermark(chunk.highWatermark);
     }
   }

@@ -9,10 +9,14 @@ import type { ReplicaAck, ReplicaChunk } from "./chunk.js";
 export interface LeaderLog {
   readonly state: { readonly logEndOffset: number; readonly highWatermark: number };
   /** The first offset still held in SQLite; below it the log lives in R2, which followers share. */
-  readonly hotStartOffset: number;
+  readonly copyStartOffset: number;
   hotBatches(from: number, to: number, maxRows: number, maxBytes: number): { data: Uint8Array }[];
   /** Moves the high watermark up to `hw` (never down, never past the log end); true when it moved. */
   advanceHighWatermark(hw: number): boolean;
+  /** Compaction rewrites queued for followers, after `seq`. */
+  rewritesAfter(seq: number, limit: number): ReplicaChunk["rewrites"];
+  readonly lastRewriteSeq: number;
+  pruneRewrites(upTo: number): void;
 }
 
 /** Sends a chunk to one region's follower (a probe when `chunk` is null) and returns what it holds. */
@@ -60,6 +64,10 @@ interface Follower {
   leo: number | null;
   /** The high watermark the follower was last told. */
   toldHw: number;
+  /** The leader's hot start the follower was last told (below it the copy drops its rows). */
+  toldCopyStart: number;
+  /** The last compaction rewrite the follower applied (0 after a restart: resending is harmless). */
+  rewriteSeq: number;
   caughtUpAt: number;
   inFlight: boolean;
   again: boolean;
@@ -137,13 +145,14 @@ export class Replicator {
     for (const region of config.regions) {
       if (this.#followers.has(region)) continue;
       this.#followers.set(region, {
-        region, leo: null, toldHw: -1, caughtUpAt: this.now(), inFlight: false, again: false, failures: 0,
+        region, leo: null, toldHw: -1, toldCopyStart: -1, rewriteSeq: 0, caughtUpAt: this.now(), inFlight: false, again: false, failures: 0,
       });
       // A new topic's followers start in sync (there is nothing to copy); after a restart the
       // stored set is trusted until the followers answer.
       if (stored ? stored.includes(region) : emptyLog) this.#isr.add(region);
     }
     this.#saveIsr();
+    this.#pruneRewrites();
     this.#refresh();
     this.kick();
     return removed;
@@ -234,7 +243,8 @@ export class Replicator {
 
   #behind(f: Follower): boolean {
     const s = this.log.state;
-    return f.leo === null || f.leo < s.logEndOffset || f.toldHw < Math.min(s.highWatermark, f.leo);
+    return f.leo === null || f.leo < s.logEndOffset || f.toldHw < Math.min(s.highWatermark, f.leo) ||
+      f.toldCopyStart < Math.min(this.log.copyStartOffset, f.leo) || f.rewriteSeq < this.log.lastRewriteSeq;
   }
 
   /** One shipping loop per follower: in order, one chunk in flight, until it holds everything. */
@@ -251,10 +261,15 @@ export class Replicator {
         while (this.#followers.get(f.region) === f && this.#behind(f)) {
           const sentAt = this.now();
           const leoAtSend = this.log.state.logEndOffset;
-          const chunk = f.leo === null ? null : this.#chunkFor(f.leo);
+          const chunk = f.leo === null ? null : this.#chunkFor(f);
           const ack = await this.transport.replicate(f.region, chunk);
           f.leo = ack.logEndOffset;
-          if (chunk) f.toldHw = Math.min(chunk.highWatermark, ack.logEndOffset);
+          if (chunk) {
+            f.toldHw = Math.min(chunk.highWatermark, ack.logEndOffset);
+            f.toldCopyStart = Math.min(chunk.copyStart, ack.logEndOffset);
+            f.rewriteSeq = chunk.rewrites.at(-1)?.seq ?? f.rewriteSeq;
+            this.#pruneRewrites();
+          }
           f.failures = 0;
           f.error = undefined;
           if (f.leo >= leoAtSend) f.caughtUpAt = sentAt;
@@ -276,14 +291,25 @@ export class Replicator {
     }
   }
 
-  #chunkFor(from: number): ReplicaChunk {
+  #chunkFor(f: Follower): ReplicaChunk {
+    const from = f.leo!;
     const s = this.log.state;
-    const hotStart = this.log.hotStartOffset;
+    const copyStart = this.log.copyStartOffset;
     // Below the hot log the data is in R2, which every replica reads alike: start the copy there.
-    const reset = from < hotStart || from > s.logEndOffset;
-    const at = reset ? hotStart : from;
+    const reset = from < copyStart || from > s.logEndOffset;
+    const at = reset ? copyStart : from;
+    // A fresh copy takes rows as they are now, compaction included: earlier rewrites are moot.
+    if (reset) f.rewriteSeq = this.log.lastRewriteSeq;
     const batches = at < s.logEndOffset ? this.log.hotBatches(at, s.logEndOffset - 1, CHUNK_ROWS, CHUNK_BYTES).map((b) => b.data) : [];
-    return { from: at, reset, batches, hotStart, highWatermark: s.highWatermark };
+    const rewrites = this.log.rewritesAfter(f.rewriteSeq, CHUNK_ROWS);
+    return { from: at, reset, batches, copyStart, highWatermark: s.highWatermark, rewrites };
+  }
+
+  /** Rewrites every follower has applied are dropped from the queue. */
+  #pruneRewrites(): void {
+    let upTo = this.#followers.size === 0 ? this.log.lastRewriteSeq : Number.POSITIVE_INFINITY;
+    for (const f of this.#followers.values()) upTo = Math.min(upTo, f.leo === null ? 0 : f.rewriteSeq);
+    if (upTo > 0 && Number.isFinite(upTo)) this.log.pruneRewrites(upTo);
   }
 
   /**

@@ -58,6 +58,39 @@ describe("follower copies", () => {
   });
 });
 
+describe("compaction and retention on a replicated topic", () => {
+  it("followers apply the leader's compaction rewrites and drop what retention removed, staying byte-identical", async () => {
+    const topic = await replicated(["weur", "apac"], { "cleanup.policy": "compact", "segment.bytes": 1024, "delete.retention.ms": 0 });
+    const history = ["a", "b", "a", "c", "b", "a", "d", "c", "d"].map((key, i) => ({ key, value: i === 4 || i === 8 ? null : i }));
+    for (const r of history) expect((await produce(topic, [r], { acks: "all" })).status).toBe(200);
+    for (let i = 0; i < 40; i++) expect((await produce(topic, [{ key: `f${i}`, value: i }], { acks: "all" })).status).toBe(200);
+    const leader = await leaderOf(topic);
+    await settle(leader);
+    const after = await rows(leader);
+    expect(after.length).toBeLessThan(history.length + 40); // compaction removed rows (and rewrote others)
+    await until("followers apply the rewrites", async () => rows(await followerOf(topic, "apac")), (r) => r.join() === after.join());
+    await expectIdentical(topic, ["weur", "apac"]);
+    const fromCopy = await fetchRecords(topic, 0, 0, "&replica=weur&max_records=3");
+    expect(fromCopy.headers.get("edgelog-replica")).toBe("weur");
+    expect(fromCopy.body.records.map((r: { key: string }) => r.key)).toEqual(["a", "c", "f0"]);
+    // The rewrite queue empties once every follower has applied it.
+    expect(await runInDurableObject(leader, (_o, state) =>
+      state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM replica_rewrites`).one().n)).toBe(0);
+  });
+
+  it("followers drop rows the leader archived to R2; those offsets are read through the leader", async () => {
+    const topic = await replicated(["weur"], { "segment.bytes": 1024 });
+    for (let i = 0; i < 6; i++) expect((await produce(topic, Array.from({ length: 10 }, (_, j) => ({ value: value(i * 10 + j) })), { acks: "all" })).status).toBe(200);
+    const leader = await leaderOf(topic);
+    await settle(leader);
+    const leaderRows = await rows(leader);
+    await until("the copy drops the archived rows", async () => rows(await followerOf(topic, "weur")), (r) => r.join() === leaderRows.join());
+    const old = await fetchRecords(topic, 0, 0, "&replica=weur&max_records=5");
+    expect(old.headers.get("edgelog-replica")).toBe("leader");
+    expect(old.body.records.map((r: { value: { n: number } }) => r.value.n)).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
 describe("acks=all and the high watermark", () => {
   it("waits for every in-sync replica; consumers see nothing above the high watermark meanwhile", async () => {
     const topic = await replicated(["weur", "apac"]);

@@ -10,7 +10,7 @@ import { rng } from "../support/random.js";
 /** A leader log holding one-record batches whose bytes are their offsets. */
 class FakeLog implements LeaderLog {
   state = { logEndOffset: 0, highWatermark: 0 };
-  hotStartOffset = 0;
+  copyStartOffset = 0;
   hwHistory: number[] = [];
   append(n: number): number {
     this.state.logEndOffset += n;
@@ -21,6 +21,11 @@ class FakeLog implements LeaderLog {
     for (let o = from; o <= to && out.length < maxRows; o++) out.push({ data: Uint8Array.of(o % 256) });
     return out;
   }
+  lastRewriteSeq = 0;
+  rewritesAfter() {
+    return [];
+  }
+  pruneRewrites() {}
   advanceHighWatermark(hw: number): boolean {
     const target = Math.min(hw, this.state.logEndOffset);
     if (target <= this.state.highWatermark) return false;
