@@ -70,8 +70,10 @@ function oneOf<T extends string>(choices: readonly T[], normalise: (s: string) =
   };
 }
 
-const regions: Parser = (value, key) => {
-  if (!Array.isArray(value)) throw new EdgelogError("INVALID_CONFIG", `${key} must be an array of region names`);
+const regions: Parser = (input, key) => {
+  // Kafka tools send list configs as comma-separated strings ("weur,apac"); JSON clients send arrays.
+  const value = typeof input === "string" ? input.split(",").map((r) => r.trim()).filter((r) => r !== "") : input;
+  if (!Array.isArray(value)) throw new EdgelogError("INVALID_CONFIG", `${key} must be an array of region names (or a comma-separated string)`);
   const seen = new Set<string>();
   for (const r of value) {
     if (typeof r !== "string" || !(REPLICA_REGIONS as readonly string[]).includes(r)) {

@@ -44,3 +44,15 @@ describe("pickReplica", () => {
     expect(() => pickReplica(env(), topic(["weur"]), "oc", paris)).toThrow(expect.objectContaining({ code: "INVALID_REQUEST" }));
   });
 });
+
+describe("replica.regions config", () => {
+  it("takes an array or Kafka's comma-separated string, and names the bad region", async () => {
+    const { parseTopicConfig } = await import("../../src/protocol/topic-config.js");
+    expect(parseTopicConfig({ "replica.regions": ["weur", "apac"] })["replica.regions"]).toEqual(["weur", "apac"]);
+    expect(parseTopicConfig({ "replica.regions": "weur, apac" })["replica.regions"]).toEqual(["weur", "apac"]);
+    expect(parseTopicConfig({ "replica.regions": "" })["replica.regions"]).toEqual([]);
+    expect(() => parseTopicConfig({ "replica.regions": "weur,moon" })).toThrow(/unknown region "moon"/);
+    expect(() => parseTopicConfig({ "replica.regions": ["weur", "weur"] })).toThrow(/listed twice/);
+    expect(() => parseTopicConfig({ "replica.lag.time.max.ms": 5 })).toThrow(/replica.lag.time.max.ms must be 10..3600000/);
+  });
+});
