@@ -1,5 +1,6 @@
 // Kafka's promise under process crashes: SIGKILL the server at random moments while idempotent
 // producers with retries write keyed records; every acknowledged record must be there exactly once.
+// Half the producers write a geo-replicated topic with acks=all, whose copies must end identical.
 
 import { expect, it } from "vitest";
 import { partitionForKey } from "../../src/protocol/murmur2.js";
@@ -11,6 +12,10 @@ const KILLS = 4;
 const enc = new TextEncoder();
 
 const server = useServer();
+
+/** Producers 0 and 1 write `crash` (acks=1), 2 and 3 write `crash-geo` (two replica regions, acks=all). */
+const topicOf = (producer: number) => (producer < PRODUCERS / 2 ? "crash" : "crash-geo");
+const REGIONS = ["weur", "apac"];
 
 interface Acked {
   producer: number;
@@ -30,6 +35,7 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
 
 it("loses and duplicates no acknowledged record across SIGKILLs and restarts", async () => {
   expect((await post("/v1/topics", { name: "crash", partitions: PARTITIONS })).status).toBe(201);
+  expect((await post("/v1/topics", { name: "crash-geo", partitions: PARTITIONS, config: { "replica.regions": REGIONS, "min.insync.replicas": 2 } })).status).toBe(201);
   const acked: Acked[] = [];
   const stats = { requests: 0, retries: 0, duplicateAnswers: 0, sent: 0 };
   let stopping = false;
@@ -47,6 +53,7 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
       const parts = [...new Set(records.map((r) => partitionForKey(enc.encode(r.key), PARTITIONS)))];
       const body = {
         records,
+        acks: topicOf(producer) === "crash" ? 1 : "all",
         producer: { ...identity, sequences: Object.fromEntries(parts.map((p) => [p, sequences.get(p) ?? 0])) },
       };
       stats.sent += records.length;
@@ -56,7 +63,7 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
         if (attempt > 0) stats.retries++;
         let r: { status: number; body: any } | undefined;
         try {
-          r = await post("/v1/topics/crash/records", body);
+          r = await post(`/v1/topics/${topicOf(producer)}/records`, body);
         } catch {
           r = undefined; // connection refused or reset: the server is down or was killed mid-request
         }
@@ -91,12 +98,12 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
   const found = new Map<string, { partition: number; offset: number; key: string; n: number; producer: number }>();
   let duplicates = 0;
   let total = 0;
-  for (let p = 0; p < PARTITIONS; p++) {
+  for (const [topic, p] of ["crash", "crash-geo"].flatMap((t) => Array.from({ length: PARTITIONS }, (_, p) => [t, p] as const))) {
     let next = 0;
     const offsets: number[] = [];
     const lastNByKey = new Map<string, number>();
     for (;;) {
-      const r = await (await fetch(`${server().url}/v1/topics/crash/partitions/${p}/records?offset=${next}&max_records=5000`)).json() as any;
+      const r = await (await fetch(`${server().url}/v1/topics/${topic}/partitions/${p}/records?offset=${next}&max_records=5000`)).json() as any;
       for (const rec of r.records) {
         offsets.push(rec.offset);
         const id = `${rec.value.producer}/${rec.value.n}`;
@@ -110,8 +117,22 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
       next = r.next_offset;
       if (next >= r.high_watermark) break;
     }
-    expect(offsets, `partition ${p} offsets are dense`).toEqual(offsets.map((_, i) => i));
+    expect(offsets, `${topic} partition ${p} offsets are dense`).toEqual(offsets.map((_, i) => i));
     total += offsets.length;
+  }
+
+  // Every copy of the replicated topic holds the leader's bytes: one more acks=all write per
+  // partition settles the followers, then each copy serves its whole log itself.
+  for (let p = 0; p < PARTITIONS; p++) {
+    const last = await post(`/v1/topics/crash-geo/partitions/${p}/records`, { records: [{ value: "end" }], acks: "all" });
+    expect(last.status).toBe(200);
+    const leader = await rawLog(p, "leader");
+    expect(leader.served).toBe("leader");
+    for (const region of REGIONS) {
+      const copy = await rawLog(p, region);
+      expect(copy.served, `${region} serves partition ${p}`).toBe(region);
+      expect(Buffer.from(copy.bytes).equals(Buffer.from(leader.bytes)), `${region} copy of partition ${p} is byte-identical`).toBe(true);
+    }
   }
 
   expect(duplicates).toBe(0);
@@ -124,3 +145,12 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
     `duplicates=${duplicates} requests=${stats.requests} retries=${stats.retries} retries-answered-as-duplicates=${stats.duplicateAnswers}`);
   expect(acked.length).toBeGreaterThan(100);
 }, 120_000);
+
+/** A crash-geo partition's whole log as raw batches, read from one copy, with the copy that answered. */
+async function rawLog(p: number, replica: string): Promise<{ bytes: Uint8Array; served: string | null }> {
+  const r = await fetch(`${server().url}/v1/topics/crash-geo/partitions/${p}/records?offset=0&max_records=10000&max_bytes=16777216&replica=${replica}`,
+    { headers: { accept: "application/vnd.edgelog.record-batch" } });
+  expect(r.status).toBe(200);
+  expect(Number(r.headers.get("edgelog-next-offset"))).toBe(Number(r.headers.get("edgelog-high-watermark")));
+  return { bytes: new Uint8Array(await r.arrayBuffer()), served: r.headers.get("edgelog-replica") };
+}
