@@ -94,6 +94,8 @@ export class PartitionDO extends DurableObject<Env> {
   #replicator?: Replicator;
   /** A follower: the leader's high watermark as last told (undefined on a leader or an unfed copy). */
   #leaderHw?: number;
+  /** The partition had replica regions before this instance started (their removal must still be applied). */
+  #hadReplicas = false;
   /** When the leader last told this follower its high watermark (0: not since this instance started). */
   #leaderHwAt = 0;
   readonly #live = new LiveTail(() => this.ctx.getWebSockets(), (offset, opts) => {
@@ -111,6 +113,7 @@ export class PartitionDO extends DurableObject<Env> {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
       this.#leaderHw = ctx.storage.kv.get<number>("leader_hw");
+      this.#hadReplicas = ctx.storage.kv.get("isr") !== undefined;
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -200,7 +203,7 @@ export class PartitionDO extends DurableObject<Env> {
     const regions = ref.config["replica.regions"];
     if (!this.#replicator) {
       // A topic that never had replicas keeps the plain path (its high watermark moves on append).
-      if (regions.length === 0 && this.ctx.storage.kv.get("isr") === undefined) return undefined;
+      if (regions.length === 0 && !this.#hadReplicas) return undefined;
       const kv = this.ctx.storage.kv;
       this.#replicator = new Replicator(this.#log!, { replicate: (r, c) => this.replicaTransport.replicate(r, c) }, {
         load: () => kv.get<string[]>("isr"),
