@@ -26,6 +26,7 @@ import {
 } from "../streams/store.js";
 import { errorReply, LiveTail, parseLiveRequest } from "./live.js";
 import { HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
+import { appendWithProgress, readProgress, type MirroredAppend, type MirrorSlice } from "../mirror/target.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
@@ -93,13 +94,44 @@ export class PartitionDO extends DurableObject<Env> {
         maxMessageBytes: ref.config["max.message.bytes"],
         now: Date.now(),
       });
-      this.#waiters.notifyAll();
-      this.#live.onAppend();
-      await this.#scheduleAfterAppend(log, ref);
+      await this.#afterAppend(log, ref);
       return ok(out);
     } catch (e) {
       return fail(e);
     }
+  }
+
+  /** A mirror's slice, appended with the mirror's progress in one transaction (src/mirror/target.ts). */
+  async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: MirrorSlice): Promise<Result<MirroredAppend>> {
+    try {
+      const log = this.#open(ref);
+      const out = appendWithProgress(this.ctx.storage, log, batches, {
+        timestampType: ref.config["message.timestamp.type"],
+        maxMessageBytes: ref.config["max.message.bytes"],
+        now: Date.now(),
+      }, slice);
+      if (out.batches.length > 0) await this.#afterAppend(log, ref);
+      return ok(out);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** The next source offset mirror `mirror` will copy into this partition (null: none copied yet). */
+  async mirrorProgress(ref: TopicRef, mirror: string): Promise<Result<number | null>> {
+    try {
+      this.#open(ref);
+      return ok(readProgress(this.ctx.storage, mirror));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** What every append is followed by: wake long-polls and live tails, schedule background work. */
+  async #afterAppend(log: PartitionLog, ref: TopicRef): Promise<void> {
+    this.#waiters.notifyAll();
+    this.#live.onAppend();
+    await this.#scheduleAfterAppend(log, ref);
   }
 
   async read(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult>> {
