@@ -60,7 +60,7 @@ export function mirrorView(cfg: MirrorConfig, status: MirrorPartitionStatus[]): 
 }
 
 export async function copySlice(
-  cfg: MirrorConfig, source: SourceClient, target: MirrorTarget, positions: Positions, status: MirrorPartitionStatus[], opts: SliceOptions,
+  cfg: MirrorConfig, source: Pick<SourceClient, "fetch">, target: MirrorTarget, positions: Positions, status: MirrorPartitionStatus[], opts: SliceOptions,
 ): Promise<SliceOutcome> {
   const outcome: SliceOutcome = { copied: 0, failed: false };
   const from: number[] = [];

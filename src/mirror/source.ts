@@ -51,11 +51,12 @@ export class SourceClient {
   }
 
   async describeTopic(topic: string): Promise<SourceTopic> {
-    const body = await this.#call("GET", `/v1/topics/${encodeURIComponent(topic)}`) as SourceTopic;
-    if (typeof body?.id !== "string" || !Number.isSafeInteger(body.partitions)) {
+    // Topic describe lists the partitions; their count is partition_count.
+    const body = await this.#call("GET", `/v1/topics/${encodeURIComponent(topic)}`) as Partial<SourceTopic> & { partition_count?: number };
+    if (typeof body?.id !== "string" || !Number.isSafeInteger(body.partition_count)) {
       throw new EdgelogError("INVALID_CONFIG", `${this.url} did not answer as an edgelog deployment (no topic id or partition count)`);
     }
-    return body;
+    return { id: body.id, name: body.name ?? topic, partitions: body.partition_count!, config: body.config ?? {} };
   }
 
   /**
