@@ -14,7 +14,7 @@ const utf8 = (s: string) => new TextEncoder().encode(s);
 
 /** A source partition holding offsets [start, end), one record per batch. */
 function sourceLog(start: number, end: number) {
-  const batches = [];
+  const batches: Uint8Array[] = [];
   for (let o = start; o < end; o++) {
     const b = encodeBatch([{ key: null, value: utf8(`v${o}`), timestamp: o }]);
     setBaseOffset(b, o);
