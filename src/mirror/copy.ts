@@ -98,7 +98,7 @@ export async function copySlice(
         positions[p] = await target.append(p, slice.batches, from[p]!, slice.next);
         outcome.copied += slice.records;
       }
-      s.source_offset = positions[p] ?? null;
+      s.source_offset = positions[p] ?? f.logStartOffset;
       s.source_high_watermark = f.highWatermark;
       s.lag = Math.max(0, f.highWatermark - (positions[p] ?? f.logStartOffset));
       delete s.last_error;

@@ -313,7 +313,7 @@ export const CreateMirrorSchema = z.strictObject({
 
 export const MirrorPartitionSchema = z.object({
   partition: z.number().int(),
-  source_offset: z.number().int().nullable().describe("the next source offset to copy; null before the first copy"),
+  source_offset: z.number().int().nullable().describe("the next source offset to copy; null until the source was first asked"),
   source_high_watermark: z.number().int().nullable().describe("the source's high watermark at the last fetch"),
   lag: z.number().int().nullable().describe("source_high_watermark - source_offset"),
   records_skipped: z.number().int().describe("source records removed by the source's retention before they were copied"),
