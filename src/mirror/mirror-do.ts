@@ -49,6 +49,7 @@ export class MirrorDO extends DurableObject<Env> {
   /** Stops copying; the data already copied stays in the local topic. */
   async stop(): Promise<void> {
     this.#topic = undefined;
+    await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
 
