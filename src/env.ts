@@ -2,8 +2,10 @@
 
 import type { ClusterDO } from "./controller/cluster-do.js";
 import type { GroupCoordinatorDO } from "./coordinator/coordinator-do.js";
+import type { MirrorDO } from "./mirror/mirror-do.js";
 import type { PartitionDO } from "./partition/partition-do.js";
 import {
+  FETCH_MAX_WAIT_MS,
   GROUP_DEFAULT_SESSION_TIMEOUT_MS,
   GROUP_MAX_SESSION_TIMEOUT_MS,
   GROUP_MIN_SESSION_TIMEOUT_MS,
@@ -14,6 +16,7 @@ export interface Env {
   CLUSTER: DurableObjectNamespace<ClusterDO>;
   PARTITION: DurableObjectNamespace<PartitionDO>;
   COORDINATOR: DurableObjectNamespace<GroupCoordinatorDO>;
+  MIRROR: DurableObjectNamespace<MirrorDO>;
   ARCHIVE: R2Bucket;
   /** "off" disables authentication for local runs and tests; unset or "required" requires it. Never set for deploys. */
   EDGELOG_AUTH?: string;
@@ -37,6 +40,8 @@ export interface Env {
    * it locally, where every request comes from the same machine.
    */
   EDGELOG_REPLICA_REGION?: string;
+  /** How long a caught-up mirror long-polls its source before asking again, in ms (default 10000). */
+  EDGELOG_MIRROR_WAIT_MS?: string;
 }
 
 export interface Settings {
@@ -44,6 +49,8 @@ export interface Settings {
   producerIdExpirationMs: number;
   /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail. */
   streamLongPollMs: number;
+  /** How long a caught-up mirror long-polls its source before asking again. */
+  mirrorWaitMs: number;
   group: GroupSettings;
   /** Overrides the reader's region for nearest-replica reads (null: from request.cf). */
   replicaRegion: string | null;
@@ -82,6 +89,7 @@ function parseSettings(env: Env): Settings {
     producerIdExpirationMs: intVar(env.EDGELOG_PRODUCER_ID_EXPIRATION_MS, "EDGELOG_PRODUCER_ID_EXPIRATION_MS", 7 * DAY_MS),
     replicaRegion: regionVar(env.EDGELOG_REPLICA_REGION),
     streamLongPollMs: intVar(env.EDGELOG_STREAM_LONG_POLL_MS, "EDGELOG_STREAM_LONG_POLL_MS", 20_000, 1, 120_000),
+    mirrorWaitMs: intVar(env.EDGELOG_MIRROR_WAIT_MS, "EDGELOG_MIRROR_WAIT_MS", 10_000, 0, FETCH_MAX_WAIT_MS),
     group: {
       minSessionTimeoutMs: min,
       maxSessionTimeoutMs: max,

@@ -8,6 +8,7 @@ import { migrate } from "../util/migrations.js";
 import { ProducerRegistry, type ProducerIdentity } from "./producers.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
+import { MirrorDirectory, type MirrorEntry } from "./mirrors.js";
 import { TokenRegistry, type StoredToken, type TokenInfo } from "./tokens.js";
 import { TopicRegistry, unknownTopic, type AlterTopicInput, type CreateTopicInput } from "./topics.js";
 
@@ -19,6 +20,7 @@ export class ClusterDO extends DurableObject<Env> {
   readonly #producers: ProducerRegistry;
   readonly #groups: GroupDirectory;
   readonly #tokens: TokenRegistry;
+  readonly #mirrors: MirrorDirectory;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -27,6 +29,7 @@ export class ClusterDO extends DurableObject<Env> {
     this.#producers = new ProducerRegistry(ctx.storage.sql);
     this.#groups = new GroupDirectory(ctx.storage.sql);
     this.#tokens = new TokenRegistry(ctx.storage.sql);
+    this.#mirrors = new MirrorDirectory(ctx.storage.kv);
   }
 
   async createToken(token: StoredToken): Promise<TokenInfo> {
@@ -78,6 +81,35 @@ export class ClusterDO extends DurableObject<Env> {
 
   async listGroups(): Promise<string[]> {
     return this.#groups.list();
+  }
+
+  async registerMirror(entry: MirrorEntry): Promise<Result<MirrorEntry>> {
+    try {
+      this.#mirrors.add(entry);
+      return ok(entry);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async getMirror(name: string): Promise<Result<MirrorEntry>> {
+    try {
+      return ok(this.#mirrors.get(name));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  async listMirrors(): Promise<MirrorEntry[]> {
+    return this.#mirrors.list();
+  }
+
+  async forgetMirror(name: string): Promise<Result<MirrorEntry>> {
+    try {
+      return ok(this.#mirrors.remove(name));
+    } catch (e) {
+      return fail(e);
+    }
   }
 
   async createTopic(input: CreateTopicInput): Promise<Result<Topic>> {

@@ -29,6 +29,7 @@ import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/c
 import { Replicator, type ReplicaStatus, type ReplicaTransport } from "../replication/replicator.js";
 import { replicaObjectName, type ReplicaAck, type ReplicaChunk } from "../replication/chunk.js";
 import { applyChunk, canServe } from "../replication/follower.js";
+import { appendWithProgress, readProgress, type MirroredAppend, type MirrorSlice } from "../mirror/target.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
@@ -129,11 +130,38 @@ export class PartitionDO extends DurableObject<Env> {
         now: Date.now(),
         holdHighWatermark: replicator !== undefined,
       });
-      if (replicator) replicator.afterAppend();
-      else this.#onHighWatermark();
-      await this.#scheduleAfterAppend(log, ref);
+      await this.#afterAppend(log, ref, replicator);
       if (acks === "all" && replicator) await replicator.waitForReplicas(Math.max(...out.map((b) => b.lastOffset + 1)));
       return ok(out);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** A mirror's slice, appended with the mirror's progress in one transaction (src/mirror/target.ts). */
+  async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: MirrorSlice): Promise<Result<MirroredAppend>> {
+    try {
+      const log = this.#open(ref);
+      // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
+      const replicator = this.#replication(ref);
+      const out = appendWithProgress(this.ctx.storage, log, batches, {
+        timestampType: ref.config["message.timestamp.type"],
+        maxMessageBytes: ref.config["max.message.bytes"],
+        now: Date.now(),
+        holdHighWatermark: replicator !== undefined,
+      }, slice);
+      if (out.batches.length > 0) await this.#afterAppend(log, ref, replicator);
+      return ok(out);
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** The next source offset mirror `mirror` will copy into this partition (null: none copied yet). */
+  async mirrorProgress(ref: TopicRef, mirror: string): Promise<Result<number | null>> {
+    try {
+      this.#open(ref);
+      return ok(readProgress(this.ctx.storage, mirror));
     } catch (e) {
       return fail(e);
     }
@@ -232,6 +260,13 @@ export class PartitionDO extends DurableObject<Env> {
     const ref = this.#topic ?? this.ctx.storage.kv.get<TopicRef>("topic");
     if (!ref) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "the partition has no topic yet");
     return ref;
+  }
+
+  /** What every append is followed by: new data becomes readable (at once, or once replicated), background work is scheduled. */
+  async #afterAppend(log: PartitionLog, ref: TopicRef, replicator: Replicator | undefined): Promise<void> {
+    if (replicator) replicator.afterAppend();
+    else this.#onHighWatermark();
+    await this.#scheduleAfterAppend(log, ref);
   }
 
   async read(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult>> {

@@ -64,6 +64,10 @@ export const ERRORS = {
   STREAM_DELETED: { status: 410, retriable: false, kafka: -1, fix: "The stream was deleted; its forks keep its data until they are deleted." },
   STREAM_CONFLICT: { status: 409, retriable: false, kafka: -1, fix: "The stream exists with another configuration; delete it or use another path." },
   INCONSISTENT_CONTENT_TYPE: { status: 409, retriable: false, kafka: -1, fix: "Send the Content-Type the stream was created with." },
+  // Mirroring between deployments (no Kafka counterpart: MirrorMaker is a client of Kafka, not a protocol).
+  MIRROR_NOT_FOUND: { status: 404, retriable: false, kafka: -1, fix: "List mirrors with GET /v1/mirrors." },
+  MIRROR_ALREADY_EXISTS: { status: 409, retriable: false, kafka: -1, fix: "Pick another name, or DELETE /v1/mirrors/<name> first." },
+  MIRROR_OFFSET_MISMATCH: { status: 409, retriable: false, kafka: -1, fix: "Resume from the progress the partition holds (its mirror_offset)." },
   /** Raised by clients, never by the server: the request did not get an answer. */
   NETWORK_EXCEPTION: { status: 503, retriable: true, kafka: 13, fix: "Check that the server is running and reachable (--url or EDGELOG_URL)." },
 } as const satisfies Record<string, ErrorSpec>;

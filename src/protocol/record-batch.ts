@@ -22,6 +22,9 @@ const CRC_AT = 17;
 /** The CRC covers attributes to the end, so the broker may rewrite baseOffset and leader epoch freely. */
 const ATTRIBUTES_AT = 21;
 const MAX_TIMESTAMP_AT = 35;
+/** producerId int64, producerEpoch int16, baseSequence int32: all -1 (0xff bytes) when not idempotent. */
+const PRODUCER_ID_AT = 43;
+const RECORD_COUNT_AT = 57;
 
 const TWO_32 = 4294967296;
 
@@ -405,6 +408,17 @@ export function setCreateTime(batch: Uint8Array, maxTimestamp: number, pos = 0):
   batch[pos + ATTRIBUTES_AT] = attributes >>> 8;
   batch[pos + ATTRIBUTES_AT + 1] = attributes;
   putInt64(batch, pos + MAX_TIMESTAMP_AT, maxTimestamp);
+  putUint32(batch, pos + CRC_AT, crc32c(batch, pos + ATTRIBUTES_AT, pos + h.size));
+}
+
+/**
+ * Makes the batch non-idempotent in place (producerId, epoch and baseSequence -1), CRC recomputed.
+ * For copying batches between logs: another log's producer ids mean nothing in this one.
+ */
+export function clearProducer(batch: Uint8Array, pos = 0): void {
+  const h = readBatchHeader(batch, pos);
+  if (h.producerId === -1 && h.producerEpoch === -1 && h.baseSequence === -1) return;
+  batch.fill(0xff, pos + PRODUCER_ID_AT, pos + RECORD_COUNT_AT);
   putUint32(batch, pos + CRC_AT, crc32c(batch, pos + ATTRIBUTES_AT, pos + h.size));
 }
 

@@ -10,6 +10,7 @@ import { errorResponse } from "./errors.js";
 import { fetchRoutes } from "./fetch.js";
 import { liveRoutes } from "./live.js";
 import { groupRoutes } from "./groups.js";
+import { mirrorRoutes } from "./mirrors.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
 import { producerRoutes } from "./producers.js";
@@ -46,6 +47,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", groupRoutes);
   app.route("/", streamRoutes);
   app.route("/", tokenRoutes);
+  app.route("/", mirrorRoutes);
   app.notFound((c) => errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
   app.onError((err, c) => errorResponse(c, err));
   return app;

@@ -97,6 +97,14 @@ export const ROUTES: RouteDoc[] = [
   { method: "delete", path: "/v1/stream/*", summary: "Durable Streams: delete /v1/stream/{name} (soft while forks use it)", ok: { status: 204 } },
   { method: "options", path: "/v1/stream/*", summary: "Durable Streams: CORS preflight", ok: { status: 204 } },
   {
+    method: "post", path: "/v1/mirrors",
+    summary: "Mirror a topic from another edgelog deployment into a local one (created with the source's partition count if missing)",
+    body: api.CreateMirrorSchema, ok: { status: 201, schema: api.MirrorSchema },
+  },
+  { method: "get", path: "/v1/mirrors", summary: "List mirrors with their progress and lag", ok: { status: 200, schema: api.MirrorListSchema } },
+  { method: "get", path: "/v1/mirrors/:mirror", summary: "A mirror: config (never its token), progress, lag and last error per partition", ok: { status: 200, schema: api.MirrorSchema } },
+  { method: "delete", path: "/v1/mirrors/:mirror", summary: "Stop and remove a mirror; the records copied stay", ok: { status: 204 } },
+  {
     method: "post", path: "/v1/tokens", summary: "Create a scoped token (needs cluster admin; grants no wider than the caller's); the token is shown only in this reply",
     body: api.CreateTokenSchema, ok: { status: 201, schema: api.CreatedTokenSchema },
   },

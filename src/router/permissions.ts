@@ -64,6 +64,12 @@ export const PERMISSIONS: Record<string, Permission> = {
   "GET /v1/stream/*": stream("consume", "fetch"),
   "DELETE /v1/stream/*": stream("admin"),
 
+  // Mirrors copy from another deployment with a token of their own: managing them is cluster admin.
+  "POST /v1/mirrors": cluster("admin"),
+  "GET /v1/mirrors": cluster("describe"),
+  "GET /v1/mirrors/:mirror": cluster("describe"),
+  "DELETE /v1/mirrors/:mirror": cluster("admin"),
+
   "POST /v1/tokens": cluster("admin"),
   "GET /v1/tokens": cluster("describe"),
   "DELETE /v1/tokens/:id": cluster("admin"),

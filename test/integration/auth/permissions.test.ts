@@ -49,6 +49,12 @@ const SAMPLES: Record<string, { query?: string; body?: unknown; ok: number; topi
   "POST /v1/topics/:topic/partitions/:p/records": { body: { records: [{ value: 1 }] }, ok: 200 },
   "GET /v1/topics/:topic/partitions/:p/records": { query: "?offset=0", ok: 200 },
   "GET /v1/topics/:topic/partitions/:p/offsets": { query: "?at=latest", ok: 200 },
+  // The source is this deployment (outbound fetches loop back), read with the admin secret.
+  "POST /v1/mirrors": { body: { name: "T", source: { url: "http://source.test", topic: "T", token: "test-admin-secret" }, topic: "T.copy" }, ok: 201 },
+  "GET /v1/mirrors": { ok: 200 },
+  // An unknown mirror: past authorization, the controller answers.
+  "GET /v1/mirrors/:mirror": { ok: 404 },
+  "DELETE /v1/mirrors/:mirror": { ok: 404 },
   "POST /v1/tokens": { body: { name: "child", grants: [{ resource: "cluster", operations: ["describe"] }] }, ok: 201 },
   "GET /v1/tokens": { ok: 200 },
   "DELETE /v1/tokens/:id": { ok: 204 },
@@ -74,7 +80,7 @@ describe.each(Object.entries(PERMISSIONS).filter(([, p]) => p.access === "grant"
     expect((await call("POST", "/v1/topics", { name: topic, partitions: 1 }, asAdmin)).status).toBe(201);
     let id = "0123456789abcdef";
     if (key === "DELETE /v1/tokens/:id") id = (await createToken([{ resource: "topic:x", operations: ["describe"] }])).id;
-    path = pattern.replace(":topic", topic).replace(":group", topic).replace(":member", "nobody")
+    path = pattern.replace(":topic", topic).replace(":group", topic).replace(":member", "nobody").replace(":mirror", "nobody")
       .replace(":p", "0").replace(":id", id) + (sample?.query ?? "");
   });
   const body = () => (sample?.body === undefined ? undefined : JSON.parse(JSON.stringify(sample.body).replaceAll('"T"', JSON.stringify(topic))));

@@ -1,0 +1,123 @@
+// MirrorDO: one mirror of a topic from another deployment. Holds its config and status and drives
+// the copy from its alarm, one bounded slice at a time (src/mirror/copy.ts does the work).
+
+import { DurableObject } from "cloudflare:workers";
+import { readSettings, type Env } from "../env.js";
+import type { MirrorPartitionStatus, MirrorView } from "../protocol/api.js";
+import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
+import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
+import { copySlice, initialStatus, mirrorView, type MirrorConfig, type MirrorTarget, type Positions } from "./copy.js";
+import { SourceClient } from "./source.js";
+
+/** Bytes one slice fetches at most (over all partitions; at least one batch per partition with data). */
+const SLICE_MAX_BYTES = 8 * 1024 * 1024;
+/** Backoff after failed slices: doubling from the first, up to the last. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+/** How long the local topic's metadata is trusted before asking the controller again. */
+const TOPIC_TTL_MS = 5_000;
+
+export class MirrorDO extends DurableObject<Env> {
+  #positions: Positions = [];
+  #failures = 0;
+  #topic?: { topic: Topic; at: number };
+
+  /** Starts a new mirror here, replacing whatever a deleted mirror of the same name left. */
+  async start(cfg: MirrorConfig): Promise<MirrorView> {
+    await this.ctx.storage.deleteAll();
+    this.#positions = [];
+    this.#failures = 0;
+    this.#topic = undefined;
+    const status = initialStatus(cfg.partitions);
+    this.ctx.storage.kv.put("config", cfg);
+    this.ctx.storage.kv.put("status", status);
+    await this.ctx.storage.setAlarm(Date.now());
+    return mirrorView(cfg, status);
+  }
+
+  async status(): Promise<Result<MirrorView>> {
+    try {
+      const cfg = this.#config();
+      // Self-healing: a mirror always has its next slice scheduled.
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+      return ok(mirrorView(cfg, this.ctx.storage.kv.get<MirrorPartitionStatus[]>("status")!));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /** Stops copying; the data already copied stays in the local topic. */
+  async stop(): Promise<void> {
+    this.#topic = undefined;
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+  }
+
+  override async alarm(): Promise<void> {
+    const cfg = this.ctx.storage.kv.get<MirrorConfig>("config");
+    if (!cfg) return;
+    const status = this.ctx.storage.kv.get<MirrorPartitionStatus[]>("status") ?? initialStatus(cfg.partitions);
+    const active = () => this.ctx.storage.kv.get<MirrorConfig>("config")?.id === cfg.id;
+    let failed: boolean;
+    try {
+      const source = new SourceClient({ url: cfg.source.url, token: cfg.source.token });
+      const outcome = await copySlice(cfg, source, this.#target(cfg), this.#positions, status, {
+        waitMs: readSettings(this.env).mirrorWaitMs, maxBytes: SLICE_MAX_BYTES, active,
+      });
+      failed = outcome.failed;
+    } catch (e) {
+      console.error(`mirror ${cfg.name}: slice failed`, e);
+      failed = true;
+    }
+    if (!active()) return;
+    this.ctx.storage.kv.put("status", status);
+    this.#failures = failed ? this.#failures + 1 : 0;
+    const delay = failed ? Math.min(RETRY_FIRST_MS * 2 ** (this.#failures - 1), RETRY_MAX_MS) : 0;
+    await this.ctx.storage.setAlarm(Date.now() + delay);
+  }
+
+  #config(): MirrorConfig {
+    const cfg = this.ctx.storage.kv.get<MirrorConfig>("config");
+    if (!cfg) throw new EdgelogError("MIRROR_NOT_FOUND", "this mirror was deleted");
+    return cfg;
+  }
+
+  #target(cfg: MirrorConfig): MirrorTarget {
+    const partition = async (p: number) => {
+      const topic = await this.#localTopic(cfg.topic);
+      if (p >= topic.partitions) {
+        throw new EdgelogError("INVALID_PARTITIONS", `local topic ${cfg.topic} has ${topic.partitions} partitions; the source has ${cfg.partitions}`);
+      }
+      return { stub: this.env.PARTITION.getByName(partitionObjectName(topic.id, p)), ref: topicRef(topic, p) };
+    };
+    return {
+      progress: async (p) => {
+        const { stub, ref } = await partition(p);
+        return this.#local(cfg, await stub.mirrorProgress(ref, cfg.id));
+      },
+      append: async (p, batches, from, next) => {
+        const { stub, ref } = await partition(p);
+        return this.#local(cfg, await stub.appendMirrored(ref, batches, { mirror: cfg.id, from, next })).progress;
+      },
+    };
+  }
+
+  /** Unwraps a partition's answer; when the local topic is gone (deleted, perhaps recreated), its metadata is asked again. */
+  #local<T>(cfg: MirrorConfig, r: Result<T>): T {
+    if (!r.ok && r.error.code === "UNKNOWN_TOPIC_OR_PARTITION") {
+      this.#topic = undefined;
+      this.#positions = [];
+      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `local topic ${cfg.topic}: ${r.error.message}`);
+    }
+    return unwrap(r);
+  }
+
+  async #localTopic(name: string): Promise<Topic> {
+    if (this.#topic && Date.now() - this.#topic.at < TOPIC_TTL_MS) return this.#topic.topic;
+    const topic = unwrap(await this.env.CLUSTER.getByName("cluster").getTopic(name));
+    // A recreated local topic is a new log: where the copy stands must be asked of its partitions.
+    if (this.#topic && this.#topic.topic.id !== topic.id) this.#positions = [];
+    this.#topic = { topic, at: Date.now() };
+    return topic;
+  }
+}

@@ -1,0 +1,67 @@
+// The target side of a mirror: a partition appends a mirrored slice and records the mirror's
+// progress in the same SQLite transaction, so a copy is exactly-once across crashes and restarts.
+
+import type { AppendedBatch, AppendOptions, PartitionLog } from "../log/partition-log.js";
+import { EdgelogError } from "../protocol/errors.js";
+
+/** Where the slice sits in the source partition. */
+export interface MirrorSlice {
+  /** The mirror's id (minted at creation, so a recreated mirror never resumes an old one's progress). */
+  mirror: string;
+  /** The source offset the slice starts at: must equal the progress stored, when one is. */
+  from: number;
+  /** The source offset after the slice: stored as the progress. */
+  next: number;
+}
+
+export interface MirroredAppend {
+  /** The progress now stored: the next source offset to copy. */
+  progress: number;
+  batches: AppendedBatch[];
+}
+
+/** The parts of DurableObjectStorage used; its SQLite-backed kv commits with the SQL in a transaction. */
+export interface ProgressStorage {
+  kv: Pick<SyncKvStorage, "get" | "put">;
+  transactionSync<T>(fn: () => T): T;
+}
+
+const progressKey = (mirror: string) => `mirror/${mirror}`;
+
+export function readProgress(storage: ProgressStorage, mirror: string): number | null {
+  return storage.kv.get<number>(progressKey(mirror)) ?? null;
+}
+
+/**
+ * Appends `batches` (possibly none: a slice may only move the progress, past records the source's
+ * retention removed) if the stored progress is `from`. A mirror's first slice may start anywhere
+ * (the source's log start). Refused with MIRROR_OFFSET_MISMATCH otherwise, writing nothing: the
+ * caller was working from a stale position, and appending would duplicate or skip records.
+ */
+export function appendWithProgress(
+  storage: ProgressStorage, log: PartitionLog, batches: Uint8Array, opts: AppendOptions, slice: MirrorSlice,
+): MirroredAppend {
+  if (!Number.isSafeInteger(slice.from) || !Number.isSafeInteger(slice.next) || slice.from < 0 || slice.next < slice.from) {
+    throw new EdgelogError("INVALID_REQUEST", `a mirrored slice needs 0 <= from <= next, got from ${slice.from}, next ${slice.next}`);
+  }
+  if (batches.length > 0 && slice.next === slice.from) {
+    throw new EdgelogError("INVALID_REQUEST", "a mirrored slice with records must move the progress forward");
+  }
+  try {
+    return storage.transactionSync(() => {
+      const stored = readProgress(storage, slice.mirror);
+      if (stored !== null && stored !== slice.from) {
+        throw new EdgelogError("MIRROR_OFFSET_MISMATCH",
+          `mirror ${slice.mirror} has copied up to source offset ${stored}; a slice from ${slice.from} would ${slice.from < stored ? "duplicate" : "skip"} records`,
+          { mirror_offset: stored });
+      }
+      const appended = batches.length > 0 ? log.append(batches, opts) : [];
+      storage.kv.put(progressKey(slice.mirror), slice.next);
+      return { progress: slice.next, batches: appended };
+    });
+  } catch (e) {
+    // A rollback after the append leaves the log's in-memory offsets ahead of its rows.
+    log.reload();
+    throw e;
+  }
+}

@@ -1,0 +1,117 @@
+// Mirror routes: copy a topic from another edgelog deployment into a local one (MirrorMaker-style).
+
+import { Hono } from "hono";
+import type { Env } from "../env.js";
+import type { MirrorConfig } from "../mirror/copy.js";
+import { parseSourceUrl, SourceClient, type SourceTopic } from "../mirror/source.js";
+import { CreateMirrorSchema, type MirrorView } from "../protocol/api.js";
+import { TOPIC_NAME_PATTERN } from "../protocol/constants.js";
+import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
+import type { TopicConfig } from "../protocol/topic-config.js";
+import type { Topic } from "../protocol/topic.js";
+import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
+import type { AppEnv } from "./app-env.js";
+import { readJson } from "./body.js";
+import { cluster, topics } from "./objects.js";
+
+export const mirrorRoutes = new Hono<AppEnv>();
+
+/** Source settings an auto-created local topic takes over, so it keeps what the source keeps. */
+const COPIED_CONFIG = ["cleanup.policy", "retention.ms", "retention.bytes", "max.message.bytes", "delete.retention.ms"] as const;
+
+const mirrorStub = (env: Env, name: string) => env.MIRROR.getByName(name);
+
+mirrorRoutes.post("/v1/mirrors", async (c) => {
+  const input = await readJson(c, CreateMirrorSchema);
+  const url = parseSourceUrl(input.source.url);
+  const local = input.topic ?? input.source.topic;
+  if (!TOPIC_NAME_PATTERN.test(local) || local === "." || local === "..") {
+    throw new EdgelogError("INVALID_TOPIC_EXCEPTION", `local topic name ${JSON.stringify(local)} is invalid`);
+  }
+  if (local.startsWith(STREAM_TOPIC_PREFIX)) {
+    throw new EdgelogError("POLICY_VIOLATION", `topics starting with "${STREAM_TOPIC_PREFIX}" hold Durable Streams; mirror into another topic`);
+  }
+  // Fail fast on a taken name; registering below is what settles a race.
+  if ((await cluster(c.env).getMirror(input.name)).ok) {
+    throw new EdgelogError("MIRROR_ALREADY_EXISTS", `mirror ${input.name} already exists`);
+  }
+  const src = await describeSource(new SourceClient({ url, token: input.source.token }), input.source.topic);
+  const topic = await localTopic(c.env, local, src);
+  const entry = unwrap(await cluster(c.env).registerMirror({ name: input.name, id: crypto.randomUUID(), created_at: Date.now() }));
+  const cfg: MirrorConfig = {
+    ...entry, source: { url, topic: input.source.topic, token: input.source.token }, topic: topic.name, partitions: src.partitions,
+  };
+  return c.json(await mirrorStub(c.env, input.name).start(cfg), 201);
+});
+
+mirrorRoutes.get("/v1/mirrors", async (c) => {
+  const entries = await cluster(c.env).listMirrors();
+  const views = await Promise.all(entries.map(async (e) => {
+    const r = await mirrorStub(c.env, e.name).status();
+    return r.ok ? r.value : null; // deleted meanwhile
+  }));
+  return c.json({ mirrors: views.filter((v): v is MirrorView => v !== null) });
+});
+
+mirrorRoutes.get("/v1/mirrors/:mirror", async (c) => {
+  const name = c.req.param("mirror");
+  unwrap(await cluster(c.env).getMirror(name));
+  return c.json(unwrap(await mirrorStub(c.env, name).status()));
+});
+
+mirrorRoutes.delete("/v1/mirrors/:mirror", async (c) => {
+  const name = c.req.param("mirror");
+  unwrap(await cluster(c.env).forgetMirror(name));
+  await mirrorStub(c.env, name).stop();
+  return c.body(null, 204);
+});
+
+/**
+ * The source topic, or a 4xx saying why it cannot be mirrored. The source's own auth and
+ * availability failures become INVALID_CONFIG: passed on as 401 or 503 they would read as this
+ * deployment refusing the caller, or being down.
+ */
+async function describeSource(source: SourceClient, topic: string): Promise<SourceTopic> {
+  try {
+    return await source.describeTopic(topic);
+  } catch (e) {
+    if (!(e instanceof EdgelogError)) throw e;
+    if (e.code === "UNKNOWN_TOPIC_OR_PARTITION") {
+      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `source topic ${topic} does not exist at ${source.url}`);
+    }
+    throw new EdgelogError("INVALID_CONFIG", `cannot mirror ${topic} from ${source.url}: ${e.message}`);
+  }
+}
+
+/**
+ * The local topic to copy into. Like Kafka's MirrorMaker 2, a missing one is created with the
+ * source's partition count and retention settings (CreateTime, so the source's timestamps stay).
+ * An existing one must have at least the source's partitions (records keep their partition) and
+ * keep producers' timestamps.
+ */
+async function localTopic(env: Env, name: string, src: SourceTopic): Promise<Topic> {
+  let topic: Topic;
+  try {
+    topic = await topics.get(env, name, true);
+  } catch (e) {
+    if (!(e instanceof EdgelogError) || e.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw e;
+    const config: Partial<Record<keyof TopicConfig, unknown>> = { "message.timestamp.type": "CreateTime" };
+    for (const key of COPIED_CONFIG) if (src.config[key] !== undefined) config[key] = src.config[key];
+    const created = (await cluster(env).createTopic({ name, partitions: src.partitions, config })) as Result<Topic>;
+    // Created meanwhile by someone else: use theirs.
+    topic = !created.ok && created.error.code === "TOPIC_ALREADY_EXISTS" ? await topics.get(env, name, true) : unwrap(created);
+    topics.remember(topic);
+  }
+  if (topic.id === src.id) {
+    throw new EdgelogError("POLICY_VIOLATION", `topic ${name} is the source topic itself; a mirror must copy into another topic`);
+  }
+  if (topic.partitions < src.partitions) {
+    throw new EdgelogError("INVALID_PARTITIONS",
+      `local topic ${name} has ${topic.partitions} partitions but the source has ${src.partitions}; add partitions (PATCH /v1/topics/${name}) so every record keeps its partition`);
+  }
+  if (topic.config["message.timestamp.type"] === "LogAppendTime") {
+    throw new EdgelogError("INVALID_CONFIG",
+      `local topic ${name} uses LogAppendTime, which would replace the source's timestamps; mirror into a CreateTime topic`);
+  }
+  return topic;
+}
