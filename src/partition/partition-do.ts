@@ -95,6 +95,8 @@ export class PartitionDO extends DurableObject<Env> {
   #replicator?: Replicator;
   /** A follower: the leader's high watermark as last told (undefined on a leader or an unfed copy). */
   #leaderHw?: number;
+  /** This object is a follower copy (`…@region`): it never replicates, archives or runs maintenance. */
+  #follower = false;
   /** The partition had replica regions before this instance started (their removal must still be applied). */
   #hadReplicas = false;
   /** When the leader last told this follower its high watermark (0: not since this instance started). */
@@ -115,6 +117,7 @@ export class PartitionDO extends DurableObject<Env> {
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
       this.#leaderHw = ctx.storage.kv.get<number>("leader_hw");
       this.#hadReplicas = ctx.storage.kv.get("isr") !== undefined;
+      this.#follower = ctx.storage.kv.get("follower") === true;
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -173,8 +176,10 @@ export class PartitionDO extends DurableObject<Env> {
   async replicate(ref: TopicRef, chunk: ReplicaChunk | null): Promise<Result<ReplicaAck>> {
     try {
       const log = this.#open(ref);
-      const kv = this.ctx.storage.kv;
-      kv.put("follower", true);
+      if (!this.#follower) {
+        this.#follower = true;
+        this.ctx.storage.kv.put("follower", true);
+      }
       const { logEndOffset, moved } = applyChunk(log, chunk);
       if (chunk) this.#heardFromLeader(chunk.highWatermark);
       if (moved) this.#onHighWatermark();
@@ -195,7 +200,7 @@ export class PartitionDO extends DurableObject<Env> {
         this.#heardFromLeader(unwrap(await leader.offsets(ref, "latest")).offset);
       }
       if (!canServe(log, req.offset, this.#leaderHw)) return ok(null);
-      return this.read(ref, req);
+      return ok(await this.#read(ref, req));
     } catch (e) {
       return fail(e);
     }
@@ -226,6 +231,8 @@ export class PartitionDO extends DurableObject<Env> {
 
   /** The leader's replicator, built or reconfigured from the topic's config. */
   #replication(given: TopicRef): Replicator | undefined {
+    // A follower copies; only its leader replicates (the topic's regions name the leader's copies).
+    if (this.#follower) return undefined;
     // The newest config this partition has seen: a router with stale metadata must not undo it.
     const ref = this.#topic ?? given;
     const regions = ref.config["replica.regions"];
@@ -271,18 +278,24 @@ export class PartitionDO extends DurableObject<Env> {
 
   async read(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult>> {
     try {
-      const log = this.#open(ref);
-      const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords };
+      this.#open(ref);
+      // A leader whose replicas changed applies that before answering (the ISR decides what is readable).
       this.#replication(ref);
-      let result = await readTiered(log, this.segmentStore, req.offset, opts);
-      if (result.batches.length === 0 && req.waitMs > 0 && req.offset >= result.highWatermark) {
-        const woken = await this.#waiters.wait(req.waitMs, req.pollId);
-        if (woken) result = await readTiered(this.#open(ref), this.segmentStore, req.offset, opts);
-      }
-      return ok(result);
+      return ok(await this.#read(ref, req));
     } catch (e) {
       return fail(e);
     }
+  }
+
+  /** Reads up to the high watermark, parking at the tail for up to waitMs. */
+  async #read(ref: TopicRef, req: ReadRequest): Promise<ReadResult> {
+    const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords };
+    let result = await readTiered(this.#open(ref), this.segmentStore, req.offset, opts);
+    if (result.batches.length === 0 && req.waitMs > 0 && req.offset >= result.highWatermark) {
+      const woken = await this.#waiters.wait(req.waitMs, req.pollId);
+      if (woken) result = await readTiered(this.#open(ref), this.segmentStore, req.offset, opts);
+    }
+    return result;
   }
 
   /** Long-polls parked on this partition right now (an operational gauge). */
@@ -498,7 +511,7 @@ export class PartitionDO extends DurableObject<Env> {
       }
       if (!this.#log || !ref) return;
       // A follower's copy has no background work of its own: the leader rolls, retains and compacts.
-      if (kv.get("follower") === true) return;
+      if (this.#follower) return;
       const now = Date.now();
       const replicator = this.#replication(ref);
       replicator?.onAlarm();

@@ -181,6 +181,10 @@ describe("reads from the nearest replica", () => {
       expect(r.headers.get("edgelog-replica")).toBe(servedBy);
       expect(r.body.records.map((x: { value: number }) => x.value)).toEqual([1, 2]);
     }
+    // Serving reads never turns a copy into a leader of copies of its own.
+    for (const region of ["weur", "apac"]) {
+      expect(await runInDurableObject(await followerOf(topic, region), (_o, state) => state.storage.kv.get("isr"))).toBeUndefined();
+    }
     const bad = await fetchRecords(topic, 0, 0, "&replica=oc");
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toMatch(/no replica in oc/);
@@ -253,6 +257,29 @@ describe("live tail on a replica", () => {
     await framesReach(2);
     expect(frames.flatMap((f) => f.records.map((r) => r.value))).toEqual([0, 1, 2]);
     ws.close(1000, "done");
+  });
+});
+
+describe("consumer groups on a replicated topic", () => {
+  it("members fetch from a copy, commit, and lag counts to the high watermark, not the unreplicated end", async () => {
+    const topic = await replicated(["weur", "apac"], { "replica.lag.time.max.ms": 30_000 });
+    const group = uniqueTopic("g");
+    expect((await produce(topic, [{ value: 1 }, { value: 2 }], { acks: "all" })).status).toBe(200);
+    const restore = await breakRegion(await leaderOf(topic), "apac");
+    expect((await produce(topic, [{ value: 3 }])).status).toBe(200); // stored, not yet on apac: above the high watermark
+    const joined = (await call("POST", `/v1/groups/${group}/heartbeat`, { member_id: null, member_epoch: 0, topics: [topic] })).body;
+    const member = (await call("POST", `/v1/groups/${group}/heartbeat`, { member_id: joined.member_id, member_epoch: joined.member_epoch })).body;
+    expect(member.assignment).toEqual([{ topic, partitions: [0] }]);
+    const fetched = await call("POST", "/v1/fetch", { partitions: [{ topic, partition: 0, offset: 0 }], replica: "weur" });
+    expect(fetched.body.partitions[0]).toMatchObject({ next_offset: 2, high_watermark: 2 });
+    expect(fetched.body.partitions[0].records.map((r: { value: number }) => r.value)).toEqual([1, 2]);
+    const commit = await call("POST", `/v1/groups/${group}/offsets`, {
+      member_id: member.member_id, member_epoch: member.member_epoch, offsets: [{ topic, partition: 0, offset: 1 }],
+    });
+    expect(commit.status).toBe(204);
+    const described = (await call("GET", `/v1/groups/${group}`)).body;
+    expect(described.partitions.find((l: { partition: number }) => l.partition === 0)).toMatchObject({ committed_offset: 1, high_watermark: 2, lag: 1 });
+    await restore();
   });
 });
 
