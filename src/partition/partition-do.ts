@@ -2,8 +2,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { readSettings, type Env, type Settings } from "../env.js";
-import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
-import { partitionObjectName, type TopicRef } from "../protocol/topic.js";
+import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
+import type { TopicRef } from "../protocol/topic.js";
 import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } from "../log/partition-log.js";
 import { Waiters } from "./waiters.js";
 import { maintain } from "../archive/maintenance.js";
@@ -26,9 +26,9 @@ import {
 } from "../streams/store.js";
 import { errorReply, LiveTail, parseLiveRequest } from "./live.js";
 import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
-import { Replicator, type ReplicaStatus, type ReplicaTransport } from "../replication/replicator.js";
-import { replicaObjectName, type ReplicaAck, type ReplicaChunk } from "../replication/chunk.js";
-import { applyChunk, canServe } from "../replication/follower.js";
+import type { Replicator, ReplicaStatus } from "../replication/replicator.js";
+import type { ReplicaAck, ReplicaChunk } from "../replication/chunk.js";
+import { ReplicationHost } from "./replication-host.js";
 import { appendWithProgress, readProgress, type MirroredAppend, type MirrorSlice } from "../mirror/target.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
@@ -82,25 +82,8 @@ export class PartitionDO extends DurableObject<Env> {
   #alarmAt: number | null = null;
   /** Where sealed segments go; replaceable by any SegmentStore (a metrics or fault-injecting wrapper). */
   segmentStore: SegmentStore;
-  /** How the leader reaches its followers; replaceable (a fault-injecting wrapper in tests). */
-  replicaTransport: ReplicaTransport = {
-    replicate: async (region, chunk) => {
-      const ref = this.#ref();
-      const stub = this.env.PARTITION.getByName(
-        replicaObjectName(partitionObjectName(ref.id, ref.partition), region), { locationHint: region as DurableObjectLocationHint });
-      return unwrap(await stub.replicate(ref, chunk));
-    },
-  };
-  /** The leader's replication of a geo-replicated topic (absent while the topic has no replica regions). */
-  #replicator?: Replicator;
-  /** A follower: the leader's high watermark as last told (undefined on a leader or an unfed copy). */
-  #leaderHw?: number;
-  /** This object is a follower copy (`…@region`): it never replicates, archives or runs maintenance. */
-  #follower = false;
-  /** The partition had replica regions before this instance started (their removal must still be applied). */
-  #hadReplicas = false;
-  /** When the leader last told this follower its high watermark (0: not since this instance started). */
-  #leaderHwAt = 0;
+  /** Geo-replication: the leader's replicator, or a follower's view of its leader. */
+  replication!: ReplicationHost;
   readonly #live = new LiveTail(() => this.ctx.getWebSockets(), (offset, opts) => {
     if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
     return readTiered(this.#log, this.segmentStore, offset, opts);
@@ -115,9 +98,13 @@ export class PartitionDO extends DurableObject<Env> {
     void ctx.blockConcurrencyWhile(async () => {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
-      this.#leaderHw = ctx.storage.kv.get<number>("leader_hw");
-      this.#hadReplicas = ctx.storage.kv.get("isr") !== undefined;
-      this.#follower = ctx.storage.kv.get("follower") === true;
+      this.replication = new ReplicationHost({
+        ctx, env,
+        log: () => this.#log,
+        topic: () => this.#topic ?? ctx.storage.kv.get<TopicRef>("topic"),
+        onHighWatermark: () => this.#onHighWatermark(),
+        wakeAt: (at) => this.#setAlarm(at),
+      });
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -125,7 +112,7 @@ export class PartitionDO extends DurableObject<Env> {
   async append(ref: TopicRef, batches: Uint8Array, acks: Acks = 1): Promise<Result<AppendedBatch[]>> {
     try {
       const log = this.#open(ref);
-      const replicator = this.#replication(ref);
+      const replicator = this.replication.leader();
       if (acks === "all") replicator?.checkWritable();
       const out = log.append(batches, {
         timestampType: ref.config["message.timestamp.type"],
@@ -146,7 +133,7 @@ export class PartitionDO extends DurableObject<Env> {
     try {
       const log = this.#open(ref);
       // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
-      const replicator = this.#replication(ref);
+      const replicator = this.replication.leader();
       const out = appendWithProgress(this.ctx.storage, log, batches, {
         timestampType: ref.config["message.timestamp.type"],
         maxMessageBytes: ref.config["max.message.bytes"],
@@ -175,15 +162,7 @@ export class PartitionDO extends DurableObject<Env> {
   /** Applies a chunk the leader shipped (null: the leader asks where this copy ends). */
   async replicate(ref: TopicRef, chunk: ReplicaChunk | null): Promise<Result<ReplicaAck>> {
     try {
-      const log = this.#open(ref);
-      if (!this.#follower) {
-        this.#follower = true;
-        this.ctx.storage.kv.put("follower", true);
-      }
-      const { logEndOffset, moved } = applyChunk(log, chunk);
-      if (chunk) this.#heardFromLeader(chunk.highWatermark);
-      if (moved) this.#onHighWatermark();
-      return ok({ logEndOffset });
+      return ok(this.replication.apply(this.#open(ref), chunk));
     } catch (e) {
       return fail(e);
     }
@@ -193,13 +172,7 @@ export class PartitionDO extends DurableObject<Env> {
   async readReplica(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult | null>> {
     try {
       const log = this.#open(ref);
-      // At the tail, a copy that has not heard from its leader lately may be cut off from it
-      // (a failing link looks like an idle topic from here): it asks the leader once before serving.
-      if (req.offset >= log.state.highWatermark && Date.now() - this.#leaderHwAt > ref.config["replica.lag.time.max.ms"]) {
-        const leader = this.env.PARTITION.getByName(partitionObjectName(ref.id, ref.partition));
-        this.#heardFromLeader(unwrap(await leader.offsets(ref, "latest")).offset);
-      }
-      if (!canServe(log, req.offset, this.#leaderHw)) return ok(null);
+      if (!(await this.replication.canServe(log, ref, req.offset))) return ok(null);
       return ok(await this.#read(ref, req));
     } catch (e) {
       return fail(e);
@@ -211,62 +184,15 @@ export class PartitionDO extends DurableObject<Env> {
     this.#waiters.notifyAll();
     this.#live.closeAll(LIVE_CLOSE.GONE, "replica removed");
     this.#log = undefined;
-    this.#leaderHw = undefined;
+    this.replication.forget();
     await this.ctx.storage.deleteAll();
     this.#log = PartitionLog.open(this.ctx.storage);
-  }
-
-  #heardFromLeader(hw: number): void {
-    this.#leaderHwAt = Date.now();
-    if (hw === this.#leaderHw) return;
-    this.#leaderHw = hw;
-    this.ctx.storage.kv.put("leader_hw", hw);
   }
 
   /** New data became readable: wake long-polls and live subscribers. */
   #onHighWatermark(): void {
     this.#waiters.notifyAll();
     this.#live.onAppend();
-  }
-
-  /** The leader's replicator, built or reconfigured from the topic's config. */
-  #replication(given: TopicRef): Replicator | undefined {
-    // A follower copies; only its leader replicates (the topic's regions name the leader's copies).
-    if (this.#follower) return undefined;
-    // The newest config this partition has seen: a router with stale metadata must not undo it.
-    const ref = this.#topic ?? given;
-    const regions = ref.config["replica.regions"];
-    if (!this.#replicator) {
-      // A topic that never had replicas keeps the plain path (its high watermark moves on append).
-      if (regions.length === 0 && !this.#hadReplicas) return undefined;
-      const kv = this.ctx.storage.kv;
-      this.#replicator = new Replicator(this.#log!, { replicate: (r, c) => this.replicaTransport.replicate(r, c) }, {
-        load: () => kv.get<string[]>("isr"),
-        save: (isr) => kv.put("isr", isr),
-      }, {
-        onHighWatermark: () => this.#onHighWatermark(),
-        wakeAt: (at) => void this.#setAlarm(at).catch(() => undefined),
-      });
-    }
-    const r = this.#replicator;
-    const c = ref.config;
-    if (ref.version > r.version) {
-      this.#log!.recordRewrites = regions.length > 0;
-      const removed = r.configure({
-        regions, minInsyncReplicas: c["min.insync.replicas"], lagTimeMaxMs: c["replica.lag.time.max.ms"],
-      }, ref.version);
-      for (const region of removed) {
-        const stub = this.env.PARTITION.getByName(replicaObjectName(partitionObjectName(ref.id, ref.partition), region));
-        this.ctx.waitUntil(stub.dropReplica().catch((e) => console.error(`dropping replica ${region} failed`, e)));
-      }
-    }
-    return r;
-  }
-
-  #ref(): TopicRef {
-    const ref = this.#topic ?? this.ctx.storage.kv.get<TopicRef>("topic");
-    if (!ref) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "the partition has no topic yet");
-    return ref;
   }
 
   /** What every append is followed by: new data becomes readable (at once, or once replicated), background work is scheduled. */
@@ -280,7 +206,7 @@ export class PartitionDO extends DurableObject<Env> {
     try {
       this.#open(ref);
       // A leader whose replicas changed applies that before answering (the ISR decides what is readable).
-      this.#replication(ref);
+      this.replication.leader();
       return ok(await this.#read(ref, req));
     } catch (e) {
       return fail(e);
@@ -321,7 +247,7 @@ export class PartitionDO extends DurableObject<Env> {
   async describe(ref: TopicRef): Promise<Result<PartitionInfo>> {
     try {
       const log = this.#open(ref);
-      const replicator = this.#replication(ref);
+      const replicator = this.replication.leader();
       const s = log.state;
       const totals = log.segments.totals();
       return ok({
@@ -350,7 +276,7 @@ export class PartitionDO extends DurableObject<Env> {
       const req = parseLiveRequest(request, HEADER_TOPIC_REF);
       const log = this.#open(req.ref as TopicRef);
       // A follower that cannot serve this offset says so, and the router asks the leader.
-      if (request.headers.has(HEADER_REPLICA_MISS) && !canServe(log, req.offset, this.#leaderHw)) {
+      if (request.headers.has(HEADER_REPLICA_MISS) && !(await this.replication.canServe(log, req.ref as TopicRef, req.offset, false))) {
         return new Response(null, { status: 204, headers: { [HEADER_REPLICA_MISS]: "1" } });
       }
       // Refuses an out-of-range offset before the upgrade; archived offsets are fine.
@@ -382,7 +308,7 @@ export class PartitionDO extends DurableObject<Env> {
   async configure(ref: TopicRef): Promise<Result<void>> {
     try {
       this.#open(ref);
-      this.#replication(ref);
+      this.replication.leader();
       await this.#setAlarm(Date.now());
       return ok(undefined);
     } catch (e) {
@@ -464,14 +390,7 @@ export class PartitionDO extends DurableObject<Env> {
    */
   async drop(): Promise<void> {
     const ref = this.ctx.storage.kv.get<TopicRef>("topic");
-    if (this.#replicator && ref) {
-      this.#replicator.close(new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.name} was deleted`));
-      for (const region of this.#replicator.regions) {
-        const stub = this.env.PARTITION.getByName(replicaObjectName(partitionObjectName(ref.id, ref.partition), region));
-        this.ctx.waitUntil(stub.dropReplica().catch((e) => console.error(`dropping replica ${region} failed`, e)));
-      }
-      this.#replicator = undefined;
-    }
+    if (ref) this.replication.dropAll(ref);
     this.#log = undefined;
     this.#waiters.notifyAll();
     this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
@@ -511,9 +430,9 @@ export class PartitionDO extends DurableObject<Env> {
       }
       if (!this.#log || !ref) return;
       // A follower's copy has no background work of its own: the leader rolls, retains and compacts.
-      if (this.#follower) return;
+      if (this.replication.isFollower) return;
       const now = Date.now();
-      const replicator = this.#replication(ref);
+      const replicator = this.replication.leader();
       replicator?.onAlarm();
       let next = await maintain(this.#log, this.segmentStore, ref, now);
       // Rolling, retention and compaction changed what the followers must hold or drop.

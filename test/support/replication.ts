@@ -47,20 +47,23 @@ export async function describeP(topic: string, p = 0): Promise<PartitionView> {
  */
 export async function breakRegion(leader: Stub, region: string): Promise<() => Promise<void>> {
   await runInDurableObject(leader, (o: PartitionDO) => {
-    const real = o.replicaTransport;
-    o.replicaTransport = {
+    const real = o.replication.transport;
+    o.replication.transport = {
       replicate: (r, chunk) => r === region
         ? Promise.reject(new Error(`injected fault: ${region} unreachable`))
         : real.replicate(r, chunk),
     };
-    (o as unknown as { realTransport: unknown }).realTransport = real;
+    restorers.set(o, real);
   });
   return async () => {
     await runInDurableObject(leader, (o: PartitionDO) => {
-      o.replicaTransport = (o as unknown as { realTransport: PartitionDO["replicaTransport"] }).realTransport;
+      o.replication.transport = restorers.get(o)!;
     });
   };
 }
+
+/** Each faulty object's own transport, put back by the function breakRegion returns. */
+const restorers = new WeakMap<PartitionDO, PartitionDO["replication"]["transport"]>();
 
 /** Awaits a condition the system reaches on its own (a follower catching up, the ISR shrinking). */
 export async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
