@@ -13,10 +13,10 @@ export type Command =
   | { kind: "topics.describe"; name: string }
   | { kind: "topics.alter"; name: string; partitions?: number; config: Record<string, string | null> }
   | { kind: "topics.delete"; name: string }
-  | { kind: "produce"; topic: string; keySep?: string; format: ValueFormat; partition?: number; lingerMs: number; idempotent: boolean }
+  | { kind: "produce"; topic: string; keySep?: string; format: ValueFormat; partition?: number; lingerMs: number; idempotent: boolean; acks: 1 | "all" }
   | {
     kind: "consume"; topic: string; group?: string; fromBeginning: boolean; follow: boolean;
-    partition?: number; offset?: number; keySep?: string; format: ValueFormat; maxMessages?: number;
+    partition?: number; offset?: number; keySep?: string; format: ValueFormat; maxMessages?: number; replica?: string;
   }
   | { kind: "groups.list" }
   | { kind: "groups.describe"; group: string }
@@ -102,8 +102,10 @@ so use one partition (or keys) when order across all lines matters.
   ${FORMAT_HELP}; default string
   --partition P    write every record to partition P
   --linger-ms MS   batch records for up to MS ms (default 10)
+  --acks 1|all     all: wait for every in-sync geo replica (default 1)
   --no-idempotence plain retries (may duplicate on a lost reply)`,
     options: {
+      acks: { type: "string" },
       "key-sep": { type: "string", short: "K" },
       format: { type: "string" },
       partition: { type: "string", short: "p" },
@@ -124,8 +126,10 @@ unless --follow is given.
   --offset N         start offset (needs --partition)
   --key-sep SEP      print key SEP value
   ${FORMAT_HELP}; default string
-  --max-messages N   stop after N records`,
+  --max-messages N   stop after N records
+  --replica R        geo-replicated topics: nearest (default), leader, or a region`,
     options: {
+      replica: { type: "string" },
       group: { type: "string", short: "g" },
       "from-beginning": { type: "boolean" },
       follow: { type: "boolean", short: "f" },
@@ -223,7 +227,7 @@ function build(name: string, pos: string[], v: Record<string, string | boolean |
       return {
         kind: "produce", topic: pos[0]!, keySep: u.sep(str("key-sep")), format: u.format(str("format")),
         partition: u.int("--partition", str("partition"), 0), lingerMs: u.int("--linger-ms", str("linger-ms"), 0) ?? 10,
-        idempotent: !flag("no-idempotence"),
+        idempotent: !flag("no-idempotence"), acks: u.acks(str("acks")),
       };
     case "consume": {
       const partition = u.int("--partition", str("partition"), 0);
@@ -234,6 +238,7 @@ function build(name: string, pos: string[], v: Record<string, string | boolean |
       return {
         kind: "consume", topic: pos[0]!, group, fromBeginning: flag("from-beginning"), follow: flag("follow"),
         partition, offset, keySep: u.sep(str("key-sep")), format: u.format(str("format")), maxMessages: u.int("--max-messages", str("max-messages"), 1),
+        replica: str("replica"),
       };
     }
     case "groups list":
@@ -270,6 +275,12 @@ class Usage {
       this.fail(`${flag} must be an integer >= ${min}, got '${raw}'`);
     }
     return Number(raw);
+  }
+
+  acks(raw: string | undefined): 1 | "all" {
+    if (raw === undefined || raw === "1") return 1;
+    if (raw === "all" || raw === "-1") return "all";
+    this.fail(`--acks must be 1 or all, got '${raw}'`);
   }
 
   format(raw: string | undefined): ValueFormat {

@@ -70,7 +70,7 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
 async function produce(client: Edgelog, cmd: Extract<Command, { kind: "produce" }>, io: Io): Promise<void> {
   // Fail on a missing topic before reading stdin, not after the first batch.
   await client.admin().describeTopic(cmd.topic);
-  const producer = client.producer({ lingerMs: cmd.lingerMs, idempotent: cmd.idempotent, format: cmd.format, batchBytes: 512 * 1024 });
+  const producer = client.producer({ lingerMs: cmd.lingerMs, idempotent: cmd.idempotent, format: cmd.format, batchBytes: 512 * 1024, acks: cmd.acks });
   const progress = new Progress(io, "produced");
   let failure: unknown;
   const pending = new Set<Promise<unknown>>();
@@ -144,7 +144,7 @@ async function consume(client: Edgelog, cmd: Extract<Command, { kind: "consume" 
   const ends = new Map(topic.partitions.map((p) => [p.partition, p.high_watermark]));
   const consumer = client.consumer({
     groupId: cmd.group, fromBeginning: cmd.fromBeginning, format: cmd.format, maxWaitMs: cmd.follow ? 5_000 : 500,
-    autoCommitIntervalMs: 1_000,
+    autoCommitIntervalMs: 1_000, ...(cmd.replica ? { replica: cmd.replica } : {}),
   });
   if (cmd.partition !== undefined) {
     if (!ends.has(cmd.partition)) {

@@ -29,7 +29,9 @@ describe("CLI argv parsing", () => {
 
   it("parses produce and consume options like kcat's", () => {
     expect(parseArgv(["produce", "t", "-K", "\\t", "--format", "json"]).command)
-      .toEqual({ kind: "produce", topic: "t", keySep: "\t", format: "json", partition: undefined, lingerMs: 10, idempotent: true });
+      .toEqual({ kind: "produce", topic: "t", keySep: "\t", format: "json", partition: undefined, lingerMs: 10, idempotent: true, acks: 1 });
+    expect(parseArgv(["produce", "t", "--acks", "all"]).command).toMatchObject({ acks: "all" });
+    expect(parseArgv(["consume", "t", "--replica", "weur"]).command).toMatchObject({ replica: "weur" });
     expect(parseArgv(["consume", "t", "--group", "g", "--from-beginning", "--follow"]).command).toMatchObject({
       kind: "consume", topic: "t", group: "g", fromBeginning: true, follow: true, format: "string",
     });
@@ -66,6 +68,7 @@ describe("CLI argv parsing", () => {
     expect(usage(["topics", "list", "--url", "localhost:8787"])).toMatch(/--url must be an http\(s\) URL/);
     expect(usage(["topics", "describe", "a", "b"])).toBe("unexpected argument 'b'");
     expect(usage(["groups", "reset-offsets", "g"])).toMatch(/missing --to/);
+    expect(usage(["produce", "t", "--acks", "2"])).toBe("--acks must be 1 or all, got '2'");
     for (const m of [usage(["consume", "t", "--bogus"]), usage(["produce"])]) expect(m).not.toContain("\n");
   });
 });
