@@ -46,6 +46,14 @@ describe("Producer", () => {
     expect(produceCalls(server.calls).flatMap((c) => c.body.records)).toHaveLength(50);
   });
 
+  it("asks for acks=all when configured (every in-sync geo replica), acks=1 by default", async () => {
+    const server = fakeServer(1, ok);
+    const client = new Edgelog({ url: "http://x", fetch: server.fetch });
+    await client.producer({ acks: "all" }).send("t", { value: 1 });
+    await client.producer().send("t", { value: 2 });
+    expect(produceCalls(server.calls).map((c) => c.body.acks)).toEqual(["all", 1]);
+  });
+
   it("batches by lingerMs and splits by batchBytes", async () => {
     const server = fakeServer(1, ok);
     const client = new Edgelog({ url: "http://x", fetch: server.fetch });
