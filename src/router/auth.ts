@@ -239,6 +239,12 @@ function admitQuota(p: Principal, kind: QuotaKind): void {
   }
 }
 
+/** How long the caller's debt on `kind` lasts (ms; 0 when none): a long-lived stream waits it out, as Kafka delays its responses. */
+export function quotaDelayMs(c: Context<AppEnv>, kind: QuotaKind): number {
+  const p = c.get("principal");
+  return p ? (bucketFor(p, kind)?.waitSeconds(Date.now()) ?? 0) * 1000 : 0;
+}
+
 /** Counts bytes produced or fetched against the caller's quota; the next request waits out any debt. */
 export function chargeQuota(c: Context<AppEnv>, kind: QuotaKind, bytes: number): void {
   const p = c.get("principal");

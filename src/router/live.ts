@@ -20,6 +20,7 @@ import type { ReadRequest } from "../partition/partition-do.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { validate } from "./body.js";
+import { chargeQuota, quotaDelayMs } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { partitionStub, topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom, replicaStub, type ServedRead } from "./replicas.js";
@@ -84,6 +85,18 @@ async function sse(c: Context<AppEnv>, topic: Topic, p: number, start: number, f
     async pull(controller) {
       try {
         for (;;) {
+          // Over its fetch quota, the stream is paced rather than cut: the next event waits out the debt.
+          const owed = quotaDelayMs(c, "fetch");
+          if (owed > 0) {
+            await scheduler.wait(Math.min(owed, LIVE_SSE_HEARTBEAT_MS));
+            if (cancelled) return;
+            if (Date.now() - lastWrite >= LIVE_SSE_HEARTBEAT_MS) {
+              lastWrite = Date.now();
+              controller.enqueue(enc.encode(": heartbeat\n\n"));
+              return;
+            }
+            continue;
+          }
           const wait = Math.max(1, LIVE_SSE_HEARTBEAT_MS - (Date.now() - lastWrite));
           const asked = Date.now();
           pollId = crypto.randomUUID();
@@ -92,6 +105,7 @@ async function sse(c: Context<AppEnv>, topic: Topic, p: number, start: number, f
           if (cancelled) return;
           if (r.batches.length > 0) {
             const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format);
+            chargeQuota(c, "fetch", r.batches.reduce((n, b) => n + b.byteLength, 0));
             offset = nextOffset;
             lastWrite = Date.now();
             const data = JSON.stringify({ records, next_offset: nextOffset, high_watermark: r.highWatermark });

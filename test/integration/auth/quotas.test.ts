@@ -3,7 +3,8 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, uniqueTopic } from "../../support/api.js";
-import { asAdmin, callAs, createToken } from "../../support/auth.js";
+import { exports } from "cloudflare:workers";
+import { asAdmin, bearer, callAs, createToken } from "../../support/auth.js";
 
 const RATE = 20_000; // bytes per second
 let topic: string;
@@ -81,5 +82,43 @@ describe("fetch quota", () => {
     for (let i = 0; i < 5; i++) {
       expect((await callAs(token, "GET", `/v1/topics/${source}/partitions/0/records?offset=0`)).status).toBe(200);
     }
+  });
+});
+
+describe("live tail quota", () => {
+  it("charges SSE events to the fetch quota and paces the stream instead of cutting it", async () => {
+    const source = uniqueTopic("quota-sse");
+    await call("POST", "/v1/topics", { name: source }, asAdmin);
+    for (let i = 0; i < 2; i++) expect((await call("POST", `/v1/topics/${source}/records`, records(25_000), asAdmin)).status).toBe(200);
+    const { token } = await createToken([{ resource: `topic:${source}`, operations: ["consume"] }],
+      { quotas: { fetch_bytes_per_sec: RATE } });
+    const res = await exports.default.fetch(new Request(
+      `http://edgelog.test/v1/topics/${source}/partitions/0/records?offset=0&live=sse&max_records=1`, { headers: bearer(token) }));
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let buf = "";
+    const nextEvent = async () => {
+      for (;;) {
+        const end = buf.indexOf("\n\n");
+        if (end >= 0) {
+          const event = buf.slice(0, end);
+          buf = buf.slice(end + 2);
+          if (event.startsWith("event: records")) return { at: Date.now(), id: /id: (\d+)/.exec(event)![1] };
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        buf += value;
+      }
+    };
+    const first = await nextEvent();
+    expect(first.id).toBe("1");
+    // The first event overdrew the 20,000 bytes/s allowance by ~5,000 bytes: the second waits it out.
+    const second = await nextEvent();
+    expect(second.id).toBe("2");
+    expect(second.at - first.at).toBeGreaterThanOrEqual(500);
+    // ...and the debt is the token's: a plain fetch meanwhile is refused.
+    expect((await callAs(token, "GET", `/v1/topics/${source}/partitions/0/records?offset=0`)).status).toBe(429);
+    await reader.cancel();
   });
 });
