@@ -11,16 +11,16 @@ export const LOG_OVERHEAD = 12;
 /** Attribute bit 3: every record's timestamp is the batch's maxTimestamp, set by the broker. */
 export const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 
-const COMPRESSION_MASK = 0x07;
+export const COMPRESSION_MASK = 0x07;
 const TRANSACTIONAL = 0x10;
 const CONTROL = 0x20;
 
 // Field positions within a batch.
-const LENGTH_AT = 8;
+export const LENGTH_AT = 8;
 const MAGIC_AT = 16;
-const CRC_AT = 17;
+export const CRC_AT = 17;
 /** The CRC covers attributes to the end, so the broker may rewrite baseOffset and leader epoch freely. */
-const ATTRIBUTES_AT = 21;
+export const ATTRIBUTES_AT = 21;
 const MAX_TIMESTAMP_AT = 35;
 /** producerId int64, producerEpoch int16, baseSequence int32: all -1 (0xff bytes) when not idempotent. */
 const PRODUCER_ID_AT = 43;

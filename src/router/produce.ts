@@ -19,6 +19,7 @@ import { checkProducer } from "./producers.js";
 import { choosePartition, stickyPartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
 import { concat } from "../util/bytes.js";
+import { decompressBatches } from "../protocol/compression.js";
 import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
 
 export const produceRoutes = new Hono<AppEnv>();
@@ -39,9 +40,11 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
   const name = c.req.param("topic");
   notAStream(name);
   if (isRecordBatch(c)) {
-    const body = await readBody(c, MAX_REQUEST_BYTES);
-    chargeQuota(c, "produce", body.byteLength);
-    if (body.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
+    const raw = await readBody(c, MAX_REQUEST_BYTES);
+    chargeQuota(c, "produce", raw.byteLength);
+    if (raw.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
+    // Stored uncompressed, so JSON readers and live tails can render every batch.
+    const body = await decompressBatches(raw);
     const topic = await topics.withPartition(c.env, name, p);
     const idempotent = await checkBatchProducers(c.env, body);
     const acks = batchAcks(c.req.query("acks"));

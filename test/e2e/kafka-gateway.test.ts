@@ -1,7 +1,7 @@
 // Unmodified Kafka clients (kcat/librdkafka and kafkajs) against the gateway in front of a real
 // wrangler dev: handshake, produce/consume, idempotence, groups, admin, offset reset, member death.
 
-import { Kafka, logLevel } from "kafkajs";
+import { CompressionTypes, Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { readBatchHeader } from "../../src/protocol/record-batch.js";
@@ -147,6 +147,26 @@ describe("kafkajs", () => {
     const hw = await admin.fetchTopicOffsets(topic);
     await admin.disconnect();
     expect(offsets[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(hw.map((p) => [p.partition, p.high]).sort());
+  });
+
+  it("a GZIP producer's records are stored uncompressed: kafkajs and edgelog's JSON fetch both read them", async () => {
+    const topic = await createTopic(1);
+    const producer = kafka().producer();
+    await producer.connect();
+    const messages = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `gzip value ${i} `.repeat(10), headers: { n: String(i) } }));
+    const sent = await producer.send({ topic, compression: CompressionTypes.GZIP, messages });
+    await producer.disconnect();
+    expect(sent.every((s) => s.errorCode === 0)).toBe(true);
+    const json = await http("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&max_records=100&format=string`);
+    expect(json.records.map((r: any) => [r.key, r.value, r.headers.n])).toEqual(messages.map((m, i) => [m.key, m.value, String(i)]));
+    const consumer = kafka().consumer({ groupId: name("gz") });
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const seen: string[] = [];
+    await consumer.run({ eachMessage: async ({ message }) => void seen.push(message.value!.toString()) });
+    await until("50 records consumed", () => seen.length >= 50);
+    await consumer.disconnect();
+    expect(seen).toEqual(messages.map((m) => m.value));
   });
 
   it("admin creates (once), describes and deletes topics, and names a bad topic", async () => {

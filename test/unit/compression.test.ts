@@ -1,0 +1,70 @@
+// gzip record batches (kafkajs' GZIP, kcat -z gzip) are stored uncompressed; other codecs are refused.
+
+import { gzipSync } from "node:zlib";
+import { describe, expect, it } from "vitest";
+import { decompressBatches } from "../../src/protocol/compression.js";
+import { crc32c } from "../../src/protocol/crc32c.js";
+import { decodeRecords, encodeBatch, validateBatches } from "../../src/protocol/record-batch.js";
+import { EdgelogError } from "../../src/protocol/errors.js";
+
+const enc = new TextEncoder();
+const sample = (n: number) => Array.from({ length: n }, (_, i) => ({
+  key: enc.encode(`k${i}`), value: enc.encode(`value ${i} `.repeat(20)), timestamp: 1_700_000_000_000 + i,
+  headers: [{ key: "h", value: enc.encode(String(i)) }],
+}));
+
+/** What a Kafka client sends: the records section gzipped, codec 1 in the attributes, a fresh CRC. */
+function gzipped(batch: Uint8Array, records: Uint8Array = gzipSync(batch.subarray(61))): Uint8Array {
+  const out = new Uint8Array(61 + records.length);
+  out.set(batch.subarray(0, 61));
+  out.set(records, 61);
+  const v = new DataView(out.buffer);
+  v.setInt32(8, out.length - 12);
+  v.setInt16(21, v.getInt16(21) | 1);
+  v.setUint32(17, crc32c(out, 21, out.length));
+  return out;
+}
+
+async function expectCode(p: Promise<unknown>, code: string, message?: RegExp) {
+  const e = await p.then(() => null, (x) => x);
+  expect(e).toBeInstanceOf(EdgelogError);
+  expect((e as EdgelogError).code).toBe(code);
+  if (message) expect((e as EdgelogError).message).toMatch(message);
+}
+
+describe("decompressBatches", () => {
+  it("inflates a gzip batch into the very batch an uncompressed client would have sent", async () => {
+    const plain = encodeBatch(sample(30), { producerId: 7, producerEpoch: 1, baseSequence: 5 });
+    const zipped = gzipped(plain);
+    expect(zipped.length).toBeLessThan(plain.length);
+    const out = await decompressBatches(zipped);
+    expect(Buffer.from(out).equals(Buffer.from(plain))).toBe(true);
+    expect(validateBatches(out)).toHaveLength(1);
+    expect(decodeRecords(out).map((r) => new TextDecoder().decode(r.key!))).toEqual(sample(30).map((_, i) => `k${i}`));
+  });
+
+  it("keeps uncompressed batches as they are, alongside inflated ones, in order", async () => {
+    const a = encodeBatch(sample(2));
+    const b = encodeBatch(sample(3));
+    expect(await decompressBatches(a)).toBe(a);
+    const mixed = new Uint8Array([...a, ...gzipped(b), ...a]);
+    expect(Buffer.from(await decompressBatches(mixed)).equals(Buffer.from(new Uint8Array([...a, ...b, ...a])))).toBe(true);
+  });
+
+  it("refuses snappy, lz4 and zstd by name, a bad CRC, data that is not gzip, and a batch that inflates too far", async () => {
+    for (const [codec, name] of [[2, "snappy"], [3, "lz4"], [4, "zstd"]] as const) {
+      const batch = gzipped(encodeBatch(sample(1)));
+      const v = new DataView(batch.buffer);
+      v.setInt16(21, codec);
+      v.setUint32(17, crc32c(batch, 21, batch.length));
+      await expectCode(decompressBatches(batch), "UNSUPPORTED_COMPRESSION_TYPE", new RegExp(name));
+    }
+    const flipped = gzipped(encodeBatch(sample(2)));
+    flipped[flipped.length - 1]! ^= 1;
+    await expectCode(decompressBatches(flipped), "CORRUPT_MESSAGE", /CRC/);
+    await expectCode(decompressBatches(gzipped(encodeBatch(sample(1)), enc.encode("not gzip at all"))), "CORRUPT_MESSAGE", /inflate/);
+    const bomb = gzipped(encodeBatch(sample(1)), gzipSync(new Uint8Array(4 * 1024 * 1024)));
+    expect(bomb.length).toBeLessThan(10_000);
+    await expectCode(decompressBatches(bomb), "MESSAGE_TOO_LARGE");
+  });
+});
