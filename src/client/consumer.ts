@@ -17,6 +17,8 @@ export interface ConsumerOptions {
   /** Commit processed offsets every this many ms (0 turns auto-commit off). Default 5000. */
   autoCommitIntervalMs?: number;
   sessionTimeoutMs?: number;
+  /** How long a revoked partition may take to be committed and released before the group fences this member (default 300000). */
+  rebalanceTimeoutMs?: number;
   assignor?: "range" | "roundrobin" | "sticky";
   /** Static membership id. */
   instanceId?: string;
@@ -365,6 +367,7 @@ export class Consumer {
     };
     if (this.#opts.instanceId) body.instance_id = this.#opts.instanceId;
     if (this.#opts.sessionTimeoutMs) body.session_timeout_ms = this.#opts.sessionTimeoutMs;
+    if (this.#opts.rebalanceTimeoutMs) body.rebalance_timeout_ms = this.#opts.rebalanceTimeoutMs;
     if (this.#opts.assignor) body.assignor = this.#opts.assignor;
     let reply: { member_id: string; member_epoch: number; heartbeat_interval_ms: number; assignment: { topic: string; partitions: number[] }[] };
     try {

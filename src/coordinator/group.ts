@@ -21,6 +21,8 @@ export interface HeartbeatInput {
   topics?: string[];
   instance_id?: string | null;
   session_timeout_ms?: number;
+  /** How long the member may take to release partitions (Kafka's max.poll.interval.ms / KIP-848 rebalance timeout). */
+  rebalance_timeout_ms?: number;
   assignor?: string;
   protocol?: Protocol;
   /** Partitions the member still holds; absent means "exactly what the previous reply gave me". */
@@ -35,6 +37,10 @@ export interface HeartbeatReply {
   /** Classic members only: rejoin to give up partitions or to take free ones. */
   rejoin?: boolean;
 }
+
+/** Kafka's max.poll.interval.ms default, which KIP-848 uses as the rebalance timeout. */
+const DEFAULT_REBALANCE_TIMEOUT_MS = 300_000;
+const MAX_REBALANCE_TIMEOUT_MS = 3_600_000;
 
 /** Heartbeats are due this often, at most; a third of the session leaves room for two misses. */
 const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
@@ -116,6 +122,9 @@ export class Group {
     }
     const instanceId = req.instance_id ?? existing?.instanceId ?? null;
     const protocol = req.protocol ?? existing?.protocol ?? "consumer";
+    if (req.rebalance_timeout_ms !== undefined && (!Number.isInteger(req.rebalance_timeout_ms) || req.rebalance_timeout_ms < 1 || req.rebalance_timeout_ms > MAX_REBALANCE_TIMEOUT_MS)) {
+      throw new EdgelogError("INVALID_REQUEST", `rebalance_timeout_ms must be 1..${MAX_REBALANCE_TIMEOUT_MS}, got ${req.rebalance_timeout_ms}`);
+    }
     if (existing && !joining && (protocol !== existing.protocol || instanceId !== existing.instanceId)) {
       throw new EdgelogError("INVALID_REQUEST", "protocol and instance_id can change only when rejoining (member_epoch 0)");
     }
@@ -134,7 +143,8 @@ export class Group {
       } else if (!member) {
         member = {
           id: req.member_id ?? crypto.randomUUID(), instanceId, epoch: 0, protocol, topics: [], assignor: null,
-          sessionTimeoutMs: timeout, deadline: now + timeout, target: new Set(), assigned: new Set(), owned: new Set(),
+          sessionTimeoutMs: timeout, deadline: now + timeout, rebalanceTimeoutMs: DEFAULT_REBALANCE_TIMEOUT_MS, revokeBy: null,
+          target: new Set(), assigned: new Set(), owned: new Set(),
         };
         this.#members.set(member.id, member);
         reshape = true;
@@ -148,6 +158,7 @@ export class Group {
     m.protocol = protocol;
     m.sessionTimeoutMs = timeout;
     m.deadline = now + timeout;
+    if (req.rebalance_timeout_ms !== undefined) m.rebalanceTimeoutMs = req.rebalance_timeout_ms;
     this.#dirty.add(m.id);
 
     // A member can report only partitions it was given or still held; anything else is ignored.
@@ -176,6 +187,7 @@ export class Group {
       this.#reconcile(m);
       if (joining && m.epoch === 0) m.epoch = 1;
     }
+    this.#trackRevocations(now);
     this.#flush();
     const reply: HeartbeatReply = {
       member_id: m.id,
@@ -188,28 +200,52 @@ export class Group {
   }
 
   /** A member leaves: its partitions are free at once (it promises to have stopped). */
-  leave(memberId: string): void {
+  leave(memberId: string, now = Date.now()): void {
     if (!this.#members.has(memberId)) throw new EdgelogError("UNKNOWN_MEMBER_ID", `member ${memberId} is not in the group`);
     this.#remove(memberId);
     this.#retarget(this.#partitions);
+    this.#trackRevocations(now);
     this.#flush();
   }
 
-  /** Removes members whose session ran out; returns their ids. */
+  /**
+   * Removes members whose session ran out, and members that kept partitions they were asked to
+   * release past their rebalance timeout (fenced, as KIP-848 does, so the partitions can move on);
+   * returns their ids.
+   */
   expire(now: number): string[] {
-    const gone = [...this.#members.values()].filter((m) => m.deadline <= now).map((m) => m.id);
+    const gone = [...this.#members.values()]
+      .filter((m) => m.deadline <= now || (m.revokeBy !== null && m.revokeBy <= now)).map((m) => m.id);
     if (gone.length === 0) return gone;
     for (const id of gone) this.#remove(id);
     this.#retarget(this.#partitions);
+    this.#trackRevocations(now);
     this.#flush();
     return gone;
   }
 
-  /** The earliest session deadline, for the object's alarm. */
+  /** The earliest session or revocation deadline, for the object's alarm. */
   nextDeadline(): number | null {
     let next: number | null = null;
-    for (const m of this.#members.values()) if (next === null || m.deadline < next) next = m.deadline;
+    for (const m of this.#members.values()) {
+      for (const d of [m.deadline, m.revokeBy]) if (d !== null && (next === null || d < next)) next = d;
+    }
     return next;
+  }
+
+  /**
+   * Starts (or stops) each member's revocation clock: a member holding a partition its target no
+   * longer has (given, or still reported) must let go within its rebalance timeout.
+   */
+  #trackRevocations(now: number): void {
+    for (const m of this.#members.values()) {
+      const mustRelease = [...m.assigned, ...m.owned].some((k) => !m.target.has(k));
+      const revokeBy = mustRelease ? (m.revokeBy ?? now + m.rebalanceTimeoutMs) : null;
+      if (revokeBy !== m.revokeBy) {
+        m.revokeBy = revokeBy;
+        this.#dirty.add(m.id);
+      }
+    }
   }
 
   /** Throws unless the member (or, with no member id, an empty group) may commit these partitions. */
@@ -242,6 +278,8 @@ export class Group {
       protocol: m.protocol,
       topics: m.topics,
       session_timeout_ms: m.sessionTimeoutMs,
+      rebalance_timeout_ms: m.rebalanceTimeoutMs,
+      revoke_by: m.revokeBy,
       assignment: toTopicPartitions(m.assigned),
       target_assignment: toTopicPartitions(m.target),
       owned: toTopicPartitions(m.owned),

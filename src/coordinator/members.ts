@@ -14,6 +14,10 @@ export interface Member {
   assignor: AssignorName | null;
   sessionTimeoutMs: number;
   deadline: number;
+  /** How long the member may take to give up partitions it is asked to release. */
+  rebalanceTimeoutMs: number;
+  /** While it holds partitions it was asked to release: when it is fenced if it still does (else null). */
+  revokeBy: number | null;
   /** What the assignor wants this member to have. */
   target: Set<string>;
   /** What the member has been given: the target minus partitions others have not released yet. */
@@ -31,6 +35,8 @@ interface MemberRow extends Record<string, SqlStorageValue> {
   assignor: string | null;
   session_timeout_ms: number;
   deadline: number;
+  rebalance_timeout_ms: number;
+  revoke_by: number | null;
   target: string;
   assigned: string;
   owned: string;
@@ -64,9 +70,9 @@ export function loadMembers(sql: SqlStorage): Member[] {
 export function saveMember(sql: SqlStorage, m: Member): void {
   sql.exec(
     `INSERT OR REPLACE INTO members (member_id, instance_id, epoch, protocol, topics, assignor, session_timeout_ms,
-       deadline, target, assigned, owned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       deadline, rebalance_timeout_ms, revoke_by, target, assigned, owned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     m.id, m.instanceId, m.epoch, m.protocol, JSON.stringify(m.topics), m.assignor, m.sessionTimeoutMs, m.deadline,
-    JSON.stringify([...m.target]), JSON.stringify([...m.assigned]), JSON.stringify([...m.owned]));
+    m.rebalanceTimeoutMs, m.revokeBy, JSON.stringify([...m.target]), JSON.stringify([...m.assigned]), JSON.stringify([...m.owned]));
 }
 
 function fromRow(r: MemberRow): Member {
@@ -79,6 +85,8 @@ function fromRow(r: MemberRow): Member {
     assignor: r.assignor !== null && isAssignorName(r.assignor) ? r.assignor : null,
     sessionTimeoutMs: r.session_timeout_ms,
     deadline: r.deadline,
+    rebalanceTimeoutMs: r.rebalance_timeout_ms,
+    revokeBy: r.revoke_by,
     target: new Set(JSON.parse(r.target) as string[]),
     assigned: new Set(JSON.parse(r.assigned) as string[]),
     owned: new Set(JSON.parse(r.owned) as string[]),

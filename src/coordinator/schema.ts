@@ -40,4 +40,13 @@ export const GROUP_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // Rebalance timeout (KIP-848): a member asked to give partitions up must do so within
+    // rebalance_timeout_ms of being asked (revoke_by), or it is fenced out of the group.
+    version: 2,
+    statements: [
+      `ALTER TABLE members ADD COLUMN rebalance_timeout_ms INTEGER NOT NULL DEFAULT 300000`,
+      `ALTER TABLE members ADD COLUMN revoke_by INTEGER`,
+    ],
+  },
 ];

@@ -203,6 +203,8 @@ export const HeartbeatRequestSchema = z.strictObject({
   topics: z.array(z.string()).max(MAX_PARTITIONS).optional().describe("subscribed topic names; required when joining"),
   instance_id: z.string().min(1).max(255).nullable().optional().describe("static membership: a restart with the same id keeps its partitions"),
   session_timeout_ms: z.number().int().optional(),
+  rebalance_timeout_ms: z.number().int().min(1).max(3_600_000).optional()
+    .describe("how long the member may take to release partitions it is asked to give up (default 300000, Kafka's max.poll.interval.ms); past it the member is fenced"),
   assignor: z.string().optional().describe("range, roundrobin or sticky (default); the group uses the one most members ask for"),
   protocol: z.enum(["consumer", "classic"]).optional()
     .describe("classic: assignment changes only at rejoin (member_epoch 0); replies carry rejoin"),
@@ -263,6 +265,8 @@ export const GroupSchema = z.object({
     protocol: z.enum(["consumer", "classic"]),
     topics: z.array(z.string()),
     session_timeout_ms: z.number().int(),
+    rebalance_timeout_ms: z.number().int(),
+    revoke_by: z.number().int().nullable().describe("while the member holds partitions it was asked to release: when it is fenced if it still does"),
     assignment: memberAssignment,
     target_assignment: memberAssignment,
     owned: memberAssignment,

@@ -66,6 +66,54 @@ describe("consumer group membership", () => {
     expect(late.body.error.code).toBe("UNKNOWN_MEMBER_ID");
   });
 
+  it("fences a member that keeps partitions it was asked to release past its rebalance timeout", async () => {
+    const topic = await topicWith(4);
+    const group = uniqueGroup();
+    const a = await join(group, [topic], { session_timeout_ms: 60_000, rebalance_timeout_ms: 300 });
+    const b = await join(group, [topic], { session_timeout_ms: 60_000 });
+    // A is told to give two partitions up, and keeps reporting all four (a stuck poll loop).
+    const all = [{ topic, partitions: [0, 1, 2, 3] }];
+    const a2 = (await heartbeat(group, { member_id: a.member_id, member_epoch: a.member_epoch, owned: all })).body;
+    expect(partitionsOf(a2.assignment, topic)).toHaveLength(2);
+    await heartbeat(group, { member_id: a.member_id, member_epoch: a2.member_epoch, owned: all });
+    expect((await heartbeat(group, { member_id: b.member_id, member_epoch: b.member_epoch })).body.assignment).toEqual([]);
+
+    // Within its session, but past its rebalance timeout: the coordinator's alarm fences it.
+    await runAlarmsUntil(group, async () => (await describeGroup(group)).body.members.length === 1);
+    const late = await heartbeat(group, { member_id: a.member_id, member_epoch: a2.member_epoch, owned: all });
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("UNKNOWN_MEMBER_ID");
+    let bEpoch = b.member_epoch;
+    let mine: number[] = [];
+    for (let i = 0; i < 3 && mine.length < 4; i++) {
+      const r = (await heartbeat(group, { member_id: b.member_id, member_epoch: bEpoch })).body;
+      bEpoch = r.member_epoch;
+      mine = partitionsOf(r.assignment, topic);
+    }
+    expect(mine).toEqual([0, 1, 2, 3]);
+  });
+
+  it("a member that releases in time keeps its place, and bad rebalance timeouts are refused", async () => {
+    const topic = await topicWith(2);
+    const group = uniqueGroup();
+    const a = await join(group, [topic], { session_timeout_ms: 60_000, rebalance_timeout_ms: 200 });
+    const b = await join(group, [topic], { session_timeout_ms: 60_000 });
+    const a2 = (await heartbeat(group, { member_id: a.member_id, member_epoch: a.member_epoch })).body;
+    const kept = partitionsOf(a2.assignment, topic);
+    expect(kept).toHaveLength(1);
+    // A reports only what it kept: nothing left to release, so no deadline remains.
+    await heartbeat(group, { member_id: a.member_id, member_epoch: a2.member_epoch, owned: [{ topic, partitions: kept }] });
+    const d = (await describeGroup(group)).body;
+    expect(d.members).toHaveLength(2);
+    expect(d.members.every((m: { revoke_by: number | null }) => m.revoke_by === null)).toBe(true);
+    await heartbeat(group, { member_id: b.member_id, member_epoch: b.member_epoch });
+    for (const bad of [0, -5, 1.5, 3_600_001]) {
+      const r = await heartbeat(group, { member_id: null, member_epoch: 0, topics: [topic], rebalance_timeout_ms: bad });
+      expect(r.status).toBe(400);
+    }
+    expect((await describeGroup(group)).body.members).toHaveLength(2);
+  });
+
   it("frees a leaving member's partitions at once", async () => {
     const topic = await topicWith(2);
     const group = uniqueGroup();

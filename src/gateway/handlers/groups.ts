@@ -76,6 +76,8 @@ export const joinGroup: Handler = async (req, ctx) => {
     topics: subscription.Topics,
     session_timeout_ms: req.SessionTimeoutMs,
   };
+  // JoinGroup v1+ carries the client's rebalance timeout (max.poll.interval.ms).
+  if (typeof req.RebalanceTimeoutMs === "number" && req.RebalanceTimeoutMs > 0) body.rebalance_timeout_ms = Math.min(req.RebalanceTimeoutMs, 3_600_000);
   if (instanceId !== null) body.instance_id = instanceId;
   const assignor = assignorHint(chosen.Name);
   if (assignor) body.assignor = assignor;
