@@ -72,9 +72,18 @@ export class Admin {
     return this.http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, { retry: true });
   }
 
+  /** Every group, following the server's pages. */
   async listGroups(): Promise<unknown[]> {
-    const r = await this.http.request<{ groups: unknown[] }>("GET", "/v1/groups", undefined, { retry: true });
-    return r.groups;
+    const all: unknown[] = [];
+    let after: string | null = null;
+    do {
+      const query: string = after === null ? "" : `?after=${enc(after)}`;
+      const r: { groups: unknown[]; next_after?: string | null } =
+        await this.http.request("GET", `/v1/groups${query}`, undefined, { retry: true });
+      all.push(...r.groups);
+      after = r.next_after ?? null;
+    } while (after !== null);
+    return all;
   }
 
   describeGroup(group: string): Promise<Record<string, unknown>> {

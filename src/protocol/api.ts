@@ -283,6 +283,12 @@ export const GroupSchema = z.object({
 
 export const GroupListSchema = z.object({
   groups: z.array(z.object({ group_id: z.string(), state: GroupSchema.shape.state, members: z.number().int() })),
+  next_after: z.string().nullable().describe("pass as after= for the next page; null on the last page"),
+});
+
+export const GroupListQuerySchema = z.object({
+  limit: intParam("limit").pipe(z.number().min(1).max(1000)).optional().describe("groups per page (default 100, at most 1000)"),
+  after: z.string().optional().describe("list groups whose names sort after this one (next_after of the previous page)"),
 });
 
 export const GrantSchema = z.strictObject({

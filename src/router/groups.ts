@@ -1,7 +1,7 @@
 // Consumer-group routes: heartbeat (membership and assignment), leave, offsets, describe, list, reset, delete.
 
 import { Hono } from "hono";
-import { CommitOffsetsSchema, HeartbeatRequestSchema, ResetOffsetsSchema } from "../protocol/api.js";
+import { CommitOffsetsSchema, GroupListQuerySchema, HeartbeatRequestSchema, ResetOffsetsSchema } from "../protocol/api.js";
 import { GROUP_ID_PATTERN } from "../protocol/constants.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { validateTopicName } from "../protocol/topic-config.js";
@@ -9,7 +9,7 @@ import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { groupResource, topicResource } from "../auth/grants.js";
 import { hasGrant, requireGrant } from "./auth.js";
-import { readJson } from "./body.js";
+import { readJson, validate } from "./body.js";
 import { cluster } from "./objects.js";
 
 export const groupRoutes = new Hono<AppEnv>();
@@ -59,9 +59,14 @@ groupRoutes.post("/v1/groups/:group/offsets/reset", async (c) => {
 });
 
 groupRoutes.get("/v1/groups", async (c) => {
-  const names = (await cluster(c.env).listGroups()).filter((g) => hasGrant(c, groupResource(g), "describe"));
-  const groups = await Promise.all(names.map((g) => coordinator(c.env, g).summary(g)));
-  return c.json({ groups });
+  const { limit = 100, after } = validate(GroupListQuerySchema, c.req.query());
+  const names = (await cluster(c.env).listGroups())
+    .filter((g) => (after === undefined || g > after) && hasGrant(c, groupResource(g), "describe"))
+    .sort();
+  // Only the page's coordinators are asked: a page costs `limit` calls, however many groups exist.
+  const page = names.slice(0, limit);
+  const groups = await Promise.all(page.map((g) => coordinator(c.env, g).summary(g)));
+  return c.json({ groups, next_after: names.length > limit ? page.at(-1)! : null });
 });
 
 groupRoutes.get("/v1/groups/:group", async (c) => {

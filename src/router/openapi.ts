@@ -73,7 +73,7 @@ export const ROUTES: RouteDoc[] = [
     method: "post", path: "/v1/groups/:group/offsets/reset", summary: "Reset offsets to earliest, latest, a time or an offset (empty group only)",
     body: api.ResetOffsetsSchema, ok: { status: 200, schema: api.ResetOffsetsReplySchema },
   },
-  { method: "get", path: "/v1/groups", summary: "List consumer groups", ok: { status: 200, schema: api.GroupListSchema } },
+  { method: "get", path: "/v1/groups", summary: "List consumer groups, a page at a time", query: api.GroupListQuerySchema, ok: { status: 200, schema: api.GroupListSchema } },
   { method: "get", path: "/v1/groups/:group", summary: "Describe a group: state, members, assignment, lag per partition", ok: { status: 200, schema: api.GroupSchema } },
   { method: "delete", path: "/v1/groups/:group", summary: "Delete a group and its offsets (empty group only)", ok: { status: 204 } },
   // Durable Streams (https://github.com/durable-streams/durable-streams): the path is a wildcard,

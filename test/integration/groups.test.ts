@@ -253,6 +253,28 @@ describe("consumer group offsets", () => {
     expect((await describeGroup(uniqueGroup("never"))).body.error.code).toBe("GROUP_ID_NOT_FOUND");
   });
 
+  it("lists groups a page at a time, in name order, asking only the page's coordinators", async () => {
+    const topic = await topicWith(1);
+    const prefix = uniqueGroup("paged");
+    const names = ["c", "a", "e", "b", "d"].map((x) => `${prefix}-${x}`);
+    for (const g of names) await join(g, [topic]);
+    const mine = names.slice().sort();
+    const seen: string[] = [];
+    let after = `${prefix}-`;
+    for (let pages = 0; ; pages++) {
+      const r = await call("GET", `/v1/groups?limit=2&after=${encodeURIComponent(after)}`);
+      expect(r.status).toBe(200);
+      expect(r.body.groups.length).toBeLessThanOrEqual(2);
+      const ours = r.body.groups.map((g: { group_id: string }) => g.group_id).filter((g: string) => g.startsWith(prefix));
+      seen.push(...ours);
+      if (r.body.next_after === null || ours.length < r.body.groups.length) break;
+      after = r.body.next_after;
+      expect(pages).toBeLessThan(5);
+    }
+    expect(seen).toEqual(mine);
+    for (const bad of ["limit=0", "limit=1001", "limit=x"]) expect((await call("GET", `/v1/groups?${bad}`)).status).toBe(400);
+  });
+
   it("resets offsets to earliest, latest, a time or an offset, and deletes the group, only when empty", async () => {
     const topic = await topicWith(2, 10);
     const group = uniqueGroup();
