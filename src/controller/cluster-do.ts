@@ -54,9 +54,10 @@ export class ClusterDO extends DurableObject<Env> {
     }
   }
 
-  async initProducer(id?: string): Promise<Result<ProducerIdentity>> {
+  /** `owner` is the caller's token id: an id may be re-initialised (fenced) only by the token that got it, or the admin. */
+  async initProducer(id?: string, owner: string | null = null): Promise<Result<ProducerIdentity>> {
     try {
-      return ok(this.#producers.init(id, Date.now()));
+      return ok(this.#producers.init(id, Date.now(), owner));
     } catch (e) {
       return fail(e);
     }

@@ -51,4 +51,10 @@ export const CLUSTER_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 5,
+    // Who obtained each producer id (a token id, "admin", or "open" with auth off): re-initialising
+    // an id fences its holder, so only the same token (or the admin) may do it.
+    statements: [`ALTER TABLE producer_ids ADD COLUMN owner TEXT`],
+  },
 ];

@@ -43,7 +43,7 @@ export const PERMISSIONS: Record<string, Permission> = {
   "POST /v1/fetch": { access: "in-handler", check: "consume on each topic; refused partitions fail inline", quota: "fetch" },
 
   // Kafka implies IDEMPOTENT_WRITE from WRITE on any topic (KIP-679).
-  "POST /v1/producers": { access: "in-handler", check: "produce on some topic, or cluster admin" },
+  "POST /v1/producers": { access: "in-handler", check: "produce on some topic, or cluster admin; re-initialising an id: the token that got it, or the admin" },
 
   // Consumer groups, as Kafka's ACLs: READ on the group (and on the topics a body names) to join,
   // commit or reset; DESCRIBE to look; DELETE (admin) to delete.

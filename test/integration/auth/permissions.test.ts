@@ -178,6 +178,19 @@ describe("routes that check resources named in the body", () => {
     const writer = await createToken([{ resource: "topic:only-this", operations: ["produce"] }]);
     expect((await callAs(writer.token, "POST", "/v1/producers")).status).toBe(201);
   });
+
+  it("only the token that got a producer id (or the admin) may re-initialise it, since that fences its holder", async () => {
+    const a = await createToken([{ resource: "topic:*", operations: ["produce"] }]);
+    const b = await createToken([{ resource: "topic:*", operations: ["produce"] }]);
+    const mine = (await callAs(a.token, "POST", "/v1/producers")).body;
+    expect(mine.epoch).toBe(0);
+    const hijack = await callAs(b.token, "POST", "/v1/producers", { id: mine.id });
+    expect(hijack.status).toBe(403);
+    expect(hijack.body.error).toMatchObject({ code: "CLUSTER_AUTHORIZATION_FAILED" });
+    expect(hijack.body.error.message).toMatch(/another token/);
+    expect((await callAs(a.token, "POST", "/v1/producers", { id: mine.id })).body.epoch).toBe(1);
+    expect((await call("POST", "/v1/producers", { id: mine.id }, asAdmin)).body.epoch).toBe(2);
+  });
 });
 
 describe("prefix grants", () => {
