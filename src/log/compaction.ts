@@ -47,6 +47,11 @@ export class Compactor {
     }
     s.delete_retention_ms = deleteRetentionMs;
     if (retentionChanged) this.#save(s);
+    // Retention removed these keys' latest records, so no record of theirs is left: forget them,
+    // or the key map of a compact,delete topic would grow for ever.
+    const forgotten = this.sql.exec(
+      `DELETE FROM compact_keys WHERE key IN (SELECT key FROM compact_keys WHERE offset < ? LIMIT ?)`, start, budget).rowsWritten;
+    if (forgotten > 0) return true;
     if (Math.max(s.key_cursor, start) < sealedEnd) {
       this.log.transaction(() => {
         s.key_cursor = this.#learnKeys(Math.max(s.key_cursor, start), sealedEnd - 1, budget);

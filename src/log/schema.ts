@@ -134,4 +134,10 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    // compact,delete topics: keys whose latest record retention removed are forgotten, a slice at
+    // a time, found by offset.
+    version: 6,
+    statements: [`CREATE INDEX compact_keys_by_offset ON compact_keys (offset)`],
+  },
 ];

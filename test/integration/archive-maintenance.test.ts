@@ -184,6 +184,25 @@ describe("compaction", () => {
   });
 });
 
+describe("compact,delete", () => {
+  it("forgets the keys whose latest record retention removed, so the key map stays bounded", async () => {
+    const topic = uniqueTopic("compact-delete");
+    await createTopic(topic, 1, { "cleanup.policy": "compact,delete", "segment.bytes": 1024, "retention.bytes": 2048 });
+    for (let i = 0; i < 60; i++) expect((await produce(topic, [{ key: `k${i}`, value: i, partition: 0 }])).status).toBe(200);
+    const stub = await partitionOf(topic, 0);
+    await settle(stub);
+    const start = (await describePartition(topic)).log_start_offset;
+    expect(start).toBeGreaterThan(0);
+    const keys = await runInDurableObject(stub, (_o, state) =>
+      state.storage.sql.exec<{ offset: number }>(`SELECT offset FROM compact_keys`).toArray().map((r) => r.offset));
+    expect(keys.length).toBeGreaterThan(0);
+    // Only keys still in the log remain: none points below the log start.
+    expect(keys.filter((o) => o < start)).toEqual([]);
+    const left = (await fetchRecords(topic, 0, start, "&max_records=1000")).body.records.map((r: { offset: number }) => r.offset);
+    for (const o of keys) expect(left).toContain(o);
+  });
+});
+
 describe("topic deletion", () => {
   it("removes the partition's R2 objects in the background", async () => {
     const topic = uniqueTopic("del");
