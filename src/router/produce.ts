@@ -18,6 +18,7 @@ import { checkProducer } from "./producers.js";
 import { choosePartition, stickyPartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
 import { concat } from "../util/bytes.js";
+import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
 
 export const produceRoutes = new Hono<AppEnv>();
@@ -42,9 +43,8 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
     chargeQuota(c, "produce", body.byteLength);
     if (body.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
     const topic = await topics.withPartition(c.env, name, p);
-    const idempotent = await checkBatchProducers(c.env, body);
-    const appended = await onPartition(name, async () =>
-      unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body)), idempotent);
+    const { idempotent, batches } = await checkBatchProducers(c.env, body);
+    const appended = await appendToPartition(c, topic, p, 1, { body, batches, idempotent });
     return c.json({
       batches: appended.map((b) => ({
         base_offset: b.baseOffset, last_offset: b.lastOffset, log_start_offset: b.logStartOffset, timestamp: b.logAppendTime,
@@ -125,10 +125,8 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
   const plans = [...byPartition].map(([partition, indexes]) => planBatches(partition, indexes, inputs, maxBytes,
     producer && { producerId: Number(producer.id), producerEpoch: producer.epoch, baseSequence: sequences!.get(partition)! }));
 
-  const send = (plan: PartitionPlan) =>
-    onPartition(topic.name, async () =>
-      unwrap(await partitionStub(c.env, topic, plan.partition).append(topicRef(topic, plan.partition), plan.body)),
-    producer !== undefined);
+  const send = (plan: PartitionPlan) => appendToPartition(c, topic, plan.partition, req.acks,
+    { body: plan.body, batches: plan.groups.length, idempotent: producer !== undefined });
 
   if (req.acks === 0) {
     // Checked after validation so the caller hears about bad records first; nothing is written either way.
@@ -166,6 +164,14 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
     return c.json({ error: firstError.toBody(), records: out }, firstError.status as 400, headers);
   }
   return c.json({ records: out });
+}
+
+/** One request's batches to a partition, group-committed with whatever else this isolate sends it meanwhile. */
+function appendToPartition(c: Context<AppEnv>, topic: Topic, p: number, acks: ProduceRequest["acks"],
+  entry: AppendEntry): Promise<AppendedBatch[]> {
+  const send = (body: Uint8Array, idempotent: boolean) => onPartition(topic.name, async () =>
+    unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body)), idempotent);
+  return groupAppend(laneKey(topic.id, p, topic.version, acks), entry, send, (w) => c.executionCtx.waitUntil(w));
 }
 
 /** Groups one partition's records into as few batches as fit max.message.bytes, keeping order. */
@@ -238,11 +244,15 @@ function baseSequences(producer: ProducerFields, byPartition: Map<number, number
   return out;
 }
 
-/** Checks the producer ids carried in raw batches; true when every batch is idempotent (safe to retry). */
-async function checkBatchProducers(env: Env, body: Uint8Array): Promise<boolean> {
+/**
+ * Checks the producer ids carried in raw batches; idempotent when every batch is (safe to retry).
+ * Counts the batches too: the replies a group commit hands back to this request.
+ */
+async function checkBatchProducers(env: Env, body: Uint8Array): Promise<{ idempotent: boolean; batches: number }> {
   let idempotent = true;
+  let batches = 0;
   const seen = new Set<string>();
-  for (let pos = 0; pos < body.byteLength;) {
+  for (let pos = 0; pos < body.byteLength; batches++) {
     const h = readBatchHeader(body, pos);
     pos += h.size;
     if (h.producerId < 0) {
@@ -254,5 +264,5 @@ async function checkBatchProducers(env: Env, body: Uint8Array): Promise<boolean>
     seen.add(key);
     await checkProducer(env, String(h.producerId), h.producerEpoch);
   }
-  return idempotent;
+  return { idempotent, batches };
 }
