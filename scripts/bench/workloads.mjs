@@ -73,11 +73,11 @@ export function endToEnd(sys, { rate, seconds, runs, valueBytes }) {
 /**
  * W5: fetch latency of `maxRecords` at the head and at the tail of a `size`-record log, sampled
  * alternately so both see the same machine noise. The log is built once, binary, in large requests.
- * A system with an archived tier (`archiveConfig`) gets small segments, and sampling starts once
+ * A system with an archived tier (`archiveConfig(size)`) gets small segments, and sampling starts once
  * the head has rolled to it and rolling has settled: offset 0 is then read from the archive.
  */
 export async function flatWithSize(sys, { size, samples, runs, maxRecords }, log = console.error) {
-  const t = await sys.createLog(fresh("w5"), 1, sys.archiveConfig);
+  const t = await sys.createLog(fresh("w5"), 1, sys.archiveConfig?.(size));
   const started = performance.now();
   const written = await sys.fill(t, 0, size, 100, 100, 2, closedLoop);
   log(`  W5 log of ${written.toLocaleString("en-US")} records built in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -65,8 +65,8 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
       });
       return name;
     },
-    /** W5's archived tier: segments small enough that the log's start rolls to R2 while it is built. */
-    archiveConfig: { "segment.bytes": 4 * 1024 * 1024 },
+    /** W5's archived tier: segments small enough (about an eighth of the log, at most 4 MiB) that its start rolls to R2. */
+    archiveConfig: (records) => ({ "segment.bytes": Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor(records * valueBytes / 8))) }),
     /** Bytes of the partition in R2 segments (0 while everything is hot). */
     async archivedBytes(t, p) {
       const res = await expectOk("GET", `${base}/v1/topics/${t}`);
