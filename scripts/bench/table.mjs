@@ -56,7 +56,7 @@ export function renderTables(results) {
   const w5 = s.edgelog?.w5;
   if (w5) {
     out.push("");
-    out.push(`W5 fetch of 100 records (JSON) on a ${w5.logRecords.toLocaleString("en-US")}-record log (hot tier only${p.quick ? "; quick mode: small log" : ""}):`);
+    out.push(`W5 fetch of 100 records (JSON) on a ${w5.logRecords.toLocaleString("en-US")}-record log (${w5.archivedBytes ? `offset 0 in R2 segments, ${(w5.archivedBytes / 2 ** 20).toFixed(0)} MiB archived; tail hot` : "hot tier only"}${p.quick ? "; quick mode: small log" : ""}):`);
     out.push("");
     out.push("| | p50 ms | p99 ms |");
     out.push("|---|---:|---:|");

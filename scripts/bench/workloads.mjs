@@ -73,12 +73,25 @@ export function endToEnd(sys, { rate, seconds, runs, valueBytes }) {
 /**
  * W5: fetch latency of `maxRecords` at the head and at the tail of a `size`-record log, sampled
  * alternately so both see the same machine noise. The log is built once, binary, in large requests.
+ * A system with an archived tier (`archiveConfig(size)`) gets small segments, and sampling starts once
+ * the head has rolled to it and rolling has settled: offset 0 is then read from the archive.
  */
 export async function flatWithSize(sys, { size, samples, runs, maxRecords }, log = console.error) {
-  const t = await sys.createLog(fresh("w5"), 1);
+  const t = await sys.createLog(fresh("w5"), 1, sys.archiveConfig?.(size));
   const started = performance.now();
   const written = await sys.fill(t, 0, size, 100, 100, 2, closedLoop);
   log(`  W5 log of ${written.toLocaleString("en-US")} records built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  let archived = 0;
+  if (sys.archivedBytes) {
+    const deadline = performance.now() + 300_000;
+    for (let last = -1; performance.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+      archived = await sys.archivedBytes(t, 0);
+      if (archived > 0 && archived === last) break;
+      last = archived;
+    }
+    if (archived === 0) throw new Error("W5: the log's head never rolled to the archive");
+    log(`  W5 archived tier: ${(archived / 2 ** 20).toFixed(0)} MiB in R2 segments (offset 0 is read from there)`);
+  }
   const hw = await sys.highWatermark(t, 0);
   // Warm both ends once so neither pays a first-touch cost the other does not.
   await sys.fetchLatency(t, 0, 0, maxRecords);
@@ -94,5 +107,5 @@ export async function flatWithSize(sys, { size, samples, runs, maxRecords }, log
     const tl = percentiles(tail);
     return { headP50: h.p50, headP99: h.p99, tailP50: tl.p50, tailP99: tl.p99, ratio: Math.max(tl.p50 / h.p50, h.p50 / tl.p50) };
   });
-  return { ...result, logRecords: hw };
+  return { ...result, logRecords: hw, archivedBytes: archived };
 }

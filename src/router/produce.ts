@@ -20,6 +20,7 @@ import { choosePartition, stickyPartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
 import { concat } from "../util/bytes.js";
 import { decompressBatches } from "../protocol/compression.js";
+import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
 
 export const produceRoutes = new Hono<AppEnv>();
@@ -46,10 +47,8 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
     // Stored uncompressed, so JSON readers and live tails can render every batch.
     const body = await decompressBatches(raw);
     const topic = await topics.withPartition(c.env, name, p);
-    const idempotent = await checkBatchProducers(c.env, body);
-    const acks = batchAcks(c.req.query("acks"));
-    const appended = await onPartition(name, async () =>
-      unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body, acks)), idempotent);
+    const { idempotent, batches } = await checkBatchProducers(c.env, body);
+    const appended = await appendToPartition(c, topic, p, batchAcks(c.req.query("acks")), { body, batches, idempotent });
     return c.json({
       batches: appended.map((b) => ({
         base_offset: b.baseOffset, last_offset: b.lastOffset, log_start_offset: b.logStartOffset, timestamp: b.logAppendTime,
@@ -138,10 +137,8 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
     producer && { producerId: Number(producer.id), producerEpoch: producer.epoch, baseSequence: sequences!.get(partition)! }));
 
   const acks: Acks = req.acks === "all" || req.acks === -1 ? "all" : 1;
-  const send = (plan: PartitionPlan) =>
-    onPartition(topic.name, async () =>
-      unwrap(await partitionStub(c.env, topic, plan.partition).append(topicRef(topic, plan.partition), plan.body, acks)),
-    producer !== undefined);
+  const send = (plan: PartitionPlan) => appendToPartition(c, topic, plan.partition, acks,
+    { body: plan.body, batches: plan.groups.length, idempotent: producer !== undefined });
 
   if (req.acks === 0) {
     // Checked after validation so the caller hears about bad records first; nothing is written either way.
@@ -179,6 +176,14 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
     return c.json({ error: firstError.toBody(), records: out }, firstError.status as 400, headers);
   }
   return c.json({ records: out });
+}
+
+/** One request's batches to a partition, group-committed with whatever else this isolate sends it meanwhile. */
+function appendToPartition(c: Context<AppEnv>, topic: Topic, p: number, acks: Acks,
+  entry: AppendEntry): Promise<AppendedBatch[]> {
+  const send = (body: Uint8Array, idempotent: boolean) => onPartition(topic.name, async () =>
+    unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body, acks)), idempotent);
+  return groupAppend(laneKey(topic.id, p, topic.version, acks), entry, send, (w) => c.executionCtx.waitUntil(w));
 }
 
 /** Groups one partition's records into as few batches as fit max.message.bytes, keeping order. */
@@ -251,11 +256,15 @@ function baseSequences(producer: ProducerFields, byPartition: Map<number, number
   return out;
 }
 
-/** Checks the producer ids carried in raw batches; true when every batch is idempotent (safe to retry). */
-async function checkBatchProducers(env: Env, body: Uint8Array): Promise<boolean> {
+/**
+ * Checks the producer ids carried in raw batches; idempotent when every batch is (safe to retry).
+ * Counts the batches too: the replies a group commit hands back to this request.
+ */
+async function checkBatchProducers(env: Env, body: Uint8Array): Promise<{ idempotent: boolean; batches: number }> {
   let idempotent = true;
+  let batches = 0;
   const seen = new Set<string>();
-  for (let pos = 0; pos < body.byteLength;) {
+  for (let pos = 0; pos < body.byteLength; batches++) {
     const h = readBatchHeader(body, pos);
     pos += h.size;
     if (h.producerId < 0) {
@@ -267,5 +276,5 @@ async function checkBatchProducers(env: Env, body: Uint8Array): Promise<boolean>
     seen.add(key);
     await checkProducer(env, String(h.producerId), h.producerEpoch);
   }
-  return idempotent;
+  return { idempotent, batches };
 }

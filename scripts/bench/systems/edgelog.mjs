@@ -58,12 +58,19 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
     name: "edgelog",
     url: base,
     formats: ["json", "binary"],
-    async createLog(name, partitions) {
+    async createLog(name, partitions, config) {
       await expectOk("POST", `${base}/v1/topics`, {
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name, partitions }),
+        body: JSON.stringify({ name, partitions, ...(config ? { config } : {}) }),
       });
       return name;
+    },
+    /** W5's archived tier: segments small enough (about an eighth of the log, at most 4 MiB) that its start rolls to R2. */
+    archiveConfig: (records) => ({ "segment.bytes": Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor(records * valueBytes / 8))) }),
+    /** Bytes of the partition in R2 segments (0 while everything is hot). */
+    async archivedBytes(t, p) {
+      const res = await expectOk("GET", `${base}/v1/topics/${t}`);
+      return JSON.parse(res.body).partitions[p].archived_bytes;
     },
     produceBatch: (t, p, format) => format === "binary"
       ? post(topicUrl(t, p), binBatch, CT_BATCH)
