@@ -61,6 +61,7 @@ export class MirrorDO extends DurableObject<Env> {
     let failed: boolean;
     try {
       const source = new SourceClient({ url: cfg.source.url, token: cfg.source.token });
+      await this.#followPartitions(cfg, source, status);
       const outcome = await copySlice(cfg, source, this.#target(cfg), this.#positions, status, {
         waitMs: readSettings(this.env).mirrorWaitMs, maxBytes: SLICE_MAX_BYTES, active,
       });
@@ -74,6 +75,34 @@ export class MirrorDO extends DurableObject<Env> {
     this.#failures = failed ? this.#failures + 1 : 0;
     const delay = failed ? Math.min(RETRY_FIRST_MS * 2 ** (this.#failures - 1), RETRY_MAX_MS) : 0;
     await this.ctx.storage.setAlarm(Date.now() + delay);
+  }
+
+  /**
+   * Every ten long-polls, asks whether the source topic grew; new partitions are added to the
+   * local topic (as MirrorMaker 2 does) and copied from their start. A failure here only delays it.
+   */
+  async #followPartitions(cfg: MirrorConfig, source: SourceClient, status: MirrorPartitionStatus[]): Promise<void> {
+    const kv = this.ctx.storage.kv;
+    const every = Math.max(1_000, 10 * readSettings(this.env).mirrorWaitMs);
+    if (Date.now() - (kv.get<number>("partitions_checked_at") ?? 0) < every) return;
+    kv.put("partitions_checked_at", Date.now());
+    let grown: number;
+    try {
+      grown = (await source.describeTopic(cfg.source.topic)).partitions;
+    } catch (e) {
+      console.warn(`mirror ${cfg.name}: could not check the source's partition count`, e);
+      return;
+    }
+    if (grown <= cfg.partitions) return;
+    this.#topic = undefined;
+    if ((await this.#localTopic(cfg.topic)).partitions < grown) {
+      unwrap(await this.env.CLUSTER.getByName("cluster").alterTopic(cfg.topic, { partitions: grown }));
+      this.#topic = undefined;
+    }
+    cfg.partitions = grown;
+    status.push(...initialStatus(grown).slice(status.length));
+    kv.put("config", cfg);
+    kv.put("status", status);
   }
 
   #config(): MirrorConfig {

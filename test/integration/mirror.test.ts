@@ -17,7 +17,7 @@ async function allRecords(topic: string, partition: number) {
   const out = [];
   for (let offset = 0; ;) {
     const r = await fetchRecords(topic, partition, offset, "&max_records=1000");
-    expect(r.status).toBe(200);
+    expect(r.status, `${topic}/${partition}@${offset}: ${JSON.stringify(r.body)}`).toBe(200);
     out.push(...r.body.records.map(({ offset: _, ...rest }: { offset: number }) => rest));
     if (r.body.next_offset >= r.body.high_watermark) return out;
     offset = r.body.next_offset;
@@ -31,8 +31,8 @@ async function caughtUp(name: string, source: string) {
   for (;;) {
     const m = await call("GET", `/v1/mirrors/${name}`);
     expect(m.status).toBe(200);
-    const done = m.body.partitions.every((p: { source_high_watermark: number | null; lag: number | null }, i: number) =>
-      p.source_high_watermark === hws[i] && p.lag === 0);
+    const done = m.body.partitions.length === hws.length && m.body.partitions.every(
+      (p: { source_high_watermark: number | null; lag: number | null }, i: number) => p.source_high_watermark === hws[i] && p.lag === 0);
     if (done) return m.body;
     if (Date.now() > deadline) throw new Error(`mirror ${name} did not catch up: ${JSON.stringify(m.body)}`);
     await scheduler.wait(20);
@@ -79,6 +79,23 @@ describe("a mirror", () => {
     expect(total).toBe(65);
     const listed = await call("GET", "/v1/mirrors");
     expect(listed.body.mirrors.map((m: { name: string }) => m.name)).toContain(name);
+  });
+
+  it("follows partitions added to the source: the local topic grows and they are copied from their start", async () => {
+    const src = uniqueTopic("src-grow");
+    const name = uniqueTopic("m");
+    // Kept forever: growing the topic runs each partition's maintenance, and these timestamps are from 2023.
+    await createTopic(src, 2, { "retention.ms": -1 });
+    expect((await produce(src, keyed(10))).status).toBe(200);
+    expect((await createMirror({ name, source: { url: SOURCE, topic: src }, topic: `${src}.copy` })).status).toBe(201);
+    await caughtUp(name, src);
+    expect((await call("PATCH", `/v1/topics/${src}`, { partitions: 3 })).status).toBe(200);
+    expect((await produce(src, keyed(5, 10).map((r) => ({ ...r, partition: 2 })))).status).toBe(200);
+    const status = await caughtUp(name, src);
+    expect(status.partitions).toHaveLength(3);
+    expect((await call("GET", `/v1/topics/${src}.copy`)).body.partition_count).toBe(3);
+    for (let p = 0; p < 3; p++) expect(await allRecords(`${src}.copy`, p)).toEqual(await allRecords(src, p));
+    expect(await allRecords(`${src}.copy`, 2)).toHaveLength(5);
   });
 
   it("stops when deleted, keeping what it copied, and frees its name", async () => {
