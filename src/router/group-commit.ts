@@ -4,6 +4,7 @@
 import { MAX_REQUEST_BYTES } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { AppendedBatch } from "../log/partition-log.js";
+import { concat } from "../util/bytes.js";
 
 /** One produce request's share of an append: its batches, already encoded and checked by the router. */
 export interface AppendEntry {
@@ -144,7 +145,7 @@ async function single(w: Waiting, send: SendAppend): Promise<void> {
 async function merged(group: Waiting[], send: SendAppend): Promise<void> {
   let out: AppendedBatch[];
   try {
-    out = await send(concatBodies(group), group.every((e) => e.idempotent));
+    out = await send(concat(group.map((e) => e.body)), group.every((e) => e.idempotent));
   } catch (error) {
     if (!rejectedInput(error)) {
       for (const w of group) w.settle({ ok: false, error });
@@ -175,16 +176,4 @@ async function merged(group: Waiting[], send: SendAppend): Promise<void> {
  */
 function rejectedInput(e: unknown): boolean {
   return e instanceof EdgelogError && e.status >= 400 && e.status < 500 && e.code !== "UNKNOWN_TOPIC_OR_PARTITION";
-}
-
-function concatBodies(group: AppendEntry[]): Uint8Array {
-  let n = 0;
-  for (const e of group) n += e.body.byteLength;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const e of group) {
-    out.set(e.body, at);
-    at += e.body.byteLength;
-  }
-  return out;
 }
