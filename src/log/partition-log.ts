@@ -332,9 +332,8 @@ export class PartitionLog {
    * by archived segments (compaction's gaps are rows a copy simply lacks too).
    */
   get copyStartOffset(): number {
-    const r = this.storage.sql.exec<{ l: number | null }>(
-      `SELECT MAX(last_offset) AS l FROM segments WHERE state = 'archived'`).one();
-    return Math.max(this.#state.logStartOffset, (r.l ?? -1) + 1);
+    // From the segments' cached totals: the replicator asks this on every shipment.
+    return Math.max(this.#state.logStartOffset, this.segments.totals().archivedEnd);
   }
 
   /** Hot batches from `from` on, without their bytes, oldest first, while `more` says so. */
@@ -391,10 +390,14 @@ export class PartitionLog {
    * queued for them (replica_rewrites), so their copies stay byte-identical.
    */
   recordRewrites = false;
+  #lastRewriteSeq?: number;
 
   /** Compaction: replaces a hot batch by its filtered copy, or removes it when nothing is left. */
   replaceBatch(baseOffset: number, data: Uint8Array | null, oldBytes: number): void {
-    if (this.recordRewrites) this.storage.sql.exec(`INSERT INTO replica_rewrites (base_offset) VALUES (?)`, baseOffset);
+    if (this.recordRewrites) {
+      this.#lastRewriteSeq = this.storage.sql.exec<{ seq: number }>(
+        `INSERT INTO replica_rewrites (base_offset) VALUES (?) RETURNING seq`, baseOffset).one().seq;
+    }
     if (data === null) {
       this.storage.sql.exec(`DELETE FROM batches WHERE base_offset = ?`, baseOffset);
     } else {
@@ -412,9 +415,10 @@ export class PartitionLog {
     ).toArray().map((r) => ({ seq: r.seq, baseOffset: r.base_offset, data: r.data === null ? null : new Uint8Array(r.data) }));
   }
 
-  /** The newest queued rewrite's number (0 when none ever was). */
+  /** The newest queued rewrite's number (0 when none is queued); kept in memory, asked on every shipment. */
   get lastRewriteSeq(): number {
-    return this.storage.sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM replica_rewrites`).one().s ?? 0;
+    this.#lastRewriteSeq ??= this.storage.sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM replica_rewrites`).one().s ?? 0;
+    return this.#lastRewriteSeq;
   }
 
   /** Forgets rewrites every follower has applied. */

@@ -50,6 +50,8 @@ export interface SegmentTotals {
   archivedBytes: number;
   sealedHotBytes: number;
   count: number;
+  /** The offset after the newest archived segment (0 when none): where the hot log's copy begins. */
+  archivedEnd: number;
 }
 
 export class SegmentTable {
@@ -119,12 +121,13 @@ export class SegmentTable {
   /** Bytes and count of segments by where they live, for describe(). */
   totals(): SegmentTotals {
     if (this.#totals) return this.#totals;
-    const r = this.sql.exec<{ archived: number | null; hot: number | null; n: number }>(
+    const r = this.sql.exec<{ archived: number | null; hot: number | null; n: number; last: number | null }>(
       `SELECT SUM(CASE WHEN state = 'archived' THEN bytes END) AS archived,
               SUM(CASE WHEN state IN ('sealed', 'uploading') THEN bytes END) AS hot,
-              COUNT(CASE WHEN state IN ('archived', 'sealed') THEN 1 END) AS n
+              COUNT(CASE WHEN state IN ('archived', 'sealed') THEN 1 END) AS n,
+              MAX(CASE WHEN state = 'archived' THEN last_offset END) AS last
        FROM segments`).one();
-    return (this.#totals = { archivedBytes: r.archived ?? 0, sealedHotBytes: r.hot ?? 0, count: r.n });
+    return (this.#totals = { archivedBytes: r.archived ?? 0, sealedHotBytes: r.hot ?? 0, count: r.n, archivedEnd: (r.last ?? -1) + 1 });
   }
 
   writeIndex(segmentBase: number, entries: readonly IndexEntry[]): void {

@@ -261,13 +261,15 @@ export class Replicator {
         while (this.#followers.get(f.region) === f && this.#behind(f)) {
           const sentAt = this.now();
           const leoAtSend = this.log.state.logEndOffset;
+          const rewritesQueued = this.log.lastRewriteSeq;
           const chunk = f.leo === null ? null : this.#chunkFor(f);
           const ack = await this.transport.replicate(f.region, chunk);
           f.leo = ack.logEndOffset;
           if (chunk) {
             f.toldHw = Math.min(chunk.highWatermark, ack.logEndOffset);
             f.toldCopyStart = Math.min(chunk.copyStart, ack.logEndOffset);
-            f.rewriteSeq = chunk.rewrites.at(-1)?.seq ?? f.rewriteSeq;
+            // A short page holds every rewrite queued when it was read; a full one may leave more.
+            f.rewriteSeq = chunk.rewrites.length < CHUNK_ROWS ? Math.max(f.rewriteSeq, rewritesQueued) : chunk.rewrites.at(-1)!.seq;
             this.#pruneRewrites();
           }
           f.failures = 0;
