@@ -5,7 +5,11 @@ import { defineConfig } from "vitest/config";
 // Outbound fetches come back to the worker itself, so a mirror's "other deployment" is this one
 // (another topic in it): mirroring is tested in workerd without a second server.
 const worker = (bindings: Record<string, string>) =>
-  cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" }, miniflare: { bindings, outboundService: kCurrentWorker } });
+  cloudflareTest({
+    main: "./src/index.ts",
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: { bindings, outboundService: kCurrentWorker },
+  });
 
 export default defineConfig({
   test: {
@@ -16,7 +20,11 @@ export default defineConfig({
       // minute, and sharing the cores with it pushed timing-sensitive integration tests past 5 s.
       {
         test: {
-          name: "e2e", include: ["test/e2e/**/*.test.ts"], environment: "node", testTimeout: 120_000, hookTimeout: 120_000,
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
           sequence: { groupOrder: 1 },
         },
       },
@@ -24,14 +32,33 @@ export default defineConfig({
       // session bounds and fresh topic metadata, so group tests exercise expiry and repartitioning
       // in milliseconds rather than Kafka's 6 s / 5 s defaults.
       {
-        plugins: [worker({ EDGELOG_AUTH: "off", EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "50", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0", EDGELOG_MIRROR_WAIT_MS: "200" })],
+        plugins: [
+          worker({
+            EDGELOG_AUTH: "off",
+            EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "50",
+            EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0",
+            EDGELOG_MIRROR_WAIT_MS: "200",
+          }),
+        ],
         // 20 s per test: a few send hundreds of requests, and CI machines can be slower than this one.
-        test: { name: "integration", include: ["test/integration/**/*.test.ts"], exclude: ["test/integration/auth/**"], testTimeout: 20_000 },
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          exclude: ["test/integration/auth/**"],
+          testTimeout: 20_000,
+        },
       },
       // Authentication and authorization, configured as a deployment is (auth required), with a
       // known admin secret and a short token cache so revocation tests stay quick.
       {
-        plugins: [worker({ EDGELOG_ADMIN_TOKEN: "test-admin-secret", EDGELOG_AUTH_CACHE_MS: "300", EDGELOG_CORS_ORIGINS: "https://shop.example", EDGELOG_MIRROR_WAIT_MS: "200" })],
+        plugins: [
+          worker({
+            EDGELOG_ADMIN_TOKEN: "test-admin-secret",
+            EDGELOG_AUTH_CACHE_MS: "300",
+            EDGELOG_CORS_ORIGINS: "https://shop.example",
+            EDGELOG_MIRROR_WAIT_MS: "200",
+          }),
+        ],
         test: { name: "integration-auth", include: ["test/integration/auth/**/*.test.ts"], testTimeout: 20_000 },
       },
     ],

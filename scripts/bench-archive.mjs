@@ -17,32 +17,60 @@ const RECORD_BYTES = 1000;
 const PER_REQUEST = 1000;
 const ROOT = resolve(import.meta.dirname, "..");
 
-const freePort = () => new Promise((res, rej) => {
-  const srv = createServer().once("error", rej).listen(0, "127.0.0.1", () => {
-    const { port } = srv.address();
-    srv.close(() => res(port));
+const freePort = () =>
+  new Promise((res, rej) => {
+    const srv = createServer()
+      .once("error", rej)
+      .listen(0, "127.0.0.1", () => {
+        const { port } = srv.address();
+        srv.close(() => res(port));
+      });
   });
-});
 
 async function startServer() {
   const port = await freePort();
   const state = mkdtempSync(join(tmpdir(), "edgelog-bench-"));
-  const child = spawn(join(ROOT, "node_modules/.bin/wrangler"), ["dev", "--ip", "127.0.0.1", "--port", String(port),
-    "--inspector-port", String(await freePort()), "--persist-to", state, "--show-interactive-dev-session=false",
-    "--log-level", "warn", "--var", "EDGELOG_AUTH:off"], {
-    cwd: ROOT, detached: true, stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
-  });
+  const child = spawn(
+    join(ROOT, "node_modules/.bin/wrangler"),
+    [
+      "dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      String(port),
+      "--inspector-port",
+      String(await freePort()),
+      "--persist-to",
+      state,
+      "--show-interactive-dev-session=false",
+      "--log-level",
+      "warn",
+      "--var",
+      "EDGELOG_AUTH:off",
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true" },
+    },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
-    } catch { /* starting */ }
+    } catch {
+      /* starting */
+    }
     if (i > 600) throw new Error("wrangler dev did not start");
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = () => {
-    try { process.kill(-child.pid, "SIGTERM"); } catch { /* gone */ }
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {
+      /* gone */
+    }
     rmSync(state, { recursive: true, force: true });
   };
   return { url, stop };
@@ -50,7 +78,9 @@ async function startServer() {
 
 async function api(url, method, path, body) {
   const r = await fetch(`${url}${path}`, {
-    method, headers: body ? { "content-type": "application/json" } : {}, body: body ? JSON.stringify(body) : undefined,
+    method,
+    headers: body ? { "content-type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
   });
   if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
   return r.status === 204 ? null : r.json();
@@ -99,7 +129,10 @@ try {
   }
   const d = (await api(server.url, "GET", `/v1/topics/${cold}`)).partitions[0];
   console.log(`data: ${MB} MiB per topic, ${RECORD_BYTES}-byte records; archived topic: ${d.segments} segments in R2`);
-  for (const [label, topic] of [["hot (SQLite)", hot], ["archive (R2)", cold]]) {
+  for (const [label, topic] of [
+    ["hot (SQLite)", hot],
+    ["archive (R2)", cold],
+  ]) {
     const rates = [];
     let bytes = 0;
     for (let run = 0; run < RUNS; run++) {
@@ -107,8 +140,10 @@ try {
       bytes = await scan(server.url, topic);
       rates.push(bytes / 1024 / 1024 / ((performance.now() - t) / 1000));
     }
-    console.log(`${label.padEnd(14)} median ${median(rates).toFixed(1)} MiB/s over ${RUNS} full scans of ${(bytes / 1048576).toFixed(1)} MiB` +
-      ` (runs: ${rates.map((r) => r.toFixed(1)).join(", ")})`);
+    console.log(
+      `${label.padEnd(14)} median ${median(rates).toFixed(1)} MiB/s over ${RUNS} full scans of ${(bytes / 1048576).toFixed(1)} MiB` +
+        ` (runs: ${rates.map((r) => r.toFixed(1)).join(", ")})`,
+    );
   }
 } finally {
   server.stop();

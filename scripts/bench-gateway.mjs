@@ -22,12 +22,18 @@ const B = `127.0.0.1:${values.port}`;
 const RUNS = 3;
 
 async function http(method, path, body) {
-  const res = await fetch(upstream + path, { method, body: body && JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const res = await fetch(upstream + path, {
+    method,
+    body: body && JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.status === 204 ? undefined : res.json();
 }
 
-const gateway = spawn("node", ["dist/gateway.mjs", "--listen", B, "--upstream", upstream], { stdio: ["ignore", "pipe", "inherit"] });
+const gateway = spawn("node", ["dist/gateway.mjs", "--listen", B, "--upstream", upstream], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
 await new Promise((res) => gateway.stdout.once("data", res));
 
 const dir = mkdtempSync(join(tmpdir(), "edgelog-bench-"));
@@ -53,29 +59,40 @@ const topic = () => `bench-${Date.now().toString(36)}-${run++}`;
 for (let i = 0; i < RUNS; i++) {
   const kt = topic();
   await http("POST", "/v1/topics", { name: kt, partitions: 1 });
-  results["kcat produce"].push(await timed(() => kcat(["-b", B, "-P", "-t", kt, "-l", input, "-X", "linger.ms=20", "-X", "batch.size=900000"])));
-  results["kcat consume"].push(await timed(() => {
-    const out = kcat(["-b", B, "-C", "-t", kt, "-o", "beginning", "-e", "-q", "-f", "%o\n"]);
-    const n = out.trim().split("\n").length;
-    if (n !== N) throw new Error(`kcat consumed ${n} of ${N}`);
-  }));
+  results["kcat produce"].push(
+    await timed(() => kcat(["-b", B, "-P", "-t", kt, "-l", input, "-X", "linger.ms=20", "-X", "batch.size=900000"])),
+  );
+  results["kcat consume"].push(
+    await timed(() => {
+      const out = kcat(["-b", B, "-C", "-t", kt, "-o", "beginning", "-e", "-q", "-f", "%o\n"]);
+      const n = out.trim().split("\n").length;
+      if (n !== N) throw new Error(`kcat consumed ${n} of ${N}`);
+    }),
+  );
 
   const ht = topic();
   await http("POST", "/v1/topics", { name: ht, partitions: 1 });
   const PER_REQUEST = 5000;
-  results["HTTP produce"].push(await timed(async () => {
-    for (let at = 0; at < N; at += PER_REQUEST) {
-      const records = Array.from({ length: Math.min(PER_REQUEST, N - at) }, (_, j) => ({ value: value(at + j) }));
-      await http("POST", `/v1/topics/${ht}/partitions/0/records`, { records, format: "string" });
-    }
-  }));
-  results["HTTP consume"].push(await timed(async () => {
-    let offset = 0;
-    while (offset < N) {
-      const r = await http("GET", `/v1/topics/${ht}/partitions/0/records?offset=${offset}&max_records=10000&max_bytes=16000000&format=string`);
-      offset = r.next_offset;
-    }
-  }));
+  results["HTTP produce"].push(
+    await timed(async () => {
+      for (let at = 0; at < N; at += PER_REQUEST) {
+        const records = Array.from({ length: Math.min(PER_REQUEST, N - at) }, (_, j) => ({ value: value(at + j) }));
+        await http("POST", `/v1/topics/${ht}/partitions/0/records`, { records, format: "string" });
+      }
+    }),
+  );
+  results["HTTP consume"].push(
+    await timed(async () => {
+      let offset = 0;
+      while (offset < N) {
+        const r = await http(
+          "GET",
+          `/v1/topics/${ht}/partitions/0/records?offset=${offset}&max_records=10000&max_bytes=16000000&format=string`,
+        );
+        offset = r.next_offset;
+      }
+    }),
+  );
 }
 
 gateway.kill("SIGTERM");
@@ -83,5 +100,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`${N} messages of ${SIZE} bytes, 1 partition, medians of ${RUNS} runs (upstream ${upstream})`);
 for (const [name, secs] of Object.entries(results)) {
   const s = median(secs);
-  console.log(`${name.padEnd(14)} ${(N / s).toFixed(0).padStart(8)} msg/s  ${((N * SIZE) / s / 1e6).toFixed(1).padStart(6)} MB/s  (runs: ${secs.map((x) => x.toFixed(2)).join(", ")} s)`);
+  console.log(
+    `${name.padEnd(14)} ${(N / s).toFixed(0).padStart(8)} msg/s  ${((N * SIZE) / s / 1e6).toFixed(1).padStart(6)} MB/s  (runs: ${secs.map((x) => x.toFixed(2)).join(", ")} s)`,
+  );
 }

@@ -11,9 +11,19 @@ await Promise.all([
   // platform neutral: the SDK must not pull in Node built-ins.
   build({ ...common, entryPoints: ["src/client/index.ts"], outfile: "dist/client.js", platform: "neutral" }),
   build({
-    ...common, entryPoints: ["src/cli/bin.ts"], outfile: "dist/cli.js", platform: "node", target: "node20",
+    ...common,
+    entryPoints: ["src/cli/bin.ts"],
+    outfile: "dist/cli.js",
+    platform: "node",
+    target: "node20",
     banner: { js: "#!/usr/bin/env node" },
   }),
-  build({ ...common, entryPoints: ["src/gateway/bin.ts"], outfile: "dist/gateway.mjs", platform: "node", target: "node20" }),
+  build({
+    ...common,
+    entryPoints: ["src/gateway/bin.ts"],
+    outfile: "dist/gateway.mjs",
+    platform: "node",
+    target: "node20",
+  }),
 ]);
 chmodSync("dist/cli.js", 0o755);

@@ -80,13 +80,27 @@ export function readSettings(env: Env): Settings {
 const parsed = new WeakMap<Env, Settings>();
 
 function parseSettings(env: Env): Settings {
-  const min = intVar(env.EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS, "EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS", GROUP_MIN_SESSION_TIMEOUT_MS);
-  const max = intVar(env.EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS, "EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS", GROUP_MAX_SESSION_TIMEOUT_MS);
+  const min = intVar(
+    env.EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS,
+    "EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS",
+    GROUP_MIN_SESSION_TIMEOUT_MS,
+  );
+  const max = intVar(
+    env.EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS,
+    "EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS",
+    GROUP_MAX_SESSION_TIMEOUT_MS,
+  );
   if (min > max) {
-    throw new Error(`EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS (${min}) must not exceed EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS (${max})`);
+    throw new Error(
+      `EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS (${min}) must not exceed EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS (${max})`,
+    );
   }
   return {
-    producerIdExpirationMs: intVar(env.EDGELOG_PRODUCER_ID_EXPIRATION_MS, "EDGELOG_PRODUCER_ID_EXPIRATION_MS", 7 * DAY_MS),
+    producerIdExpirationMs: intVar(
+      env.EDGELOG_PRODUCER_ID_EXPIRATION_MS,
+      "EDGELOG_PRODUCER_ID_EXPIRATION_MS",
+      7 * DAY_MS,
+    ),
     replicaRegion: regionVar(env.EDGELOG_REPLICA_REGION),
     streamLongPollMs: intVar(env.EDGELOG_STREAM_LONG_POLL_MS, "EDGELOG_STREAM_LONG_POLL_MS", 20_000, 1, 120_000),
     mirrorWaitMs: intVar(env.EDGELOG_MIRROR_WAIT_MS, "EDGELOG_MIRROR_WAIT_MS", 10_000, 0, FETCH_MAX_WAIT_MS),
@@ -100,7 +114,13 @@ function parseSettings(env: Env): Settings {
 }
 
 /** An integer variable in [min, max] (ms), or the fallback when unset. */
-function intVar(raw: string | undefined, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+function intVar(
+  raw: string | undefined,
+  name: string,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
@@ -125,25 +145,38 @@ export const MAX_AUTH_CACHE_MS = 10_000;
 const DEFAULT_AUTH_CACHE_MS = 5_000;
 
 /** Parses the auth variables. An unrecognised EDGELOG_AUTH fails closed with a message naming the choices. */
-export function readAuthSettings(env: Pick<Env, "EDGELOG_AUTH" | "EDGELOG_ADMIN_TOKEN" | "EDGELOG_AUTH_CACHE_MS" | "EDGELOG_CORS_ORIGINS">): AuthSettings {
+export function readAuthSettings(
+  env: Pick<Env, "EDGELOG_AUTH" | "EDGELOG_ADMIN_TOKEN" | "EDGELOG_AUTH_CACHE_MS" | "EDGELOG_CORS_ORIGINS">,
+): AuthSettings {
   const raw = env.EDGELOG_AUTH;
   if (raw !== undefined && raw !== "" && raw !== "off" && raw !== "required") {
     throw new Error(`EDGELOG_AUTH must be "required" (the default) or "off", got ${JSON.stringify(raw)}`);
   }
   // The bound is the documented revocation promise: the cache may be shorter, never longer.
-  const cacheMs = intVar(env.EDGELOG_AUTH_CACHE_MS, "EDGELOG_AUTH_CACHE_MS", DEFAULT_AUTH_CACHE_MS, 1, MAX_AUTH_CACHE_MS);
+  const cacheMs = intVar(
+    env.EDGELOG_AUTH_CACHE_MS,
+    "EDGELOG_AUTH_CACHE_MS",
+    DEFAULT_AUTH_CACHE_MS,
+    1,
+    MAX_AUTH_CACHE_MS,
+  );
   return {
     mode: raw === "off" ? "off" : "required",
     adminToken: env.EDGELOG_ADMIN_TOKEN || undefined,
     cacheMs,
-    corsOrigins: (env.EDGELOG_CORS_ORIGINS ?? "").split(",").map((o) => o.trim()).filter((o) => o !== ""),
+    corsOrigins: (env.EDGELOG_CORS_ORIGINS ?? "")
+      .split(",")
+      .map((o) => o.trim())
+      .filter((o) => o !== ""),
   };
 }
 
 function regionVar(value: string | undefined): string | null {
   if (value === undefined || value === "") return null;
   if (!(REPLICA_REGIONS as readonly string[]).includes(value)) {
-    throw new Error(`EDGELOG_REPLICA_REGION must be one of ${REPLICA_REGIONS.join(", ")}, got ${JSON.stringify(value)}`);
+    throw new Error(
+      `EDGELOG_REPLICA_REGION must be one of ${REPLICA_REGIONS.join(", ")}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }

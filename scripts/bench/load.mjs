@@ -51,7 +51,8 @@ export function request(method, url, { headers = {}, body } = {}) {
 /** Like request(), but a non-2xx status is an error carrying the body. */
 export async function expectOk(method, url, opts) {
   const res = await request(method, url, opts);
-  if (res.status < 200 || res.status >= 300) throw new Error(`${method} ${url} → ${res.status} ${res.body.toString().slice(0, 300)}`);
+  if (res.status < 200 || res.status >= 300)
+    throw new Error(`${method} ${url} → ${res.status} ${res.body.toString().slice(0, 300)}`);
   return res;
 }
 
@@ -68,7 +69,7 @@ export function sse(url, onEvent) {
       let buf = "";
       res.on("data", (chunk) => {
         buf += chunk;
-        for (let end; (end = buf.indexOf("\n\n")) >= 0;) {
+        for (let end; (end = buf.indexOf("\n\n")) >= 0; ) {
           const block = buf.slice(0, end);
           buf = buf.slice(end + 2);
           const ev = { event: "message", id: undefined, data: "" };

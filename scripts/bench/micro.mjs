@@ -20,7 +20,9 @@ function bench(name, fn, perCall = 1) {
     iters += 50;
   }
   const us = ((performance.now() - start) * 1000) / iters;
-  console.log(`| ${name} | ${us.toFixed(1)} | ${perCall > 1 ? (us / perCall * 1000).toFixed(0) + " ns/record" : ""} |`);
+  console.log(
+    `| ${name} | ${us.toFixed(1)} | ${perCall > 1 ? ((us / perCall) * 1000).toFixed(0) + " ns/record" : ""} |`,
+  );
   return us;
 }
 
@@ -36,16 +38,23 @@ const reply = { records: inputs.map((_, i) => ({ partition: 0, offset: 1_000_000
 
 bench("TextDecoder.decode + JSON.parse of the body (parseJson)", () => JSON.parse(decoder.decode(bodyBytes)), N);
 bench("ProduceRequestSchema.parse (zod)", () => h.ProduceRequestSchema.parse(parsed), N);
-bench("toRecordInput × 100 (JSON.stringify + UTF-8 encode per value)", () => {
-  for (let i = 0; i < N; i++) h.toRecordInput(req.records[i], null, "json", now, i);
-}, N);
+bench(
+  "toRecordInput × 100 (JSON.stringify + UTF-8 encode per value)",
+  () => {
+    for (let i = 0; i < N; i++) h.toRecordInput(req.records[i], null, "json", now, i);
+  },
+  N,
+);
 bench("planBatches (estimate + encodeBatch + concat)", () => h.planBatches(0, indexes, inputs, 1_048_588), N);
 bench("encodeBatch", () => h.encodeBatch(inputs), N);
 bench(`crc32c over ${batch.byteLength - 21} bytes`, () => h.crc32c(batch, 21), N);
 bench("validateBatches (CRC + record walk)", () => h.validateBatches(batch), N);
 bench("structuredClone of the batch (≈ RPC copy)", () => structuredClone(batch), N);
-bench("reply: build 100 {partition,offset,timestamp} + JSON.stringify", () =>
-  JSON.stringify({ records: inputs.map((_, i) => ({ partition: 0, offset: 1_000_000 + i, timestamp: now })) }), N);
+bench(
+  "reply: build 100 {partition,offset,timestamp} + JSON.stringify",
+  () => JSON.stringify({ records: inputs.map((_, i) => ({ partition: 0, offset: 1_000_000 + i, timestamp: now })) }),
+  N,
+);
 bench("reply: JSON.stringify only", () => JSON.stringify(reply), N);
 
 console.log("\n| fetch (W3: 100 batches of 100 records) | µs per call | per record |");
@@ -56,9 +65,21 @@ const batches = Array.from({ length: 100 }, (_, k) => {
   return b;
 });
 const rendered = h.renderRecords(batches, 0, 10_000, "json");
-bench("renderRecords (decode + UTF-8 + JSON.parse per value)", () => h.renderRecords(batches, 0, 10_000, "json"), 10_000);
-bench("decodeRecords only", () => {
-  for (const b of batches) h.decodeRecords(b);
-}, 10_000);
-bench("JSON.stringify of the 10,000-record reply", () => JSON.stringify({ records: rendered.records, next_offset: 10_000 }), 10_000);
+bench(
+  "renderRecords (decode + UTF-8 + JSON.parse per value)",
+  () => h.renderRecords(batches, 0, 10_000, "json"),
+  10_000,
+);
+bench(
+  "decodeRecords only",
+  () => {
+    for (const b of batches) h.decodeRecords(b);
+  },
+  10_000,
+);
+bench(
+  "JSON.stringify of the 10,000-record reply",
+  () => JSON.stringify({ records: rendered.records, next_offset: 10_000 }),
+  10_000,
+);
 bench("renderRecords format=string", () => h.renderRecords(batches, 0, 10_000, "string"), 10_000);

@@ -12,20 +12,49 @@ import { produceBatched } from "./workloads.mjs";
 const format = process.argv[2] ?? "json";
 const { worker, hot } = await buildAll();
 const port = 9329;
-const { system } = await startEdgelog({ worker, hot: await import(hot), valueBytes: 100, batchSize: 100, inspectorPort: port });
+const { system } = await startEdgelog({
+  worker,
+  hot: await import(hot),
+  valueBytes: 100,
+  batchSize: 100,
+  inspectorPort: port,
+});
 const list = await (await fetch(`http://127.0.0.1:${port}/json`)).json();
 const target = list.find((t) => (t.title ?? "").includes("edgelog")) ?? list[0];
 const ws = new WebSocket(target.webSocketDebuggerUrl);
-await new Promise((r, j) => { ws.on("open", r); ws.on("error", j); });
-let id = 0; const pending = new Map();
-ws.on("message", (m) => { const d = JSON.parse(m); if (d.id && pending.has(d.id)) { pending.get(d.id)(d); pending.delete(d.id); } });
-const send = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
-const withTimeout = (p, ms, what) => Promise.race([p, new Promise((_, j) => setTimeout(() => j(new Error("timeout " + what)), ms))]);
+await new Promise((r, j) => {
+  ws.on("open", r);
+  ws.on("error", j);
+});
+let id = 0;
+const pending = new Map();
+ws.on("message", (m) => {
+  const d = JSON.parse(m);
+  if (d.id && pending.has(d.id)) {
+    pending.get(d.id)(d);
+    pending.delete(d.id);
+  }
+});
+const send = (method, params = {}) =>
+  new Promise((r) => {
+    const i = ++id;
+    pending.set(i, r);
+    ws.send(JSON.stringify({ id: i, method, params }));
+  });
+const withTimeout = (p, ms, what) =>
+  Promise.race([p, new Promise((_, j) => setTimeout(() => j(new Error("timeout " + what)), ms))]);
 await produceBatched(system, { total: 10000, batchSize: 100, concurrency: 8, runs: 1, valueBytes: 100, format });
 await withTimeout(send("Profiler.enable"), 10000, "enable");
 await withTimeout(send("Profiler.setSamplingInterval", { interval: 200 }), 10000, "interval");
 await withTimeout(send("Profiler.start"), 10000, "start");
-const r = await produceBatched(system, { total: 50000, batchSize: 100, concurrency: 8, runs: 1, valueBytes: 100, format });
+const r = await produceBatched(system, {
+  total: 50000,
+  batchSize: 100,
+  concurrency: 8,
+  runs: 1,
+  valueBytes: 100,
+  format,
+});
 const stop = await withTimeout(send("Profiler.stop"), 30000, "stop");
 const prof = stop.result.profile;
 const out = join(ROOT, ".tmp", `w1-${format}.cpuprofile`);
@@ -33,10 +62,17 @@ writeFileSync(out, JSON.stringify(prof));
 console.error(`profile: ${out}`);
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
 const self = new Map();
-const dt = prof.timeDeltas; let total = 0;
-prof.samples.forEach((s, i) => { const n = byId.get(s); const k = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0)); total += dt[i] ?? 0; });
+const dt = prof.timeDeltas;
+let total = 0;
+prof.samples.forEach((s, i) => {
+  const n = byId.get(s);
+  const k = `${n.callFrame.functionName || "(anon)"} ${n.callFrame.url.split("/").pop()}:${n.callFrame.lineNumber}`;
+  self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0));
+  total += dt[i] ?? 0;
+});
 console.log(`W1 ${format} ${r.recordsPerSec.median.toFixed(0)} rec/s; profile ${(total / 1000).toFixed(0)} ms`);
-for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${(100 * v / total).toFixed(1).padStart(5)}%  ${k}`);
+for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+  console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 ws.close();
 await system.stop();
 process.exit(0);

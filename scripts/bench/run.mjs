@@ -20,8 +20,8 @@ const log = (...m) => console.error(...m);
 const P = smoke
   ? { runs: 1, w1: 500, w2: 100, w4Seconds: 1, w5Size: 10_000, w5Samples: 5, w6: 400 }
   : quick
-  ? { runs: 1, w1: 20_000, w2: 2_000, w4Seconds: 3, w5Size: 200_000, w5Samples: 30, w6: 20_000 }
-  : { runs: 3, w1: 500_000, w2: 20_000, w4Seconds: 10, w5Size: 5_000_000, w5Samples: 100, w6: 500_000 };
+    ? { runs: 1, w1: 20_000, w2: 2_000, w4Seconds: 3, w5Size: 200_000, w5Samples: 30, w6: 20_000 }
+    : { runs: 3, w1: 500_000, w2: 20_000, w4Seconds: 10, w5Size: 5_000_000, w5Samples: 100, w6: 500_000 };
 const VALUE_BYTES = 100;
 const BATCH = 100;
 const W1_IN_FLIGHT = 8;
@@ -53,7 +53,13 @@ async function runSystem(sys, { produceOnly = false } = {}) {
   }
   for (const format of sys.formats) {
     log(`${sys.name}: W1 ${format}`);
-    out[`w1_${format}`] = await produceBatched(sys, { ...common, total: P.w1, concurrency: W1_IN_FLIGHT, runs: P.runs, format });
+    out[`w1_${format}`] = await produceBatched(sys, {
+      ...common,
+      total: P.w1,
+      concurrency: W1_IN_FLIGHT,
+      runs: P.runs,
+      format,
+    });
   }
   log(`${sys.name}: W2`);
   out.w2 = await produceUnbatched(sys, { total: P.w2, concurrency: W2_IN_FLIGHT, runs: P.runs });
@@ -71,8 +77,14 @@ async function runSystem(sys, { produceOnly = false } = {}) {
   for (const n of [2, 4]) {
     for (const format of sys.formats) {
       log(`${sys.name}: W6 ${n} partitions ${format}`);
-      out[`w6_${n}_${format}`] = await produceBatched(sys,
-        { ...common, total: P.w6, concurrency: W1_IN_FLIGHT, runs: P.runs, format, partitions: n });
+      out[`w6_${n}_${format}`] = await produceBatched(sys, {
+        ...common,
+        total: P.w6,
+        concurrency: W1_IN_FLIGHT,
+        runs: P.runs,
+        format,
+        partitions: n,
+      });
     }
   }
   return out;
@@ -83,7 +95,20 @@ async function main() {
   log(`edgelog bench${quick ? " (quick: 1 run, smaller workloads)" : ""}${peers ? " with peers" : ""}`);
   const { worker, hot } = await buildAll();
   const hotModule = await import(hot);
-  const results = { machine: machine(), params: { ...P, valueBytes: VALUE_BYTES, batch: BATCH, w1InFlight: W1_IN_FLIGHT, w2InFlight: W2_IN_FLIGHT, w4Rate: W4_RATE, w4LowRate: W4_LOW_RATE, quick }, systems: {} };
+  const results = {
+    machine: machine(),
+    params: {
+      ...P,
+      valueBytes: VALUE_BYTES,
+      batch: BATCH,
+      w1InFlight: W1_IN_FLIGHT,
+      w2InFlight: W2_IN_FLIGHT,
+      w4Rate: W4_RATE,
+      w4LowRate: W4_LOW_RATE,
+      quick,
+    },
+    systems: {},
+  };
 
   const { system, floors } = await startEdgelog({ worker, hot: hotModule, ...common });
   try {
@@ -91,7 +116,11 @@ async function main() {
     results.systems.bare = await runSystem(floors.bare, { produceOnly: true });
     results.systems.edgelog = await runSystem(system);
     log(`edgelog: W5 (${P.w5Size.toLocaleString("en-US")}-record log${quick ? "; quick mode uses a small log" : ""})`);
-    results.systems.edgelog.w5 = await flatWithSize(system, { size: P.w5Size, samples: P.w5Samples, runs: P.runs, maxRecords: 100 }, log);
+    results.systems.edgelog.w5 = await flatWithSize(
+      system,
+      { size: P.w5Size, samples: P.w5Samples, runs: P.runs, maxRecords: 100 },
+      log,
+    );
   } finally {
     await system.stop();
   }
@@ -101,7 +130,10 @@ async function main() {
     ensureInstalled({ "redis-server": "redis-server", "nats-server": "nats-server" });
     const { startRedis } = await import("./systems/redis.mjs");
     const { startNats } = await import("./systems/nats.mjs");
-    for (const [key, start] of [["redis", startRedis], ["nats", startNats]]) {
+    for (const [key, start] of [
+      ["redis", startRedis],
+      ["nats", startNats],
+    ]) {
       const sys = await start(common);
       try {
         results.systems[key] = await runSystem(sys);
@@ -119,7 +151,10 @@ async function main() {
   const dir = join(ROOT, "bench-results");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${results.machine.date.replace(/[:.]/g, "-")}.json`);
-  writeFileSync(file, JSON.stringify(results, (k, v) => (k === "last" ? undefined : v), 2));
+  writeFileSync(
+    file,
+    JSON.stringify(results, (k, v) => (k === "last" ? undefined : v), 2),
+  );
   console.log(renderTables(results));
   log(`\nresults: ${file} (${results.elapsedSeconds} s)`);
 }

@@ -18,7 +18,7 @@ export function percentiles(samples) {
 /** Formats a summary as "median (min–max)" with a unit-appropriate rounding. */
 export function fmt(summary, digits = 0) {
   if (!summary) return "—";
-  const f = (v) => v >= 1000 && digits === 0 ? Math.round(v).toLocaleString("en-US") : v.toFixed(digits);
+  const f = (v) => (v >= 1000 && digits === 0 ? Math.round(v).toLocaleString("en-US") : v.toFixed(digits));
   if (summary.runs === 1 || summary.min === summary.max) return f(summary.median);
   return `${f(summary.median)} (${f(summary.min)}–${f(summary.max)})`;
 }

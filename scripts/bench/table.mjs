@@ -40,11 +40,16 @@ export function renderTables(results) {
     ["W6 4 partitions, binary — records/s", pick("w6_4", "binary", "recordsPerSec")],
   ];
   const out = [];
-  out.push(`Date ${m.date.slice(0, 10)} · ${m.nproc} × ${m.cpu} · ${m.memoryGiB} GiB · Node ${m.node} · workerd ${m.workerd} (Miniflare ${m.miniflare})` +
-    (s.redis ? ` · ${s.redis.version.split(" ").slice(0, 3).join(" ")}` : "") + (s.nats ? ` · ${s.nats.version}` : ""));
-  out.push(`${p.quick ? "QUICK MODE (1 run, small workloads) · " : "Median of 3 runs (min–max) · "}` +
-    `W1 ${p.w1.toLocaleString("en-US")} records × ${p.valueBytes} B in requests of ${p.batch}, ${p.w1InFlight} in flight · ` +
-    `W2 ${p.w2.toLocaleString("en-US")} · W4 ${p.w4Rate}/s for ${p.w4Seconds} s · W6 ${p.w6.toLocaleString("en-US")}`);
+  out.push(
+    `Date ${m.date.slice(0, 10)} · ${m.nproc} × ${m.cpu} · ${m.memoryGiB} GiB · Node ${m.node} · workerd ${m.workerd} (Miniflare ${m.miniflare})` +
+      (s.redis ? ` · ${s.redis.version.split(" ").slice(0, 3).join(" ")}` : "") +
+      (s.nats ? ` · ${s.nats.version}` : ""),
+  );
+  out.push(
+    `${p.quick ? "QUICK MODE (1 run, small workloads) · " : "Median of 3 runs (min–max) · "}` +
+      `W1 ${p.w1.toLocaleString("en-US")} records × ${p.valueBytes} B in requests of ${p.batch}, ${p.w1InFlight} in flight · ` +
+      `W2 ${p.w2.toLocaleString("en-US")} · W4 ${p.w4Rate}/s for ${p.w4Seconds} s · W6 ${p.w6.toLocaleString("en-US")}`,
+  );
   out.push("");
   out.push(`| Workload | ${cols.map(([, n]) => n).join(" | ")} |`);
   out.push(`|---|${cols.map(() => "---:").join("|")}|`);
@@ -56,7 +61,9 @@ export function renderTables(results) {
   const w5 = s.edgelog?.w5;
   if (w5) {
     out.push("");
-    out.push(`W5 fetch of 100 records (JSON) on a ${w5.logRecords.toLocaleString("en-US")}-record log (${w5.archivedBytes ? `offset 0 in R2 segments, ${(w5.archivedBytes / 2 ** 20).toFixed(0)} MiB archived; tail hot` : "hot tier only"}${p.quick ? "; quick mode: small log" : ""}):`);
+    out.push(
+      `W5 fetch of 100 records (JSON) on a ${w5.logRecords.toLocaleString("en-US")}-record log (${w5.archivedBytes ? `offset 0 in R2 segments, ${(w5.archivedBytes / 2 ** 20).toFixed(0)} MiB archived; tail hot` : "hot tier only"}${p.quick ? "; quick mode: small log" : ""}):`,
+    );
     out.push("");
     out.push("| | p50 ms | p99 ms |");
     out.push("|---|---:|---:|");
@@ -76,12 +83,28 @@ function ratios(s) {
   const med = (x) => x?.median;
   const r = (a, b) => (a && b ? (a / b).toFixed(2) + "×" : "—");
   const lines = [];
-  if (s.redis) lines.push(`W1 JSON vs Redis Streams: ${r(med(e.w1_json?.recordsPerSec), med(s.redis.w1_native?.recordsPerSec))} (target ≥ 1.5×)`);
-  if (s.nats) lines.push(`W1 JSON vs NATS JetStream: ${r(med(e.w1_json?.recordsPerSec), med(s.nats.w1_native?.recordsPerSec))} (target ≥ 1.5×)`);
-  if (s.bare) lines.push(`W1 binary vs bare-DO floor: ${r(med(e.w1_binary?.recordsPerSec), med(s.bare.w1_binary?.recordsPerSec))} (target ≥ 0.8×)`);
-  if (s.bare) lines.push(`W1 JSON vs bare-DO floor: ${r(med(e.w1_json?.recordsPerSec), med(s.bare.w1_binary?.recordsPerSec))}`);
-  if (s.noop) lines.push(`W1 JSON vs no-op route: ${r(med(e.w1_json?.recordsPerSec), med(s.noop.w1_json?.recordsPerSec))}; binary vs no-op: ${r(med(e.w1_binary?.recordsPerSec), med(s.noop.w1_binary?.recordsPerSec))}`);
-  if (s.noop && s.bare) lines.push(`W2 vs no-op route: ${r(med(e.w2?.recordsPerSec), med(s.noop.w2?.recordsPerSec))}; vs bare DO: ${r(med(e.w2?.recordsPerSec), med(s.bare.w2?.recordsPerSec))}`);
+  if (s.redis)
+    lines.push(
+      `W1 JSON vs Redis Streams: ${r(med(e.w1_json?.recordsPerSec), med(s.redis.w1_native?.recordsPerSec))} (target ≥ 1.5×)`,
+    );
+  if (s.nats)
+    lines.push(
+      `W1 JSON vs NATS JetStream: ${r(med(e.w1_json?.recordsPerSec), med(s.nats.w1_native?.recordsPerSec))} (target ≥ 1.5×)`,
+    );
+  if (s.bare)
+    lines.push(
+      `W1 binary vs bare-DO floor: ${r(med(e.w1_binary?.recordsPerSec), med(s.bare.w1_binary?.recordsPerSec))} (target ≥ 0.8×)`,
+    );
+  if (s.bare)
+    lines.push(`W1 JSON vs bare-DO floor: ${r(med(e.w1_json?.recordsPerSec), med(s.bare.w1_binary?.recordsPerSec))}`);
+  if (s.noop)
+    lines.push(
+      `W1 JSON vs no-op route: ${r(med(e.w1_json?.recordsPerSec), med(s.noop.w1_json?.recordsPerSec))}; binary vs no-op: ${r(med(e.w1_binary?.recordsPerSec), med(s.noop.w1_binary?.recordsPerSec))}`,
+    );
+  if (s.noop && s.bare)
+    lines.push(
+      `W2 vs no-op route: ${r(med(e.w2?.recordsPerSec), med(s.noop.w2?.recordsPerSec))}; vs bare DO: ${r(med(e.w2?.recordsPerSec), med(s.bare.w2?.recordsPerSec))}`,
+    );
   if (s.redis) lines.push(`W4 p99 vs Redis XREAD BLOCK p99: ${r(med(e.w4?.p99), med(s.redis.w4?.p99))} (target ≤ 2×)`);
   if (e.w5) lines.push(`W5 tail/head: ${med(e.w5.ratio)?.toFixed(2)} (target ≤ 1.2)`);
   return lines;

@@ -80,7 +80,9 @@ export async function flatWithSize(sys, { size, samples, runs, maxRecords }, log
   const t = await sys.createLog(fresh("w5"), 1, sys.archiveConfig?.(size));
   const started = performance.now();
   const written = await sys.fill(t, 0, size, 100, 100, 2, closedLoop);
-  log(`  W5 log of ${written.toLocaleString("en-US")} records built in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  log(
+    `  W5 log of ${written.toLocaleString("en-US")} records built in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
   let archived = 0;
   if (sys.archivedBytes) {
     const deadline = performance.now() + 300_000;
@@ -105,7 +107,13 @@ export async function flatWithSize(sys, { size, samples, runs, maxRecords }, log
     }
     const h = percentiles(head);
     const tl = percentiles(tail);
-    return { headP50: h.p50, headP99: h.p99, tailP50: tl.p50, tailP99: tl.p99, ratio: Math.max(tl.p50 / h.p50, h.p50 / tl.p50) };
+    return {
+      headP50: h.p50,
+      headP99: h.p99,
+      tailP50: tl.p50,
+      tailP99: tl.p99,
+      ratio: Math.max(tl.p50 / h.p50, h.p50 / tl.p50),
+    };
   });
   return { ...result, logRecords: hw, archivedBytes: archived };
 }

@@ -10,7 +10,12 @@ import type { SegmentStore } from "./store.js";
  * Runs one slice of each job. Returns when the alarm should fire next: `now` while work remains,
  * the nearest roll/retention/tombstone deadline otherwise, or null when nothing is ever due.
  */
-export async function maintain(log: PartitionLog, store: SegmentStore, ref: TopicRef, now: number): Promise<number | null> {
+export async function maintain(
+  log: PartitionLog,
+  store: SegmentStore,
+  ref: TopicRef,
+  now: number,
+): Promise<number | null> {
   const config = ref.config;
   let worked = await rollStep(log, store, ref, now);
   worked = (await retentionStep(log, store, config, now)) || worked;
@@ -22,7 +27,10 @@ export async function maintain(log: PartitionLog, store: SegmentStore, ref: Topi
   if (!head.done) deadlines.push(head.value.maxTimestamp + config["segment.ms"]);
   if (config["cleanup.policy"].includes("delete") && config["retention.ms"] >= 0) {
     const oldest = log.segments.oldest();
-    const first = oldest?.state === "archived" || oldest?.state === "sealed" ? oldest : log.hotMeta(log.state.logStartOffset).next().value;
+    const first =
+      oldest?.state === "archived" || oldest?.state === "sealed"
+        ? oldest
+        : log.hotMeta(log.state.logStartOffset).next().value;
     if (first) deadlines.push(first.maxTimestamp + config["retention.ms"]);
   }
   if (isCompacted(config) && log.compactor.cleanAfter >= 0) deadlines.push(log.compactor.cleanAfter);

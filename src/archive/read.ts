@@ -13,7 +13,12 @@ const MAX_SEGMENTS_PER_READ = 4;
  * Reads whole batches from `offset`, as PartitionLog.read does, wherever they live. A fetch that
  * starts in R2 continues into the next segment or the hot log while under its limits.
  */
-export async function readTiered(log: PartitionLog, store: SegmentStore, offset: number, opts: ReadOptions): Promise<ReadResult> {
+export async function readTiered(
+  log: PartitionLog,
+  store: SegmentStore,
+  offset: number,
+  opts: ReadOptions,
+): Promise<ReadResult> {
   const archived = archivedAt(log, offset);
   if (!archived) return log.read(offset, opts);
   const { logStartOffset, highWatermark } = log.state;
@@ -23,7 +28,10 @@ export async function readTiered(log: PartitionLog, store: SegmentStore, offset:
   let records = 0;
   let seg: Segment | null = archived;
   for (let n = 0; seg && n < MAX_SEGMENTS_PER_READ; n++) {
-    const part = await readSegment(log, store, seg, at, { maxBytes: opts.maxBytes - bytes, maxRecords: opts.maxRecords - records });
+    const part = await readSegment(log, store, seg, at, {
+      maxBytes: opts.maxBytes - bytes,
+      maxRecords: opts.maxRecords - records,
+    });
     for (const b of part.batches) result.batches.push(b);
     bytes += part.bytes;
     records += part.records;
@@ -60,9 +68,19 @@ interface SegmentPart {
   next: number;
 }
 
-async function readSegment(log: PartitionLog, store: SegmentStore, seg: Segment, offset: number, opts: ReadOptions): Promise<SegmentPart> {
+async function readSegment(
+  log: PartitionLog,
+  store: SegmentStore,
+  seg: Segment,
+  offset: number,
+  opts: ReadOptions,
+): Promise<SegmentPart> {
   const index = log.segments;
-  const start = index.indexFloor(seg.baseOffset, offset) ?? { offset: seg.baseOffset, position: 0, timeIndex: seg.timeIndex };
+  const start = index.indexFloor(seg.baseOffset, offset) ?? {
+    offset: seg.baseOffset,
+    position: 0,
+    timeIndex: seg.timeIndex,
+  };
   // Read the chunk holding `offset` plus about as many bytes as the caller can take (estimated
   // from the segment's mean record size when maxRecords is the tighter limit), ending on an
   // index entry so the range holds whole batches.
@@ -89,7 +107,14 @@ async function readSegment(log: PartitionLog, store: SegmentStore, seg: Segment,
   return part;
 }
 
-async function fetchRange(log: PartitionLog, store: SegmentStore, seg: Segment, offset: number, position: number, length: number): Promise<Uint8Array> {
+async function fetchRange(
+  log: PartitionLog,
+  store: SegmentStore,
+  seg: Segment,
+  offset: number,
+  position: number,
+  length: number,
+): Promise<Uint8Array> {
   const obj = await store.get(seg.r2Key!, { range: { offset: position, length } });
   if (!obj) {
     // A segment retention removed while this read waited is an out-of-range offset, not damage.
@@ -109,22 +134,29 @@ function checkedHeader(buf: Uint8Array, pos: number, seg: Segment, expected: num
   } catch (e) {
     throw storageError(seg, `has a damaged batch header at +${pos}: ${(e as Error).message}`);
   }
-  if (!crcMatches(buf, h, pos)) throw storageError(seg, `has a batch at offset ${h.baseOffset} that fails its CRC-32C check`);
+  if (!crcMatches(buf, h, pos))
+    throw storageError(seg, `has a batch at offset ${h.baseOffset} that fails its CRC-32C check`);
   if (h.baseOffset !== expected) throw storageError(seg, `holds offset ${h.baseOffset} where ${expected} was expected`);
   return h;
 }
 
 function storageError(seg: Segment, what: string): EdgelogError {
-  return new EdgelogError("KAFKA_STORAGE_ERROR",
+  return new EdgelogError(
+    "KAFKA_STORAGE_ERROR",
     `archived segment ${seg.baseOffset}..${seg.lastOffset} ${what}; other offsets are unaffected`,
-    { segment_base_offset: seg.baseOffset, segment_last_offset: seg.lastOffset });
+    { segment_base_offset: seg.baseOffset, segment_last_offset: seg.lastOffset },
+  );
 }
 
 /** Kafka's ListOffsets by time across tiers: archived segments first (they are older), then SQLite. */
 export async function offsetForTimeTiered(log: PartitionLog, store: SegmentStore, ts: number): Promise<OffsetAtTime> {
   const seg = log.segments.firstArchivedAtTime(ts);
   if (seg) {
-    const entry = log.segments.indexAtTime(seg.baseOffset, ts) ?? { offset: seg.baseOffset, position: 0, timeIndex: seg.timeIndex };
+    const entry = log.segments.indexAtTime(seg.baseOffset, ts) ?? {
+      offset: seg.baseOffset,
+      position: 0,
+      timeIndex: seg.timeIndex,
+    };
     const end = log.segments.indexAtOrAfter(seg.baseOffset, entry.position + 1)?.position ?? seg.bytes;
     const buf = await fetchRange(log, store, seg, entry.offset, entry.position, end - entry.position);
     let pos = 0;
@@ -132,7 +164,8 @@ export async function offsetForTimeTiered(log: PartitionLog, store: SegmentStore
     while (pos < buf.length) {
       const h = checkedHeader(buf, pos, seg, expected);
       for (const r of decodeRecords(buf, pos)) {
-        if (r.timestamp >= ts && r.offset >= log.state.logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
+        if (r.timestamp >= ts && r.offset >= log.state.logStartOffset)
+          return { offset: r.offset, timestamp: r.timestamp };
       }
       pos += h.size;
       expected = lastOffset(h) + 1;

@@ -33,7 +33,12 @@ function* units(log: PartitionLog): Generator<Unit> {
  * Removes R2 objects of segments already past retention (a crash may have interrupted that), then
  * applies retention.ms and retention.bytes. Returns whether it did anything.
  */
-export async function retentionStep(log: PartitionLog, store: SegmentStore, config: TopicConfig, now: number): Promise<boolean> {
+export async function retentionStep(
+  log: PartitionLog,
+  store: SegmentStore,
+  config: TopicConfig,
+  now: number,
+): Promise<boolean> {
   let worked = await finishDeletes(log, store);
   if (!config["cleanup.policy"].includes("delete")) return worked;
   const retentionMs = config["retention.ms"];

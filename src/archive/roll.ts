@@ -39,8 +39,16 @@ export function planSegment(log: PartitionLog, ref: TopicRef, now: number): Segm
   const limit = ref.config["segment.bytes"];
   const bySize = unsealedBytes(log) >= limit;
   const seg: Segment = {
-    baseOffset: -1, lastOffset: -1, maxTimestamp: -1, timeIndex: -1, bytes: 0, batchCount: 0, recordCount: 0,
-    r2Key: null, state: "sealed", sealedAt: now,
+    baseOffset: -1,
+    lastOffset: -1,
+    maxTimestamp: -1,
+    timeIndex: -1,
+    bytes: 0,
+    batchCount: 0,
+    recordCount: 0,
+    r2Key: null,
+    state: "sealed",
+    sealedAt: now,
   };
   for (const b of log.hotMeta(unsealedStart(log))) {
     if (seg.batchCount === 0) {
@@ -87,7 +95,11 @@ export async function rollStep(log: PartitionLog, store: SegmentStore, ref: Topi
 async function upload(log: PartitionLog, store: SegmentStore, seg: Segment, interval: number): Promise<void> {
   const { readable, writable } = new FixedLengthStream(seg.bytes);
   const put = store.put(seg.r2Key!, readable, {
-    customMetadata: { baseOffset: String(seg.baseOffset), lastOffset: String(seg.lastOffset), format: "kafka-record-batch-v2" },
+    customMetadata: {
+      baseOffset: String(seg.baseOffset),
+      lastOffset: String(seg.lastOffset),
+      format: "kafka-record-batch-v2",
+    },
   });
   const writer = writable.getWriter();
   const index: IndexEntry[] = [];
@@ -109,7 +121,8 @@ async function upload(log: PartitionLog, store: SegmentStore, seg: Segment, inte
       }
       from = rows.at(-1)!.lastOffset + 1;
     }
-    if (position !== seg.bytes) throw new Error(`segment ${seg.baseOffset}: hot rows hold ${position} bytes, expected ${seg.bytes}`);
+    if (position !== seg.bytes)
+      throw new Error(`segment ${seg.baseOffset}: hot rows hold ${position} bytes, expected ${seg.bytes}`);
     await writer.close();
   } catch (e) {
     await writer.abort(e).catch(() => {});

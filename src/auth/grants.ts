@@ -44,28 +44,36 @@ export function parseGrant(input: GrantInput, where = "grant"): Grant {
   const ops = [...new Set(input.operations)];
   for (const op of ops) {
     if (!OPERATIONS.includes(op)) {
-      throw new EdgelogError("INVALID_REQUEST", `${where}: unknown operation ${JSON.stringify(op)}; use ${OPERATIONS.join(", ")}`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `${where}: unknown operation ${JSON.stringify(op)}; use ${OPERATIONS.join(", ")}`,
+      );
     }
   }
   if (ops.length === 0) throw new EdgelogError("INVALID_REQUEST", `${where}: give at least one operation`);
   const r = input.resource;
   if (r === "cluster") {
     const bad = ops.find((op) => !CLUSTER_OPERATIONS.includes(op));
-    if (bad) throw new EdgelogError("INVALID_REQUEST", `${where}: the cluster resource takes describe or admin, not ${bad}`);
+    if (bad)
+      throw new EdgelogError("INVALID_REQUEST", `${where}: the cluster resource takes describe or admin, not ${bad}`);
     return { kind: "cluster", pattern: "", operations: ops };
   }
   const colon = r.indexOf(":");
   const kind = r.slice(0, colon);
   const pattern = r.slice(colon + 1);
   if (colon < 0 || (kind !== "topic" && kind !== "group")) {
-    throw new EdgelogError("INVALID_REQUEST",
-      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, topic:<prefix>*, group:<name>, group:<prefix>* or cluster`);
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, topic:<prefix>*, group:<name>, group:<prefix>* or cluster`,
+    );
   }
   const fixed = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
   const nameOk = kind === "topic" ? TOPIC_NAME_PATTERN : GROUP_PATTERN;
   if (pattern === "" || (fixed !== "" && !nameOk.test(fixed))) {
-    throw new EdgelogError("INVALID_REQUEST",
-      `${where}: ${JSON.stringify(r)} is not a valid ${kind} name or prefix pattern (a trailing * is the only wildcard)`);
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `${where}: ${JSON.stringify(r)} is not a valid ${kind} name or prefix pattern (a trailing * is the only wildcard)`,
+    );
   }
   return { kind, pattern, operations: ops };
 }
@@ -87,9 +95,12 @@ function patternMatches(pattern: string, name: string): boolean {
 }
 
 export function allows(grants: readonly Grant[], resource: Resource, op: Operation): boolean {
-  return grants.some((g) => g.kind === resource.kind
-    && (g.kind === "cluster" || patternMatches(g.pattern, resource.name))
-    && g.operations.some((held) => implies(held, op)));
+  return grants.some(
+    (g) =>
+      g.kind === resource.kind &&
+      (g.kind === "cluster" || patternMatches(g.pattern, resource.name)) &&
+      g.operations.some((held) => implies(held, op)),
+  );
 }
 
 /** Whether some topic grant allows `op` on at least one topic name. */
@@ -106,9 +117,15 @@ function patternCovers(outer: string, inner: string): boolean {
 
 /** The first operation of `wanted` that no grant in `held` covers, if any: a token cannot grant more than it has. */
 export function uncovered(held: readonly Grant[], wanted: Grant): Operation | undefined {
-  return wanted.operations.find((op) => !held.some((g) => g.kind === wanted.kind
-    && (g.kind === "cluster" || patternCovers(g.pattern, wanted.pattern))
-    && g.operations.some((h) => implies(h, op))));
+  return wanted.operations.find(
+    (op) =>
+      !held.some(
+        (g) =>
+          g.kind === wanted.kind &&
+          (g.kind === "cluster" || patternCovers(g.pattern, wanted.pattern)) &&
+          g.operations.some((h) => implies(h, op)),
+      ),
+  );
 }
 
 /** True when every grant allows only produce: such tokens may travel in a URL (see docs/security.md). */

@@ -19,7 +19,10 @@ export class TokenBucket {
   #at: number;
 
   /** Holds at most one second of traffic, so an idle client cannot save up a long burst. */
-  constructor(readonly bytesPerSec: number, now: number) {
+  constructor(
+    readonly bytesPerSec: number,
+    now: number,
+  ) {
     this.#balance = bytesPerSec;
     this.#at = now;
   }

@@ -13,14 +13,37 @@ export type Command =
   | { kind: "topics.describe"; name: string }
   | { kind: "topics.alter"; name: string; partitions?: number; config: Record<string, string | null> }
   | { kind: "topics.delete"; name: string }
-  | { kind: "produce"; topic: string; keySep?: string; format: ValueFormat; partition?: number; lingerMs: number; idempotent: boolean; acks: 1 | "all" }
   | {
-    kind: "consume"; topic: string; group?: string; fromBeginning: boolean; follow: boolean;
-    partition?: number; offset?: number; keySep?: string; format: ValueFormat; maxMessages?: number; replica?: string;
-  }
+      kind: "produce";
+      topic: string;
+      keySep?: string;
+      format: ValueFormat;
+      partition?: number;
+      lingerMs: number;
+      idempotent: boolean;
+      acks: 1 | "all";
+    }
+  | {
+      kind: "consume";
+      topic: string;
+      group?: string;
+      fromBeginning: boolean;
+      follow: boolean;
+      partition?: number;
+      offset?: number;
+      keySep?: string;
+      format: ValueFormat;
+      maxMessages?: number;
+      replica?: string;
+    }
   | { kind: "groups.list" }
   | { kind: "groups.describe"; group: string }
-  | { kind: "groups.reset-offsets"; group: string; to: "earliest" | "latest" | { offset: number } | { timestamp: number }; topics?: string[] }
+  | {
+      kind: "groups.reset-offsets";
+      group: string;
+      to: "earliest" | "latest" | { offset: number } | { timestamp: number };
+      topics?: string[];
+    }
   | { kind: "groups.delete"; group: string }
   | { kind: "tail"; topic: string; partition?: number; format: ValueFormat; keySep?: string; fromBeginning: boolean };
 
@@ -33,7 +56,10 @@ export interface Invocation {
 /** Wrong usage: printed as one line plus a pointer to --help, exit code 2. */
 export class UsageError extends Error {
   override readonly name = "UsageError";
-  constructor(message: string, readonly help: string) {
+  constructor(
+    message: string,
+    readonly help: string,
+  ) {
     super(message);
   }
 }
@@ -150,7 +176,11 @@ The group must have no members.`,
     options: { to: { type: "string" }, topic: { type: "string", short: "t", multiple: true } },
     positionals: ["GROUP"],
   },
-  "groups delete": { usage: "Usage: edgelog groups delete GROUP (the group must have no members)", options: {}, positionals: ["GROUP"] },
+  "groups delete": {
+    usage: "Usage: edgelog groups delete GROUP (the group must have no members)",
+    options: {},
+    positionals: ["GROUP"],
+  },
   tail: {
     usage: `Usage: edgelog tail TOPIC [--partition P] [--from-beginning] [--key-sep SEP] [--format F]
 
@@ -165,7 +195,10 @@ Follows new records live over Server-Sent Events (default partition 0).`,
   },
 };
 
-const GROUPS = { topics: ["create", "list", "describe", "alter", "delete"], groups: ["list", "describe", "reset-offsets", "delete"] };
+const GROUPS = {
+  topics: ["create", "list", "describe", "alter", "delete"],
+  groups: ["list", "describe", "reset-offsets", "delete"],
+};
 
 export function parseArgv(argv: readonly string[], env: Record<string, string | undefined> = {}): Invocation {
   const first = argv[0];
@@ -178,7 +211,8 @@ export function parseArgv(argv: readonly string[], env: Record<string, string | 
     const subs = GROUPS[first as keyof typeof GROUPS];
     const groupHelp = `Usage: edgelog ${first} ${subs.join("|")} ...\n\n${GLOBAL_HELP}`;
     if (sub === undefined || sub === "--help" || sub === "-h") return help(groupHelp, env);
-    if (!subs.includes(sub)) throw new UsageError(`unknown command '${first} ${sub}'; expected one of: ${subs.join(", ")}`, groupHelp);
+    if (!subs.includes(sub))
+      throw new UsageError(`unknown command '${first} ${sub}'; expected one of: ${subs.join(", ")}`, groupHelp);
     name = `${first} ${sub}`;
     rest = argv.slice(2);
   }
@@ -187,7 +221,12 @@ export function parseArgv(argv: readonly string[], env: Record<string, string | 
   const helpText = `${spec.usage}\n\n${GLOBAL_HELP}`;
   let parsed;
   try {
-    parsed = parseArgs({ args: [...rest], options: { ...GLOBAL, ...spec.options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...rest],
+      options: { ...GLOBAL, ...spec.options },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (e) {
     throw new UsageError(cleanParseError((e as Error).message), helpText);
   }
@@ -195,7 +234,8 @@ export function parseArgv(argv: readonly string[], env: Record<string, string | 
   if (v.help) return help(helpText, env);
   const pos = parsed.positionals;
   if (pos.length < spec.positionals.length) throw new UsageError(`missing ${spec.positionals[pos.length]}`, helpText);
-  if (pos.length > spec.positionals.length) throw new UsageError(`unexpected argument '${pos[spec.positionals.length]}'`, helpText);
+  if (pos.length > spec.positionals.length)
+    throw new UsageError(`unexpected argument '${pos[spec.positionals.length]}'`, helpText);
   const url = (v.url as string | undefined) ?? env.EDGELOG_URL ?? DEFAULT_URL;
   if (!/^https?:\/\/[^/]/.test(url)) throw new UsageError(`--url must be an http(s) URL, got '${url}'`, helpText);
   const token = (v.token as string | undefined) ?? env.EDGELOG_TOKEN;
@@ -204,12 +244,22 @@ export function parseArgv(argv: readonly string[], env: Record<string, string | 
   return { command, url, token: token || undefined };
 }
 
-function build(name: string, pos: string[], v: Record<string, string | boolean | string[] | undefined>, u: Usage): Command {
+function build(
+  name: string,
+  pos: string[],
+  v: Record<string, string | boolean | string[] | undefined>,
+  u: Usage,
+): Command {
   const str = (k: string) => v[k] as string | undefined;
   const flag = (k: string) => v[k] === true;
   switch (name) {
     case "topics create":
-      return { kind: "topics.create", name: pos[0]!, partitions: u.int("--partitions", str("partitions"), 1), config: u.config(v.config as string[] | undefined) };
+      return {
+        kind: "topics.create",
+        name: pos[0]!,
+        partitions: u.int("--partitions", str("partitions"), 1),
+        config: u.config(v.config as string[] | undefined),
+      };
     case "topics list":
       return { kind: "topics.list" };
     case "topics describe":
@@ -218,26 +268,41 @@ function build(name: string, pos: string[], v: Record<string, string | boolean |
       const config: Record<string, string | null> = u.config(v.config as string[] | undefined);
       for (const k of (v["delete-config"] as string[] | undefined) ?? []) config[k] = null;
       const partitions = u.int("--partitions", str("partitions"), 1);
-      if (partitions === undefined && Object.keys(config).length === 0) u.fail("nothing to change: give --partitions or --config");
+      if (partitions === undefined && Object.keys(config).length === 0)
+        u.fail("nothing to change: give --partitions or --config");
       return { kind: "topics.alter", name: pos[0]!, partitions, config };
     }
     case "topics delete":
       return { kind: "topics.delete", name: pos[0]! };
     case "produce":
       return {
-        kind: "produce", topic: pos[0]!, keySep: u.sep(str("key-sep")), format: u.format(str("format")),
-        partition: u.int("--partition", str("partition"), 0), lingerMs: u.int("--linger-ms", str("linger-ms"), 0) ?? 10,
-        idempotent: !flag("no-idempotence"), acks: u.acks(str("acks")),
+        kind: "produce",
+        topic: pos[0]!,
+        keySep: u.sep(str("key-sep")),
+        format: u.format(str("format")),
+        partition: u.int("--partition", str("partition"), 0),
+        lingerMs: u.int("--linger-ms", str("linger-ms"), 0) ?? 10,
+        idempotent: !flag("no-idempotence"),
+        acks: u.acks(str("acks")),
       };
     case "consume": {
       const partition = u.int("--partition", str("partition"), 0);
       const offset = u.int("--offset", str("offset"), 0);
       const group = str("group");
       if (offset !== undefined && partition === undefined) u.fail("--offset needs --partition");
-      if (group !== undefined && partition !== undefined) u.fail("--partition cannot be combined with --group (the group assigns partitions)");
+      if (group !== undefined && partition !== undefined)
+        u.fail("--partition cannot be combined with --group (the group assigns partitions)");
       return {
-        kind: "consume", topic: pos[0]!, group, fromBeginning: flag("from-beginning"), follow: flag("follow"),
-        partition, offset, keySep: u.sep(str("key-sep")), format: u.format(str("format")), maxMessages: u.int("--max-messages", str("max-messages"), 1),
+        kind: "consume",
+        topic: pos[0]!,
+        group,
+        fromBeginning: flag("from-beginning"),
+        follow: flag("follow"),
+        partition,
+        offset,
+        keySep: u.sep(str("key-sep")),
+        format: u.format(str("format")),
+        maxMessages: u.int("--max-messages", str("max-messages"), 1),
         replica: str("replica"),
       };
     }
@@ -255,8 +320,12 @@ function build(name: string, pos: string[], v: Record<string, string | boolean |
       return { kind: "groups.delete", group: pos[0]! };
     case "tail":
       return {
-        kind: "tail", topic: pos[0]!, partition: u.int("--partition", str("partition"), 0), format: u.format(str("format")),
-        keySep: u.sep(str("key-sep")), fromBeginning: flag("from-beginning"),
+        kind: "tail",
+        topic: pos[0]!,
+        partition: u.int("--partition", str("partition"), 0),
+        format: u.format(str("format")),
+        keySep: u.sep(str("key-sep")),
+        fromBeginning: flag("from-beginning"),
       };
   }
   throw new Error(`unhandled command ${name}`);
@@ -285,7 +354,8 @@ class Usage {
 
   format(raw: string | undefined): ValueFormat {
     if (raw === undefined) return "string";
-    if (!(VALUE_FORMATS as readonly string[]).includes(raw)) this.fail(`--format must be one of ${VALUE_FORMATS.join(", ")}, got '${raw}'`);
+    if (!(VALUE_FORMATS as readonly string[]).includes(raw))
+      this.fail(`--format must be one of ${VALUE_FORMATS.join(", ")}, got '${raw}'`);
     return raw as ValueFormat;
   }
 

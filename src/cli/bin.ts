@@ -9,8 +9,9 @@ if (argv[0] === "kafka-gateway") {
   void runGateway(argv.slice(1)).then((code) => {
     if (code !== undefined) process.exit(code);
   });
-} else main(argv, process.env).then((code) => {
-  process.exitCode = code;
-  // Pending sockets (a long-poll being aborted) must not hold the process open.
-  setTimeout(() => process.exit(code), 100).unref();
-});
+} else
+  main(argv, process.env).then((code) => {
+    process.exitCode = code;
+    // Pending sockets (a long-poll being aborted) must not hold the process open.
+    setTimeout(() => process.exit(code), 100).unref();
+  });

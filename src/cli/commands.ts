@@ -37,10 +37,12 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
     case "topics.describe":
       return json(await admin.describeTopic(cmd.name));
     case "topics.alter":
-      return json(await admin.alterTopic(cmd.name, {
-        ...(cmd.partitions !== undefined ? { partitions: cmd.partitions } : {}),
-        ...(Object.keys(cmd.config).length > 0 ? { config: cmd.config } : {}),
-      }));
+      return json(
+        await admin.alterTopic(cmd.name, {
+          ...(cmd.partitions !== undefined ? { partitions: cmd.partitions } : {}),
+          ...(Object.keys(cmd.config).length > 0 ? { config: cmd.config } : {}),
+        }),
+      );
     case "topics.delete":
       await admin.deleteTopic(cmd.name);
       return;
@@ -57,7 +59,8 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
     case "groups.describe":
       return json(await admin.describeGroup(cmd.group));
     case "groups.reset-offsets":
-      for (const o of await admin.resetOffsets(cmd.group, cmd.to, cmd.topics)) await io.out(`${o.topic}\t${o.partition}\t${o.offset}\n`);
+      for (const o of await admin.resetOffsets(cmd.group, cmd.to, cmd.topics))
+        await io.out(`${o.topic}\t${o.partition}\t${o.offset}\n`);
       return;
     case "groups.delete":
       await admin.deleteGroup(cmd.group);
@@ -70,7 +73,13 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
 async function produce(client: Edgelog, cmd: Extract<Command, { kind: "produce" }>, io: Io): Promise<void> {
   // Fail on a missing topic before reading stdin, not after the first batch.
   await client.admin().describeTopic(cmd.topic);
-  const producer = client.producer({ lingerMs: cmd.lingerMs, idempotent: cmd.idempotent, format: cmd.format, batchBytes: 512 * 1024, acks: cmd.acks });
+  const producer = client.producer({
+    lingerMs: cmd.lingerMs,
+    idempotent: cmd.idempotent,
+    format: cmd.format,
+    batchBytes: 512 * 1024,
+    acks: cmd.acks,
+  });
   const progress = new Progress(io, "produced");
   let failure: unknown;
   const pending = new Set<Promise<unknown>>();
@@ -97,11 +106,18 @@ async function produce(client: Edgelog, cmd: Extract<Command, { kind: "produce" 
     } else if (cmd.format === "binary") {
       parsed = base64Bytes(value, at);
     }
-    return producer.send(cmd.topic, { key, value: parsed, ...(cmd.partition !== undefined ? { partition: cmd.partition } : {}) });
+    return producer.send(cmd.topic, {
+      key,
+      value: parsed,
+      ...(cmd.partition !== undefined ? { partition: cmd.partition } : {}),
+    });
   };
   const track = (p: Promise<unknown>, n: number) => {
     pending.add(p);
-    p.then(() => progress.add(n), (e) => (failure ??= e)).finally(() => pending.delete(p));
+    p.then(
+      () => progress.add(n),
+      (e) => (failure ??= e),
+    ).finally(() => pending.delete(p));
   };
   let buf = "";
   const decoder = new TextDecoder();
@@ -123,7 +139,8 @@ async function produce(client: Edgelog, cmd: Extract<Command, { kind: "produce" 
 }
 
 function base64Bytes(text: string, line: number): Uint8Array {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) throw new EdgelogError("INVALID_RECORD", `line ${line} is not base64 (--format binary)`);
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text))
+    throw new EdgelogError("INVALID_RECORD", `line ${line} is not base64 (--format binary)`);
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
@@ -143,12 +160,19 @@ async function consume(client: Edgelog, cmd: Extract<Command, { kind: "consume" 
   // Without --follow the run ends at the high watermarks seen now.
   const ends = new Map(topic.partitions.map((p) => [p.partition, p.high_watermark]));
   const consumer = client.consumer({
-    groupId: cmd.group, fromBeginning: cmd.fromBeginning, format: cmd.format, maxWaitMs: cmd.follow ? 5_000 : 500,
-    autoCommitIntervalMs: 1_000, ...(cmd.replica ? { replica: cmd.replica } : {}),
+    groupId: cmd.group,
+    fromBeginning: cmd.fromBeginning,
+    format: cmd.format,
+    maxWaitMs: cmd.follow ? 5_000 : 500,
+    autoCommitIntervalMs: 1_000,
+    ...(cmd.replica ? { replica: cmd.replica } : {}),
   });
   if (cmd.partition !== undefined) {
     if (!ends.has(cmd.partition)) {
-      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${cmd.topic} has partitions 0..${topic.partition_count - 1}; there is no partition ${cmd.partition}`);
+      throw new EdgelogError(
+        "UNKNOWN_TOPIC_OR_PARTITION",
+        `topic ${cmd.topic} has partitions 0..${topic.partition_count - 1}; there is no partition ${cmd.partition}`,
+      );
     }
     consumer.assign([{ topic: cmd.topic, partition: cmd.partition, offset: cmd.offset }]);
   } else {
@@ -191,7 +215,9 @@ async function consume(client: Edgelog, cmd: Extract<Command, { kind: "consume" 
 async function tail(client: Edgelog, cmd: Extract<Command, { kind: "tail" }>, io: Io): Promise<void> {
   await client.admin().describeTopic(cmd.topic);
   const frames = client.tail(cmd.topic, cmd.partition ?? 0, {
-    offset: cmd.fromBeginning ? "earliest" : "latest", format: cmd.format, signal: io.signal,
+    offset: cmd.fromBeginning ? "earliest" : "latest",
+    format: cmd.format,
+    signal: io.signal,
   });
   for await (const frame of frames) {
     await io.out(frame.records.map((r) => `${render(r, cmd.keySep, cmd.format)}\n`).join(""));

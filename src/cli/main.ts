@@ -19,10 +19,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   process.once("SIGTERM", stop);
   const io: Io = {
     stdin: process.stdin,
-    out: (text) => new Promise((resolve) => {
-      if (text.length === 0 || brokenPipe) return resolve();
-      process.stdout.write(text, () => resolve());
-    }),
+    out: (text) =>
+      new Promise((resolve) => {
+        if (text.length === 0 || brokenPipe) return resolve();
+        process.stdout.write(text, () => resolve());
+      }),
     err: (text) => void process.stderr.write(text),
     tty: Boolean(process.stderr.isTTY),
     signal: abort.signal,

@@ -7,7 +7,10 @@ export class Progress {
   #last = 0;
   readonly #started = Date.now();
 
-  constructor(private readonly io: { tty: boolean; err(text: string): void }, private readonly verb: string) {}
+  constructor(
+    private readonly io: { tty: boolean; err(text: string): void },
+    private readonly verb: string,
+  ) {}
 
   add(n: number): void {
     this.#count += n;

@@ -69,7 +69,9 @@ export class Admin {
 
   /** earliest = log start, latest = high watermark, a number = the first offset at or after that time (ms). */
   offset(topic: string, partition: number, at: OffsetSpec = "latest"): Promise<{ offset: number; timestamp: number }> {
-    return this.http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, { retry: true });
+    return this.http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, {
+      retry: true,
+    });
   }
 
   /** Every group, following the server's pages. */
@@ -78,8 +80,12 @@ export class Admin {
     let after: string | null = null;
     do {
       const query: string = after === null ? "" : `?after=${enc(after)}`;
-      const r: { groups: unknown[]; next_after?: string | null } =
-        await this.http.request("GET", `/v1/groups${query}`, undefined, { retry: true });
+      const r: { groups: unknown[]; next_after?: string | null } = await this.http.request(
+        "GET",
+        `/v1/groups${query}`,
+        undefined,
+        { retry: true },
+      );
       all.push(...r.groups);
       after = r.next_after ?? null;
     } while (after !== null);
@@ -95,15 +101,26 @@ export class Admin {
   }
 
   async groupOffsets(group: string): Promise<CommittedOffset[]> {
-    const r = await this.http.request<{ offsets: CommittedOffset[] }>("GET", `/v1/groups/${enc(group)}/offsets`, undefined, { retry: true });
+    const r = await this.http.request<{ offsets: CommittedOffset[] }>(
+      "GET",
+      `/v1/groups/${enc(group)}/offsets`,
+      undefined,
+      { retry: true },
+    );
     return r.offsets;
   }
 
   /** Moves an empty group's committed offsets: to earliest, latest, a time (ms) or an offset. */
-  async resetOffsets(group: string, to: "earliest" | "latest" | { timestamp: number } | { offset: number }, topics?: string[]):
-    Promise<{ topic: string; partition: number; offset: number }[]> {
+  async resetOffsets(
+    group: string,
+    to: "earliest" | "latest" | { timestamp: number } | { offset: number },
+    topics?: string[],
+  ): Promise<{ topic: string; partition: number; offset: number }[]> {
     const r = await this.http.request<{ offsets: { topic: string; partition: number; offset: number }[] }>(
-      "POST", `/v1/groups/${enc(group)}/offsets/reset`, { to, ...(topics ? { topics } : {}) });
+      "POST",
+      `/v1/groups/${enc(group)}/offsets/reset`,
+      { to, ...(topics ? { topics } : {}) },
+    );
     return r.offsets;
   }
 
@@ -117,7 +134,13 @@ export class Admin {
       for (const p of d.partitions) {
         const c = committed.find((x) => x.topic === topic && x.partition === p.partition);
         const from = c ? c.offset : p.log_start_offset;
-        out.push({ topic, partition: p.partition, committed: c?.offset ?? -1, high_watermark: p.high_watermark, lag: Math.max(0, p.high_watermark - from) });
+        out.push({
+          topic,
+          partition: p.partition,
+          committed: c?.offset ?? -1,
+          high_watermark: p.high_watermark,
+          lag: Math.max(0, p.high_watermark - from),
+        });
       }
     }
     return out;

@@ -143,8 +143,10 @@ export class Consumer {
    */
   async run(handlers: RunOptions): Promise<void> {
     if (this.#running) throw new EdgelogError("INVALID_REQUEST", "run() was already called");
-    if (!handlers.eachBatch && !handlers.eachMessage) throw new EdgelogError("INVALID_REQUEST", "run() needs eachBatch or eachMessage");
-    if (this.#topics.size === 0 && !this.#assigned) throw new EdgelogError("INVALID_REQUEST", "subscribe() to a topic first");
+    if (!handlers.eachBatch && !handlers.eachMessage)
+      throw new EdgelogError("INVALID_REQUEST", "run() needs eachBatch or eachMessage");
+    if (this.#topics.size === 0 && !this.#assigned)
+      throw new EdgelogError("INVALID_REQUEST", "subscribe() to a topic first");
     this.#running = true;
     if (this.#opts.groupId) await this.#heartbeat();
     else await this.#followPlain();
@@ -166,7 +168,8 @@ export class Consumer {
     const list = offsets ?? [...this.#positions.values()].filter((p) => p.offset !== p.committed);
     if (list.length === 0 || !this.#opts.groupId) return;
     const body = {
-      member_id: this.#memberId, member_epoch: this.#memberEpoch,
+      member_id: this.#memberId,
+      member_epoch: this.#memberEpoch,
       offsets: list.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
     };
     await this.#http.request("POST", `/v1/groups/${enc(this.#opts.groupId)}/offsets`, body, { retry: true });
@@ -191,7 +194,9 @@ export class Consumer {
       if (this.#autoCommit) await this.commit();
     } finally {
       if (this.#memberId) {
-        await this.#http.request("DELETE", `/v1/groups/${enc(this.#opts.groupId)}/members/${enc(this.#memberId)}`).catch(() => undefined);
+        await this.#http
+          .request("DELETE", `/v1/groups/${enc(this.#opts.groupId)}/members/${enc(this.#memberId)}`)
+          .catch(() => undefined);
       }
       this.#positions.clear();
       this.#memberId = null;
@@ -204,27 +209,50 @@ export class Consumer {
   }
 
   async #followPlain(): Promise<void> {
-    const wanted = this.#assigned ?? (await Promise.all([...this.#topics].map(async (topic) => {
-      const n = await this.#meta.partitions(topic);
-      return Array.from({ length: n }, (_, partition) => ({ topic, partition, offset: undefined as number | undefined }));
-    }))).flat();
+    const wanted =
+      this.#assigned ??
+      (
+        await Promise.all(
+          [...this.#topics].map(async (topic) => {
+            const n = await this.#meta.partitions(topic);
+            return Array.from({ length: n }, (_, partition) => ({
+              topic,
+              partition,
+              offset: undefined as number | undefined,
+            }));
+          }),
+        )
+      ).flat();
     for (const w of wanted) {
-      const offset = w.offset ?? await this.#startOffset(w.topic, w.partition);
-      this.#positions.set(key(w.topic, w.partition), { topic: w.topic, partition: w.partition, offset, committed: offset });
+      const offset = w.offset ?? (await this.#startOffset(w.topic, w.partition));
+      this.#positions.set(key(w.topic, w.partition), {
+        topic: w.topic,
+        partition: w.partition,
+        offset,
+        committed: offset,
+      });
     }
   }
 
   async #startOffset(topic: string, partition: number): Promise<number> {
     const at = this.#opts.fromBeginning ? "earliest" : "latest";
-    const r = await this.#http.request<{ offset: number }>("GET",
-      `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, { retry: true });
+    const r = await this.#http.request<{ offset: number }>(
+      "GET",
+      `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`,
+      undefined,
+      { retry: true },
+    );
     return r.offset;
   }
 
   async #fetchLoop(handlers: RunOptions): Promise<void> {
     while (!this.#stopping) {
       if (this.#opts.groupId) await this.#reconcile();
-      if (this.#autoCommit && this.#opts.groupId && Date.now() - this.#lastCommit >= (this.#opts.autoCommitIntervalMs ?? 5_000)) {
+      if (
+        this.#autoCommit &&
+        this.#opts.groupId &&
+        Date.now() - this.#lastCommit >= (this.#opts.autoCommitIntervalMs ?? 5_000)
+      ) {
         await this.commit();
       }
       const active = [...this.#positions.values()].filter((p) => !this.#paused.has(key(p.topic, p.partition)));
@@ -236,14 +264,19 @@ export class Consumer {
       const fetchedFrom = new Map(active.map((p) => [key(p.topic, p.partition), p.offset]));
       let reply: MultiFetchReply;
       try {
-        reply = await this.#http.request<MultiFetchReply>("POST", "/v1/fetch", {
-          partitions: active.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
-          wait_ms: this.#opts.maxWaitMs ?? 1_000,
-          format: this.#opts.format ?? "json",
-          ...(this.#opts.maxBytes ? { max_bytes: this.#opts.maxBytes } : {}),
-          ...(this.#opts.maxRecords ? { max_records: this.#opts.maxRecords } : {}),
-          ...(this.#opts.replica ? { replica: this.#opts.replica } : {}),
-        }, { retry: true, signal: this.#abort.signal });
+        reply = await this.#http.request<MultiFetchReply>(
+          "POST",
+          "/v1/fetch",
+          {
+            partitions: active.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+            wait_ms: this.#opts.maxWaitMs ?? 1_000,
+            format: this.#opts.format ?? "json",
+            ...(this.#opts.maxBytes ? { max_bytes: this.#opts.maxBytes } : {}),
+            ...(this.#opts.maxRecords ? { max_records: this.#opts.maxRecords } : {}),
+            ...(this.#opts.replica ? { replica: this.#opts.replica } : {}),
+          },
+          { retry: true, signal: this.#abort.signal },
+        );
       } catch (e) {
         if (this.#stopping) return;
         throw e;
@@ -257,7 +290,7 @@ export class Consumer {
         if (!p || asked === undefined || p.offset !== asked || this.#paused.has(k) || this.#stopping) continue;
         if (part.error) {
           if (part.error.code === "OFFSET_OUT_OF_RANGE") {
-            p.offset = this.#opts.fromBeginning ? part.log_start_offset ?? 0 : part.high_watermark ?? p.offset;
+            p.offset = this.#opts.fromBeginning ? (part.log_start_offset ?? 0) : (part.high_watermark ?? p.offset);
             continue;
           }
           throw new EdgelogError(part.error.code as never, part.error.message);
@@ -270,7 +303,12 @@ export class Consumer {
         }
         const messages = records.map((r) => ({ ...r, topic: part.topic, partition: part.partition }));
         if (handlers.eachBatch) {
-          await handlers.eachBatch({ topic: part.topic, partition: part.partition, messages, highWatermark: part.high_watermark ?? -1 });
+          await handlers.eachBatch({
+            topic: part.topic,
+            partition: part.partition,
+            messages,
+            highWatermark: part.high_watermark ?? -1,
+          });
           count += messages.length;
           // A seek inside the handler wins over the fetched position.
           if (p.offset === asked) p.offset = part.next_offset ?? records.at(-1)!.offset + 1;
@@ -294,7 +332,11 @@ export class Consumer {
           if (whole && part.next_offset !== undefined) p.offset = Math.max(p.offset, part.next_offset);
         }
       }
-      this.#events.emit("consumer.fetch", () => ({ partitions: active.length, records: count, durationMs: Date.now() - started }));
+      this.#events.emit("consumer.fetch", () => ({
+        partitions: active.length,
+        records: count,
+        durationMs: Date.now() - started,
+      }));
     }
   }
 
@@ -322,7 +364,11 @@ export class Consumer {
     }
     if (added.length > 0) {
       const committed = await this.#http.request<{ offsets: { topic: string; partition: number; offset: number }[] }>(
-        "GET", `/v1/groups/${enc(this.#opts.groupId!)}/offsets`, undefined, { retry: true });
+        "GET",
+        `/v1/groups/${enc(this.#opts.groupId!)}/offsets`,
+        undefined,
+        { retry: true },
+      );
       for (const k of added) {
         const [topic, ps] = k.split("\u0000") as [string, string];
         const partition = Number(ps);
@@ -339,10 +385,13 @@ export class Consumer {
   #scheduleHeartbeat(): void {
     if (this.#stopping) return;
     this.#heartbeatTimer = setTimeout(() => {
-      this.#heartbeat().then(() => this.#scheduleHeartbeat(), (e) => {
-        this.#events.emit("consumer.error", () => ({ error: e }));
-        this.#scheduleHeartbeat();
-      });
+      this.#heartbeat().then(
+        () => this.#scheduleHeartbeat(),
+        (e) => {
+          this.#events.emit("consumer.error", () => ({ error: e }));
+          this.#scheduleHeartbeat();
+        },
+      );
     }, this.#heartbeatMs);
   }
 
@@ -358,7 +407,8 @@ export class Consumer {
   async #beat(): Promise<void> {
     const group = this.#opts.groupId!;
     const owned = new Map<string, number[]>();
-    for (const p of this.#positions.values()) (owned.get(p.topic) ?? owned.set(p.topic, []).get(p.topic)!).push(p.partition);
+    for (const p of this.#positions.values())
+      (owned.get(p.topic) ?? owned.set(p.topic, []).get(p.topic)!).push(p.partition);
     const body: Record<string, unknown> = {
       member_id: this.#memberId,
       member_epoch: this.#memberEpoch,
@@ -369,7 +419,12 @@ export class Consumer {
     if (this.#opts.sessionTimeoutMs) body.session_timeout_ms = this.#opts.sessionTimeoutMs;
     if (this.#opts.rebalanceTimeoutMs) body.rebalance_timeout_ms = this.#opts.rebalanceTimeoutMs;
     if (this.#opts.assignor) body.assignor = this.#opts.assignor;
-    let reply: { member_id: string; member_epoch: number; heartbeat_interval_ms: number; assignment: { topic: string; partitions: number[] }[] };
+    let reply: {
+      member_id: string;
+      member_epoch: number;
+      heartbeat_interval_ms: number;
+      assignment: { topic: string; partitions: number[] }[];
+    };
     try {
       reply = await this.#http.request("POST", `/v1/groups/${enc(group)}/heartbeat`, body, { retry: true });
     } catch (e) {
@@ -386,7 +441,12 @@ export class Consumer {
     this.#memberEpoch = reply.member_epoch;
     this.#heartbeatMs = reply.heartbeat_interval_ms;
     this.#target = new Set(reply.assignment.flatMap((a) => a.partitions.map((p) => key(a.topic, p))));
-    this.#events.emit("consumer.heartbeat", () => ({ group, memberId: reply.member_id, memberEpoch: reply.member_epoch, assignment: reply.assignment }));
+    this.#events.emit("consumer.heartbeat", () => ({
+      group,
+      memberId: reply.member_id,
+      memberEpoch: reply.member_epoch,
+      assignment: reply.assignment,
+    }));
     this.#heartbeatNow?.();
   }
 }

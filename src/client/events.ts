@@ -2,10 +2,23 @@
 
 export interface ClientEvents {
   "producer.request": { topic: string; partition: number; records: number; durationMs: number };
-  "producer.retry": { topic: string; partition: number; records: number; attempt: number; delayMs: number; error: unknown; elapsedMs: number };
+  "producer.retry": {
+    topic: string;
+    partition: number;
+    records: number;
+    attempt: number;
+    delayMs: number;
+    error: unknown;
+    elapsedMs: number;
+  };
   "producer.error": { topic: string; partition: number; records: number; error: unknown };
   "consumer.fetch": { partitions: number; records: number; durationMs: number };
-  "consumer.heartbeat": { group: string; memberId: string; memberEpoch: number; assignment: { topic: string; partitions: number[] }[] };
+  "consumer.heartbeat": {
+    group: string;
+    memberId: string;
+    memberEpoch: number;
+    assignment: { topic: string; partitions: number[] }[];
+  };
   "consumer.assign": { group: string; assigned: string[]; revoked: string[] };
   "consumer.commit": { group: string; offsets: { topic: string; partition: number; offset: number }[] };
   "consumer.error": { error: unknown };

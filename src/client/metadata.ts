@@ -13,7 +13,9 @@ export class TopicMetadata {
   describe(topic: string, fresh = false): Promise<TopicDescription> {
     const hit = this.#cache.get(topic);
     if (!fresh && hit && Date.now() - hit.at < TTL_MS) return hit.value;
-    const value = this.http.request<TopicDescription>("GET", `/v1/topics/${encodeURIComponent(topic)}`, undefined, { retry: true });
+    const value = this.http.request<TopicDescription>("GET", `/v1/topics/${encodeURIComponent(topic)}`, undefined, {
+      retry: true,
+    });
     this.#cache.set(topic, { at: Date.now(), value });
     value.catch(() => this.#cache.delete(topic));
     return value;

@@ -112,7 +112,10 @@ export class Producer {
     if (!(o.lingerMs >= 0)) throw new EdgelogError("INVALID_REQUEST", "lingerMs must be >= 0");
     if (!(o.batchBytes > 0)) throw new EdgelogError("INVALID_REQUEST", "batchBytes must be > 0");
     if (!(o.maxBufferedBytes >= o.batchBytes)) {
-      throw new EdgelogError("INVALID_REQUEST", `maxBufferedBytes (${o.maxBufferedBytes}) must be at least batchBytes (${o.batchBytes})`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `maxBufferedBytes (${o.maxBufferedBytes}) must be at least batchBytes (${o.batchBytes})`,
+      );
     }
   }
 
@@ -137,9 +140,11 @@ export class Producer {
         await new Promise<void>((r) => this.#spaceWaiters.push(r));
       }
       const partition = this.#partitionFor(topic, m, partitions);
-      acks.push(new Promise<RecordMetadata>((resolve, reject) => {
-        this.#enqueue({ wire, size, topic, resolve, reject }, partition);
-      }));
+      acks.push(
+        new Promise<RecordMetadata>((resolve, reject) => {
+          this.#enqueue({ wire, size, topic, resolve, reject }, partition);
+        }),
+      );
     }
     return Promise.all(acks);
   }
@@ -171,7 +176,10 @@ export class Producer {
   #partitionFor(topic: string, m: Message, partitions: number): number {
     if (m.partition !== undefined) {
       if (!Number.isInteger(m.partition) || m.partition < 0 || m.partition >= partitions) {
-        throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${topic} has partitions 0..${partitions - 1}; there is no partition ${m.partition}`);
+        throw new EdgelogError(
+          "UNKNOWN_TOPIC_OR_PARTITION",
+          `topic ${topic} has partitions 0..${partitions - 1}; there is no partition ${m.partition}`,
+        );
       }
       return m.partition;
     }
@@ -225,7 +233,11 @@ export class Producer {
   #takeBatch(q: Queue): Pending[] {
     let bytes = 0;
     let n = 0;
-    while (n < q.records.length && n < MAX_RECORDS_PER_REQUEST && (n === 0 || bytes + q.records[n]!.size <= this.#opts.batchBytes)) {
+    while (
+      n < q.records.length &&
+      n < MAX_RECORDS_PER_REQUEST &&
+      (n === 0 || bytes + q.records[n]!.size <= this.#opts.batchBytes)
+    ) {
       bytes += q.records[n]!.size;
       n++;
     }
@@ -239,9 +251,14 @@ export class Producer {
     const seqKey = `${q.topic}/${q.partition}`;
     try {
       const pid = this.#opts.idempotent ? await this.#producerId() : undefined;
-      const body: Record<string, unknown> = { records: batch.map((r) => r.wire), format: this.#opts.format, acks: this.#opts.acks };
+      const body: Record<string, unknown> = {
+        records: batch.map((r) => r.wire),
+        format: this.#opts.format,
+        acks: this.#opts.acks,
+      };
       if (pid) body.producer = { id: pid.id, epoch: pid.epoch, sequence: pid.sequences.get(seqKey) ?? 0 };
-      const attempt = () => this.#http.request<{ records: { offset?: number; timestamp?: number }[] }>("POST", path, body);
+      const attempt = () =>
+        this.#http.request<{ records: { offset?: number; timestamp?: number }[] }>("POST", path, body);
       const reply = await this.#retrying(attempt, pid !== undefined, q, batch.length);
       if (pid) pid.sequences.set(seqKey, (pid.sequences.get(seqKey) ?? 0) + batch.length);
       batch.forEach((r, i) => {
@@ -249,7 +266,10 @@ export class Producer {
         r.resolve({ topic: q.topic, partition: q.partition, offset: out.offset!, timestamp: out.timestamp ?? -1 });
       });
       this.#events.emit("producer.request", () => ({
-        topic: q.topic, partition: q.partition, records: batch.length, durationMs: Date.now() - started,
+        topic: q.topic,
+        partition: q.partition,
+        records: batch.length,
+        durationMs: Date.now() - started,
       }));
     } catch (e) {
       if (this.#opts.idempotent && ambiguous(e)) {
@@ -258,7 +278,12 @@ export class Producer {
         this.#pid = undefined;
       }
       for (const r of batch) r.reject(e);
-      this.#events.emit("producer.error", () => ({ topic: q.topic, partition: q.partition, records: batch.length, error: e }));
+      this.#events.emit("producer.error", () => ({
+        topic: q.topic,
+        partition: q.partition,
+        records: batch.length,
+        error: e,
+      }));
     }
   }
 
@@ -268,15 +293,27 @@ export class Producer {
       retry: { ...this.#opts.retry, maxElapsedMs: this.#opts.deliveryTimeoutMs },
       // Without idempotence only an answered retriable error is safe to repeat: a lost reply may hide a write.
       shouldRetry: idempotent ? undefined : (e) => e.code !== "NETWORK_EXCEPTION",
-      onRetry: (error, n, delayMs) => this.#events.emit("producer.retry", () => ({
-        topic: q.topic, partition: q.partition, records, attempt: n, delayMs, error, elapsedMs: Date.now() - started,
-      })),
+      onRetry: (error, n, delayMs) =>
+        this.#events.emit("producer.retry", () => ({
+          topic: q.topic,
+          partition: q.partition,
+          records,
+          attempt: n,
+          delayMs,
+          error,
+          elapsedMs: Date.now() - started,
+        })),
     });
   }
 
   #producerId(): Promise<ProducerId> {
     this.#pid ??= this.#http
-      .request<{ id: string; epoch: number }>("POST", "/v1/producers", {}, { retry: { maxElapsedMs: this.#opts.deliveryTimeoutMs } })
+      .request<{ id: string; epoch: number }>(
+        "POST",
+        "/v1/producers",
+        {},
+        { retry: { maxElapsedMs: this.#opts.deliveryTimeoutMs } },
+      )
       .then((r) => ({ id: r.id, epoch: r.epoch, sequences: new Map() }))
       .catch((e) => {
         this.#pid = undefined;
@@ -289,7 +326,8 @@ export class Producer {
 function encodeValue(value: unknown, format: ValueFormat): unknown {
   if (value === undefined || value === null) return null;
   if (format === "binary") {
-    if (!(value instanceof Uint8Array)) throw new EdgelogError("INVALID_RECORD", "with format binary, value must be a Uint8Array");
+    if (!(value instanceof Uint8Array))
+      throw new EdgelogError("INVALID_RECORD", "with format binary, value must be a Uint8Array");
     return toBase64(value);
   }
   if (format === "string" && typeof value !== "string") {
@@ -309,5 +347,10 @@ function approxSize(w: WireRecord): number {
 /** Whether a failed batch may have been written, or left the producer's sequence in doubt. */
 function ambiguous(e: unknown): boolean {
   if (!(e instanceof EdgelogError)) return true;
-  return e.retriable || e.code === "OUT_OF_ORDER_SEQUENCE_NUMBER" || e.code === "INVALID_PRODUCER_EPOCH" || e.code === "UNKNOWN_PRODUCER_ID";
+  return (
+    e.retriable ||
+    e.code === "OUT_OF_ORDER_SEQUENCE_NUMBER" ||
+    e.code === "INVALID_PRODUCER_EPOCH" ||
+    e.code === "UNKNOWN_PRODUCER_ID"
+  );
 }

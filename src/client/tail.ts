@@ -17,8 +17,14 @@ export interface TailOptions {
 
 const enc = encodeURIComponent;
 
-export async function* tail(http: Transport, topic: string, partition: number, opts: TailOptions = {}): AsyncGenerator<LiveFrame> {
-  let offset = typeof opts.offset === "number" ? opts.offset : await startOffset(http, topic, partition, opts.offset ?? "latest");
+export async function* tail(
+  http: Transport,
+  topic: string,
+  partition: number,
+  opts: TailOptions = {},
+): AsyncGenerator<LiveFrame> {
+  let offset =
+    typeof opts.offset === "number" ? opts.offset : await startOffset(http, topic, partition, opts.offset ?? "latest");
   const source = opts.transport === "ws" ? wsFrames : sseFrames;
   // Reconnect after a dropped connection, from the last offset delivered.
   for (let attempt = 0; !opts.signal?.aborted; ) {
@@ -36,8 +42,18 @@ export async function* tail(http: Transport, topic: string, partition: number, o
   }
 }
 
-async function startOffset(http: Transport, topic: string, partition: number, at: "earliest" | "latest"): Promise<number> {
-  const r = await http.request<{ offset: number }>("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, { retry: true });
+async function startOffset(
+  http: Transport,
+  topic: string,
+  partition: number,
+  at: "earliest" | "latest",
+): Promise<number> {
+  const r = await http.request<{ offset: number }>(
+    "GET",
+    `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`,
+    undefined,
+    { retry: true },
+  );
   return r.offset;
 }
 
@@ -45,9 +61,16 @@ function path(topic: string, partition: number, offset: number, format: ValueFor
   return `/v1/topics/${enc(topic)}/partitions/${partition}/records?offset=${offset}&format=${format ?? "json"}`;
 }
 
-async function* sseFrames(http: Transport, topic: string, partition: number, offset: number, opts: TailOptions): AsyncGenerator<LiveFrame> {
+async function* sseFrames(
+  http: Transport,
+  topic: string,
+  partition: number,
+  offset: number,
+  opts: TailOptions,
+): AsyncGenerator<LiveFrame> {
   const res = await http.raw("GET", `${path(topic, partition, offset, opts.format)}&live=sse`, undefined, {
-    signal: opts.signal, headers: { accept: "text/event-stream" },
+    signal: opts.signal,
+    headers: { accept: "text/event-stream" },
   });
   const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
   let buf = "";
@@ -85,9 +108,19 @@ async function* sseFrames(http: Transport, topic: string, partition: number, off
   }
 }
 
-async function* wsFrames(http: Transport, topic: string, partition: number, offset: number, opts: TailOptions): AsyncGenerator<LiveFrame> {
+async function* wsFrames(
+  http: Transport,
+  topic: string,
+  partition: number,
+  offset: number,
+  opts: TailOptions,
+): AsyncGenerator<LiveFrame> {
   const WS = http.WebSocket;
-  if (!WS) throw new EdgelogError("INVALID_REQUEST", "no WebSocket on this platform (Node 20 needs --experimental-websocket); use transport: \"sse\"");
+  if (!WS)
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      'no WebSocket on this platform (Node 20 needs --experimental-websocket); use transport: "sse"',
+    );
   // Browsers cannot set headers on a WebSocket: the token travels as a query parameter.
   const auth = http.token ? `&${QUERY_TOKEN_PARAM}=${encodeURIComponent(http.token)}` : "";
   const url = `${http.url.replace(/^http/, "ws")}${path(topic, partition, offset, opts.format)}${auth}`;
@@ -100,8 +133,10 @@ async function* wsFrames(http: Transport, topic: string, partition: number, offs
     wake?.();
   });
   ws.addEventListener("close", (e) => {
-    failure = new EdgelogError(e.code === 4004 ? "UNKNOWN_TOPIC_OR_PARTITION" : e.code === 4016 ? "OFFSET_OUT_OF_RANGE" : "NETWORK_EXCEPTION",
-      `live socket closed (${e.code}${e.reason ? `: ${e.reason}` : ""})`);
+    failure = new EdgelogError(
+      e.code === 4004 ? "UNKNOWN_TOPIC_OR_PARTITION" : e.code === 4016 ? "OFFSET_OUT_OF_RANGE" : "NETWORK_EXCEPTION",
+      `live socket closed (${e.code}${e.reason ? `: ${e.reason}` : ""})`,
+    );
     wake?.();
   });
   const onAbort = () => ws.close(1000, "done");

@@ -49,7 +49,10 @@ export class Transport {
     try {
       new URL(url);
     } catch {
-      throw new EdgelogError("INVALID_REQUEST", `server URL ${JSON.stringify(url)} is not a URL; use e.g. ${DEFAULT_URL}`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `server URL ${JSON.stringify(url)} is not a URL; use e.g. ${DEFAULT_URL}`,
+      );
     }
     this.url = url.replace(/\/+$/, "");
     this.token = opts.token;
@@ -130,9 +133,20 @@ export async function errorFromResponse(res: Response): Promise<EdgelogError> {
   const after = Number.isFinite(retryAfter) ? retryAfter : undefined;
   if (isErrorCode(code)) return new EdgelogError(code, message, { ...extra, status: res.status }, after);
   // A code this client does not know, or no edgelog body at all: judge by status.
-  const fallback = res.status === 429 ? "THROTTLING_QUOTA_EXCEEDED" : res.status >= 502 && res.status <= 504 ? "BROKER_NOT_AVAILABLE"
-    : res.status === 404 ? "ROUTE_NOT_FOUND" : "UNKNOWN_SERVER_ERROR";
-  return new EdgelogError(fallback, typeof code === "string" ? `${code}: ${message}` : message, { ...extra, status: res.status }, after);
+  const fallback =
+    res.status === 429
+      ? "THROTTLING_QUOTA_EXCEEDED"
+      : res.status >= 502 && res.status <= 504
+        ? "BROKER_NOT_AVAILABLE"
+        : res.status === 404
+          ? "ROUTE_NOT_FOUND"
+          : "UNKNOWN_SERVER_ERROR";
+  return new EdgelogError(
+    fallback,
+    typeof code === "string" ? `${code}: ${message}` : message,
+    { ...extra, status: res.status },
+    after,
+  );
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

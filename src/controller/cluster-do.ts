@@ -160,7 +160,8 @@ export class ClusterDO extends DurableObject<Env> {
   async #dropPartitions(): Promise<void> {
     for (const { id, partitions } of this.#topics.pendingDeletes()) {
       const drops = Array.from({ length: partitions }, (_, p) =>
-        this.env.PARTITION.getByName(partitionObjectName(id, p)).drop());
+        this.env.PARTITION.getByName(partitionObjectName(id, p)).drop(),
+      );
       const results = await Promise.allSettled(drops);
       if (results.every((r) => r.status === "fulfilled")) this.#topics.forgetDeleted(id);
       else await this.ctx.storage.setAlarm(Date.now() + DELETE_RETRY_MS);

@@ -13,6 +13,9 @@ export class GroupDirectory {
   }
 
   list(): string[] {
-    return this.sql.exec<{ group_id: string }>(`SELECT group_id FROM consumer_groups ORDER BY group_id`).toArray().map((r) => r.group_id);
+    return this.sql
+      .exec<{ group_id: string }>(`SELECT group_id FROM consumer_groups ORDER BY group_id`)
+      .toArray()
+      .map((r) => r.group_id);
   }
 }

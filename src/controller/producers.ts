@@ -20,20 +20,32 @@ export class ProducerRegistry {
    */
   init(id: string | undefined, now: number, owner: string | null = null): ProducerIdentity {
     if (id === undefined) {
-      const row = this.sql.exec<{ id: number }>(
-        `INSERT INTO producer_ids (epoch, created_at, updated_at, owner) VALUES (0, ?, ?, ?) RETURNING id`, now, now, owner).one();
+      const row = this.sql
+        .exec<{ id: number }>(
+          `INSERT INTO producer_ids (epoch, created_at, updated_at, owner) VALUES (0, ?, ?, ?) RETURNING id`,
+          now,
+          now,
+          owner,
+        )
+        .one();
       return { id: String(row.id), epoch: 0 };
     }
     const current = this.get(id);
     // Ids from before ownership was recorded (null) may be taken over by any producer-capable token.
-    const held = this.sql.exec<{ owner: string | null }>(`SELECT owner FROM producer_ids WHERE id = ?`, Number(id)).one().owner;
+    const held = this.sql
+      .exec<{ owner: string | null }>(`SELECT owner FROM producer_ids WHERE id = ?`, Number(id))
+      .one().owner;
     if (owner !== null && owner !== "admin" && held !== null && held !== owner) {
-      throw new EdgelogError("CLUSTER_AUTHORIZATION_FAILED",
-        `producer id ${id} was obtained by another token; re-initialising it would fence that producer. Get your own id (POST /v1/producers with no id)`);
+      throw new EdgelogError(
+        "CLUSTER_AUTHORIZATION_FAILED",
+        `producer id ${id} was obtained by another token; re-initialising it would fence that producer. Get your own id (POST /v1/producers with no id)`,
+      );
     }
     if (current.epoch >= MAX_EPOCH) {
-      throw new EdgelogError("INVALID_PRODUCER_EPOCH",
-        `producer ${id} has used every epoch; request a new producer id (POST /v1/producers with no id)`);
+      throw new EdgelogError(
+        "INVALID_PRODUCER_EPOCH",
+        `producer ${id} has used every epoch; request a new producer id (POST /v1/producers with no id)`,
+      );
     }
     const epoch = current.epoch + 1;
     this.sql.exec(`UPDATE producer_ids SET epoch = ?, updated_at = ? WHERE id = ?`, epoch, now, Number(id));

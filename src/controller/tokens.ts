@@ -39,8 +39,15 @@ export class TokenRegistry {
   create(t: StoredToken): TokenInfo {
     this.sql.exec(
       `INSERT INTO tokens (id, name, secret_hash, grants, quotas, expires_at, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      t.id, t.name, t.secret_hash, JSON.stringify(t.grants), t.quotas ? JSON.stringify(t.quotas) : null,
-      t.expires_at, t.created_at, t.created_by);
+      t.id,
+      t.name,
+      t.secret_hash,
+      JSON.stringify(t.grants),
+      t.quotas ? JSON.stringify(t.quotas) : null,
+      t.expires_at,
+      t.created_at,
+      t.created_by,
+    );
     return info(t);
   }
 
@@ -50,21 +57,33 @@ export class TokenRegistry {
   }
 
   list(): TokenInfo[] {
-    return this.sql.exec<TokenRow>(`SELECT * FROM tokens ORDER BY created_at, id`).toArray().map((r) => info(fromRow(r)));
+    return this.sql
+      .exec<TokenRow>(`SELECT * FROM tokens ORDER BY created_at, id`)
+      .toArray()
+      .map((r) => info(fromRow(r)));
   }
 
   delete(id: string): void {
     const deleted = this.sql.exec(`DELETE FROM tokens WHERE id = ?`, id).rowsWritten;
     // The id is not echoed: callers sometimes pass a whole token here.
-    if (deleted === 0) throw new EdgelogError("DELEGATION_TOKEN_NOT_FOUND", "no token has that id (ids are the 16 hex digits after elg_)");
+    if (deleted === 0)
+      throw new EdgelogError(
+        "DELEGATION_TOKEN_NOT_FOUND",
+        "no token has that id (ids are the 16 hex digits after elg_)",
+      );
   }
 }
 
 function fromRow(r: TokenRow): StoredToken {
   return {
-    id: r.id, name: r.name, secret_hash: r.secret_hash, grants: JSON.parse(r.grants) as GrantInput[],
-    quotas: r.quotas === null ? null : JSON.parse(r.quotas) as Quotas,
-    expires_at: r.expires_at, created_at: r.created_at, created_by: r.created_by,
+    id: r.id,
+    name: r.name,
+    secret_hash: r.secret_hash,
+    grants: JSON.parse(r.grants) as GrantInput[],
+    quotas: r.quotas === null ? null : (JSON.parse(r.quotas) as Quotas),
+    expires_at: r.expires_at,
+    created_at: r.created_at,
+    created_by: r.created_by,
   };
 }
 

@@ -43,10 +43,22 @@ export class TopicRegistry {
     const config = checkTopicConfig({ ...DEFAULT_TOPIC_CONFIG, ...overrides });
     if (this.#row(name)) throw new EdgelogError("TOPIC_ALREADY_EXISTS", `topic ${name} already exists`);
     const row: TopicRow = {
-      name, id: crypto.randomUUID(), partitions, overrides: JSON.stringify(overrides), version: 1, created_at: now,
+      name,
+      id: crypto.randomUUID(),
+      partitions,
+      overrides: JSON.stringify(overrides),
+      version: 1,
+      created_at: now,
     };
-    this.sql.exec(`INSERT INTO topics (name, id, partitions, overrides, version, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-      row.name, row.id, row.partitions, row.overrides, row.version, row.created_at);
+    this.sql.exec(
+      `INSERT INTO topics (name, id, partitions, overrides, version, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+      row.name,
+      row.id,
+      row.partitions,
+      row.overrides,
+      row.version,
+      row.created_at,
+    );
     return toTopic(row, config);
   }
 
@@ -56,7 +68,10 @@ export class TopicRegistry {
   }
 
   list(): Topic[] {
-    return this.sql.exec<TopicRow>(`SELECT * FROM topics ORDER BY name`).toArray().map((r) => toTopic(r));
+    return this.sql
+      .exec<TopicRow>(`SELECT * FROM topics ORDER BY name`)
+      .toArray()
+      .map((r) => toTopic(r));
   }
 
   alter(name: string, input: AlterTopicInput): Topic {
@@ -66,8 +81,10 @@ export class TopicRegistry {
     if (input.partitions !== undefined) {
       partitions = validatePartitionCount(input.partitions);
       if (partitions < row.partitions) {
-        throw new EdgelogError("INVALID_PARTITIONS",
-          `topic ${name} has ${row.partitions} partitions; the count can only grow (keyed data would move)`);
+        throw new EdgelogError(
+          "INVALID_PARTITIONS",
+          `topic ${name} has ${row.partitions} partitions; the count can only grow (keyed data would move)`,
+        );
       }
     }
     const overrides: Record<string, unknown> = JSON.parse(row.overrides);
@@ -85,8 +102,13 @@ export class TopicRegistry {
     }
     const config = checkTopicConfig({ ...DEFAULT_TOPIC_CONFIG, ...overrides } as TopicConfig);
     const next: TopicRow = { ...row, partitions, overrides: JSON.stringify(overrides), version: row.version + 1 };
-    this.sql.exec(`UPDATE topics SET partitions = ?, overrides = ?, version = ? WHERE name = ?`,
-      next.partitions, next.overrides, next.version, name);
+    this.sql.exec(
+      `UPDATE topics SET partitions = ?, overrides = ?, version = ? WHERE name = ?`,
+      next.partitions,
+      next.overrides,
+      next.version,
+      name,
+    );
     return toTopic(next, config);
   }
 
@@ -95,7 +117,12 @@ export class TopicRegistry {
     const row = this.#row(name);
     if (!row) throw unknownTopic(name);
     this.sql.exec(`DELETE FROM topics WHERE name = ?`, name);
-    this.sql.exec(`INSERT INTO deleted_topics (id, partitions, deleted_at) VALUES (?, ?, ?)`, row.id, row.partitions, now);
+    this.sql.exec(
+      `INSERT INTO deleted_topics (id, partitions, deleted_at) VALUES (?, ?, ?)`,
+      row.id,
+      row.partitions,
+      now,
+    );
     return toTopic(row);
   }
 

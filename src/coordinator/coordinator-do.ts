@@ -4,7 +4,11 @@
 import { DurableObject } from "cloudflare:workers";
 import { readSettings, type Env, type GroupSettings } from "../env.js";
 import type {
-  CommitOffsetsRequest, GroupDescription, HeartbeatReply, HeartbeatRequest, ResetOffsetsRequest,
+  CommitOffsetsRequest,
+  GroupDescription,
+  HeartbeatReply,
+  HeartbeatRequest,
+  ResetOffsetsRequest,
 } from "../protocol/api.js";
 import { OFFSET_METADATA_MAX_CHARS } from "../protocol/constants.js";
 import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
@@ -63,24 +67,37 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
     try {
       const memberId = req.member_id ?? null;
       const keys = req.offsets.map((o) => tpKey(o.topic, o.partition));
-      if (new Set(keys).size !== keys.length) throw new EdgelogError("INVALID_REQUEST", "offsets: a partition appears twice");
+      if (new Set(keys).size !== keys.length)
+        throw new EdgelogError("INVALID_REQUEST", "offsets: a partition appears twice");
       for (const o of req.offsets) {
         if ((o.metadata?.length ?? 0) > OFFSET_METADATA_MAX_CHARS) {
-          throw new EdgelogError("INVALID_COMMIT_OFFSET_SIZE",
-            `metadata for ${o.topic} partition ${o.partition} is over ${OFFSET_METADATA_MAX_CHARS} characters`);
+          throw new EdgelogError(
+            "INVALID_COMMIT_OFFSET_SIZE",
+            `metadata for ${o.topic} partition ${o.partition} is over ${OFFSET_METADATA_MAX_CHARS} characters`,
+          );
         }
       }
       this.#group.checkCommit(memberId, req.member_epoch, keys);
-      const resolved = await Promise.all(req.offsets.map(async (o) => {
-        const topic = await this.#partitionTopic(o.topic, o.partition);
-        const hw = (await this.#offsetAt(topic, o.partition, "latest")).offset;
-        if (o.offset > hw) {
-          throw new EdgelogError("OFFSET_OUT_OF_RANGE",
-            `offset ${o.offset} for ${o.topic} partition ${o.partition} is beyond the high watermark ${hw}`,
-            { topic: o.topic, partition: o.partition, high_watermark: hw });
-        }
-        return { topic: o.topic, partition: o.partition, topic_id: topic.id, offset: o.offset, metadata: o.metadata ?? null };
-      }));
+      const resolved = await Promise.all(
+        req.offsets.map(async (o) => {
+          const topic = await this.#partitionTopic(o.topic, o.partition);
+          const hw = (await this.#offsetAt(topic, o.partition, "latest")).offset;
+          if (o.offset > hw) {
+            throw new EdgelogError(
+              "OFFSET_OUT_OF_RANGE",
+              `offset ${o.offset} for ${o.topic} partition ${o.partition} is beyond the high watermark ${hw}`,
+              { topic: o.topic, partition: o.partition, high_watermark: hw },
+            );
+          }
+          return {
+            topic: o.topic,
+            partition: o.partition,
+            topic_id: topic.id,
+            offset: o.offset,
+            metadata: o.metadata ?? null,
+          };
+        }),
+      );
       // Membership may have moved while the partitions answered: check again right before writing.
       this.#group.checkCommit(memberId, req.member_epoch, keys);
       this.#offsets.put(resolved, Date.now());
@@ -92,10 +109,14 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
   }
 
   /** Committed offsets of topics that still exist as the incarnation they were committed against. */
-  async committed(): Promise<Result<{ offsets: { topic: string; partition: number; offset: number; metadata: string | null }[] }>> {
+  async committed(): Promise<
+    Result<{ offsets: { topic: string; partition: number; offset: number; metadata: string | null }[] }>
+  > {
     try {
       const rows = await this.#current(this.#offsets.list());
-      return ok({ offsets: rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, metadata: r.metadata })) });
+      return ok({
+        offsets: rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, metadata: r.metadata })),
+      });
     } catch (e) {
       return fail(e);
     }
@@ -105,24 +126,36 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
     try {
       this.#mustExist(groupId);
       const topics = await this.#topics(this.#group.subscribedTopics());
-      const committed = new Map((await this.#current(this.#offsets.list())).map((r) => [tpKey(r.topic, r.partition), r.offset]));
+      const committed = new Map(
+        (await this.#current(this.#offsets.list())).map((r) => [tpKey(r.topic, r.partition), r.offset]),
+      );
       const keys = new Set(committed.keys());
       for (const [name, t] of topics) for (let p = 0; p < (t?.partitions ?? 0); p++) keys.add(tpKey(name, p));
       const owners = this.#group.owners();
-      const partitions = await Promise.all([...keys].sort().map(async (k) => {
-        const { topic, partition } = fromKey(k);
-        const t = await this.#partitionTopic(topic, partition);
-        const hw = (await this.#offsetAt(t, partition, "latest")).offset;
-        const c = committed.get(k);
-        return {
-          topic, partition, member_id: owners.get(k) ?? null,
-          committed_offset: c ?? null, high_watermark: hw, lag: c === undefined ? null : hw - c,
-        };
-      }));
+      const partitions = await Promise.all(
+        [...keys].sort().map(async (k) => {
+          const { topic, partition } = fromKey(k);
+          const t = await this.#partitionTopic(topic, partition);
+          const hw = (await this.#offsetAt(t, partition, "latest")).offset;
+          const c = committed.get(k);
+          return {
+            topic,
+            partition,
+            member_id: owners.get(k) ?? null,
+            committed_offset: c ?? null,
+            high_watermark: hw,
+            lag: c === undefined ? null : hw - c,
+          };
+        }),
+      );
       partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
       return ok({
-        group_id: groupId, state: this.#group.state(), group_epoch: this.#group.epoch, assignor: this.#group.assignor,
-        members: this.#group.describeMembers(), partitions,
+        group_id: groupId,
+        state: this.#group.state(),
+        group_epoch: this.#group.epoch,
+        assignor: this.#group.assignor,
+        members: this.#group.describeMembers(),
+        partitions,
       });
     } catch (e) {
       return fail(e);
@@ -133,25 +166,38 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
     return { group_id: groupId, state: this.#group.state(), members: this.#group.memberCount };
   }
 
-  async resetOffsets(groupId: string, req: ResetOffsetsRequest): Promise<Result<{ offsets: { topic: string; partition: number; offset: number }[] }>> {
+  async resetOffsets(
+    groupId: string,
+    req: ResetOffsetsRequest,
+  ): Promise<Result<{ offsets: { topic: string; partition: number; offset: number }[] }>> {
     try {
       this.#mustBeEmpty("reset offsets of");
       const names = req.topics ?? [...new Set(this.#offsets.list().map((o) => o.topic))];
-      if (names.length === 0) throw new EdgelogError("INVALID_REQUEST", "topics: the group has no committed offsets; name the topics to reset");
+      if (names.length === 0)
+        throw new EdgelogError(
+          "INVALID_REQUEST",
+          "topics: the group has no committed offsets; name the topics to reset",
+        );
       const at: OffsetSpec = typeof req.to === "string" ? req.to : "timestamp" in req.to ? req.to.timestamp : "latest";
       const explicit = typeof req.to === "object" && "offset" in req.to ? req.to.offset : undefined;
-      const perTopic = await Promise.all([...new Set(names)].map(async (name) => {
-        const topic = await this.#topic(name);
-        return Promise.all(Array.from({ length: topic.partitions }, async (_, p) => {
-          const found = (await this.#offsetAt(topic, p, at)).offset;
-          if (explicit !== undefined && explicit > found) {
-            throw new EdgelogError("OFFSET_OUT_OF_RANGE",
-              `offset ${explicit} is beyond the high watermark ${found} of ${name} partition ${p}`,
-              { topic: name, partition: p, high_watermark: found });
-          }
-          return { topic: name, partition: p, topic_id: topic.id, offset: explicit ?? found, metadata: null };
-        }));
-      }));
+      const perTopic = await Promise.all(
+        [...new Set(names)].map(async (name) => {
+          const topic = await this.#topic(name);
+          return Promise.all(
+            Array.from({ length: topic.partitions }, async (_, p) => {
+              const found = (await this.#offsetAt(topic, p, at)).offset;
+              if (explicit !== undefined && explicit > found) {
+                throw new EdgelogError(
+                  "OFFSET_OUT_OF_RANGE",
+                  `offset ${explicit} is beyond the high watermark ${found} of ${name} partition ${p}`,
+                  { topic: name, partition: p, high_watermark: found },
+                );
+              }
+              return { topic: name, partition: p, topic_id: topic.id, offset: explicit ?? found, metadata: null };
+            }),
+          );
+        }),
+      );
       const entries = perTopic.flat();
       this.#mustBeEmpty("reset offsets of");
       this.#offsets.put(entries, Date.now());
@@ -210,21 +256,24 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
 
   #mustBeEmpty(action: string): void {
     const n = this.#group.memberCount;
-    if (n > 0) throw new EdgelogError("NON_EMPTY_GROUP", `cannot ${action} a group with ${n} member(s); stop them first`);
+    if (n > 0)
+      throw new EdgelogError("NON_EMPTY_GROUP", `cannot ${action} a group with ${n} member(s); stop them first`);
   }
 
   /** Topic metadata by name (null for topics that do not exist), cached for metadataMaxAgeMs. */
   async #topics(names: readonly string[], fresh = false): Promise<Map<string, Topic | null>> {
     const now = Date.now();
-    const entries = await Promise.all(names.map(async (name) => {
-      const hit = this.#topicCache.get(name);
-      if (!fresh && hit && now - hit.at < this.#config.metadataMaxAgeMs) return [name, hit.topic] as const;
-      const r = (await this.env.CLUSTER.getByName("cluster").getTopic(name)) as Result<Topic>;
-      if (!r.ok && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw EdgelogError.fromWire(r.error);
-      const topic = r.ok ? r.value : null;
-      this.#topicCache.set(name, { topic, at: now });
-      return [name, topic] as const;
-    }));
+    const entries = await Promise.all(
+      names.map(async (name) => {
+        const hit = this.#topicCache.get(name);
+        if (!fresh && hit && now - hit.at < this.#config.metadataMaxAgeMs) return [name, hit.topic] as const;
+        const r = (await this.env.CLUSTER.getByName("cluster").getTopic(name)) as Result<Topic>;
+        if (!r.ok && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw EdgelogError.fromWire(r.error);
+        const topic = r.ok ? r.value : null;
+        this.#topicCache.set(name, { topic, at: now });
+        return [name, topic] as const;
+      }),
+    );
     return new Map(entries);
   }
 

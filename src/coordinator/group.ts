@@ -4,7 +4,16 @@
 import { EdgelogError } from "../protocol/errors.js";
 import { migrate } from "../util/migrations.js";
 import { ASSIGNORS, DEFAULT_ASSIGNOR, isAssignorName, type AssignorName } from "./assignors/index.js";
-import { loadMembers, saveMember, sameSet, tpKey, fromKey, toTopicPartitions, type Member, type Protocol } from "./members.js";
+import {
+  loadMembers,
+  saveMember,
+  sameSet,
+  tpKey,
+  fromKey,
+  toTopicPartitions,
+  type Member,
+  type Protocol,
+} from "./members.js";
 import { GROUP_MIGRATIONS } from "./schema.js";
 
 export { fromKey, toTopicPartitions, tpKey, type Protocol };
@@ -45,7 +54,6 @@ const MAX_REBALANCE_TIMEOUT_MS = 3_600_000;
 /** Heartbeats are due this often, at most; a third of the session leaves room for two misses. */
 const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
 
-
 export class Group {
   readonly #sql: SqlStorage;
   readonly #members = new Map<string, Member>();
@@ -60,8 +68,11 @@ export class Group {
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     migrate(sql, GROUP_MIGRATIONS);
-    const g = sql.exec<{ group_id: string; epoch: number; assignor: string; partitions: string }>(
-      `SELECT group_id, epoch, assignor, partitions FROM group_state WHERE id = 0`).toArray()[0];
+    const g = sql
+      .exec<{ group_id: string; epoch: number; assignor: string; partitions: string }>(
+        `SELECT group_id, epoch, assignor, partitions FROM group_state WHERE id = 0`,
+      )
+      .toArray()[0];
     if (g) {
       this.#groupId = g.group_id;
       this.#epoch = g.epoch;
@@ -98,42 +109,75 @@ export class Group {
    * One heartbeat: join, rejoin or steady state. Everything is validated before anything changes.
    * `partitions` holds the current partition count of each subscribed topic that exists.
    */
-  heartbeat(groupId: string, req: HeartbeatInput, partitions: ReadonlyMap<string, number>, limits: SessionLimits, now: number): HeartbeatReply {
+  heartbeat(
+    groupId: string,
+    req: HeartbeatInput,
+    partitions: ReadonlyMap<string, number>,
+    limits: SessionLimits,
+    now: number,
+  ): HeartbeatReply {
     const existing = req.member_id === null ? undefined : this.#members.get(req.member_id);
     const joining = req.member_epoch === 0;
     if (!joining) {
-      if (req.member_id === null) throw new EdgelogError("INVALID_REQUEST", "member_id is null: join with member_epoch 0");
-      if (!existing) throw new EdgelogError("UNKNOWN_MEMBER_ID", `member ${req.member_id} is not in group ${groupId} (it left or its session expired)`);
+      if (req.member_id === null)
+        throw new EdgelogError("INVALID_REQUEST", "member_id is null: join with member_epoch 0");
+      if (!existing)
+        throw new EdgelogError(
+          "UNKNOWN_MEMBER_ID",
+          `member ${req.member_id} is not in group ${groupId} (it left or its session expired)`,
+        );
       // One epoch behind is a member whose previous reply was lost; it gets the current state.
       if (req.member_epoch > existing.epoch || req.member_epoch < existing.epoch - 1) {
-        throw new EdgelogError("FENCED_MEMBER_EPOCH",
-          `member ${existing.id} sent epoch ${req.member_epoch}; its epoch is ${existing.epoch}`);
+        throw new EdgelogError(
+          "FENCED_MEMBER_EPOCH",
+          `member ${existing.id} sent epoch ${req.member_epoch}; its epoch is ${existing.epoch}`,
+        );
       }
     }
     const topics = req.topics ?? existing?.topics;
-    if (!topics) throw new EdgelogError("INVALID_REQUEST", "topics: a joining member must list the topics it subscribes to");
+    if (!topics)
+      throw new EdgelogError("INVALID_REQUEST", "topics: a joining member must list the topics it subscribes to");
     const timeout = req.session_timeout_ms ?? existing?.sessionTimeoutMs ?? limits.defaultSessionTimeoutMs;
     if (timeout < limits.minSessionTimeoutMs || timeout > limits.maxSessionTimeoutMs) {
-      throw new EdgelogError("INVALID_SESSION_TIMEOUT",
-        `session_timeout_ms ${timeout} is outside ${limits.minSessionTimeoutMs}..${limits.maxSessionTimeoutMs}`);
+      throw new EdgelogError(
+        "INVALID_SESSION_TIMEOUT",
+        `session_timeout_ms ${timeout} is outside ${limits.minSessionTimeoutMs}..${limits.maxSessionTimeoutMs}`,
+      );
     }
     if (req.assignor !== undefined && !isAssignorName(req.assignor)) {
-      throw new EdgelogError("UNSUPPORTED_ASSIGNOR", `assignor ${JSON.stringify(req.assignor)} is not one of ${Object.keys(ASSIGNORS).join(", ")}`);
+      throw new EdgelogError(
+        "UNSUPPORTED_ASSIGNOR",
+        `assignor ${JSON.stringify(req.assignor)} is not one of ${Object.keys(ASSIGNORS).join(", ")}`,
+      );
     }
     const instanceId = req.instance_id ?? existing?.instanceId ?? null;
     const protocol = req.protocol ?? existing?.protocol ?? "consumer";
-    if (req.rebalance_timeout_ms !== undefined && (!Number.isInteger(req.rebalance_timeout_ms) || req.rebalance_timeout_ms < 1 || req.rebalance_timeout_ms > MAX_REBALANCE_TIMEOUT_MS)) {
-      throw new EdgelogError("INVALID_REQUEST", `rebalance_timeout_ms must be 1..${MAX_REBALANCE_TIMEOUT_MS}, got ${req.rebalance_timeout_ms}`);
+    if (
+      req.rebalance_timeout_ms !== undefined &&
+      (!Number.isInteger(req.rebalance_timeout_ms) ||
+        req.rebalance_timeout_ms < 1 ||
+        req.rebalance_timeout_ms > MAX_REBALANCE_TIMEOUT_MS)
+    ) {
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `rebalance_timeout_ms must be 1..${MAX_REBALANCE_TIMEOUT_MS}, got ${req.rebalance_timeout_ms}`,
+      );
     }
     if (existing && !joining && (protocol !== existing.protocol || instanceId !== existing.instanceId)) {
-      throw new EdgelogError("INVALID_REQUEST", "protocol and instance_id can change only when rejoining (member_epoch 0)");
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        "protocol and instance_id can change only when rejoining (member_epoch 0)",
+      );
     }
 
     this.#setGroupId(groupId);
     let reshape = false;
     let member = existing;
     if (joining) {
-      const replaced = instanceId === null ? undefined : [...this.#members.values()].find((m) => m.instanceId === instanceId && m.id !== req.member_id);
+      const replaced =
+        instanceId === null
+          ? undefined
+          : [...this.#members.values()].find((m) => m.instanceId === instanceId && m.id !== req.member_id);
       if (replaced) {
         // Static membership: the restarted instance steps into its predecessor's place, target
         // and partitions included, so nobody else's assignment moves.
@@ -142,9 +186,19 @@ export class Group {
         this.#members.set(member.id, member);
       } else if (!member) {
         member = {
-          id: req.member_id ?? crypto.randomUUID(), instanceId, epoch: 0, protocol, topics: [], assignor: null,
-          sessionTimeoutMs: timeout, deadline: now + timeout, rebalanceTimeoutMs: DEFAULT_REBALANCE_TIMEOUT_MS, revokeBy: null,
-          target: new Set(), assigned: new Set(), owned: new Set(),
+          id: req.member_id ?? crypto.randomUUID(),
+          instanceId,
+          epoch: 0,
+          protocol,
+          topics: [],
+          assignor: null,
+          sessionTimeoutMs: timeout,
+          deadline: now + timeout,
+          rebalanceTimeoutMs: DEFAULT_REBALANCE_TIMEOUT_MS,
+          revokeBy: null,
+          target: new Set(),
+          assigned: new Set(),
+          owned: new Set(),
         };
         this.#members.set(member.id, member);
         reshape = true;
@@ -201,7 +255,8 @@ export class Group {
 
   /** A member leaves: its partitions are free at once (it promises to have stopped). */
   leave(memberId: string, now = Date.now()): void {
-    if (!this.#members.has(memberId)) throw new EdgelogError("UNKNOWN_MEMBER_ID", `member ${memberId} is not in the group`);
+    if (!this.#members.has(memberId))
+      throw new EdgelogError("UNKNOWN_MEMBER_ID", `member ${memberId} is not in the group`);
     this.#remove(memberId);
     this.#retarget(this.#partitions);
     this.#trackRevocations(now);
@@ -215,7 +270,8 @@ export class Group {
    */
   expire(now: number): string[] {
     const gone = [...this.#members.values()]
-      .filter((m) => m.deadline <= now || (m.revokeBy !== null && m.revokeBy <= now)).map((m) => m.id);
+      .filter((m) => m.deadline <= now || (m.revokeBy !== null && m.revokeBy <= now))
+      .map((m) => m.id);
     if (gone.length === 0) return gone;
     for (const id of gone) this.#remove(id);
     this.#retarget(this.#partitions);
@@ -257,33 +313,45 @@ export class Group {
       return;
     }
     const m = this.#members.get(memberId);
-    if (!m) throw new EdgelogError("UNKNOWN_MEMBER_ID", `member ${memberId} is not in the group (it left or its session expired)`);
+    if (!m)
+      throw new EdgelogError(
+        "UNKNOWN_MEMBER_ID",
+        `member ${memberId} is not in the group (it left or its session expired)`,
+      );
     if (epoch !== m.epoch) {
-      throw new EdgelogError("STALE_MEMBER_EPOCH", `member ${memberId} committed with epoch ${epoch ?? "none"}; its epoch is ${m.epoch}`);
+      throw new EdgelogError(
+        "STALE_MEMBER_EPOCH",
+        `member ${memberId} committed with epoch ${epoch ?? "none"}; its epoch is ${m.epoch}`,
+      );
     }
     for (const k of keys) {
       // A partition being handed off may still be committed by the member draining it.
       if (!m.assigned.has(k) && !m.owned.has(k)) {
         const { topic, partition } = fromKey(k);
-        throw new EdgelogError("PARTITION_NOT_OWNED", `member ${memberId} does not own ${topic} partition ${partition}`);
+        throw new EdgelogError(
+          "PARTITION_NOT_OWNED",
+          `member ${memberId} does not own ${topic} partition ${partition}`,
+        );
       }
     }
   }
 
   describeMembers() {
-    return [...this.#members.values()].sort((a, b) => (a.id < b.id ? -1 : 1)).map((m) => ({
-      member_id: m.id,
-      instance_id: m.instanceId,
-      member_epoch: m.epoch,
-      protocol: m.protocol,
-      topics: m.topics,
-      session_timeout_ms: m.sessionTimeoutMs,
-      rebalance_timeout_ms: m.rebalanceTimeoutMs,
-      revoke_by: m.revokeBy,
-      assignment: toTopicPartitions(m.assigned),
-      target_assignment: toTopicPartitions(m.target),
-      owned: toTopicPartitions(m.owned),
-    }));
+    return [...this.#members.values()]
+      .sort((a, b) => (a.id < b.id ? -1 : 1))
+      .map((m) => ({
+        member_id: m.id,
+        instance_id: m.instanceId,
+        member_epoch: m.epoch,
+        protocol: m.protocol,
+        topics: m.topics,
+        session_timeout_ms: m.sessionTimeoutMs,
+        rebalance_timeout_ms: m.rebalanceTimeoutMs,
+        revoke_by: m.revokeBy,
+        assignment: toTopicPartitions(m.assigned),
+        target_assignment: toTopicPartitions(m.target),
+        owned: toTopicPartitions(m.owned),
+      }));
   }
 
   /** empty: no members; stable: every member holds exactly its target; else reconciling. */
@@ -318,7 +386,8 @@ export class Group {
   }
 
   #metadataChanged(partitions: ReadonlyMap<string, number>): boolean {
-    for (const t of this.subscribedTopics()) if ((partitions.get(t) ?? 0) !== (this.#partitions.get(t) ?? 0)) return true;
+    for (const t of this.subscribedTopics())
+      if ((partitions.get(t) ?? 0) !== (this.#partitions.get(t) ?? 0)) return true;
     return false;
   }
 
@@ -337,7 +406,9 @@ export class Group {
   /** Recomputes every member's target; the group epoch counts these recomputations. */
   #retarget(partitions: ReadonlyMap<string, number>): void {
     const subscribed = this.subscribedTopics();
-    this.#partitions = new Map(subscribed.filter((t) => (partitions.get(t) ?? 0) > 0).map((t) => [t, partitions.get(t)!]));
+    this.#partitions = new Map(
+      subscribed.filter((t) => (partitions.get(t) ?? 0) > 0).map((t) => [t, partitions.get(t)!]),
+    );
     this.#assignor = this.#pickAssignor();
     const members = [...this.#members.values()];
     const result = ASSIGNORS[this.#assignor]({
@@ -401,7 +472,11 @@ export class Group {
     if (this.#groupDirty && this.#groupId !== null) {
       this.#sql.exec(
         `INSERT OR REPLACE INTO group_state (id, group_id, epoch, assignor, partitions) VALUES (0, ?, ?, ?, ?)`,
-        this.#groupId, this.#epoch, this.#assignor, JSON.stringify([...this.#partitions]));
+        this.#groupId,
+        this.#epoch,
+        this.#assignor,
+        JSON.stringify([...this.#partitions]),
+      );
     }
     this.#groupDirty = false;
   }
@@ -412,4 +487,3 @@ function sameList(a: readonly string[], b: readonly string[]): boolean {
   const y = [...new Set(b)].sort();
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
-

@@ -58,7 +58,9 @@ export function toTopicPartitions(keys: Iterable<string>): { topic: string; part
     if (list) list.push(partition);
     else by.set(topic, [partition]);
   }
-  return [...by].sort(([a], [b]) => (a < b ? -1 : 1)).map(([topic, ps]) => ({ topic, partitions: ps.sort((a, b) => a - b) }));
+  return [...by]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([topic, ps]) => ({ topic, partitions: ps.sort((a, b) => a - b) }));
 }
 
 export const sameSet = (a: Set<string>, b: Set<string>) => a.size === b.size && [...a].every((k) => b.has(k));
@@ -71,8 +73,20 @@ export function saveMember(sql: SqlStorage, m: Member): void {
   sql.exec(
     `INSERT OR REPLACE INTO members (member_id, instance_id, epoch, protocol, topics, assignor, session_timeout_ms,
        deadline, rebalance_timeout_ms, revoke_by, target, assigned, owned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    m.id, m.instanceId, m.epoch, m.protocol, JSON.stringify(m.topics), m.assignor, m.sessionTimeoutMs, m.deadline,
-    m.rebalanceTimeoutMs, m.revokeBy, JSON.stringify([...m.target]), JSON.stringify([...m.assigned]), JSON.stringify([...m.owned]));
+    m.id,
+    m.instanceId,
+    m.epoch,
+    m.protocol,
+    JSON.stringify(m.topics),
+    m.assignor,
+    m.sessionTimeoutMs,
+    m.deadline,
+    m.rebalanceTimeoutMs,
+    m.revokeBy,
+    JSON.stringify([...m.target]),
+    JSON.stringify([...m.assigned]),
+    JSON.stringify([...m.owned]),
+  );
 }
 
 function fromRow(r: MemberRow): Member {

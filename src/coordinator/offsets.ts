@@ -27,15 +27,28 @@ export class OffsetStore {
       this.sql.exec(
         `INSERT OR REPLACE INTO offsets (topic, partition, topic_id, committed_offset, metadata, committed_at)
          VALUES (?, ?, ?, ?, ?, ?)`,
-        e.topic, e.partition, e.topic_id, e.offset, e.metadata, now);
+        e.topic,
+        e.partition,
+        e.topic_id,
+        e.offset,
+        e.metadata,
+        now,
+      );
     }
   }
 
   list(): CommittedOffset[] {
-    return this.sql.exec<OffsetRow>(`SELECT * FROM offsets ORDER BY topic, partition`).toArray().map((r) => ({
-      topic: r.topic, partition: r.partition, topic_id: r.topic_id, offset: r.committed_offset,
-      metadata: r.metadata, committed_at: r.committed_at,
-    }));
+    return this.sql
+      .exec<OffsetRow>(`SELECT * FROM offsets ORDER BY topic, partition`)
+      .toArray()
+      .map((r) => ({
+        topic: r.topic,
+        partition: r.partition,
+        topic_id: r.topic_id,
+        offset: r.committed_offset,
+        metadata: r.metadata,
+        committed_at: r.committed_at,
+      }));
   }
 
   get size(): number {

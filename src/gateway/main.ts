@@ -26,7 +26,8 @@ export function parseGatewayArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     strict: true,
   });
   if (!values.listen || !values.upstream) throw new Error(`--listen and --upstream are required\n${USAGE}`);
-  if (!/^https?:\/\//.test(values.upstream)) throw new Error(`--upstream must be an http(s) URL, got ${JSON.stringify(values.upstream)}`);
+  if (!/^https?:\/\//.test(values.upstream))
+    throw new Error(`--upstream must be an http(s) URL, got ${JSON.stringify(values.upstream)}`);
   return {
     listen: values.listen,
     upstream: values.upstream,

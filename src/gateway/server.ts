@@ -16,7 +16,11 @@ export const MAX_FRAME_BYTES = 100 * 1024 * 1024;
 const apiVersions: Handler = async () => apiVersionsBody(KAFKA.NONE);
 
 function apiVersionsBody(errorCode: number): Value {
-  return { ErrorCode: errorCode, ApiKeys: APIS.map((a) => ({ ApiKey: a.key, MinVersion: a.min, MaxVersion: a.max })), ThrottleTimeMs: 0 };
+  return {
+    ErrorCode: errorCode,
+    ApiKeys: APIS.map((a) => ({ ApiKey: a.key, MinVersion: a.min, MaxVersion: a.max })),
+    ThrottleTimeMs: 0,
+  };
 }
 
 const HANDLERS: Record<ApiName, Handler> = {
@@ -71,7 +75,11 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const upstream = new Upstream({ url: opts.upstream, token: opts.token });
   const log = opts.log ?? ((m: string) => process.stderr.write(`kafka-gateway: ${m}\n`));
   const sockets = new Set<Socket>();
-  const identity: GatewayIdentity = { host: listen.host, port: listen.port, autoCreateTopics: opts.autoCreateTopics ?? false };
+  const identity: GatewayIdentity = {
+    host: listen.host,
+    port: listen.port,
+    autoCreateTopics: opts.autoCreateTopics ?? false,
+  };
   const server = createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
@@ -82,17 +90,20 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     server.listen(listen.port, listen.host, () => res());
   });
   const bound = server.address() as { address: string; port: number };
-  const advertised = opts.advertise ? parseHostPort(opts.advertise, "--advertise") : { host: listen.host, port: bound.port };
+  const advertised = opts.advertise
+    ? parseHostPort(opts.advertise, "--advertise")
+    : { host: listen.host, port: bound.port };
   identity.host = advertised.host;
   identity.port = advertised.port;
   return {
     host: listen.host,
     port: bound.port,
     server,
-    close: () => new Promise<void>((res) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => res());
-    }),
+    close: () =>
+      new Promise<void>((res) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => res());
+      }),
   };
 }
 
@@ -112,7 +123,12 @@ class Connection {
   #closed = false;
   readonly #abort = new AbortController();
 
-  constructor(readonly socket: Socket, readonly upstream: Upstream, readonly identity: GatewayIdentity, readonly log: (m: string) => void) {
+  constructor(
+    readonly socket: Socket,
+    readonly upstream: Upstream,
+    readonly identity: GatewayIdentity,
+    readonly log: (m: string) => void,
+  ) {
     socket.setNoDelay(true);
     socket.on("data", (d) => this.#onData(d));
     socket.on("error", () => this.#close());
@@ -145,7 +161,12 @@ class Connection {
       const rest = head.subarray(4 + size);
       this.#chunks = rest.byteLength > 0 ? [rest] : [];
       this.#buffered = rest.byteLength;
-      this.#queue.push({ apiKey: frame.readInt16BE(0), version: frame.readInt16BE(2), correlationId: frame.readInt32BE(4), body: frame });
+      this.#queue.push({
+        apiKey: frame.readInt16BE(0),
+        version: frame.readInt16BE(2),
+        correlationId: frame.readInt32BE(4),
+        body: frame,
+      });
     }
     // Back-pressure: a client pipelining many requests waits while we work through them.
     if (this.#queue.length > 64) this.socket.pause();
@@ -174,7 +195,11 @@ class Connection {
     const spec = BY_KEY.get(frame.apiKey);
     if (frame.apiKey === API.ApiVersions && spec && (frame.version < spec.min || frame.version > spec.max)) {
       // KIP-511: never close on an ApiVersions version we do not know; answer v0 with the table.
-      return this.#respond(frame.correlationId, false, encode(spec.response, 0, apiVersionsBody(KAFKA.UNSUPPORTED_VERSION)).bytes());
+      return this.#respond(
+        frame.correlationId,
+        false,
+        encode(spec.response, 0, apiVersionsBody(KAFKA.UNSUPPORTED_VERSION)).bytes(),
+      );
     }
     if (!spec || frame.version < spec.min || frame.version > spec.max) {
       // A version we never advertised: Kafka closes the connection, and no client sends one.
@@ -191,12 +216,20 @@ class Connection {
       req = decode(spec.request, frame.version, r);
     } catch (e) {
       if (frame.apiKey === API.ApiVersions) {
-        return this.#respond(frame.correlationId, false, encode(spec.response, 0, apiVersionsBody(KAFKA.UNSUPPORTED_VERSION)).bytes());
+        return this.#respond(
+          frame.correlationId,
+          false,
+          encode(spec.response, 0, apiVersionsBody(KAFKA.UNSUPPORTED_VERSION)).bytes(),
+        );
       }
       return this.#close(`malformed ${spec.name} v${frame.version} request: ${errorMessage(e)}`);
     }
     const ctx: RequestContext = {
-      upstream: this.upstream, identity: this.identity, version: frame.version, clientId, signal: this.#abort.signal,
+      upstream: this.upstream,
+      identity: this.identity,
+      version: frame.version,
+      clientId,
+      signal: this.#abort.signal,
     };
     let body: Value | null;
     try {

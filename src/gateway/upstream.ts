@@ -6,7 +6,12 @@ import { ERRORS, isErrorCode } from "../protocol/errors.js";
 /** edgelog answered with an error body. */
 export class UpstreamError extends Error {
   override readonly name = "UpstreamError";
-  constructor(readonly status: number, readonly code: string, message: string, readonly body: Record<string, unknown>) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly body: Record<string, unknown>,
+  ) {
     super(message);
   }
 }
@@ -83,12 +88,22 @@ export class Upstream {
   async json<T = any>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { ...this.#headers };
     if (body !== undefined) headers["content-type"] = "application/json";
-    return this.#send<T>(method, path, { headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    return this.#send<T>(method, path, {
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
   }
 
   /** Appends raw RecordBatch v2 bytes to one partition. */
   /** Raw batches to one partition; `acksAll` waits for every in-sync replica (Kafka's acks=-1). */
-  async appendBatches<T = any>(topic: string, partition: number, batches: Uint8Array, signal?: AbortSignal, acksAll = false): Promise<T> {
+  async appendBatches<T = any>(
+    topic: string,
+    partition: number,
+    batches: Uint8Array,
+    signal?: AbortSignal,
+    acksAll = false,
+  ): Promise<T> {
     const acks = acksAll ? "?acks=all" : "";
     return this.#send<T>("POST", `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/records${acks}`, {
       headers: { ...this.#headers, "content-type": CONTENT_TYPE_RECORD_BATCH },
@@ -97,13 +112,19 @@ export class Upstream {
     });
   }
 
-  async #send<T>(method: string, path: string, init: { headers: Record<string, string>; body?: BodyInit; signal?: AbortSignal }): Promise<T> {
+  async #send<T>(
+    method: string,
+    path: string,
+    init: { headers: Record<string, string>; body?: BodyInit; signal?: AbortSignal },
+  ): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.#base + path, { method, ...init });
     } catch (e) {
       if (init.signal?.aborted) throw e;
-      throw new UpstreamDown(`edgelog at ${this.#base} is unreachable: ${errorMessage((e as { cause?: unknown }).cause ?? e)}`);
+      throw new UpstreamDown(
+        `edgelog at ${this.#base} is unreachable: ${errorMessage((e as { cause?: unknown }).cause ?? e)}`,
+      );
     }
     const text = await res.text();
     if (res.status === 204) return undefined as T;
@@ -115,7 +136,8 @@ export class Upstream {
     }
     if (res.ok) return parsed as T;
     const err = parsed?.error;
-    if (!err || typeof err.code !== "string") throw new UpstreamDown(`${method} ${path}: HTTP ${res.status} without an error body`);
+    if (!err || typeof err.code !== "string")
+      throw new UpstreamDown(`${method} ${path}: HTTP ${res.status} without an error body`);
     throw new UpstreamError(res.status, err.code, err.message ?? err.code, parsed);
   }
 }

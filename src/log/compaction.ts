@@ -16,15 +16,28 @@ interface CompactionState extends Record<string, SqlStorageValue> {
 }
 
 export class Compactor {
-  constructor(private readonly log: PartitionLog, private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly log: PartitionLog,
+    private readonly sql: SqlStorage,
+  ) {}
 
   #state(): CompactionState {
-    return this.sql.exec<CompactionState>(`SELECT key_cursor, clean_cursor, clean_after, delete_retention_ms FROM compaction_state WHERE id = 0`).one();
+    return this.sql
+      .exec<CompactionState>(
+        `SELECT key_cursor, clean_cursor, clean_after, delete_retention_ms FROM compaction_state WHERE id = 0`,
+      )
+      .one();
   }
 
   #save(s: CompactionState): void {
-    this.sql.exec(`UPDATE compaction_state SET key_cursor = ?, clean_cursor = ?, clean_after = ?, delete_retention_ms = ?
-      WHERE id = 0`, s.key_cursor, s.clean_cursor, s.clean_after, s.delete_retention_ms);
+    this.sql.exec(
+      `UPDATE compaction_state SET key_cursor = ?, clean_cursor = ?, clean_after = ?, delete_retention_ms = ?
+      WHERE id = 0`,
+      s.key_cursor,
+      s.clean_cursor,
+      s.clean_after,
+      s.delete_retention_ms,
+    );
   }
 
   /** When a kept tombstone may next be dropped (-1: none waiting). */
@@ -41,7 +54,10 @@ export class Compactor {
     const sealedEnd = sealedInPlaceEnd(this.log);
     const start = this.log.state.logStartOffset;
     const retentionChanged = s.delete_retention_ms !== deleteRetentionMs;
-    if (s.clean_cursor < 0 && ((s.clean_after >= 0 && now >= s.clean_after) || (retentionChanged && s.clean_after >= 0))) {
+    if (
+      s.clean_cursor < 0 &&
+      ((s.clean_after >= 0 && now >= s.clean_after) || (retentionChanged && s.clean_after >= 0))
+    ) {
       s.clean_cursor = start;
       s.clean_after = -1;
     }
@@ -50,7 +66,10 @@ export class Compactor {
     // Retention removed these keys' latest records, so no record of theirs is left: forget them,
     // or the key map of a compact,delete topic would grow for ever.
     const forgotten = this.sql.exec(
-      `DELETE FROM compact_keys WHERE key IN (SELECT key FROM compact_keys WHERE offset < ? LIMIT ?)`, start, budget).rowsWritten;
+      `DELETE FROM compact_keys WHERE key IN (SELECT key FROM compact_keys WHERE offset < ? LIMIT ?)`,
+      start,
+      budget,
+    ).rowsWritten;
     if (forgotten > 0) return true;
     if (Math.max(s.key_cursor, start) < sealedEnd) {
       this.log.transaction(() => {
@@ -63,7 +82,13 @@ export class Compactor {
     }
     if (s.clean_cursor >= 0) {
       this.log.transaction(() => {
-        const { next, tombstoneDue } = this.#clean(Math.max(s.clean_cursor, start), sealedEnd - 1, deleteRetentionMs, now, budget);
+        const { next, tombstoneDue } = this.#clean(
+          Math.max(s.clean_cursor, start),
+          sealedEnd - 1,
+          deleteRetentionMs,
+          now,
+          budget,
+        );
         s.clean_cursor = next >= sealedEnd ? -1 : next;
         if (tombstoneDue >= 0) s.clean_after = s.clean_after < 0 ? tombstoneDue : Math.min(s.clean_after, tombstoneDue);
         this.#save(s);
@@ -78,8 +103,12 @@ export class Compactor {
     for (const b of this.log.hotBatches(from, to, budget)) {
       for (const r of decodeRecords(b.data)) {
         if (r.key === null) continue;
-        this.sql.exec(`INSERT INTO compact_keys (key, offset) VALUES (?, ?)
-          ON CONFLICT (key) DO UPDATE SET offset = excluded.offset`, blob(r.key), r.offset);
+        this.sql.exec(
+          `INSERT INTO compact_keys (key, offset) VALUES (?, ?)
+          ON CONFLICT (key) DO UPDATE SET offset = excluded.offset`,
+          blob(r.key),
+          r.offset,
+        );
       }
       next = b.lastOffset + 1;
       budget -= b.records;
@@ -98,7 +127,9 @@ export class Compactor {
       const filtered = filterBatch(b.data, (r) => {
         if (r.key === null) return true; // unkeyed records have nothing to be superseded by
         const key = blob(r.key);
-        const latest = this.sql.exec<{ offset: number }>(`SELECT offset FROM compact_keys WHERE key = ?`, key).toArray()[0];
+        const latest = this.sql
+          .exec<{ offset: number }>(`SELECT offset FROM compact_keys WHERE key = ?`, key)
+          .toArray()[0];
         if (latest && latest.offset > r.offset) return false;
         if (r.value !== null) return true;
         // A tombstone stays delete.retention.ms after its segment was sealed, so consumers

@@ -123,8 +123,12 @@ function readRecordCount(batch: Uint8Array): number {
 
 function toMeta(r: HotRow): HotBatchMeta {
   return {
-    baseOffset: r.base_offset, lastOffset: r.last_offset, maxTimestamp: r.max_timestamp, timeIndex: r.time_index,
-    records: r.records, bytes: r.bytes,
+    baseOffset: r.base_offset,
+    lastOffset: r.last_offset,
+    maxTimestamp: r.max_timestamp,
+    timeIndex: r.time_index,
+    records: r.records,
+    bytes: r.bytes,
   };
 }
 
@@ -165,8 +169,10 @@ export class PartitionLog {
     const headers = validateBatches(buf);
     for (const h of headers) {
       if (h.size > opts.maxMessageBytes) {
-        throw new EdgelogError("MESSAGE_TOO_LARGE",
-          `record batch of ${h.size} bytes exceeds max.message.bytes (${opts.maxMessageBytes})`);
+        throw new EdgelogError(
+          "MESSAGE_TOO_LARGE",
+          `record batch of ${h.size} bytes exceeds max.message.bytes (${opts.maxMessageBytes})`,
+        );
       }
     }
     try {
@@ -187,8 +193,13 @@ export class PartitionLog {
       if (h.producerId >= 0) {
         const { duplicate } = this.#producers.check(h);
         if (duplicate) {
-          out.push({ baseOffset: duplicate.baseOffset, lastOffset: duplicate.lastOffset, logStartOffset: s.logStartOffset,
-            logAppendTime: duplicate.logAppendTime, duplicate: true });
+          out.push({
+            baseOffset: duplicate.baseOffset,
+            lastOffset: duplicate.lastOffset,
+            logStartOffset: s.logStartOffset,
+            logAppendTime: duplicate.logAppendTime,
+            duplicate: true,
+          });
           continue;
         }
       }
@@ -202,13 +213,25 @@ export class PartitionLog {
       this.storage.sql.exec(
         `INSERT INTO batches (base_offset, last_offset, max_timestamp, time_index, records, bytes, data)
          VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        base, last, maxTs, s.maxTimestamp, h.recordCount, h.size, batch,
+        base,
+        last,
+        maxTs,
+        s.maxTimestamp,
+        h.recordCount,
+        h.size,
+        batch,
       );
       s.logEndOffset = last + 1;
       s.hotBytes += h.size;
       const logAppendTime = logAppend ? opts.now : -1;
       if (h.producerId >= 0) this.#producers.record(h, { baseOffset: base, lastOffset: last, logAppendTime });
-      out.push({ baseOffset: base, lastOffset: last, logStartOffset: s.logStartOffset, logAppendTime, duplicate: false });
+      out.push({
+        baseOffset: base,
+        lastOffset: last,
+        logStartOffset: s.logStartOffset,
+        logAppendTime,
+        duplicate: false,
+      });
     }
     if (!opts.holdHighWatermark) s.highWatermark = s.logEndOffset;
     this.#producers.commit(opts.now);
@@ -240,14 +263,22 @@ export class PartitionLog {
         const last = lastOffset(h);
         if (last < s.logEndOffset) continue;
         if (h.baseOffset < s.logEndOffset || h.size !== batch.byteLength || !crcMatches(batch, h)) {
-          throw new EdgelogError("CORRUPT_MESSAGE",
-            `replica batch at ${h.baseOffset} overlaps the copy's end ${s.logEndOffset} or fails its CRC`);
+          throw new EdgelogError(
+            "CORRUPT_MESSAGE",
+            `replica batch at ${h.baseOffset} overlaps the copy's end ${s.logEndOffset} or fails its CRC`,
+          );
         }
         s.maxTimestamp = Math.max(s.maxTimestamp, h.maxTimestamp);
         this.storage.sql.exec(
           `INSERT INTO batches (base_offset, last_offset, max_timestamp, time_index, records, bytes, data)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
-          h.baseOffset, last, h.maxTimestamp, s.maxTimestamp, h.recordCount, h.size, batch,
+          h.baseOffset,
+          last,
+          h.maxTimestamp,
+          s.maxTimestamp,
+          h.recordCount,
+          h.size,
+          batch,
         );
         s.logEndOffset = last + 1;
         s.hotBytes += h.size;
@@ -301,12 +332,19 @@ export class PartitionLog {
 
     // Each row holds at least one record, so maxRecords + 1 rows always suffice.
     const limit = Math.min(opts.maxRecords + 1, MAX_ROWS_PER_READ);
-    const cursor = this.storage.sql.exec<{ base_offset: number; last_offset: number; bytes: number; data: ArrayBuffer }>(
+    const cursor = this.storage.sql.exec<{
+      base_offset: number;
+      last_offset: number;
+      bytes: number;
+      data: ArrayBuffer;
+    }>(
       `SELECT base_offset, last_offset, bytes, data FROM batches
        WHERE base_offset >= IFNULL((SELECT MAX(base_offset) FROM batches WHERE base_offset <= ?1), ?1)
          AND base_offset < ?2
        ORDER BY base_offset LIMIT ?3`,
-      offset, highWatermark, limit,
+      offset,
+      highWatermark,
+      limit,
     );
     let bytes = 0;
     let records = 0;
@@ -340,7 +378,10 @@ export class PartitionLog {
   *hotMeta(from: number, to = Number.MAX_SAFE_INTEGER): Generator<HotBatchMeta> {
     const cursor = this.storage.sql.exec<HotRow>(
       `SELECT base_offset, last_offset, max_timestamp, time_index, records, bytes FROM batches
-       WHERE base_offset >= ? AND base_offset <= ? ORDER BY base_offset`, from, to);
+       WHERE base_offset >= ? AND base_offset <= ? ORDER BY base_offset`,
+      from,
+      to,
+    );
     for (const r of cursor) yield toMeta(r);
   }
 
@@ -348,7 +389,11 @@ export class PartitionLog {
   hotBatches(from: number, to: number, maxRows: number, maxBytes = 8 * 1024 * 1024): HotBatch[] {
     const cursor = this.storage.sql.exec<HotRow & { data: ArrayBuffer }>(
       `SELECT base_offset, last_offset, max_timestamp, time_index, records, bytes, data FROM batches
-       WHERE base_offset >= ? AND base_offset <= ? ORDER BY base_offset LIMIT ?`, from, to, maxRows);
+       WHERE base_offset >= ? AND base_offset <= ? ORDER BY base_offset LIMIT ?`,
+      from,
+      to,
+      maxRows,
+    );
     const out: HotBatch[] = [];
     let bytes = 0;
     for (const r of cursor) {
@@ -395,29 +440,41 @@ export class PartitionLog {
   /** Compaction: replaces a hot batch by its filtered copy, or removes it when nothing is left. */
   replaceBatch(baseOffset: number, data: Uint8Array | null, oldBytes: number): void {
     if (this.recordRewrites) {
-      this.#lastRewriteSeq = this.storage.sql.exec<{ seq: number }>(
-        `INSERT INTO replica_rewrites (base_offset) VALUES (?) RETURNING seq`, baseOffset).one().seq;
+      this.#lastRewriteSeq = this.storage.sql
+        .exec<{ seq: number }>(`INSERT INTO replica_rewrites (base_offset) VALUES (?) RETURNING seq`, baseOffset)
+        .one().seq;
     }
     if (data === null) {
       this.storage.sql.exec(`DELETE FROM batches WHERE base_offset = ?`, baseOffset);
     } else {
-      this.storage.sql.exec(`UPDATE batches SET data = ?, bytes = ?, records = ? WHERE base_offset = ?`,
-        data, data.byteLength, readRecordCount(data), baseOffset);
+      this.storage.sql.exec(
+        `UPDATE batches SET data = ?, bytes = ?, records = ? WHERE base_offset = ?`,
+        data,
+        data.byteLength,
+        readRecordCount(data),
+        baseOffset,
+      );
     }
     this.#update({ hotBytes: this.#state.hotBytes - oldBytes + (data?.byteLength ?? 0) });
   }
 
   /** Queued compaction rewrites after `seq`: each row's current bytes, or null where the row is gone. */
   rewritesAfter(seq: number, limit: number): Rewrite[] {
-    return this.storage.sql.exec<{ seq: number; base_offset: number; data: ArrayBuffer | null }>(
-      `SELECT r.seq, r.base_offset, b.data FROM replica_rewrites r LEFT JOIN batches b ON b.base_offset = r.base_offset
-       WHERE r.seq > ? ORDER BY r.seq LIMIT ?`, seq, limit,
-    ).toArray().map((r) => ({ seq: r.seq, baseOffset: r.base_offset, data: r.data === null ? null : new Uint8Array(r.data) }));
+    return this.storage.sql
+      .exec<{ seq: number; base_offset: number; data: ArrayBuffer | null }>(
+        `SELECT r.seq, r.base_offset, b.data FROM replica_rewrites r LEFT JOIN batches b ON b.base_offset = r.base_offset
+       WHERE r.seq > ? ORDER BY r.seq LIMIT ?`,
+        seq,
+        limit,
+      )
+      .toArray()
+      .map((r) => ({ seq: r.seq, baseOffset: r.base_offset, data: r.data === null ? null : new Uint8Array(r.data) }));
   }
 
   /** The newest queued rewrite's number (0 when none is queued); kept in memory, asked on every shipment. */
   get lastRewriteSeq(): number {
-    this.#lastRewriteSeq ??= this.storage.sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM replica_rewrites`).one().s ?? 0;
+    this.#lastRewriteSeq ??=
+      this.storage.sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM replica_rewrites`).one().s ?? 0;
     return this.#lastRewriteSeq;
   }
 
@@ -428,7 +485,9 @@ export class PartitionLog {
 
   /** A follower applies a leader's rewrite to a row it holds (a row it lacks arrives whole later). */
   applyRewrite(baseOffset: number, data: Uint8Array | null): void {
-    const row = this.storage.sql.exec<{ bytes: number }>(`SELECT bytes FROM batches WHERE base_offset = ?`, baseOffset).toArray()[0];
+    const row = this.storage.sql
+      .exec<{ bytes: number }>(`SELECT bytes FROM batches WHERE base_offset = ?`, baseOffset)
+      .toArray()[0];
     if (row) this.replaceBatch(baseOffset, data, row.bytes);
   }
 
@@ -438,8 +497,13 @@ export class PartitionLog {
 
   /** Deletes hot batches starting in [from, to] (whole batches) and returns the bytes freed. */
   #deleteHot(from: number, to: number): number {
-    const r = this.storage.sql.exec<{ n: number | null }>(
-      `SELECT SUM(bytes) AS n FROM batches WHERE base_offset >= ? AND base_offset <= ?`, from, to).one();
+    const r = this.storage.sql
+      .exec<{ n: number | null }>(
+        `SELECT SUM(bytes) AS n FROM batches WHERE base_offset >= ? AND base_offset <= ?`,
+        from,
+        to,
+      )
+      .one();
     this.storage.sql.exec(`DELETE FROM batches WHERE base_offset >= ? AND base_offset <= ?`, from, to);
     return r.n ?? 0;
   }
@@ -457,9 +521,11 @@ export class PartitionLog {
   checkOffset(offset: number): void {
     const { logStartOffset, highWatermark, logEndOffset } = this.#state;
     if (offset < logStartOffset || offset > logEndOffset) {
-      throw new EdgelogError("OFFSET_OUT_OF_RANGE",
+      throw new EdgelogError(
+        "OFFSET_OUT_OF_RANGE",
         `offset ${offset} is outside the log [${logStartOffset}, ${highWatermark}]`,
-        { log_start_offset: logStartOffset, high_watermark: highWatermark });
+        { log_start_offset: logStartOffset, high_watermark: highWatermark },
+      );
     }
   }
 
@@ -467,11 +533,14 @@ export class PartitionLog {
   offsetForTime(ts: number): OffsetAtTime {
     const row = this.storage.sql
       .exec<{ data: ArrayBuffer }>(
-        `SELECT data FROM batches WHERE time_index >= ? ORDER BY time_index, base_offset LIMIT 1`, ts)
+        `SELECT data FROM batches WHERE time_index >= ? ORDER BY time_index, base_offset LIMIT 1`,
+        ts,
+      )
       .toArray()[0];
     if (row) {
       for (const r of decodeRecords(new Uint8Array(row.data))) {
-        if (r.timestamp >= ts && r.offset >= this.#state.logStartOffset) return { offset: r.offset, timestamp: r.timestamp };
+        if (r.timestamp >= ts && r.offset >= this.#state.logStartOffset)
+          return { offset: r.offset, timestamp: r.timestamp };
       }
     }
     return { offset: this.#state.highWatermark, timestamp: -1 };
@@ -493,7 +562,12 @@ export class PartitionLog {
     this.storage.sql.exec(
       `UPDATE log_state SET log_start_offset = ?, log_end_offset = ?, high_watermark = ?,
          leader_epoch = ?, hot_bytes = ?, max_timestamp = ? WHERE id = 0`,
-      s.logStartOffset, s.logEndOffset, s.highWatermark, s.leaderEpoch, s.hotBytes, s.maxTimestamp,
+      s.logStartOffset,
+      s.logEndOffset,
+      s.highWatermark,
+      s.leaderEpoch,
+      s.hotBytes,
+      s.maxTimestamp,
     );
   }
 }

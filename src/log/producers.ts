@@ -56,26 +56,34 @@ export class ProducerStates {
     const firstSeq = h.baseSequence;
     const lastSeq = firstSeq + h.lastOffsetDelta;
     if (lastSeq > INT32_MAX) {
-      throw new EdgelogError("INVALID_RECORD",
-        `sequence ${firstSeq}..${lastSeq} passes 2^31-1; re-initialise the producer for a new epoch and start at 0`);
+      throw new EdgelogError(
+        "INVALID_RECORD",
+        `sequence ${firstSeq}..${lastSeq} passes 2^31-1; re-initialise the producer for a new epoch and start at 0`,
+      );
     }
     if (!entry) return { duplicate: null }; // unknown (or expired) producer: any first sequence starts it
     if (h.producerEpoch < entry.epoch) {
-      throw new EdgelogError("INVALID_PRODUCER_EPOCH",
-        `producer ${h.producerId} epoch ${h.producerEpoch} is fenced by epoch ${entry.epoch}`);
+      throw new EdgelogError(
+        "INVALID_PRODUCER_EPOCH",
+        `producer ${h.producerId} epoch ${h.producerEpoch} is fenced by epoch ${entry.epoch}`,
+      );
     }
     if (h.producerEpoch > entry.epoch) {
       if (firstSeq !== 0) {
-        throw new EdgelogError("OUT_OF_ORDER_SEQUENCE_NUMBER",
-          `producer ${h.producerId}: a new epoch (${h.producerEpoch}) must start at sequence 0, got ${firstSeq}`);
+        throw new EdgelogError(
+          "OUT_OF_ORDER_SEQUENCE_NUMBER",
+          `producer ${h.producerId}: a new epoch (${h.producerEpoch}) must start at sequence 0, got ${firstSeq}`,
+        );
       }
       return { duplicate: null };
     }
     const dup = entry.recent.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
     if (dup) return { duplicate: dup };
     if (firstSeq !== entry.lastSeq + 1) {
-      throw new EdgelogError("OUT_OF_ORDER_SEQUENCE_NUMBER",
-        `producer ${h.producerId} epoch ${entry.epoch}: expected sequence ${entry.lastSeq + 1}, got ${firstSeq}`);
+      throw new EdgelogError(
+        "OUT_OF_ORDER_SEQUENCE_NUMBER",
+        `producer ${h.producerId} epoch ${entry.epoch}: expected sequence ${entry.lastSeq + 1}, got ${firstSeq}`,
+      );
     }
     return { duplicate: null };
   }
@@ -97,7 +105,11 @@ export class ProducerStates {
         `INSERT INTO producers (producer_id, epoch, last_sequence, recent, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, last_sequence = excluded.last_sequence,
            recent = excluded.recent, updated_at = excluded.updated_at`,
-        id, e.epoch, e.lastSeq, JSON.stringify(e.recent), now,
+        id,
+        e.epoch,
+        e.lastSeq,
+        JSON.stringify(e.recent),
+        now,
       );
       this.#any = true;
     }

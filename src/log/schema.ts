@@ -97,9 +97,7 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     // Geo-replication (src/replication): compaction rewrites rows the followers already copied;
     // each rewrite is queued here until every follower has applied it.
     version: 4,
-    statements: [
-      `CREATE TABLE replica_rewrites (seq INTEGER PRIMARY KEY AUTOINCREMENT, base_offset INTEGER NOT NULL)`,
-    ],
+    statements: [`CREATE TABLE replica_rewrites (seq INTEGER PRIMARY KEY AUTOINCREMENT, base_offset INTEGER NOT NULL)`],
   },
   {
     // Durable Streams (src/streams): a stream is the single partition of a `stream.<name>` topic.

@@ -40,9 +40,16 @@ interface SegmentRow extends Record<string, SqlStorageValue> {
 
 function toSegment(r: SegmentRow): Segment {
   return {
-    baseOffset: r.base_offset, lastOffset: r.last_offset, maxTimestamp: r.max_timestamp, timeIndex: r.time_index,
-    bytes: r.bytes, batchCount: r.batch_count, recordCount: r.record_count, r2Key: r.r2_key,
-    state: r.state as SegmentState, sealedAt: r.sealed_at,
+    baseOffset: r.base_offset,
+    lastOffset: r.last_offset,
+    maxTimestamp: r.max_timestamp,
+    timeIndex: r.time_index,
+    bytes: r.bytes,
+    batchCount: r.batch_count,
+    recordCount: r.record_count,
+    r2Key: r.r2_key,
+    state: r.state as SegmentState,
+    sealedAt: r.sealed_at,
   };
 }
 
@@ -83,14 +90,18 @@ export class SegmentTable {
   }
 
   inState(state: SegmentState): Segment[] {
-    return this.sql.exec<SegmentRow>(`SELECT * FROM segments WHERE state = ? ORDER BY base_offset`, state)
-      .toArray().map(toSegment);
+    return this.sql
+      .exec<SegmentRow>(`SELECT * FROM segments WHERE state = ? ORDER BY base_offset`, state)
+      .toArray()
+      .map(toSegment);
   }
 
   /** The first archived segment whose records reach time `ts`. */
   firstArchivedAtTime(ts: number): Segment | null {
     return this.#one(
-      `SELECT * FROM segments WHERE time_index >= ? AND state = 'archived' ORDER BY time_index, base_offset LIMIT 1`, ts);
+      `SELECT * FROM segments WHERE time_index >= ? AND state = 'archived' ORDER BY time_index, base_offset LIMIT 1`,
+      ts,
+    );
   }
 
   insert(s: Segment): void {
@@ -98,8 +109,17 @@ export class SegmentTable {
     this.sql.exec(
       `INSERT OR REPLACE INTO segments (base_offset, last_offset, max_timestamp, time_index, bytes, batch_count,
          record_count, r2_key, state, sealed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      s.baseOffset, s.lastOffset, s.maxTimestamp, s.timeIndex, s.bytes, s.batchCount, s.recordCount, s.r2Key,
-      s.state, s.sealedAt);
+      s.baseOffset,
+      s.lastOffset,
+      s.maxTimestamp,
+      s.timeIndex,
+      s.bytes,
+      s.batchCount,
+      s.recordCount,
+      s.r2Key,
+      s.state,
+      s.sealedAt,
+    );
   }
 
   setState(baseOffset: number, state: SegmentState): void {
@@ -121,39 +141,64 @@ export class SegmentTable {
   /** Bytes and count of segments by where they live, for describe(). */
   totals(): SegmentTotals {
     if (this.#totals) return this.#totals;
-    const r = this.sql.exec<{ archived: number | null; hot: number | null; n: number; last: number | null }>(
-      `SELECT SUM(CASE WHEN state = 'archived' THEN bytes END) AS archived,
+    const r = this.sql
+      .exec<{ archived: number | null; hot: number | null; n: number; last: number | null }>(
+        `SELECT SUM(CASE WHEN state = 'archived' THEN bytes END) AS archived,
               SUM(CASE WHEN state IN ('sealed', 'uploading') THEN bytes END) AS hot,
               COUNT(CASE WHEN state IN ('archived', 'sealed') THEN 1 END) AS n,
               MAX(CASE WHEN state = 'archived' THEN last_offset END) AS last
-       FROM segments`).one();
-    return (this.#totals = { archivedBytes: r.archived ?? 0, sealedHotBytes: r.hot ?? 0, count: r.n, archivedEnd: (r.last ?? -1) + 1 });
+       FROM segments`,
+      )
+      .one();
+    return (this.#totals = {
+      archivedBytes: r.archived ?? 0,
+      sealedHotBytes: r.hot ?? 0,
+      count: r.n,
+      archivedEnd: (r.last ?? -1) + 1,
+    });
   }
 
   writeIndex(segmentBase: number, entries: readonly IndexEntry[]): void {
     this.sql.exec(`DELETE FROM segment_index WHERE segment_base = ?`, segmentBase);
     for (const e of entries) {
-      this.sql.exec(`INSERT INTO segment_index (segment_base, offset, position, time_index) VALUES (?, ?, ?, ?)`,
-        segmentBase, e.offset, e.position, e.timeIndex);
+      this.sql.exec(
+        `INSERT INTO segment_index (segment_base, offset, position, time_index) VALUES (?, ?, ?, ?)`,
+        segmentBase,
+        e.offset,
+        e.position,
+        e.timeIndex,
+      );
     }
   }
 
   /** The last index entry at or below `offset`: where a read for it starts. */
   indexFloor(segmentBase: number, offset: number): IndexEntry | null {
-    return this.#entry(`SELECT offset, position, time_index FROM segment_index WHERE segment_base = ? AND offset <= ?
-      ORDER BY offset DESC LIMIT 1`, segmentBase, offset);
+    return this.#entry(
+      `SELECT offset, position, time_index FROM segment_index WHERE segment_base = ? AND offset <= ?
+      ORDER BY offset DESC LIMIT 1`,
+      segmentBase,
+      offset,
+    );
   }
 
   /** The first index entry at or after byte `position`: a batch boundary a read may stop at. */
   indexAtOrAfter(segmentBase: number, position: number): IndexEntry | null {
-    return this.#entry(`SELECT offset, position, time_index FROM segment_index WHERE segment_base = ? AND position >= ?
-      ORDER BY position LIMIT 1`, segmentBase, position);
+    return this.#entry(
+      `SELECT offset, position, time_index FROM segment_index WHERE segment_base = ? AND position >= ?
+      ORDER BY position LIMIT 1`,
+      segmentBase,
+      position,
+    );
   }
 
   /** The first chunk whose running max timestamp reaches `ts`. */
   indexAtTime(segmentBase: number, ts: number): IndexEntry | null {
-    return this.#entry(`SELECT offset, position, time_index FROM segment_index WHERE segment_base = ? AND time_index >= ?
-      ORDER BY offset LIMIT 1`, segmentBase, ts);
+    return this.#entry(
+      `SELECT offset, position, time_index FROM segment_index WHERE segment_base = ? AND time_index >= ?
+      ORDER BY offset LIMIT 1`,
+      segmentBase,
+      ts,
+    );
   }
 
   #entry(query: string, ...args: SqlStorageValue[]): IndexEntry | null {

@@ -48,7 +48,9 @@ export function prepareSourceBatches(buf: Uint8Array, from: number): PreparedSli
     }
     const kept = decodeRecords(batch).filter((r) => r.offset >= from);
     if (kept.length === 0) continue;
-    out.push(encodeBatch(kept.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp }))));
+    out.push(
+      encodeBatch(kept.map((r) => ({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp }))),
+    );
     records += kept.length;
   }
   return { batches: concat(out), next, records };

@@ -47,20 +47,34 @@ export type Positions = (number | null | undefined)[];
 
 export function initialStatus(partitions: number): MirrorPartitionStatus[] {
   return Array.from({ length: partitions }, (_, partition) => ({
-    partition, source_offset: null, source_high_watermark: null, lag: null, records_skipped: 0,
+    partition,
+    source_offset: null,
+    source_high_watermark: null,
+    lag: null,
+    records_skipped: 0,
   }));
 }
 
 export function mirrorView(cfg: MirrorConfig, status: MirrorPartitionStatus[]): MirrorView {
   const known = status.every((s) => s.lag !== null);
   return {
-    name: cfg.name, id: cfg.id, source: { url: cfg.source.url, topic: cfg.source.topic }, topic: cfg.topic,
-    partitions: status, lag: known ? status.reduce((n, s) => n + s.lag!, 0) : null, created_at: cfg.created_at,
+    name: cfg.name,
+    id: cfg.id,
+    source: { url: cfg.source.url, topic: cfg.source.topic },
+    topic: cfg.topic,
+    partitions: status,
+    lag: known ? status.reduce((n, s) => n + s.lag!, 0) : null,
+    created_at: cfg.created_at,
   };
 }
 
 export async function copySlice(
-  cfg: MirrorConfig, source: Pick<SourceClient, "fetch">, target: MirrorTarget, positions: Positions, status: MirrorPartitionStatus[], opts: SliceOptions,
+  cfg: MirrorConfig,
+  source: Pick<SourceClient, "fetch">,
+  target: MirrorTarget,
+  positions: Positions,
+  status: MirrorPartitionStatus[],
+  opts: SliceOptions,
 ): Promise<SliceOutcome> {
   const outcome: SliceOutcome = { copied: 0, failed: false };
   const from: number[] = [];
@@ -77,7 +91,12 @@ export async function copySlice(
 
   let fetched: SourcePartition[];
   try {
-    fetched = await source.fetch(cfg.source.topic, from.map((offset, partition) => ({ partition, offset })), opts.waitMs, opts.maxBytes);
+    fetched = await source.fetch(
+      cfg.source.topic,
+      from.map((offset, partition) => ({ partition, offset })),
+      opts.waitMs,
+      opts.maxBytes,
+    );
   } catch (e) {
     for (const s of status) s.last_error = message(e);
     return { copied: 0, failed: true };
@@ -118,14 +137,19 @@ export async function copySlice(
  * does under auto.offset.reset=earliest, and the partition reports how many records it skipped.
  */
 async function onFetchError(
-  cfg: MirrorConfig, target: MirrorTarget, positions: Positions, s: MirrorPartitionStatus,
-  f: Extract<SourcePartition, { error: EdgelogError }>, from: number,
+  cfg: MirrorConfig,
+  target: MirrorTarget,
+  positions: Positions,
+  s: MirrorPartitionStatus,
+  f: Extract<SourcePartition, { error: EdgelogError }>,
+  from: number,
 ): Promise<boolean> {
   const start = f.logStartOffset;
   if (f.error.code !== "OFFSET_OUT_OF_RANGE" || start === undefined || from >= start) {
-    s.last_error = f.error.code === "OFFSET_OUT_OF_RANGE"
-      ? `source partition ${s.partition} of ${cfg.source.topic} ends at ${f.highWatermark}, below the ${from} already copied (was it recreated?): not copying until resolved`
-      : f.error.message;
+    s.last_error =
+      f.error.code === "OFFSET_OUT_OF_RANGE"
+        ? `source partition ${s.partition} of ${cfg.source.topic} ends at ${f.highWatermark}, below the ${from} already copied (was it recreated?): not copying until resolved`
+        : f.error.message;
     return false;
   }
   const copied = positions[s.partition];

@@ -63,7 +63,9 @@ export class MirrorDO extends DurableObject<Env> {
       const source = new SourceClient({ url: cfg.source.url, token: cfg.source.token });
       await this.#followPartitions(cfg, source, status);
       const outcome = await copySlice(cfg, source, this.#target(cfg), this.#positions, status, {
-        waitMs: readSettings(this.env).mirrorWaitMs, maxBytes: SLICE_MAX_BYTES, active,
+        waitMs: readSettings(this.env).mirrorWaitMs,
+        maxBytes: SLICE_MAX_BYTES,
+        active,
       });
       failed = outcome.failed;
     } catch (e) {
@@ -115,7 +117,10 @@ export class MirrorDO extends DurableObject<Env> {
     const partition = async (p: number) => {
       const topic = await this.#localTopic(cfg.topic);
       if (p >= topic.partitions) {
-        throw new EdgelogError("INVALID_PARTITIONS", `local topic ${cfg.topic} has ${topic.partitions} partitions; the source has ${cfg.partitions}`);
+        throw new EdgelogError(
+          "INVALID_PARTITIONS",
+          `local topic ${cfg.topic} has ${topic.partitions} partitions; the source has ${cfg.partitions}`,
+        );
       }
       return { stub: this.env.PARTITION.getByName(partitionObjectName(topic.id, p)), ref: topicRef(topic, p) };
     };

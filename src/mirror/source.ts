@@ -29,13 +29,19 @@ export function parseSourceUrl(raw: string): string {
   try {
     u = new URL(raw);
   } catch {
-    throw new EdgelogError("INVALID_CONFIG", `source.url ${JSON.stringify(raw)} is not a URL; give the other deployment's base URL, e.g. https://edgelog.example.com`);
+    throw new EdgelogError(
+      "INVALID_CONFIG",
+      `source.url ${JSON.stringify(raw)} is not a URL; give the other deployment's base URL, e.g. https://edgelog.example.com`,
+    );
   }
   if (u.protocol !== "http:" && u.protocol !== "https:") {
     throw new EdgelogError("INVALID_CONFIG", `source.url must be http or https, got ${u.protocol}`);
   }
   if (u.username || u.password || u.search || u.hash) {
-    throw new EdgelogError("INVALID_CONFIG", "source.url takes no credentials, query or fragment; put a token in source.token");
+    throw new EdgelogError(
+      "INVALID_CONFIG",
+      "source.url takes no credentials, query or fragment; put a token in source.token",
+    );
   }
   return u.href.replace(/\/+$/, "");
 }
@@ -52,9 +58,14 @@ export class SourceClient {
 
   async describeTopic(topic: string): Promise<SourceTopic> {
     // Topic describe lists the partitions; their count is partition_count.
-    const body = await this.#call("GET", `/v1/topics/${encodeURIComponent(topic)}`) as Partial<SourceTopic> & { partition_count?: number };
+    const body = (await this.#call("GET", `/v1/topics/${encodeURIComponent(topic)}`)) as Partial<SourceTopic> & {
+      partition_count?: number;
+    };
     if (typeof body?.id !== "string" || !Number.isSafeInteger(body.partition_count)) {
-      throw new EdgelogError("INVALID_CONFIG", `${this.url} did not answer as an edgelog deployment (no topic id or partition count)`);
+      throw new EdgelogError(
+        "INVALID_CONFIG",
+        `${this.url} did not answer as an edgelog deployment (no topic id or partition count)`,
+      );
     }
     return { id: body.id, name: body.name ?? topic, partitions: body.partition_count!, config: body.config ?? {} };
   }
@@ -64,24 +75,39 @@ export class SourceClient {
    * up to `waitMs` when every partition is caught up. A partition's own failure (its offset out
    * of range, say) comes back beside the others; a failure of the whole call is thrown.
    */
-  async fetch(topic: string, positions: { partition: number; offset: number }[], waitMs: number, maxBytes: number): Promise<SourcePartition[]> {
-    const reply = await this.#call("POST", "/v1/fetch", {
+  async fetch(
+    topic: string,
+    positions: { partition: number; offset: number }[],
+    waitMs: number,
+    maxBytes: number,
+  ): Promise<SourcePartition[]> {
+    const reply = (await this.#call("POST", "/v1/fetch", {
       partitions: positions.map((p) => ({ topic, partition: p.partition, offset: p.offset })),
-      wait_ms: waitMs, max_bytes: maxBytes, format: "batches",
-    }) as MultiFetchReply;
+      wait_ms: waitMs,
+      max_bytes: maxBytes,
+      format: "batches",
+    })) as MultiFetchReply;
     return reply.partitions.map((p): SourcePartition => {
       if (p.error) {
         const code = isErrorCode(p.error.code) ? p.error.code : "UNKNOWN_SERVER_ERROR";
         return {
-          partition: p.partition, error: new EdgelogError(code, `source: ${p.error.message}`),
-          highWatermark: p.high_watermark, logStartOffset: p.log_start_offset,
+          partition: p.partition,
+          error: new EdgelogError(code, `source: ${p.error.message}`),
+          highWatermark: p.high_watermark,
+          logStartOffset: p.log_start_offset,
         };
       }
       const batches = fromBase64(p.batches_b64 ?? "");
-      if (batches === null) throw new EdgelogError("CORRUPT_MESSAGE", `source ${this.url} sent partition ${p.partition}'s batches as invalid base64`);
+      if (batches === null)
+        throw new EdgelogError(
+          "CORRUPT_MESSAGE",
+          `source ${this.url} sent partition ${p.partition}'s batches as invalid base64`,
+        );
       return {
-        partition: p.partition, batches,
-        highWatermark: p.high_watermark!, logStartOffset: p.log_start_offset!,
+        partition: p.partition,
+        batches,
+        highWatermark: p.high_watermark!,
+        logStartOffset: p.log_start_offset!,
       };
     });
   }
@@ -92,7 +118,13 @@ export class SourceClient {
     if (this.endpoint.token) headers.authorization = `Bearer ${this.endpoint.token}`;
     let res: Response;
     try {
-      res = await this.fetcher(new Request(`${this.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }));
+      res = await this.fetcher(
+        new Request(`${this.url}${path}`, {
+          method,
+          headers,
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      );
     } catch (e) {
       throw new EdgelogError("BROKER_NOT_AVAILABLE", `source ${this.url} is unreachable: ${(e as Error).message}`);
     }
@@ -101,12 +133,17 @@ export class SourceClient {
     try {
       parsed = JSON.parse(text);
     } catch {
-      throw new EdgelogError(res.ok ? "INVALID_CONFIG" : "BROKER_NOT_AVAILABLE",
-        `source ${this.url} answered ${method} ${path} with HTTP ${res.status} and no edgelog JSON`);
+      throw new EdgelogError(
+        res.ok ? "INVALID_CONFIG" : "BROKER_NOT_AVAILABLE",
+        `source ${this.url} answered ${method} ${path} with HTTP ${res.status} and no edgelog JSON`,
+      );
     }
     if (res.ok) return parsed;
     const err = (parsed as { error?: { code?: unknown; message?: unknown } }).error;
     const code = isErrorCode(err?.code) ? err.code : res.status >= 500 ? "BROKER_NOT_AVAILABLE" : "INVALID_REQUEST";
-    throw new EdgelogError(code, `source ${this.url} answered ${method} ${path} with ${res.status} ${err?.code ?? ""}: ${String(err?.message ?? text)}`);
+    throw new EdgelogError(
+      code,
+      `source ${this.url} answered ${method} ${path} with ${res.status} ${err?.code ?? ""}: ${String(err?.message ?? text)}`,
+    );
   }
 }

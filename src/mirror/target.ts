@@ -39,10 +39,22 @@ export function readProgress(storage: ProgressStorage, mirror: string): number |
  * caller was working from a stale position, and appending would duplicate or skip records.
  */
 export function appendWithProgress(
-  storage: ProgressStorage, log: PartitionLog, batches: Uint8Array, opts: AppendOptions, slice: MirrorSlice,
+  storage: ProgressStorage,
+  log: PartitionLog,
+  batches: Uint8Array,
+  opts: AppendOptions,
+  slice: MirrorSlice,
 ): MirroredAppend {
-  if (!Number.isSafeInteger(slice.from) || !Number.isSafeInteger(slice.next) || slice.from < 0 || slice.next < slice.from) {
-    throw new EdgelogError("INVALID_REQUEST", `a mirrored slice needs 0 <= from <= next, got from ${slice.from}, next ${slice.next}`);
+  if (
+    !Number.isSafeInteger(slice.from) ||
+    !Number.isSafeInteger(slice.next) ||
+    slice.from < 0 ||
+    slice.next < slice.from
+  ) {
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `a mirrored slice needs 0 <= from <= next, got from ${slice.from}, next ${slice.next}`,
+    );
   }
   if (batches.length > 0 && slice.next === slice.from) {
     throw new EdgelogError("INVALID_REQUEST", "a mirrored slice with records must move the progress forward");
@@ -51,9 +63,11 @@ export function appendWithProgress(
     return storage.transactionSync(() => {
       const stored = readProgress(storage, slice.mirror);
       if (stored !== null && stored !== slice.from) {
-        throw new EdgelogError("MIRROR_OFFSET_MISMATCH",
+        throw new EdgelogError(
+          "MIRROR_OFFSET_MISMATCH",
           `mirror ${slice.mirror} has copied up to source offset ${stored}; a slice from ${slice.from} would ${slice.from < stored ? "duplicate" : "skip"} records`,
-          { mirror_offset: stored });
+          { mirror_offset: stored },
+        );
       }
       const appended = batches.length > 0 ? log.append(batches, opts) : [];
       storage.kv.put(progressKey(slice.mirror), slice.next);

@@ -32,7 +32,10 @@ export interface LiveRead {
 }
 
 /** Reads the log (hot or archived) from an offset, in bounded chunks. */
-export type LiveReader = (offset: number, opts: { maxBytes: number; maxRecords: number }) => LiveRead | Promise<LiveRead>;
+export type LiveReader = (
+  offset: number,
+  opts: { maxBytes: number; maxRecords: number },
+) => LiveRead | Promise<LiveRead>;
 
 interface Frame {
   data: string | Uint8Array;
@@ -132,7 +135,11 @@ export class LiveTail {
       }
     } catch (e) {
       if (e instanceof EdgelogError && e.code === "OFFSET_OUT_OF_RANGE") {
-        safeClose(ws, LIVE_CLOSE.OFFSET_OUT_OF_RANGE, "offset fell below the log start (retention); reconnect from earliest");
+        safeClose(
+          ws,
+          LIVE_CLOSE.OFFSET_OUT_OF_RANGE,
+          "offset fell below the log start (retention); reconnect from earliest",
+        );
       } else if (e instanceof EdgelogError && e.code === "UNKNOWN_TOPIC_OR_PARTITION") {
         safeClose(ws, LIVE_CLOSE.GONE, "topic deleted");
       } else {
@@ -161,8 +168,12 @@ export class LiveTail {
       sub.stalledSince = now;
       ws.serializeAttachment(sub);
     } else if (now - sub.stalledSince >= LIVE_STALL_MS) {
-      safeClose(ws, LIVE_CLOSE.SLOW, `slow subscriber: ${sub.inflight.length} frames unacknowledged for ${now - sub.stalledSince} ms; ` +
-        "reconnect from your last acknowledged next_offset");
+      safeClose(
+        ws,
+        LIVE_CLOSE.SLOW,
+        `slow subscriber: ${sub.inflight.length} frames unacknowledged for ${now - sub.stalledSince} ms; ` +
+          "reconnect from your last acknowledged next_offset",
+      );
     }
   }
 }
@@ -177,11 +188,19 @@ function safeClose(ws: WebSocket, code: number, reason: string): void {
 }
 
 /** The router's upgrade request to the partition: `?offset=&format=&raw=` plus the topic ref header. */
-export function parseLiveRequest(request: Request, refHeader: string): { ref: unknown; offset: number; format: ValueFormat; raw: boolean } {
+export function parseLiveRequest(
+  request: Request,
+  refHeader: string,
+): { ref: unknown; offset: number; format: ValueFormat; raw: boolean } {
   const url = new URL(request.url);
   const offset = Number(url.searchParams.get("offset"));
   const format = (url.searchParams.get("format") ?? "json") as ValueFormat;
-  return { ref: JSON.parse(request.headers.get(refHeader) ?? "null"), offset, format, raw: url.searchParams.get("raw") === "true" };
+  return {
+    ref: JSON.parse(request.headers.get(refHeader) ?? "null"),
+    offset,
+    format,
+    raw: url.searchParams.get("raw") === "true",
+  };
 }
 
 /** An error reply in the one body shape, for a refused upgrade. */

@@ -84,10 +84,13 @@ export class PartitionDO extends DurableObject<Env> {
   segmentStore: SegmentStore;
   /** Geo-replication: the leader's replicator, or a follower's view of its leader. */
   replication!: ReplicationHost;
-  readonly #live = new LiveTail(() => this.ctx.getWebSockets(), (offset, opts) => {
-    if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
-    return readTiered(this.#log, this.segmentStore, offset, opts);
-  });
+  readonly #live = new LiveTail(
+    () => this.ctx.getWebSockets(),
+    (offset, opts) => {
+      if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
+      return readTiered(this.#log, this.segmentStore, offset, opts);
+    },
+  );
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -99,7 +102,8 @@ export class PartitionDO extends DurableObject<Env> {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
       if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
       this.replication = new ReplicationHost({
-        ctx, env,
+        ctx,
+        env,
         log: () => this.#log,
         topic: () => this.#topic ?? ctx.storage.kv.get<TopicRef>("topic"),
         onHighWatermark: () => this.#onHighWatermark(),
@@ -134,12 +138,18 @@ export class PartitionDO extends DurableObject<Env> {
       const log = this.#open(ref);
       // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
       const replicator = this.replication.leader();
-      const out = appendWithProgress(this.ctx.storage, log, batches, {
-        timestampType: ref.config["message.timestamp.type"],
-        maxMessageBytes: ref.config["max.message.bytes"],
-        now: Date.now(),
-        holdHighWatermark: replicator !== undefined,
-      }, slice);
+      const out = appendWithProgress(
+        this.ctx.storage,
+        log,
+        batches,
+        {
+          timestampType: ref.config["message.timestamp.type"],
+          maxMessageBytes: ref.config["max.message.bytes"],
+          now: Date.now(),
+          holdHighWatermark: replicator !== undefined,
+        },
+        slice,
+      );
       if (out.batches.length > 0) await this.#afterAppend(log, ref, replicator);
       return ok(out);
     } catch (e) {
@@ -276,7 +286,10 @@ export class PartitionDO extends DurableObject<Env> {
       const req = parseLiveRequest(request, HEADER_TOPIC_REF);
       const log = this.#open(req.ref as TopicRef);
       // A follower that cannot serve this offset says so, and the router asks the leader.
-      if (request.headers.has(HEADER_REPLICA_MISS) && !(await this.replication.canServe(log, req.ref as TopicRef, req.offset, false))) {
+      if (
+        request.headers.has(HEADER_REPLICA_MISS) &&
+        !(await this.replication.canServe(log, req.ref as TopicRef, req.offset, false))
+      ) {
         return new Response(null, { status: 204, headers: { [HEADER_REPLICA_MISS]: "1" } });
       }
       // Refuses an out-of-range offset before the upgrade; archived offsets are fine.
@@ -320,7 +333,8 @@ export class PartitionDO extends DurableObject<Env> {
 
   async streamCreate(ref: TopicRef, req: CreateStreamRequest): Promise<Result<StreamReply>> {
     return this.#onStream(ref, (s, now) =>
-      s.create(req, bodyValues(req.contentType, req.body, true), now, ref.config["max.message.bytes"]));
+      s.create(req, bodyValues(req.contentType, req.body, true), now, ref.config["max.message.bytes"]),
+    );
   }
 
   async streamAppend(ref: TopicRef, req: AppendStreamRequest): Promise<Result<StreamReply>> {

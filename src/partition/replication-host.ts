@@ -65,21 +65,31 @@ export class ReplicationHost {
     if (!this.#replicator) {
       if (regions.length === 0 && !this.#hadReplicas) return undefined;
       const kv = this.parts.ctx.storage.kv;
-      this.#replicator = new Replicator(log, { replicate: (r, c) => this.transport.replicate(r, c) }, {
-        load: () => kv.get<string[]>("isr"),
-        save: (isr) => kv.put("isr", isr),
-      }, {
-        onHighWatermark: () => this.parts.onHighWatermark(),
-        wakeAt: (at) => void this.parts.wakeAt(at).catch(() => undefined),
-      });
+      this.#replicator = new Replicator(
+        log,
+        { replicate: (r, c) => this.transport.replicate(r, c) },
+        {
+          load: () => kv.get<string[]>("isr"),
+          save: (isr) => kv.put("isr", isr),
+        },
+        {
+          onHighWatermark: () => this.parts.onHighWatermark(),
+          wakeAt: (at) => void this.parts.wakeAt(at).catch(() => undefined),
+        },
+      );
     }
     const r = this.#replicator;
     if (ref.version > r.version) {
       const c = ref.config;
       log.recordRewrites = regions.length > 0;
-      const removed = r.configure({
-        regions, minInsyncReplicas: c["min.insync.replicas"], lagTimeMaxMs: c["replica.lag.time.max.ms"],
-      }, ref.version);
+      const removed = r.configure(
+        {
+          regions,
+          minInsyncReplicas: c["min.insync.replicas"],
+          lagTimeMaxMs: c["replica.lag.time.max.ms"],
+        },
+        ref.version,
+      );
       this.#dropCopies(ref, removed);
     }
     return r;
@@ -113,7 +123,11 @@ export class ReplicationHost {
    * asks the leader's high watermark once first (`askLeader`; a WebSocket upgrade skips it).
    */
   async canServe(log: PartitionLog, ref: TopicRef, offset: number, askLeader = true): Promise<boolean> {
-    if (askLeader && offset >= log.state.highWatermark && Date.now() - this.#leaderHwAt > ref.config["replica.lag.time.max.ms"]) {
+    if (
+      askLeader &&
+      offset >= log.state.highWatermark &&
+      Date.now() - this.#leaderHwAt > ref.config["replica.lag.time.max.ms"]
+    ) {
       const leader = this.parts.env.PARTITION.getByName(partitionObjectName(ref.id, ref.partition));
       this.#heardFromLeader(unwrap(await leader.offsets(ref, "latest")).offset);
     }
@@ -141,13 +155,21 @@ export class ReplicationHost {
 
   #follower(ref: TopicRef, region: string, place = false) {
     const name = replicaObjectName(partitionObjectName(ref.id, ref.partition), region);
-    return this.parts.env.PARTITION.getByName(name, place ? { locationHint: region as DurableObjectLocationHint } : undefined);
+    return this.parts.env.PARTITION.getByName(
+      name,
+      place ? { locationHint: region as DurableObjectLocationHint } : undefined,
+    );
   }
 
   #dropCopies(ref: TopicRef, regions: readonly string[]): void {
     for (const region of regions) {
-      this.parts.ctx.waitUntil(this.#follower(ref, region).dropReplica()
-        .catch((e) => console.error(`edgelog: deleting the ${region} copy of ${ref.name}/${ref.partition} failed`, e)));
+      this.parts.ctx.waitUntil(
+        this.#follower(ref, region)
+          .dropReplica()
+          .catch((e) =>
+            console.error(`edgelog: deleting the ${region} copy of ${ref.name}/${ref.partition} failed`, e),
+          ),
+      );
     }
   }
 }

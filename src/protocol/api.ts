@@ -15,7 +15,11 @@ import {
 } from "./constants.js";
 
 const offset = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
-const partition = z.number().int().min(0).max(MAX_PARTITIONS - 1);
+const partition = z
+  .number()
+  .int()
+  .min(0)
+  .max(MAX_PARTITIONS - 1);
 
 export const ErrorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), retriable: z.boolean() }),
@@ -52,41 +56,68 @@ export const PartitionInfoSchema = z.object({
   bytes: z.number().int().describe("bytes in the hot tier (SQLite)"),
   archived_bytes: z.number().int().describe("bytes in archived R2 segments"),
   segments: z.number().int().describe("sealed segments (archived, or sealed in place for compacted topics)"),
-  log_end_offset: z.number().int().describe("the next offset to be written; above high_watermark while in-sync replicas have yet to copy it"),
+  log_end_offset: z
+    .number()
+    .int()
+    .describe("the next offset to be written; above high_watermark while in-sync replicas have yet to copy it"),
   isr: z.array(z.string()).optional().describe("geo-replicated topics: the replicas in sync, leader first"),
-  replicas: z.array(z.object({
-    region: z.string(),
-    log_end_offset: z.number().int().nullable().describe("what the follower holds (null until it first answers)"),
-    lag: z.number().int().nullable().describe("offsets behind the leader's log end"),
-    in_sync: z.boolean(),
-    caught_up_ms_ago: z.number().int().describe("time since the follower last held everything the leader had"),
-    error: z.string().optional().describe("the last shipping failure, while the follower is failing"),
-  })).optional(),
+  replicas: z
+    .array(
+      z.object({
+        region: z.string(),
+        log_end_offset: z.number().int().nullable().describe("what the follower holds (null until it first answers)"),
+        lag: z.number().int().nullable().describe("offsets behind the leader's log end"),
+        in_sync: z.boolean(),
+        caught_up_ms_ago: z.number().int().describe("time since the follower last held everything the leader had"),
+        error: z.string().optional().describe("the last shipping failure, while the follower is failing"),
+      }),
+    )
+    .optional(),
 });
 
-export const DescribeTopicSchema = TopicSchema.extend({ partitions: z.array(PartitionInfoSchema), partition_count: z.number().int() });
+export const DescribeTopicSchema = TopicSchema.extend({
+  partitions: z.array(PartitionInfoSchema),
+  partition_count: z.number().int(),
+});
 
 export const FormatSchema = z.enum(VALUE_FORMATS);
 
 export const ProduceRecordSchema = z.strictObject({
   key: z.string().nullable().optional().describe("UTF-8 key; hashed with murmur2 to pick the partition"),
   key_b64: z.string().optional().describe("binary key, base64 (instead of key)"),
-  value: z.unknown().optional().describe("json: any JSON; string: text; binary: base64. Null or absent is a null value (a tombstone)"),
+  value: z
+    .unknown()
+    .optional()
+    .describe("json: any JSON; string: text; binary: base64. Null or absent is a null value (a tombstone)"),
   headers: z.record(z.string(), z.string().nullable()).optional(),
   partition: partition.nullable().optional(),
   timestamp: z.number().int().min(0).nullable().optional().describe("ms since the epoch; default now"),
 });
 
-const sequence = z.number().int().min(0).max(2 ** 31 - 1);
+const sequence = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 
-export const ProducerSchema = z.strictObject({
-  id: z.string().regex(/^\d{1,15}$/, "producer id must be the decimal id POST /v1/producers returned"),
-  epoch: z.number().int().min(0).max(32767),
-  sequence: sequence.optional()
-    .describe("base sequence when every record goes to one partition: records this producer sent to it before, in this epoch"),
-  sequences: z.record(z.string().regex(/^\d{1,4}$/), sequence).optional()
-    .describe("base sequence per partition the request writes to, keyed by partition number"),
-}).refine((p) => (p.sequence === undefined) !== (p.sequences === undefined), "give producer.sequence or producer.sequences, not both or neither");
+export const ProducerSchema = z
+  .strictObject({
+    id: z.string().regex(/^\d{1,15}$/, "producer id must be the decimal id POST /v1/producers returned"),
+    epoch: z.number().int().min(0).max(32767),
+    sequence: sequence
+      .optional()
+      .describe(
+        "base sequence when every record goes to one partition: records this producer sent to it before, in this epoch",
+      ),
+    sequences: z
+      .record(z.string().regex(/^\d{1,4}$/), sequence)
+      .optional()
+      .describe("base sequence per partition the request writes to, keyed by partition number"),
+  })
+  .refine(
+    (p) => (p.sequence === undefined) !== (p.sequences === undefined),
+    "give producer.sequence or producer.sequences, not both or neither",
+  );
 
 export const InitProducerSchema = z.strictObject({
   id: z.string().optional().describe("an id to re-initialise: its epoch is bumped, fencing the old holder"),
@@ -114,21 +145,29 @@ export const ProducedRecordSchema = z.object({
 export const ProduceReplySchema = z.object({ records: z.array(ProducedRecordSchema) });
 
 export const BatchProduceReplySchema = z.object({
-  batches: z.array(z.object({
-    base_offset: z.number().int(),
-    last_offset: z.number().int(),
-    log_start_offset: z.number().int(),
-    timestamp: z.number().int(),
-  })),
+  batches: z.array(
+    z.object({
+      base_offset: z.number().int(),
+      last_offset: z.number().int(),
+      log_start_offset: z.number().int(),
+      timestamp: z.number().int(),
+    }),
+  ),
 });
 
 const intParam = (name: string) =>
-  z.string().regex(/^\d+$/, `${name} must be a non-negative integer`).transform(Number)
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a non-negative integer`)
+    .transform(Number)
     .refine(Number.isSafeInteger, `${name} is too large`);
 
 /** Which copy of a geo-replicated partition serves a read. */
-export const ReplicaChoiceSchema = z.enum(["nearest", "leader", ...REPLICA_REGIONS])
-  .describe("geo-replicated topics: nearest (default: the reader's region if the topic has a replica there), leader, or a region; a copy that is behind hands the read to the leader");
+export const ReplicaChoiceSchema = z
+  .enum(["nearest", "leader", ...REPLICA_REGIONS])
+  .describe(
+    "geo-replicated topics: nearest (default: the reader's region if the topic has a replica there), leader, or a region; a copy that is behind hands the read to the leader",
+  );
 
 export const FetchQuerySchema = z.object({
   offset: intParam("offset"),
@@ -136,8 +175,12 @@ export const FetchQuerySchema = z.object({
   max_bytes: intParam("max_bytes").pipe(z.number().min(1).max(FETCH_MAX_BYTES_CAP)).optional(),
   wait_ms: intParam("wait_ms").pipe(z.number().max(FETCH_MAX_WAIT_MS)).optional(),
   format: FormatSchema.optional(),
-  live: z.enum(["sse"]).optional()
-    .describe("sse streams Server-Sent Events (event: records, id: next offset; Last-Event-ID resumes). A WebSocket upgrade on this URL streams the same JSON frames; acknowledge each with {\"ack\": next_offset}"),
+  live: z
+    .enum(["sse"])
+    .optional()
+    .describe(
+      'sse streams Server-Sent Events (event: records, id: next offset; Last-Event-ID resumes). A WebSocket upgrade on this URL streams the same JSON frames; acknowledge each with {"ack": next_offset}',
+    ),
   raw: z.enum(["true", "false"]).optional().describe("WebSocket only: binary frames of whole RecordBatch v2"),
   replica: ReplicaChoiceSchema.optional(),
 });
@@ -161,35 +204,48 @@ export const FetchReplySchema = z.object({
 });
 
 export const MultiFetchRequestSchema = z.strictObject({
-  partitions: z.array(z.strictObject({
-    topic: z.string(),
-    partition,
-    offset,
-    max_bytes: z.number().int().min(1).max(FETCH_MAX_BYTES_CAP).optional(),
-  })).min(1).max(MAX_PARTITIONS),
+  partitions: z
+    .array(
+      z.strictObject({
+        topic: z.string(),
+        partition,
+        offset,
+        max_bytes: z.number().int().min(1).max(FETCH_MAX_BYTES_CAP).optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_PARTITIONS),
   wait_ms: z.number().int().min(0).max(FETCH_MAX_WAIT_MS).default(0),
   max_bytes: z.number().int().min(1).max(FETCH_MAX_BYTES_CAP).optional(),
   max_records: z.number().int().min(1).max(FETCH_MAX_RECORDS_CAP).optional(),
-  format: z.enum([...VALUE_FORMATS, "batches"]).default("json")
-    .describe("batches: whole RecordBatch v2 as stored (base64 in batches_b64), as Kafka returns them; the first may begin below offset"),
+  format: z
+    .enum([...VALUE_FORMATS, "batches"])
+    .default("json")
+    .describe(
+      "batches: whole RecordBatch v2 as stored (base64 in batches_b64), as Kafka returns them; the first may begin below offset",
+    ),
   replica: ReplicaChoiceSchema.optional(),
 });
 
 export const MultiFetchReplySchema = z.object({
-  partitions: z.array(z.object({
-    topic: z.string(),
-    partition: z.number().int(),
-    records: z.array(FetchedRecordSchema).optional(),
-    batches_b64: z.string().optional().describe("format batches: the concatenated raw batches, base64"),
-    error: ErrorBodySchema.shape.error.optional(),
-    next_offset: z.number().int().optional(),
-    high_watermark: z.number().int().optional(),
-    log_start_offset: z.number().int().optional(),
-  })),
+  partitions: z.array(
+    z.object({
+      topic: z.string(),
+      partition: z.number().int(),
+      records: z.array(FetchedRecordSchema).optional(),
+      batches_b64: z.string().optional().describe("format batches: the concatenated raw batches, base64"),
+      error: ErrorBodySchema.shape.error.optional(),
+      next_offset: z.number().int().optional(),
+      high_watermark: z.number().int().optional(),
+      log_start_offset: z.number().int().optional(),
+    }),
+  ),
 });
 
 export const OffsetsQuerySchema = z.object({
-  at: z.union([z.enum(["earliest", "latest"]), intParam("at")]).default("latest")
+  at: z
+    .union([z.enum(["earliest", "latest"]), intParam("at")])
+    .default("latest")
     .describe("earliest, latest, or a timestamp in ms"),
 });
 
@@ -201,14 +257,33 @@ export const HeartbeatRequestSchema = z.strictObject({
   member_id: z.string().min(1).max(255).nullable().describe("null to join; the coordinator assigns one"),
   member_epoch: z.number().int().min(0).describe("0 to join or rejoin, else the epoch of the last reply"),
   topics: z.array(z.string()).max(MAX_PARTITIONS).optional().describe("subscribed topic names; required when joining"),
-  instance_id: z.string().min(1).max(255).nullable().optional().describe("static membership: a restart with the same id keeps its partitions"),
+  instance_id: z
+    .string()
+    .min(1)
+    .max(255)
+    .nullable()
+    .optional()
+    .describe("static membership: a restart with the same id keeps its partitions"),
   session_timeout_ms: z.number().int().optional(),
-  rebalance_timeout_ms: z.number().int().min(1).max(3_600_000).optional()
-    .describe("how long the member may take to release partitions it is asked to give up (default 300000, Kafka's max.poll.interval.ms); past it the member is fenced"),
-  assignor: z.string().optional().describe("range, roundrobin or sticky (default); the group uses the one most members ask for"),
-  protocol: z.enum(["consumer", "classic"]).optional()
+  rebalance_timeout_ms: z
+    .number()
+    .int()
+    .min(1)
+    .max(3_600_000)
+    .optional()
+    .describe(
+      "how long the member may take to release partitions it is asked to give up (default 300000, Kafka's max.poll.interval.ms); past it the member is fenced",
+    ),
+  assignor: z
+    .string()
+    .optional()
+    .describe("range, roundrobin or sticky (default); the group uses the one most members ask for"),
+  protocol: z
+    .enum(["consumer", "classic"])
+    .optional()
     .describe("classic: assignment changes only at rejoin (member_epoch 0); replies carry rejoin"),
-  owned: topicPartitions.optional()
+  owned: topicPartitions
+    .optional()
     .describe("partitions the member still holds; absent means exactly those of the previous reply"),
 });
 
@@ -221,20 +296,36 @@ export const HeartbeatReplySchema = z.object({
 });
 
 export const CommitOffsetsSchema = z.strictObject({
-  member_id: z.string().min(1).max(255).nullable().optional().describe("absent or null: only an empty group accepts the commit"),
+  member_id: z
+    .string()
+    .min(1)
+    .max(255)
+    .nullable()
+    .optional()
+    .describe("absent or null: only an empty group accepts the commit"),
   member_epoch: z.number().int().min(0).optional(),
-  offsets: z.array(z.strictObject({
-    topic: z.string(),
-    partition,
-    offset: offset.describe("the next offset to consume (last processed + 1), at most the high watermark"),
-    metadata: z.string().nullable().optional().describe(`at most ${OFFSET_METADATA_MAX_CHARS} characters`),
-  })).min(1).max(MAX_PARTITIONS),
+  offsets: z
+    .array(
+      z.strictObject({
+        topic: z.string(),
+        partition,
+        offset: offset.describe("the next offset to consume (last processed + 1), at most the high watermark"),
+        metadata: z.string().nullable().optional().describe(`at most ${OFFSET_METADATA_MAX_CHARS} characters`),
+      }),
+    )
+    .min(1)
+    .max(MAX_PARTITIONS),
 });
 
 export const CommittedOffsetsReplySchema = z.object({
-  offsets: z.array(z.object({
-    topic: z.string(), partition: z.number().int(), offset: z.number().int(), metadata: z.string().nullable(),
-  })),
+  offsets: z.array(
+    z.object({
+      topic: z.string(),
+      partition: z.number().int(),
+      offset: z.number().int(),
+      metadata: z.string().nullable(),
+    }),
+  ),
 });
 
 export const ResetOffsetsSchema = z.strictObject({
@@ -243,7 +334,11 @@ export const ResetOffsetsSchema = z.strictObject({
     z.strictObject({ timestamp: z.number().int().min(0) }).describe("first offset at or after this time (ms)"),
     z.strictObject({ offset }).describe("an explicit offset, at most the high watermark"),
   ]),
-  topics: z.array(z.string()).min(1).max(MAX_PARTITIONS).optional()
+  topics: z
+    .array(z.string())
+    .min(1)
+    .max(MAX_PARTITIONS)
+    .optional()
     .describe("default: the topics the group has committed offsets for"),
 });
 
@@ -258,27 +353,35 @@ export const GroupSchema = z.object({
   state: z.enum(["empty", "reconciling", "stable"]),
   group_epoch: z.number().int(),
   assignor: z.string(),
-  members: z.array(z.object({
-    member_id: z.string(),
-    instance_id: z.string().nullable(),
-    member_epoch: z.number().int(),
-    protocol: z.enum(["consumer", "classic"]),
-    topics: z.array(z.string()),
-    session_timeout_ms: z.number().int(),
-    rebalance_timeout_ms: z.number().int(),
-    revoke_by: z.number().int().nullable().describe("while the member holds partitions it was asked to release: when it is fenced if it still does"),
-    assignment: memberAssignment,
-    target_assignment: memberAssignment,
-    owned: memberAssignment,
-  })),
-  partitions: z.array(z.object({
-    topic: z.string(),
-    partition: z.number().int(),
-    member_id: z.string().nullable(),
-    committed_offset: z.number().int().nullable(),
-    high_watermark: z.number().int(),
-    lag: z.number().int().nullable().describe("high_watermark - committed_offset; null when nothing is committed"),
-  })),
+  members: z.array(
+    z.object({
+      member_id: z.string(),
+      instance_id: z.string().nullable(),
+      member_epoch: z.number().int(),
+      protocol: z.enum(["consumer", "classic"]),
+      topics: z.array(z.string()),
+      session_timeout_ms: z.number().int(),
+      rebalance_timeout_ms: z.number().int(),
+      revoke_by: z
+        .number()
+        .int()
+        .nullable()
+        .describe("while the member holds partitions it was asked to release: when it is fenced if it still does"),
+      assignment: memberAssignment,
+      target_assignment: memberAssignment,
+      owned: memberAssignment,
+    }),
+  ),
+  partitions: z.array(
+    z.object({
+      topic: z.string(),
+      partition: z.number().int(),
+      member_id: z.string().nullable(),
+      committed_offset: z.number().int().nullable(),
+      high_watermark: z.number().int(),
+      lag: z.number().int().nullable().describe("high_watermark - committed_offset; null when nothing is committed"),
+    }),
+  ),
 });
 
 export const GroupListSchema = z.object({
@@ -287,13 +390,24 @@ export const GroupListSchema = z.object({
 });
 
 export const GroupListQuerySchema = z.object({
-  limit: intParam("limit").pipe(z.number().min(1).max(1000)).optional().describe("groups per page (default 100, at most 1000)"),
-  after: z.string().optional().describe("list groups whose names sort after this one (next_after of the previous page)"),
+  limit: intParam("limit")
+    .pipe(z.number().min(1).max(1000))
+    .optional()
+    .describe("groups per page (default 100, at most 1000)"),
+  after: z
+    .string()
+    .optional()
+    .describe("list groups whose names sort after this one (next_after of the previous page)"),
 });
 
 export const GrantSchema = z.strictObject({
-  resource: z.string().describe("topic:<name>, topic:<prefix>*, group:<name>, group:<prefix>*, or cluster; * alone matches every name"),
-  operations: z.array(z.enum(OPERATIONS)).min(1).describe("admin implies the others; produce and consume imply describe"),
+  resource: z
+    .string()
+    .describe("topic:<name>, topic:<prefix>*, group:<name>, group:<prefix>*, or cluster; * alone matches every name"),
+  operations: z
+    .array(z.enum(OPERATIONS))
+    .min(1)
+    .describe("admin implies the others; produce and consume imply describe"),
 });
 
 const bytesPerSec = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
@@ -324,7 +438,9 @@ export const CreatedTokenSchema = TokenInfoSchema.extend({
   token: z.string().describe("the bearer token; shown only in this reply, never again"),
 });
 
-const mirrorName = z.string().regex(TOPIC_NAME_PATTERN, "mirror names are 1-249 characters of [a-zA-Z0-9._-]")
+const mirrorName = z
+  .string()
+  .regex(TOPIC_NAME_PATTERN, "mirror names are 1-249 characters of [a-zA-Z0-9._-]")
   .refine((n) => n !== "." && n !== "..", "mirror names may not be '.' or '..'");
 
 export const CreateMirrorSchema = z.strictObject({
@@ -332,18 +448,33 @@ export const CreateMirrorSchema = z.strictObject({
   source: z.strictObject({
     url: z.string().describe("base URL of the other edgelog deployment, e.g. https://edgelog.example.com"),
     topic: z.string().describe("the topic to copy there"),
-    token: z.string().min(1).optional().describe("bearer token for the source (consume and describe on the topic); never shown again"),
+    token: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("bearer token for the source (consume and describe on the topic); never shown again"),
   }),
-  topic: z.string().optional()
-    .describe("local topic to copy into (default: the source topic's name); created with the source's partition count if missing"),
+  topic: z
+    .string()
+    .optional()
+    .describe(
+      "local topic to copy into (default: the source topic's name); created with the source's partition count if missing",
+    ),
 });
 
 export const MirrorPartitionSchema = z.object({
   partition: z.number().int(),
-  source_offset: z.number().int().nullable().describe("the next source offset to copy; null until the source was first asked"),
+  source_offset: z
+    .number()
+    .int()
+    .nullable()
+    .describe("the next source offset to copy; null until the source was first asked"),
   source_high_watermark: z.number().int().nullable().describe("the source's high watermark at the last fetch"),
   lag: z.number().int().nullable().describe("source_high_watermark - source_offset"),
-  records_skipped: z.number().int().describe("source records removed by the source's retention before they were copied"),
+  records_skipped: z
+    .number()
+    .int()
+    .describe("source records removed by the source's retention before they were copied"),
   last_error: z.string().optional().describe("the last failure (source down, refused, ...); retried with backoff"),
 });
 

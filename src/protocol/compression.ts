@@ -22,7 +22,7 @@ const GZIP = 1;
 
 /** True when any batch in `buf` is compressed (a header walk, no copying). */
 export function anyCompressed(buf: Uint8Array): boolean {
-  for (let pos = 0; pos < buf.length;) {
+  for (let pos = 0; pos < buf.length; ) {
     const h = readBatchHeader(buf, pos);
     if ((h.attributes & COMPRESSION_MASK) !== 0) return true;
     pos += h.size;
@@ -47,8 +47,10 @@ export async function decompressBatches(buf: Uint8Array): Promise<Uint8Array> {
       continue;
     }
     if (codec !== GZIP) {
-      throw new EdgelogError("UNSUPPORTED_COMPRESSION_TYPE",
-        `record batch ${index} is compressed with ${CODECS[codec] ?? `codec ${codec}`}; edgelog accepts gzip or uncompressed batches`);
+      throw new EdgelogError(
+        "UNSUPPORTED_COMPRESSION_TYPE",
+        `record batch ${index} is compressed with ${CODECS[codec] ?? `codec ${codec}`}; edgelog accepts gzip or uncompressed batches`,
+      );
     }
     if (crc32c(batch, ATTRIBUTES_AT, batch.length) !== h.crc) {
       throw new EdgelogError("CORRUPT_MESSAGE", "a gzip record batch failed its CRC-32C check");

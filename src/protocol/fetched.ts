@@ -14,8 +14,12 @@ export function batchEnd(batch: Uint8Array): number {
 }
 
 /** Decodes whole batches into JSON records at or after `offset`, at most `maxRecords` of them. */
-export function renderRecords(batches: Uint8Array[], offset: number, maxRecords: number, format: ValueFormat):
-  { records: FetchedRecord[]; nextOffset: number } {
+export function renderRecords(
+  batches: Uint8Array[],
+  offset: number,
+  maxRecords: number,
+  format: ValueFormat,
+): { records: FetchedRecord[]; nextOffset: number } {
   const records: FetchedRecord[] = [];
   let next = offset;
   for (const batch of batches) {

@@ -162,7 +162,10 @@ export function encodeBatch(records: RecordInput[], opts: EncodeOptions = {}): U
     .int32(n);
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
-    w.varint(sizes[i]!).int8(0).varlong(r.timestamp - baseTimestamp).varint(i);
+    w.varint(sizes[i]!)
+      .int8(0)
+      .varlong(r.timestamp - baseTimestamp)
+      .varint(i);
     const { key, value, headers } = r;
     if (key === null) w.varint(-1);
     else w.varint(key.length).bytes(key);
@@ -208,7 +211,8 @@ function putInt64(buf: Uint8Array, p: number, v: number): void {
  */
 export function readBatchHeader(buf: Uint8Array, pos = 0): BatchHeader {
   const left = buf.length - pos;
-  if (pos < 0 || left < MAGIC_AT + 1) throw corrupt(`record batch at byte ${pos} is truncated: ${Math.max(left, 0)} bytes left`);
+  if (pos < 0 || left < MAGIC_AT + 1)
+    throw corrupt(`record batch at byte ${pos} is truncated: ${Math.max(left, 0)} bytes left`);
   const magic = (buf[pos + MAGIC_AT]! << 24) >> 24;
   if (magic !== 2) throw invalid(`record batch magic must be 2, got ${magic}`);
   if (left < BATCH_HEADER_SIZE) {
@@ -218,7 +222,9 @@ export function readBatchHeader(buf: Uint8Array, pos = 0): BatchHeader {
   const baseOffset = r.int64();
   const batchLength = r.int32();
   if (batchLength < BATCH_HEADER_SIZE - LOG_OVERHEAD) {
-    throw corrupt(`record batch at byte ${pos} has length ${batchLength}, below the v2 minimum of ${BATCH_HEADER_SIZE - LOG_OVERHEAD}`);
+    throw corrupt(
+      `record batch at byte ${pos} has length ${batchLength}, below the v2 minimum of ${BATCH_HEADER_SIZE - LOG_OVERHEAD}`,
+    );
   }
   const size = batchLength + LOG_OVERHEAD;
   if (size > left) throw corrupt(`record batch at byte ${pos} is truncated: it declares ${size} bytes, ${left} left`);
@@ -262,16 +268,26 @@ export function validateBatches(buf: Uint8Array): ValidatedBatch[] {
     }
     const codec = h.attributes & COMPRESSION_MASK;
     if (codec !== 0) {
-      throw new EdgelogError("UNSUPPORTED_COMPRESSION_TYPE", `record batch at byte ${pos} is compressed (codec ${codec}); only uncompressed batches are accepted`);
+      throw new EdgelogError(
+        "UNSUPPORTED_COMPRESSION_TYPE",
+        `record batch at byte ${pos} is compressed (codec ${codec}); only uncompressed batches are accepted`,
+      );
     }
-    if (h.attributes & CONTROL) throw invalid(`record batch at byte ${pos} is a control batch; clients may not write control records`);
-    if (h.attributes & TRANSACTIONAL) throw invalid(`record batch at byte ${pos} is transactional; transactions are not supported`);
-    if (h.recordCount < 1) throw invalid(`record batch at byte ${pos} has record count ${h.recordCount}; it must hold at least one record`);
+    if (h.attributes & CONTROL)
+      throw invalid(`record batch at byte ${pos} is a control batch; clients may not write control records`);
+    if (h.attributes & TRANSACTIONAL)
+      throw invalid(`record batch at byte ${pos} is transactional; transactions are not supported`);
+    if (h.recordCount < 1)
+      throw invalid(`record batch at byte ${pos} has record count ${h.recordCount}; it must hold at least one record`);
     if (h.lastOffsetDelta + 1 !== h.recordCount) {
-      throw invalid(`record batch at byte ${pos} is inconsistent: lastOffsetDelta ${h.lastOffsetDelta} but ${h.recordCount} records`);
+      throw invalid(
+        `record batch at byte ${pos} is inconsistent: lastOffsetDelta ${h.lastOffsetDelta} but ${h.recordCount} records`,
+      );
     }
     if (h.producerId >= 0 && h.baseSequence < 0) {
-      throw invalid(`record batch at byte ${pos} has producerId ${h.producerId} but invalid baseSequence ${h.baseSequence}`);
+      throw invalid(
+        `record batch at byte ${pos} has producerId ${h.producerId} but invalid baseSequence ${h.baseSequence}`,
+      );
     }
     const maxDelta = walkRecords(buf, pos, end, h.recordCount);
     headers.push({ ...h, recordsMaxTimestamp: h.baseTimestamp + maxDelta });
@@ -290,12 +306,16 @@ function walkRecords(buf: Uint8Array, pos: number, end: number, count: number): 
   for (let i = 0; i < count; i++) {
     const length = r.varint();
     const start = r.pos;
-    if (length < 0 || length > end - start) throw corrupt(`record ${i} of the batch at byte ${pos} has length ${length}, ${end - start} bytes left`);
+    if (length < 0 || length > end - start)
+      throw corrupt(`record ${i} of the batch at byte ${pos} has length ${length}, ${end - start} bytes left`);
     r.skip(1); // attributes: unused in v2
     const delta = r.varlong();
     if (delta > maxDelta) maxDelta = delta;
     const offsetDelta = r.varint();
-    if (offsetDelta !== i) throw invalid(`record ${i} of the batch at byte ${pos} has offsetDelta ${offsetDelta}; offsets must be dense from 0`);
+    if (offsetDelta !== i)
+      throw invalid(
+        `record ${i} of the batch at byte ${pos} has offsetDelta ${offsetDelta}; offsets must be dense from 0`,
+      );
     skipNullable(r, i, pos, "key");
     skipNullable(r, i, pos, "value");
     const headerCount = r.varint();
@@ -307,7 +327,9 @@ function walkRecords(buf: Uint8Array, pos: number, end: number, count: number): 
       skipNullable(r, i, pos, "header value");
     }
     if (r.pos !== start + length) {
-      throw corrupt(`record ${i} of the batch at byte ${pos} declares ${length} bytes but its fields take ${r.pos - start}`);
+      throw corrupt(
+        `record ${i} of the batch at byte ${pos} declares ${length} bytes but its fields take ${r.pos - start}`,
+      );
     }
   }
   if (r.remaining !== 0) throw corrupt(`record batch at byte ${pos} has ${r.remaining} bytes after its last record`);
@@ -336,7 +358,8 @@ function readNullable(r: ByteReader): Uint8Array | null {
 export function decodeRecords(batch: Uint8Array, pos = 0): BatchRecord[] {
   const h = readBatchHeader(batch, pos);
   const codec = h.attributes & COMPRESSION_MASK;
-  if (codec !== 0) throw new EdgelogError("UNSUPPORTED_COMPRESSION_TYPE", `cannot decode a compressed record batch (codec ${codec})`);
+  if (codec !== 0)
+    throw new EdgelogError("UNSUPPORTED_COMPRESSION_TYPE", `cannot decode a compressed record batch (codec ${codec})`);
   const logAppendTime = (h.attributes & TIMESTAMP_TYPE_LOG_APPEND) !== 0;
   const count = h.recordCount;
   if (count < 0) throw corrupt(`record batch at byte ${pos} has record count ${count}`);
@@ -358,7 +381,8 @@ export function decodeRecords(batch: Uint8Array, pos = 0): BatchRecord[] {
       if (kl < 0) throw invalid(`record ${i} has a header with a null key`);
       headers.push({ key: r.utf8(kl), value: readNullable(r) });
     }
-    if (r.pos !== start + length) throw corrupt(`record ${i} declares ${length} bytes but its fields take ${r.pos - start}`);
+    if (r.pos !== start + length)
+      throw corrupt(`record ${i} declares ${length} bytes but its fields take ${r.pos - start}`);
     out.push({
       offset: h.baseOffset + offsetDelta,
       timestamp: logAppendTime ? h.maxTimestamp : h.baseTimestamp + timestampDelta,
@@ -372,7 +396,8 @@ export function decodeRecords(batch: Uint8Array, pos = 0): BatchRecord[] {
 
 /** Assigns the batch its log offset in place; the CRC does not cover baseOffset, so it stays valid. */
 export function setBaseOffset(batch: Uint8Array, baseOffset: number, pos = 0): void {
-  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0) throw new RangeError(`baseOffset must be a non-negative safe integer, got ${baseOffset}`);
+  if (!Number.isSafeInteger(baseOffset) || baseOffset < 0)
+    throw new RangeError(`baseOffset must be a non-negative safe integer, got ${baseOffset}`);
   if (pos < 0 || pos + LENGTH_AT > batch.length) throw corrupt(`no record batch header at byte ${pos}`);
   putInt64(batch, pos, baseOffset);
 }
@@ -433,7 +458,10 @@ export function crcMatches(buf: Uint8Array, h: BatchHeader, pos = 0): boolean {
  * the same base), while baseOffset, lastOffsetDelta, timestamps and producer fields are kept,
  * so the batch still spans its original offsets with gaps. Returns null when nothing is kept.
  */
-export function filterBatch(batch: Uint8Array, keep: (record: BatchRecord, index: number) => boolean): Uint8Array | null {
+export function filterBatch(
+  batch: Uint8Array,
+  keep: (record: BatchRecord, index: number) => boolean,
+): Uint8Array | null {
   const h = readBatchHeader(batch);
   const records = decodeRecords(batch);
   const r = new ByteReader(batch, BATCH_HEADER_SIZE, h.size);

@@ -64,7 +64,10 @@ function oneOf<T extends string>(choices: readonly T[], normalise: (s: string) =
   return (value, key) => {
     const v = typeof value === "string" ? normalise(value) : value;
     if (typeof v !== "string" || !(choices as readonly string[]).includes(v)) {
-      throw new EdgelogError("INVALID_CONFIG", `${key} must be one of ${choices.join(" | ")}, got ${JSON.stringify(value)}`);
+      throw new EdgelogError(
+        "INVALID_CONFIG",
+        `${key} must be one of ${choices.join(" | ")}, got ${JSON.stringify(value)}`,
+      );
     }
     return v;
   };
@@ -72,12 +75,22 @@ function oneOf<T extends string>(choices: readonly T[], normalise: (s: string) =
 
 const regions: Parser = (input, key) => {
   // Kafka tools send list configs as comma-separated strings ("weur,apac"); JSON clients send arrays.
-  const value = typeof input === "string" ? input.split(",").map((r) => r.trim()).filter((r) => r !== "") : input;
-  if (!Array.isArray(value)) throw new EdgelogError("INVALID_CONFIG", `${key} must be an array of region names (or a comma-separated string)`);
+  const value =
+    typeof input === "string"
+      ? input
+          .split(",")
+          .map((r) => r.trim())
+          .filter((r) => r !== "")
+      : input;
+  if (!Array.isArray(value))
+    throw new EdgelogError("INVALID_CONFIG", `${key} must be an array of region names (or a comma-separated string)`);
   const seen = new Set<string>();
   for (const r of value) {
     if (typeof r !== "string" || !(REPLICA_REGIONS as readonly string[]).includes(r)) {
-      throw new EdgelogError("INVALID_CONFIG", `${key}: unknown region ${JSON.stringify(r)}; use one of ${REPLICA_REGIONS.join(", ")}`);
+      throw new EdgelogError(
+        "INVALID_CONFIG",
+        `${key}: unknown region ${JSON.stringify(r)}; use one of ${REPLICA_REGIONS.join(", ")}`,
+      );
     }
     if (seen.has(r)) throw new EdgelogError("INVALID_CONFIG", `${key}: region ${r} listed twice`);
     seen.add(r);
@@ -91,7 +104,12 @@ export const MAX_SEGMENT_BYTES = 1024 * 1024 * 1024;
 const PARSERS: Record<TopicConfigKey, Parser> = {
   // "delete,compact" is Kafka's other spelling of the same list.
   "cleanup.policy": oneOf(["delete", "compact", "compact,delete"], (s) =>
-    s.split(",").map((p) => p.trim()).sort().join(",")),
+    s
+      .split(",")
+      .map((p) => p.trim())
+      .sort()
+      .join(","),
+  ),
   "retention.ms": integer(1, MAX_MS, true),
   "retention.bytes": integer(1, Number.MAX_SAFE_INTEGER, true),
   // One sealed segment is one streamed R2 PUT from one alarm; 1 GiB (Kafka's default) bounds it.
@@ -117,7 +135,10 @@ export function parseTopicConfig(input: unknown): Partial<TopicConfig> {
   for (const [key, value] of Object.entries(input)) {
     const parse = PARSERS[key as TopicConfigKey];
     if (!parse) {
-      throw new EdgelogError("INVALID_CONFIG", `unknown config ${JSON.stringify(key)}; known: ${TOPIC_CONFIG_KEYS.join(", ")}`);
+      throw new EdgelogError(
+        "INVALID_CONFIG",
+        `unknown config ${JSON.stringify(key)}; known: ${TOPIC_CONFIG_KEYS.join(", ")}`,
+      );
     }
     out[key] = parse(value, key);
   }
@@ -128,23 +149,30 @@ export function parseTopicConfig(input: unknown): Partial<TopicConfig> {
 export function checkTopicConfig(config: TopicConfig): TopicConfig {
   const replicas = 1 + config["replica.regions"].length;
   if (config["min.insync.replicas"] > replicas) {
-    throw new EdgelogError("INVALID_CONFIG",
-      `min.insync.replicas (${config["min.insync.replicas"]}) exceeds the replica count (${replicas}: the leader plus replica.regions)`);
+    throw new EdgelogError(
+      "INVALID_CONFIG",
+      `min.insync.replicas (${config["min.insync.replicas"]}) exceeds the replica count (${replicas}: the leader plus replica.regions)`,
+    );
   }
   return config;
 }
 
 export function validateTopicName(name: unknown): string {
   if (typeof name !== "string" || !TOPIC_NAME_PATTERN.test(name) || name === "." || name === "..") {
-    throw new EdgelogError("INVALID_TOPIC_EXCEPTION",
-      `invalid topic name ${JSON.stringify(name)}: use 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'`);
+    throw new EdgelogError(
+      "INVALID_TOPIC_EXCEPTION",
+      `invalid topic name ${JSON.stringify(name)}: use 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'`,
+    );
   }
   return name;
 }
 
 export function validatePartitionCount(n: unknown): number {
   if (typeof n !== "number" || !Number.isInteger(n) || n < 1 || n > MAX_PARTITIONS) {
-    throw new EdgelogError("INVALID_PARTITIONS", `partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${JSON.stringify(n)}`);
+    throw new EdgelogError(
+      "INVALID_PARTITIONS",
+      `partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${JSON.stringify(n)}`,
+    );
   }
   return n;
 }

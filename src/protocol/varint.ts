@@ -181,7 +181,8 @@ export class ByteWriter {
       for (let i = 0; i < s.length; i++) buf[p++] = s.charCodeAt(i);
     } else {
       const { written } = encoder.encodeInto(s, buf.subarray(p, p + byteLength));
-      if (written !== byteLength) throw new RangeError(`utf8 byteLength ${byteLength} does not match the string (${written})`);
+      if (written !== byteLength)
+        throw new RangeError(`utf8 byteLength ${byteLength} does not match the string (${written})`);
       p += written;
     }
     this.pos = p;

@@ -145,7 +145,15 @@ export class Replicator {
     for (const region of config.regions) {
       if (this.#followers.has(region)) continue;
       this.#followers.set(region, {
-        region, leo: null, toldHw: -1, toldCopyStart: -1, rewriteSeq: 0, caughtUpAt: this.now(), inFlight: false, again: false, failures: 0,
+        region,
+        leo: null,
+        toldHw: -1,
+        toldCopyStart: -1,
+        rewriteSeq: 0,
+        caughtUpAt: this.now(),
+        inFlight: false,
+        again: false,
+        failures: 0,
       });
       // A new topic's followers start in sync (there is nothing to copy); after a restart the
       // stored set is trusted until the followers answer.
@@ -173,9 +181,11 @@ export class Replicator {
   checkWritable(): void {
     this.#refresh();
     if (this.inSyncCount < this.#config.minInsyncReplicas) {
-      throw new EdgelogError("NOT_ENOUGH_REPLICAS",
+      throw new EdgelogError(
+        "NOT_ENOUGH_REPLICAS",
         `${this.inSyncCount} of ${1 + this.#config.regions.length} replicas are in sync (leader${this.#isr.size ? ", " + this.isr.join(", ") : ""}); ` +
-        `min.insync.replicas is ${this.#config.minInsyncReplicas}`);
+          `min.insync.replicas is ${this.#config.minInsyncReplicas}`,
+      );
     }
   }
 
@@ -190,10 +200,17 @@ export class Replicator {
     const timeoutMs = 2 * this.#config.lagTimeMaxMs + 5_000;
     return new Promise((resolve, reject) => {
       const wait: AckWait = {
-        end, resolve, reject,
+        end,
+        resolve,
+        reject,
         timer: setTimeout(() => {
           this.#waits = this.#waits.filter((w) => w !== wait);
-          reject(new EdgelogError("REQUEST_TIMED_OUT", `the in-sync replicas did not acknowledge offset ${end - 1} within ${timeoutMs} ms`));
+          reject(
+            new EdgelogError(
+              "REQUEST_TIMED_OUT",
+              `the in-sync replicas did not acknowledge offset ${end - 1} within ${timeoutMs} ms`,
+            ),
+          );
         }, timeoutMs),
       };
       this.#waits.push(wait);
@@ -243,8 +260,13 @@ export class Replicator {
 
   #behind(f: Follower): boolean {
     const s = this.log.state;
-    return f.leo === null || f.leo < s.logEndOffset || f.toldHw < Math.min(s.highWatermark, f.leo) ||
-      f.toldCopyStart < Math.min(this.log.copyStartOffset, f.leo) || f.rewriteSeq < this.log.lastRewriteSeq;
+    return (
+      f.leo === null ||
+      f.leo < s.logEndOffset ||
+      f.toldHw < Math.min(s.highWatermark, f.leo) ||
+      f.toldCopyStart < Math.min(this.log.copyStartOffset, f.leo) ||
+      f.rewriteSeq < this.log.lastRewriteSeq
+    );
   }
 
   /** One shipping loop per follower: in order, one chunk in flight, until it holds everything. */
@@ -269,7 +291,8 @@ export class Replicator {
             f.toldHw = Math.min(chunk.highWatermark, ack.logEndOffset);
             f.toldCopyStart = Math.min(chunk.copyStart, ack.logEndOffset);
             // A short page holds every rewrite queued when it was read; a full one may leave more.
-            f.rewriteSeq = chunk.rewrites.length < CHUNK_ROWS ? Math.max(f.rewriteSeq, rewritesQueued) : chunk.rewrites.at(-1)!.seq;
+            f.rewriteSeq =
+              chunk.rewrites.length < CHUNK_ROWS ? Math.max(f.rewriteSeq, rewritesQueued) : chunk.rewrites.at(-1)!.seq;
             this.#pruneRewrites();
           }
           f.failures = 0;
@@ -302,7 +325,10 @@ export class Replicator {
     const at = reset ? copyStart : from;
     // A fresh copy takes rows as they are now, compaction included: earlier rewrites are moot.
     if (reset) f.rewriteSeq = this.log.lastRewriteSeq;
-    const batches = at < s.logEndOffset ? this.log.hotBatches(at, s.logEndOffset - 1, CHUNK_ROWS, CHUNK_BYTES).map((b) => b.data) : [];
+    const batches =
+      at < s.logEndOffset
+        ? this.log.hotBatches(at, s.logEndOffset - 1, CHUNK_ROWS, CHUNK_BYTES).map((b) => b.data)
+        : [];
     const rewrites = this.log.rewritesAfter(f.rewriteSeq, CHUNK_ROWS);
     return { from: at, reset, batches, copyStart, highWatermark: s.highWatermark, rewrites };
   }
@@ -380,8 +406,12 @@ export class Replicator {
 
   #ackOutcome(): Promise<void> {
     if (this.inSyncCount >= this.#config.minInsyncReplicas) return Promise.resolve();
-    return Promise.reject(new EdgelogError("NOT_ENOUGH_REPLICAS_AFTER_APPEND",
-      `the write is stored, but only ${this.inSyncCount} replicas are in sync (min.insync.replicas ${this.#config.minInsyncReplicas})`));
+    return Promise.reject(
+      new EdgelogError(
+        "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+        `the write is stored, but only ${this.inSyncCount} replicas are in sync (min.insync.replicas ${this.#config.minInsyncReplicas})`,
+      ),
+    );
   }
 
   #saveIsr(): void {

@@ -48,7 +48,9 @@ export function createApp(): Hono<AppEnv> {
   app.route("/", streamRoutes);
   app.route("/", tokenRoutes);
   app.route("/", mirrorRoutes);
-  app.notFound((c) => errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)));
+  app.notFound((c) =>
+    errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
+  );
   app.onError((err, c) => errorResponse(c, err));
   return app;
 }

@@ -4,7 +4,15 @@
 
 import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import { ALL_GRANTS, allows, describeResource, parseGrant, produceOnly, type Grant, type Resource } from "../auth/grants.js";
+import {
+  ALL_GRANTS,
+  allows,
+  describeResource,
+  parseGrant,
+  produceOnly,
+  type Grant,
+  type Resource,
+} from "../auth/grants.js";
 import { QUOTA_FIELDS, TokenBucket, type QuotaKind, type Quotas } from "../auth/quota.js";
 import { hashesEqual, hex, sha256, splitToken } from "../auth/token-format.js";
 import type { StoredToken } from "../controller/tokens.js";
@@ -26,7 +34,13 @@ export interface Principal {
   expiresAt: number | null;
 }
 
-const OPEN: Principal = { id: "open", name: "anyone (EDGELOG_AUTH=off)", grants: ALL_GRANTS, quotas: null, expiresAt: null };
+const OPEN: Principal = {
+  id: "open",
+  name: "anyone (EDGELOG_AUTH=off)",
+  grants: ALL_GRANTS,
+  quotas: null,
+  expiresAt: null,
+};
 const ADMIN: Principal = { id: "admin", name: "admin", grants: ALL_GRANTS, quotas: null, expiresAt: null };
 
 export function authSettings(env: Env): AuthSettings {
@@ -43,8 +57,10 @@ let warnedOpen = false;
 function warnOpenOnce(): void {
   if (warnedOpen) return;
   warnedOpen = true;
-  console.warn("edgelog: AUTHENTICATION IS OFF (EDGELOG_AUTH=off): every request is served without a token. "
-    + "This is for local runs and tests only; never set EDGELOG_AUTH on a deployment.");
+  console.warn(
+    "edgelog: AUTHENTICATION IS OFF (EDGELOG_AUTH=off): every request is served without a token. " +
+      "This is for local runs and tests only; never set EDGELOG_AUTH on a deployment.",
+  );
 }
 
 /** The middleware: runs before every route, looks the route up in PERMISSIONS, and refuses early. */
@@ -85,7 +101,8 @@ function targetRoute(c: Context<AppEnv>): { permission: Permission; index: numbe
     if (r.method === "ALL" && (r.path === "*" || r.path === "/*")) continue;
     const key = `${r.method} ${r.path}`;
     const permission = PERMISSIONS[key];
-    if (!permission) throw new EdgelogError("UNKNOWN_SERVER_ERROR", `route ${key} has no entry in the permissions table; refusing`);
+    if (!permission)
+      throw new EdgelogError("UNKNOWN_SERVER_ERROR", `route ${key} has no entry in the permissions table; refusing`);
     if (permission.access === "middleware") continue;
     return { permission, index: i };
   }
@@ -98,27 +115,39 @@ function paramAt(c: Context<AppEnv>, index: number, name: string): string {
   c.req.routeIndex = index;
   try {
     const value = (c.req.param as (key: string) => string | undefined)(name);
-    if (value === undefined) throw new EdgelogError("UNKNOWN_SERVER_ERROR", `permissions table names path parameter ${name}, which the route lacks`);
+    if (value === undefined)
+      throw new EdgelogError(
+        "UNKNOWN_SERVER_ERROR",
+        `permissions table names path parameter ${name}, which the route lacks`,
+      );
     return value;
   } finally {
     c.req.routeIndex = saved;
   }
 }
 
-async function authenticateRequest(c: Context<AppEnv>, settings: AuthSettings, permission: Permission): Promise<Principal> {
+async function authenticateRequest(
+  c: Context<AppEnv>,
+  settings: AuthSettings,
+  permission: Permission,
+): Promise<Principal> {
   const header = c.req.header("authorization");
   const queryToken = c.req.query(QUERY_TOKEN_PARAM);
   if (queryToken !== undefined) {
     if (header !== undefined) {
-      throw new EdgelogError("INVALID_REQUEST", `send the token in the Authorization header or in ?${QUERY_TOKEN_PARAM}, not both`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `send the token in the Authorization header or in ?${QUERY_TOKEN_PARAM}, not both`,
+      );
     }
     return queryPrincipal(c.env, settings, permission, queryToken);
   }
   if (header === undefined) throw unauthenticated(settings, "no token: send Authorization: Bearer <token>");
   const m = /^Bearer +(\S+) *$/i.exec(header);
-  if (!m) throw unauthenticated(settings, "malformed Authorization header: expected \"Bearer <token>\"");
+  if (!m) throw unauthenticated(settings, 'malformed Authorization header: expected "Bearer <token>"');
   const token = m[1]!;
-  if (settings.adminToken !== undefined && hashesEqual(await sha256(token), await adminHash(settings.adminToken))) return ADMIN;
+  if (settings.adminToken !== undefined && hashesEqual(await sha256(token), await adminHash(settings.adminToken)))
+    return ADMIN;
   const principal = await scopedPrincipal(c.env, settings, token);
   if (!principal) throw unauthenticated(settings, "token not recognised: unknown, revoked, or mistyped");
   return principal;
@@ -128,23 +157,35 @@ async function authenticateRequest(c: Context<AppEnv>, settings: AuthSettings, p
  * A token in the query string, for navigator.sendBeacon (which cannot set headers): accepted only
  * on produce routes and only for produce-only tokens, because URLs end up in logs and histories.
  */
-async function queryPrincipal(env: Env, settings: AuthSettings, permission: Permission, token: string): Promise<Principal> {
+async function queryPrincipal(
+  env: Env,
+  settings: AuthSettings,
+  permission: Permission,
+  token: string,
+): Promise<Principal> {
   if (permission.access !== "grant" || permission.op !== "produce") {
-    throw unauthenticated(settings, `?${QUERY_TOKEN_PARAM} is accepted only on produce routes; send Authorization: Bearer <token>`);
+    throw unauthenticated(
+      settings,
+      `?${QUERY_TOKEN_PARAM} is accepted only on produce routes; send Authorization: Bearer <token>`,
+    );
   }
   const principal = await scopedPrincipal(env, settings, token);
   if (!principal) throw unauthenticated(settings, "token not recognised: unknown, revoked, or mistyped");
   if (!produceOnly(principal.grants)) {
-    throw unauthenticated(settings, `?${QUERY_TOKEN_PARAM} is accepted only for tokens whose every grant is produce on topics; `
-      + "this token can do more, so send it in the Authorization header (and revoke it if this URL was shared)");
+    throw unauthenticated(
+      settings,
+      `?${QUERY_TOKEN_PARAM} is accepted only for tokens whose every grant is produce on topics; ` +
+        "this token can do more, so send it in the Authorization header (and revoke it if this URL was shared)",
+    );
   }
   return principal;
 }
 
 function unauthenticated(settings: AuthSettings, message: string): EdgelogError {
-  const hint = settings.adminToken === undefined
-    ? "; this deployment has no EDGELOG_ADMIN_TOKEN secret (set one with `wrangler secret put EDGELOG_ADMIN_TOKEN`), so only existing scoped tokens are accepted"
-    : "";
+  const hint =
+    settings.adminToken === undefined
+      ? "; this deployment has no EDGELOG_ADMIN_TOKEN secret (set one with `wrangler secret put EDGELOG_ADMIN_TOKEN`), so only existing scoped tokens are accepted"
+      : "";
   return new EdgelogError("UNAUTHENTICATED", message + hint);
 }
 
@@ -183,7 +224,13 @@ async function scopedPrincipal(env: Env, settings: AuthSettings, token: string):
 }
 
 function toPrincipal(t: StoredToken): Principal {
-  return { id: t.id, name: t.name, grants: t.grants.map((g) => parseGrant(g)), quotas: t.quotas, expiresAt: t.expires_at };
+  return {
+    id: t.id,
+    name: t.name,
+    grants: t.grants.map((g) => parseGrant(g)),
+    quotas: t.quotas,
+    expiresAt: t.expires_at,
+  };
 }
 
 /** Drops a revoked token from this isolate's cache at once; other isolates drop it within cacheMs. */
@@ -213,7 +260,10 @@ export function requireGrant(c: Context<AppEnv>, resource: Resource, op: Operati
 }
 
 export function denied(p: Principal, resource: Resource, op: Operation): EdgelogError {
-  return new EdgelogError(DENIED[resource.kind], `token ${JSON.stringify(p.name)} may not ${op} ${describeResource(resource)}`);
+  return new EdgelogError(
+    DENIED[resource.kind],
+    `token ${JSON.stringify(p.name)} may not ${op} ${describeResource(resource)}`,
+  );
 }
 
 /**
@@ -234,8 +284,12 @@ function admitQuota(p: Principal, kind: QuotaKind): void {
   const bucket = bucketFor(p, kind);
   const wait = bucket?.waitSeconds(Date.now()) ?? 0;
   if (wait > 0) {
-    throw new EdgelogError("THROTTLING_QUOTA_EXCEEDED",
-      `token ${JSON.stringify(p.name)} is over its ${kind} quota of ${bucket!.bytesPerSec} bytes/s`, undefined, wait);
+    throw new EdgelogError(
+      "THROTTLING_QUOTA_EXCEEDED",
+      `token ${JSON.stringify(p.name)} is over its ${kind} quota of ${bucket!.bytesPerSec} bytes/s`,
+      undefined,
+      wait,
+    );
   }
 }
 

@@ -41,6 +41,10 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.outp
   return schema.parse(value);
 }
 
-export async function readJson<S extends z.ZodType>(c: Context, schema: S, maxBytes = SMALL_BODY_BYTES): Promise<z.output<S>> {
+export async function readJson<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  maxBytes = SMALL_BODY_BYTES,
+): Promise<z.output<S>> {
   return validate(schema, parseJson(await readBody(c, maxBytes)));
 }

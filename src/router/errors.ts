@@ -15,8 +15,10 @@ export function toEdgelogError(err: unknown): EdgelogError {
   // Durable Object faults carry these flags (https://developers.cloudflare.com/durable-objects/best-practices/error-handling/).
   const flags = err as { overloaded?: boolean; retryable?: boolean; message?: string };
   if (flags && typeof flags === "object") {
-    if (flags.overloaded) return new EdgelogError("BROKER_NOT_AVAILABLE", "partition is overloaded; retry shortly", undefined, 1);
-    if (flags.retryable) return new EdgelogError("BROKER_NOT_AVAILABLE", "partition briefly unavailable; retry shortly", undefined, 1);
+    if (flags.overloaded)
+      return new EdgelogError("BROKER_NOT_AVAILABLE", "partition is overloaded; retry shortly", undefined, 1);
+    if (flags.retryable)
+      return new EdgelogError("BROKER_NOT_AVAILABLE", "partition briefly unavailable; retry shortly", undefined, 1);
   }
   return new EdgelogError("UNKNOWN_SERVER_ERROR", "internal error");
 }

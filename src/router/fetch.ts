@@ -44,9 +44,18 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
   const raw = wantsBatches(c);
   const maxRecords = q.max_records ?? (raw ? FETCH_MAX_RECORDS_CAP : FETCH_DEFAULT_MAX_RECORDS);
   const region = pickReplica(c.env, topic, q.replica, c.req.raw.cf);
-  const result = await readFrom(c.env, topic, p, {
-    offset: q.offset, maxBytes: q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES, maxRecords, waitMs: q.wait_ms ?? 0,
-  }, region);
+  const result = await readFrom(
+    c.env,
+    topic,
+    p,
+    {
+      offset: q.offset,
+      maxBytes: q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES,
+      maxRecords,
+      waitMs: q.wait_ms ?? 0,
+    },
+    region,
+  );
   chargeQuota(c, "fetch", batchBytes(result.batches));
   if (topic.config["replica.regions"].length > 0) c.header(HEADER_REPLICA, result.servedBy);
   if (raw) {
@@ -65,7 +74,10 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
   }
   const { records, nextOffset } = renderRecords(result.batches, q.offset, maxRecords, q.format ?? "json");
   return c.json({
-    records, next_offset: nextOffset, high_watermark: result.highWatermark, log_start_offset: result.logStartOffset,
+    records,
+    next_offset: nextOffset,
+    high_watermark: result.highWatermark,
+    log_start_offset: result.logStartOffset,
   });
 });
 
@@ -73,22 +85,37 @@ fetchRoutes.post("/v1/fetch", async (c) => {
   const req = await readJson(c, MultiFetchRequestSchema);
   const raw = req.format === "batches";
   const maxRecords = req.max_records ?? (raw ? FETCH_MAX_RECORDS_CAP : FETCH_DEFAULT_MAX_RECORDS);
-  const targets = await Promise.all(req.partitions.map(async (p) => {
-    // As Kafka's fetch: a partition the token may not read fails on its own, the rest are served.
-    if (!hasGrant(c, topicResource(p.topic), "consume")) return { ...p, error: denied(principalOf(c), topicResource(p.topic), "consume") };
-    try {
-      const topic = await topics.withPartition(c.env, p.topic, p.partition);
-      return { ...p, topic, region: pickReplica(c.env, topic, req.replica, c.req.raw.cf) };
-    } catch (e) {
-      return { ...p, error: toEdgelogError(e) };
-    }
-  }));
+  const targets = await Promise.all(
+    req.partitions.map(async (p) => {
+      // As Kafka's fetch: a partition the token may not read fails on its own, the rest are served.
+      if (!hasGrant(c, topicResource(p.topic), "consume"))
+        return { ...p, error: denied(principalOf(c), topicResource(p.topic), "consume") };
+      try {
+        const topic = await topics.withPartition(c.env, p.topic, p.partition);
+        return { ...p, topic, region: pickReplica(c.env, topic, req.replica, c.req.raw.cf) };
+      } catch (e) {
+        return { ...p, error: toEdgelogError(e) };
+      }
+    }),
+  );
   const readAll = (waitMs: number, pollId?: string) =>
-    targets.map((t) => "error" in t
-      ? Promise.reject(t.error)
-      : readFrom(c.env, t.topic, t.partition, {
-        offset: t.offset, maxBytes: t.max_bytes ?? req.max_bytes ?? FETCH_DEFAULT_MAX_BYTES, maxRecords, waitMs, pollId,
-      }, t.region));
+    targets.map((t) =>
+      "error" in t
+        ? Promise.reject(t.error)
+        : readFrom(
+            c.env,
+            t.topic,
+            t.partition,
+            {
+              offset: t.offset,
+              maxBytes: t.max_bytes ?? req.max_bytes ?? FETCH_DEFAULT_MAX_BYTES,
+              maxRecords,
+              waitMs,
+              pollId,
+            },
+            t.region,
+          ),
+    );
 
   let settled = await Promise.allSettled(readAll(0));
   const answered = settled.some((s) => s.status === "rejected" || s.value.batches.length > 0);
@@ -100,18 +127,27 @@ fetchRoutes.post("/v1/fetch", async (c) => {
     await new Promise<void>((resolve) => {
       let pending = calls.length;
       calls.forEach((call, i) => {
-        call.then((r) => (r.batches.length > 0 ? resolve() : undefined), resolve).finally(() => {
-          done[i] = true;
-          if (--pending === 0) resolve();
-        });
+        call
+          .then((r) => (r.batches.length > 0 ? resolve() : undefined), resolve)
+          .finally(() => {
+            done[i] = true;
+            if (--pending === 0) resolve();
+          });
       });
     });
-    await Promise.allSettled(targets.map((t, i) =>
-      done[i] || "error" in t ? undefined : cancelWaitOn(c.env, t.topic, t.partition, t.region, pollId)));
+    await Promise.allSettled(
+      targets.map((t, i) =>
+        done[i] || "error" in t ? undefined : cancelWaitOn(c.env, t.topic, t.partition, t.region, pollId),
+      ),
+    );
     settled = await Promise.allSettled(calls);
   }
 
-  chargeQuota(c, "fetch", settled.reduce((n, s) => n + (s.status === "fulfilled" ? batchBytes(s.value.batches) : 0), 0));
+  chargeQuota(
+    c,
+    "fetch",
+    settled.reduce((n, s) => n + (s.status === "fulfilled" ? batchBytes(s.value.batches) : 0), 0),
+  );
   let budget = req.max_bytes ?? Number.POSITIVE_INFINITY;
   const partitions: MultiFetchReply["partitions"] = settled.map((s, i) => {
     const t = req.partitions[i]!;
@@ -126,8 +162,11 @@ fetchRoutes.post("/v1/fetch", async (c) => {
     if (req.format === "batches") {
       const last = batches.at(-1);
       return {
-        topic: t.topic, partition: t.partition, batches_b64: toBase64(concat(batches)),
-        next_offset: last ? batchEnd(last) : t.offset, ...offsets,
+        topic: t.topic,
+        partition: t.partition,
+        batches_b64: toBase64(concat(batches)),
+        next_offset: last ? batchEnd(last) : t.offset,
+        ...offsets,
       };
     }
     const { records, nextOffset } = renderRecords(batches, t.offset, maxRecords, req.format);
@@ -141,8 +180,11 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/offsets", async (c) => {
   const { at } = validate(OffsetsQuerySchema, c.req.query());
   const name = c.req.param("topic");
   const topic = await topics.withPartition(c.env, name, p);
-  const result = await onPartition(name, async () =>
-    unwrap(await partitionStub(c.env, topic, p).offsets(topicRef(topic, p), at)), true);
+  const result = await onPartition(
+    name,
+    async () => unwrap(await partitionStub(c.env, topic, p).offsets(topicRef(topic, p), at)),
+    true,
+  );
   return c.json(result);
 });
 

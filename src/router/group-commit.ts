@@ -67,8 +67,12 @@ export function laneKey(topicId: string, partition: number, topicVersion: number
  * `keepAlive`, its waitUntil); it leaves each other request's outcome as plain data, which that
  * request collects from its own timer; and a waiting request takes over driving from that timer.
  */
-export function groupAppend(key: string, entry: AppendEntry, send: SendAppend,
-  keepAlive: (p: Promise<unknown>) => void): Promise<AppendedBatch[]> {
+export function groupAppend(
+  key: string,
+  entry: AppendEntry,
+  send: SendAppend,
+  keepAlive: (p: Promise<unknown>) => void,
+): Promise<AppendedBatch[]> {
   let lane = lanes.get(key);
   if (!lane) lanes.set(key, (lane = { queue: [], driven: false }));
   const l = lane;
@@ -88,9 +92,14 @@ export function groupAppend(key: string, entry: AppendEntry, send: SendAppend,
       if (Date.now() - started >= WAIT_LIMIT_MS) {
         const i = l.queue.indexOf(waiting);
         if (i >= 0) l.queue.splice(i, 1);
-        waiting.settle({ ok: false, error: new EdgelogError("REQUEST_TIMED_OUT",
-          `the partition did not answer within ${WAIT_LIMIT_MS} ms; ` +
-          (i >= 0 ? "nothing of this request was written" : "the request may or may not have been written")) });
+        waiting.settle({
+          ok: false,
+          error: new EdgelogError(
+            "REQUEST_TIMED_OUT",
+            `the partition did not answer within ${WAIT_LIMIT_MS} ms; ` +
+              (i >= 0 ? "nothing of this request was written" : "the request may or may not have been written"),
+          ),
+        });
         return finish(waiting.outcome!);
       }
       if (!l.driven && l.queue.includes(waiting)) {
@@ -111,10 +120,14 @@ export function groupAppend(key: string, entry: AppendEntry, send: SendAppend,
 
 function drive(key: string, lane: Lane, send: SendAppend, keepAlive: (p: Promise<unknown>) => void): void {
   lane.driven = true;
-  keepAlive(run(lane, send).catch((e) => console.error("edgelog: group commit driver failed", e)).finally(() => {
-    lane.driven = false;
-    if (lane.queue.length === 0 && lanes.get(key) === lane) lanes.delete(key);
-  }));
+  keepAlive(
+    run(lane, send)
+      .catch((e) => console.error("edgelog: group commit driver failed", e))
+      .finally(() => {
+        lane.driven = false;
+        if (lane.queue.length === 0 && lanes.get(key) === lane) lanes.delete(key);
+      }),
+  );
 }
 
 async function run(lane: Lane, send: SendAppend): Promise<void> {
@@ -145,7 +158,10 @@ async function single(w: Waiting, send: SendAppend): Promise<void> {
 async function merged(group: Waiting[], send: SendAppend): Promise<void> {
   let out: AppendedBatch[];
   try {
-    out = await send(concat(group.map((e) => e.body)), group.every((e) => e.idempotent));
+    out = await send(
+      concat(group.map((e) => e.body)),
+      group.every((e) => e.idempotent),
+    );
   } catch (error) {
     if (!rejectedInput(error)) {
       for (const w of group) w.settle({ ok: false, error });
@@ -159,7 +175,10 @@ async function merged(group: Waiting[], send: SendAppend): Promise<void> {
   const expected = group.reduce((n, w) => n + w.batches, 0);
   if (out.length !== expected) {
     // Cannot happen while append answers one entry per batch; fail loudly rather than misnumber.
-    const error = new EdgelogError("UNKNOWN_SERVER_ERROR", `merged append answered ${out.length} batches for ${expected}`);
+    const error = new EdgelogError(
+      "UNKNOWN_SERVER_ERROR",
+      `merged append answered ${out.length} batches for ${expected}`,
+    );
     for (const w of group) w.settle({ ok: false, error });
     return;
   }

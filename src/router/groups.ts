@@ -1,7 +1,12 @@
 // Consumer-group routes: heartbeat (membership and assignment), leave, offsets, describe, list, reset, delete.
 
 import { Hono } from "hono";
-import { CommitOffsetsSchema, GroupListQuerySchema, HeartbeatRequestSchema, ResetOffsetsSchema } from "../protocol/api.js";
+import {
+  CommitOffsetsSchema,
+  GroupListQuerySchema,
+  HeartbeatRequestSchema,
+  ResetOffsetsSchema,
+} from "../protocol/api.js";
 import { GROUP_ID_PATTERN } from "../protocol/constants.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { validateTopicName } from "../protocol/topic-config.js";
@@ -16,7 +21,10 @@ export const groupRoutes = new Hono<AppEnv>();
 
 function groupParam(raw: string): string {
   if (!GROUP_ID_PATTERN.test(raw)) {
-    throw new EdgelogError("INVALID_GROUP_ID", `group ids are 1-249 characters of [a-zA-Z0-9._-], got ${JSON.stringify(raw)}`);
+    throw new EdgelogError(
+      "INVALID_GROUP_ID",
+      `group ids are 1-249 characters of [a-zA-Z0-9._-], got ${JSON.stringify(raw)}`,
+    );
   }
   return raw;
 }

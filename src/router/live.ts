@@ -42,11 +42,27 @@ liveRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c, next) => {
   if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true", region);
   const resume = c.req.header("last-event-id");
   const offset = resume !== undefined && /^\d+$/.test(resume) ? Number(resume) : q.offset;
-  return sse(c, topic, p, offset, format, q.max_records ?? FETCH_DEFAULT_MAX_RECORDS, q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES, region);
+  return sse(
+    c,
+    topic,
+    p,
+    offset,
+    format,
+    q.max_records ?? FETCH_DEFAULT_MAX_RECORDS,
+    q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES,
+    region,
+  );
 });
 
-async function webSocket(env: Env, topic: Topic, p: number, offset: number, format: ValueFormat, raw: boolean,
-  region: string | null): Promise<Response> {
+async function webSocket(
+  env: Env,
+  topic: Topic,
+  p: number,
+  offset: number,
+  format: ValueFormat,
+  raw: boolean,
+  region: string | null,
+): Promise<Response> {
   const url = new URL("https://partition/live");
   url.searchParams.set("offset", String(offset));
   url.searchParams.set("format", format);
@@ -55,7 +71,9 @@ async function webSocket(env: Env, topic: Topic, p: number, offset: number, form
   if (region !== null) {
     // The nearest copy holds the socket when it has the offset; otherwise the leader does.
     try {
-      const r = await replicaStub(env, topic, p, region).fetch(new Request(url, { headers: { ...headers, [HEADER_REPLICA_MISS]: "1" } }));
+      const r = await replicaStub(env, topic, p, region).fetch(
+        new Request(url, { headers: { ...headers, [HEADER_REPLICA_MISS]: "1" } }),
+      );
       if (!r.headers.has(HEADER_REPLICA_MISS)) return r;
     } catch (e) {
       console.warn(`edgelog: replica ${region} of ${topic.name}/${p} refused a live tail; the leader serves it`, e);
@@ -68,8 +86,16 @@ async function webSocket(env: Env, topic: Topic, p: number, offset: number, form
  * One event per pull: the stream is pulled only as fast as the client reads, so a slow reader
  * holds at most one event here and the log stays the buffer.
  */
-async function sse(c: Context<AppEnv>, topic: Topic, p: number, start: number, format: ValueFormat,
-  maxRecords: number, maxBytes: number, region: string | null): Promise<Response> {
+async function sse(
+  c: Context<AppEnv>,
+  topic: Topic,
+  p: number,
+  start: number,
+  format: ValueFormat,
+  maxRecords: number,
+  maxBytes: number,
+  region: string | null,
+): Promise<Response> {
   const env = c.env;
   const read = (req: ReadRequest): Promise<ServedRead> => readFrom(env, topic, p, req, region);
   // The first read runs before the reply so a bad offset is an ordinary HTTP error.
@@ -81,60 +107,71 @@ async function sse(c: Context<AppEnv>, topic: Topic, p: number, start: number, f
   let pollId: string | undefined;
   const enc = new TextEncoder();
 
-  const stream = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        for (;;) {
-          // Over its fetch quota, the stream is paced rather than cut: the next event waits out the debt.
-          const owed = quotaDelayMs(c, "fetch");
-          if (owed > 0) {
-            await scheduler.wait(Math.min(owed, LIVE_SSE_HEARTBEAT_MS));
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          for (;;) {
+            // Over its fetch quota, the stream is paced rather than cut: the next event waits out the debt.
+            const owed = quotaDelayMs(c, "fetch");
+            if (owed > 0) {
+              await scheduler.wait(Math.min(owed, LIVE_SSE_HEARTBEAT_MS));
+              if (cancelled) return;
+              if (Date.now() - lastWrite >= LIVE_SSE_HEARTBEAT_MS) {
+                lastWrite = Date.now();
+                controller.enqueue(enc.encode(": heartbeat\n\n"));
+                return;
+              }
+              continue;
+            }
+            const wait = Math.max(1, LIVE_SSE_HEARTBEAT_MS - (Date.now() - lastWrite));
+            const asked = Date.now();
+            pollId = crypto.randomUUID();
+            const r = ready ?? (await read({ offset, maxBytes, maxRecords, waitMs: wait, pollId }));
+            ready = null;
             if (cancelled) return;
+            if (r.batches.length > 0) {
+              const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format);
+              chargeQuota(
+                c,
+                "fetch",
+                r.batches.reduce((n, b) => n + b.byteLength, 0),
+              );
+              offset = nextOffset;
+              lastWrite = Date.now();
+              const data = JSON.stringify({ records, next_offset: nextOffset, high_watermark: r.highWatermark });
+              controller.enqueue(enc.encode(`event: records\nid: ${nextOffset}\ndata: ${data}\n\n`));
+              return;
+            }
             if (Date.now() - lastWrite >= LIVE_SSE_HEARTBEAT_MS) {
               lastWrite = Date.now();
               controller.enqueue(enc.encode(": heartbeat\n\n"));
               return;
             }
-            continue;
+            if (Date.now() - asked < BUSY_RETRY_MS) await new Promise((res) => setTimeout(res, BUSY_RETRY_MS));
           }
-          const wait = Math.max(1, LIVE_SSE_HEARTBEAT_MS - (Date.now() - lastWrite));
-          const asked = Date.now();
-          pollId = crypto.randomUUID();
-          const r = ready ?? await read({ offset, maxBytes, maxRecords, waitMs: wait, pollId });
-          ready = null;
-          if (cancelled) return;
-          if (r.batches.length > 0) {
-            const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format);
-            chargeQuota(c, "fetch", r.batches.reduce((n, b) => n + b.byteLength, 0));
-            offset = nextOffset;
-            lastWrite = Date.now();
-            const data = JSON.stringify({ records, next_offset: nextOffset, high_watermark: r.highWatermark });
-            controller.enqueue(enc.encode(`event: records\nid: ${nextOffset}\ndata: ${data}\n\n`));
-            return;
-          }
-          if (Date.now() - lastWrite >= LIVE_SSE_HEARTBEAT_MS) {
-            lastWrite = Date.now();
-            controller.enqueue(enc.encode(": heartbeat\n\n"));
-            return;
-          }
-          if (Date.now() - asked < BUSY_RETRY_MS) await new Promise((res) => setTimeout(res, BUSY_RETRY_MS));
+        } catch (e) {
+          // The client hears why the stream ended (topic deleted, offset fell out of retention) and where to resume.
+          const err = toEdgelogError(e);
+          controller.enqueue(
+            enc.encode(`event: error\ndata: ${JSON.stringify({ ...err.extra, error: err.toBody() })}\n\n`),
+          );
+          controller.close();
         }
-      } catch (e) {
-        // The client hears why the stream ended (topic deleted, offset fell out of retention) and where to resume.
-        const err = toEdgelogError(e);
-        controller.enqueue(enc.encode(`event: error\ndata: ${JSON.stringify({ ...err.extra, error: err.toBody() })}\n\n`));
-        controller.close();
-      }
+      },
+      async cancel() {
+        cancelled = true;
+        if (pollId) await cancelWaitOn(env, topic, p, region, pollId).catch(() => undefined);
+      },
     },
-    async cancel() {
-      cancelled = true;
-      if (pollId) await cancelWaitOn(env, topic, p, region, pollId).catch(() => undefined);
-    },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
 
   return new Response(stream, {
     headers: {
-      ...(first.servedBy !== undefined && topic.config["replica.regions"].length > 0 ? { [HEADER_REPLICA]: first.servedBy } : {}),
+      ...(first.servedBy !== undefined && topic.config["replica.regions"].length > 0
+        ? { [HEADER_REPLICA]: first.servedBy }
+        : {}),
       "content-type": "text/event-stream; charset=utf-8",
       "cache-control": "no-cache, no-transform",
       "x-accel-buffering": "no",

@@ -17,7 +17,13 @@ import { cluster, topics } from "./objects.js";
 export const mirrorRoutes = new Hono<AppEnv>();
 
 /** Source settings an auto-created local topic takes over, so it keeps what the source keeps. */
-const COPIED_CONFIG = ["cleanup.policy", "retention.ms", "retention.bytes", "max.message.bytes", "delete.retention.ms"] as const;
+const COPIED_CONFIG = [
+  "cleanup.policy",
+  "retention.ms",
+  "retention.bytes",
+  "max.message.bytes",
+  "delete.retention.ms",
+] as const;
 
 const mirrorStub = (env: Env, name: string) => env.MIRROR.getByName(name);
 
@@ -29,7 +35,10 @@ mirrorRoutes.post("/v1/mirrors", async (c) => {
     throw new EdgelogError("INVALID_TOPIC_EXCEPTION", `local topic name ${JSON.stringify(local)} is invalid`);
   }
   if (local.startsWith(STREAM_TOPIC_PREFIX)) {
-    throw new EdgelogError("POLICY_VIOLATION", `topics starting with "${STREAM_TOPIC_PREFIX}" hold Durable Streams; mirror into another topic`);
+    throw new EdgelogError(
+      "POLICY_VIOLATION",
+      `topics starting with "${STREAM_TOPIC_PREFIX}" hold Durable Streams; mirror into another topic`,
+    );
   }
   // Fail fast on a taken name; registering below is what settles a race.
   if ((await cluster(c.env).getMirror(input.name)).ok) {
@@ -37,19 +46,26 @@ mirrorRoutes.post("/v1/mirrors", async (c) => {
   }
   const src = await describeSource(new SourceClient({ url, token: input.source.token }), input.source.topic);
   const topic = await localTopic(c.env, local, src);
-  const entry = unwrap(await cluster(c.env).registerMirror({ name: input.name, id: crypto.randomUUID(), created_at: Date.now() }));
+  const entry = unwrap(
+    await cluster(c.env).registerMirror({ name: input.name, id: crypto.randomUUID(), created_at: Date.now() }),
+  );
   const cfg: MirrorConfig = {
-    ...entry, source: { url, topic: input.source.topic, token: input.source.token }, topic: topic.name, partitions: src.partitions,
+    ...entry,
+    source: { url, topic: input.source.topic, token: input.source.token },
+    topic: topic.name,
+    partitions: src.partitions,
   };
   return c.json(await mirrorStub(c.env, input.name).start(cfg), 201);
 });
 
 mirrorRoutes.get("/v1/mirrors", async (c) => {
   const entries = await cluster(c.env).listMirrors();
-  const views = await Promise.all(entries.map(async (e) => {
-    const r = await mirrorStub(c.env, e.name).status();
-    return r.ok ? r.value : null; // deleted meanwhile
-  }));
+  const views = await Promise.all(
+    entries.map(async (e) => {
+      const r = await mirrorStub(c.env, e.name).status();
+      return r.ok ? r.value : null; // deleted meanwhile
+    }),
+  );
   return c.json({ mirrors: views.filter((v): v is MirrorView => v !== null) });
 });
 
@@ -99,19 +115,29 @@ async function localTopic(env: Env, name: string, src: SourceTopic): Promise<Top
     for (const key of COPIED_CONFIG) if (src.config[key] !== undefined) config[key] = src.config[key];
     const created = (await cluster(env).createTopic({ name, partitions: src.partitions, config })) as Result<Topic>;
     // Created meanwhile by someone else: use theirs.
-    topic = !created.ok && created.error.code === "TOPIC_ALREADY_EXISTS" ? await topics.get(env, name, true) : unwrap(created);
+    topic =
+      !created.ok && created.error.code === "TOPIC_ALREADY_EXISTS"
+        ? await topics.get(env, name, true)
+        : unwrap(created);
     topics.remember(topic);
   }
   if (topic.id === src.id) {
-    throw new EdgelogError("POLICY_VIOLATION", `topic ${name} is the source topic itself; a mirror must copy into another topic`);
+    throw new EdgelogError(
+      "POLICY_VIOLATION",
+      `topic ${name} is the source topic itself; a mirror must copy into another topic`,
+    );
   }
   if (topic.partitions < src.partitions) {
-    throw new EdgelogError("INVALID_PARTITIONS",
-      `local topic ${name} has ${topic.partitions} partitions but the source has ${src.partitions}; add partitions (PATCH /v1/topics/${name}) so every record keeps its partition`);
+    throw new EdgelogError(
+      "INVALID_PARTITIONS",
+      `local topic ${name} has ${topic.partitions} partitions but the source has ${src.partitions}; add partitions (PATCH /v1/topics/${name}) so every record keeps its partition`,
+    );
   }
   if (topic.config["message.timestamp.type"] === "LogAppendTime") {
-    throw new EdgelogError("INVALID_CONFIG",
-      `local topic ${name} uses LogAppendTime, which would replace the source's timestamps; mirror into a CreateTime topic`);
+    throw new EdgelogError(
+      "INVALID_CONFIG",
+      `local topic ${name} uses LogAppendTime, which would replace the source's timestamps; mirror into a CreateTime topic`,
+    );
   }
   return topic;
 }

@@ -45,8 +45,10 @@ export const topics = {
     let topic = await this.get(env, name);
     if (partition >= topic.partitions) topic = await this.get(env, name, true);
     if (partition >= topic.partitions) {
-      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION",
-        `topic ${name} has partitions 0..${topic.partitions - 1}; there is no partition ${partition}`);
+      throw new EdgelogError(
+        "UNKNOWN_TOPIC_OR_PARTITION",
+        `topic ${name} has partitions 0..${topic.partitions - 1}; there is no partition ${partition}`,
+      );
     }
     return topic;
   },

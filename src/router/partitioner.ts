@@ -15,7 +15,12 @@ export function stickyPartition(topicId: string, partitions: number): number {
  * An explicit partition wins; a key hashes with murmur2 (toPositive(murmur2(key)) % n, bit for bit
  * as Kafka's BuiltInPartitioner); a null key takes the request's sticky partition.
  */
-export function choosePartition(key: Uint8Array | null, explicit: number | null | undefined, partitions: number, stickyChoice: () => number): number {
+export function choosePartition(
+  key: Uint8Array | null,
+  explicit: number | null | undefined,
+  partitions: number,
+  stickyChoice: () => number,
+): number {
   if (explicit !== null && explicit !== undefined) return explicit;
   if (key !== null) return partitionForKey(key, partitions);
   return stickyChoice();

@@ -21,8 +21,11 @@ const topic = (op: Operation): Permission => ({ access: "grant", kind: "topic", 
 const cluster = (op: Operation): Permission => ({ access: "grant", kind: "cluster", op });
 const group = (op: Operation): Permission => ({ access: "grant", kind: "group", param: "group", op });
 /** A Durable Streams route: the stream names topic stream.<name>, checked in the handler. */
-const stream = (op: Operation, quota?: QuotaKind): Permission =>
-  ({ access: "in-handler", check: `${op} on topic:stream.<name>`, quota });
+const stream = (op: Operation, quota?: QuotaKind): Permission => ({
+  access: "in-handler",
+  check: `${op} on topic:stream.<name>`,
+  quota,
+});
 
 /** Keys are `METHOD path`, the path exactly as registered with Hono (`:param` syntax). */
 export const PERMISSIONS: Record<string, Permission> = {
@@ -40,10 +43,17 @@ export const PERMISSIONS: Record<string, Permission> = {
   // Also serves live tails on the same URL (SSE, WebSocket upgrade): consume.
   "GET /v1/topics/:topic/partitions/:p/records": topic("consume"),
   "GET /v1/topics/:topic/partitions/:p/offsets": topic("describe"),
-  "POST /v1/fetch": { access: "in-handler", check: "consume on each topic; refused partitions fail inline", quota: "fetch" },
+  "POST /v1/fetch": {
+    access: "in-handler",
+    check: "consume on each topic; refused partitions fail inline",
+    quota: "fetch",
+  },
 
   // Kafka implies IDEMPOTENT_WRITE from WRITE on any topic (KIP-679).
-  "POST /v1/producers": { access: "in-handler", check: "produce on some topic, or cluster admin; re-initialising an id: the token that got it, or the admin" },
+  "POST /v1/producers": {
+    access: "in-handler",
+    check: "produce on some topic, or cluster admin; re-initialising an id: the token that got it, or the admin",
+  },
 
   // Consumer groups, as Kafka's ACLs: READ on the group (and on the topics a body names) to join,
   // commit or reset; DESCRIBE to look; DELETE (admin) to delete.
@@ -78,6 +88,7 @@ export const PERMISSIONS: Record<string, Permission> = {
 /** Which byte-rate quota a route draws on: produce routes the produce rate, consume routes the fetch rate. */
 export function quotaOf(p: Permission): QuotaKind | undefined {
   if (p.access === "in-handler") return p.quota;
-  if (p.access === "grant" && p.kind === "topic") return p.op === "produce" ? "produce" : p.op === "consume" ? "fetch" : undefined;
+  if (p.access === "grant" && p.kind === "topic")
+    return p.op === "produce" ? "produce" : p.op === "consume" ? "fetch" : undefined;
   return undefined;
 }

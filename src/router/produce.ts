@@ -27,8 +27,10 @@ export const produceRoutes = new Hono<AppEnv>();
 
 produceRoutes.post("/v1/topics/:topic/records", async (c) => {
   if (isRecordBatch(c)) {
-    throw new EdgelogError("UNSUPPORTED_MEDIA_TYPE",
-      `${CONTENT_TYPE_RECORD_BATCH} bodies go to /v1/topics/{topic}/partitions/{p}/records`);
+    throw new EdgelogError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      `${CONTENT_TYPE_RECORD_BATCH} bodies go to /v1/topics/{topic}/partitions/{p}/records`,
+    );
   }
   notAStream(c.req.param("topic"));
   const req = await readProduceRequest(c);
@@ -48,17 +50,27 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
     const body = await decompressBatches(raw);
     const topic = await topics.withPartition(c.env, name, p);
     const { idempotent, batches } = await checkBatchProducers(c.env, body);
-    const appended = await appendToPartition(c, topic, p, batchAcks(c.req.query("acks")), { body, batches, idempotent });
+    const appended = await appendToPartition(c, topic, p, batchAcks(c.req.query("acks")), {
+      body,
+      batches,
+      idempotent,
+    });
     return c.json({
       batches: appended.map((b) => ({
-        base_offset: b.baseOffset, last_offset: b.lastOffset, log_start_offset: b.logStartOffset, timestamp: b.logAppendTime,
+        base_offset: b.baseOffset,
+        last_offset: b.lastOffset,
+        log_start_offset: b.logStartOffset,
+        timestamp: b.logAppendTime,
       })),
     });
   }
   const req = await readProduceRequest(c);
   req.records.forEach((r, i) => {
     if (r.partition !== undefined && r.partition !== null && r.partition !== p) {
-      throw new EdgelogError("INVALID_RECORD", `records[${i}]: partition ${r.partition} conflicts with the route's partition ${p}`);
+      throw new EdgelogError(
+        "INVALID_RECORD",
+        `records[${i}]: partition ${r.partition} conflicts with the route's partition ${p}`,
+      );
     }
   });
   const topic = await topics.withPartition(c.env, name, p);
@@ -69,14 +81,19 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
 function batchAcks(q: string | undefined): Acks {
   if (q === undefined || q === "1") return 1;
   if (q === "all" || q === "-1") return "all";
-  throw new EdgelogError("INVALID_REQUEST", `acks must be 1, all or -1 on the record-batch route, got ${JSON.stringify(q)}`);
+  throw new EdgelogError(
+    "INVALID_REQUEST",
+    `acks must be 1, all or -1 on the record-batch route, got ${JSON.stringify(q)}`,
+  );
 }
 
 /** A stream's topic is written only through its stream URL, which keeps its offsets and metadata in step. */
 function notAStream(topic: string): void {
   if (topic.startsWith(STREAM_TOPIC_PREFIX)) {
-    throw new EdgelogError("POLICY_VIOLATION",
-      `topic ${topic} backs the Durable Stream /v1/stream/${topic.slice(STREAM_TOPIC_PREFIX.length)}; append there (it can be read here)`);
+    throw new EdgelogError(
+      "POLICY_VIOLATION",
+      `topic ${topic} backs the Durable Stream /v1/stream/${topic.slice(STREAM_TOPIC_PREFIX.length)}; append there (it can be read here)`,
+    );
   }
 }
 
@@ -91,8 +108,10 @@ async function readProduceRequest(c: Context<AppEnv>): Promise<ProduceRequest> {
   // Checked before the schema so the caller hears the documented bound, not a schema message.
   const records = (json as { records?: unknown })?.records;
   if (Array.isArray(records) && records.length > MAX_RECORDS_PER_REQUEST) {
-    throw new EdgelogError("RECORD_LIST_TOO_LARGE",
-      `${records.length} records in one request; the bound is ${MAX_RECORDS_PER_REQUEST}`);
+    throw new EdgelogError(
+      "RECORD_LIST_TOO_LARGE",
+      `${records.length} records in one request; the bound is ${MAX_RECORDS_PER_REQUEST}`,
+    );
   }
   return validate(ProduceRequestSchema, json);
 }
@@ -109,7 +128,12 @@ interface PartitionPlan {
  * Validates and encodes every record before anything is sent, so bad input writes nothing;
  * then appends to each partition in parallel and answers in request order.
  */
-async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest, fixed: number | null): Promise<Response> {
+async function produceJson(
+  c: Context<AppEnv>,
+  topic: Topic,
+  req: ProduceRequest,
+  fixed: number | null,
+): Promise<Response> {
   const now = Date.now();
   let stickyChoice: number | undefined;
   const sticky = () => (stickyChoice ??= stickyPartition(topic.id, topic.partitions));
@@ -133,20 +157,41 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
   const sequences = producer ? baseSequences(producer, byPartition) : undefined;
   if (producer) await checkProducer(c.env, producer.id, producer.epoch);
   const maxBytes = topic.config["max.message.bytes"];
-  const plans = [...byPartition].map(([partition, indexes]) => planBatches(partition, indexes, inputs, maxBytes,
-    producer && { producerId: Number(producer.id), producerEpoch: producer.epoch, baseSequence: sequences!.get(partition)! }));
+  const plans = [...byPartition].map(([partition, indexes]) =>
+    planBatches(
+      partition,
+      indexes,
+      inputs,
+      maxBytes,
+      producer && {
+        producerId: Number(producer.id),
+        producerEpoch: producer.epoch,
+        baseSequence: sequences!.get(partition)!,
+      },
+    ),
+  );
 
   const acks: Acks = req.acks === "all" || req.acks === -1 ? "all" : 1;
-  const send = (plan: PartitionPlan) => appendToPartition(c, topic, plan.partition, acks,
-    { body: plan.body, batches: plan.groups.length, idempotent: producer !== undefined });
+  const send = (plan: PartitionPlan) =>
+    appendToPartition(c, topic, plan.partition, acks, {
+      body: plan.body,
+      batches: plan.groups.length,
+      idempotent: producer !== undefined,
+    });
 
   if (req.acks === 0) {
     // Checked after validation so the caller hears about bad records first; nothing is written either way.
-    if (producer) throw new EdgelogError("INVALID_REQUEST", "idempotent producers need acks 1 or all: acks=0 cannot report duplicates or gaps");
+    if (producer)
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        "idempotent producers need acks 1 or all: acks=0 cannot report duplicates or gaps",
+      );
     // Kafka's acks=0: the reply does not wait for the write. Failures are logged, never reported.
-    c.executionCtx.waitUntil(Promise.allSettled(plans.map(send)).then((rs) => {
-      for (const r of rs) if (r.status === "rejected") console.warn("edgelog: acks=0 write failed", r.reason);
-    }));
+    c.executionCtx.waitUntil(
+      Promise.allSettled(plans.map(send)).then((rs) => {
+        for (const r of rs) if (r.status === "rejected") console.warn("edgelog: acks=0 write failed", r.reason);
+      }),
+    );
     return c.json({ records: partitionOf.map((partition) => ({ partition })) }, 202);
   }
 
@@ -179,16 +224,30 @@ async function produceJson(c: Context<AppEnv>, topic: Topic, req: ProduceRequest
 }
 
 /** One request's batches to a partition, group-committed with whatever else this isolate sends it meanwhile. */
-function appendToPartition(c: Context<AppEnv>, topic: Topic, p: number, acks: Acks,
-  entry: AppendEntry): Promise<AppendedBatch[]> {
-  const send = (body: Uint8Array, idempotent: boolean) => onPartition(topic.name, async () =>
-    unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body, acks)), idempotent);
+function appendToPartition(
+  c: Context<AppEnv>,
+  topic: Topic,
+  p: number,
+  acks: Acks,
+  entry: AppendEntry,
+): Promise<AppendedBatch[]> {
+  const send = (body: Uint8Array, idempotent: boolean) =>
+    onPartition(
+      topic.name,
+      async () => unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body, acks)),
+      idempotent,
+    );
   return groupAppend(laneKey(topic.id, p, topic.version, acks), entry, send, (w) => c.executionCtx.waitUntil(w));
 }
 
 /** Groups one partition's records into as few batches as fit max.message.bytes, keeping order. */
-export function planBatches(partition: number, indexes: number[], inputs: RecordInput[], maxBytes: number,
-  producer?: { producerId: number; producerEpoch: number; baseSequence: number }): PartitionPlan {
+export function planBatches(
+  partition: number,
+  indexes: number[],
+  inputs: RecordInput[],
+  maxBytes: number,
+  producer?: { producerId: number; producerEpoch: number; baseSequence: number },
+): PartitionPlan {
   const groups: number[][] = [];
   let current: number[] = [];
   let size = BATCH_HEADER_SIZE;
@@ -209,14 +268,19 @@ export function planBatches(partition: number, indexes: number[], inputs: Record
   // An idempotent producer's batches carry consecutive sequences: each starts where the last ended.
   let sequence = producer?.baseSequence ?? -1;
   const encodeGroup = (g: number[]): void => {
-    const batch = encodeBatch(g.map((i) => inputs[i]!), producer && { ...producer, baseSequence: sequence });
+    const batch = encodeBatch(
+      g.map((i) => inputs[i]!),
+      producer && { ...producer, baseSequence: sequence },
+    );
     if (batch.byteLength <= maxBytes) {
       encoded.push(batch);
       finalGroups.push(g);
       if (producer) sequence += g.length;
     } else if (g.length === 1) {
-      throw new EdgelogError("MESSAGE_TOO_LARGE",
-        `records[${g[0]}] encodes to ${batch.byteLength} bytes, over the topic's max.message.bytes (${maxBytes})`);
+      throw new EdgelogError(
+        "MESSAGE_TOO_LARGE",
+        `records[${g[0]}] encodes to ${batch.byteLength} bytes, over the topic's max.message.bytes (${maxBytes})`,
+      );
     } else {
       // The estimate was short (many headers, say): halve until each batch fits.
       const mid = g.length >> 1;
@@ -236,8 +300,10 @@ function baseSequences(producer: ProducerFields, byPartition: Map<number, number
   const out = new Map<number, number>();
   if (producer.sequence !== undefined) {
     if (byPartition.size > 1) {
-      throw new EdgelogError("INVALID_REQUEST",
-        `records go to partitions ${[...byPartition.keys()].join(", ")}: give producer.sequences with a base sequence for each`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `records go to partitions ${[...byPartition.keys()].join(", ")}: give producer.sequences with a base sequence for each`,
+      );
     }
     for (const p of byPartition.keys()) out.set(p, producer.sequence);
     return out;
@@ -245,12 +311,19 @@ function baseSequences(producer: ProducerFields, byPartition: Map<number, number
   const given = producer.sequences!;
   for (const p of byPartition.keys()) {
     const seq = given[String(p)];
-    if (seq === undefined) throw new EdgelogError("INVALID_REQUEST", `producer.sequences has no entry for partition ${p}, which this request writes to`);
+    if (seq === undefined)
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `producer.sequences has no entry for partition ${p}, which this request writes to`,
+      );
     out.set(p, seq);
   }
   for (const key of Object.keys(given)) {
     if (!byPartition.has(Number(key))) {
-      throw new EdgelogError("INVALID_REQUEST", `producer.sequences names partition ${key}, but no record of this request goes there`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `producer.sequences names partition ${key}, but no record of this request goes there`,
+      );
     }
   }
   return out;

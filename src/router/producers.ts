@@ -16,7 +16,10 @@ producerRoutes.post("/v1/producers", async (c) => {
   // Kafka (since 2.8, KIP-679) lets anyone who may write to some topic write idempotently.
   const { grants, name, id: principal } = principalOf(c);
   if (!allowsOnAnyTopic(grants, "produce") && !allows(grants, CLUSTER, "admin")) {
-    throw new EdgelogError("CLUSTER_AUTHORIZATION_FAILED", `token ${JSON.stringify(name)} may not produce to any topic, so it may not get a producer id`);
+    throw new EdgelogError(
+      "CLUSTER_AUTHORIZATION_FAILED",
+      `token ${JSON.stringify(name)} may not produce to any topic, so it may not get a producer id`,
+    );
   }
   const body = await readBody(c, SMALL_BODY_BYTES);
   const input = body.byteLength === 0 ? {} : validate(InitProducerSchema, parseJson(body));

@@ -39,10 +39,17 @@ function recordValue(value: unknown, format: ValueFormat, index: number): Uint8A
   }
 }
 
-export function toRecordInput(r: ProduceRecordInput, key: Uint8Array | null, format: ValueFormat, now: number, index: number): RecordInput {
+export function toRecordInput(
+  r: ProduceRecordInput,
+  key: Uint8Array | null,
+  format: ValueFormat,
+  now: number,
+  index: number,
+): RecordInput {
   const headers: RecordHeader[] = [];
   if (r.headers) {
-    for (const [k, v] of Object.entries(r.headers)) headers.push({ key: k, value: v === null ? null : utf8Encoder.encode(v) });
+    for (const [k, v] of Object.entries(r.headers))
+      headers.push({ key: k, value: v === null ? null : utf8Encoder.encode(v) });
   }
   return { key, value: recordValue(r.value, format, index), headers, timestamp: r.timestamp ?? now };
 }

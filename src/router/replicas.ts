@@ -18,8 +18,10 @@ export function pickReplica(env: Env, topic: Topic, choice: ReplicaChoice | unde
   if (choice === "leader" || regions.length === 0) return null;
   if (choice !== undefined && choice !== "nearest") {
     if (!regions.includes(choice)) {
-      throw new EdgelogError("INVALID_REQUEST",
-        `topic ${topic.name} has no replica in ${choice}; its replica regions are ${regions.join(", ")} (or use replica=leader)`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `topic ${topic.name} has no replica in ${choice}; its replica regions are ${regions.join(", ")} (or use replica=leader)`,
+      );
     }
     return choice;
   }
@@ -31,17 +33,26 @@ export function pickReplica(env: Env, topic: Topic, choice: ReplicaChoice | unde
 const MIDDLE_EAST = new Set(["AE", "BH", "IL", "IQ", "IR", "JO", "KW", "LB", "OM", "PS", "QA", "SA", "SY", "YE"]);
 
 /** The location hint nearest a request, from the colo data Cloudflare attaches to it (null when unknown). */
-export function regionOf(cf: Pick<IncomingRequestCfProperties, "continent" | "country" | "longitude"> | undefined): string | null {
+export function regionOf(
+  cf: Pick<IncomingRequestCfProperties, "continent" | "country" | "longitude"> | undefined,
+): string | null {
   if (!cf?.continent) return null;
   const longitude = Number(cf.longitude ?? 0);
   switch (cf.continent) {
-    case "NA": return longitude < -100 ? "wnam" : "enam";
-    case "SA": return "sam";
-    case "EU": return longitude >= 20 ? "eeur" : "weur";
-    case "AF": return "afr";
-    case "OC": return "oc";
-    case "AS": return MIDDLE_EAST.has(String(cf.country)) ? "me" : "apac";
-    default: return null;
+    case "NA":
+      return longitude < -100 ? "wnam" : "enam";
+    case "SA":
+      return "sam";
+    case "EU":
+      return longitude >= 20 ? "eeur" : "weur";
+    case "AF":
+      return "afr";
+    case "OC":
+      return "oc";
+    case "AS":
+      return MIDDLE_EAST.has(String(cf.country)) ? "me" : "apac";
+    default:
+      return null;
   }
 }
 
@@ -58,7 +69,13 @@ export interface ServedRead extends ReadResult {
  * Reads from the chosen copy. A follower answers only what it holds up to the leader's high
  * watermark; when it cannot (behind, below its hot log, or failing), the leader answers.
  */
-export async function readFrom(env: Env, topic: Topic, p: number, req: ReadRequest, region: string | null): Promise<ServedRead> {
+export async function readFrom(
+  env: Env,
+  topic: Topic,
+  p: number,
+  req: ReadRequest,
+  region: string | null,
+): Promise<ServedRead> {
   const ref = topicRef(topic, p);
   if (region !== null) {
     try {
@@ -75,7 +92,13 @@ export async function readFrom(env: Env, topic: Topic, p: number, req: ReadReque
 }
 
 /** Ends a multi-partition long-poll wherever it is parked (the leader or the replica). */
-export async function cancelWaitOn(env: Env, topic: Topic, p: number, region: string | null, pollId: string): Promise<void> {
+export async function cancelWaitOn(
+  env: Env,
+  topic: Topic,
+  p: number,
+  region: string | null,
+  pollId: string,
+): Promise<void> {
   const stub = region === null ? partitionStub(env, topic, p) : replicaStub(env, topic, p, region);
   await stub.cancelWait(pollId);
   if (region !== null) await partitionStub(env, topic, p).cancelWait(pollId);

@@ -53,7 +53,9 @@ export async function onStream<T>(env: Env, name: string, call: Call<T>, create 
 
 async function createTopic(env: Env, name: string): Promise<Topic> {
   try {
-    const topic = unwrap(await cluster(env).createTopic({ name: streamTopicName(name), partitions: 1, config: STREAM_TOPIC_CONFIG }));
+    const topic = unwrap(
+      await cluster(env).createTopic({ name: streamTopicName(name), partitions: 1, config: STREAM_TOPIC_CONFIG }),
+    );
     topics.remember(topic);
     return topic;
   } catch (e) {

@@ -45,12 +45,35 @@ const CORS_HEADERS = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, HEAD, PUT, POST, DELETE, OPTIONS",
   "Access-Control-Allow-Headers": [
-    "content-type", "authorization", "if-none-match", H.closed, H.seq, H.ttl, H.expiresAt, H.forkedFrom, H.forkOffset,
-    H.forkSubOffset, H.producerId, H.producerEpoch, H.producerSeq,
+    "content-type",
+    "authorization",
+    "if-none-match",
+    H.closed,
+    H.seq,
+    H.ttl,
+    H.expiresAt,
+    H.forkedFrom,
+    H.forkOffset,
+    H.forkSubOffset,
+    H.producerId,
+    H.producerEpoch,
+    H.producerSeq,
   ].join(", "),
   "Access-Control-Expose-Headers": [
-    H.nextOffset, H.cursor, H.upToDate, H.closed, H.ttl, H.expiresAt, H.sseEncoding, H.producerEpoch, H.producerSeq,
-    H.producerExpectedSeq, H.producerReceivedSeq, "etag", "content-type", "location",
+    H.nextOffset,
+    H.cursor,
+    H.upToDate,
+    H.closed,
+    H.ttl,
+    H.expiresAt,
+    H.sseEncoding,
+    H.producerEpoch,
+    H.producerSeq,
+    H.producerExpectedSeq,
+    H.producerReceivedSeq,
+    "etag",
+    "content-type",
+    "location",
   ].join(", "),
 };
 
@@ -69,18 +92,29 @@ streamRoutes.put(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   requireStream(c, name, "admin");
   const expiry = parseExpiry(c.req.header(H.ttl), c.req.header(H.expiresAt));
   const fork = parseFork(c.req.header(H.forkedFrom), c.req.header(H.forkOffset), c.req.header(H.forkSubOffset));
-  const requested = c.req.header("content-type") === undefined ? undefined : mediaType(c.req.header("content-type")) ?? DEFAULT_CONTENT_TYPE;
+  const requested =
+    c.req.header("content-type") === undefined
+      ? undefined
+      : (mediaType(c.req.header("content-type")) ?? DEFAULT_CONTENT_TYPE);
   const body = await readStreamBody(c);
   const req: CreateStreamRequest = {
-    contentType: requested ?? DEFAULT_CONTENT_TYPE, ttlSeconds: expiry.ttlSeconds, expiresAt: expiry.expiresAt,
-    closed: isTrue(c.req.header(H.closed)), body, fork: null,
+    contentType: requested ?? DEFAULT_CONTENT_TYPE,
+    ttlSeconds: expiry.ttlSeconds,
+    expiresAt: expiry.expiresAt,
+    closed: isTrue(c.req.header(H.closed)),
+    body,
+    fork: null,
   };
   if (fork) {
     requireStream(c, fork.source, "consume");
-    const inherited = await onStream(c.env, fork.source, (s, ref) => s.streamForkSource(ref, fork.offset, fork.subOffset));
+    const inherited = await onStream(c.env, fork.source, (s, ref) =>
+      s.streamForkSource(ref, fork.offset, fork.subOffset),
+    );
     if (requested !== undefined && requested !== inherited.contentType) {
-      throw new EdgelogError("INCONSISTENT_CONTENT_TYPE",
-        `a fork keeps its source's content type ${inherited.contentType}; this request asked for ${requested}`);
+      throw new EdgelogError(
+        "INCONSISTENT_CONTENT_TYPE",
+        `a fork keeps its source's content type ${inherited.contentType}; this request asked for ${requested}`,
+      );
     }
     req.contentType = inherited.contentType;
     if (expiry.ttlSeconds === null && expiry.expiresAt === null) {
@@ -108,20 +142,30 @@ streamRoutes.put(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
 streamRoutes.post(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   const name = streamName(c);
   requireStream(c, name, "produce");
-  const producer = parseProducer(c.req.header(H.producerId), c.req.header(H.producerEpoch), c.req.header(H.producerSeq));
+  const producer = parseProducer(
+    c.req.header(H.producerId),
+    c.req.header(H.producerEpoch),
+    c.req.header(H.producerSeq),
+  );
   const close = isTrue(c.req.header(H.closed));
   const body = await readStreamBody(c);
   chargeQuota(c, "produce", body.byteLength);
   const type = c.req.header("content-type");
   if (body.byteLength === 0 && !close) {
-    throw new EdgelogError("INVALID_RECORD", `an empty append does nothing; send a body, or ${H.closed}: true to close`);
+    throw new EdgelogError(
+      "INVALID_RECORD",
+      `an empty append does nothing; send a body, or ${H.closed}: true to close`,
+    );
   }
   if (body.byteLength > 0 && type === undefined) {
     throw new EdgelogError("INVALID_REQUEST", "an append needs a Content-Type matching the stream's");
   }
-  const contentType = type === undefined ? null : mediaType(type) ?? type.trim().toLowerCase();
-  const reply = await withReap(c, name, () => onStream(c.env, name, (s, ref) =>
-    s.streamAppend(ref, { contentType, body, close, seq: c.req.header(H.seq) ?? null, producer })));
+  const contentType = type === undefined ? null : (mediaType(type) ?? type.trim().toLowerCase());
+  const reply = await withReap(c, name, () =>
+    onStream(c.env, name, (s, ref) =>
+      s.streamAppend(ref, { contentType, body, close, seq: c.req.header(H.seq) ?? null, producer }),
+    ),
+  );
   return render(c, reply);
 });
 
@@ -138,7 +182,8 @@ streamRoutes.get(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   if (live !== undefined && live !== "long-poll" && live !== "sse") {
     throw new EdgelogError("INVALID_REQUEST", `live must be long-poll or sse, got ${JSON.stringify(live)}`);
   }
-  if (live && !offset) throw new EdgelogError("INVALID_OFFSET", `live=${live} needs an offset (-1 for the start, now for the tail)`);
+  if (live && !offset)
+    throw new EdgelogError("INVALID_OFFSET", `live=${live} needs an offset (-1 for the start, now for the tail)`);
   const from: OffsetParam = offset ?? { kind: "start" };
   const cursor = () => nextCursor(Date.now(), c.req.query("cursor"));
   if (live === "sse") return sse(c, name, from, cursor);
@@ -189,8 +234,10 @@ async function readStreamBody(c: Context): Promise<Uint8Array> {
     return await readBody(c, STREAM_MAX_APPEND_BYTES);
   } catch (e) {
     if (e instanceof EdgelogError && e.code === "RECORD_LIST_TOO_LARGE") {
-      throw new EdgelogError("MESSAGE_TOO_LARGE",
-        `an append carries at most ${STREAM_MAX_APPEND_BYTES} bytes; split the data into several appends`);
+      throw new EdgelogError(
+        "MESSAGE_TOO_LARGE",
+        `an append carries at most ${STREAM_MAX_APPEND_BYTES} bytes; split the data into several appends`,
+      );
     }
     throw e;
   }
@@ -201,7 +248,8 @@ async function withReap<T>(c: Context<AppEnv>, name: string, call: () => Promise
   try {
     return await call();
   } catch (e) {
-    if (isExpired(e)) c.executionCtx.waitUntil(reapStream(c.env, name).catch((err) => console.warn("edgelog: reap failed", err)));
+    if (isExpired(e))
+      c.executionCtx.waitUntil(reapStream(c.env, name).catch((err) => console.warn("edgelog: reap failed", err)));
     throw e;
   }
 }
@@ -226,7 +274,7 @@ async function sse(c: Context<AppEnv>, name: string, from: OffsetParam, cursor: 
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
-        const reply: StreamRead = pending ?? await read(nextFrom(next), waitMs);
+        const reply: StreamRead = pending ?? (await read(nextFrom(next), waitMs));
         pending = undefined;
         next = reply.next;
         if (cancelled) return;

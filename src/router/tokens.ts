@@ -58,16 +58,23 @@ function checkNoEscalation(creator: Principal, grants: Grant[], input: CreateTok
     const own = creator.quotas?.[field];
     const asked = input.quotas?.[field];
     if (own !== undefined && (asked === undefined || asked > own)) {
-      throw new EdgelogError("CLUSTER_AUTHORIZATION_FAILED",
-        `this token's ${field} is ${own}; a token it creates needs ${field} of at most that`);
+      throw new EdgelogError(
+        "CLUSTER_AUTHORIZATION_FAILED",
+        `this token's ${field} is ${own}; a token it creates needs ${field} of at most that`,
+      );
     }
   }
   const expires = input.expires_at ?? null;
   if (expires !== null && expires <= now) {
-    throw new EdgelogError("INVALID_REQUEST", `expires_at ${expires} is in the past (now ${now}); give a later time in ms since the epoch`);
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `expires_at ${expires} is in the past (now ${now}); give a later time in ms since the epoch`,
+    );
   }
   if (creator.expiresAt !== null && (expires === null || expires > creator.expiresAt)) {
-    throw new EdgelogError("CLUSTER_AUTHORIZATION_FAILED",
-      `this token expires at ${creator.expiresAt}; a token it creates must expire no later`);
+    throw new EdgelogError(
+      "CLUSTER_AUTHORIZATION_FAILED",
+      `this token expires at ${creator.expiresAt}; a token it creates must expire no later`,
+    );
   }
 }

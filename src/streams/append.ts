@@ -39,7 +39,12 @@ export function bodyValues(contentType: string, body: Uint8Array, allowEmptyArra
   return items.map((v) => utf8Encoder.encode(JSON.stringify(v)));
 }
 
-export function appendToStream(store: StreamStore, req: AppendStreamRequest, now: number, maxMessageBytes: number): StreamReply {
+export function appendToStream(
+  store: StreamStore,
+  req: AppendStreamRequest,
+  now: number,
+  maxMessageBytes: number,
+): StreamReply {
   const m = store.require(now);
   const closeOnly = req.body.byteLength === 0 && req.close;
   const tailHeaders = (): Record<string, string> => ({ [H.nextOffset]: formatOffset(store.tail(m)) });
@@ -55,22 +60,34 @@ export function appendToStream(store: StreamStore, req: AppendStreamRequest, now
     }
     const state = p ? producerState(store.sql, p.id) : undefined;
     if (p && state && p.epoch < state.epoch) {
-      return conflict("INVALID_PRODUCER_EPOCH", 403, `producer ${p.id} epoch ${p.epoch} is fenced by epoch ${state.epoch}`,
-        { ...closedHeaders, [H.producerEpoch]: String(state.epoch) });
+      return conflict(
+        "INVALID_PRODUCER_EPOCH",
+        403,
+        `producer ${p.id} epoch ${p.epoch} is fenced by epoch ${state.epoch}`,
+        { ...closedHeaders, [H.producerEpoch]: String(state.epoch) },
+      );
     }
     return conflict("STREAM_CLOSED", 409, `stream ${store.name} is closed`, closedHeaders);
   }
   if (!closeOnly && req.contentType !== m.content_type) {
-    return conflict("INCONSISTENT_CONTENT_TYPE", 409,
-      `stream ${store.name} holds ${m.content_type}; this append is ${req.contentType ?? "untyped"}`, tailHeaders());
+    return conflict(
+      "INCONSISTENT_CONTENT_TYPE",
+      409,
+      `stream ${store.name} holds ${m.content_type}; this append is ${req.contentType ?? "untyped"}`,
+      tailHeaders(),
+    );
   }
   if (p) {
     const refused = checkProducer(store.sql, p, tailHeaders);
     if (refused) return refused;
   }
   if (req.seq !== null && m.last_seq !== null && !(req.seq > m.last_seq)) {
-    return conflict("OUT_OF_ORDER_SEQUENCE_NUMBER", 409,
-      `${H.seq} ${JSON.stringify(req.seq)} is not after the last accepted ${JSON.stringify(m.last_seq)}`, tailHeaders());
+    return conflict(
+      "OUT_OF_ORDER_SEQUENCE_NUMBER",
+      409,
+      `${H.seq} ${JSON.stringify(req.seq)} is not after the last accepted ${JSON.stringify(m.last_seq)}`,
+      tailHeaders(),
+    );
   }
   const values = closeOnly ? [] : bodyValues(m.content_type, req.body, false);
   const batch = values.length > 0 ? store.encodeMessage(values, now, maxMessageBytes) : null;
@@ -81,7 +98,11 @@ export function appendToStream(store: StreamStore, req: AppendStreamRequest, now
     store.sql.exec(
       `INSERT INTO stream_producers (producer_id, epoch, last_seq, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (producer_id) DO UPDATE SET epoch = excluded.epoch, last_seq = excluded.last_seq, updated_at = excluded.updated_at`,
-      p.id, p.epoch, p.seq, now);
+      p.id,
+      p.epoch,
+      p.seq,
+      now,
+    );
   }
   if (req.close) {
     store.sql.exec(`UPDATE stream_meta SET closed = 1, closed_by = ? WHERE id = 0`, p ? closedBy(p) : null);
@@ -102,24 +123,40 @@ function producerState(sql: SqlStorage, id: string): ProducerRow | undefined {
 }
 
 /** Kafka-style producer fencing and sequencing; undefined means the append may go ahead. */
-function checkProducer(sql: SqlStorage, p: ProducerHeaders, tailHeaders: () => Record<string, string>): StreamReply | undefined {
+function checkProducer(
+  sql: SqlStorage,
+  p: ProducerHeaders,
+  tailHeaders: () => Record<string, string>,
+): StreamReply | undefined {
   const state = producerState(sql, p.id);
-  const gap = (expected: number) => conflict("OUT_OF_ORDER_SEQUENCE_NUMBER", 409,
-    `producer ${p.id} sent seq ${p.seq}; expected ${expected}`,
-    { ...tailHeaders(), [H.producerExpectedSeq]: String(expected), [H.producerReceivedSeq]: String(p.seq) });
+  const gap = (expected: number) =>
+    conflict("OUT_OF_ORDER_SEQUENCE_NUMBER", 409, `producer ${p.id} sent seq ${p.seq}; expected ${expected}`, {
+      ...tailHeaders(),
+      [H.producerExpectedSeq]: String(expected),
+      [H.producerReceivedSeq]: String(p.seq),
+    });
   if (!state) return p.seq === 0 ? undefined : gap(0);
   if (p.epoch < state.epoch) {
-    return conflict("INVALID_PRODUCER_EPOCH", 403, `producer ${p.id} epoch ${p.epoch} is fenced by epoch ${state.epoch}`,
-      { [H.producerEpoch]: String(state.epoch) });
+    return conflict(
+      "INVALID_PRODUCER_EPOCH",
+      403,
+      `producer ${p.id} epoch ${p.epoch} is fenced by epoch ${state.epoch}`,
+      { [H.producerEpoch]: String(state.epoch) },
+    );
   }
   if (p.epoch > state.epoch) {
     if (p.seq === 0) return undefined;
-    throw new EdgelogError("INVALID_REQUEST", `producer ${p.id} starts epoch ${p.epoch} at seq ${p.seq}; a new epoch starts at 0`);
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `producer ${p.id} starts epoch ${p.epoch} at seq ${p.seq}; a new epoch starts at 0`,
+    );
   }
   if (p.seq <= state.last_seq) {
     // A retry of an append already in the log: acknowledged, not written again.
-    return { status: 204, headers: { ...tailHeaders(), [H.producerEpoch]: String(state.epoch), [H.producerSeq]: String(state.last_seq) } };
+    return {
+      status: 204,
+      headers: { ...tailHeaders(), [H.producerEpoch]: String(state.epoch), [H.producerSeq]: String(state.last_seq) },
+    };
   }
   return p.seq === state.last_seq + 1 ? undefined : gap(state.last_seq + 1);
 }
-

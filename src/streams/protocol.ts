@@ -40,9 +40,11 @@ export const STREAM_FORK_MAX_BYTES = 24 * 1024 * 1024;
 /** Maps a stream name to its topic name, or throws the 400 that explains the rule. */
 export function streamTopicName(name: string): string {
   if (!STREAM_NAME_PATTERN.test(name) || name === "." || name === "..") {
-    throw new EdgelogError("INVALID_TOPIC_EXCEPTION",
+    throw new EdgelogError(
+      "INVALID_TOPIC_EXCEPTION",
       `invalid stream path ${JSON.stringify(name)}: a stream name maps to the topic "${STREAM_TOPIC_PREFIX}<name>", ` +
-      `so it must be 1-242 characters of [a-zA-Z0-9._-] (no '/'), not '.' or '..'`);
+        `so it must be 1-242 characters of [a-zA-Z0-9._-] (no '/'), not '.' or '..'`,
+    );
   }
   return STREAM_TOPIC_PREFIX + name;
 }
@@ -138,14 +140,20 @@ export function parseExpiry(ttl: string | undefined, expiresAt: string | undefin
   }
   if (ttl !== undefined) {
     if (!NON_NEGATIVE.test(ttl) || !Number.isSafeInteger(Number(ttl))) {
-      throw new EdgelogError("INVALID_CONFIG", `${H.ttl} must be a whole number of seconds, got ${JSON.stringify(ttl)}`);
+      throw new EdgelogError(
+        "INVALID_CONFIG",
+        `${H.ttl} must be a whole number of seconds, got ${JSON.stringify(ttl)}`,
+      );
     }
     return { ttlSeconds: Number(ttl), expiresAt: null };
   }
   if (expiresAt !== undefined) {
     const ms = RFC3339.test(expiresAt.trim()) ? Date.parse(expiresAt.trim()) : NaN;
     if (Number.isNaN(ms)) {
-      throw new EdgelogError("INVALID_CONFIG", `${H.expiresAt} must be an RFC 3339 time, got ${JSON.stringify(expiresAt)}`);
+      throw new EdgelogError(
+        "INVALID_CONFIG",
+        `${H.expiresAt} must be an RFC 3339 time, got ${JSON.stringify(expiresAt)}`,
+      );
     }
     return { ttlSeconds: null, expiresAt: ms };
   }
@@ -167,7 +175,11 @@ function producerInt(name: string, v: string): number {
 }
 
 /** All three producer headers or none; a partial set is a client bug worth a 400. */
-export function parseProducer(id: string | undefined, epoch: string | undefined, seq: string | undefined): ProducerHeaders | null {
+export function parseProducer(
+  id: string | undefined,
+  epoch: string | undefined,
+  seq: string | undefined,
+): ProducerHeaders | null {
   if (id === undefined && epoch === undefined && seq === undefined) return null;
   if (id === undefined || epoch === undefined || seq === undefined) {
     throw new EdgelogError("INVALID_REQUEST", `send ${H.producerId}, ${H.producerEpoch} and ${H.producerSeq} together`);
@@ -185,7 +197,11 @@ export interface ForkHeaders {
   subOffset: number;
 }
 
-export function parseFork(from: string | undefined, offset: string | undefined, sub: string | undefined): ForkHeaders | null {
+export function parseFork(
+  from: string | undefined,
+  offset: string | undefined,
+  sub: string | undefined,
+): ForkHeaders | null {
   if (from === undefined) {
     if (offset !== undefined || sub !== undefined) {
       throw new EdgelogError("INVALID_REQUEST", `${H.forkOffset} and ${H.forkSubOffset} need ${H.forkedFrom}`);
@@ -196,10 +212,16 @@ export function parseFork(from: string | undefined, offset: string | undefined, 
   try {
     path = new URL(path, "http://x").pathname;
   } catch {
-    throw new EdgelogError("INVALID_REQUEST", `${H.forkedFrom} must be a stream path such as ${STREAM_ROUTE_PREFIX}<name>`);
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `${H.forkedFrom} must be a stream path such as ${STREAM_ROUTE_PREFIX}<name>`,
+    );
   }
   if (!path.startsWith(STREAM_ROUTE_PREFIX)) {
-    throw new EdgelogError("INVALID_REQUEST", `${H.forkedFrom} must be a stream path such as ${STREAM_ROUTE_PREFIX}<name>`);
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `${H.forkedFrom} must be a stream path such as ${STREAM_ROUTE_PREFIX}<name>`,
+    );
   }
   const source = decodeURIComponent(path.slice(STREAM_ROUTE_PREFIX.length));
   streamTopicName(source);
@@ -211,7 +233,10 @@ export function parseFork(from: string | undefined, offset: string | undefined, 
   let subOffset = 0;
   if (sub !== undefined) {
     if (!NON_NEGATIVE.test(sub.trim()) || !Number.isSafeInteger(Number(sub.trim()))) {
-      throw new EdgelogError("INVALID_REQUEST", `${H.forkSubOffset} must be a non-negative integer, got ${JSON.stringify(sub)}`);
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        `${H.forkSubOffset} must be a non-negative integer, got ${JSON.stringify(sub)}`,
+      );
     }
     subOffset = Number(sub.trim());
   }

@@ -34,7 +34,10 @@ export function dataEvent(contentType: string, m: StreamMessage): string {
   else if (isTextType(contentType)) payload = decoder.decode(concat(m.values));
   else payload = toBase64(concat(m.values));
   // Every line of the payload gets its own data: field, so CR/LF in text can never end the event.
-  const lines = payload.split(/\r\n|\r|\n/).map((l) => `data:${l}\n`).join("");
+  const lines = payload
+    .split(/\r\n|\r|\n/)
+    .map((l) => `data:${l}\n`)
+    .join("");
   return `event: data\n${lines}\n`;
 }
 
@@ -50,7 +53,11 @@ export function sseEvents(r: StreamRead, cursor: () => string): string {
   const finalClose = r.closed && r.upToDate;
   const control = (next: string, last: boolean): string => {
     if (last && finalClose) return controlEvent({ streamNextOffset: next, upToDate: true, streamClosed: true });
-    return controlEvent({ streamNextOffset: next, streamCursor: cursor(), ...(last && r.upToDate ? { upToDate: true } : {}) });
+    return controlEvent({
+      streamNextOffset: next,
+      streamCursor: cursor(),
+      ...(last && r.upToDate ? { upToDate: true } : {}),
+    });
   };
   if (r.messages.length === 0) return control(r.next, true);
   return r.messages.map((m, i) => dataEvent(r.contentType, m) + control(m.next, i === r.messages.length - 1)).join("");

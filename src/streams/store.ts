@@ -82,12 +82,19 @@ export type DeleteOutcome = { destroy: boolean; forkedFrom: string | null };
 
 /** Why a stream cannot be used; `expired` tells the router to clean its topic up. */
 export function streamMissing(name: string, expired = false): EdgelogError {
-  return new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `stream ${name} ${expired ? "has expired" : "does not exist"}`,
-    { stream_state: expired ? "expired" : "missing" });
+  return new EdgelogError(
+    "UNKNOWN_TOPIC_OR_PARTITION",
+    `stream ${name} ${expired ? "has expired" : "does not exist"}`,
+    { stream_state: expired ? "expired" : "missing" },
+  );
 }
 
 export class StreamStore {
-  constructor(readonly storage: LogStorage, readonly log: PartitionLog, readonly name: string) {}
+  constructor(
+    readonly storage: LogStorage,
+    readonly log: PartitionLog,
+    readonly name: string,
+  ) {}
 
   get sql(): SqlStorage {
     return this.storage.sql;
@@ -126,9 +133,13 @@ export class StreamStore {
       throw badOffset(`${formatOffset(p)} is beyond the stream's tail ${formatOffset(tail)}`);
     }
     if (p.offset === tail.offset || (p.offset === 0 && p.bytes === 0)) return p;
-    const row = this.sql.exec<{ byte_pos: number }>(`SELECT byte_pos FROM stream_positions WHERE end_offset = ?`, p.offset).toArray()[0];
+    const row = this.sql
+      .exec<{ byte_pos: number }>(`SELECT byte_pos FROM stream_positions WHERE end_offset = ?`, p.offset)
+      .toArray()[0];
     if (!row || row.byte_pos !== p.bytes) {
-      throw badOffset(`${formatOffset(p)} does not name a message boundary of this stream (altered, or from another stream)`);
+      throw badOffset(
+        `${formatOffset(p)} does not name a message boundary of this stream (altered, or from another stream)`,
+      );
     }
     return p;
   }
@@ -137,14 +148,22 @@ export class StreamStore {
   encodeMessage(values: Uint8Array[], now: number, maxMessageBytes: number): Uint8Array {
     const batch = encodeBatch(values.map((value) => ({ key: null, value, timestamp: now })));
     if (batch.byteLength > maxMessageBytes) {
-      throw new EdgelogError("MESSAGE_TOO_LARGE",
-        `append encodes to ${batch.byteLength} bytes, over this stream's limit of ${maxMessageBytes}; split it into smaller appends`);
+      throw new EdgelogError(
+        "MESSAGE_TOO_LARGE",
+        `append encodes to ${batch.byteLength} bytes, over this stream's limit of ${maxMessageBytes}; split it into smaller appends`,
+      );
     }
     return batch;
   }
 
   /** Appends an encoded message and records its boundary. */
-  writeMessage(m: MetaRow, batch: Uint8Array, values: Uint8Array[], now: number, maxMessageBytes: number): StreamPosition {
+  writeMessage(
+    m: MetaRow,
+    batch: Uint8Array,
+    values: Uint8Array[],
+    now: number,
+    maxMessageBytes: number,
+  ): StreamPosition {
     this.log.append(batch, { timestampType: "CreateTime", maxMessageBytes, now });
     const bytes = m.tail_bytes + values.reduce((n, v) => n + v.byteLength, 0);
     const offset = this.log.state.highWatermark;
@@ -165,8 +184,13 @@ export class StreamStore {
       `INSERT INTO stream_meta (id, content_type, ttl_seconds, expires_at, last_access, closed, closed_by, last_seq,
          forked_from, fork_offset, fork_sub_offset, fork_refs, soft_deleted, tail_bytes)
        VALUES (0, ?, ?, ?, ?, 0, NULL, NULL, ?, ?, ?, 0, 0, 0)`,
-      req.contentType, req.ttlSeconds, req.expiresAt, now,
-      req.fork?.source ?? null, req.fork?.offsetToken ?? null, req.fork?.subOffset ?? 0,
+      req.contentType,
+      req.ttlSeconds,
+      req.expiresAt,
+      now,
+      req.fork?.source ?? null,
+      req.fork?.offsetToken ?? null,
+      req.fork?.subOffset ?? 0,
     );
     const m = this.meta()!;
     if (inherited && inherited.batches.length > 0) {
@@ -185,11 +209,20 @@ export class StreamStore {
 
   #recreate(m: MetaRow, req: CreateStreamRequest): StreamReply {
     if (m.soft_deleted) {
-      return conflict("STREAM_DELETED", 409, `stream ${this.name} was deleted but its forks still use it; the path is not free yet`);
+      return conflict(
+        "STREAM_DELETED",
+        409,
+        `stream ${this.name} was deleted but its forks still use it; the path is not free yet`,
+      );
     }
-    const same = m.content_type === req.contentType && m.ttl_seconds === req.ttlSeconds && m.expires_at === req.expiresAt
-      && Boolean(m.closed) === req.closed && m.forked_from === (req.fork?.source ?? null)
-      && m.fork_offset === (req.fork?.offsetToken ?? null) && m.fork_sub_offset === (req.fork?.subOffset ?? 0);
+    const same =
+      m.content_type === req.contentType &&
+      m.ttl_seconds === req.ttlSeconds &&
+      m.expires_at === req.expiresAt &&
+      Boolean(m.closed) === req.closed &&
+      m.forked_from === (req.fork?.source ?? null) &&
+      m.fork_offset === (req.fork?.offsetToken ?? null) &&
+      m.fork_sub_offset === (req.fork?.subOffset ?? 0);
     if (!same) return conflict("STREAM_CONFLICT", 409, `stream ${this.name} already exists with another configuration`);
     return this.#createdReply(200, m.content_type, this.tail(m), Boolean(m.closed));
   }
@@ -202,7 +235,10 @@ export class StreamStore {
 
   head(now: number): StreamReply {
     const m = this.require(now);
-    const headers: Record<string, string> = { "content-type": m.content_type, [H.nextOffset]: formatOffset(this.tail(m)) };
+    const headers: Record<string, string> = {
+      "content-type": m.content_type,
+      [H.nextOffset]: formatOffset(this.tail(m)),
+    };
     if (m.ttl_seconds !== null) headers[H.ttl] = String(m.ttl_seconds);
     if (m.expires_at !== null) headers[H.expiresAt] = new Date(m.expires_at).toISOString();
     if (m.closed) headers[H.closed] = "true";
@@ -216,8 +252,13 @@ export class StreamStore {
     const tail = this.tail(m);
     const start = from.kind === "now" ? tail : from.kind === "start" ? START : this.checkPosition(from.position, m);
     const out: StreamRead = {
-      contentType: m.content_type, start: formatOffset(start), messages: [], next: formatOffset(start),
-      tail: formatOffset(tail), upToDate: true, closed: Boolean(m.closed),
+      contentType: m.content_type,
+      start: formatOffset(start),
+      messages: [],
+      next: formatOffset(start),
+      tail: formatOffset(tail),
+      upToDate: true,
+      closed: Boolean(m.closed),
     };
     if (start.offset === tail.offset) return out;
     const result = this.log.read(start.offset, { maxBytes, maxRecords: 1_000_000 });
@@ -245,15 +286,21 @@ export class StreamStore {
   forkSource(offset: StreamPosition | null, subOffset: number, now: number): ForkSource {
     const m = this.meta();
     if (!m || this.isExpired(m, now)) throw streamMissing(this.name, m !== undefined);
-    if (m.soft_deleted) throw new EdgelogError("STREAM_CONFLICT", `stream ${this.name} was deleted; it cannot be forked`);
+    if (m.soft_deleted)
+      throw new EdgelogError("STREAM_CONFLICT", `stream ${this.name} was deleted; it cannot be forked`);
     const tail = this.tail(m);
     const at = offset ? this.checkPosition(offset, m) : tail;
     const source: ForkSource = {
-      contentType: m.content_type, ttlSeconds: m.ttl_seconds, expiresAt: m.expires_at, batches: [], positions: [], prefix: null,
+      contentType: m.content_type,
+      ttlSeconds: m.ttl_seconds,
+      expiresAt: m.expires_at,
+      batches: [],
+      positions: [],
+      prefix: null,
     };
     let size = 0;
     // Streams never truncate, so the log starts at 0 and every batch ends on a boundary.
-    for (let from = 0; from < at.offset;) {
+    for (let from = 0; from < at.offset; ) {
       const r = this.log.read(from, { maxBytes: 1024 * 1024, maxRecords: 1_000_000 });
       const before = from;
       for (const batch of r.batches) {
@@ -261,8 +308,10 @@ export class StreamStore {
         if (end > at.offset) break;
         size += batch.byteLength;
         if (size > STREAM_FORK_MAX_BYTES) {
-          throw new EdgelogError("MESSAGE_TOO_LARGE",
-            `a fork copies at most ${STREAM_FORK_MAX_BYTES} bytes of its source; fork at an earlier offset`);
+          throw new EdgelogError(
+            "MESSAGE_TOO_LARGE",
+            `a fork copies at most ${STREAM_FORK_MAX_BYTES} bytes of its source; fork at an earlier offset`,
+          );
         }
         source.batches.push(batch);
         source.positions.push([end, this.#bytesAt(end)]);
@@ -275,22 +324,33 @@ export class StreamStore {
   }
 
   #bytesAt(end: number): number {
-    return this.sql.exec<{ byte_pos: number }>(`SELECT byte_pos FROM stream_positions WHERE end_offset = ?`, end).one().byte_pos;
+    return this.sql.exec<{ byte_pos: number }>(`SELECT byte_pos FROM stream_positions WHERE end_offset = ?`, end).one()
+      .byte_pos;
   }
 
   #prefix(at: StreamPosition, n: number, m: MetaRow): Uint8Array[] {
     const next = this.log.read(at.offset, { maxBytes: 1, maxRecords: 1_000_000 }).batches[0];
-    if (!next) throw new EdgelogError("INVALID_OFFSET", `${H.forkSubOffset} ${n} needs a message after the fork offset; there is none`);
+    if (!next)
+      throw new EdgelogError(
+        "INVALID_OFFSET",
+        `${H.forkSubOffset} ${n} needs a message after the fork offset; there is none`,
+      );
     const values = decodeRecords(next).map((r) => r.value ?? new Uint8Array(0));
     if (isJsonType(m.content_type)) {
       if (n > values.length) {
-        throw new EdgelogError("INVALID_OFFSET", `${H.forkSubOffset} ${n} is past the ${values.length} values of the next message`);
+        throw new EdgelogError(
+          "INVALID_OFFSET",
+          `${H.forkSubOffset} ${n} is past the ${values.length} values of the next message`,
+        );
       }
       return values.slice(0, n);
     }
     const bytes = concat(values);
     if (n > bytes.byteLength) {
-      throw new EdgelogError("INVALID_OFFSET", `${H.forkSubOffset} ${n} is past the ${bytes.byteLength} bytes of the next message`);
+      throw new EdgelogError(
+        "INVALID_OFFSET",
+        `${H.forkSubOffset} ${n} is past the ${bytes.byteLength} bytes of the next message`,
+      );
     }
     return [bytes.slice(0, n)];
   }
@@ -305,10 +365,17 @@ export class StreamStore {
     if (!m) return { destroy: false, forkedFrom: null };
     const refs = Math.max(0, m.fork_refs - 1);
     this.sql.exec(`UPDATE stream_meta SET fork_refs = ? WHERE id = 0`, refs);
-    return refs === 0 && m.soft_deleted ? { destroy: true, forkedFrom: m.forked_from } : { destroy: false, forkedFrom: null };
+    return refs === 0 && m.soft_deleted
+      ? { destroy: true, forkedFrom: m.forked_from }
+      : { destroy: false, forkedFrom: null };
   }
 }
 
-export function conflict(code: ErrorCode, status: number, message: string, headers: Record<string, string> = {}): StreamReply {
+export function conflict(
+  code: ErrorCode,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): StreamReply {
   return { status, headers, error: { code, message } };
 }

@@ -11,7 +11,12 @@ export interface Migration {
  */
 export function migrate(sql: SqlStorage, migrations: readonly Migration[]): number[] {
   sql.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`);
-  const applied = new Set(sql.exec<{ version: number }>(`SELECT version FROM schema_migrations`).toArray().map((r) => r.version));
+  const applied = new Set(
+    sql
+      .exec<{ version: number }>(`SELECT version FROM schema_migrations`)
+      .toArray()
+      .map((r) => r.version),
+  );
   const ran: number[] = [];
   for (const m of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(m.version)) continue;

@@ -16,10 +16,12 @@ afterAll(async () => {
 it("refuses every request without a token, naming the missing admin secret", async () => {
   expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true, auth: "required" });
   const create = await fetch(`${server.url}/v1/topics`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ name: "orders" }),
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ name: "orders" }),
   });
   expect(create.status).toBe(401);
-  const body = await create.json() as { error: { code: string; message: string } };
+  const body = (await create.json()) as { error: { code: string; message: string } };
   expect(body.error.code).toBe("UNAUTHENTICATED");
   expect(body.error.message).toContain("EDGELOG_ADMIN_TOKEN");
   const guessed = await fetch(`${server.url}/v1/topics`, { headers: { authorization: "Bearer admin" } });
@@ -33,7 +35,8 @@ it("with EDGELOG_AUTH=off (as npm start runs it) serves without a token, reports
     expect(await (await fetch(`${open.url}/healthz`)).json()).toEqual({ ok: true, auth: "off" });
     expect((await fetch(`${open.url}/v1/topics`)).status).toBe(200);
     const deadline = Date.now() + 5_000;
-    while (!open.output().includes("AUTHENTICATION IS OFF") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (!open.output().includes("AUTHENTICATION IS OFF") && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     expect(open.output()).toContain("AUTHENTICATION IS OFF");
   } finally {
     await open.dispose();

@@ -13,8 +13,15 @@ it("the bench harness runs every workload against edgelog and prints its table",
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     timeout: 60_000,
   });
-  for (const row of ["W1 batched produce, JSON", "W1 batched produce, binary", "W2 unbatched", "W3 consume from 0, JSON",
-    "W4 end-to-end p99", "W6 4 partitions, binary", "ratio of p50s"]) {
+  for (const row of [
+    "W1 batched produce, JSON",
+    "W1 batched produce, binary",
+    "W2 unbatched",
+    "W3 consume from 0, JSON",
+    "W4 end-to-end p99",
+    "W6 4 partitions, binary",
+    "ratio of p50s",
+  ]) {
     expect(stdout).toContain(row);
   }
   // Every record written came back through the live tail.

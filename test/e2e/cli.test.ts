@@ -28,7 +28,8 @@ const uniqueName = (p: string) => `${p}-${Date.now().toString(36)}-${++seq}`;
 function sh(script: string, url = server.url): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((res) => {
     const child = spawn("bash", ["-c", script], {
-      cwd: dir, env: { ...process.env, EDGELOG: `${process.execPath} ${CLI}`, EDGELOG_URL: url },
+      cwd: dir,
+      env: { ...process.env, EDGELOG: `${process.execPath} ${CLI}`, EDGELOG_URL: url },
     });
     let stdout = "";
     let stderr = "";
@@ -48,7 +49,8 @@ describe("edgelog CLI", () => {
     const a = uniqueName("cli-a");
     const b = uniqueName("cli-b");
     const lines = Array.from({ length: 5_000 }, (_, i) =>
-      i % 7 === 0 ? "" : i % 5 === 0 ? `{"json":${i}}` : `línea ${i}\twith tab, emoji 🚀 and trailing space `);
+      i % 7 === 0 ? "" : i % 5 === 0 ? `{"json":${i}}` : `línea ${i}\twith tab, emoji 🚀 and trailing space `,
+    );
     writeFileSync(join(dir, "in.txt"), `${lines.join("\n")}\n`);
     const created = await sh(`$EDGELOG topics create ${a} && $EDGELOG topics create ${b} --partitions 1`);
     expect(created.code, created.stderr).toBe(0);
@@ -119,8 +121,11 @@ describe("edgelog kafka-gateway", () => {
     const topic = uniqueName("cli-kafka");
     expect((await sh(`$EDGELOG topics create ${topic}`)).code).toBe(0);
     const port = await freePort();
-    const gateway = spawn(process.execPath, [CLI, "kafka-gateway", "--listen", `127.0.0.1:${port}`, "--upstream", server.url],
-      { stdio: ["ignore", "pipe", "pipe"] });
+    const gateway = spawn(
+      process.execPath,
+      [CLI, "kafka-gateway", "--listen", `127.0.0.1:${port}`, "--upstream", server.url],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     try {
       // The gateway says where it listens once it accepts connections: the event to wait for.
       await new Promise<void>((res, rej) => {

@@ -27,7 +27,9 @@ interface Acked {
 
 async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
   const r = await fetch(`${server().url}${path}`, {
-    method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body),
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
     signal: AbortSignal.timeout(10_000),
   });
   return { status: r.status, body: await r.json() };
@@ -35,7 +37,15 @@ async function post(path: string, body: unknown): Promise<{ status: number; body
 
 it("loses and duplicates no acknowledged record across SIGKILLs and restarts", async () => {
   expect((await post("/v1/topics", { name: "crash", partitions: PARTITIONS })).status).toBe(201);
-  expect((await post("/v1/topics", { name: "crash-geo", partitions: PARTITIONS, config: { "replica.regions": REGIONS, "min.insync.replicas": 2 } })).status).toBe(201);
+  expect(
+    (
+      await post("/v1/topics", {
+        name: "crash-geo",
+        partitions: PARTITIONS,
+        config: { "replica.regions": REGIONS, "min.insync.replicas": 2 },
+      })
+    ).status,
+  ).toBe(201);
   const acked: Acked[] = [];
   const stats = { requests: 0, retries: 0, duplicateAnswers: 0, sent: 0 };
   let stopping = false;
@@ -73,10 +83,16 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
             const v = records[i]!.value;
             acked.push({ producer, n: v.n, key: v.key, partition: x.partition, offset: x.offset });
           });
-          for (const p of parts) sequences.set(p, (sequences.get(p) ?? 0) + records.filter((x) => partitionForKey(enc.encode(x.key), PARTITIONS) === p).length);
+          for (const p of parts)
+            sequences.set(
+              p,
+              (sequences.get(p) ?? 0) +
+                records.filter((x) => partitionForKey(enc.encode(x.key), PARTITIONS) === p).length,
+            );
           break;
         }
-        if (r && r.status < 500 && r.status !== 429) throw new Error(`unexpected ${r.status}: ${JSON.stringify(r.body)}`);
+        if (r && r.status < 500 && r.status !== 429)
+          throw new Error(`unexpected ${r.status}: ${JSON.stringify(r.body)}`);
         await new Promise((res) => setTimeout(res, down ? 200 : 20 + Math.random() * 50));
       }
     }
@@ -98,12 +114,16 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
   const found = new Map<string, { partition: number; offset: number; key: string; n: number; producer: number }>();
   let duplicates = 0;
   let total = 0;
-  for (const [topic, p] of ["crash", "crash-geo"].flatMap((t) => Array.from({ length: PARTITIONS }, (_, p) => [t, p] as const))) {
+  for (const [topic, p] of ["crash", "crash-geo"].flatMap((t) =>
+    Array.from({ length: PARTITIONS }, (_, p) => [t, p] as const),
+  )) {
     let next = 0;
     const offsets: number[] = [];
     const lastNByKey = new Map<string, number>();
     for (;;) {
-      const r = await (await fetch(`${server().url}/v1/topics/${topic}/partitions/${p}/records?offset=${next}&max_records=5000`)).json() as any;
+      const r = (await (
+        await fetch(`${server().url}/v1/topics/${topic}/partitions/${p}/records?offset=${next}&max_records=5000`)
+      ).json()) as any;
       for (const rec of r.records) {
         offsets.push(rec.offset);
         const id = `${rec.value.producer}/${rec.value.n}`;
@@ -124,14 +144,20 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
   // Every copy of the replicated topic holds the leader's bytes: one more acks=all write per
   // partition settles the followers, then each copy serves its whole log itself.
   for (let p = 0; p < PARTITIONS; p++) {
-    const last = await post(`/v1/topics/crash-geo/partitions/${p}/records`, { records: [{ value: "end" }], acks: "all" });
+    const last = await post(`/v1/topics/crash-geo/partitions/${p}/records`, {
+      records: [{ value: "end" }],
+      acks: "all",
+    });
     expect(last.status).toBe(200);
     const leader = await rawLog(p, "leader");
     expect(leader.served).toBe("leader");
     for (const region of REGIONS) {
       const copy = await rawLog(p, region);
       expect(copy.served, `${region} serves partition ${p}`).toBe(region);
-      expect(Buffer.from(copy.bytes).equals(Buffer.from(leader.bytes)), `${region} copy of partition ${p} is byte-identical`).toBe(true);
+      expect(
+        Buffer.from(copy.bytes).equals(Buffer.from(leader.bytes)),
+        `${region} copy of partition ${p} is byte-identical`,
+      ).toBe(true);
     }
   }
 
@@ -141,15 +167,19 @@ it("loses and duplicates no acknowledged record across SIGKILLs and restarts", a
     expect(f, `acknowledged record ${a.producer}/${a.n} is missing`).toBeDefined();
     expect([f!.partition, f!.offset]).toEqual([a.partition, a.offset]);
   }
-  console.log(`crash test: kills=${KILLS} sent=${stats.sent} acknowledged=${acked.length} found=${total} ` +
-    `duplicates=${duplicates} requests=${stats.requests} retries=${stats.retries} retries-answered-as-duplicates=${stats.duplicateAnswers}`);
+  console.log(
+    `crash test: kills=${KILLS} sent=${stats.sent} acknowledged=${acked.length} found=${total} ` +
+      `duplicates=${duplicates} requests=${stats.requests} retries=${stats.retries} retries-answered-as-duplicates=${stats.duplicateAnswers}`,
+  );
   expect(acked.length).toBeGreaterThan(100);
 }, 120_000);
 
 /** A crash-geo partition's whole log as raw batches, read from one copy, with the copy that answered. */
 async function rawLog(p: number, replica: string): Promise<{ bytes: Uint8Array; served: string | null }> {
-  const r = await fetch(`${server().url}/v1/topics/crash-geo/partitions/${p}/records?offset=0&max_records=10000&max_bytes=16777216&replica=${replica}`,
-    { headers: { accept: "application/vnd.edgelog.record-batch" } });
+  const r = await fetch(
+    `${server().url}/v1/topics/crash-geo/partitions/${p}/records?offset=0&max_records=10000&max_bytes=16777216&replica=${replica}`,
+    { headers: { accept: "application/vnd.edgelog.record-batch" } },
+  );
   expect(r.status).toBe(200);
   expect(Number(r.headers.get("edgelog-next-offset"))).toBe(Number(r.headers.get("edgelog-high-watermark")));
   return { bytes: new Uint8Array(await r.arrayBuffer()), served: r.headers.get("edgelog-replica") };

@@ -14,7 +14,9 @@ let B: string;
 
 beforeAll(async () => {
   // Short session bounds so a killed member's partitions move within seconds.
-  server = await startServer({ vars: { EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "1000", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" } });
+  server = await startServer({
+    vars: { EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "1000", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" },
+  });
   gateway = await startGateway({ listen: "127.0.0.1:0", upstream: server.url, log: () => {} });
   B = `127.0.0.1:${gateway.port}`;
 }, 90_000);
@@ -29,7 +31,9 @@ const name = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${n++}`;
 
 async function http(method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(server.url + path, {
-    method, body: body === undefined ? undefined : JSON.stringify(body), headers: { "content-type": "application/json" },
+    method,
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headers: { "content-type": "application/json" },
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
@@ -42,7 +46,8 @@ async function createTopic(partitions: number): Promise<string> {
   return topic;
 }
 
-const kafka = () => new Kafka({ brokers: [B], clientId: "kjs-test", logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+const kafka = () =>
+  new Kafka({ brokers: [B], clientId: "kjs-test", logLevel: logLevel.NOTHING, retry: { retries: 3 } });
 
 describe("handshake", () => {
   it("kcat negotiates ApiVersions v3 and keeps every feature it needs enabled", async () => {
@@ -62,12 +67,31 @@ describe("kcat produce and consume", () => {
   it("reads back exactly the bytes it wrote (keys, values, headers) with CRC checks on", async () => {
     const topic = await createTopic(3);
     const lines = Array.from({ length: 40 }, (_, i) => `key-${i % 7}\tvalue ${i} ünïcødé ${"x".repeat(i * 13)}`);
-    const p = await kcat(["-b", B, "-P", "-t", topic, "-K", "\t", "-H", "source=kcat", "-X", "partitioner=murmur2_random"], lines.join("\n") + "\n");
+    const p = await kcat(
+      ["-b", B, "-P", "-t", topic, "-K", "\t", "-H", "source=kcat", "-X", "partitioner=murmur2_random"],
+      lines.join("\n") + "\n",
+    );
     expect(p.code, p.stderr).toBe(0);
-    const c = await kcat(["-b", B, "-C", "-t", topic, "-o", "beginning", "-e", "-X", "check.crcs=true", "-f", "%k\t%s\t%h\n"]);
+    const c = await kcat([
+      "-b",
+      B,
+      "-C",
+      "-t",
+      topic,
+      "-o",
+      "beginning",
+      "-e",
+      "-X",
+      "check.crcs=true",
+      "-f",
+      "%k\t%s\t%h\n",
+    ]);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).not.toMatch(/CRC|Bad message/i);
-    const got = c.stdout.trim().split("\n").map((l) => l.split("\t"));
+    const got = c.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l.split("\t"));
     expect(got.map(([k, v]) => `${k}\t${v}`).sort()).toEqual([...lines].sort());
     expect(new Set(got.map((g) => g[2]))).toEqual(new Set(["source=kcat"]));
   });
@@ -76,11 +100,21 @@ describe("kcat produce and consume", () => {
     const kafkaTopic = await createTopic(5);
     const httpTopic = await createTopic(5);
     const keys = Array.from({ length: 30 }, (_, i) => `user-${i * 31}`);
-    const p = await kcat(["-b", B, "-P", "-t", kafkaTopic, "-K", ":", "-X", "partitioner=murmur2_random"], keys.map((k) => `${k}:v`).join("\n") + "\n");
+    const p = await kcat(
+      ["-b", B, "-P", "-t", kafkaTopic, "-K", ":", "-X", "partitioner=murmur2_random"],
+      keys.map((k) => `${k}:v`).join("\n") + "\n",
+    );
     expect(p.code, p.stderr).toBe(0);
     const c = await kcat(["-b", B, "-C", "-t", kafkaTopic, "-o", "beginning", "-e", "-f", "%k %p\n"]);
-    const kafkaPartition = new Map(c.stdout.trim().split("\n").map((l) => l.split(" ") as [string, string]));
-    const reply = await http("POST", `/v1/topics/${httpTopic}/records`, { records: keys.map((key) => ({ key, value: "v" })) });
+    const kafkaPartition = new Map(
+      c.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split(" ") as [string, string]),
+    );
+    const reply = await http("POST", `/v1/topics/${httpTopic}/records`, {
+      records: keys.map((key) => ({ key, value: "v" })),
+    });
     const httpPartition = new Map(keys.map((k, i) => [k, String(reply.records[i].partition)]));
     expect(kafkaPartition).toEqual(httpPartition);
     expect(new Set(httpPartition.values()).size).toBeGreaterThan(1);
@@ -102,7 +136,22 @@ describe("kcat produce and consume", () => {
   it("resets an out-of-range offset per auto.offset.reset", async () => {
     const topic = await createTopic(1);
     await http("POST", `/v1/topics/${topic}/records`, { records: Array.from({ length: 5 }, (_, i) => ({ value: i })) });
-    const c = await kcat(["-b", B, "-C", "-t", topic, "-p", "0", "-o", "500", "-e", "-X", "auto.offset.reset=earliest", "-f", "%o=%s\n"]);
+    const c = await kcat([
+      "-b",
+      B,
+      "-C",
+      "-t",
+      topic,
+      "-p",
+      "0",
+      "-o",
+      "500",
+      "-e",
+      "-X",
+      "auto.offset.reset=earliest",
+      "-f",
+      "%o=%s\n",
+    ]);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stderr).toMatch(/out of range/i);
     expect(c.stdout.trim().split("\n")).toEqual(["0=0", "1=1", "2=2", "3=3", "4=4"]);
@@ -114,7 +163,10 @@ describe("kafkajs", () => {
     const topic = await createTopic(3);
     const producer = kafka().producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
-    const sent = await producer.send({ topic, messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })) });
+    const sent = await producer.send({
+      topic,
+      messages: Array.from({ length: 30 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
+    });
     await producer.disconnect();
     expect(sent.every((s) => s.errorCode === 0)).toBe(true);
     const raw = await fetch(`${server.url}/v1/topics/${topic}/partitions/${sent[0]!.partition}/records?offset=0`, {
@@ -146,19 +198,27 @@ describe("kafkajs", () => {
     const offsets = await admin.fetchOffsets({ groupId: group, topics: [topic] });
     const hw = await admin.fetchTopicOffsets(topic);
     await admin.disconnect();
-    expect(offsets[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(hw.map((p) => [p.partition, p.high]).sort());
+    expect(offsets[0]!.partitions.map((p) => [p.partition, p.offset]).sort()).toEqual(
+      hw.map((p) => [p.partition, p.high]).sort(),
+    );
   });
 
   it("a GZIP producer's records are stored uncompressed: kafkajs and edgelog's JSON fetch both read them", async () => {
     const topic = await createTopic(1);
     const producer = kafka().producer();
     await producer.connect();
-    const messages = Array.from({ length: 50 }, (_, i) => ({ key: `k${i}`, value: `gzip value ${i} `.repeat(10), headers: { n: String(i) } }));
+    const messages = Array.from({ length: 50 }, (_, i) => ({
+      key: `k${i}`,
+      value: `gzip value ${i} `.repeat(10),
+      headers: { n: String(i) },
+    }));
     const sent = await producer.send({ topic, compression: CompressionTypes.GZIP, messages });
     await producer.disconnect();
     expect(sent.every((s) => s.errorCode === 0)).toBe(true);
     const json = await http("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&max_records=100&format=string`);
-    expect(json.records.map((r: any) => [r.key, r.value, r.headers.n])).toEqual(messages.map((m, i) => [m.key, m.value, String(i)]));
+    expect(json.records.map((r: any) => [r.key, r.value, r.headers.n])).toEqual(
+      messages.map((m, i) => [m.key, m.value, String(i)]),
+    );
     const consumer = kafka().consumer({ groupId: name("gz") });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -178,7 +238,11 @@ describe("kafkajs", () => {
       expect(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }] })).toBe(false);
       expect(await admin.listTopics()).toContain(topic);
       const md = await admin.fetchTopicMetadata({ topics: [topic] });
-      expect(md.topics[0]!.partitions.map((p) => [p.partitionId, p.leader])).toEqual([[0, 0], [1, 0], [2, 0]]);
+      expect(md.topics[0]!.partitions.map((p) => [p.partitionId, p.leader])).toEqual([
+        [0, 0],
+        [1, 0],
+        [2, 0],
+      ]);
       await admin.deleteTopics({ topics: [topic] });
       expect(await admin.listTopics()).not.toContain(topic);
       await expect(admin.createTopics({ topics: [{ topic: "bad/name" }] })).rejects.toMatchObject({
@@ -192,37 +256,66 @@ describe("kafkajs", () => {
 
 describe("kcat consumer groups", () => {
   const group = (id: string, topic: string, extra: string[] = []) => [
-    "-b", B, "-G", id, "-u", "-X", "auto.offset.reset=earliest", "-X", "heartbeat.interval.ms=500", "-f", "%p@%o\n", ...extra, topic,
+    "-b",
+    B,
+    "-G",
+    id,
+    "-u",
+    "-X",
+    "auto.offset.reset=earliest",
+    "-X",
+    "heartbeat.interval.ms=500",
+    "-f",
+    "%p@%o\n",
+    ...extra,
+    topic,
   ];
 
   async function members(g: string): Promise<Record<string, number[]>> {
     const d = await http("GET", `/v1/groups/${g}`);
-    return Object.fromEntries(d.members.map((m: any) => [m.member_id, m.assignment.flatMap((a: any) => a.partitions).sort()]));
+    return Object.fromEntries(
+      d.members.map((m: any) => [m.member_id, m.assignment.flatMap((a: any) => a.partitions).sort()]),
+    );
   }
 
   it("two members share a 4-partition topic, one leaves, every record is consumed once and committed", async () => {
     const topic = await createTopic(4);
     const g = name("g2");
-    const produce = (from: number, to: number) => kcat(["-b", B, "-P", "-t", topic, "-K", ":", "-X", "partitioner=murmur2_random"],
-      Array.from({ length: to - from }, (_, i) => `k${from + i}:v${from + i}`).join("\n") + "\n");
+    const produce = (from: number, to: number) =>
+      kcat(
+        ["-b", B, "-P", "-t", topic, "-K", ":", "-X", "partitioner=murmur2_random"],
+        Array.from({ length: to - from }, (_, i) => `k${from + i}:v${from + i}`).join("\n") + "\n",
+      );
     await produce(0, 40);
     const a = startKcat(group(g, topic, ["-X", "client.id=kcatA"]));
-    await until("A alone holds all 4 partitions", async () => Object.values(await members(g)).some((p) => p.length === 4), 30_000);
+    await until(
+      "A alone holds all 4 partitions",
+      async () => Object.values(await members(g)).some((p) => p.length === 4),
+      30_000,
+    );
     const b = startKcat(group(g, topic, ["-X", "client.id=kcatB"]));
     try {
-      const twoWay = await until("two members with 2 partitions each", async () => {
-        const m = Object.values(await members(g));
-        return m.length === 2 && m.every((p) => p.length === 2) ? m : null;
-      }, 30_000);
+      const twoWay = await until(
+        "two members with 2 partitions each",
+        async () => {
+          const m = Object.values(await members(g));
+          return m.length === 2 && m.every((p) => p.length === 2) ? m : null;
+        },
+        30_000,
+      );
       expect(twoWay!.flat().sort()).toEqual([0, 1, 2, 3]);
       await produce(40, 60);
       const lines = () => (a.stdout() + b.stdout()).trim().split("\n").filter(Boolean);
       await until("60 records consumed", () => lines().length >= 60);
       await b.stop("SIGTERM");
-      await until("the remaining member holds all 4 again", async () => {
-        const m = Object.values(await members(g));
-        return m.length === 1 && m[0]!.length === 4;
-      }, 30_000);
+      await until(
+        "the remaining member holds all 4 again",
+        async () => {
+          const m = Object.values(await members(g));
+          return m.length === 1 && m[0]!.length === 4;
+        },
+        30_000,
+      );
       await produce(60, 70);
       await until("70 records consumed", () => lines().length >= 70);
       await a.stop("SIGTERM");
@@ -258,7 +351,9 @@ describe("kcat consumer groups", () => {
         return m.length === 1 && m[0]!.length === 2;
       });
       expect(Date.now() - killedAt).toBeGreaterThanOrEqual(1500);
-      await http("POST", `/v1/topics/${topic}/records`, { records: [0, 1].map((p) => ({ value: `after-${p}`, partition: p })) });
+      await http("POST", `/v1/topics/${topic}/records`, {
+        records: [0, 1].map((p) => ({ value: `after-${p}`, partition: p })),
+      });
       await until("the survivor reads both partitions", () => ["0@0", "1@0"].every((x) => a.stdout().includes(x)));
     } finally {
       await a.stop("SIGKILL");

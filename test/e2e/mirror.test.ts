@@ -19,10 +19,17 @@ afterAll(async () => {
   await Promise.all([source?.dispose(), target?.dispose()]);
 });
 
-async function api(server: EdgelogServer, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+async function api(
+  server: EdgelogServer,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
   const r = await fetch(`${server.url}${path}`, {
-    method, headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000),
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
   });
   return { status: r.status, body: r.status === 204 ? null : await r.json() };
 }
@@ -30,8 +37,12 @@ async function api(server: EdgelogServer, method: string, path: string, body?: u
 /** Every record of a partition as a consumer sees it, offsets aside (the copy numbers its own). */
 async function records(server: EdgelogServer, topic: string, p: number) {
   const out = [];
-  for (let offset = 0; ;) {
-    const r = await api(server, "GET", `/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&max_records=5000&format=string`);
+  for (let offset = 0; ; ) {
+    const r = await api(
+      server,
+      "GET",
+      `/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&max_records=5000&format=string`,
+    );
     expect(r.status).toBe(200);
     out.push(...r.body.records.map(({ offset: _, ...rest }: { offset: number }) => rest));
     if (r.body.next_offset >= r.body.high_watermark) return out;
@@ -57,7 +68,12 @@ it("resumes after a SIGKILL of the target with no gaps or duplicates, keys, head
     while (producing) {
       const batch = Array.from({ length: 40 }, () => {
         const i = n++;
-        return { key: `customer-${i % 17}`, value: `order ${i}`, headers: { seq: String(i), region: i % 2 ? "eu" : "us" }, timestamp: T0 + i };
+        return {
+          key: `customer-${i % 17}`,
+          value: `order ${i}`,
+          headers: { seq: String(i), region: i % 2 ? "eu" : "us" },
+          timestamp: T0 + i,
+        };
       });
       const r = await api(source, "POST", `/v1/topics/${TOPIC}/records`, { records: batch, format: "string" });
       expect(r.status).toBe(200);
@@ -66,28 +82,42 @@ it("resumes after a SIGKILL of the target with no gaps or duplicates, keys, head
   const producer = produce();
   await until("the first records", async () => (n > 200 ? true : undefined));
 
-  const created = await api(target, "POST", "/v1/mirrors", { name: "from-source", source: { url: source.url, topic: TOPIC } });
+  const created = await api(target, "POST", "/v1/mirrors", {
+    name: "from-source",
+    source: { url: source.url, topic: TOPIC },
+  });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   // MirrorMaker-style: the missing local topic was created with the source's partitions.
   expect((await api(target, "GET", `/v1/topics/${TOPIC}`)).body.partition_count).toBe(PARTITIONS);
 
   const copied = async () => {
     const m = await api(target, "GET", "/v1/mirrors/from-source");
-    return m.body.partitions.reduce((s: number, p: { source_offset: number | null }) => s + (p.source_offset ?? 0), 0) as number;
+    return m.body.partitions.reduce(
+      (s: number, p: { source_offset: number | null }) => s + (p.source_offset ?? 0),
+      0,
+    ) as number;
   };
   await until("the copy to start", async () => ((await copied()) > 0 ? true : undefined));
   await target.kill();
   const whileDown = n;
-  await until("the source to take records while the target is down", async () => (n > whileDown + 200 ? true : undefined));
+  await until("the source to take records while the target is down", async () =>
+    n > whileDown + 200 ? true : undefined,
+  );
   await target.restart();
   await until("the copy to move on after the restart", async () => ((await copied()) > whileDown ? true : undefined));
   producing = false;
   await producer;
 
-  const sourceHw = (await api(source, "GET", `/v1/topics/${TOPIC}`)).body.partitions.map((p: { high_watermark: number }) => p.high_watermark);
+  const sourceHw = (await api(source, "GET", `/v1/topics/${TOPIC}`)).body.partitions.map(
+    (p: { high_watermark: number }) => p.high_watermark,
+  );
   const status = await until("the mirror to catch up", async () => {
     const m = await api(target, "GET", "/v1/mirrors/from-source");
-    const done = m.body.lag === 0 && m.body.partitions.every((p: { source_high_watermark: number }, i: number) => p.source_high_watermark === sourceHw[i]);
+    const done =
+      m.body.lag === 0 &&
+      m.body.partitions.every(
+        (p: { source_high_watermark: number }, i: number) => p.source_high_watermark === sourceHw[i],
+      );
     return done ? m.body : undefined;
   });
   expect(status.partitions.map((p: { source_offset: number }) => p.source_offset)).toEqual(sourceHw);
@@ -104,7 +134,11 @@ it("resumes after a SIGKILL of the target with no gaps or duplicates, keys, head
 
 it("refuses a mirror of a deployment that cannot be reached (400 INVALID_CONFIG), creating nothing", async () => {
   const nowhere = `http://127.0.0.1:${await freePort()}`;
-  const r = await api(target, "POST", "/v1/mirrors", { name: "nowhere", source: { url: nowhere, topic: "t" }, topic: "nowhere-copy" });
+  const r = await api(target, "POST", "/v1/mirrors", {
+    name: "nowhere",
+    source: { url: nowhere, topic: "t" },
+    topic: "nowhere-copy",
+  });
   expect(r.status).toBe(400);
   expect(r.body.error).toMatchObject({ code: "INVALID_CONFIG" });
   expect(r.body.error.message).toContain("unreachable");

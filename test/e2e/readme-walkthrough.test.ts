@@ -43,11 +43,15 @@ function steps(heading: string): Step[] {
 /** Runs a session in one shell (so variables carry over) and returns each command's output. */
 function run(session: Step[]): string[] {
   const marker = "\n@@edgelog-step@@\n";
-  const script = session.map((s) => `printf '${marker.replace(/\n/g, "\\n")}'\n${s.command}`).join("")
+  const script = session
+    .map((s) => `printf '${marker.replace(/\n/g, "\\n")}'\n${s.command}`)
+    .join("")
     .replaceAll("http://127.0.0.1:8787", server().url);
   // The CLI reads its server from EDGELOG_URL when no --url is given.
   const out = execFileSync("bash", ["-c", script], {
-    encoding: "utf8", cwd: resolve(import.meta.dirname, "../.."), env: { ...process.env, EDGELOG_URL: server().url },
+    encoding: "utf8",
+    cwd: resolve(import.meta.dirname, "../.."),
+    env: { ...process.env, EDGELOG_URL: server().url },
   });
   return out.split(marker).slice(1);
 }
@@ -98,7 +102,7 @@ it("runs the CLI quick start verbatim (all but the endless tail, which the live 
 
 it("serves /healthz and the OpenAPI document", async () => {
   expect(await (await fetch(`${server().url}/healthz`)).json()).toEqual({ ok: true, auth: "off" });
-  const doc = await (await fetch(`${server().url}/v1/openapi.json`)).json() as any;
+  const doc = (await (await fetch(`${server().url}/v1/openapi.json`)).json()) as any;
   expect(doc.openapi).toBe("3.1.0");
   expect(Object.keys(doc.paths)).toContain("/v1/topics/{topic}/records");
 });

@@ -32,12 +32,22 @@ describe("SDK against a running server", () => {
     const byMember = [0, 0];
     const all = waiter(() => seen.size === N);
     const consumers = [0, 1].map((i) => {
-      const c = client.consumer({ groupId: group, fromBeginning: true, autoCommitIntervalMs: 500, maxWaitMs: 500, maxRecords: 5_000, sessionTimeoutMs: 6_000 });
+      const c = client.consumer({
+        groupId: group,
+        fromBeginning: true,
+        autoCommitIntervalMs: 500,
+        maxWaitMs: 500,
+        maxRecords: 5_000,
+        sessionTimeoutMs: 6_000,
+      });
       c.subscribe(topic);
       return { c, i };
     });
-    const split = waiter(() => consumers.every(({ c }) => c.assignment().length > 0) &&
-      consumers.reduce((n, { c }) => n + c.assignment().length, 0) === 4);
+    const split = waiter(
+      () =>
+        consumers.every(({ c }) => c.assignment().length > 0) &&
+        consumers.reduce((n, { c }) => n + c.assignment().length, 0) === 4,
+    );
     const offAssign = client.events.on("consumer.assign", split.tick);
     for (const { c, i } of consumers) {
       await c.run({
@@ -55,7 +65,12 @@ describe("SDK against a running server", () => {
     const producer = client.producer({ lingerMs: 20, batchBytes: 256 * 1024 });
     const sends: Promise<unknown>[] = [];
     for (let i = 0; i < N; i += 1_000) {
-      sends.push(producer.send(topic, Array.from({ length: 1_000 }, (_, j) => ({ key: `k${i + j}`, value: { i: i + j } }))));
+      sends.push(
+        producer.send(
+          topic,
+          Array.from({ length: 1_000 }, (_, j) => ({ key: `k${i + j}`, value: { i: i + j } })),
+        ),
+      );
     }
     await Promise.all(sends);
     await producer.close();
@@ -78,22 +93,42 @@ describe("SDK against a running server", () => {
     await client.admin().createTopic(topic, { partitions: 2 });
     const N = 2_000;
     const producer = client.producer({ lingerMs: 5 });
-    await producer.send(topic, Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: i })));
+    await producer.send(
+      topic,
+      Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: i })),
+    );
     await producer.close();
 
     const seen = new Map<number, number>();
     const record = (m: ConsumedMessage) => seen.set(m.value as number, (seen.get(m.value as number) ?? 0) + 1);
-    const opts = { groupId: group, fromBeginning: true, autoCommitIntervalMs: 60_000, maxWaitMs: 200, maxRecords: 50, sessionTimeoutMs: 6_000 };
+    const opts = {
+      groupId: group,
+      fromBeginning: true,
+      autoCommitIntervalMs: 60_000,
+      maxWaitMs: 200,
+      maxRecords: 50,
+      sessionTimeoutMs: 6_000,
+    };
     const a = client.consumer(opts);
     a.subscribe(topic);
     const partway = waiter(() => seen.size >= 200);
-    await a.run({ eachMessage: (m) => { record(m); partway.tick(); } });
+    await a.run({
+      eachMessage: (m) => {
+        record(m);
+        partway.tick();
+      },
+    });
     await partway.done;
 
     const b = client.consumer(opts);
     b.subscribe(topic);
     const all = waiter(() => seen.size === N);
-    await b.run({ eachMessage: (m) => { record(m); all.tick(); } });
+    await b.run({
+      eachMessage: (m) => {
+        record(m);
+        all.tick();
+      },
+    });
     // a leaves mid-stream: it commits what it processed, then releases, and b picks up from there.
     await a.stop();
     await all.done;
@@ -115,7 +150,11 @@ describe("SDK against a running server", () => {
       firstRetry();
     });
     const N = 3_000;
-    const batch = (from: number) => producer.send(topic, Array.from({ length: 100 }, (_, j) => ({ key: `k${from + j}`, value: from + j })));
+    const batch = (from: number) =>
+      producer.send(
+        topic,
+        Array.from({ length: 100 }, (_, j) => ({ key: `k${from + j}`, value: from + j })),
+      );
     // The first batch learns the topic's metadata and the producer id while the server is up.
     const sends: Promise<unknown>[] = [await batch(0)].map((r) => Promise.resolve(r));
     for (let i = 100; i < 1_500; i += 100) sends.push(batch(i));
@@ -134,7 +173,12 @@ describe("SDK against a running server", () => {
     const c = client.consumer({ fromBeginning: true, maxWaitMs: 100 });
     c.subscribe(topic);
     const all = waiter(() => values.length >= N);
-    await c.run({ eachMessage: (m) => { values.push(m.value as number); all.tick(); } });
+    await c.run({
+      eachMessage: (m) => {
+        values.push(m.value as number);
+        all.tick();
+      },
+    });
     await all.done;
     await c.stop();
     expect(values.sort((x, y) => x - y)).toEqual(Array.from({ length: N }, (_, i) => i));
@@ -148,8 +192,14 @@ describe("SDK against a running server", () => {
     const topic = uniqueName("plain");
     await client.admin().createTopic(topic, { partitions: 2 });
     const producer = client.producer({ lingerMs: 0 });
-    await producer.send(topic, Array.from({ length: 10 }, (_, i) => ({ value: i, partition: 0 })));
-    await producer.send(topic, Array.from({ length: 10 }, (_, i) => ({ value: 100 + i, partition: 1 })));
+    await producer.send(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ value: i, partition: 0 })),
+    );
+    await producer.send(
+      topic,
+      Array.from({ length: 10 }, (_, i) => ({ value: 100 + i, partition: 1 })),
+    );
 
     const seen: number[] = [];
     let seeked = false;
@@ -189,9 +239,19 @@ describe("SDK against a running server", () => {
     const group = uniqueName("g");
     await client.admin().createTopic(topic);
     const producer = client.producer({ lingerMs: 0 });
-    await producer.send(topic, Array.from({ length: 20 }, (_, i) => ({ value: i })));
+    await producer.send(
+      topic,
+      Array.from({ length: 20 }, (_, i) => ({ value: i })),
+    );
     await producer.close();
-    const c = client.consumer({ groupId: group, fromBeginning: true, autoCommitIntervalMs: 0, maxRecords: 5, maxWaitMs: 200, sessionTimeoutMs: 6_000 });
+    const c = client.consumer({
+      groupId: group,
+      fromBeginning: true,
+      autoCommitIntervalMs: 0,
+      maxRecords: 5,
+      maxWaitMs: 200,
+      sessionTimeoutMs: 6_000,
+    });
     c.subscribe(topic);
     let count = 0;
     const some = waiter(() => count >= 10);
@@ -204,7 +264,9 @@ describe("SDK against a running server", () => {
     });
     await some.done;
     await c.stop();
-    expect(await client.admin().groupOffsets(group)).toEqual([expect.objectContaining({ topic, partition: 0, offset: 10 })]);
+    expect(await client.admin().groupOffsets(group)).toEqual([
+      expect.objectContaining({ topic, partition: 0, offset: 10 }),
+    ]);
     expect((await client.admin().lag(group)).map((l) => l.lag)).toEqual([10]);
   });
 
@@ -238,9 +300,13 @@ describe("SDK against a running server", () => {
     const early = latencies.filter((l) => l <= 0).length;
     sendToReceipt.sort((a, b) => a - b);
     const pct = (xs: number[], q: number) => xs[Math.floor(xs.length * q)]!.toFixed(2);
-    console.log(`live tail (SSE) send() to receipt over 200 records: p50 ${pct(sendToReceipt, 0.5)} ms, p99 ${pct(sendToReceipt, 0.99)} ms`);
-    console.log(`live tail (SSE) receipt minus ack over 200 records: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, ` +
-      `max ${latencies.at(-1)!.toFixed(2)} ms; ${early} of 200 arrived before the producer's ack`);
+    console.log(
+      `live tail (SSE) send() to receipt over 200 records: p50 ${pct(sendToReceipt, 0.5)} ms, p99 ${pct(sendToReceipt, 0.99)} ms`,
+    );
+    console.log(
+      `live tail (SSE) receipt minus ack over 200 records: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms, ` +
+        `max ${latencies.at(-1)!.toFixed(2)} ms; ${early} of 200 arrived before the producer's ack`,
+    );
     expect(p50).toBeLessThan(50);
   });
 });

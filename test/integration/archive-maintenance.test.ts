@@ -12,7 +12,10 @@ const NOW = Date.now();
 async function produceN(topic: string, n: number, from = 0, ts = NOW, perRequest = 5) {
   for (let i = from; i < from + n; i += perRequest) {
     const records = Array.from({ length: Math.min(perRequest, from + n - i) }, (_, j) => ({
-      key: `k${i + j}`, value: { i: i + j, pad: "y".repeat(24) }, partition: 0, timestamp: ts,
+      key: `k${i + j}`,
+      value: { i: i + j, pad: "y".repeat(24) },
+      partition: 0,
+      timestamp: ts,
     }));
     expect((await produce(topic, records)).status).toBe(200);
   }
@@ -20,7 +23,7 @@ async function produceN(topic: string, n: number, from = 0, ts = NOW, perRequest
 
 async function allOffsets(topic: string, from: number): Promise<number[]> {
   const out: number[] = [];
-  for (let offset = from; ;) {
+  for (let offset = from; ; ) {
     const f = await fetchRecords(topic, 0, offset, "&max_records=1000");
     expect(f.status).toBe(200);
     out.push(...f.body.records.map((r: any) => r.offset));
@@ -40,8 +43,9 @@ describe("rolling to R2", () => {
     const after = await describePartition(topic);
     expect(after.segments).toBeGreaterThanOrEqual(3);
     expect(after.bytes).toBeLessThan(2048);
-    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&max_bytes=1000000`, undefined,
-      { accept: "application/vnd.edgelog.record-batch" });
+    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&max_bytes=1000000`, undefined, {
+      accept: "application/vnd.edgelog.record-batch",
+    });
     expect(after.bytes + after.archived_bytes).toBe(raw.body.byteLength);
     const keys = await archivedKeys(t.id);
     expect(keys).toHaveLength(after.segments);
@@ -71,7 +75,9 @@ describe("rolling to R2", () => {
           failures++;
           throw new Error("connection reset after upload");
         }) as R2Bucket["put"],
-        get: real.get.bind(real), delete: real.delete.bind(real), list: real.list.bind(real),
+        get: real.get.bind(real),
+        delete: real.delete.bind(real),
+        list: real.list.bind(real),
       };
       o.segmentStore = faulty;
     });
@@ -123,7 +129,8 @@ describe("retention", () => {
     expect(kept).toBeLessThan(3000 + 1024);
     expect(await archivedKeys(t.id)).toHaveLength(d.segments);
     expect(await allOffsets(topic, d.log_start_offset)).toEqual(
-      Array.from({ length: 120 - d.log_start_offset }, (_, i) => d.log_start_offset + i));
+      Array.from({ length: 120 - d.log_start_offset }, (_, i) => d.log_start_offset + i),
+    );
   });
 
   it("-1 keeps everything; a config change reaches an idle partition on its next alarm", async () => {
@@ -142,17 +149,28 @@ describe("retention", () => {
 
 describe("compaction", () => {
   const history = [
-    { key: "a", value: 1 }, { key: "b", value: 1 }, { key: "a", value: 2 }, { key: "c", value: 1 },
-    { key: "b", value: null }, { key: "a", value: 3 }, { key: "d", value: 1 }, { key: "c", value: 2 },
+    { key: "a", value: 1 },
+    { key: "b", value: 1 },
+    { key: "a", value: 2 },
+    { key: "c", value: 1 },
+    { key: "b", value: null },
+    { key: "a", value: 3 },
+    { key: "d", value: 1 },
+    { key: "c", value: 2 },
     { key: "d", value: null },
   ];
 
   async function compactedLog(deleteRetentionMs: number) {
     const topic = uniqueTopic("compact");
-    await createTopic(topic, 1, { "cleanup.policy": "compact", "segment.bytes": 1024, "delete.retention.ms": deleteRetentionMs });
+    await createTopic(topic, 1, {
+      "cleanup.policy": "compact",
+      "segment.bytes": 1024,
+      "delete.retention.ms": deleteRetentionMs,
+    });
     for (const r of history) expect((await produce(topic, [{ ...r, partition: 0 }])).status).toBe(200);
     // Distinct keys after the history, enough to seal it and leave an active head.
-    for (let i = 0; i < 40; i++) expect((await produce(topic, [{ key: `f${i}`, value: i, partition: 0 }])).status).toBe(200);
+    for (let i = 0; i < 40; i++)
+      expect((await produce(topic, [{ key: `f${i}`, value: i, partition: 0 }])).status).toBe(200);
     await settle(await partitionOf(topic, 0));
     return topic;
   }
@@ -164,7 +182,9 @@ describe("compaction", () => {
     const topic = await compactedLog(0);
     const body = await read(topic);
     expect(body.records.map((r: any) => ({ offset: r.offset, key: r.key, value: r.value }))).toEqual([
-      { offset: 5, key: "a", value: 3 }, { offset: 7, key: "c", value: 2 }, ...fillers,
+      { offset: 5, key: "a", value: 3 },
+      { offset: 7, key: "c", value: 2 },
+      ...fillers,
     ]);
     expect(body.next_offset).toBe(49);
     expect((await describePartition(topic)).segments).toBeGreaterThanOrEqual(2);
@@ -176,7 +196,11 @@ describe("compaction", () => {
   it("keeps tombstones for delete.retention.ms, and drops them once a lower setting applies", async () => {
     const topic = await compactedLog(86_400_000);
     expect((await read(topic)).records.map((r: any) => [r.offset, r.key, r.value])).toEqual([
-      [4, "b", null], [5, "a", 3], [7, "c", 2], [8, "d", null], ...fillers.map((f) => [f.offset, f.key, f.value]),
+      [4, "b", null],
+      [5, "a", 3],
+      [7, "c", 2],
+      [8, "d", null],
+      ...fillers.map((f) => [f.offset, f.key, f.value]),
     ]);
     expect((await call("PATCH", `/v1/topics/${topic}`, { config: { "delete.retention.ms": 0 } })).status).toBe(200);
     await settle(await partitionOf(topic, 0));
@@ -188,17 +212,24 @@ describe("compact,delete", () => {
   it("forgets the keys whose latest record retention removed, so the key map stays bounded", async () => {
     const topic = uniqueTopic("compact-delete");
     await createTopic(topic, 1, { "cleanup.policy": "compact,delete", "segment.bytes": 1024, "retention.bytes": 2048 });
-    for (let i = 0; i < 60; i++) expect((await produce(topic, [{ key: `k${i}`, value: i, partition: 0 }])).status).toBe(200);
+    for (let i = 0; i < 60; i++)
+      expect((await produce(topic, [{ key: `k${i}`, value: i, partition: 0 }])).status).toBe(200);
     const stub = await partitionOf(topic, 0);
     await settle(stub);
     const start = (await describePartition(topic)).log_start_offset;
     expect(start).toBeGreaterThan(0);
     const keys = await runInDurableObject(stub, (_o, state) =>
-      state.storage.sql.exec<{ offset: number }>(`SELECT offset FROM compact_keys`).toArray().map((r) => r.offset));
+      state.storage.sql
+        .exec<{ offset: number }>(`SELECT offset FROM compact_keys`)
+        .toArray()
+        .map((r) => r.offset),
+    );
     expect(keys.length).toBeGreaterThan(0);
     // Only keys still in the log remain: none points below the log start.
     expect(keys.filter((o) => o < start)).toEqual([]);
-    const left = (await fetchRecords(topic, 0, start, "&max_records=1000")).body.records.map((r: { offset: number }) => r.offset);
+    const left = (await fetchRecords(topic, 0, start, "&max_records=1000")).body.records.map(
+      (r: { offset: number }) => r.offset,
+    );
     for (const o of keys) expect(left).toContain(o);
   });
 });
@@ -221,8 +252,13 @@ describe("storage configs", () => {
   it("rejects invalid retention, segment and compaction settings at create and alter", async () => {
     const topic = uniqueTopic("cfg");
     for (const config of [
-      { "segment.bytes": 2 * 1024 ** 3 }, { "segment.bytes": 100 }, { "retention.bytes": 0 }, { "retention.ms": -2 },
-      { "segment.ms": 0 }, { "cleanup.policy": "archive" }, { "delete.retention.ms": -1 },
+      { "segment.bytes": 2 * 1024 ** 3 },
+      { "segment.bytes": 100 },
+      { "retention.bytes": 0 },
+      { "retention.ms": -2 },
+      { "segment.ms": 0 },
+      { "cleanup.policy": "archive" },
+      { "delete.retention.ms": -1 },
     ]) {
       const r = await call("POST", "/v1/topics", { name: topic, config });
       expect(r.status, JSON.stringify(config)).toBe(400);

@@ -11,12 +11,20 @@ const TOTAL = BATCHES * PER_BATCH;
 const T0 = Date.now() - 3_600_000;
 
 function record(i: number) {
-  return { key: `k${i % 7}`, value: { i, pad: "x".repeat(20 + (i % 5)) }, headers: { n: String(i) }, timestamp: T0 + i * 1000 };
+  return {
+    key: `k${i % 7}`,
+    value: { i, pad: "x".repeat(20 + (i % 5)) },
+    headers: { n: String(i) },
+    timestamp: T0 + i * 1000,
+  };
 }
 
 async function produceAll(topic: string) {
   for (let b = 0; b < BATCHES; b++) {
-    const r = await produce(topic, Array.from({ length: PER_BATCH }, (_, j) => ({ ...record(b * PER_BATCH + j), partition: 0 })));
+    const r = await produce(
+      topic,
+      Array.from({ length: PER_BATCH }, (_, j) => ({ ...record(b * PER_BATCH + j), partition: 0 })),
+    );
     expect(r.status).toBe(200);
   }
 }
@@ -44,11 +52,16 @@ async function archivedLog(): Promise<string> {
 }
 
 async function rawFetch(topic: string, offset: number, query = "") {
-  return call("GET", `/v1/topics/${topic}/partitions/0/records?offset=${offset}${query}`, undefined, { accept: CONTENT_TYPE_RECORD_BATCH });
+  return call("GET", `/v1/topics/${topic}/partitions/0/records?offset=${offset}${query}`, undefined, {
+    accept: CONTENT_TYPE_RECORD_BATCH,
+  });
 }
 
 // One read spec, run against each tier (STYLE.md habit 7): a reader cannot tell where data lives.
-for (const [tier, setup] of [["hot (SQLite)", hotLog], ["archived (R2)", archivedLog]] as const) {
+for (const [tier, setup] of [
+  ["hot (SQLite)", hotLog],
+  ["archived (R2)", archivedLog],
+] as const) {
   describe(`reads from the ${tier} tier`, () => {
     it("returns every record with its offset, key, value, headers and timestamp, page by page", async () => {
       const topic = await setup();
@@ -63,10 +76,12 @@ for (const [tier, setup] of [["hot (SQLite)", hotLog], ["archived (R2)", archive
         seen.push(...f.body.records);
         offset = f.body.next_offset;
       }
-      expect(seen).toEqual(Array.from({ length: TOTAL }, (_, i) => {
-        const r = record(i);
-        return { offset: i, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers };
-      }));
+      expect(seen).toEqual(
+        Array.from({ length: TOTAL }, (_, i) => {
+          const r = record(i);
+          return { offset: i, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers };
+        }),
+      );
     });
 
     it("starts mid-batch: JSON replies from the offset, raw replies with the whole batch", async () => {
@@ -94,7 +109,11 @@ for (const [tier, setup] of [["hot (SQLite)", hotLog], ["archived (R2)", archive
       const topic = await setup();
       const f = await fetchRecords(topic, 0, TOTAL + 1);
       expect(f.status).toBe(416);
-      expect(f.body).toMatchObject({ error: { code: "OFFSET_OUT_OF_RANGE" }, log_start_offset: 0, high_watermark: TOTAL });
+      expect(f.body).toMatchObject({
+        error: { code: "OFFSET_OUT_OF_RANGE" },
+        log_start_offset: 0,
+        high_watermark: TOTAL,
+      });
     });
   });
 }
@@ -126,11 +145,13 @@ describe("archived reads", () => {
     // From inside the last archived segment, one fetch runs on into the hot log.
     const lastBase = Number((await archivedKeys(t.id)).at(-1)!.slice(-24, -4));
     const one = await fetchRecords(topic, 0, lastBase + 1, `&max_records=${TOTAL}`);
-    expect(one.body.records.map((r: any) => r.offset)).toEqual(Array.from({ length: TOTAL - lastBase - 1 }, (_, i) => lastBase + 1 + i));
+    expect(one.body.records.map((r: any) => r.offset)).toEqual(
+      Array.from({ length: TOTAL - lastBase - 1 }, (_, i) => lastBase + 1 + i),
+    );
     expect(one.body.next_offset).toBe(TOTAL);
     // A consumer paging from 0 sees every offset once, in order.
     const seen: number[] = [];
-    for (let offset = 0; offset < TOTAL;) {
+    for (let offset = 0; offset < TOTAL; ) {
       const f = await fetchRecords(topic, 0, offset, `&max_records=${TOTAL}`);
       seen.push(...f.body.records.map((r: any) => r.offset));
       offset = f.body.next_offset;

@@ -31,9 +31,24 @@ describe("bad produce input writes nothing", () => {
     ["an unknown format", { records: [{ value: 1 }], format: "xml" }, 400, "INVALID_REQUEST"],
     ["an unknown acks", { records: [{ value: 1 }], acks: 2 }, 400, "INVALID_REQUEST"],
     ["an unknown field", { records: [{ value: 1, colour: "red" }] }, 400, "INVALID_REQUEST"],
-    ["a non-string value with format string", { records: [{ value: 1 }, { value: { a: 1 } }], format: "string" }, 400, "INVALID_RECORD"],
-    ["bad base64 with format binary", { records: [{ value: "AAAA" }, { value: "%%%" }], format: "binary" }, 400, "INVALID_RECORD"],
-    ["a partition the topic does not have", { records: [{ value: 1 }, { value: 2, partition: 7 }] }, 404, "UNKNOWN_TOPIC_OR_PARTITION"],
+    [
+      "a non-string value with format string",
+      { records: [{ value: 1 }, { value: { a: 1 } }], format: "string" },
+      400,
+      "INVALID_RECORD",
+    ],
+    [
+      "bad base64 with format binary",
+      { records: [{ value: "AAAA" }, { value: "%%%" }], format: "binary" },
+      400,
+      "INVALID_RECORD",
+    ],
+    [
+      "a partition the topic does not have",
+      { records: [{ value: 1 }, { value: 2, partition: 7 }] },
+      404,
+      "UNKNOWN_TOPIC_OR_PARTITION",
+    ],
   ];
   for (const [what, body, status, code] of cases) {
     it(`rejects ${what}: ${status} ${code}`, async () => {
@@ -55,7 +70,11 @@ describe("bad produce input writes nothing", () => {
     const topic = uniqueTopic();
     await createTopic(topic, 3, { "max.message.bytes": 1024 });
     const r = await call("POST", `/v1/topics/${topic}/records`, {
-      records: [{ key: "a", value: "small" }, { key: "b", value: "x".repeat(2000) }, { key: "c", value: "small" }],
+      records: [
+        { key: "a", value: "small" },
+        { key: "b", value: "x".repeat(2000) },
+        { key: "c", value: "small" },
+      ],
     });
     expectError(r, 413, "MESSAGE_TOO_LARGE");
     expect(r.body.error.message).toMatch(/records\[1\]/);
@@ -81,33 +100,90 @@ describe("bad produce input writes nothing", () => {
   it("rejects a non-integer partition in the path", async () => {
     const topic = uniqueTopic();
     await createTopic(topic);
-    expectError(await call("POST", `/v1/topics/${topic}/partitions/x/records`, { records: [{ value: 1 }] }), 400, "INVALID_REQUEST");
-    expectError(await call("POST", `/v1/topics/${topic}/partitions/3/records`, { records: [{ value: 1 }] }), 404, "UNKNOWN_TOPIC_OR_PARTITION");
+    expectError(
+      await call("POST", `/v1/topics/${topic}/partitions/x/records`, { records: [{ value: 1 }] }),
+      400,
+      "INVALID_REQUEST",
+    );
+    expectError(
+      await call("POST", `/v1/topics/${topic}/partitions/3/records`, { records: [{ value: 1 }] }),
+      404,
+      "UNKNOWN_TOPIC_OR_PARTITION",
+    );
   });
 
   it("rejects producing to an unknown topic", async () => {
-    expectError(await call("POST", "/v1/topics/never-made/records", { records: [{ value: 1 }] }), 404, "UNKNOWN_TOPIC_OR_PARTITION");
+    expectError(
+      await call("POST", "/v1/topics/never-made/records", { records: [{ value: 1 }] }),
+      404,
+      "UNKNOWN_TOPIC_OR_PARTITION",
+    );
   });
 
   it("rejects raw batches on the topic route", async () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const batch = encodeBatch([{ key: null, value: enc.encode("1"), timestamp: 1 }]);
-    expectError(await call("POST", `/v1/topics/${topic}/records`, batch, { "content-type": CONTENT_TYPE_RECORD_BATCH }), 415, "UNSUPPORTED_MEDIA_TYPE");
+    expectError(
+      await call("POST", `/v1/topics/${topic}/records`, batch, { "content-type": CONTENT_TYPE_RECORD_BATCH }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    );
   });
 });
 
 describe("bad binary batches write nothing", () => {
-  const good = () => encodeBatch([{ key: enc.encode("k"), value: enc.encode("v"), timestamp: 1 }, { key: null, value: enc.encode("w"), timestamp: 2 }]);
+  const good = () =>
+    encodeBatch([
+      { key: enc.encode("k"), value: enc.encode("v"), timestamp: 1 },
+      { key: null, value: enc.encode("w"), timestamp: 2 },
+    ]);
   const post = async (topic: string, body: Uint8Array) =>
     call("POST", `/v1/topics/${topic}/partitions/0/records`, body, { "content-type": CONTENT_TYPE_RECORD_BATCH });
 
   const cases: [string, () => Uint8Array, number, string][] = [
-    ["a bad CRC", () => { const b = good(); b[b.length - 1]! ^= 0xff; return b; }, 400, "CORRUPT_MESSAGE"],
-    ["a flipped CRC field", () => { const b = good(); b[17]! ^= 0x01; return b; }, 400, "CORRUPT_MESSAGE"],
-    ["magic 1", () => { const b = good(); b[16] = 1; return b; }, 400, "INVALID_RECORD"],
+    [
+      "a bad CRC",
+      () => {
+        const b = good();
+        b[b.length - 1]! ^= 0xff;
+        return b;
+      },
+      400,
+      "CORRUPT_MESSAGE",
+    ],
+    [
+      "a flipped CRC field",
+      () => {
+        const b = good();
+        b[17]! ^= 0x01;
+        return b;
+      },
+      400,
+      "CORRUPT_MESSAGE",
+    ],
+    [
+      "magic 1",
+      () => {
+        const b = good();
+        b[16] = 1;
+        return b;
+      },
+      400,
+      "INVALID_RECORD",
+    ],
     ["a truncated batch", () => good().subarray(0, 40), 400, "CORRUPT_MESSAGE"],
-    ["trailing garbage", () => { const b = good(); const o = new Uint8Array(b.length + 3); o.set(b); return o; }, 400, "CORRUPT_MESSAGE"],
+    [
+      "trailing garbage",
+      () => {
+        const b = good();
+        const o = new Uint8Array(b.length + 3);
+        o.set(b);
+        return o;
+      },
+      400,
+      "CORRUPT_MESSAGE",
+    ],
     ["an empty body", () => new Uint8Array(0), 400, "CORRUPT_MESSAGE"],
   ];
   for (const [what, body, status, code] of cases) {
@@ -161,7 +237,11 @@ describe("bad fetch input", () => {
   }
 
   it("rejects a malformed multi-partition fetch", async () => {
-    expectError(await call("POST", "/v1/fetch", { partitions: [{ topic: "t", partition: 0, offset: -3 }] }), 400, "INVALID_REQUEST");
+    expectError(
+      await call("POST", "/v1/fetch", { partitions: [{ topic: "t", partition: 0, offset: -3 }] }),
+      400,
+      "INVALID_REQUEST",
+    );
     expectError(await call("POST", "/v1/fetch", { partitions: [] }), 400, "INVALID_REQUEST");
   });
 

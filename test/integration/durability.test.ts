@@ -11,7 +11,10 @@ describe("durability", () => {
     const topic = uniqueTopic();
     await createTopic(topic, 2);
     for (let round = 0; round < 3; round++) {
-      const r = await produce(topic, Array.from({ length: 10 }, (_, i) => ({ key: `k${i % 4}`, value: { round, i } })));
+      const r = await produce(
+        topic,
+        Array.from({ length: 10 }, (_, i) => ({ key: `k${i % 4}`, value: { round, i } })),
+      );
       expect(r.status).toBe(200);
       // Evict every object: in-memory state is gone, only what SQLite holds remains.
       await abortAllDurableObjects();
@@ -39,19 +42,24 @@ describe("fetch cost is independent of log length", () => {
     const rows = 20_000;
     await runInDurableObject(stub, async (o: PartitionDO) => {
       for (let b = 0; b < rows; b++) {
-        const batch = encodeBatch(Array.from({ length: perBatch }, (_, i) => ({
-          key: null, value: new Uint8Array([b & 255, i]), timestamp: 1_000 + b,
-        })));
+        const batch = encodeBatch(
+          Array.from({ length: perBatch }, (_, i) => ({
+            key: null,
+            value: new Uint8Array([b & 255, i]),
+            timestamp: 1_000 + b,
+          })),
+        );
         const r = await o.append(ref, batch);
         if (!r.ok) throw new Error(JSON.stringify(r.error));
       }
     });
     const total = rows * perBatch;
-    const rowsRead = (offset: number, maxRecords: number) => runInDurableObject(stub, async (o: PartitionDO) => {
-      const r = await o.read(ref, { offset, maxBytes: 1 << 20, maxRecords, waitMs: 0 });
-      if (!r.ok) throw new Error(JSON.stringify(r.error));
-      return { rows: r.value.rowsRead, batches: r.value.batches.length };
-    });
+    const rowsRead = (offset: number, maxRecords: number) =>
+      runInDurableObject(stub, async (o: PartitionDO) => {
+        const r = await o.read(ref, { offset, maxBytes: 1 << 20, maxRecords, waitMs: 0 });
+        if (!r.ok) throw new Error(JSON.stringify(r.error));
+        return { rows: r.value.rowsRead, batches: r.value.batches.length };
+      });
     const start = await rowsRead(0, 50);
     const middle = await rowsRead(total / 2 + 3, 50);
     const end = await rowsRead(total - 7, 50);
@@ -75,10 +83,12 @@ describe("an enclosing transaction that rolls back", () => {
       const log = PartitionLog.open(state.storage);
       const batch = () => encodeBatch([{ key: null, value: new Uint8Array([1]), timestamp: 1 }]);
       const opts = { timestampType: "CreateTime" as const, maxMessageBytes: t.config["max.message.bytes"], now: 1 };
-      expect(() => state.storage.transactionSync(() => {
-        log.append(batch(), opts);
-        throw new Error("the caller's next step failed");
-      })).toThrow();
+      expect(() =>
+        state.storage.transactionSync(() => {
+          log.append(batch(), opts);
+          throw new Error("the caller's next step failed");
+        }),
+      ).toThrow();
       expect(log.state.logEndOffset).toBe(1); // in memory: ahead of the rolled-back rows
       log.reload();
       expect(log.state.logEndOffset).toBe(0);

@@ -6,7 +6,10 @@ import { parkedPolls } from "../support/objects.js";
 async function filled(n: number, partitions = 1) {
   const topic = uniqueTopic();
   await createTopic(topic, partitions);
-  const r = await produce(topic, Array.from({ length: n }, (_, i) => ({ value: i, partition: 0, timestamp: 1_000_000 + i * 10 })));
+  const r = await produce(
+    topic,
+    Array.from({ length: n }, (_, i) => ({ value: i, partition: 0, timestamp: 1_000_000 + i * 10 })),
+  );
   expect(r.status).toBe(200);
   return topic;
 }
@@ -77,15 +80,24 @@ describe("fetch", () => {
   it("POST /v1/fetch reads many partitions and returns as soon as one has data", async () => {
     const topic = uniqueTopic();
     await createTopic(topic, 3);
-    await produce(topic, [{ value: "a", partition: 0 }, { value: "b", partition: 1 }]);
-    const now = await call("POST", "/v1/fetch", { partitions: [0, 1, 2].map((p) => ({ topic, partition: p, offset: 0 })) });
+    await produce(topic, [
+      { value: "a", partition: 0 },
+      { value: "b", partition: 1 },
+    ]);
+    const now = await call("POST", "/v1/fetch", {
+      partitions: [0, 1, 2].map((p) => ({ topic, partition: p, offset: 0 })),
+    });
     expect(now.status).toBe(200);
     expect(now.body.partitions.map((p: any) => p.records.map((r: any) => r.value))).toEqual([["a"], ["b"], []]);
     expect(now.body.partitions[2]).toMatchObject({ topic, partition: 2, next_offset: 0, high_watermark: 0 });
 
     const started = Date.now();
     const waiting = call("POST", "/v1/fetch", {
-      partitions: [{ topic, partition: 0, offset: 1 }, { topic, partition: 1, offset: 1 }, { topic, partition: 2, offset: 0 }],
+      partitions: [
+        { topic, partition: 0, offset: 1 },
+        { topic, partition: 1, offset: 1 },
+        { topic, partition: 2, offset: 0 },
+      ],
       wait_ms: 10000,
     });
     await parkedPolls(topic, 2);
@@ -99,7 +111,11 @@ describe("fetch", () => {
   it("POST /v1/fetch reports per-partition errors beside good partitions", async () => {
     const topic = await filled(2);
     const r = await call("POST", "/v1/fetch", {
-      partitions: [{ topic, partition: 0, offset: 0 }, { topic, partition: 0, offset: 99 }, { topic: "missing-topic", partition: 0, offset: 0 }],
+      partitions: [
+        { topic, partition: 0, offset: 0 },
+        { topic, partition: 0, offset: 99 },
+        { topic: "missing-topic", partition: 0, offset: 0 },
+      ],
     });
     expect(r.status).toBe(200);
     expect(r.body.partitions[0].records).toHaveLength(2);
@@ -143,9 +159,11 @@ describe("offsets", () => {
   it("POST /v1/fetch with format batches returns the stored batches byte for byte, with offsets beside them", async () => {
     const topic = await filled(3);
     await produce(topic, [{ value: "late", partition: 0 }]);
-    const single = await exports.default.fetch(new Request(`http://edgelog.test/v1/topics/${topic}/partitions/0/records?offset=1`, {
-      headers: { accept: "application/vnd.edgelog.record-batch" },
-    }));
+    const single = await exports.default.fetch(
+      new Request(`http://edgelog.test/v1/topics/${topic}/partitions/0/records?offset=1`, {
+        headers: { accept: "application/vnd.edgelog.record-batch" },
+      }),
+    );
     const raw = new Uint8Array(await single.arrayBuffer());
     const r = await call("POST", "/v1/fetch", { partitions: [{ topic, partition: 0, offset: 1 }], format: "batches" });
     expect(r.status).toBe(200);
@@ -153,7 +171,10 @@ describe("offsets", () => {
     expect(p.records).toBeUndefined();
     expect(Uint8Array.from(atob(p.batches_b64), (ch) => ch.charCodeAt(0))).toEqual(raw);
     expect(p).toMatchObject({ next_offset: 4, high_watermark: 4, log_start_offset: 0 });
-    const out = await call("POST", "/v1/fetch", { partitions: [{ topic, partition: 0, offset: 9 }], format: "batches" });
+    const out = await call("POST", "/v1/fetch", {
+      partitions: [{ topic, partition: 0, offset: 9 }],
+      format: "batches",
+    });
     expect(out.body.partitions[0].error.code).toBe("OFFSET_OUT_OF_RANGE");
     expect(out.body.partitions[0].high_watermark).toBe(4);
   });

@@ -29,7 +29,9 @@ describe("group commit of concurrent produce requests", () => {
     const replies: { values: string[]; offsets: number[] }[] = [];
     const anonymous = Array.from({ length: 24 }, async (_, i) => {
       const values = Array.from({ length: 1 + (i % 4) }, (_, j) => `a${i}.${j}`);
-      const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, { records: values.map((value) => ({ value })) });
+      const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, {
+        records: values.map((value) => ({ value })),
+      });
       expect(r.status).toBe(200);
       replies.push({ values, offsets: r.body.records.map((x: any) => x.offset) });
     });
@@ -37,7 +39,11 @@ describe("group commit of concurrent produce requests", () => {
       const mine: number[] = [];
       for (let n = 0; n < 5; n++) {
         const values = [`p${p}.${n}.0`, `p${p}.${n}.1`];
-        const r = await produce(topic, values.map((value) => ({ value, partition: 0 })), { producer: { ...producer, sequence: n * 2 } });
+        const r = await produce(
+          topic,
+          values.map((value) => ({ value, partition: 0 })),
+          { producer: { ...producer, sequence: n * 2 } },
+        );
         expect(r.status).toBe(200);
         const offsets = r.body.records.map((x: any) => x.offset);
         expect(r.body.records.every((x: any) => x.duplicate === undefined)).toBe(true);
@@ -81,16 +87,26 @@ describe("group commit of concurrent produce requests", () => {
     expect(values.length).toBe(25);
     expect(values).not.toContain("corrupt");
     expect(values).not.toContain("gap");
-    expect(new Set(values)).toEqual(new Set(["first", ...Array.from({ length: 12 }, (_, i) => [`g${i}`, `j${i}`]).flat()]));
+    expect(new Set(values)).toEqual(
+      new Set(["first", ...Array.from({ length: 12 }, (_, i) => [`g${i}`, `j${i}`]).flat()]),
+    );
   });
 
   it("answers an idempotent retry that lands in the same merge as its original with the original's offsets, writing once", async () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const producer = await newProducer();
-    const body = { records: [{ value: "once-a", partition: 0 }, { value: "once-b", partition: 0 }], producer: { ...producer, sequence: 0 } };
+    const body = {
+      records: [
+        { value: "once-a", partition: 0 },
+        { value: "once-b", partition: 0 },
+      ],
+      producer: { ...producer, sequence: 0 },
+    };
     const others = Array.from({ length: 8 }, (_, i) => produce(topic, [{ value: `o${i}`, partition: 0 }]));
-    const copies = await Promise.all(Array.from({ length: 4 }, () => call("POST", `/v1/topics/${topic}/records`, body)));
+    const copies = await Promise.all(
+      Array.from({ length: 4 }, () => call("POST", `/v1/topics/${topic}/records`, body)),
+    );
     await Promise.all(others);
     for (const c of copies) expect(c.status).toBe(200);
     const offsets = copies.map((c) => c.body.records.map((r: any) => r.offset));

@@ -3,7 +3,15 @@
 
 import { expect, it } from "vitest";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
-import { describeGroup, heartbeat, join, partitionsOf, runAlarmsUntil, uniqueGroup, type Assignment } from "../support/groups.js";
+import {
+  describeGroup,
+  heartbeat,
+  join,
+  partitionsOf,
+  runAlarmsUntil,
+  uniqueGroup,
+  type Assignment,
+} from "../support/groups.js";
 
 const PARTITIONS = 6;
 
@@ -18,7 +26,8 @@ interface Consumer {
 
 async function produceRound(topic: string, perPartition: number, from: number) {
   const records = [];
-  for (let p = 0; p < PARTITIONS; p++) for (let i = 0; i < perPartition; i++) records.push({ value: from + i, partition: p });
+  for (let p = 0; p < PARTITIONS; p++)
+    for (let i = 0; i < perPartition; i++) records.push({ value: from + i, partition: p });
   const r = await produce(topic, records);
   expect(r.status).toBe(200);
   return records.length;
@@ -32,9 +41,20 @@ it("three consumers share a 6-partition topic; a crashed one's uncommitted recor
 
   const consumed: { partition: number; offset: number; by: string }[] = [];
   const consumers: Consumer[] = [];
-  for (const [name, session] of [["a", 60_000], ["b", 60_000], ["c", 2_000]] as const) {
+  for (const [name, session] of [
+    ["a", 60_000],
+    ["b", 60_000],
+    ["c", 2_000],
+  ] as const) {
     const r = await join(group, [topic], { session_timeout_ms: session });
-    consumers.push({ name, memberId: r.member_id, epoch: r.member_epoch, assignment: r.assignment, positions: new Map(), alive: true });
+    consumers.push({
+      name,
+      memberId: r.member_id,
+      epoch: r.member_epoch,
+      assignment: r.assignment,
+      positions: new Map(),
+      alive: true,
+    });
   }
 
   /** One poll loop iteration: heartbeat, start newly assigned partitions at the committed offset, fetch, process, maybe commit. */
@@ -47,12 +67,18 @@ it("three consumers share a 6-partition topic; a crashed one's uncommitted recor
     for (const p of [...c.positions.keys()]) if (!mine.includes(p)) c.positions.delete(p);
     const fresh = mine.filter((p) => !c.positions.has(p));
     if (fresh.length > 0) {
-      const offsets = (await call("GET", `/v1/groups/${group}/offsets`)).body.offsets as { topic: string; partition: number; offset: number }[];
-      for (const p of fresh) c.positions.set(p, offsets.find((o) => o.topic === topic && o.partition === p)?.offset ?? 0);
+      const offsets = (await call("GET", `/v1/groups/${group}/offsets`)).body.offsets as {
+        topic: string;
+        partition: number;
+        offset: number;
+      }[];
+      for (const p of fresh)
+        c.positions.set(p, offsets.find((o) => o.topic === topic && o.partition === p)?.offset ?? 0);
     }
     if (mine.length === 0) return;
     const f = await call("POST", "/v1/fetch", {
-      partitions: mine.map((p) => ({ topic, partition: p, offset: c.positions.get(p)! })), max_records: 15,
+      partitions: mine.map((p) => ({ topic, partition: p, offset: c.positions.get(p)! })),
+      max_records: 15,
     });
     expect(f.status).toBe(200);
     for (const part of f.body.partitions) {
@@ -61,7 +87,8 @@ it("three consumers share a 6-partition topic; a crashed one's uncommitted recor
     }
     if (!commitAfter) return;
     const cm = await call("POST", `/v1/groups/${group}/offsets`, {
-      member_id: c.memberId, member_epoch: c.epoch,
+      member_id: c.memberId,
+      member_epoch: c.epoch,
       offsets: mine.map((p) => ({ topic, partition: p, offset: c.positions.get(p)! })),
     });
     expect(cm.status).toBe(204);
@@ -98,7 +125,8 @@ it("three consumers share a 6-partition topic; a crashed one's uncommitted recor
   for (const r of consumed) times.set(`${r.partition}:${r.offset}`, (times.get(`${r.partition}:${r.offset}`) ?? 0) + 1);
   expect(times.size).toBe(produced);
   const expectedRepeats = new Set<string>();
-  for (const [p, from] of lastCommitted) for (let o = from; o < processed.get(p)!; o++) expectedRepeats.add(`${p}:${o}`);
+  for (const [p, from] of lastCommitted)
+    for (let o = from; o < processed.get(p)!; o++) expectedRepeats.add(`${p}:${o}`);
   const repeats = [...times].filter(([, n]) => n > 1);
   expect(repeats.every(([, n]) => n === 2)).toBe(true);
   expect(new Set(repeats.map(([k]) => k))).toEqual(expectedRepeats);

@@ -10,8 +10,10 @@ import { uniqueGroup } from "../support/groups.js";
 import { rng } from "../support/random.js";
 
 const LIMITS: SessionLimits = { minSessionTimeoutMs: 100, maxSessionTimeoutMs: 10_000, defaultSessionTimeoutMs: 1_000 };
-const PARTITIONS = new Map([["orders", 7], ["audit", 3]]);
-
+const PARTITIONS = new Map([
+  ["orders", 7],
+  ["audit", 3],
+]);
 
 /** A simulated client: reports as owned exactly what its last reply assigned (it drops revoked ones at once). */
 interface Client {
@@ -44,7 +46,13 @@ async function simulate(assignor: string, seed: number) {
     const clients: Client[] = [];
     let instances = 0;
     const send = (c: Client) => {
-      const r = group.heartbeat("sim", { member_id: c.id, member_epoch: c.epoch, owned: c.assignment }, PARTITIONS, LIMITS, now);
+      const r = group.heartbeat(
+        "sim",
+        { member_id: c.id, member_epoch: c.epoch, owned: c.assignment },
+        PARTITIONS,
+        LIMITS,
+        now,
+      );
       c.epoch = r.member_epoch;
       c.assignment = r.assignment;
     };
@@ -55,12 +63,29 @@ async function simulate(assignor: string, seed: number) {
       let what: string;
       if (live.length < 2 || roll < 0.2) {
         // Join: sometimes static, sometimes re-using a crashed member's instance id (a restart).
-        const crashedStatic = clients.find((c) => !c.alive && c.instanceId !== null && group.describeMembers().some((m) => m.instance_id === c.instanceId));
-        const instanceId = crashedStatic && random() < 0.5 ? crashedStatic.instanceId : random() < 0.3 ? `i-${++instances}` : null;
+        const crashedStatic = clients.find(
+          (c) =>
+            !c.alive && c.instanceId !== null && group.describeMembers().some((m) => m.instance_id === c.instanceId),
+        );
+        const instanceId =
+          crashedStatic && random() < 0.5 ? crashedStatic.instanceId : random() < 0.3 ? `i-${++instances}` : null;
         const topics = random() < 0.7 ? ["orders", "audit"] : ["orders"];
-        const r = group.heartbeat("sim", { member_id: null, member_epoch: 0, topics, instance_id: instanceId, assignor }, PARTITIONS, LIMITS, now);
+        const r = group.heartbeat(
+          "sim",
+          { member_id: null, member_epoch: 0, topics, instance_id: instanceId, assignor },
+          PARTITIONS,
+          LIMITS,
+          now,
+        );
         if (crashedStatic && instanceId === crashedStatic.instanceId) crashedStatic.instanceId = null;
-        clients.push({ id: r.member_id, epoch: r.member_epoch, instanceId, topics, assignment: r.assignment, alive: true });
+        clients.push({
+          id: r.member_id,
+          epoch: r.member_epoch,
+          instanceId,
+          topics,
+          assignment: r.assignment,
+          alive: true,
+        });
         what = `join ${r.member_id}`;
       } else if (roll < 0.3) {
         const c = live[Math.floor(random() * live.length)]!;
@@ -86,7 +111,17 @@ async function simulate(assignor: string, seed: number) {
     now += 2_000;
     for (const c of clients.filter((x) => x.alive)) send(c);
     group.expire(now);
-    expect(group.describeMembers().map((m) => m.member_id).sort()).toEqual(clients.filter((c) => c.alive).map((c) => c.id).sort());
+    expect(
+      group
+        .describeMembers()
+        .map((m) => m.member_id)
+        .sort(),
+    ).toEqual(
+      clients
+        .filter((c) => c.alive)
+        .map((c) => c.id)
+        .sort(),
+    );
     for (let round = 0; round < 10 && group.state() !== "stable"; round++) {
       for (const c of clients.filter((x) => x.alive)) send(c);
       expectNoSharedPartitions(group, `settle ${round}`);
@@ -94,10 +129,13 @@ async function simulate(assignor: string, seed: number) {
     expect(group.state()).toBe("stable");
     const owners = new Map<string, number>();
     for (const m of group.describeMembers()) {
-      for (const a of m.assignment) for (const p of a.partitions) owners.set(`${a.topic}:${p}`, (owners.get(`${a.topic}:${p}`) ?? 0) + 1);
+      for (const a of m.assignment)
+        for (const p of a.partitions) owners.set(`${a.topic}:${p}`, (owners.get(`${a.topic}:${p}`) ?? 0) + 1);
     }
     const subscribed = new Set(group.describeMembers().flatMap((m) => m.topics));
-    const expected = [...PARTITIONS].filter(([t]) => subscribed.has(t)).flatMap(([t, n]) => Array.from({ length: n }, (_, p) => `${t}:${p}`));
+    const expected = [...PARTITIONS]
+      .filter(([t]) => subscribed.has(t))
+      .flatMap(([t, n]) => Array.from({ length: n }, (_, p) => `${t}:${p}`));
     expect([...owners.keys()].sort()).toEqual(expected.sort());
     expect([...owners.values()].every((n) => n === 1)).toBe(true);
   });

@@ -6,7 +6,10 @@ async function topicWith(partitions: number, recordsPerPartition = 0) {
   const topic = uniqueTopic();
   await createTopic(topic, partitions);
   for (let p = 0; p < partitions && recordsPerPartition > 0; p++) {
-    await produce(topic, Array.from({ length: recordsPerPartition }, (_, i) => ({ value: i, partition: p, timestamp: 1_000 + i })));
+    await produce(
+      topic,
+      Array.from({ length: recordsPerPartition }, (_, i) => ({ value: i, partition: p, timestamp: 1_000 + i })),
+    );
   }
   return topic;
 }
@@ -16,7 +19,11 @@ async function commit(group: string, body: Record<string, unknown>) {
 }
 
 async function committed(group: string) {
-  return (await call("GET", `/v1/groups/${group}/offsets`)).body.offsets as { topic: string; partition: number; offset: number }[];
+  return (await call("GET", `/v1/groups/${group}/offsets`)).body.offsets as {
+    topic: string;
+    partition: number;
+    offset: number;
+  }[];
 }
 
 describe("consumer group membership", () => {
@@ -76,7 +83,9 @@ describe("consumer group membership", () => {
     const a2 = (await heartbeat(group, { member_id: a.member_id, member_epoch: a.member_epoch, owned: all })).body;
     expect(partitionsOf(a2.assignment, topic)).toHaveLength(2);
     await heartbeat(group, { member_id: a.member_id, member_epoch: a2.member_epoch, owned: all });
-    expect((await heartbeat(group, { member_id: b.member_id, member_epoch: b.member_epoch })).body.assignment).toEqual([]);
+    expect((await heartbeat(group, { member_id: b.member_id, member_epoch: b.member_epoch })).body.assignment).toEqual(
+      [],
+    );
 
     // Within its session, but past its rebalance timeout: the coordinator's alarm fences it.
     await runAlarmsUntil(group, async () => (await describeGroup(group)).body.members.length === 1);
@@ -102,13 +111,22 @@ describe("consumer group membership", () => {
     const kept = partitionsOf(a2.assignment, topic);
     expect(kept).toHaveLength(1);
     // A reports only what it kept: nothing left to release, so no deadline remains.
-    await heartbeat(group, { member_id: a.member_id, member_epoch: a2.member_epoch, owned: [{ topic, partitions: kept }] });
+    await heartbeat(group, {
+      member_id: a.member_id,
+      member_epoch: a2.member_epoch,
+      owned: [{ topic, partitions: kept }],
+    });
     const d = (await describeGroup(group)).body;
     expect(d.members).toHaveLength(2);
     expect(d.members.every((m: { revoke_by: number | null }) => m.revoke_by === null)).toBe(true);
     await heartbeat(group, { member_id: b.member_id, member_epoch: b.member_epoch });
     for (const bad of [0, -5, 1.5, 3_600_001]) {
-      const r = await heartbeat(group, { member_id: null, member_epoch: 0, topics: [topic], rebalance_timeout_ms: bad });
+      const r = await heartbeat(group, {
+        member_id: null,
+        member_epoch: 0,
+        topics: [topic],
+        rebalance_timeout_ms: bad,
+      });
       expect(r.status).toBe(400);
     }
     expect((await describeGroup(group)).body.members).toHaveLength(2);
@@ -156,7 +174,10 @@ describe("consumer group membership", () => {
       expect(r.member_epoch).toBe(epochs.get(m.member_id));
       expect(partitionsOf(r.assignment, topic)).toEqual(assignments.get(m.member_id));
     }
-    const old = await heartbeat(group, { member_id: members[1]!.member_id, member_epoch: epochs.get(members[1]!.member_id) });
+    const old = await heartbeat(group, {
+      member_id: members[1]!.member_id,
+      member_epoch: epochs.get(members[1]!.member_id),
+    });
     expect(old.body.error.code).toBe("UNKNOWN_MEMBER_ID");
   });
 
@@ -204,14 +225,26 @@ describe("consumer group offsets", () => {
     const topic = await topicWith(2, 10);
     const group = uniqueGroup();
     const a = await join(group, [topic], { session_timeout_ms: 800 });
-    expect((await commit(group, { member_id: a.member_id, member_epoch: a.member_epoch, offsets: [{ topic, partition: 0, offset: 4 }] })).status).toBe(204);
+    expect(
+      (
+        await commit(group, {
+          member_id: a.member_id,
+          member_epoch: a.member_epoch,
+          offsets: [{ topic, partition: 0, offset: 4 }],
+        })
+      ).status,
+    ).toBe(204);
     const b = await join(group, [topic], { session_timeout_ms: 60_000 });
     const a2 = (await heartbeat(group, { member_id: a.member_id, member_epoch: a.member_epoch })).body;
     const kept = partitionsOf(a2.assignment, topic)[0]!;
     const given = 1 - kept;
 
     // Stale epoch: the commit carries the epoch before the reassignment.
-    const stale = await commit(group, { member_id: a.member_id, member_epoch: a.member_epoch, offsets: [{ topic, partition: kept, offset: 7 }] });
+    const stale = await commit(group, {
+      member_id: a.member_id,
+      member_epoch: a.member_epoch,
+      offsets: [{ topic, partition: kept, offset: 7 }],
+    });
     expect(stale.status).toBe(409);
     expect(stale.body.error.code).toBe("STALE_MEMBER_EPOCH");
 
@@ -219,13 +252,21 @@ describe("consumer group offsets", () => {
     await heartbeat(group, { member_id: a.member_id, member_epoch: a2.member_epoch, owned: a2.assignment });
     const bHb = (await heartbeat(group, { member_id: b.member_id, member_epoch: b.member_epoch })).body;
     expect(partitionsOf(bHb.assignment, topic)).toEqual([given]);
-    const notOwned = await commit(group, { member_id: a.member_id, member_epoch: a2.member_epoch, offsets: [{ topic, partition: given, offset: 9 }] });
+    const notOwned = await commit(group, {
+      member_id: a.member_id,
+      member_epoch: a2.member_epoch,
+      offsets: [{ topic, partition: given, offset: 9 }],
+    });
     expect(notOwned.status).toBe(409);
     expect(notOwned.body.error.code).toBe("PARTITION_NOT_OWNED");
 
     // After its session expires A is unknown, and its late commit changes nothing.
     await runAlarmsUntil(group, async () => (await describeGroup(group)).body.members.length === 1);
-    const zombie = await commit(group, { member_id: a.member_id, member_epoch: a2.member_epoch, offsets: [{ topic, partition: kept, offset: 8 }] });
+    const zombie = await commit(group, {
+      member_id: a.member_id,
+      member_epoch: a2.member_epoch,
+      offsets: [{ topic, partition: kept, offset: 8 }],
+    });
     expect(zombie.status).toBe(409);
     expect(zombie.body.error.code).toBe("UNKNOWN_MEMBER_ID");
     const noMember = await commit(group, { offsets: [{ topic, partition: kept, offset: 8 }] });
@@ -237,13 +278,21 @@ describe("consumer group offsets", () => {
     const topic = await topicWith(2, 5);
     const group = uniqueGroup();
     const a = await join(group, [topic]);
-    await commit(group, { member_id: a.member_id, member_epoch: a.member_epoch, offsets: [{ topic, partition: 1, offset: 2, metadata: "m" }] });
+    await commit(group, {
+      member_id: a.member_id,
+      member_epoch: a.member_epoch,
+      offsets: [{ topic, partition: 1, offset: 2, metadata: "m" }],
+    });
     await heartbeat(group, { member_id: a.member_id, member_epoch: a.member_epoch });
     const d = await describeGroup(group);
     expect(d.status).toBe(200);
     expect(d.body).toMatchObject({ group_id: group, state: "stable", assignor: "sticky" });
     expect(d.body.members).toHaveLength(1);
-    expect(d.body.members[0]).toMatchObject({ member_id: a.member_id, topics: [topic], assignment: [{ topic, partitions: [0, 1] }] });
+    expect(d.body.members[0]).toMatchObject({
+      member_id: a.member_id,
+      topics: [topic],
+      assignment: [{ topic, partitions: [0, 1] }],
+    });
     expect(d.body.partitions).toEqual([
       { topic, partition: 0, member_id: a.member_id, committed_offset: null, high_watermark: 5, lag: null },
       { topic, partition: 1, member_id: a.member_id, committed_offset: 2, high_watermark: 5, lag: 3 },
@@ -265,14 +314,17 @@ describe("consumer group offsets", () => {
       const r = await call("GET", `/v1/groups?limit=2&after=${encodeURIComponent(after)}`);
       expect(r.status).toBe(200);
       expect(r.body.groups.length).toBeLessThanOrEqual(2);
-      const ours = r.body.groups.map((g: { group_id: string }) => g.group_id).filter((g: string) => g.startsWith(prefix));
+      const ours = r.body.groups
+        .map((g: { group_id: string }) => g.group_id)
+        .filter((g: string) => g.startsWith(prefix));
       seen.push(...ours);
       if (r.body.next_after === null || ours.length < r.body.groups.length) break;
       after = r.body.next_after;
       expect(pages).toBeLessThan(5);
     }
     expect(seen).toEqual(mine);
-    for (const bad of ["limit=0", "limit=1001", "limit=x"]) expect((await call("GET", `/v1/groups?${bad}`)).status).toBe(400);
+    for (const bad of ["limit=0", "limit=1001", "limit=x"])
+      expect((await call("GET", `/v1/groups?${bad}`)).status).toBe(400);
   });
 
   it("resets offsets to earliest, latest, a time or an offset, and deletes the group, only when empty", async () => {
@@ -335,23 +387,91 @@ describe("consumer group bad input", () => {
       commit(group, { member_id: a.member_id, member_epoch: a.member_epoch, offsets, ...extra });
     const cases: [string, () => Promise<{ status: number; body: any }>, number, string][] = [
       ["unknown member", () => hb({ member_id: "nobody", member_epoch: 3 }), 409, "UNKNOWN_MEMBER_ID"],
-      ["epoch from the future", () => hb({ member_id: a.member_id, member_epoch: a.member_epoch + 5 }), 409, "FENCED_MEMBER_EPOCH"],
-      ["session timeout too short", () => hb({ member_id: null, member_epoch: 0, topics: [topic], session_timeout_ms: 10 }), 400, "INVALID_SESSION_TIMEOUT"],
-      ["session timeout too long", () => hb({ member_id: null, member_epoch: 0, topics: [topic], session_timeout_ms: 300_001 }), 400, "INVALID_SESSION_TIMEOUT"],
-      ["unknown assignor", () => hb({ member_id: null, member_epoch: 0, topics: [topic], assignor: "cooperative-magic" }), 400, "UNSUPPORTED_ASSIGNOR"],
+      [
+        "epoch from the future",
+        () => hb({ member_id: a.member_id, member_epoch: a.member_epoch + 5 }),
+        409,
+        "FENCED_MEMBER_EPOCH",
+      ],
+      [
+        "session timeout too short",
+        () => hb({ member_id: null, member_epoch: 0, topics: [topic], session_timeout_ms: 10 }),
+        400,
+        "INVALID_SESSION_TIMEOUT",
+      ],
+      [
+        "session timeout too long",
+        () => hb({ member_id: null, member_epoch: 0, topics: [topic], session_timeout_ms: 300_001 }),
+        400,
+        "INVALID_SESSION_TIMEOUT",
+      ],
+      [
+        "unknown assignor",
+        () => hb({ member_id: null, member_epoch: 0, topics: [topic], assignor: "cooperative-magic" }),
+        400,
+        "UNSUPPORTED_ASSIGNOR",
+      ],
       ["join without topics", () => hb({ member_id: null, member_epoch: 0 }), 400, "INVALID_REQUEST"],
-      ["invalid topic name", () => hb({ member_id: null, member_epoch: 0, topics: ["no/slash"] }), 400, "INVALID_TOPIC_EXCEPTION"],
-      ["invalid group id", () => call("POST", "/v1/groups/bad%20id/heartbeat", { member_id: null, member_epoch: 0, topics: [topic] }), 400, "INVALID_GROUP_ID"],
-      ["stale commit epoch", () => cm([{ topic, partition: 0, offset: 1 }], { member_epoch: a.member_epoch - 1 }), 409, "STALE_MEMBER_EPOCH"],
+      [
+        "invalid topic name",
+        () => hb({ member_id: null, member_epoch: 0, topics: ["no/slash"] }),
+        400,
+        "INVALID_TOPIC_EXCEPTION",
+      ],
+      [
+        "invalid group id",
+        () => call("POST", "/v1/groups/bad%20id/heartbeat", { member_id: null, member_epoch: 0, topics: [topic] }),
+        400,
+        "INVALID_GROUP_ID",
+      ],
+      [
+        "stale commit epoch",
+        () => cm([{ topic, partition: 0, offset: 1 }], { member_epoch: a.member_epoch - 1 }),
+        409,
+        "STALE_MEMBER_EPOCH",
+      ],
       ["negative offset", () => cm([{ topic, partition: 0, offset: -1 }]), 400, "INVALID_REQUEST"],
       ["offset beyond the high watermark", () => cm([{ topic, partition: 0, offset: 4 }]), 416, "OFFSET_OUT_OF_RANGE"],
-      ["one bad offset among good ones", () => cm([{ topic, partition: 1, offset: 1 }, { topic, partition: 0, offset: 9 }]), 416, "OFFSET_OUT_OF_RANGE"],
+      [
+        "one bad offset among good ones",
+        () =>
+          cm([
+            { topic, partition: 1, offset: 1 },
+            { topic, partition: 0, offset: 9 },
+          ]),
+        416,
+        "OFFSET_OUT_OF_RANGE",
+      ],
       ["unknown topic", () => cm([{ topic: "nope-nope", partition: 0, offset: 0 }]), 409, "PARTITION_NOT_OWNED"],
-      ["metadata too long", () => cm([{ topic, partition: 0, offset: 1, metadata: "x".repeat(4097) }]), 400, "INVALID_COMMIT_OFFSET_SIZE"],
-      ["same partition twice", () => cm([{ topic, partition: 0, offset: 1 }, { topic, partition: 0, offset: 2 }]), 400, "INVALID_REQUEST"],
-      ["reset a non-empty group", () => call("POST", `/v1/groups/${group}/offsets/reset`, { to: "earliest", topics: [topic] }), 409, "NON_EMPTY_GROUP"],
+      [
+        "metadata too long",
+        () => cm([{ topic, partition: 0, offset: 1, metadata: "x".repeat(4097) }]),
+        400,
+        "INVALID_COMMIT_OFFSET_SIZE",
+      ],
+      [
+        "same partition twice",
+        () =>
+          cm([
+            { topic, partition: 0, offset: 1 },
+            { topic, partition: 0, offset: 2 },
+          ]),
+        400,
+        "INVALID_REQUEST",
+      ],
+      [
+        "reset a non-empty group",
+        () => call("POST", `/v1/groups/${group}/offsets/reset`, { to: "earliest", topics: [topic] }),
+        409,
+        "NON_EMPTY_GROUP",
+      ],
       ["delete a non-empty group", () => call("DELETE", `/v1/groups/${group}`), 409, "NON_EMPTY_GROUP"],
-      ["reset to an unknown position", () => call("POST", `/v1/groups/${group}/offsets/reset`, { to: "middle", topics: [topic] }), 400, "INVALID_REQUEST"],
+      [
+        "reset to an unknown position",
+        () => call("POST", `/v1/groups/${group}/offsets/reset`, { to: "middle", topics: [topic] }),
+        400,
+        "INVALID_REQUEST",
+      ],
     ];
     for (const [name, run, status, code] of cases) {
       const r = await run();

@@ -49,9 +49,15 @@ describe("idempotent produce", () => {
     expect(first.body.records.map((r: any) => r.offset)).toEqual([1, 2]);
     const retry = await call("POST", `/v1/topics/${topic}/records`, body);
     expect(retry.status).toBe(200);
-    expect(retry.body.records.map((r: any) => [r.offset, r.duplicate])).toEqual([[1, true], [2, true]]);
+    expect(retry.body.records.map((r: any) => [r.offset, r.duplicate])).toEqual([
+      [1, true],
+      [2, true],
+    ]);
     expect(await hw(topic)).toBe(3);
-    const next = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: "c" }], producer: { ...producer, sequence: 2 } });
+    const next = await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: "c" }],
+      producer: { ...producer, sequence: 2 },
+    });
     expect(next.body.records[0].offset).toBe(3);
     const f = await fetchRecords(topic, 0, 0);
     expect(f.body.records.map((r: any) => r.value)).toEqual(["before", "a", "b", "c"]);
@@ -61,8 +67,11 @@ describe("idempotent produce", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const producer = await newProducer();
-    const send = (seq: number) => call("POST", `/v1/topics/${topic}/partitions/0/records`,
-      { records: [{ value: seq }], producer: { ...producer, sequence: seq } });
+    const send = (seq: number) =>
+      call("POST", `/v1/topics/${topic}/partitions/0/records`, {
+        records: [{ value: seq }],
+        producer: { ...producer, sequence: seq },
+      });
     for (let seq = 0; seq < 6; seq++) expect((await send(seq)).status).toBe(200);
     await abortAllDurableObjects();
     for (let seq = 1; seq < 6; seq++) {
@@ -80,8 +89,14 @@ describe("idempotent produce", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const producer = await newProducer();
-    await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: 0 }], producer: { ...producer, sequence: 0 } });
-    const gap = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: 5 }], producer: { ...producer, sequence: 5 } });
+    await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: 0 }],
+      producer: { ...producer, sequence: 0 },
+    });
+    const gap = await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: 5 }],
+      producer: { ...producer, sequence: 5 },
+    });
     expect(gap.status).toBe(409);
     expect(gap.body.error.code).toBe("OUT_OF_ORDER_SEQUENCE_NUMBER");
     expect(gap.body.records[0].error.code).toBe("OUT_OF_ORDER_SEQUENCE_NUMBER");
@@ -92,14 +107,26 @@ describe("idempotent produce", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const old = await newProducer();
-    await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: "old" }], producer: { ...old, sequence: 0 } });
+    await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: "old" }],
+      producer: { ...old, sequence: 0 },
+    });
     const bumped = (await call("POST", "/v1/producers", { id: old.id })).body;
-    const fresh = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: "new" }], producer: { ...bumped, sequence: 0 } });
+    const fresh = await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: "new" }],
+      producer: { ...bumped, sequence: 0 },
+    });
     expect(fresh.status).toBe(200);
-    const zombie = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: "zombie" }], producer: { ...old, sequence: 1 } });
+    const zombie = await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: "zombie" }],
+      producer: { ...old, sequence: 1 },
+    });
     expect(zombie.status).toBe(409);
     expect(zombie.body.error.code).toBe("INVALID_PRODUCER_EPOCH");
-    const future = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: "x" }], producer: { ...bumped, epoch: 9, sequence: 0 } });
+    const future = await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: "x" }],
+      producer: { ...bumped, epoch: 9, sequence: 0 },
+    });
     expect(future.body.error.code).toBe("INVALID_PRODUCER_EPOCH");
     expect((await fetchRecords(topic, 0, 0)).body.records.map((r: any) => r.value)).toEqual(["old", "new"]);
   });
@@ -112,8 +139,12 @@ describe("idempotent produce", () => {
     const stub = await partitionOf(topic, 0);
     const t = (await call("GET", `/v1/topics/${topic}`)).body;
     const ref = { id: t.id, name: topic, partition: 0, version: t.version, config: t.config };
-    const batch = (epoch: number, seq: number) => encodeBatch([{ key: null, value: enc.encode(`${epoch}`), timestamp: 1 }],
-      { producerId: Number(p.id), producerEpoch: epoch, baseSequence: seq });
+    const batch = (epoch: number, seq: number) =>
+      encodeBatch([{ key: null, value: enc.encode(`${epoch}`), timestamp: 1 }], {
+        producerId: Number(p.id),
+        producerEpoch: epoch,
+        baseSequence: seq,
+      });
     expect((await stub.append(ref, batch(bumped.epoch, 0))).ok).toBe(true);
     const stale = await stub.append(ref, batch(0, 1));
     expect(stale).toMatchObject({ ok: false, error: { code: "INVALID_PRODUCER_EPOCH" } });
@@ -151,14 +182,28 @@ describe("idempotent produce", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const p = await newProducer();
-    const batch = encodeBatch([{ key: null, value: enc.encode("1"), timestamp: 1 }, { key: null, value: enc.encode("2"), timestamp: 2 }],
-      { producerId: Number(p.id), producerEpoch: 0, baseSequence: 0 });
-    const post = () => call("POST", `/v1/topics/${topic}/partitions/0/records`, batch.slice(), { "content-type": CONTENT_TYPE_RECORD_BATCH });
+    const batch = encodeBatch(
+      [
+        { key: null, value: enc.encode("1"), timestamp: 1 },
+        { key: null, value: enc.encode("2"), timestamp: 2 },
+      ],
+      { producerId: Number(p.id), producerEpoch: 0, baseSequence: 0 },
+    );
+    const post = () =>
+      call("POST", `/v1/topics/${topic}/partitions/0/records`, batch.slice(), {
+        "content-type": CONTENT_TYPE_RECORD_BATCH,
+      });
     expect((await post()).body.batches[0]).toMatchObject({ base_offset: 0, last_offset: 1 });
     expect((await post()).body.batches[0]).toMatchObject({ base_offset: 0, last_offset: 1 });
     expect(await hw(topic)).toBe(2);
-    const unknown = encodeBatch([{ key: null, value: enc.encode("1"), timestamp: 1 }], { producerId: 99999999, producerEpoch: 0, baseSequence: 0 });
-    const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, unknown, { "content-type": CONTENT_TYPE_RECORD_BATCH });
+    const unknown = encodeBatch([{ key: null, value: enc.encode("1"), timestamp: 1 }], {
+      producerId: 99999999,
+      producerEpoch: 0,
+      baseSequence: 0,
+    });
+    const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, unknown, {
+      "content-type": CONTENT_TYPE_RECORD_BATCH,
+    });
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBe("UNKNOWN_PRODUCER_ID");
   });
@@ -167,7 +212,10 @@ describe("idempotent produce", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const producer = await newProducer();
-    await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: 1 }], producer: { ...producer, sequence: 0 } });
+    await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: 1 }],
+      producer: { ...producer, sequence: 0 },
+    });
     const stub = await partitionOf(topic, 0);
     const armed = await runInDurableObject(stub, (_o, state) => state.storage.getAlarm());
     expect(armed).not.toBeNull();
@@ -177,7 +225,8 @@ describe("idempotent produce", () => {
     expect(await count()).toBe(1);
     // ...and the sweep drops those idle past the expiration (clock moved 8 days on).
     await runInDurableObject(stub, (_o, state) =>
-      PartitionLog.open(state.storage).expireProducers(Date.now() + 8 * 86_400_000, 7 * 86_400_000));
+      PartitionLog.open(state.storage).expireProducers(Date.now() + 8 * 86_400_000, 7 * 86_400_000),
+    );
     expect(await count()).toBe(0);
   });
 });
@@ -199,10 +248,16 @@ describe("bad producer input writes nothing", () => {
       const topic = uniqueTopic();
       await createTopic(topic, 2);
       const p = await newProducer();
-      const r = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: 1, partition: 0 }, { value: 2, partition: 0 }], producer: producer(p) });
+      const r = await call("POST", `/v1/topics/${topic}/records`, {
+        records: [
+          { value: 1, partition: 0 },
+          { value: 2, partition: 0 },
+        ],
+        producer: producer(p),
+      });
       expect(r.status, JSON.stringify(r.body)).toBe(status);
       expect(r.body.error.code).toBe(code);
-      expect(await hw(topic, 0) + await hw(topic, 1)).toBe(0);
+      expect((await hw(topic, 0)) + (await hw(topic, 1))).toBe(0);
     });
   }
 
@@ -210,7 +265,11 @@ describe("bad producer input writes nothing", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const p = await newProducer();
-    const r = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: 1 }], acks: 0, producer: { ...p, sequence: 0 } });
+    const r = await call("POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: 1 }],
+      acks: 0,
+      producer: { ...p, sequence: 0 },
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe("INVALID_REQUEST");
     expect(r.body.error.message).toMatch(/acks/);
@@ -221,7 +280,13 @@ describe("bad producer input writes nothing", () => {
     const topic = uniqueTopic();
     await createTopic(topic, 2);
     const p = await newProducer();
-    const r = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: 1, partition: 0 }, { value: 2, partition: 1 }], producer: { ...p, sequence: 0 } });
+    const r = await call("POST", `/v1/topics/${topic}/records`, {
+      records: [
+        { value: 1, partition: 0 },
+        { value: 2, partition: 1 },
+      ],
+      producer: { ...p, sequence: 0 },
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.message).toMatch(/producer.sequences/);
   });

@@ -6,7 +6,8 @@ import { runInDurableObject } from "cloudflare:test";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
 import { partitionOf } from "../support/objects.js";
 
-const recordsUrl = (topic: string, query: string) => `http://edgelog.test/v1/topics/${topic}/partitions/0/records?${query}`;
+const recordsUrl = (topic: string, query: string) =>
+  `http://edgelog.test/v1/topics/${topic}/partitions/0/records?${query}`;
 
 /** Reads SSE events off a response body, one at a time. */
 function sseReader(res: Response) {
@@ -45,7 +46,13 @@ async function openSocket(topic: string, query: string) {
   const waiters: (() => void)[] = [];
   let closed: { code: number; reason: string } | undefined;
   ws.addEventListener("message", (e) => {
-    frames.push(typeof e.data !== "string" ? new Uint8Array(e.data as ArrayBuffer) : e.data === "pong" ? e.data : JSON.parse(e.data));
+    frames.push(
+      typeof e.data !== "string"
+        ? new Uint8Array(e.data as ArrayBuffer)
+        : e.data === "pong"
+          ? e.data
+          : JSON.parse(e.data),
+    );
     waiters.splice(0).forEach((w) => w());
   });
   ws.addEventListener("close", (e) => {
@@ -86,9 +93,11 @@ describe("live tail over SSE", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     await produce(topic, [{ value: "x" }, { value: "y" }, { value: "z" }], { format: "string" });
-    const res = await exports.default.fetch(new Request(recordsUrl(topic, "offset=0&live=sse&format=string"), {
-      headers: { "last-event-id": "2" },
-    }));
+    const res = await exports.default.fetch(
+      new Request(recordsUrl(topic, "offset=0&live=sse&format=string"), {
+        headers: { "last-event-id": "2" },
+      }),
+    );
     const events = sseReader(res);
     const ev = await events.next();
     expect(ev.data.records.map((r: any) => [r.offset, r.value])).toEqual([[2, "z"]]);
@@ -126,7 +135,8 @@ describe("live tail over WebSocket", () => {
     const sub = await openSocket(topic, "offset=0");
     await sub.until(() => sub.frames.length === 1);
     const held = await runInDurableObject(await partitionOf(topic, 0), (_o, state) =>
-      state.getWebSockets().map((ws) => ws.deserializeAttachment()));
+      state.getWebSockets().map((ws) => ws.deserializeAttachment()),
+    );
     expect(held).toEqual([expect.objectContaining({ offset: 1, format: "json", raw: false, inflight: [1] })]);
     sub.ws.close(1000, "done");
   });
@@ -149,14 +159,19 @@ describe("live tail over WebSocket", () => {
     await sub.until(() => sub.frames.length === 1);
     const decoded = decodeRecords(sub.frames[0]).map((r) => [r.offset, new TextDecoder().decode(r.value!)]);
     // Whole batches, as Kafka serves them: the client skips records below its offset.
-    expect(decoded).toEqual([[0, "r1"], [1, "r2"]]);
+    expect(decoded).toEqual([
+      [0, "r1"],
+      [1, "r2"],
+    ]);
     sub.ws.close(1000, "done");
   });
 
   it("refuses an upgrade at an offset past the end with 416", async () => {
     const topic = uniqueTopic();
     await createTopic(topic);
-    const res = await exports.default.fetch(new Request(recordsUrl(topic, "offset=9"), { headers: { upgrade: "websocket" } }));
+    const res = await exports.default.fetch(
+      new Request(recordsUrl(topic, "offset=9"), { headers: { upgrade: "websocket" } }),
+    );
     expect(res.status).toBe(416);
     expect(((await res.json()) as any).error.code).toBe("OFFSET_OUT_OF_RANGE");
   });

@@ -14,7 +14,9 @@ it("applies every migration once, even one numbered below a version already appl
     // A branch that landed later brings 102: it still runs, and nothing runs twice.
     expect(migrate(sql, [one, two, three])).toEqual([102]);
     expect(migrate(sql, [one, two, three])).toEqual([]);
-    const tables = sql.exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE name LIKE 'm10%' ORDER BY name`).toArray();
+    const tables = sql
+      .exec<{ name: string }>(`SELECT name FROM sqlite_master WHERE name LIKE 'm10%' ORDER BY name`)
+      .toArray();
     expect(tables.map((t) => t.name)).toEqual(["m101", "m102", "m103"]);
   });
 });

@@ -15,7 +15,7 @@ const T0 = 1_700_000_000_000;
 
 async function allRecords(topic: string, partition: number) {
   const out = [];
-  for (let offset = 0; ;) {
+  for (let offset = 0; ; ) {
     const r = await fetchRecords(topic, partition, offset, "&max_records=1000");
     expect(r.status, `${topic}/${partition}@${offset}: ${JSON.stringify(r.body)}`).toBe(200);
     out.push(...r.body.records.map(({ offset: _, ...rest }: { offset: number }) => rest));
@@ -26,13 +26,19 @@ async function allRecords(topic: string, partition: number) {
 
 /** Polls the mirror until it has copied everything the source holds now (deadline 10 s). */
 async function caughtUp(name: string, source: string) {
-  const hws = (await call("GET", `/v1/topics/${source}`)).body.partitions.map((p: { high_watermark: number }) => p.high_watermark);
+  const hws = (await call("GET", `/v1/topics/${source}`)).body.partitions.map(
+    (p: { high_watermark: number }) => p.high_watermark,
+  );
   const deadline = Date.now() + 10_000;
   for (;;) {
     const m = await call("GET", `/v1/mirrors/${name}`);
     expect(m.status).toBe(200);
-    const done = m.body.partitions.length === hws.length && m.body.partitions.every(
-      (p: { source_high_watermark: number | null; lag: number | null }, i: number) => p.source_high_watermark === hws[i] && p.lag === 0);
+    const done =
+      m.body.partitions.length === hws.length &&
+      m.body.partitions.every(
+        (p: { source_high_watermark: number | null; lag: number | null }, i: number) =>
+          p.source_high_watermark === hws[i] && p.lag === 0,
+      );
     if (done) return m.body;
     if (Date.now() > deadline) throw new Error(`mirror ${name} did not catch up: ${JSON.stringify(m.body)}`);
     await scheduler.wait(20);
@@ -41,7 +47,10 @@ async function caughtUp(name: string, source: string) {
 
 function keyed(n: number, from = 0) {
   return Array.from({ length: n }, (_, i) => ({
-    key: `user-${(from + i) % 23}`, value: { n: from + i }, headers: { trace: `t${from + i}`, empty: null }, timestamp: T0 + (from + i) * 1000,
+    key: `user-${(from + i) % 23}`,
+    value: { n: from + i },
+    headers: { trace: `t${from + i}`, empty: null },
+    timestamp: T0 + (from + i) * 1000,
   }));
 }
 
@@ -56,7 +65,11 @@ describe("a mirror", () => {
     await createTopic(src, 3);
     expect((await produce(src, keyed(40))).status).toBe(200);
 
-    const created = await createMirror({ name, source: { url: SOURCE, topic: src, token: "s3cret-token" }, topic: `${src}.copy` });
+    const created = await createMirror({
+      name,
+      source: { url: SOURCE, topic: src, token: "s3cret-token" },
+      topic: `${src}.copy`,
+    });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({ name, source: { url: SOURCE, topic: src }, topic: `${src}.copy` });
     expect(JSON.stringify(created.body)).not.toContain("s3cret-token");
@@ -90,7 +103,14 @@ describe("a mirror", () => {
     expect((await createMirror({ name, source: { url: SOURCE, topic: src }, topic: `${src}.copy` })).status).toBe(201);
     await caughtUp(name, src);
     expect((await call("PATCH", `/v1/topics/${src}`, { partitions: 3 })).status).toBe(200);
-    expect((await produce(src, keyed(5, 10).map((r) => ({ ...r, partition: 2 })))).status).toBe(200);
+    expect(
+      (
+        await produce(
+          src,
+          keyed(5, 10).map((r) => ({ ...r, partition: 2 })),
+        )
+      ).status,
+    ).toBe(200);
     const status = await caughtUp(name, src);
     expect(status.partitions).toHaveLength(3);
     expect((await call("GET", `/v1/topics/${src}.copy`)).body.partition_count).toBe(3);
@@ -125,12 +145,37 @@ describe("creating a mirror refuses bad input with a 4xx and creates nothing", (
   const refusals: [string, (src: string) => Record<string, unknown>, number, string][] = [
     ["a URL that is not one", (src) => ({ source: { url: "not a url", topic: src } }), 400, "INVALID_CONFIG"],
     ["a non-HTTP URL", (src) => ({ source: { url: "ftp://source.test", topic: src } }), 400, "INVALID_CONFIG"],
-    ["credentials in the URL", (src) => ({ source: { url: "http://u:p@source.test", topic: src } }), 400, "INVALID_CONFIG"],
-    ["a source topic that does not exist", () => ({ source: { url: SOURCE, topic: "no-such-topic" } }), 404, "UNKNOWN_TOPIC_OR_PARTITION"],
-    ["a URL where no edgelog answers", (src) => ({ source: { url: `${SOURCE}/elsewhere`, topic: src } }), 400, "INVALID_CONFIG"],
-    ["an invalid mirror name", (src) => ({ name: "bad name", source: { url: SOURCE, topic: src } }), 400, "INVALID_REQUEST"],
+    [
+      "credentials in the URL",
+      (src) => ({ source: { url: "http://u:p@source.test", topic: src } }),
+      400,
+      "INVALID_CONFIG",
+    ],
+    [
+      "a source topic that does not exist",
+      () => ({ source: { url: SOURCE, topic: "no-such-topic" } }),
+      404,
+      "UNKNOWN_TOPIC_OR_PARTITION",
+    ],
+    [
+      "a URL where no edgelog answers",
+      (src) => ({ source: { url: `${SOURCE}/elsewhere`, topic: src } }),
+      400,
+      "INVALID_CONFIG",
+    ],
+    [
+      "an invalid mirror name",
+      (src) => ({ name: "bad name", source: { url: SOURCE, topic: src } }),
+      400,
+      "INVALID_REQUEST",
+    ],
     ["an unknown field", (src) => ({ source: { url: SOURCE, topic: src }, extra: 1 }), 400, "INVALID_REQUEST"],
-    ["an invalid local topic name", (src) => ({ source: { url: SOURCE, topic: src }, topic: "a/b" }), 400, "INVALID_TOPIC_EXCEPTION"],
+    [
+      "an invalid local topic name",
+      (src) => ({ source: { url: SOURCE, topic: src }, topic: "a/b" }),
+      400,
+      "INVALID_TOPIC_EXCEPTION",
+    ],
     ["the source topic as its own target", (src) => ({ source: { url: SOURCE, topic: src } }), 400, "POLICY_VIOLATION"],
   ];
 
@@ -148,7 +193,11 @@ describe("creating a mirror refuses bad input with a 4xx and creates nothing", (
     const src = uniqueTopic("src");
     await createTopic(src, 3);
     await createTopic(`${src}.small`, 2);
-    const r = await createMirror({ name: uniqueTopic("m"), source: { url: SOURCE, topic: src }, topic: `${src}.small` });
+    const r = await createMirror({
+      name: uniqueTopic("m"),
+      source: { url: SOURCE, topic: src },
+      topic: `${src}.small`,
+    });
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe("INVALID_PARTITIONS");
   });
@@ -182,9 +231,14 @@ describe("creating a mirror refuses bad input with a 4xx and creates nothing", (
 });
 
 describe("a partition's mirrored append", () => {
-  const batch = (n: number, from = 0) => encodeBatch(Array.from({ length: n }, (_, i) => ({
-    key: new TextEncoder().encode(`k${from + i}`), value: new TextEncoder().encode(`v${from + i}`), timestamp: T0 + from + i,
-  })));
+  const batch = (n: number, from = 0) =>
+    encodeBatch(
+      Array.from({ length: n }, (_, i) => ({
+        key: new TextEncoder().encode(`k${from + i}`),
+        value: new TextEncoder().encode(`v${from + i}`),
+        timestamp: T0 + from + i,
+      })),
+    );
 
   async function target() {
     const name = uniqueTopic("target");
@@ -229,10 +283,12 @@ describe("a partition's mirrored append", () => {
   it("relies on SQLite-backed kv rolling back with the transaction it was written in", async () => {
     const { stub } = await target();
     await runInDurableObject(stub, (_o, state) => {
-      expect(() => state.storage.transactionSync(() => {
-        state.storage.kv.put("probe", 1);
-        throw new Error("abort");
-      })).toThrow("abort");
+      expect(() =>
+        state.storage.transactionSync(() => {
+          state.storage.kv.put("probe", 1);
+          throw new Error("abort");
+        }),
+      ).toThrow("abort");
       expect(state.storage.kv.get("probe")).toBeUndefined();
     });
   });

@@ -4,12 +4,17 @@ import { call } from "../support/api.js";
 
 describe("OpenAPI document", () => {
   it("describes every route the app serves, and nothing it does not", async () => {
-    const served = new Set(createApp().routes
-      .filter((r) => r.method !== "ALL")
-      .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`));
+    const served = new Set(
+      createApp()
+        .routes.filter((r) => r.method !== "ALL")
+        .map((r) => `${r.method.toLowerCase()} ${r.path.replace(/:(\w+)/g, "{$1}")}`),
+    );
     const doc = (await call("GET", "/v1/openapi.json")).body;
-    const documented = new Set(Object.entries(doc.paths as Record<string, object>)
-      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)));
+    const documented = new Set(
+      Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => `${m} ${path}`),
+      ),
+    );
     expect([...served].sort()).toEqual([...documented].sort());
   });
 

@@ -12,19 +12,32 @@ describe("produce and fetch round trips", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const values = [{ a: 1, nested: { b: [1, "two", null] } }, "a string", 42, true, [1, 2], null];
-    const records = values.map((value, i) => ({ key: `k${i}`, value, headers: { trace: `t${i}`, empty: "", nul: null }, timestamp: 1_700_000_000_000 + i }));
+    const records = values.map((value, i) => ({
+      key: `k${i}`,
+      value,
+      headers: { trace: `t${i}`, empty: "", nul: null },
+      timestamp: 1_700_000_000_000 + i,
+    }));
     const p = await produce(topic, records);
     expect(p.status).toBe(200);
-    expect(p.body.records).toEqual(records.map((_, i) => ({ partition: 0, offset: i, timestamp: 1_700_000_000_000 + i })));
+    expect(p.body.records).toEqual(
+      records.map((_, i) => ({ partition: 0, offset: i, timestamp: 1_700_000_000_000 + i })),
+    );
 
     const f = await fetchRecords(topic, 0, 0);
     expect(f.status).toBe(200);
     expect(f.body.next_offset).toBe(values.length);
     expect(f.body.high_watermark).toBe(values.length);
     expect(f.body.log_start_offset).toBe(0);
-    expect(f.body.records).toEqual(records.map((r, i) => ({
-      offset: i, timestamp: r.timestamp, key: r.key, value: r.value, headers: { trace: `t${i}`, empty: "", nul: null },
-    })));
+    expect(f.body.records).toEqual(
+      records.map((r, i) => ({
+        offset: i,
+        timestamp: r.timestamp,
+        key: r.key,
+        value: r.value,
+        headers: { trace: `t${i}`, empty: "", nul: null },
+      })),
+    );
   });
 
   it("round-trips string and binary formats, binary keys, and non-JSON values losslessly", async () => {
@@ -51,13 +64,22 @@ describe("produce and fetch round trips", () => {
   it("takes and returns raw RecordBatch v2 on the partition route", async () => {
     const topic = uniqueTopic();
     await createTopic(topic, 2);
-    const b1 = encodeBatch([{ key: enc.encode("k"), value: enc.encode('{"x":1}'), headers: [{ key: "h", value: enc.encode("v") }], timestamp: 1000 },
-      { key: null, value: null, timestamp: 1001 }]);
+    const b1 = encodeBatch([
+      {
+        key: enc.encode("k"),
+        value: enc.encode('{"x":1}'),
+        headers: [{ key: "h", value: enc.encode("v") }],
+        timestamp: 1000,
+      },
+      { key: null, value: null, timestamp: 1001 },
+    ]);
     const b2 = encodeBatch([{ key: null, value: enc.encode('"third"'), timestamp: 1002 }]);
     const body = new Uint8Array(b1.length + b2.length);
     body.set(b1);
     body.set(b2, b1.length);
-    const r = await call("POST", `/v1/topics/${topic}/partitions/1/records`, body, { "content-type": CONTENT_TYPE_RECORD_BATCH });
+    const r = await call("POST", `/v1/topics/${topic}/partitions/1/records`, body, {
+      "content-type": CONTENT_TYPE_RECORD_BATCH,
+    });
     expect(r.status).toBe(200);
     expect(r.body.batches).toEqual([
       { base_offset: 0, last_offset: 1, log_start_offset: 0, timestamp: -1 },
@@ -72,7 +94,9 @@ describe("produce and fetch round trips", () => {
     ]);
 
     // Raw batches come back whole, even when the offset points into the middle of one.
-    const raw = await call("GET", `/v1/topics/${topic}/partitions/1/records?offset=1`, undefined, { accept: CONTENT_TYPE_RECORD_BATCH });
+    const raw = await call("GET", `/v1/topics/${topic}/partitions/1/records?offset=1`, undefined, {
+      accept: CONTENT_TYPE_RECORD_BATCH,
+    });
     expect(raw.headers.get("content-type")).toBe(CONTENT_TYPE_RECORD_BATCH);
     expect(raw.headers.get("Edgelog-High-Watermark")).toBe("3");
     expect(raw.headers.get("Edgelog-Log-Start-Offset")).toBe("0");
@@ -83,7 +107,9 @@ describe("produce and fetch round trips", () => {
 
     // JSON records produced on the topic route come back as raw batches too.
     await produce(topic, [{ value: "json-made", partition: 1 }]);
-    const raw2 = await call("GET", `/v1/topics/${topic}/partitions/1/records?offset=3`, undefined, { accept: CONTENT_TYPE_RECORD_BATCH });
+    const raw2 = await call("GET", `/v1/topics/${topic}/partitions/1/records?offset=3`, undefined, {
+      accept: CONTENT_TYPE_RECORD_BATCH,
+    });
     const recs = decodeRecords(raw2.body);
     expect(recs.map((x) => [x.offset, new TextDecoder().decode(x.value!)])).toEqual([[3, '"json-made"']]);
   });
@@ -91,19 +117,26 @@ describe("produce and fetch round trips", () => {
   it("makes a client batch's header agree with its records on CreateTime topics, as Kafka's validator does", async () => {
     const topic = uniqueTopic();
     await createTopic(topic);
-    const batch = encodeBatch([{ key: null, value: enc.encode("1"), timestamp: 5_000 }, { key: null, value: enc.encode("2"), timestamp: 7_000 }]);
+    const batch = encodeBatch([
+      { key: null, value: enc.encode("1"), timestamp: 5_000 },
+      { key: null, value: enc.encode("2"), timestamp: 7_000 },
+    ]);
     // A lying header: LogAppendTime bit set and a maxTimestamp far in the future, CRC made to match.
     const view = new DataView(batch.buffer, batch.byteOffset);
     view.setInt16(21, view.getInt16(21) | 0x08);
     view.setBigInt64(35, 9_999_999_999_999n);
     view.setUint32(17, crc32c(batch, 21));
-    const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, batch, { "content-type": CONTENT_TYPE_RECORD_BATCH });
+    const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, batch, {
+      "content-type": CONTENT_TYPE_RECORD_BATCH,
+    });
     expect(r.status).toBe(200);
     const f = await fetchRecords(topic, 0, 0);
     expect(f.body.records.map((x: any) => x.timestamp)).toEqual([5_000, 7_000]);
     const at = await call("GET", `/v1/topics/${topic}/partitions/0/offsets?at=6000`);
     expect(at.body).toEqual({ offset: 1, timestamp: 7_000 });
-    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`, undefined, { accept: CONTENT_TYPE_RECORD_BATCH });
+    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`, undefined, {
+      accept: CONTENT_TYPE_RECORD_BATCH,
+    });
     const [h] = validateBatches(raw.body);
     expect([h!.maxTimestamp, h!.attributes & 0x08]).toEqual([7_000, 0]);
   });
@@ -112,13 +145,18 @@ describe("produce and fetch round trips", () => {
     const topic = uniqueTopic();
     await createTopic(topic, 1, { "message.timestamp.type": "LogAppendTime" });
     const before = Date.now();
-    const p = await produce(topic, [{ value: 1, timestamp: 5 }, { value: 2, timestamp: 6 }]);
+    const p = await produce(topic, [
+      { value: 1, timestamp: 5 },
+      { value: 2, timestamp: 6 },
+    ]);
     const ts = p.body.records[0].timestamp;
     expect(ts).toBeGreaterThanOrEqual(before);
     expect(p.body.records[1].timestamp).toBe(ts);
     const f = await fetchRecords(topic, 0, 0);
     expect(f.body.records.map((r: any) => r.timestamp)).toEqual([ts, ts]);
-    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`, undefined, { accept: CONTENT_TYPE_RECORD_BATCH });
+    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`, undefined, {
+      accept: CONTENT_TYPE_RECORD_BATCH,
+    });
     expect(validateBatches(raw.body)).toHaveLength(1); // CRC still valid after the rewrite
   });
 
@@ -145,7 +183,9 @@ describe("produce and fetch round trips", () => {
     const p = await produce(topic, records);
     expect(p.status).toBe(200);
     expect(p.body.records.map((r: any) => r.offset)).toEqual(records.map((_, i) => i));
-    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`, undefined, { accept: CONTENT_TYPE_RECORD_BATCH });
+    const raw = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`, undefined, {
+      accept: CONTENT_TYPE_RECORD_BATCH,
+    });
     const batches = validateBatches(raw.body);
     expect(batches.length).toBeGreaterThan(5);
     for (const b of batches) expect(b.size).toBeLessThanOrEqual(4096);
@@ -197,9 +237,14 @@ describe("partitioning", () => {
   it("honours an explicit partition", async () => {
     const topic = uniqueTopic();
     await createTopic(topic, 3);
-    const p = await produce(topic, [{ key: "a", value: 1, partition: 2 }, { value: 2, partition: 0 }]);
+    const p = await produce(topic, [
+      { key: "a", value: 1, partition: 2 },
+      { value: 2, partition: 0 },
+    ]);
     expect(p.body.records.map((r: any) => r.partition)).toEqual([2, 0]);
-    const route = await call("POST", `/v1/topics/${topic}/partitions/1/records`, { records: [{ key: "zzz", value: 3 }] });
+    const route = await call("POST", `/v1/topics/${topic}/partitions/1/records`, {
+      records: [{ key: "zzz", value: 3 }],
+    });
     expect(route.body.records[0].partition).toBe(1);
   });
 });
@@ -210,12 +255,17 @@ describe("ordering", () => {
     await createTopic(topic, 2);
     const producers = 8;
     const perProducer = 25;
-    await Promise.all(Array.from({ length: producers }, async (_, id) => {
-      for (let n = 0; n < perProducer; n++) {
-        const r = await produce(topic, [{ key: `p${id}`, value: { id, n } }, { key: `p${id}`, value: { id, n, second: true } }]);
-        expect(r.status).toBe(200);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: producers }, async (_, id) => {
+        for (let n = 0; n < perProducer; n++) {
+          const r = await produce(topic, [
+            { key: `p${id}`, value: { id, n } },
+            { key: `p${id}`, value: { id, n, second: true } },
+          ]);
+          expect(r.status).toBe(200);
+        }
+      }),
+    );
     const byProducer = new Map<number, number[]>();
     let total = 0;
     for (const part of [0, 1]) {
@@ -225,6 +275,7 @@ describe("ordering", () => {
       for (const r of f.body.records) byProducer.set(r.value.id, [...(byProducer.get(r.value.id) ?? []), r.value.n]);
     }
     expect(total).toBe(producers * perProducer * 2);
-    for (const seq of byProducer.values()) expect(seq).toEqual(Array.from({ length: perProducer * 2 }, (_, i) => i >> 1));
+    for (const seq of byProducer.values())
+      expect(seq).toEqual(Array.from({ length: perProducer * 2 }, (_, i) => i >> 1));
   });
 });

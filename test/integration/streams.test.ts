@@ -13,9 +13,13 @@ function expectError(r: { status: number; body: any }, status: number, code: str
 
 /** A stream request; 2xx stream replies carry the stream's own content type and often no body. */
 async function send(method: string, name: string, body?: string | Uint8Array, type?: string) {
-  const res = await exports.default.fetch(new Request(`http://edgelog.test/v1/stream/${name}`, {
-    method, body, headers: type ? { "content-type": type } : {},
-  }));
+  const res = await exports.default.fetch(
+    new Request(`http://edgelog.test/v1/stream/${name}`, {
+      method,
+      body,
+      headers: type ? { "content-type": type } : {},
+    }),
+  );
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: res.ok || text === "" ? text : JSON.parse(text) };
 }
@@ -44,7 +48,11 @@ describe("a stream is an edgelog topic", () => {
     const topic = await call("GET", `/v1/topics/stream.${name}`);
     expect(topic.body).toMatchObject({ name: `stream.${name}`, partition_count: 1 });
     const r = await call("GET", `/v1/topics/stream.${name}/partitions/0/records?offset=0`);
-    expect(r.body.records.map((x: any) => [x.offset, x.value])).toEqual([[0, { a: 1 }], [1, "two"], [2, 3]]);
+    expect(r.body.records.map((x: any) => [x.offset, x.value])).toEqual([
+      [0, { a: 1 }],
+      [1, "two"],
+      [2, 3],
+    ]);
     // The stream's offset token carries the record offset after the last message.
     expect((await head(name)).headers.get("Stream-Next-Offset")).toMatch(/^0000000000000003_/);
   });
@@ -52,7 +60,11 @@ describe("a stream is an edgelog topic", () => {
   it("keeps stream topics out of the topic API's write paths", async () => {
     const name = uniqueTopic("s");
     await createStream(name);
-    expectError(await call("POST", `/v1/topics/stream.${name}/records`, { records: [{ value: 1 }] }), 400, "POLICY_VIOLATION");
+    expectError(
+      await call("POST", `/v1/topics/stream.${name}/records`, { records: [{ value: 1 }] }),
+      400,
+      "POLICY_VIOLATION",
+    );
     expectError(await call("POST", "/v1/topics", { name: `stream.${uniqueTopic()}` }), 400, "POLICY_VIOLATION");
   });
 

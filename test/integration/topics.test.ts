@@ -18,11 +18,22 @@ describe("topics", () => {
     const described = await call("GET", `/v1/topics/${name}`);
     expect(described.status).toBe(200);
     expect(described.body.partition_count).toBe(3);
-    expect(described.body.partitions).toEqual([0, 1, 2].map((p) => ({
-      partition: p, log_start_offset: 0, high_watermark: 0, log_end_offset: 0, bytes: 0, archived_bytes: 0, segments: 0,
-    })));
+    expect(described.body.partitions).toEqual(
+      [0, 1, 2].map((p) => ({
+        partition: p,
+        log_start_offset: 0,
+        high_watermark: 0,
+        log_end_offset: 0,
+        bytes: 0,
+        archived_bytes: 0,
+        segments: 0,
+      })),
+    );
 
-    const altered = await call("PATCH", `/v1/topics/${name}`, { partitions: 5, config: { "cleanup.policy": "compact", "retention.ms": null } });
+    const altered = await call("PATCH", `/v1/topics/${name}`, {
+      partitions: 5,
+      config: { "cleanup.policy": "compact", "retention.ms": null },
+    });
     expect(altered.status).toBe(200);
     expect(altered.body.partitions).toBe(5);
     expect(altered.body.config["cleanup.policy"]).toBe("compact");
@@ -53,7 +64,11 @@ describe("topics", () => {
 
   it("accepts Kafka's string-typed config values and the delete,compact spelling", async () => {
     const name = uniqueTopic();
-    const t = await createTopic(name, 1, { "retention.ms": "1000", "cleanup.policy": "delete,compact", "message.timestamp.type": "LogAppendTime" });
+    const t = await createTopic(name, 1, {
+      "retention.ms": "1000",
+      "cleanup.policy": "delete,compact",
+      "message.timestamp.type": "LogAppendTime",
+    });
     expect(t.config["retention.ms"]).toBe(1000);
     expect(t.config["cleanup.policy"]).toBe("compact,delete");
   });
@@ -74,7 +89,12 @@ describe("topics", () => {
       ["config out of range", { name: "ok-name", config: { "max.message.bytes": 10_000_000 } }, 400, "INVALID_CONFIG"],
       ["bad enum", { name: "ok-name", config: { "cleanup.policy": "forever" } }, 400, "INVALID_CONFIG"],
       ["unknown region", { name: "ok-name", config: { "replica.regions": ["mars"] } }, 400, "INVALID_CONFIG"],
-      ["min.insync.replicas above replicas", { name: "ok-name", config: { "min.insync.replicas": 2 } }, 400, "INVALID_CONFIG"],
+      [
+        "min.insync.replicas above replicas",
+        { name: "ok-name", config: { "min.insync.replicas": 2 } },
+        400,
+        "INVALID_CONFIG",
+      ],
       ["unknown field", { name: "ok-name", partitionz: 3 }, 400, "INVALID_REQUEST"],
     ];
     for (const [what, body, status, code] of cases) {
@@ -121,8 +141,13 @@ describe("topics", () => {
     });
 
     it("answers 404 for unknown topics on every route", async () => {
-      for (const [m, p] of [["GET", "/v1/topics/nope"], ["PATCH", "/v1/topics/nope"], ["DELETE", "/v1/topics/nope"],
-        ["GET", "/v1/topics/nope/partitions/0/records?offset=0"], ["GET", "/v1/topics/nope/partitions/0/offsets"]]) {
+      for (const [m, p] of [
+        ["GET", "/v1/topics/nope"],
+        ["PATCH", "/v1/topics/nope"],
+        ["DELETE", "/v1/topics/nope"],
+        ["GET", "/v1/topics/nope/partitions/0/records?offset=0"],
+        ["GET", "/v1/topics/nope/partitions/0/offsets"],
+      ]) {
         const r = await call(m!, p!, m === "PATCH" ? { partitions: 2 } : undefined);
         expect(r.status, `${m} ${p}`).toBe(404);
         expect(r.body.error.code).toBe("UNKNOWN_TOPIC_OR_PARTITION");

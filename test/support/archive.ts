@@ -13,8 +13,10 @@ export async function settle(stub: PartitionStub, maxRuns = 2000): Promise<numbe
   for (let runs = 1; runs <= maxRuns; runs++) {
     await runDurableObjectAlarm(stub);
     // The runtime also fires alarms on its own: one may still be running, its next not yet set.
-    const { at, busy } = await runInDurableObject(stub, async (o: PartitionDO, state) =>
-      ({ at: await state.storage.getAlarm(), busy: o.maintaining }));
+    const { at, busy } = await runInDurableObject(stub, async (o: PartitionDO, state) => ({
+      at: await state.storage.getAlarm(),
+      busy: o.maintaining,
+    }));
     if (busy) {
       await scheduler.wait(5);
       continue;
@@ -27,7 +29,11 @@ export async function settle(stub: PartitionStub, maxRuns = 2000): Promise<numbe
 export async function describePartition(topic: string, partition = 0) {
   const d = await call("GET", `/v1/topics/${topic}`);
   return d.body.partitions[partition] as {
-    log_start_offset: number; high_watermark: number; bytes: number; archived_bytes: number; segments: number;
+    log_start_offset: number;
+    high_watermark: number;
+    bytes: number;
+    archived_bytes: number;
+    segments: number;
   };
 }
 

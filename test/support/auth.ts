@@ -21,6 +21,12 @@ export async function createToken(grants: GrantSpec[], extra: Record<string, unk
 }
 
 /** Calls a route as the given token (or as nobody). */
-export function callAs(token: string | undefined, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+export function callAs(
+  token: string | undefined,
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
   return call(method, path, body, token === undefined ? headers : { ...headers, ...bearer(token) });
 }

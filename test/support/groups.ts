@@ -19,7 +19,13 @@ export async function heartbeat(group: string, body: Record<string, unknown>) {
 export async function join(group: string, topics: string[], extra: Record<string, unknown> = {}) {
   const r = await heartbeat(group, { member_id: null, member_epoch: 0, topics, ...extra });
   if (r.status !== 200) throw new Error(`join ${group}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { member_id: string; member_epoch: number; heartbeat_interval_ms: number; assignment: Assignment; rejoin?: boolean };
+  return r.body as {
+    member_id: string;
+    member_epoch: number;
+    heartbeat_interval_ms: number;
+    assignment: Assignment;
+    rejoin?: boolean;
+  };
 }
 
 export function partitionsOf(assignment: Assignment, topic: string): number[] {

@@ -7,14 +7,27 @@ export interface WireClient {
   /** Writes raw bytes (a frame or garbage). */
   write(bytes: Uint8Array): void;
   /** Sends a request with header v1 (or v2 when `flexible`); the body is already encoded. */
-  send(apiKey: number, version: number, correlationId: number, body: Uint8Array, opts?: { clientId?: string; flexible?: boolean }): void;
+  send(
+    apiKey: number,
+    version: number,
+    correlationId: number,
+    body: Uint8Array,
+    opts?: { clientId?: string; flexible?: boolean },
+  ): void;
   /** The next response frame (without its size prefix), or null if the gateway closed the connection. */
   next(timeoutMs?: number): Promise<Uint8Array | null>;
   closed(): Promise<void>;
   close(): void;
 }
 
-export function requestFrame(apiKey: number, version: number, correlationId: number, body: Uint8Array, clientId = "test", flexible = false): Buffer {
+export function requestFrame(
+  apiKey: number,
+  version: number,
+  correlationId: number,
+  body: Uint8Array,
+  clientId = "test",
+  flexible = false,
+): Buffer {
   const id = Buffer.from(clientId);
   const header = Buffer.alloc(10);
   header.writeInt16BE(apiKey, 0);

@@ -56,7 +56,12 @@ export function startKcat(args: string[]): RunningKcat {
 }
 
 /** Polls `check` until it returns a truthy value; the awaited event here is a state change in another process. */
-export async function until<T>(what: string, check: () => Promise<T> | T, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  check: () => Promise<T> | T,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -25,8 +25,13 @@ export async function followerOf(topic: string, region: string, p = 0): Promise<
 /** The object's log rows, base offset and bytes in hex: what "byte-identical" compares. */
 export async function rows(stub: Stub): Promise<string[]> {
   return runInDurableObject(stub, (_o, state) =>
-    state.storage.sql.exec<{ base_offset: number; data: ArrayBuffer }>(`SELECT base_offset, data FROM batches ORDER BY base_offset`)
-      .toArray().map((r) => `${r.base_offset}:${[...new Uint8Array(r.data)].map((b) => b.toString(16).padStart(2, "0")).join("")}`));
+    state.storage.sql
+      .exec<{ base_offset: number; data: ArrayBuffer }>(`SELECT base_offset, data FROM batches ORDER BY base_offset`)
+      .toArray()
+      .map(
+        (r) => `${r.base_offset}:${[...new Uint8Array(r.data)].map((b) => b.toString(16).padStart(2, "0")).join("")}`,
+      ),
+  );
 }
 
 export interface PartitionView {
@@ -49,9 +54,8 @@ export async function breakRegion(leader: Stub, region: string): Promise<() => P
   await runInDurableObject(leader, (o: PartitionDO) => {
     const real = o.replication.transport;
     o.replication.transport = {
-      replicate: (r, chunk) => r === region
-        ? Promise.reject(new Error(`injected fault: ${region} unreachable`))
-        : real.replicate(r, chunk),
+      replicate: (r, chunk) =>
+        r === region ? Promise.reject(new Error(`injected fault: ${region} unreachable`)) : real.replicate(r, chunk),
     };
     restorers.set(o, real);
   });
@@ -66,7 +70,12 @@ export async function breakRegion(leader: Stub, region: string): Promise<() => P
 const restorers = new WeakMap<PartitionDO, PartitionDO["replication"]["transport"]>();
 
 /** Awaits a condition the system reaches on its own (a follower catching up, the ISR shrinking). */
-export async function until<T>(what: string, probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

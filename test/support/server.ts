@@ -55,13 +55,36 @@ export async function startServer(opts: ServerOptions = {}): Promise<EdgelogServ
   const launch = async () => {
     const inspector = await freePort();
     const vars = Object.entries({ EDGELOG_AUTH: "off", ...opts.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-    child = spawn(WRANGLER, ["dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-      "--persist-to", stateDir, "--show-interactive-dev-session=false", "--log-level", "warn", ...vars], {
-      cwd: ROOT,
-      detached: true, // own process group, so kill() reaches workerd too
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", CI: "true", NO_COLOR: "1" },
-    });
+    child = spawn(
+      WRANGLER,
+      [
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(port),
+        "--inspector-port",
+        String(inspector),
+        "--persist-to",
+        stateDir,
+        "--show-interactive-dev-session=false",
+        "--log-level",
+        "warn",
+        ...vars,
+      ],
+      {
+        cwd: ROOT,
+        detached: true, // own process group, so kill() reaches workerd too
+        stdio: ["ignore", "pipe", "pipe"],
+        env: {
+          ...process.env,
+          WRANGLER_SEND_METRICS: "false",
+          CLOUDFLARE_CF_FETCH_ENABLED: "false",
+          CI: "true",
+          NO_COLOR: "1",
+        },
+      },
+    );
     child.stdout!.on("data", (d) => (log += d));
     child.stderr!.on("data", (d) => (log += d));
     await waitHealthy(url, opts.startTimeoutMs ?? 60_000, () => log);
@@ -76,14 +99,17 @@ export async function startServer(opts: ServerOptions = {}): Promise<EdgelogServ
       }
     }
   };
-  const exited = () => new Promise<void>((res) => {
-    if (!child || child.exitCode !== null || child.signalCode !== null) return res();
-    child.once("exit", () => res());
-  });
+  const exited = () =>
+    new Promise<void>((res) => {
+      if (!child || child.exitCode !== null || child.signalCode !== null) return res();
+      child.once("exit", () => res());
+    });
 
   await launch();
   const server: EdgelogServer = {
-    url, port, stateDir,
+    url,
+    port,
+    stateDir,
     async stop() {
       const done = exited();
       signalGroup("SIGTERM");

@@ -3,9 +3,13 @@
 
 import { describe, expect, it } from "vitest";
 import { ASSIGNORS } from "../../src/coordinator/assignors/index.js";
-import type { Assignment, AssignorInput, AssignorMember, TopicPartition } from "../../src/coordinator/assignors/types.js";
+import type {
+  Assignment,
+  AssignorInput,
+  AssignorMember,
+  TopicPartition,
+} from "../../src/coordinator/assignors/types.js";
 import { rng } from "../support/random.js";
-
 
 const key = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`;
 
@@ -13,7 +17,11 @@ function members(n: number, topics: string[], prefix = "m"): AssignorMember[] {
   return Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, instanceId: null, topics }));
 }
 
-function input(ms: AssignorMember[], partitions: Record<string, number>, previous: Assignment = new Map()): AssignorInput {
+function input(
+  ms: AssignorMember[],
+  partitions: Record<string, number>,
+  previous: Assignment = new Map(),
+): AssignorInput {
   return { members: ms, partitions: new Map(Object.entries(partitions)), previous };
 }
 
@@ -30,7 +38,8 @@ function expectComplete(inp: AssignorInput, out: Assignment) {
     }
   }
   const subscribed = new Set(inp.members.flatMap((m) => m.topics));
-  const expected = [...inp.partitions].filter(([t]) => subscribed.has(t))
+  const expected = [...inp.partitions]
+    .filter(([t]) => subscribed.has(t))
     .flatMap(([topic, n]) => Array.from({ length: n }, (_, partition) => key({ topic, partition })));
   expect([...seen.keys()].sort()).toEqual(expected.sort());
 }
@@ -75,7 +84,9 @@ describe.each(CASES)("assignor %s", (name, assign) => {
     const random = rng(11);
     for (let round = 0; round < 40; round++) {
       const ms = Array.from({ length: 1 + Math.floor(random() * 5) }, (_, i) => ({
-        id: `m${i}`, instanceId: null, topics: ["a", "b", "c", "gone"].filter(() => random() < 0.6),
+        id: `m${i}`,
+        instanceId: null,
+        topics: ["a", "b", "c", "gone"].filter(() => random() < 0.6),
       }));
       const inp = input(ms, { a: 1 + Math.floor(random() * 8), b: 1 + Math.floor(random() * 8), c: 3 });
       expectComplete(inp, assign(inp));
@@ -104,7 +115,16 @@ describe.each(CASES)("assignor %s", (name, assign) => {
     ];
     const first = assign(input(before, { a: 4 }));
     const after = [{ ...before[0]!, id: "z" }, before[1]!];
-    const second = assign(input(after, { a: 4 }, new Map([["z", first.get("x")!], ["y", first.get("y")!]])));
+    const second = assign(
+      input(
+        after,
+        { a: 4 },
+        new Map([
+          ["z", first.get("x")!],
+          ["y", first.get("y")!],
+        ]),
+      ),
+    );
     expect(second.get("z")).toEqual(first.get("x"));
     expect(second.get("y")).toEqual(first.get("y"));
   });
@@ -122,7 +142,8 @@ function moved(prev: Assignment, next: Assignment): number {
   const owner = new Map<string, string>();
   for (const [id, tps] of prev) for (const tp of tps) owner.set(key(tp), id);
   let n = 0;
-  for (const [id, tps] of next) for (const tp of tps) if (owner.has(key(tp)) && owner.get(key(tp)) !== id && next.has(owner.get(key(tp))!)) n++;
+  for (const [id, tps] of next)
+    for (const tp of tps) if (owner.has(key(tp)) && owner.get(key(tp)) !== id && next.has(owner.get(key(tp))!)) n++;
   return n;
 }
 

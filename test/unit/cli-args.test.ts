@@ -13,42 +13,99 @@ const usage = (argv: string[]) => {
 
 describe("CLI argv parsing", () => {
   it("reads the server and token from flags, then the environment, then the default", () => {
-    expect(parseArgv(["topics", "list"])).toEqual({ command: { kind: "topics.list" }, url: DEFAULT_URL, token: undefined });
+    expect(parseArgv(["topics", "list"])).toEqual({
+      command: { kind: "topics.list" },
+      url: DEFAULT_URL,
+      token: undefined,
+    });
     const env = { EDGELOG_URL: "http://env:1", EDGELOG_TOKEN: "envtok" };
     expect(parseArgv(["topics", "list"], env)).toMatchObject({ url: "http://env:1", token: "envtok" });
-    expect(parseArgv(["topics", "list", "--url", "https://x.example", "--token", "t"], env)).toMatchObject({ url: "https://x.example", token: "t" });
+    expect(parseArgv(["topics", "list", "--url", "https://x.example", "--token", "t"], env)).toMatchObject({
+      url: "https://x.example",
+      token: "t",
+    });
   });
 
   it("parses topic admin commands with partitions and config pairs", () => {
-    expect(parseArgv(["topics", "create", "orders", "-p", "3", "--config", "retention.ms=1000", "-c", "cleanup.policy=compact"]).command)
-      .toEqual({ kind: "topics.create", name: "orders", partitions: 3, config: { "retention.ms": "1000", "cleanup.policy": "compact" } });
-    expect(parseArgv(["topics", "alter", "orders", "--delete-config", "retention.ms"]).command)
-      .toEqual({ kind: "topics.alter", name: "orders", partitions: undefined, config: { "retention.ms": null } });
+    expect(
+      parseArgv([
+        "topics",
+        "create",
+        "orders",
+        "-p",
+        "3",
+        "--config",
+        "retention.ms=1000",
+        "-c",
+        "cleanup.policy=compact",
+      ]).command,
+    ).toEqual({
+      kind: "topics.create",
+      name: "orders",
+      partitions: 3,
+      config: { "retention.ms": "1000", "cleanup.policy": "compact" },
+    });
+    expect(parseArgv(["topics", "alter", "orders", "--delete-config", "retention.ms"]).command).toEqual({
+      kind: "topics.alter",
+      name: "orders",
+      partitions: undefined,
+      config: { "retention.ms": null },
+    });
     expect(parseArgv(["topics", "delete", "orders"]).command).toEqual({ kind: "topics.delete", name: "orders" });
   });
 
   it("parses produce and consume options like kcat's", () => {
-    expect(parseArgv(["produce", "t", "-K", "\\t", "--format", "json"]).command)
-      .toEqual({ kind: "produce", topic: "t", keySep: "\t", format: "json", partition: undefined, lingerMs: 10, idempotent: true, acks: 1 });
+    expect(parseArgv(["produce", "t", "-K", "\\t", "--format", "json"]).command).toEqual({
+      kind: "produce",
+      topic: "t",
+      keySep: "\t",
+      format: "json",
+      partition: undefined,
+      lingerMs: 10,
+      idempotent: true,
+      acks: 1,
+    });
     expect(parseArgv(["produce", "t", "--acks", "all"]).command).toMatchObject({ acks: "all" });
     expect(parseArgv(["consume", "t", "--replica", "weur"]).command).toMatchObject({ replica: "weur" });
     expect(parseArgv(["consume", "t", "--group", "g", "--from-beginning", "--follow"]).command).toMatchObject({
-      kind: "consume", topic: "t", group: "g", fromBeginning: true, follow: true, format: "string",
+      kind: "consume",
+      topic: "t",
+      group: "g",
+      fromBeginning: true,
+      follow: true,
+      format: "string",
     });
-    expect(parseArgv(["consume", "t", "--partition", "2", "--offset", "40"]).command).toMatchObject({ partition: 2, offset: 40 });
+    expect(parseArgv(["consume", "t", "--partition", "2", "--offset", "40"]).command).toMatchObject({
+      partition: 2,
+      offset: 40,
+    });
   });
 
   it("parses group commands, including every reset target", () => {
     expect(parseArgv(["groups", "reset-offsets", "g", "--to", "earliest"]).command).toMatchObject({ to: "earliest" });
-    expect(parseArgv(["groups", "reset-offsets", "g", "--to", "42", "--topic", "a", "-t", "b"]).command)
-      .toMatchObject({ to: { offset: 42 }, topics: ["a", "b"] });
-    expect(parseArgv(["groups", "reset-offsets", "g", "--to", "@1700000000000"]).command).toMatchObject({ to: { timestamp: 1700000000000 } });
-    expect(parseArgv(["groups", "reset-offsets", "g", "--to", "2024-01-01T00:00:00Z"]).command)
-      .toMatchObject({ to: { timestamp: Date.UTC(2024, 0, 1) } });
+    expect(parseArgv(["groups", "reset-offsets", "g", "--to", "42", "--topic", "a", "-t", "b"]).command).toMatchObject({
+      to: { offset: 42 },
+      topics: ["a", "b"],
+    });
+    expect(parseArgv(["groups", "reset-offsets", "g", "--to", "@1700000000000"]).command).toMatchObject({
+      to: { timestamp: 1700000000000 },
+    });
+    expect(parseArgv(["groups", "reset-offsets", "g", "--to", "2024-01-01T00:00:00Z"]).command).toMatchObject({
+      to: { timestamp: Date.UTC(2024, 0, 1) },
+    });
   });
 
   it("answers --help at every level", () => {
-    for (const argv of [[], ["--help"], ["topics"], ["topics", "--help"], ["topics", "create", "--help"], ["produce", "-h"], ["groups", "reset-offsets", "--help"], ["tail", "--help"]]) {
+    for (const argv of [
+      [],
+      ["--help"],
+      ["topics"],
+      ["topics", "--help"],
+      ["topics", "create", "--help"],
+      ["produce", "-h"],
+      ["groups", "reset-offsets", "--help"],
+      ["tail", "--help"],
+    ]) {
       const { command } = parseArgv(argv);
       expect(command.kind).toBe("help");
       expect((command as { text: string }).text).toMatch(/Usage: edgelog/);
@@ -63,7 +120,9 @@ describe("CLI argv parsing", () => {
     expect(usage(["consume", "t", "--offset", "5"])).toBe("--offset needs --partition");
     expect(usage(["consume", "t", "--partition", "-1"])).toMatch(/--partition|needs a value/);
     expect(usage(["produce", "t", "--format", "xml"])).toBe("--format must be one of json, string, binary, got 'xml'");
-    expect(usage(["topics", "create", "t", "--partitions", "zero"])).toBe("--partitions must be an integer >= 1, got 'zero'");
+    expect(usage(["topics", "create", "t", "--partitions", "zero"])).toBe(
+      "--partitions must be an integer >= 1, got 'zero'",
+    );
     expect(usage(["topics", "create", "t", "--config", "novalue"])).toBe("--config takes key=value, got 'novalue'");
     expect(usage(["topics", "list", "--url", "localhost:8787"])).toMatch(/--url must be an http\(s\) URL/);
     expect(usage(["topics", "describe", "a", "b"])).toBe("unexpected argument 'b'");

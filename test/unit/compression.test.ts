@@ -8,10 +8,13 @@ import { decodeRecords, encodeBatch, validateBatches } from "../../src/protocol/
 import { EdgelogError } from "../../src/protocol/errors.js";
 
 const enc = new TextEncoder();
-const sample = (n: number) => Array.from({ length: n }, (_, i) => ({
-  key: enc.encode(`k${i}`), value: enc.encode(`value ${i} `.repeat(20)), timestamp: 1_700_000_000_000 + i,
-  headers: [{ key: "h", value: enc.encode(String(i)) }],
-}));
+const sample = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    key: enc.encode(`k${i}`),
+    value: enc.encode(`value ${i} `.repeat(20)),
+    timestamp: 1_700_000_000_000 + i,
+    headers: [{ key: "h", value: enc.encode(String(i)) }],
+  }));
 
 /** What a Kafka client sends: the records section gzipped, codec 1 in the attributes, a fresh CRC. */
 function gzipped(batch: Uint8Array, records: Uint8Array = gzipSync(batch.subarray(61))): Uint8Array {
@@ -26,7 +29,10 @@ function gzipped(batch: Uint8Array, records: Uint8Array = gzipSync(batch.subarra
 }
 
 async function expectCode(p: Promise<unknown>, code: string, message?: RegExp) {
-  const e = await p.then(() => null, (x) => x);
+  const e = await p.then(
+    () => null,
+    (x) => x,
+  );
   expect(e).toBeInstanceOf(EdgelogError);
   expect((e as EdgelogError).code).toBe(code);
   if (message) expect((e as EdgelogError).message).toMatch(message);
@@ -48,11 +54,17 @@ describe("decompressBatches", () => {
     const b = encodeBatch(sample(3));
     expect(await decompressBatches(a)).toBe(a);
     const mixed = new Uint8Array([...a, ...gzipped(b), ...a]);
-    expect(Buffer.from(await decompressBatches(mixed)).equals(Buffer.from(new Uint8Array([...a, ...b, ...a])))).toBe(true);
+    expect(Buffer.from(await decompressBatches(mixed)).equals(Buffer.from(new Uint8Array([...a, ...b, ...a])))).toBe(
+      true,
+    );
   });
 
   it("refuses snappy, lz4 and zstd by name, a bad CRC, data that is not gzip, and a batch that inflates too far", async () => {
-    for (const [codec, name] of [[2, "snappy"], [3, "lz4"], [4, "zstd"]] as const) {
+    for (const [codec, name] of [
+      [2, "snappy"],
+      [3, "lz4"],
+      [4, "zstd"],
+    ] as const) {
       const batch = gzipped(encodeBatch(sample(1)));
       const v = new DataView(batch.buffer);
       v.setInt16(21, codec);
@@ -62,7 +74,11 @@ describe("decompressBatches", () => {
     const flipped = gzipped(encodeBatch(sample(2)));
     flipped[flipped.length - 1]! ^= 1;
     await expectCode(decompressBatches(flipped), "CORRUPT_MESSAGE", /CRC/);
-    await expectCode(decompressBatches(gzipped(encodeBatch(sample(1)), enc.encode("not gzip at all"))), "CORRUPT_MESSAGE", /inflate/);
+    await expectCode(
+      decompressBatches(gzipped(encodeBatch(sample(1)), enc.encode("not gzip at all"))),
+      "CORRUPT_MESSAGE",
+      /inflate/,
+    );
     const bomb = gzipped(encodeBatch(sample(1)), gzipSync(new Uint8Array(4 * 1024 * 1024)));
     expect(bomb.length).toBeLessThan(10_000);
     await expectCode(decompressBatches(bomb), "MESSAGE_TOO_LARGE");

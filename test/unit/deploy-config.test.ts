@@ -15,7 +15,9 @@ describe("deploy configuration", () => {
   });
 
   it("only the local start script turns auth off; deploy does not", () => {
-    const { scripts } = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    const { scripts } = JSON.parse(readFileSync(resolve(root, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
     expect(scripts.start).toContain("--var EDGELOG_AUTH:off");
     expect(scripts.deploy).not.toMatch(/EDGELOG_AUTH/);
   });
@@ -29,7 +31,8 @@ describe("auth settings", () => {
   });
 
   it("fail closed on a value that is neither off nor required", () => {
-    for (const v of ["false", "0", "OFF", "disabled"]) expect(() => readAuthSettings({ EDGELOG_AUTH: v })).toThrowError(/EDGELOG_AUTH/);
+    for (const v of ["false", "0", "OFF", "disabled"])
+      expect(() => readAuthSettings({ EDGELOG_AUTH: v })).toThrowError(/EDGELOG_AUTH/);
   });
 
   it("bound the token cache by the documented 10 s revocation bound", () => {
@@ -38,8 +41,10 @@ describe("auth settings", () => {
   });
 
   it("read CORS origins as a comma-separated list", () => {
-    expect(readAuthSettings({ EDGELOG_CORS_ORIGINS: " https://a.example, https://b.example ," }).corsOrigins)
-      .toEqual(["https://a.example", "https://b.example"]);
+    expect(readAuthSettings({ EDGELOG_CORS_ORIGINS: " https://a.example, https://b.example ," }).corsOrigins).toEqual([
+      "https://a.example",
+      "https://b.example",
+    ]);
     expect(readAuthSettings({}).corsOrigins).toEqual([]);
   });
 });

@@ -4,7 +4,10 @@ import { toEdgelogError } from "../../src/router/errors.js";
 import { isTransient } from "../../src/router/objects.js";
 
 // Shapes of the errors Durable Object stubs throw (see Cloudflare's "Error handling" for Durable Objects).
-const overloaded = Object.assign(new Error("Durable Object is overloaded. Too many requests queued."), { overloaded: true, retryable: false });
+const overloaded = Object.assign(new Error("Durable Object is overloaded. Too many requests queued."), {
+  overloaded: true,
+  retryable: false,
+});
 const reset = Object.assign(new Error("Durable Object reset because its code was updated."), { retryable: true });
 const plain = new Error("boom");
 

@@ -14,15 +14,25 @@ function sampleOf(type: FieldType, version: number, seed: number): unknown {
   if (Array.isArray(type)) return sample(type, version, seed);
   if (typeof type === "object") return [sampleOf(type.array, version, seed)];
   switch (type) {
-    case "int8": return seed % 100;
-    case "int16": return -seed;
-    case "int32": return seed * 100_003;
-    case "int64": return 2 ** 40 + seed;
-    case "bool": return true;
-    case "string": return `s${seed}-ü`;
-    case "string?": return seed % 2 ? null : `n${seed}`;
-    case "bytes": case "records": return new Uint8Array([seed, 0, 255]);
-    case "bytes?": return seed % 2 ? null : new Uint8Array([seed]);
+    case "int8":
+      return seed % 100;
+    case "int16":
+      return -seed;
+    case "int32":
+      return seed * 100_003;
+    case "int64":
+      return 2 ** 40 + seed;
+    case "bool":
+      return true;
+    case "string":
+      return `s${seed}-ü`;
+    case "string?":
+      return seed % 2 ? null : `n${seed}`;
+    case "bytes":
+    case "records":
+      return new Uint8Array([seed, 0, 255]);
+    case "bytes?":
+      return seed % 2 ? null : new Uint8Array([seed]);
   }
 }
 
@@ -44,8 +54,12 @@ describe("table-driven codec", () => {
   it("writes ApiVersions v3 compactly (uvarint lengths, tagged fields) and v0-2 classically", () => {
     const api = APIS.find((a) => a.name === "ApiVersions")!;
     const value = { ErrorCode: 0, ApiKeys: [{ ApiKey: 18, MinVersion: 0, MaxVersion: 3 }], ThrottleTimeMs: 0 };
-    expect(Buffer.from(encode(api.response, 3, value).bytes()).toString("hex")).toBe("0000" + "02" + "0012" + "0000" + "0003" + "00" + "00000000" + "00");
-    expect(Buffer.from(encode(api.response, 0, value).bytes()).toString("hex")).toBe("0000" + "00000001" + "0012" + "0000" + "0003");
+    expect(Buffer.from(encode(api.response, 3, value).bytes()).toString("hex")).toBe(
+      "0000" + "02" + "0012" + "0000" + "0003" + "00" + "00000000" + "00",
+    );
+    expect(Buffer.from(encode(api.response, 0, value).bytes()).toString("hex")).toBe(
+      "0000" + "00000001" + "0012" + "0000" + "0003",
+    );
   });
 
   it("never writes null records (librdkafka rejects MessageSetSize -1)", () => {
@@ -60,17 +74,29 @@ describe("table-driven codec", () => {
     const r = new Reader(kafkajs);
     expect(r.int16()).toBe(0);
     expect(decode(SUBSCRIPTION, 0, r)).toEqual({ Topics: ["a", "b"], UserData: new Uint8Array(0) });
-    const owned = Buffer.from("0001" + "00000001" + "000161" + "ffffffff" + "00000001" + "000161" + "00000002" + "00000000" + "00000003", "hex");
+    const owned = Buffer.from(
+      "0001" + "00000001" + "000161" + "ffffffff" + "00000001" + "000161" + "00000002" + "00000000" + "00000003",
+      "hex",
+    );
     const r1 = new Reader(owned);
     expect(r1.int16()).toBe(1);
-    expect(decode(SUBSCRIPTION, 1, r1)).toEqual({ Topics: ["a"], UserData: null, OwnedPartitions: [{ Topic: "a", Partitions: [0, 3] }] });
+    expect(decode(SUBSCRIPTION, 1, r1)).toEqual({
+      Topics: ["a"],
+      UserData: null,
+      OwnedPartitions: [{ Topic: "a", Partitions: [0, 3] }],
+    });
   });
 
   it("encodes SyncGroup assignments as ConsumerProtocol Assignment v0 bytes", () => {
     const bytes = encodeAssignment([{ topic: "a", partitions: [1, 2] }]);
-    expect(Buffer.from(bytes).toString("hex")).toBe("0000" + "00000001" + "000161" + "00000002" + "00000001" + "00000002" + "ffffffff");
+    expect(Buffer.from(bytes).toString("hex")).toBe(
+      "0000" + "00000001" + "000161" + "00000002" + "00000001" + "00000002" + "ffffffff",
+    );
     const r = new Reader(bytes);
     r.int16();
-    expect(decode(ASSIGNMENT, 0, r)).toEqual({ AssignedPartitions: [{ Topic: "a", Partitions: [1, 2] }], UserData: null });
+    expect(decode(ASSIGNMENT, 0, r)).toEqual({
+      AssignedPartitions: [{ Topic: "a", Partitions: [1, 2] }],
+      UserData: null,
+    });
   });
 });

@@ -33,7 +33,9 @@ beforeAll(async () => {
     if (req.method === "POST" && req.url === "/v1/topics/t/partitions/0/records") {
       appends++;
       req.resume();
-      req.on("end", () => res.end(JSON.stringify({ batches: [{ base_offset: 7, last_offset: 7, log_start_offset: 0, timestamp: -1 }] })));
+      req.on("end", () =>
+        res.end(JSON.stringify({ batches: [{ base_offset: 7, last_offset: 7, log_start_offset: 0, timestamp: -1 }] })),
+      );
       return;
     }
     res.statusCode = 404;
@@ -43,7 +45,11 @@ beforeAll(async () => {
   upstreamUrl = `http://127.0.0.1:${(upstream.address() as { port: number }).port}`;
   gateway = await startGateway({ listen: "127.0.0.1:0", upstream: upstreamUrl, log: () => {} });
   // Nothing listens on this port: edgelog is down.
-  downGateway = await startGateway({ listen: "127.0.0.1:0", upstream: `http://127.0.0.1:${await freePort()}`, log: () => {} });
+  downGateway = await startGateway({
+    listen: "127.0.0.1:0",
+    upstream: `http://127.0.0.1:${await freePort()}`,
+    log: () => {},
+  });
 });
 
 afterAll(async () => {
@@ -54,7 +60,8 @@ afterAll(async () => {
 });
 
 const spec = (key: number) => BY_KEY.get(key)!;
-const req = (key: number, version: number, value: Record<string, unknown>) => encode(spec(key).request, version, value).bytes();
+const req = (key: number, version: number, value: Record<string, unknown>) =>
+  encode(spec(key).request, version, value).bytes();
 
 function response(key: number, version: number, frame: Uint8Array, headerTags = false) {
   const r = new Reader(frame);
@@ -77,7 +84,9 @@ describe("ApiVersions", () => {
     const { correlationId, body } = response(API.ApiVersions, 0, (await c.next())!);
     expect(correlationId).toBe(1);
     expect(body.ErrorCode).toBe(35);
-    expect((body.ApiKeys as { ApiKey: number }[]).map((k) => k.ApiKey)).toEqual([0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 22]);
+    expect((body.ApiKeys as { ApiKey: number }[]).map((k) => k.ApiKey)).toEqual([
+      0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 22,
+    ]);
     await apiVersionsWorks(c);
     c.close();
   });
@@ -85,15 +94,24 @@ describe("ApiVersions", () => {
   it("answers kcat's exact opening bytes (v3, flexible) with a compact body behind a v0 header", async () => {
     const c = await wireClient(gateway.port);
     // From the notes: librdkafka 2.0.2's first request, byte for byte.
-    c.write(Buffer.concat([
-      Buffer.from("00000024001200030000000100077264", "hex"), Buffer.from("kafka"), Buffer.from([0]),
-      Buffer.from([0x0b]), Buffer.from("librdkafka"), Buffer.from([0x06]), Buffer.from("2.0.2"), Buffer.from([0]),
-    ]));
+    c.write(
+      Buffer.concat([
+        Buffer.from("00000024001200030000000100077264", "hex"),
+        Buffer.from("kafka"),
+        Buffer.from([0]),
+        Buffer.from([0x0b]),
+        Buffer.from("librdkafka"),
+        Buffer.from([0x06]),
+        Buffer.from("2.0.2"),
+        Buffer.from([0]),
+      ]),
+    );
     const { correlationId, body } = response(API.ApiVersions, 3, (await c.next())!);
     expect(correlationId).toBe(1);
     expect(body.ErrorCode).toBe(0);
-    expect((body.ApiKeys as { ApiKey: number; MinVersion: number; MaxVersion: number }[]).find((k) => k.ApiKey === 0))
-      .toEqual({ ApiKey: 0, MinVersion: 0, MaxVersion: 7 });
+    expect(
+      (body.ApiKeys as { ApiKey: number; MinVersion: number; MaxVersion: number }[]).find((k) => k.ApiKey === 0),
+    ).toEqual({ ApiKey: 0, MinVersion: 0, MaxVersion: 7 });
     c.close();
   });
 });
@@ -150,10 +168,25 @@ describe("requests in flight", () => {
   it("a client that disconnects mid-fetch cancels the upstream long-poll; the gateway keeps serving", async () => {
     const c = await wireClient(gateway.port);
     const before = heldFetches.length;
-    c.send(API.Fetch, 11, 1, req(API.Fetch, 11, {
-      ReplicaId: -1, MaxWaitMs: 20_000, MinBytes: 1, MaxBytes: 1 << 20,
-      Topics: [{ Topic: "t", Partitions: [{ Partition: 0, FetchOffset: 0, PartitionMaxBytes: 1 << 20, CurrentLeaderEpoch: -1, LogStartOffset: -1 }] }],
-    }));
+    c.send(
+      API.Fetch,
+      11,
+      1,
+      req(API.Fetch, 11, {
+        ReplicaId: -1,
+        MaxWaitMs: 20_000,
+        MinBytes: 1,
+        MaxBytes: 1 << 20,
+        Topics: [
+          {
+            Topic: "t",
+            Partitions: [
+              { Partition: 0, FetchOffset: 0, PartitionMaxBytes: 1 << 20, CurrentLeaderEpoch: -1, LogStartOffset: -1 },
+            ],
+          },
+        ],
+      }),
+    );
     while (heldFetches.length === before) await new Promise((r) => setTimeout(r, 10));
     const aborted = abortedFetches;
     c.close();
@@ -163,10 +196,13 @@ describe("requests in flight", () => {
 
   it("acks=0 produce gets no response, and the next request's response follows in order", async () => {
     const c = await wireClient(gateway.port);
-    const produce = (acks: number) => req(API.Produce, 7, {
-      TransactionalId: null, Acks: acks, TimeoutMs: 1000,
-      TopicData: [{ Name: "t", PartitionData: [{ Index: 0, Records: new Uint8Array([1, 2, 3]) }] }],
-    });
+    const produce = (acks: number) =>
+      req(API.Produce, 7, {
+        TransactionalId: null,
+        Acks: acks,
+        TimeoutMs: 1000,
+        TopicData: [{ Name: "t", PartitionData: [{ Index: 0, Records: new Uint8Array([1, 2, 3]) }] }],
+      });
     const before = appends;
     c.send(API.Produce, 7, 1, produce(0));
     c.send(API.Produce, 7, 2, produce(1));
@@ -179,10 +215,19 @@ describe("requests in flight", () => {
 
   it("Produce v0-2 (MessageSet v0/v1) is refused per partition with UNSUPPORTED_FOR_MESSAGE_FORMAT", async () => {
     const c = await wireClient(gateway.port);
-    c.send(API.Produce, 2, 1, req(API.Produce, 2, {
-      Acks: 1, TimeoutMs: 1000, TopicData: [{ Name: "t", PartitionData: [{ Index: 0, Records: new Uint8Array([1]) }] }],
-    }));
-    expect((response(API.Produce, 2, (await c.next())!).body.Responses as any)[0].PartitionResponses[0].ErrorCode).toBe(43);
+    c.send(
+      API.Produce,
+      2,
+      1,
+      req(API.Produce, 2, {
+        Acks: 1,
+        TimeoutMs: 1000,
+        TopicData: [{ Name: "t", PartitionData: [{ Index: 0, Records: new Uint8Array([1]) }] }],
+      }),
+    );
+    expect((response(API.Produce, 2, (await c.next())!).body.Responses as any)[0].PartitionResponses[0].ErrorCode).toBe(
+      43,
+    );
     c.close();
   });
 });
@@ -191,12 +236,26 @@ describe("edgelog unreachable", () => {
   it("produce answers NOT_LEADER_OR_FOLLOWER, metadata closes the connection, ApiVersions still works", async () => {
     const c = await wireClient(downGateway.port);
     await apiVersionsWorks(c);
-    c.send(API.Produce, 7, 2, req(API.Produce, 7, {
-      TransactionalId: null, Acks: -1, TimeoutMs: 1000,
-      TopicData: [{ Name: "t", PartitionData: [{ Index: 0, Records: new Uint8Array([1]) }] }],
-    }));
-    expect((response(API.Produce, 7, (await c.next())!).body.Responses as any)[0].PartitionResponses[0].ErrorCode).toBe(6);
-    c.send(API.Heartbeat, 3, 3, req(API.Heartbeat, 3, { GroupId: "g", GenerationId: 1, MemberId: "m", GroupInstanceId: null }));
+    c.send(
+      API.Produce,
+      7,
+      2,
+      req(API.Produce, 7, {
+        TransactionalId: null,
+        Acks: -1,
+        TimeoutMs: 1000,
+        TopicData: [{ Name: "t", PartitionData: [{ Index: 0, Records: new Uint8Array([1]) }] }],
+      }),
+    );
+    expect((response(API.Produce, 7, (await c.next())!).body.Responses as any)[0].PartitionResponses[0].ErrorCode).toBe(
+      6,
+    );
+    c.send(
+      API.Heartbeat,
+      3,
+      3,
+      req(API.Heartbeat, 3, { GroupId: "g", GenerationId: 1, MemberId: "m", GroupInstanceId: null }),
+    );
     expect(response(API.Heartbeat, 3, (await c.next())!).body.ErrorCode).toBe(15);
     c.send(API.Metadata, 6, 4, req(API.Metadata, 6, { Topics: null, AllowAutoTopicCreation: false }));
     expect(await c.next()).toBeNull();

@@ -40,12 +40,23 @@ describe("operations", () => {
 });
 
 describe("parsing", () => {
-  it.each(["queue:x", "orders", "topic:", "topic:a*b", "topic:**", "topic:bad name", "group:has space", "cluster:x", "Cluster"])(
-    "refuses %s with INVALID_REQUEST", (resource) => {
-      expect(() => parseGrant({ resource, operations: ["describe"] })).toThrowError(EdgelogError);
-    });
+  it.each([
+    "queue:x",
+    "orders",
+    "topic:",
+    "topic:a*b",
+    "topic:**",
+    "topic:bad name",
+    "group:has space",
+    "cluster:x",
+    "Cluster",
+  ])("refuses %s with INVALID_REQUEST", (resource) => {
+    expect(() => parseGrant({ resource, operations: ["describe"] })).toThrowError(EdgelogError);
+  });
   it("refuses unknown operations and produce/consume on the cluster", () => {
-    expect(() => parseGrant({ resource: "topic:a", operations: ["write" as Operation] })).toThrowError(/unknown operation/);
+    expect(() => parseGrant({ resource: "topic:a", operations: ["write" as Operation] })).toThrowError(
+      /unknown operation/,
+    );
     expect(() => parseGrant({ resource: "cluster", operations: ["produce"] })).toThrowError(/describe or admin/);
   });
   it("accepts literal names, prefixes, * and the cluster", () => {
@@ -56,7 +67,11 @@ describe("parsing", () => {
 });
 
 describe("coverage (no escalation)", () => {
-  const held = [grant("topic:orders.*", "produce", "consume"), grant("group:billing", "consume"), grant("cluster", "describe")];
+  const held = [
+    grant("topic:orders.*", "produce", "consume"),
+    grant("group:billing", "consume"),
+    grant("cluster", "describe"),
+  ];
   it.each([
     ["topic:orders.eu", ["produce"], undefined],
     ["topic:orders.eu.*", ["consume", "describe"], undefined],

@@ -32,7 +32,11 @@ function fakePartition(fault?: EdgelogError) {
   };
 }
 
-const entry = (...bytes: number[]): AppendEntry => ({ body: new Uint8Array(bytes), batches: bytes.length, idempotent: false });
+const entry = (...bytes: number[]): AppendEntry => ({
+  body: new Uint8Array(bytes),
+  batches: bytes.length,
+  idempotent: false,
+});
 const keepAlive = () => {};
 let topic = 0;
 const key = () => laneKey(`t${++topic}`, 0, 1, 1);
@@ -50,8 +54,11 @@ describe("router group commit", () => {
     const k = key();
     p.hold();
     const first = groupAppend(k, entry(1), p.send, keepAlive);
-    const later = [groupAppend(k, entry(2, 3), p.send, keepAlive), groupAppend(k, entry(4), p.send, keepAlive),
-      groupAppend(k, entry(5, 6, 7), p.send, keepAlive)];
+    const later = [
+      groupAppend(k, entry(2, 3), p.send, keepAlive),
+      groupAppend(k, entry(4), p.send, keepAlive),
+      groupAppend(k, entry(5, 6, 7), p.send, keepAlive),
+    ];
     p.open();
     expect(offsets(await first)).toEqual([0]);
     expect((await Promise.all(later)).map(offsets)).toEqual([[1, 2], [3], [4, 5, 6]]);
@@ -63,7 +70,9 @@ describe("router group commit", () => {
     const k = key();
     p.hold();
     const first = groupAppend(k, entry(1), p.send, keepAlive);
-    const rest = [entry(2), entry(0xff), entry(3, 4)].map((e) => groupAppend(k, e, p.send, keepAlive).then(offsets, (e) => e.code));
+    const rest = [entry(2), entry(0xff), entry(3, 4)].map((e) =>
+      groupAppend(k, e, p.send, keepAlive).then(offsets, (e) => e.code),
+    );
     p.open();
     await first;
     expect(await Promise.all(rest)).toEqual([[1], "CORRUPT_MESSAGE", [2, 3]]);

@@ -9,7 +9,9 @@ class FakeLog {
   batches: Uint8Array[] = [];
   append(n: number) {
     for (let i = 0; i < n; i++) {
-      const b = encodeBatch([{ key: null, value: new TextEncoder().encode(JSON.stringify(this.batches.length)), timestamp: 1 }]);
+      const b = encodeBatch([
+        { key: null, value: new TextEncoder().encode(JSON.stringify(this.batches.length)), timestamp: 1 },
+      ]);
       setBaseOffset(b, this.batches.length);
       this.batches.push(b);
     }
@@ -24,14 +26,22 @@ class FakeSocket {
   sent: any[] = [];
   closed?: { code: number; reason: string };
   #att: unknown = null;
-  serializeAttachment(a: unknown) { this.#att = structuredClone(a); }
-  deserializeAttachment() { return structuredClone(this.#att); }
+  serializeAttachment(a: unknown) {
+    this.#att = structuredClone(a);
+  }
+  deserializeAttachment() {
+    return structuredClone(this.#att);
+  }
   send(data: string | Uint8Array) {
     if (this.closed) throw new Error("closed");
     this.sent.push(typeof data === "string" ? JSON.parse(data) : data);
   }
-  close(code: number, reason: string) { this.closed ??= { code, reason }; }
-  ack(tail: LiveTail, next: number) { tail.onMessage(this as unknown as WebSocket, JSON.stringify({ ack: next })); }
+  close(code: number, reason: string) {
+    this.closed ??= { code, reason };
+  }
+  ack(tail: LiveTail, next: number) {
+    tail.onMessage(this as unknown as WebSocket, JSON.stringify({ ack: next }));
+  }
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 5));
@@ -65,7 +75,9 @@ describe("live tail", () => {
       const before = ws.sent.length;
       await until(() => ws.sent.length > before);
     }
-    expect(ws.sent.flatMap((f) => f.records.map((r: any) => r.value))).toEqual(Array.from({ length: LIVE_WINDOW_FRAMES * 3 }, (_, i) => i));
+    expect(ws.sent.flatMap((f) => f.records.map((r: any) => r.value))).toEqual(
+      Array.from({ length: LIVE_WINDOW_FRAMES * 3 }, (_, i) => i),
+    );
   });
 
   it("pushes appends to caught-up subscribers while a lagging one is still catching up", async () => {

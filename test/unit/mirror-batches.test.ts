@@ -20,7 +20,10 @@ const T0 = 1_700_000_000_000;
 
 function records(from: number, n: number): RecordInput[] {
   return Array.from({ length: n }, (_, i) => ({
-    key: utf8(`k${from + i}`), value: utf8(`v${from + i}`), headers: [{ key: "h", value: utf8(`${from + i}`) }], timestamp: T0 + (from + i) * 7,
+    key: utf8(`k${from + i}`),
+    value: utf8(`v${from + i}`),
+    headers: [{ key: "h", value: utf8(`${from + i}`) }],
+    timestamp: T0 + (from + i) * 7,
   }));
 }
 
@@ -34,9 +37,10 @@ function stored(base: number, n: number, producer = false): Uint8Array {
 /** What a consumer of the copy sees: everything but the offsets. */
 const seen = (buf: Uint8Array) => {
   const out = [];
-  for (let pos = 0; pos < buf.length;) {
+  for (let pos = 0; pos < buf.length; ) {
     const h = readBatchHeader(buf, pos);
-    for (const r of decodeRecords(buf, pos)) out.push({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });
+    for (const r of decodeRecords(buf, pos))
+      out.push({ key: r.key, value: r.value, headers: r.headers, timestamp: r.timestamp });
     pos += h.size;
   }
   return out;
@@ -49,7 +53,10 @@ describe("prepareSourceBatches", () => {
     expect(slice.next).toBe(15);
     expect(slice.records).toBe(5);
     const headers = validateBatches(slice.batches);
-    expect(headers.map((h) => [h.producerId, h.producerEpoch, h.baseSequence])).toEqual([[-1, -1, -1], [-1, -1, -1]]);
+    expect(headers.map((h) => [h.producerId, h.producerEpoch, h.baseSequence])).toEqual([
+      [-1, -1, -1],
+      [-1, -1, -1],
+    ]);
     expect(seen(slice.batches)).toEqual(seen(src));
   });
 

@@ -1,14 +1,25 @@
 // A mirror's slice against a scripted source and an in-memory target: resuming, retention skips, errors.
 
 import { describe, expect, it } from "vitest";
-import { copySlice, initialStatus, type MirrorConfig, type MirrorTarget, type Positions } from "../../src/mirror/copy.js";
+import {
+  copySlice,
+  initialStatus,
+  type MirrorConfig,
+  type MirrorTarget,
+  type Positions,
+} from "../../src/mirror/copy.js";
 import type { SourcePartition } from "../../src/mirror/source.js";
 import { EdgelogError } from "../../src/protocol/errors.js";
 import { decodeRecords, encodeBatch, readBatchHeader, setBaseOffset } from "../../src/protocol/record-batch.js";
 import { concat } from "../../src/util/bytes.js";
 
 const cfg: MirrorConfig = {
-  name: "m", id: "id-1", source: { url: "http://src", topic: "t" }, topic: "t", partitions: 1, created_at: 0,
+  name: "m",
+  id: "id-1",
+  source: { url: "http://src", topic: "t" },
+  topic: "t",
+  partitions: 1,
+  created_at: 0,
 };
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
@@ -22,9 +33,16 @@ function sourceLog(start: number, end: number) {
   }
   return {
     fetch: async (_topic: string, positions: { partition: number; offset: number }[]): Promise<SourcePartition[]> =>
-      positions.map(({ partition, offset }) => offset < start || offset > end
-        ? { partition, error: new EdgelogError("OFFSET_OUT_OF_RANGE", "out of range"), logStartOffset: start, highWatermark: end }
-        : { partition, batches: concat(batches.slice(offset - start)), logStartOffset: start, highWatermark: end }),
+      positions.map(({ partition, offset }) =>
+        offset < start || offset > end
+          ? {
+              partition,
+              error: new EdgelogError("OFFSET_OUT_OF_RANGE", "out of range"),
+              logStartOffset: start,
+              highWatermark: end,
+            }
+          : { partition, batches: concat(batches.slice(offset - start)), logStartOffset: start, highWatermark: end },
+      ),
   };
 }
 
@@ -98,7 +116,11 @@ describe("copySlice", () => {
   it("records a failing source on every partition and reports the slice failed, appending nothing", async () => {
     const target = memoryTarget(0);
     const status = initialStatus(1);
-    const down = { fetch: async () => { throw new EdgelogError("BROKER_NOT_AVAILABLE", "source http://src is unreachable"); } };
+    const down = {
+      fetch: async () => {
+        throw new EdgelogError("BROKER_NOT_AVAILABLE", "source http://src is unreachable");
+      },
+    };
     expect(await copySlice(cfg, down, target, [], status, opts)).toEqual({ copied: 0, failed: true });
     expect(status[0]!.last_error).toMatch(/unreachable/);
     expect(target.stored()).toBe(0);

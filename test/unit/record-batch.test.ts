@@ -76,7 +76,11 @@ describe("encodeBatch / decodeRecords round trip", () => {
     expect(out.map((r) => r.timestamp)).toEqual([T0, T0 + 1, T0 + 2]);
     expect(out.map((r) => text(r.key))).toEqual(["key-0", "key-1", "key-2"]);
     expect(out.map((r) => text(r.value))).toEqual(["value-0", "value-1", "value-2"]);
-    expect(out.map((r) => r.headers.map((h) => [h.key, text(h.value)]))).toEqual([[["h", "0"]], [["h", "1"]], [["h", "2"]]]);
+    expect(out.map((r) => r.headers.map((h) => [h.key, text(h.value)]))).toEqual([
+      [["h", "0"]],
+      [["h", "1"]],
+      [["h", "2"]],
+    ]);
   });
 
   it("distinguishes null from empty keys and values", () => {
@@ -142,7 +146,14 @@ describe("encodeBatch / decodeRecords round trip", () => {
 
   it("writes producer fields and leader epoch, defaulting them to -1 like Kafka's producer", () => {
     const plain = readBatchHeader(encodeBatch(sample(2)));
-    expect(plain).toMatchObject({ producerId: -1, producerEpoch: -1, baseSequence: -1, partitionLeaderEpoch: -1, magic: 2, attributes: 0 });
+    expect(plain).toMatchObject({
+      producerId: -1,
+      producerEpoch: -1,
+      baseSequence: -1,
+      partitionLeaderEpoch: -1,
+      magic: 2,
+      attributes: 0,
+    });
 
     const batch = encodeBatch(sample(4), {
       baseOffset: 2 ** 40,
@@ -233,7 +244,11 @@ describe("validateBatches rejects", () => {
     const batch = encodeBatch(sample());
     expectError(() => validateBatches(concat(batch, new Uint8Array([0]))), "CORRUPT_MESSAGE");
     expectError(() => validateBatches(concat(batch, new Uint8Array(100))), "INVALID_RECORD", /magic/);
-    expectError(() => validateBatches(concat(batch, batch.subarray(0, 70))), "CORRUPT_MESSAGE", new RegExp(`byte ${batch.length}`));
+    expectError(
+      () => validateBatches(concat(batch, batch.subarray(0, 70))),
+      "CORRUPT_MESSAGE",
+      new RegExp(`byte ${batch.length}`),
+    );
   });
 
   it("an empty body", () => {
@@ -331,7 +346,9 @@ describe("validateBatches rejects", () => {
   });
 
   it("bad key, value and header lengths", () => {
-    const records: RecordInput[] = [{ key: null, value: utf8("v"), headers: [{ key: "k", value: null }], timestamp: T0 }];
+    const records: RecordInput[] = [
+      { key: null, value: utf8("v"), headers: [{ key: "k", value: null }], timestamp: T0 },
+    ];
     // length, attributes, timestampDelta, offsetDelta, keyLength@65, valueLength@66, "v", headerCount@68, headerKeyLength@69
     const key = encodeBatch(records);
     key[65] = 0x03; // -2
@@ -358,7 +375,11 @@ describe("validateBatches rejects", () => {
     const a = encodeBatch(sample());
     const b = encodeBatch(sample());
     b[b.length - 1]! ^= 1;
-    expectError(() => validateBatches(concat(a, b)), "CORRUPT_MESSAGE", new RegExp(`at byte ${a.length} failed its CRC`));
+    expectError(
+      () => validateBatches(concat(a, b)),
+      "CORRUPT_MESSAGE",
+      new RegExp(`at byte ${a.length} failed its CRC`),
+    );
   });
 });
 

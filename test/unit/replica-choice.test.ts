@@ -7,7 +7,11 @@ import type { Topic } from "../../src/protocol/topic.js";
 import { DEFAULT_TOPIC_CONFIG } from "../../src/protocol/topic-config.js";
 
 const topic = (regions: string[]): Topic => ({
-  name: "feed", id: "id", partitions: 1, version: 1, created_at: 0,
+  name: "feed",
+  id: "id",
+  partitions: 1,
+  version: 1,
+  created_at: 0,
   config: { ...DEFAULT_TOPIC_CONFIG, "replica.regions": regions },
 });
 const env = (vars: Partial<Env> = {}) => ({ ...vars }) as Env;
@@ -35,13 +39,19 @@ describe("pickReplica", () => {
     expect(pickReplica(env(), topic([]), undefined, paris)).toBeNull();
   });
   it("honours EDGELOG_REPLICA_REGION over request.cf (local runs, tests)", () => {
-    expect(pickReplica(env({ EDGELOG_REPLICA_REGION: "apac" }), topic(["weur", "apac"]), undefined, paris)).toBe("apac");
-    expect(() => pickReplica(env({ EDGELOG_REPLICA_REGION: "mars" }), topic(["weur"]), undefined, paris)).toThrow(/EDGELOG_REPLICA_REGION/);
+    expect(pickReplica(env({ EDGELOG_REPLICA_REGION: "apac" }), topic(["weur", "apac"]), undefined, paris)).toBe(
+      "apac",
+    );
+    expect(() => pickReplica(env({ EDGELOG_REPLICA_REGION: "mars" }), topic(["weur"]), undefined, paris)).toThrow(
+      /EDGELOG_REPLICA_REGION/,
+    );
   });
   it("takes an explicit leader or region, and refuses a region the topic has no copy in", () => {
     expect(pickReplica(env(), topic(["weur"]), "leader", paris)).toBeNull();
     expect(pickReplica(env(), topic(["weur", "apac"]), "apac", paris)).toBe("apac");
-    expect(() => pickReplica(env(), topic(["weur"]), "oc", paris)).toThrow(expect.objectContaining({ code: "INVALID_REQUEST" }));
+    expect(() => pickReplica(env(), topic(["weur"]), "oc", paris)).toThrow(
+      expect.objectContaining({ code: "INVALID_REQUEST" }),
+    );
   });
 });
 
@@ -53,6 +63,8 @@ describe("replica.regions config", () => {
     expect(parseTopicConfig({ "replica.regions": "" })["replica.regions"]).toEqual([]);
     expect(() => parseTopicConfig({ "replica.regions": "weur,moon" })).toThrow(/unknown region "moon"/);
     expect(() => parseTopicConfig({ "replica.regions": ["weur", "weur"] })).toThrow(/listed twice/);
-    expect(() => parseTopicConfig({ "replica.lag.time.max.ms": 5 })).toThrow(/replica.lag.time.max.ms must be 10..3600000/);
+    expect(() => parseTopicConfig({ "replica.lag.time.max.ms": 5 })).toThrow(
+      /replica.lag.time.max.ms must be 10..3600000/,
+    );
   });
 });

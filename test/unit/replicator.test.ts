@@ -77,8 +77,13 @@ describe("Replicator", () => {
     const followers = new FakeFollowers(regions);
     const isrStore: { saved?: string[] } = {};
     let woken = 0;
-    const rep = new Replicator(log, followers, { load: () => isrStore.saved, save: (v) => (isrStore.saved = v) },
-      { onHighWatermark: () => woken++, wakeAt: () => {} }, () => Date.now());
+    const rep = new Replicator(
+      log,
+      followers,
+      { load: () => isrStore.saved, save: (v) => (isrStore.saved = v) },
+      { onHighWatermark: () => woken++, wakeAt: () => {} },
+      () => Date.now(),
+    );
     rep.configure({ regions, minInsyncReplicas: minIsr, lagTimeMaxMs: lagMs });
     return { log, followers, rep, isrStore, woken: () => woken };
   }
@@ -126,7 +131,10 @@ describe("Replicator", () => {
     log.append(1);
     rep.afterAppend();
     const wait = rep.waitForReplicas(1);
-    const outcome = wait.then(() => "ok", (e: EdgelogError) => e.code);
+    const outcome = wait.then(
+      () => "ok",
+      (e: EdgelogError) => e.code,
+    );
     await vi.advanceTimersByTimeAsync(301);
     expect(await outcome).toBe("NOT_ENOUGH_REPLICAS_AFTER_APPEND");
     expect(() => rep.checkWritable()).toThrow(expect.objectContaining({ code: "NOT_ENOUGH_REPLICAS" }));
@@ -160,7 +168,8 @@ describe("Replicator", () => {
         expect(hw).toBeGreaterThanOrEqual(lastHw);
         expect(hw).toBeLessThanOrEqual(log.state.logEndOffset);
         // No in-sync follower lacks anything below the high watermark.
-        for (const r of rep.isr) expect(followers.held.get(r)!, `seed ${seed} step ${step} ${r}`).toBeGreaterThanOrEqual(hw);
+        for (const r of rep.isr)
+          expect(followers.held.get(r)!, `seed ${seed} step ${step} ${r}`).toBeGreaterThanOrEqual(hw);
         if (rep.isr.length < isrBefore) shrunk++;
         if (rep.isr.length > isrBefore) rejoined++;
         isrBefore = rep.isr.length;

@@ -15,7 +15,11 @@ function fakeServer(partitions: number, produce: (call: Call, n: number) => Resp
   let produced = 0;
   const fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(String(input));
-    const call = { method: init?.method ?? "GET", path: url.pathname, body: init?.body ? JSON.parse(String(init.body)) : undefined };
+    const call = {
+      method: init?.method ?? "GET",
+      path: url.pathname,
+      body: init?.body ? JSON.parse(String(init.body)) : undefined,
+    };
     calls.push(call);
     if (call.path === "/v1/producers") return Response.json({ id: "7", epoch: 0 }, { status: 201 });
     if (call.method === "GET" && /^\/v1\/topics\/[^/]+$/.test(call.path)) {
@@ -26,9 +30,14 @@ function fakeServer(partitions: number, produce: (call: Call, n: number) => Resp
   return { calls, fetch: fetch as typeof globalThis.fetch };
 }
 
-const ok = (call: Call) => Response.json({
-  records: call.body.records.map((_: unknown, i: number) => ({ partition: 0, offset: (call.body.producer?.sequence ?? 0) + i, timestamp: 1 })),
-});
+const ok = (call: Call) =>
+  Response.json({
+    records: call.body.records.map((_: unknown, i: number) => ({
+      partition: 0,
+      offset: (call.body.producer?.sequence ?? 0) + i,
+      timestamp: 1,
+    })),
+  });
 const produceCalls = (calls: Call[]) => calls.filter((c) => c.path.endsWith("/records"));
 
 describe("Producer", () => {
@@ -36,7 +45,10 @@ describe("Producer", () => {
     const server = fakeServer(8, ok);
     const producer = new Edgelog({ url: "http://x", fetch: server.fetch }).producer({ lingerMs: 5 });
     const keys = Array.from({ length: 50 }, (_, i) => `user-${i}`);
-    await producer.send("t", keys.map((key, i) => ({ key, value: i })));
+    await producer.send(
+      "t",
+      keys.map((key, i) => ({ key, value: i })),
+    );
     for (const c of produceCalls(server.calls)) {
       const p = Number(/partitions\/(\d+)\/records$/.exec(c.path)![1]);
       for (const r of c.body.records) expect(partitionForKey(new TextEncoder().encode(r.key), 8)).toBe(p);
@@ -70,17 +82,27 @@ describe("Producer", () => {
   });
 
   it("retries a failed batch under the same sequence, then advances it by the batch's size", async () => {
-    const server = fakeServer(1, (call, n) => (n === 0
-      ? Response.json({ error: { code: "BROKER_NOT_AVAILABLE", message: "busy", retriable: true } }, { status: 503 })
-      : ok(call)));
+    const server = fakeServer(1, (call, n) =>
+      n === 0
+        ? Response.json({ error: { code: "BROKER_NOT_AVAILABLE", message: "busy", retriable: true } }, { status: 503 })
+        : ok(call),
+    );
     const events: string[] = [];
-    const client = new Edgelog({ url: "http://x", fetch: server.fetch, retry: { initialBackoffMs: 1, maxBackoffMs: 2 } });
+    const client = new Edgelog({
+      url: "http://x",
+      fetch: server.fetch,
+      retry: { initialBackoffMs: 1, maxBackoffMs: 2 },
+    });
     client.events.on("producer.retry", (e) => events.push(`retry ${e.attempt}`));
     const producer = client.producer({ lingerMs: 0 });
     await producer.send("t", [{ value: 1 }, { value: 2 }]);
     await producer.send("t", { value: 3 });
     const seqs = produceCalls(server.calls).map((c) => c.body.producer);
-    expect(seqs).toEqual([{ id: "7", epoch: 0, sequence: 0 }, { id: "7", epoch: 0, sequence: 0 }, { id: "7", epoch: 0, sequence: 2 }]);
+    expect(seqs).toEqual([
+      { id: "7", epoch: 0, sequence: 0 },
+      { id: "7", epoch: 0, sequence: 0 },
+      { id: "7", epoch: 0, sequence: 2 },
+    ]);
     expect(events).toEqual(["retry 1"]);
   });
 
@@ -106,8 +128,15 @@ describe("Producer", () => {
       await gate;
       return ok(call);
     });
-    const producer = new Edgelog({ url: "http://x", fetch: server.fetch }).producer({ lingerMs: 0, batchBytes: 100, maxBufferedBytes: 300 });
-    const first = producer.send("t", Array.from({ length: 3 }, () => ({ value: "y".repeat(60) })));
+    const producer = new Edgelog({ url: "http://x", fetch: server.fetch }).producer({
+      lingerMs: 0,
+      batchBytes: 100,
+      maxBufferedBytes: 300,
+    });
+    const first = producer.send(
+      "t",
+      Array.from({ length: 3 }, () => ({ value: "y".repeat(60) })),
+    );
     let secondQueued = false;
     const second = producer.send("t", { value: "z".repeat(60) }).then((r) => {
       secondQueued = true;
@@ -143,12 +172,21 @@ describe("transport", () => {
   });
 
   it("turns error replies into typed errors with code, retriable and Retry-After", async () => {
-    const fetch = (async () => Response.json(
-      { error: { code: "THROTTLING_QUOTA_EXCEEDED", message: "slow down", retriable: true } },
-      { status: 429, headers: { "retry-after": "2" } },
-    )) as typeof globalThis.fetch;
-    const err = await new Edgelog({ url: "http://x", fetch }).admin().createTopic("t").catch((e) => e);
-    expect(err).toMatchObject({ code: "THROTTLING_QUOTA_EXCEEDED", retriable: true, retryAfter: 2, message: "slow down" });
+    const fetch = (async () =>
+      Response.json(
+        { error: { code: "THROTTLING_QUOTA_EXCEEDED", message: "slow down", retriable: true } },
+        { status: 429, headers: { "retry-after": "2" } },
+      )) as typeof globalThis.fetch;
+    const err = await new Edgelog({ url: "http://x", fetch })
+      .admin()
+      .createTopic("t")
+      .catch((e) => e);
+    expect(err).toMatchObject({
+      code: "THROTTLING_QUOTA_EXCEEDED",
+      retriable: true,
+      retryAfter: 2,
+      message: "slow down",
+    });
   });
 
   it("costs nothing to emit instrumentation nobody listens to", () => {

@@ -127,11 +127,25 @@ describe("ByteWriter / ByteReader fixed width", () => {
       .int64(-Number.MAX_SAFE_INTEGER);
     const out = w.finish();
     expect(hex(out)).toBe(
-      "fe" + "fffe" + "fffffffe" + "fffffffe" + "fffffffffffffffe" + "0000015f8ebb3a0c" + "001fffffffffffff" + "ffe0000000000001",
+      "fe" +
+        "fffe" +
+        "fffffffe" +
+        "fffffffe" +
+        "fffffffffffffffe" +
+        "0000015f8ebb3a0c" +
+        "001fffffffffffff" +
+        "ffe0000000000001",
     );
     const r = new ByteReader(out);
     expect([r.int8(), r.int16(), r.int32(), r.uint32(), r.int64(), r.int64(), r.int64(), r.int64()]).toEqual([
-      -2, -2, -2, 0xfffffffe, -2, 1509928155660, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER,
+      -2,
+      -2,
+      -2,
+      0xfffffffe,
+      -2,
+      1509928155660,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
     ]);
   });
 

@@ -22,7 +22,10 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
     kvPersist: join(state, "kv"),
     workers: [
       {
-        name: "edgelog", modules: true, scriptPath: worker, ...COMPAT,
+        name: "edgelog",
+        modules: true,
+        scriptPath: worker,
+        ...COMPAT,
         bindings: { EDGELOG_AUTH: "off" },
         durableObjects: {
           CLUSTER: { className: "ClusterDO", useSQLite: true },
@@ -33,7 +36,10 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
         ...(inspectorPort ? { unsafeInspectorProxy: true } : {}),
       },
       {
-        name: "floor", modules: true, scriptPath: join(import.meta.dirname, "../floor-worker.mjs"), ...COMPAT,
+        name: "floor",
+        modules: true,
+        scriptPath: join(import.meta.dirname, "../floor-worker.mjs"),
+        ...COMPAT,
         routes: ["*/floor/*"],
         durableObjects: { BARE: { className: "BareDO", useSQLite: true } },
       },
@@ -47,7 +53,10 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
   const jsonBatch = Buffer.from(JSON.stringify({ records: Array.from({ length: batchSize }, () => record) }));
   const jsonOne = Buffer.from(JSON.stringify({ records: [record] }));
   const valueUtf8 = new TextEncoder().encode(JSON.stringify(value));
-  const encode = (n) => Buffer.from(hot.encodeBatch(Array.from({ length: n }, () => ({ key: null, value: valueUtf8, timestamp: Date.now() }))));
+  const encode = (n) =>
+    Buffer.from(
+      hot.encodeBatch(Array.from({ length: n }, () => ({ key: null, value: valueUtf8, timestamp: Date.now() }))),
+    );
   const binBatch = encode(batchSize);
   const binOne = encode(1);
 
@@ -66,24 +75,30 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
       return name;
     },
     /** W5's archived tier: segments small enough (about an eighth of the log, at most 4 MiB) that its start rolls to R2. */
-    archiveConfig: (records) => ({ "segment.bytes": Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor(records * valueBytes / 8))) }),
+    archiveConfig: (records) => ({
+      "segment.bytes": Math.max(64 * 1024, Math.min(4 * 1024 * 1024, Math.floor((records * valueBytes) / 8))),
+    }),
     /** Bytes of the partition in R2 segments (0 while everything is hot). */
     async archivedBytes(t, p) {
       const res = await expectOk("GET", `${base}/v1/topics/${t}`);
       return JSON.parse(res.body).partitions[p].archived_bytes;
     },
-    produceBatch: (t, p, format) => format === "binary"
-      ? post(topicUrl(t, p), binBatch, CT_BATCH)
-      : post(topicUrl(t, p), jsonBatch, "application/json"),
+    produceBatch: (t, p, format) =>
+      format === "binary"
+        ? post(topicUrl(t, p), binBatch, CT_BATCH)
+        : post(topicUrl(t, p), jsonBatch, "application/json"),
     produceOne: (t, p) => post(topicUrl(t, p), jsonOne, "application/json"),
-    produceStamped: (t, p, text) => post(topicUrl(t, p), JSON.stringify({ records: [{ value: text }] }), "application/json"),
+    produceStamped: (t, p, text) =>
+      post(topicUrl(t, p), JSON.stringify({ records: [{ value: text }] }), "application/json"),
     /** Reads [0, total) with the largest fetches the API allows; returns the records seen. */
     async consume(t, p, total, format) {
       let offset = 0;
       let seen = 0;
       while (seen < total) {
         if (format === "binary") {
-          const res = await expectOk("GET", `${topicUrl(t, p)}?offset=${offset}&max_bytes=16777216`, { headers: { accept: CT_BATCH } });
+          const res = await expectOk("GET", `${topicUrl(t, p)}?offset=${offset}&max_bytes=16777216`, {
+            headers: { accept: CT_BATCH },
+          });
           const next = Number(res.headers["edgelog-next-offset"]);
           seen += next - offset;
           offset = next;
@@ -138,9 +153,10 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
       name: "floor: no-op route",
       formats: ["json", "binary"],
       createLog: async (name) => name,
-      produceBatch: (_t, _p, format) => format === "binary"
-        ? post(`${base}/floor/noop`, binBatch, CT_BATCH)
-        : post(`${base}/floor/noop`, jsonBatch, "application/json"),
+      produceBatch: (_t, _p, format) =>
+        format === "binary"
+          ? post(`${base}/floor/noop`, binBatch, CT_BATCH)
+          : post(`${base}/floor/noop`, jsonBatch, "application/json"),
       produceOne: () => post(`${base}/floor/noop`, jsonOne, "application/json"),
     },
     bare: {

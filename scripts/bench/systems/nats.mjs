@@ -11,10 +11,14 @@ import { freePort, spawnServer } from "./servers.mjs";
 export async function startNats({ valueBytes, batchSize }) {
   const dir = mkdtempSync(join(tmpdir(), "nats-bench-"));
   const port = await freePort();
-  const server = await spawnServer("nats-server", ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port)], async () => {
-    const nc = await connect({ servers: `127.0.0.1:${port}`, reconnect: false });
-    await nc.close();
-  });
+  const server = await spawnServer(
+    "nats-server",
+    ["-js", "-sd", dir, "-a", "127.0.0.1", "-p", String(port)],
+    async () => {
+      const nc = await connect({ servers: `127.0.0.1:${port}`, reconnect: false });
+      await nc.close();
+    },
+  );
   const nc = await connect({ servers: `127.0.0.1:${port}` });
   const jsm = await nc.jetstreamManager();
   const js = nc.jetstream();

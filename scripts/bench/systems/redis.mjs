@@ -11,19 +11,43 @@ import { freePort, spawnServer } from "./servers.mjs";
 export async function startRedis({ valueBytes, batchSize }) {
   const dir = mkdtempSync(join(tmpdir(), "redis-bench-"));
   const port = await freePort();
-  const server = await spawnServer("redis-server", [
-    "--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "everysec",
-    "--save", "", "--protected-mode", "no", "--loglevel", "warning",
-  ], async () => {
-    const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on("error", () => undefined);
-    try {
-      await probe.connect();
-      await probe.ping();
-    } finally {
-      probe.disconnect();
-    }
-  });
+  const server = await spawnServer(
+    "redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--dir",
+      dir,
+      "--appendonly",
+      "yes",
+      "--appendfsync",
+      "everysec",
+      "--save",
+      "",
+      "--protected-mode",
+      "no",
+      "--loglevel",
+      "warning",
+    ],
+    async () => {
+      const probe = new Redis({
+        port,
+        host: "127.0.0.1",
+        lazyConnect: true,
+        retryStrategy: () => null,
+        maxRetriesPerRequest: 0,
+      });
+      probe.on("error", () => undefined);
+      try {
+        await probe.connect();
+        await probe.ping();
+      } finally {
+        probe.disconnect();
+      }
+    },
+  );
   const client = new Redis({ port, host: "127.0.0.1" });
   const value = jsonValue(valueBytes);
   const key = (t, p) => `${t}-${p}`;
@@ -72,7 +96,12 @@ export async function startRedis({ valueBytes, batchSize }) {
       })();
       // XREAD with $ means "after whatever is last when the command arrives": wait until it is parked.
       await new Promise((r) => setTimeout(r, 100));
-      return { close: () => { open = false; sub.disconnect(); } };
+      return {
+        close: () => {
+          open = false;
+          sub.disconnect();
+        },
+      };
     },
     async stop() {
       for (const s of subscribers) s.disconnect();

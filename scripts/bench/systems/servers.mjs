@@ -25,13 +25,19 @@ function has(bin) {
 
 /** Makes sure each Debian package's binary exists: apt-get when root, else a clear instruction. */
 export function ensureInstalled(packages) {
-  const missing = Object.entries(packages).filter(([, bin]) => !has(bin)).map(([pkg]) => pkg);
+  const missing = Object.entries(packages)
+    .filter(([, bin]) => !has(bin))
+    .map(([pkg]) => pkg);
   if (missing.length === 0) return;
   if (process.getuid?.() !== 0) {
-    throw new Error(`peers need ${missing.join(", ")}: run \`sudo apt-get install -y ${missing.join(" ")}\` (Debian/Ubuntu) and retry`);
+    throw new Error(
+      `peers need ${missing.join(", ")}: run \`sudo apt-get install -y ${missing.join(" ")}\` (Debian/Ubuntu) and retry`,
+    );
   }
   console.error(`installing ${missing.join(", ")} with apt-get…`);
-  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], { stdio: ["ignore", "ignore", "inherit"] });
+  execFileSync("apt-get", ["install", "-y", "--no-install-recommends", ...missing], {
+    stdio: ["ignore", "ignore", "inherit"],
+  });
 }
 
 /** Spawns a server and resolves once `ready()` succeeds; the handle stops it by its own pid. */

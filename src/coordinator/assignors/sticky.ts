@@ -2,8 +2,13 @@
 // partitions as balance requires (each member keeps what it had, up to its fair share).
 
 import {
-  emptyAssignment, finish, sortedMembers, subscribedPartitions,
-  type AssignorMember, type Assignor, type TopicPartition,
+  emptyAssignment,
+  finish,
+  sortedMembers,
+  subscribedPartitions,
+  type AssignorMember,
+  type Assignor,
+  type TopicPartition,
 } from "./types.js";
 
 const key = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`;

@@ -25,15 +25,34 @@ const groupPath = (g: string) => `/v1/groups/${encodeURIComponent(g)}`;
 const COOPERATIVE = "cooperative-sticky";
 
 function heartbeat(ctx: RequestContext, group: string, body: Record<string, unknown>): Promise<HeartbeatReply> {
-  return ctx.upstream.json<HeartbeatReply>("POST", `${groupPath(group)}/heartbeat`, { protocol: "classic", ...body }, ctx.signal);
+  return ctx.upstream.json<HeartbeatReply>(
+    "POST",
+    `${groupPath(group)}/heartbeat`,
+    { protocol: "classic", ...body },
+    ctx.signal,
+  );
 }
 
 export const findCoordinator: Handler = async (req, ctx) => {
   // Every gateway is every group's coordinator: the real one is the group's object behind edgelog.
   if (req.KeyType === 1) {
-    return { ThrottleTimeMs: 0, ErrorCode: KAFKA.COORDINATOR_NOT_AVAILABLE, ErrorMessage: "transactions are not supported", NodeId: -1, Host: "", Port: -1 };
+    return {
+      ThrottleTimeMs: 0,
+      ErrorCode: KAFKA.COORDINATOR_NOT_AVAILABLE,
+      ErrorMessage: "transactions are not supported",
+      NodeId: -1,
+      Host: "",
+      Port: -1,
+    };
   }
-  return { ThrottleTimeMs: 0, ErrorCode: KAFKA.NONE, ErrorMessage: null, NodeId: NODE_ID, Host: ctx.identity.host, Port: ctx.identity.port };
+  return {
+    ThrottleTimeMs: 0,
+    ErrorCode: KAFKA.NONE,
+    ErrorMessage: null,
+    NodeId: NODE_ID,
+    Host: ctx.identity.host,
+    Port: ctx.identity.port,
+  };
 };
 
 /** The assignor the coordinator should use, from the protocol names Kafka's assignors go by. */
@@ -48,7 +67,14 @@ export const joinGroup: Handler = async (req, ctx) => {
   const group = req.GroupId as string;
   const protocols = req.Protocols as { Name: string; Metadata: Uint8Array }[];
   const reply = (code: number, extra: Value = {}) => ({
-    ThrottleTimeMs: 0, ErrorCode: code, GenerationId: -1, ProtocolName: "", Leader: "", MemberId: "", Members: [], ...extra,
+    ThrottleTimeMs: 0,
+    ErrorCode: code,
+    GenerationId: -1,
+    ProtocolName: "",
+    Leader: "",
+    MemberId: "",
+    Members: [],
+    ...extra,
   });
   if (!GROUP_ID_PATTERN.test(group)) return reply(KAFKA.INVALID_GROUP_ID);
   if (req.ProtocolType !== "consumer" || protocols.length === 0) return reply(KAFKA.INCONSISTENT_GROUP_PROTOCOL);
@@ -77,7 +103,8 @@ export const joinGroup: Handler = async (req, ctx) => {
     session_timeout_ms: req.SessionTimeoutMs,
   };
   // JoinGroup v1+ carries the client's rebalance timeout (max.poll.interval.ms).
-  if (typeof req.RebalanceTimeoutMs === "number" && req.RebalanceTimeoutMs > 0) body.rebalance_timeout_ms = Math.min(req.RebalanceTimeoutMs, 3_600_000);
+  if (typeof req.RebalanceTimeoutMs === "number" && req.RebalanceTimeoutMs > 0)
+    body.rebalance_timeout_ms = Math.min(req.RebalanceTimeoutMs, 3_600_000);
   if (instanceId !== null) body.instance_id = instanceId;
   const assignor = assignorHint(chosen.Name);
   if (assignor) body.assignor = assignor;
@@ -89,7 +116,12 @@ export const joinGroup: Handler = async (req, ctx) => {
   try {
     const hb = await heartbeat(ctx, group, body);
     // No leader (never equal to a member id): no client runs an assignor, the coordinator did.
-    return reply(KAFKA.NONE, { GenerationId: hb.member_epoch, ProtocolName: chosen.Name, Leader: "", MemberId: hb.member_id });
+    return reply(KAFKA.NONE, {
+      GenerationId: hb.member_epoch,
+      ProtocolName: chosen.Name,
+      Leader: "",
+      MemberId: hb.member_id,
+    });
   } catch (e) {
     return reply(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE), { MemberId: memberId });
   }
@@ -110,7 +142,12 @@ export const syncGroup: Handler = async (req, ctx) => {
 /** ConsumerProtocol Assignment bytes: version 0 (every version to 3 has the same fields). */
 export function encodeAssignment(assignment: TopicPartitions[]): Uint8Array {
   const w = new Writer().int16(0);
-  encode(ASSIGNMENT, 0, { AssignedPartitions: assignment.map((a) => ({ Topic: a.topic, Partitions: a.partitions })), UserData: null }, w);
+  encode(
+    ASSIGNMENT,
+    0,
+    { AssignedPartitions: assignment.map((a) => ({ Topic: a.topic, Partitions: a.partitions })), UserData: null },
+    w,
+  );
   return w.bytes();
 }
 
@@ -126,19 +163,27 @@ export const heartbeatHandler: Handler = async (req, ctx) => {
 
 export const leaveGroup: Handler = async (req, ctx) => {
   const group = req.GroupId as string;
-  const members = ctx.version >= 3
-    ? (req.Members as { MemberId: string; GroupInstanceId: string | null }[])
-    : [{ MemberId: req.MemberId as string, GroupInstanceId: null }];
+  const members =
+    ctx.version >= 3
+      ? (req.Members as { MemberId: string; GroupInstanceId: string | null }[])
+      : [{ MemberId: req.MemberId as string, GroupInstanceId: null }];
   if (!GROUP_ID_PATTERN.test(group)) return { ThrottleTimeMs: 0, ErrorCode: KAFKA.INVALID_GROUP_ID, Members: [] };
-  const results = await Promise.all(members.map(async (m) => {
-    if (m.MemberId === "") return { ...m, ErrorCode: KAFKA.UNKNOWN_MEMBER_ID };
-    try {
-      await ctx.upstream.json("DELETE", `${groupPath(group)}/members/${encodeURIComponent(m.MemberId)}`, undefined, ctx.signal);
-      return { ...m, ErrorCode: KAFKA.NONE };
-    } catch (e) {
-      return { ...m, ErrorCode: kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE) };
-    }
-  }));
+  const results = await Promise.all(
+    members.map(async (m) => {
+      if (m.MemberId === "") return { ...m, ErrorCode: KAFKA.UNKNOWN_MEMBER_ID };
+      try {
+        await ctx.upstream.json(
+          "DELETE",
+          `${groupPath(group)}/members/${encodeURIComponent(m.MemberId)}`,
+          undefined,
+          ctx.signal,
+        );
+        return { ...m, ErrorCode: KAFKA.NONE };
+      } catch (e) {
+        return { ...m, ErrorCode: kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE) };
+      }
+    }),
+  );
   // v0-2 carry one member, whose outcome is the top-level code; v3 reports each.
   const top = ctx.version >= 3 ? KAFKA.NONE : results[0]!.ErrorCode;
   return { ThrottleTimeMs: 0, ErrorCode: top, Members: results };
@@ -154,17 +199,26 @@ export const offsetCommit: Handler = async (req, ctx) => {
   const topics = req.Topics as CommitTopic[];
   const answer = (code: number) => ({
     ThrottleTimeMs: 0,
-    Topics: topics.map((t) => ({ Name: t.Name, Partitions: t.Partitions.map((p) => ({ PartitionIndex: p.PartitionIndex, ErrorCode: code })) })),
+    Topics: topics.map((t) => ({
+      Name: t.Name,
+      Partitions: t.Partitions.map((p) => ({ PartitionIndex: p.PartitionIndex, ErrorCode: code })),
+    })),
   });
   if (!GROUP_ID_PATTERN.test(group)) return answer(KAFKA.INVALID_GROUP_ID);
-  const offsets = topics.flatMap((t) => t.Partitions.map((p) => ({
-    topic: t.Name, partition: p.PartitionIndex, offset: p.CommittedOffset, metadata: p.CommittedMetadata,
-  })));
+  const offsets = topics.flatMap((t) =>
+    t.Partitions.map((p) => ({
+      topic: t.Name,
+      partition: p.PartitionIndex,
+      offset: p.CommittedOffset,
+      metadata: p.CommittedMetadata,
+    })),
+  );
   if (offsets.length === 0) return answer(KAFKA.NONE);
   const memberId = req.MemberId as string;
   const generation = req.GenerationIdOrMemberEpoch as number;
   // Generation -1 with no member id is a standalone commit (kcat -C, admin tools): only into an empty group.
-  const member = memberId === "" && generation < 0 ? {} : { member_id: memberId, member_epoch: Math.max(0, generation) };
+  const member =
+    memberId === "" && generation < 0 ? {} : { member_id: memberId, member_epoch: Math.max(0, generation) };
   try {
     await ctx.upstream.json("POST", `${groupPath(group)}/offsets`, { ...member, offsets }, ctx.signal);
     return answer(KAFKA.NONE);
@@ -188,13 +242,21 @@ export const offsetFetch: Handler = async (req, ctx) => {
     ErrorCode: code,
     Topics: (asked ?? []).map((t) => ({
       Name: t.Name,
-      Partitions: t.PartitionIndexes.map((p) => ({ PartitionIndex: p, CommittedOffset: -1, CommittedLeaderEpoch: -1, Metadata: null, ErrorCode: code })),
+      Partitions: t.PartitionIndexes.map((p) => ({
+        PartitionIndex: p,
+        CommittedOffset: -1,
+        CommittedLeaderEpoch: -1,
+        Metadata: null,
+        ErrorCode: code,
+      })),
     })),
   });
   if (!GROUP_ID_PATTERN.test(group)) return failAll(KAFKA.INVALID_GROUP_ID);
   let committed: Committed[];
   try {
-    committed = (await ctx.upstream.json<{ offsets: Committed[] }>("GET", `${groupPath(group)}/offsets`, undefined, ctx.signal)).offsets;
+    committed = (
+      await ctx.upstream.json<{ offsets: Committed[] }>("GET", `${groupPath(group)}/offsets`, undefined, ctx.signal)
+    ).offsets;
   } catch (e) {
     return failAll(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE));
   }
@@ -213,7 +275,13 @@ export const offsetFetch: Handler = async (req, ctx) => {
       Partitions: t.PartitionIndexes.map((p) => {
         const c = byKey.get(`${p}/${t.Name}`);
         // -1 means "nothing committed": the client falls back to auto.offset.reset.
-        return { PartitionIndex: p, CommittedOffset: c?.offset ?? -1, CommittedLeaderEpoch: -1, Metadata: c?.metadata ?? "", ErrorCode: KAFKA.NONE };
+        return {
+          PartitionIndex: p,
+          CommittedOffset: c?.offset ?? -1,
+          CommittedLeaderEpoch: -1,
+          Metadata: c?.metadata ?? "",
+          ErrorCode: KAFKA.NONE,
+        };
       }),
     })),
   };

@@ -16,10 +16,17 @@ interface BatchReply {
 
 export const produce: Handler = async (req, ctx) => {
   const topics = req.TopicData as { Name: string; PartitionData: PartitionData[] }[];
-  const refuse = (code: number) => topics.map((t) => ({
-    Name: t.Name,
-    PartitionResponses: t.PartitionData.map((p) => ({ Index: p.Index, ErrorCode: code, BaseOffset: -1, LogAppendTimeMs: -1, LogStartOffset: -1 })),
-  }));
+  const refuse = (code: number) =>
+    topics.map((t) => ({
+      Name: t.Name,
+      PartitionResponses: t.PartitionData.map((p) => ({
+        Index: p.Index,
+        ErrorCode: code,
+        BaseOffset: -1,
+        LogAppendTimeMs: -1,
+        LogStartOffset: -1,
+      })),
+    }));
   let responses: Value[];
   if (ctx.version < 3) {
     // v0-2 carry MessageSet v0/v1, which edgelog does not store; clients that speak v3+ never send them.
@@ -27,21 +34,40 @@ export const produce: Handler = async (req, ctx) => {
   } else if (req.TransactionalId !== null && req.TransactionalId !== undefined) {
     responses = refuse(KAFKA.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   } else {
-    responses = await Promise.all(topics.map(async (t) => ({
-      Name: t.Name,
-      PartitionResponses: await Promise.all(t.PartitionData.map(async (p) => {
-        try {
-          const reply = await ctx.upstream.appendBatches<BatchReply>(t.Name, p.Index, p.Records ?? new Uint8Array(0), ctx.signal, req.Acks === -1);
-          const first = reply.batches[0]!;
-          return {
-            Index: p.Index, ErrorCode: KAFKA.NONE, BaseOffset: first.base_offset,
-            LogAppendTimeMs: first.timestamp, LogStartOffset: first.log_start_offset,
-          };
-        } catch (e) {
-          return { Index: p.Index, ErrorCode: kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER), BaseOffset: -1, LogAppendTimeMs: -1, LogStartOffset: -1 };
-        }
+    responses = await Promise.all(
+      topics.map(async (t) => ({
+        Name: t.Name,
+        PartitionResponses: await Promise.all(
+          t.PartitionData.map(async (p) => {
+            try {
+              const reply = await ctx.upstream.appendBatches<BatchReply>(
+                t.Name,
+                p.Index,
+                p.Records ?? new Uint8Array(0),
+                ctx.signal,
+                req.Acks === -1,
+              );
+              const first = reply.batches[0]!;
+              return {
+                Index: p.Index,
+                ErrorCode: KAFKA.NONE,
+                BaseOffset: first.base_offset,
+                LogAppendTimeMs: first.timestamp,
+                LogStartOffset: first.log_start_offset,
+              };
+            } catch (e) {
+              return {
+                Index: p.Index,
+                ErrorCode: kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER),
+                BaseOffset: -1,
+                LogAppendTimeMs: -1,
+                LogStartOffset: -1,
+              };
+            }
+          }),
+        ),
       })),
-    })));
+    );
   }
   // acks=0: Kafka sends no response at all, and both clients expect none.
   if (req.Acks === 0) return null;
@@ -72,17 +98,33 @@ export const fetch: Handler = async (req, ctx) => {
   const wanted: { topic: string; partition: number; offset: number; max_bytes: number }[] = [];
   for (const t of topics) {
     for (const p of t.Partitions) {
-      if (p.Partition < 0 || p.Partition >= MAX_PARTITIONS) out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.UNKNOWN_TOPIC_OR_PARTITION));
-      else if (p.FetchOffset < 0) out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.OFFSET_OUT_OF_RANGE));
-      else wanted.push({ topic: t.Topic, partition: p.Partition, offset: p.FetchOffset, max_bytes: clampBytes(p.PartitionMaxBytes) });
+      if (p.Partition < 0 || p.Partition >= MAX_PARTITIONS)
+        out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.UNKNOWN_TOPIC_OR_PARTITION));
+      else if (p.FetchOffset < 0)
+        out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.OFFSET_OUT_OF_RANGE));
+      else
+        wanted.push({
+          topic: t.Topic,
+          partition: p.Partition,
+          offset: p.FetchOffset,
+          max_bytes: clampBytes(p.PartitionMaxBytes),
+        });
     }
   }
   const waitMs = (req.MinBytes as number) <= 0 ? 0 : Math.min(FETCH_MAX_WAIT_MS, Math.max(0, req.MaxWaitMs as number));
   if (wanted.length > 0) {
     try {
-      const reply = await ctx.upstream.json<{ partitions: UpstreamFetchPartition[] }>("POST", "/v1/fetch", {
-        partitions: wanted.slice(0, MAX_PARTITIONS), wait_ms: waitMs, max_bytes: clampBytes((req.MaxBytes as number | undefined) ?? FETCH_MAX_BYTES_CAP), format: "batches",
-      }, ctx.signal);
+      const reply = await ctx.upstream.json<{ partitions: UpstreamFetchPartition[] }>(
+        "POST",
+        "/v1/fetch",
+        {
+          partitions: wanted.slice(0, MAX_PARTITIONS),
+          wait_ms: waitMs,
+          max_bytes: clampBytes((req.MaxBytes as number | undefined) ?? FETCH_MAX_BYTES_CAP),
+          format: "batches",
+        },
+        ctx.signal,
+      );
       for (const p of reply.partitions) out.set(key(p.topic, p.partition), fetched(p));
     } catch (e) {
       const code = kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER);
@@ -101,26 +143,46 @@ export const fetch: Handler = async (req, ctx) => {
     SessionId: 0,
     Responses: topics.map((t) => ({
       Topic: t.Topic,
-      Partitions: t.Partitions.map((p) => out.get(key(t.Topic, p.Partition)) ?? partitionError(p.Partition, KAFKA.UNKNOWN_SERVER_ERROR)),
+      Partitions: t.Partitions.map(
+        (p) => out.get(key(t.Topic, p.Partition)) ?? partitionError(p.Partition, KAFKA.UNKNOWN_SERVER_ERROR),
+      ),
     })),
   };
 };
 
 function partitionError(partition: number, code: number, hw = -1, logStart = -1): Value {
   return {
-    PartitionIndex: partition, ErrorCode: code, HighWatermark: hw, LastStableOffset: hw, LogStartOffset: logStart,
-    AbortedTransactions: [], PreferredReadReplica: -1, Records: new Uint8Array(0),
+    PartitionIndex: partition,
+    ErrorCode: code,
+    HighWatermark: hw,
+    LastStableOffset: hw,
+    LogStartOffset: logStart,
+    AbortedTransactions: [],
+    PreferredReadReplica: -1,
+    Records: new Uint8Array(0),
   };
 }
 
 function fetched(p: UpstreamFetchPartition): Value {
   const hw = p.high_watermark ?? -1;
   const logStart = p.log_start_offset ?? -1;
-  if (p.error) return partitionError(p.partition, kafkaCode(new UpstreamError(0, p.error.code, p.error.message, {}), KAFKA.NOT_LEADER_OR_FOLLOWER), hw, logStart);
+  if (p.error)
+    return partitionError(
+      p.partition,
+      kafkaCode(new UpstreamError(0, p.error.code, p.error.message, {}), KAFKA.NOT_LEADER_OR_FOLLOWER),
+      hw,
+      logStart,
+    );
   // No transactions: the last stable offset is the high watermark (librdkafka reads up to it).
   return {
-    PartitionIndex: p.partition, ErrorCode: KAFKA.NONE, HighWatermark: hw, LastStableOffset: hw, LogStartOffset: logStart,
-    AbortedTransactions: [], PreferredReadReplica: -1, Records: Buffer.from(p.batches_b64 ?? "", "base64"),
+    PartitionIndex: p.partition,
+    ErrorCode: KAFKA.NONE,
+    HighWatermark: hw,
+    LastStableOffset: hw,
+    LogStartOffset: logStart,
+    AbortedTransactions: [],
+    PreferredReadReplica: -1,
+    Records: Buffer.from(p.batches_b64 ?? "", "base64"),
   };
 }
 
@@ -128,23 +190,49 @@ export const listOffsets: Handler = async (req, ctx) => {
   const topics = req.Topics as { Name: string; Partitions: { PartitionIndex: number; Timestamp: number }[] }[];
   return {
     ThrottleTimeMs: 0,
-    Topics: await Promise.all(topics.map(async (t) => ({
-      Name: t.Name,
-      Partitions: await Promise.all(t.Partitions.map(async (p) => {
-        const fail = (code: number) => ({ PartitionIndex: p.PartitionIndex, ErrorCode: code, Timestamp: -1, Offset: -1 });
-        // -2 earliest, -1 latest (Kafka's sentinels); other negatives (-3 max timestamp) are not offered.
-        const at = p.Timestamp === -2 ? "earliest" : p.Timestamp === -1 ? "latest" : p.Timestamp >= 0 ? String(p.Timestamp) : null;
-        if (at === null) return fail(KAFKA.INVALID_REQUEST);
-        if (p.PartitionIndex < 0 || p.PartitionIndex >= MAX_PARTITIONS) return fail(KAFKA.UNKNOWN_TOPIC_OR_PARTITION);
-        try {
-          const r = await ctx.upstream.json<{ offset: number; timestamp: number }>("GET",
-            `/v1/topics/${encodeURIComponent(t.Name)}/partitions/${p.PartitionIndex}/offsets?at=${at}`, undefined, ctx.signal);
-          return { PartitionIndex: p.PartitionIndex, ErrorCode: KAFKA.NONE, Timestamp: p.Timestamp < 0 ? -1 : r.timestamp, Offset: r.offset };
-        } catch (e) {
-          return fail(kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER));
-        }
+    Topics: await Promise.all(
+      topics.map(async (t) => ({
+        Name: t.Name,
+        Partitions: await Promise.all(
+          t.Partitions.map(async (p) => {
+            const fail = (code: number) => ({
+              PartitionIndex: p.PartitionIndex,
+              ErrorCode: code,
+              Timestamp: -1,
+              Offset: -1,
+            });
+            // -2 earliest, -1 latest (Kafka's sentinels); other negatives (-3 max timestamp) are not offered.
+            const at =
+              p.Timestamp === -2
+                ? "earliest"
+                : p.Timestamp === -1
+                  ? "latest"
+                  : p.Timestamp >= 0
+                    ? String(p.Timestamp)
+                    : null;
+            if (at === null) return fail(KAFKA.INVALID_REQUEST);
+            if (p.PartitionIndex < 0 || p.PartitionIndex >= MAX_PARTITIONS)
+              return fail(KAFKA.UNKNOWN_TOPIC_OR_PARTITION);
+            try {
+              const r = await ctx.upstream.json<{ offset: number; timestamp: number }>(
+                "GET",
+                `/v1/topics/${encodeURIComponent(t.Name)}/partitions/${p.PartitionIndex}/offsets?at=${at}`,
+                undefined,
+                ctx.signal,
+              );
+              return {
+                PartitionIndex: p.PartitionIndex,
+                ErrorCode: KAFKA.NONE,
+                Timestamp: p.Timestamp < 0 ? -1 : r.timestamp,
+                Offset: r.offset,
+              };
+            } catch (e) {
+              return fail(kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER));
+            }
+          }),
+        ),
       })),
-    }))),
+    ),
   };
 };
 

@@ -25,7 +25,12 @@ function topicMetadata(t: TopicInfo): Value {
     Name: t.name,
     IsInternal: false,
     Partitions: Array.from({ length: t.partitions }, (_, p) => ({
-      ErrorCode: KAFKA.NONE, PartitionIndex: p, LeaderId: NODE_ID, ReplicaNodes: [NODE_ID], IsrNodes: [NODE_ID], OfflineReplicas: [],
+      ErrorCode: KAFKA.NONE,
+      PartitionIndex: p,
+      LeaderId: NODE_ID,
+      ReplicaNodes: [NODE_ID],
+      IsrNodes: [NODE_ID],
+      OfflineReplicas: [],
     })),
   };
 }
@@ -77,35 +82,41 @@ interface CreatableTopic {
 }
 
 export const createTopics: Handler = async (req, ctx) => {
-  const topics = await Promise.all((req.Topics as CreatableTopic[]).map(async (t) => {
-    const fail = (code: number, message: string) => ({ Name: t.Name, ErrorCode: code, ErrorMessage: message });
-    // -1 asks for the server default; anything else below 1 is Kafka's INVALID_PARTITIONS.
-    if (t.NumPartitions === 0 || t.NumPartitions < -1) return fail(KAFKA.INVALID_PARTITIONS, `NumPartitions ${t.NumPartitions} must be positive`);
-    if (!validName(t.Name)) return fail(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
-    if (req.ValidateOnly) return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
-    const config = Object.fromEntries(t.Configs.map((c) => [c.Name, c.Value]));
-    const body: Record<string, unknown> = { name: t.Name };
-    if (t.NumPartitions > 0) body.partitions = t.NumPartitions;
-    if (t.Configs.length > 0) body.config = config;
-    try {
-      await ctx.upstream.json("POST", "/v1/topics", body, ctx.signal);
-      return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
-    } catch (e) {
-      return fail(kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER), errorMessage(e));
-    }
-  }));
+  const topics = await Promise.all(
+    (req.Topics as CreatableTopic[]).map(async (t) => {
+      const fail = (code: number, message: string) => ({ Name: t.Name, ErrorCode: code, ErrorMessage: message });
+      // -1 asks for the server default; anything else below 1 is Kafka's INVALID_PARTITIONS.
+      if (t.NumPartitions === 0 || t.NumPartitions < -1)
+        return fail(KAFKA.INVALID_PARTITIONS, `NumPartitions ${t.NumPartitions} must be positive`);
+      if (!validName(t.Name))
+        return fail(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
+      if (req.ValidateOnly) return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
+      const config = Object.fromEntries(t.Configs.map((c) => [c.Name, c.Value]));
+      const body: Record<string, unknown> = { name: t.Name };
+      if (t.NumPartitions > 0) body.partitions = t.NumPartitions;
+      if (t.Configs.length > 0) body.config = config;
+      try {
+        await ctx.upstream.json("POST", "/v1/topics", body, ctx.signal);
+        return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
+      } catch (e) {
+        return fail(kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER), errorMessage(e));
+      }
+    }),
+  );
   return { ThrottleTimeMs: 0, Topics: topics };
 };
 
 export const deleteTopics: Handler = async (req, ctx) => {
-  const responses = await Promise.all((req.TopicNames as string[]).map(async (name) => {
-    if (!validName(name)) return { Name: name, ErrorCode: KAFKA.INVALID_TOPIC_EXCEPTION };
-    try {
-      await ctx.upstream.json("DELETE", `/v1/topics/${encodeURIComponent(name)}`, undefined, ctx.signal);
-      return { Name: name, ErrorCode: KAFKA.NONE };
-    } catch (e) {
-      return { Name: name, ErrorCode: kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER) };
-    }
-  }));
+  const responses = await Promise.all(
+    (req.TopicNames as string[]).map(async (name) => {
+      if (!validName(name)) return { Name: name, ErrorCode: KAFKA.INVALID_TOPIC_EXCEPTION };
+      try {
+        await ctx.upstream.json("DELETE", `/v1/topics/${encodeURIComponent(name)}`, undefined, ctx.signal);
+        return { Name: name, ErrorCode: KAFKA.NONE };
+      } catch (e) {
+        return { Name: name, ErrorCode: kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER) };
+      }
+    }),
+  );
   return { ThrottleTimeMs: 0, Responses: responses };
 };

@@ -1,7 +1,17 @@
 // A table-driven Kafka wire codec: message layouts are lists of fields tagged with the versions
 // that carry them (as in Kafka's JSON message specs), read and written by one generic walker.
 
-export type Scalar = "int8" | "int16" | "int32" | "int64" | "bool" | "string" | "string?" | "bytes" | "bytes?" | "records";
+export type Scalar =
+  | "int8"
+  | "int16"
+  | "int32"
+  | "int64"
+  | "bool"
+  | "string"
+  | "string?"
+  | "bytes"
+  | "bytes?"
+  | "records";
 export type FieldType = Scalar | { array: FieldType; nullable?: boolean } | Struct;
 export interface Field {
   name: string;
@@ -44,7 +54,10 @@ export type Value = Record<string, unknown>;
 export class Reader {
   #view: DataView;
   #pos = 0;
-  constructor(readonly buf: Uint8Array, pos = 0) {
+  constructor(
+    readonly buf: Uint8Array,
+    pos = 0,
+  ) {
     this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.#pos = pos;
   }
@@ -55,7 +68,8 @@ export class Reader {
     return this.buf.byteLength - this.#pos;
   }
   #need(n: number): number {
-    if (n < 0 || this.#pos + n > this.buf.byteLength) throw new ProtocolError(`truncated message at byte ${this.#pos} (need ${n})`);
+    if (n < 0 || this.#pos + n > this.buf.byteLength)
+      throw new ProtocolError(`truncated message at byte ${this.#pos} (need ${n})`);
     const at = this.#pos;
     this.#pos += n;
     return at;
@@ -177,7 +191,8 @@ export function encode(s: Schema, version: number, value: Value, w = new Writer(
 
 function readStruct(fields: Struct, version: number, flexible: boolean, r: Reader): Value {
   const out: Value = {};
-  for (const field of fields) if (inVersion(field, version)) out[field.name] = readType(field.type, version, flexible, r);
+  for (const field of fields)
+    if (inVersion(field, version)) out[field.name] = readType(field.type, version, flexible, r);
   if (flexible) r.skipTags();
   return out;
 }
@@ -197,11 +212,16 @@ function readType(type: FieldType, version: number, flexible: boolean, r: Reader
     return items;
   }
   switch (type) {
-    case "int8": return r.int8();
-    case "int16": return r.int16();
-    case "int32": return r.int32();
-    case "int64": return r.int64();
-    case "bool": return r.int8() !== 0;
+    case "int8":
+      return r.int8();
+    case "int16":
+      return r.int16();
+    case "int32":
+      return r.int32();
+    case "int64":
+      return r.int64();
+    case "bool":
+      return r.int8() !== 0;
     case "string":
     case "string?": {
       const n = r.length(flexible, false);
@@ -225,7 +245,8 @@ function readType(type: FieldType, version: number, flexible: boolean, r: Reader
 }
 
 function writeStruct(fields: Struct, version: number, flexible: boolean, value: Value, w: Writer): void {
-  for (const field of fields) if (inVersion(field, version)) writeType(field.type, version, flexible, value[field.name], w);
+  for (const field of fields)
+    if (inVersion(field, version)) writeType(field.type, version, flexible, value[field.name], w);
   if (flexible) w.uvarint(0);
 }
 
@@ -245,11 +266,21 @@ function writeType(type: FieldType, version: number, flexible: boolean, v: unkno
     return;
   }
   switch (type) {
-    case "int8": w.int8(Number(v ?? 0)); return;
-    case "int16": w.int16(Number(v ?? 0)); return;
-    case "int32": w.int32(Number(v ?? 0)); return;
-    case "int64": w.int64(Number(v ?? 0)); return;
-    case "bool": w.int8(v ? 1 : 0); return;
+    case "int8":
+      w.int8(Number(v ?? 0));
+      return;
+    case "int16":
+      w.int16(Number(v ?? 0));
+      return;
+    case "int32":
+      w.int32(Number(v ?? 0));
+      return;
+    case "int64":
+      w.int64(Number(v ?? 0));
+      return;
+    case "bool":
+      w.int8(v ? 1 : 0);
+      return;
     case "string":
     case "string?": {
       if (v === null || (v === undefined && type === "string?")) {

@@ -45,19 +45,28 @@ const produce = {
     f("TransactionalId", "string?", "3+"),
     f("Acks", "int16"),
     f("TimeoutMs", "int32"),
-    f("TopicData", arrayOf([f("Name", "string"), f("PartitionData", arrayOf([f("Index", "int32"), f("Records", "bytes?")]))])),
+    f(
+      "TopicData",
+      arrayOf([f("Name", "string"), f("PartitionData", arrayOf([f("Index", "int32"), f("Records", "bytes?")]))]),
+    ),
   ]),
   response: schema([
-    f("Responses", arrayOf([
-      f("Name", "string"),
-      f("PartitionResponses", arrayOf([
-        f("Index", "int32"),
-        f("ErrorCode", "int16"),
-        f("BaseOffset", "int64"),
-        f("LogAppendTimeMs", "int64", "2+"),
-        f("LogStartOffset", "int64", "5+"),
-      ])),
-    ])),
+    f(
+      "Responses",
+      arrayOf([
+        f("Name", "string"),
+        f(
+          "PartitionResponses",
+          arrayOf([
+            f("Index", "int32"),
+            f("ErrorCode", "int16"),
+            f("BaseOffset", "int64"),
+            f("LogAppendTimeMs", "int64", "2+"),
+            f("LogStartOffset", "int64", "5+"),
+          ]),
+        ),
+      ]),
+    ),
     f("ThrottleTimeMs", "int32", "1+"),
   ]),
 };
@@ -71,16 +80,22 @@ const fetch = {
     f("IsolationLevel", "int8", "4+"),
     f("SessionId", "int32", "7+"),
     f("SessionEpoch", "int32", "7+"),
-    f("Topics", arrayOf([
-      f("Topic", "string"),
-      f("Partitions", arrayOf([
-        f("Partition", "int32"),
-        f("CurrentLeaderEpoch", "int32", "9+"),
-        f("FetchOffset", "int64"),
-        f("LogStartOffset", "int64", "5+"),
-        f("PartitionMaxBytes", "int32"),
-      ])),
-    ])),
+    f(
+      "Topics",
+      arrayOf([
+        f("Topic", "string"),
+        f(
+          "Partitions",
+          arrayOf([
+            f("Partition", "int32"),
+            f("CurrentLeaderEpoch", "int32", "9+"),
+            f("FetchOffset", "int64"),
+            f("LogStartOffset", "int64", "5+"),
+            f("PartitionMaxBytes", "int32"),
+          ]),
+        ),
+      ]),
+    ),
     f("ForgottenTopicsData", arrayOf([f("Topic", "string"), f("Partitions", int32s)]), "7+"),
     f("RackId", "string", "11+"),
   ]),
@@ -88,19 +103,25 @@ const fetch = {
     f("ThrottleTimeMs", "int32", "1+"),
     f("ErrorCode", "int16", "7+"),
     f("SessionId", "int32", "7+"),
-    f("Responses", arrayOf([
-      f("Topic", "string"),
-      f("Partitions", arrayOf([
-        f("PartitionIndex", "int32"),
-        f("ErrorCode", "int16"),
-        f("HighWatermark", "int64"),
-        f("LastStableOffset", "int64", "4+"),
-        f("LogStartOffset", "int64", "5+"),
-        f("AbortedTransactions", arrayOf([f("ProducerId", "int64"), f("FirstOffset", "int64")], true), "4+"),
-        f("PreferredReadReplica", "int32", "11+"),
-        f("Records", "records"),
-      ])),
-    ])),
+    f(
+      "Responses",
+      arrayOf([
+        f("Topic", "string"),
+        f(
+          "Partitions",
+          arrayOf([
+            f("PartitionIndex", "int32"),
+            f("ErrorCode", "int16"),
+            f("HighWatermark", "int64"),
+            f("LastStableOffset", "int64", "4+"),
+            f("LogStartOffset", "int64", "5+"),
+            f("AbortedTransactions", arrayOf([f("ProducerId", "int64"), f("FirstOffset", "int64")], true), "4+"),
+            f("PreferredReadReplica", "int32", "11+"),
+            f("Records", "records"),
+          ]),
+        ),
+      ]),
+    ),
   ]),
 };
 
@@ -108,23 +129,35 @@ const listOffsets = {
   request: schema([
     f("ReplicaId", "int32"),
     f("IsolationLevel", "int8", "2+"),
-    f("Topics", arrayOf([
-      f("Name", "string"),
-      f("Partitions", arrayOf([f("PartitionIndex", "int32"), f("Timestamp", "int64"), f("MaxNumOffsets", "int32", "0-0")])),
-    ])),
+    f(
+      "Topics",
+      arrayOf([
+        f("Name", "string"),
+        f(
+          "Partitions",
+          arrayOf([f("PartitionIndex", "int32"), f("Timestamp", "int64"), f("MaxNumOffsets", "int32", "0-0")]),
+        ),
+      ]),
+    ),
   ]),
   response: schema([
     f("ThrottleTimeMs", "int32", "2+"),
-    f("Topics", arrayOf([
-      f("Name", "string"),
-      f("Partitions", arrayOf([
-        f("PartitionIndex", "int32"),
-        f("ErrorCode", "int16"),
-        f("OldStyleOffsets", arrayOf("int64"), "0-0"),
-        f("Timestamp", "int64", "1+"),
-        f("Offset", "int64", "1+"),
-      ])),
-    ])),
+    f(
+      "Topics",
+      arrayOf([
+        f("Name", "string"),
+        f(
+          "Partitions",
+          arrayOf([
+            f("PartitionIndex", "int32"),
+            f("ErrorCode", "int16"),
+            f("OldStyleOffsets", arrayOf("int64"), "0-0"),
+            f("Timestamp", "int64", "1+"),
+            f("Offset", "int64", "1+"),
+          ]),
+        ),
+      ]),
+    ),
   ]),
 };
 
@@ -139,19 +172,25 @@ const metadata = {
     f("Brokers", arrayOf([f("NodeId", "int32"), f("Host", "string"), f("Port", "int32"), f("Rack", "string?", "1+")])),
     f("ClusterId", "string?", "2+"),
     f("ControllerId", "int32", "1+"),
-    f("Topics", arrayOf([
-      f("ErrorCode", "int16"),
-      f("Name", "string"),
-      f("IsInternal", "bool", "1+"),
-      f("Partitions", arrayOf([
+    f(
+      "Topics",
+      arrayOf([
         f("ErrorCode", "int16"),
-        f("PartitionIndex", "int32"),
-        f("LeaderId", "int32"),
-        f("ReplicaNodes", int32s),
-        f("IsrNodes", int32s),
-        f("OfflineReplicas", int32s, "5+"),
-      ])),
-    ])),
+        f("Name", "string"),
+        f("IsInternal", "bool", "1+"),
+        f(
+          "Partitions",
+          arrayOf([
+            f("ErrorCode", "int16"),
+            f("PartitionIndex", "int32"),
+            f("LeaderId", "int32"),
+            f("ReplicaNodes", int32s),
+            f("IsrNodes", int32s),
+            f("OfflineReplicas", int32s, "5+"),
+          ]),
+        ),
+      ]),
+    ),
   ]),
 };
 
@@ -162,20 +201,29 @@ const offsetCommit = {
     f("MemberId", "string", "1+"),
     f("GroupInstanceId", "string?", "7+"),
     f("RetentionTimeMs", "int64", "2-4"),
-    f("Topics", arrayOf([
-      f("Name", "string"),
-      f("Partitions", arrayOf([
-        f("PartitionIndex", "int32"),
-        f("CommittedOffset", "int64"),
-        f("CommittedLeaderEpoch", "int32", "6+"),
-        f("CommitTimestamp", "int64", "1-1"),
-        f("CommittedMetadata", "string?"),
-      ])),
-    ])),
+    f(
+      "Topics",
+      arrayOf([
+        f("Name", "string"),
+        f(
+          "Partitions",
+          arrayOf([
+            f("PartitionIndex", "int32"),
+            f("CommittedOffset", "int64"),
+            f("CommittedLeaderEpoch", "int32", "6+"),
+            f("CommitTimestamp", "int64", "1-1"),
+            f("CommittedMetadata", "string?"),
+          ]),
+        ),
+      ]),
+    ),
   ]),
   response: schema([
     f("ThrottleTimeMs", "int32", "3+"),
-    f("Topics", arrayOf([f("Name", "string"), f("Partitions", arrayOf([f("PartitionIndex", "int32"), f("ErrorCode", "int16")]))])),
+    f(
+      "Topics",
+      arrayOf([f("Name", "string"), f("Partitions", arrayOf([f("PartitionIndex", "int32"), f("ErrorCode", "int16")]))]),
+    ),
   ]),
 };
 
@@ -186,16 +234,22 @@ const offsetFetch = {
   ]),
   response: schema([
     f("ThrottleTimeMs", "int32", "3+"),
-    f("Topics", arrayOf([
-      f("Name", "string"),
-      f("Partitions", arrayOf([
-        f("PartitionIndex", "int32"),
-        f("CommittedOffset", "int64"),
-        f("CommittedLeaderEpoch", "int32", "5+"),
-        f("Metadata", "string?"),
-        f("ErrorCode", "int16"),
-      ])),
-    ])),
+    f(
+      "Topics",
+      arrayOf([
+        f("Name", "string"),
+        f(
+          "Partitions",
+          arrayOf([
+            f("PartitionIndex", "int32"),
+            f("CommittedOffset", "int64"),
+            f("CommittedLeaderEpoch", "int32", "5+"),
+            f("Metadata", "string?"),
+            f("ErrorCode", "int16"),
+          ]),
+        ),
+      ]),
+    ),
     f("ErrorCode", "int16", "2+"),
   ]),
 };
@@ -234,14 +288,23 @@ const joinGroup = {
 };
 
 const heartbeat = {
-  request: schema([f("GroupId", "string"), f("GenerationId", "int32"), f("MemberId", "string"), f("GroupInstanceId", "string?", "3+")]),
+  request: schema([
+    f("GroupId", "string"),
+    f("GenerationId", "int32"),
+    f("MemberId", "string"),
+    f("GroupInstanceId", "string?", "3+"),
+  ]),
   response: schema([f("ThrottleTimeMs", "int32", "1+"), f("ErrorCode", "int16")]),
 };
 
 const memberIdentity = [f("MemberId", "string"), f("GroupInstanceId", "string?")];
 
 const leaveGroup = {
-  request: schema([f("GroupId", "string"), f("MemberId", "string", "0-2"), f("Members", arrayOf(memberIdentity), "3+")]),
+  request: schema([
+    f("GroupId", "string"),
+    f("MemberId", "string", "0-2"),
+    f("Members", arrayOf(memberIdentity), "3+"),
+  ]),
   response: schema([
     f("ThrottleTimeMs", "int32", "1+"),
     f("ErrorCode", "int16"),
@@ -262,22 +325,28 @@ const syncGroup = {
 
 const apiVersions = {
   request: schema([f("ClientSoftwareName", "string", "3+"), f("ClientSoftwareVersion", "string", "3+")], 3),
-  response: schema([
-    f("ErrorCode", "int16"),
-    f("ApiKeys", arrayOf([f("ApiKey", "int16"), f("MinVersion", "int16"), f("MaxVersion", "int16")])),
-    f("ThrottleTimeMs", "int32", "1+"),
-  ], 3),
+  response: schema(
+    [
+      f("ErrorCode", "int16"),
+      f("ApiKeys", arrayOf([f("ApiKey", "int16"), f("MinVersion", "int16"), f("MaxVersion", "int16")])),
+      f("ThrottleTimeMs", "int32", "1+"),
+    ],
+    3,
+  ),
 };
 
 const createTopics = {
   request: schema([
-    f("Topics", arrayOf([
-      f("Name", "string"),
-      f("NumPartitions", "int32"),
-      f("ReplicationFactor", "int16"),
-      f("Assignments", arrayOf([f("PartitionIndex", "int32"), f("BrokerIds", int32s)])),
-      f("Configs", arrayOf([f("Name", "string"), f("Value", "string?")])),
-    ])),
+    f(
+      "Topics",
+      arrayOf([
+        f("Name", "string"),
+        f("NumPartitions", "int32"),
+        f("ReplicationFactor", "int16"),
+        f("Assignments", arrayOf([f("PartitionIndex", "int32"), f("BrokerIds", int32s)])),
+        f("Configs", arrayOf([f("Name", "string"), f("Value", "string?")])),
+      ]),
+    ),
     f("TimeoutMs", "int32"),
     f("ValidateOnly", "bool", "1+"),
   ]),
@@ -289,12 +358,20 @@ const createTopics = {
 
 const deleteTopics = {
   request: schema([f("TopicNames", strings), f("TimeoutMs", "int32")]),
-  response: schema([f("ThrottleTimeMs", "int32", "1+"), f("Responses", arrayOf([f("Name", "string"), f("ErrorCode", "int16")]))]),
+  response: schema([
+    f("ThrottleTimeMs", "int32", "1+"),
+    f("Responses", arrayOf([f("Name", "string"), f("ErrorCode", "int16")])),
+  ]),
 };
 
 const initProducerId = {
   request: schema([f("TransactionalId", "string?"), f("TransactionTimeoutMs", "int32")]),
-  response: schema([f("ThrottleTimeMs", "int32"), f("ErrorCode", "int16"), f("ProducerId", "int64"), f("ProducerEpoch", "int16")]),
+  response: schema([
+    f("ThrottleTimeMs", "int32"),
+    f("ErrorCode", "int16"),
+    f("ProducerId", "int64"),
+    f("ProducerEpoch", "int16"),
+  ]),
 };
 
 export const APIS: readonly ApiSpec[] = [

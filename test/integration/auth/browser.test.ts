@@ -14,9 +14,12 @@ beforeAll(async () => {
 });
 
 describe("CORS", () => {
-  const preflight = (origin: string) => call("OPTIONS", `/v1/topics/${topic}/records`, undefined, {
-    origin, "access-control-request-method": "POST", "access-control-request-headers": "authorization, content-type",
-  });
+  const preflight = (origin: string) =>
+    call("OPTIONS", `/v1/topics/${topic}/records`, undefined, {
+      origin,
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "authorization, content-type",
+    });
 
   it("answers a preflight from an allowed origin without credentials", async () => {
     const r = await preflight(ALLOWED);
@@ -33,7 +36,12 @@ describe("CORS", () => {
 
   it("lets an allowed page read replies, errors included, and the headers clients need", async () => {
     const { token } = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }]);
-    const ok = await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: 1 }] }, { origin: ALLOWED, ...bearer(token) });
+    const ok = await call(
+      "POST",
+      `/v1/topics/${topic}/records`,
+      { records: [{ value: 1 }] },
+      { origin: ALLOWED, ...bearer(token) },
+    );
     expect(ok.status).toBe(200);
     expect(ok.headers.get("access-control-allow-origin")).toBe(ALLOWED);
     expect(ok.headers.get("access-control-expose-headers")).toContain("Retry-After");
@@ -46,15 +54,22 @@ describe("CORS", () => {
 describe("beacon-style publish", () => {
   /** What navigator.sendBeacon(url, string) sends: a POST with a text/plain body and no custom headers. */
   const beacon = (token: string, records: unknown[], path = `/v1/topics/${topic}/records`) =>
-    call("POST", `${path}?access_token=${encodeURIComponent(token)}`, JSON.stringify({ records }),
-      { "content-type": "text/plain;charset=UTF-8", origin: ALLOWED });
+    call("POST", `${path}?access_token=${encodeURIComponent(token)}`, JSON.stringify({ records }), {
+      "content-type": "text/plain;charset=UTF-8",
+      origin: ALLOWED,
+    });
 
   it("publishes a text/plain JSON body with a produce-only token in the query string", async () => {
     const { token } = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }]);
     const r = await beacon(token, [{ key: "page", value: { event: "view", path: "/cart" } }]);
     expect(r.status).toBe(200);
     const { offset, partition } = r.body.records[0];
-    const fetched = await call("GET", `/v1/topics/${topic}/partitions/${partition}/records?offset=${offset}`, undefined, asAdmin);
+    const fetched = await call(
+      "GET",
+      `/v1/topics/${topic}/partitions/${partition}/records?offset=${offset}`,
+      undefined,
+      asAdmin,
+    );
     expect(fetched.body.records[0].value).toEqual({ event: "view", path: "/cart" });
   });
 
@@ -76,8 +91,12 @@ describe("beacon-style publish", () => {
 
   it("refuses a query-string token on any route that is not produce", async () => {
     const { token } = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }]);
-    for (const [method, path] of [["GET", `/v1/topics/${topic}/partitions/0/records?offset=0&`], ["GET", `/v1/topics/${topic}?`],
-      ["GET", "/v1/topics?"], ["POST", "/v1/producers?"]] as const) {
+    for (const [method, path] of [
+      ["GET", `/v1/topics/${topic}/partitions/0/records?offset=0&`],
+      ["GET", `/v1/topics/${topic}?`],
+      ["GET", "/v1/topics?"],
+      ["POST", "/v1/producers?"],
+    ] as const) {
       const r = await call(method, `${path}access_token=${token}`);
       expect(r.status, `${method} ${path}`).toBe(401);
     }

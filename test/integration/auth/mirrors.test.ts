@@ -30,7 +30,12 @@ describe("a mirror's source token", () => {
   it("is refused at creation when the source rejects it: 400 INVALID_CONFIG, nothing created", async () => {
     const src = await topicWithRecords(1);
     const name = uniqueTopic("m");
-    const r = await call("POST", "/v1/mirrors", { name, source: { url: SOURCE, topic: src, token: "elg_nope_nope" }, topic: `${src}.copy` }, asAdmin);
+    const r = await call(
+      "POST",
+      "/v1/mirrors",
+      { name, source: { url: SOURCE, topic: src, token: "elg_nope_nope" }, topic: `${src}.copy` },
+      asAdmin,
+    );
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe("INVALID_CONFIG");
     expect(r.body.error.message).toMatch(/401|UNAUTHENTICATED/);
@@ -42,7 +47,12 @@ describe("a mirror's source token", () => {
     const src = await topicWithRecords(3);
     const reader = await createToken([{ resource: `topic:${src}`, operations: ["consume"] }]);
     const name = uniqueTopic("m");
-    const created = await call("POST", "/v1/mirrors", { name, source: { url: SOURCE, topic: src, token: reader.token }, topic: `${src}.copy` }, asAdmin);
+    const created = await call(
+      "POST",
+      "/v1/mirrors",
+      { name, source: { url: SOURCE, topic: src, token: reader.token }, topic: `${src}.copy` },
+      asAdmin,
+    );
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     await until(name, (m) => m.lag === 0 && m.partitions[0].source_offset === 3);
 
@@ -51,6 +61,9 @@ describe("a mirror's source token", () => {
     const failing = await until(name, (m) => /UNAUTHENTICATED|401/.test(m.partitions[0].last_error ?? ""));
     // Nothing was lost or skipped: the copy stands where the local topic ends.
     const local = await call("GET", `/v1/topics/${src}.copy`, undefined, asAdmin);
-    expect(failing.partitions[0]).toMatchObject({ source_offset: local.body.partitions[0].high_watermark, records_skipped: 0 });
+    expect(failing.partitions[0]).toMatchObject({
+      source_offset: local.body.partitions[0].high_watermark,
+      records_skipped: 0,
+    });
   });
 });

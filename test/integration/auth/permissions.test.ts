@@ -8,8 +8,8 @@ import { PERMISSIONS } from "../../../src/router/permissions.js";
 import { call, uniqueTopic } from "../../support/api.js";
 import { asAdmin, callAs, createToken } from "../../support/auth.js";
 
-const served = createApp().routes
-  .filter((r) => !(r.method === "ALL" && (r.path === "*" || r.path === "/*")))
+const served = createApp()
+  .routes.filter((r) => !(r.method === "ALL" && (r.path === "*" || r.path === "/*")))
   .map((r) => `${r.method} ${r.path}`);
 
 describe("permissions table", () => {
@@ -18,7 +18,9 @@ describe("permissions table", () => {
   });
 
   it("leaves only /healthz, /v1/openapi.json and CORS preflights public", () => {
-    const open = Object.entries(PERMISSIONS).filter(([, p]) => p.access === "public").map(([k]) => k);
+    const open = Object.entries(PERMISSIONS)
+      .filter(([, p]) => p.access === "public")
+      .map(([k]) => k);
     expect(open.sort()).toEqual(["GET /healthz", "GET /v1/openapi.json", "OPTIONS /v1/stream/*"]);
   });
 
@@ -34,9 +36,17 @@ describe("permissions table", () => {
  * the granted token also gets consume (Kafka checks READ on them beside the group).
  */
 const SAMPLES: Record<string, { query?: string; body?: unknown; ok: number; topics?: boolean }> = {
-  "POST /v1/groups/:group/heartbeat": { body: { member_id: null, member_epoch: 0, topics: ["T"] }, ok: 200, topics: true },
+  "POST /v1/groups/:group/heartbeat": {
+    body: { member_id: null, member_epoch: 0, topics: ["T"] },
+    ok: 200,
+    topics: true,
+  },
   "DELETE /v1/groups/:group/members/:member": { ok: 409 },
-  "POST /v1/groups/:group/offsets": { body: { offsets: [{ topic: "T", partition: 0, offset: 0 }] }, ok: 204, topics: true },
+  "POST /v1/groups/:group/offsets": {
+    body: { offsets: [{ topic: "T", partition: 0, offset: 0 }] },
+    ok: 204,
+    topics: true,
+  },
   "GET /v1/groups/:group/offsets": { ok: 200 },
   "POST /v1/groups/:group/offsets/reset": { body: { to: "earliest", topics: ["T"] }, ok: 200, topics: true },
   // An unknown group: past authorization, the coordinator answers.
@@ -50,7 +60,10 @@ const SAMPLES: Record<string, { query?: string; body?: unknown; ok: number; topi
   "GET /v1/topics/:topic/partitions/:p/records": { query: "?offset=0", ok: 200 },
   "GET /v1/topics/:topic/partitions/:p/offsets": { query: "?at=latest", ok: 200 },
   // The source is this deployment (outbound fetches loop back), read with the admin secret.
-  "POST /v1/mirrors": { body: { name: "T", source: { url: "http://source.test", topic: "T", token: "test-admin-secret" }, topic: "T.copy" }, ok: 201 },
+  "POST /v1/mirrors": {
+    body: { name: "T", source: { url: "http://source.test", topic: "T", token: "test-admin-secret" }, topic: "T.copy" },
+    ok: 201,
+  },
   "GET /v1/mirrors": { ok: 200 },
   // An unknown mirror: past authorization, the controller answers.
   "GET /v1/mirrors/:mirror": { ok: 404 },
@@ -79,11 +92,21 @@ describe.each(Object.entries(PERMISSIONS).filter(([, p]) => p.access === "grant"
     topic = uniqueTopic("perm");
     expect((await call("POST", "/v1/topics", { name: topic, partitions: 1 }, asAdmin)).status).toBe(201);
     let id = "0123456789abcdef";
-    if (key === "DELETE /v1/tokens/:id") id = (await createToken([{ resource: "topic:x", operations: ["describe"] }])).id;
-    path = pattern.replace(":topic", topic).replace(":group", topic).replace(":member", "nobody").replace(":mirror", "nobody")
-      .replace(":p", "0").replace(":id", id) + (sample?.query ?? "");
+    if (key === "DELETE /v1/tokens/:id")
+      id = (await createToken([{ resource: "topic:x", operations: ["describe"] }])).id;
+    path =
+      pattern
+        .replace(":topic", topic)
+        .replace(":group", topic)
+        .replace(":member", "nobody")
+        .replace(":mirror", "nobody")
+        .replace(":p", "0")
+        .replace(":id", id) + (sample?.query ?? "");
   });
-  const body = () => (sample?.body === undefined ? undefined : JSON.parse(JSON.stringify(sample.body).replaceAll('"T"', JSON.stringify(topic))));
+  const body = () =>
+    sample?.body === undefined
+      ? undefined
+      : JSON.parse(JSON.stringify(sample.body).replaceAll('"T"', JSON.stringify(topic)));
   const bodyTopics = () => (sample?.topics ? [{ resource: `topic:${topic}`, operations: ["consume"] }] : []);
 
   const resource = () => (permission.kind === "cluster" ? "cluster" : `${permission.kind}:${topic}`);
@@ -101,9 +124,16 @@ describe.each(Object.entries(PERMISSIONS).filter(([, p]) => p.access === "grant"
   });
 
   it("refuses a token whose grants name other resources (403)", async () => {
-    const other = permission.kind === "cluster"
-      ? [{ resource: "topic:*", operations: ["admin"] }, { resource: "group:*", operations: ["admin"] }]
-      : [{ resource: `${permission.kind}:${topic}x`, operations: ["admin"] }, { resource: "cluster", operations: ["admin"] }];
+    const other =
+      permission.kind === "cluster"
+        ? [
+            { resource: "topic:*", operations: ["admin"] },
+            { resource: "group:*", operations: ["admin"] },
+          ]
+        : [
+            { resource: `${permission.kind}:${topic}x`, operations: ["admin"] },
+            { resource: "cluster", operations: ["admin"] },
+          ];
     const { token } = await createToken([...other, ...bodyTopics()]);
     const r = await callAs(token, method, path, body());
     expect(r.status).toBe(403);
@@ -159,7 +189,12 @@ describe("routes that check resources named in the body", () => {
       await call("POST", "/v1/topics", { name }, asAdmin);
       await call("POST", `/v1/topics/${name}/records`, { records: [{ value: name }] }, asAdmin);
     }
-    const body = { partitions: [{ topic: mine, partition: 0, offset: 0 }, { topic: theirs, partition: 0, offset: 0 }] };
+    const body = {
+      partitions: [
+        { topic: mine, partition: 0, offset: 0 },
+        { topic: theirs, partition: 0, offset: 0 },
+      ],
+    };
     expect((await call("POST", "/v1/fetch", body)).status).toBe(401);
     const { token } = await createToken([{ resource: `topic:${mine}`, operations: ["consume"] }]);
     const r = await callAs(token, "POST", "/v1/fetch", body);
@@ -211,7 +246,8 @@ describe("prefix grants", () => {
   it("a literal grant matches only its own name, and * matches every name", async () => {
     const literal = await createToken([{ resource: "topic:orders", operations: ["consume"] }]);
     const any = await createToken([{ resource: "topic:*", operations: ["consume"] }]);
-    const read = (token: string, name: string) => callAs(token, "GET", `/v1/topics/${name}/partitions/0/records?offset=0`);
+    const read = (token: string, name: string) =>
+      callAs(token, "GET", `/v1/topics/${name}/partitions/0/records?offset=0`);
     expect((await read(literal.token, "orders")).status).toBe(200);
     expect((await read(literal.token, "orders.eu")).status).toBe(403);
     expect((await read(any.token, "orders2")).status).toBe(200);
@@ -227,9 +263,14 @@ describe("refusal comes before the body is read", () => {
         controller.enqueue(new Uint8Array(64 * 1024));
       },
     });
-    const res = await exports.default.fetch(new Request("http://edgelog.test/v1/topics/any/records", {
-      method: "POST", body: endless, headers: { "content-type": "application/json" }, duplex: "half",
-    } as RequestInit));
+    const res = await exports.default.fetch(
+      new Request("http://edgelog.test/v1/topics/any/records", {
+        method: "POST",
+        body: endless,
+        headers: { "content-type": "application/json" },
+        duplex: "half",
+      } as RequestInit),
+    );
     expect(res.status).toBe(401);
     // A stream pulls ahead of its reader by its high-water mark (one chunk); nobody read past that.
     expect(pulled).toBeLessThanOrEqual(2);
@@ -262,7 +303,11 @@ describe("group routes check topics named in the body too", () => {
     const topic = uniqueTopic("gt");
     expect((await call("POST", "/v1/topics", { name: topic }, asAdmin)).status).toBe(201);
     const onlyGroup = await createToken([{ resource: "group:billing-*", operations: ["consume"] }]);
-    const r = await callAs(onlyGroup.token, "POST", "/v1/groups/billing-1/heartbeat", { member_id: null, member_epoch: 0, topics: [topic] });
+    const r = await callAs(onlyGroup.token, "POST", "/v1/groups/billing-1/heartbeat", {
+      member_id: null,
+      member_epoch: 0,
+      topics: [topic],
+    });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe("TOPIC_AUTHORIZATION_FAILED");
   });
@@ -271,7 +316,12 @@ describe("group routes check topics named in the body too", () => {
     const topic = uniqueTopic("gl");
     expect((await call("POST", "/v1/topics", { name: topic }, asAdmin)).status).toBe(201);
     for (const g of ["team-a.one", "team-b.one"]) {
-      const r = await call("POST", `/v1/groups/${g}/heartbeat`, { member_id: null, member_epoch: 0, topics: [topic] }, asAdmin);
+      const r = await call(
+        "POST",
+        `/v1/groups/${g}/heartbeat`,
+        { member_id: null, member_epoch: 0, topics: [topic] },
+        asAdmin,
+      );
       expect(r.status).toBe(200);
     }
     const teamA = await createToken([{ resource: "group:team-a.*", operations: ["describe"] }]);

@@ -28,8 +28,9 @@ const records = (bytes: number) => ({ records: [{ value: "x".repeat(bytes) }] })
 
 describe("produce quota", () => {
   it("engages past the rate with 429 THROTTLING_QUOTA_EXCEEDED and Retry-After, then releases", async () => {
-    const { token } = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }],
-      { quotas: { produce_bytes_per_sec: RATE } });
+    const { token } = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }], {
+      quotas: { produce_bytes_per_sec: RATE },
+    });
     const produce = (bytes: number) => callAs(token, "POST", `/v1/topics/${topic}/records`, records(bytes));
     // A full second's allowance is available; this request overdraws it by about 5,000 bytes.
     expect((await produce(25_000)).status).toBe(200);
@@ -43,8 +44,12 @@ describe("produce quota", () => {
   });
 
   it("throttles one token without slowing another", async () => {
-    const noisy = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }], { quotas: { produce_bytes_per_sec: 1_000 } });
-    const quiet = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }], { quotas: { produce_bytes_per_sec: 1_000 } });
+    const noisy = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }], {
+      quotas: { produce_bytes_per_sec: 1_000 },
+    });
+    const quiet = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }], {
+      quotas: { produce_bytes_per_sec: 1_000 },
+    });
     expect((await callAs(noisy.token, "POST", `/v1/topics/${topic}/records`, records(5_000))).status).toBe(200);
     const again = await callAs(noisy.token, "POST", `/v1/topics/${topic}/records`, records(10));
     expect(again.status).toBe(429);
@@ -60,10 +65,12 @@ describe("fetch quota", () => {
     const source = uniqueTopic("quota-src");
     await call("POST", "/v1/topics", { name: source }, asAdmin);
     expect((await call("POST", `/v1/topics/${source}/records`, records(25_000), asAdmin)).status).toBe(200);
-    const { token } = await createToken([{ resource: `topic:${source}`, operations: ["consume"] }],
-      { quotas: { fetch_bytes_per_sec: RATE } });
+    const { token } = await createToken([{ resource: `topic:${source}`, operations: ["consume"] }], {
+      quotas: { fetch_bytes_per_sec: RATE },
+    });
     const fetchOne = () => callAs(token, "GET", `/v1/topics/${source}/partitions/0/records?offset=0`);
-    const fetchMany = () => callAs(token, "POST", "/v1/fetch", { partitions: [{ topic: source, partition: 0, offset: 0 }] });
+    const fetchMany = () =>
+      callAs(token, "POST", "/v1/fetch", { partitions: [{ topic: source, partition: 0, offset: 0 }] });
 
     expect((await fetchOne()).status).toBe(200);
     const throttled = await fetchMany();
@@ -89,11 +96,16 @@ describe("live tail quota", () => {
   it("charges SSE events to the fetch quota and paces the stream instead of cutting it", async () => {
     const source = uniqueTopic("quota-sse");
     await call("POST", "/v1/topics", { name: source }, asAdmin);
-    for (let i = 0; i < 2; i++) expect((await call("POST", `/v1/topics/${source}/records`, records(25_000), asAdmin)).status).toBe(200);
-    const { token } = await createToken([{ resource: `topic:${source}`, operations: ["consume"] }],
-      { quotas: { fetch_bytes_per_sec: RATE } });
-    const res = await exports.default.fetch(new Request(
-      `http://edgelog.test/v1/topics/${source}/partitions/0/records?offset=0&live=sse&max_records=1`, { headers: bearer(token) }));
+    for (let i = 0; i < 2; i++)
+      expect((await call("POST", `/v1/topics/${source}/records`, records(25_000), asAdmin)).status).toBe(200);
+    const { token } = await createToken([{ resource: `topic:${source}`, operations: ["consume"] }], {
+      quotas: { fetch_bytes_per_sec: RATE },
+    });
+    const res = await exports.default.fetch(
+      new Request(`http://edgelog.test/v1/topics/${source}/partitions/0/records?offset=0&live=sse&max_records=1`, {
+        headers: bearer(token),
+      }),
+    );
     expect(res.status).toBe(200);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let buf = "";

@@ -27,16 +27,28 @@ describe("creating, listing and revoking tokens", () => {
   it("shows the token once, lists it without the secret, and refuses it once revoked", async () => {
     const topic = uniqueTopic("life");
     await call("POST", "/v1/topics", { name: topic }, asAdmin);
-    const created = await createToken([{ resource: `topic:${topic}`, operations: ["produce", "consume"] }],
-      { name: "billing", quotas: { produce_bytes_per_sec: 1_000_000 } });
+    const created = await createToken([{ resource: `topic:${topic}`, operations: ["produce", "consume"] }], {
+      name: "billing",
+      quotas: { produce_bytes_per_sec: 1_000_000 },
+    });
     expect(created.token).toMatch(/^elg_[0-9a-f]{16}_[0-9a-f]{64}$/);
     expect(created.token).toContain(created.id);
-    expect(created).toMatchObject({ name: "billing", grants: [{ resource: `topic:${topic}`, operations: ["produce", "consume"] }] });
+    expect(created).toMatchObject({
+      name: "billing",
+      grants: [{ resource: `topic:${topic}`, operations: ["produce", "consume"] }],
+    });
 
-    const listed = (await call("GET", "/v1/tokens", undefined, asAdmin)).body.tokens.find((t: { id: string }) => t.id === created.id);
+    const listed = (await call("GET", "/v1/tokens", undefined, asAdmin)).body.tokens.find(
+      (t: { id: string }) => t.id === created.id,
+    );
     expect(listed).toEqual({
-      id: created.id, name: "billing", grants: created.grants, quotas: { produce_bytes_per_sec: 1_000_000 },
-      expires_at: null, created_at: expect.any(Number), created_by: "admin",
+      id: created.id,
+      name: "billing",
+      grants: created.grants,
+      quotas: { produce_bytes_per_sec: 1_000_000 },
+      expires_at: null,
+      created_at: expect.any(Number),
+      created_by: "admin",
     });
     const secret = created.token.split("_")[2]!;
     expect(JSON.stringify((await call("GET", "/v1/tokens", undefined, asAdmin)).body)).not.toContain(secret);
@@ -48,7 +60,9 @@ describe("creating, listing and revoking tokens", () => {
     const after = await produce();
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe("UNAUTHENTICATED");
-    expect((await call("DELETE", `/v1/tokens/${created.id}`, undefined, asAdmin)).body.error.code).toBe("DELEGATION_TOKEN_NOT_FOUND");
+    expect((await call("DELETE", `/v1/tokens/${created.id}`, undefined, asAdmin)).body.error.code).toBe(
+      "DELEGATION_TOKEN_NOT_FOUND",
+    );
   });
 
   it("a revocation made elsewhere takes effect within EDGELOG_AUTH_CACHE_MS", async () => {
@@ -62,7 +76,9 @@ describe("creating, listing and revoking tokens", () => {
   });
 
   it("refuses a token once it expires", async () => {
-    const { token } = await createToken([{ resource: "topic:*", operations: ["describe"] }], { expires_at: Date.now() + 400 });
+    const { token } = await createToken([{ resource: "topic:*", operations: ["describe"] }], {
+      expires_at: Date.now() + 400,
+    });
     expect((await callAs(token, "GET", "/v1/topics")).status).toBe(200);
     await within(2_000, async () => (await callAs(token, "GET", "/v1/topics")).status === 401);
     expect((await callAs(token, "GET", "/v1/topics")).body.error.message).toMatch(/expired/);
@@ -81,7 +97,10 @@ describe("bad input to POST /v1/tokens writes nothing", () => {
     ["no grants", { name: "x", grants: [] }],
     ["unknown field", { name: "x", grants: [{ resource: "cluster", operations: ["admin"] }], scope: "all" }],
     ["expiry in the past", { name: "x", grants: [{ resource: "cluster", operations: ["admin"] }], expires_at: 1 }],
-    ["a zero quota", { name: "x", grants: [{ resource: "topic:a", operations: ["produce"] }], quotas: { produce_bytes_per_sec: 0 } }],
+    [
+      "a zero quota",
+      { name: "x", grants: [{ resource: "topic:a", operations: ["produce"] }], quotas: { produce_bytes_per_sec: 0 } },
+    ],
   ];
   it.each(cases)("%s → 400 INVALID_REQUEST", async (_, body) => {
     const before = await tokenCount();
@@ -104,7 +123,11 @@ describe("no escalation: a token creates only tokens its own grants cover", () =
     ["every topic", { resource: "topic:*", operations: ["consume"] }, "TOPIC_AUTHORIZATION_FAILED"],
     ["a stronger operation", { resource: "topic:orders.eu", operations: ["admin"] }, "TOPIC_AUTHORIZATION_FAILED"],
     ["another group", { resource: "group:billing2", operations: ["consume"] }, "GROUP_AUTHORIZATION_FAILED"],
-    ["a group prefix over a literal", { resource: "group:billing*", operations: ["consume"] }, "GROUP_AUTHORIZATION_FAILED"],
+    [
+      "a group prefix over a literal",
+      { resource: "group:billing*", operations: ["consume"] },
+      "GROUP_AUTHORIZATION_FAILED",
+    ],
   ])("refuses %s (403), creating nothing", async (_, grant, code) => {
     const creator = await createToken(creatorGrants);
     const before = await tokenCount();
@@ -119,7 +142,11 @@ describe("no escalation: a token creates only tokens its own grants cover", () =
     const topic = `orders.${uniqueTopic()}`;
     await call("POST", "/v1/topics", { name: topic }, asAdmin);
     const r = await callAs(creator.token, "POST", "/v1/tokens", {
-      name: "child", grants: [{ resource: "topic:orders.eu*", operations: ["produce"] }, { resource: `topic:${topic}`, operations: ["describe"] }],
+      name: "child",
+      grants: [
+        { resource: "topic:orders.eu*", operations: ["produce"] },
+        { resource: `topic:${topic}`, operations: ["describe"] },
+      ],
     });
     expect(r.status).toBe(201);
     expect(r.body.created_by).toBe(creator.id);
@@ -127,20 +154,38 @@ describe("no escalation: a token creates only tokens its own grants cover", () =
   });
 
   it("refuses looser quotas and a longer life than the creator's own", async () => {
-    const creator = await createToken(creatorGrants, { quotas: { produce_bytes_per_sec: 1000 }, expires_at: Date.now() + 60_000 });
+    const creator = await createToken(creatorGrants, {
+      quotas: { produce_bytes_per_sec: 1000 },
+      expires_at: Date.now() + 60_000,
+    });
     const grants = [{ resource: "topic:orders.eu", operations: ["produce"] }];
-    const noQuota = await callAs(creator.token, "POST", "/v1/tokens", { name: "c", grants, expires_at: Date.now() + 30_000 });
+    const noQuota = await callAs(creator.token, "POST", "/v1/tokens", {
+      name: "c",
+      grants,
+      expires_at: Date.now() + 30_000,
+    });
     expect(noQuota.status).toBe(403);
-    const neverExpires = await callAs(creator.token, "POST", "/v1/tokens", { name: "c", grants, quotas: { produce_bytes_per_sec: 500 } });
+    const neverExpires = await callAs(creator.token, "POST", "/v1/tokens", {
+      name: "c",
+      grants,
+      quotas: { produce_bytes_per_sec: 500 },
+    });
     expect(neverExpires.status).toBe(403);
-    const ok = await callAs(creator.token, "POST", "/v1/tokens",
-      { name: "c", grants, quotas: { produce_bytes_per_sec: 500 }, expires_at: Date.now() + 30_000 });
+    const ok = await callAs(creator.token, "POST", "/v1/tokens", {
+      name: "c",
+      grants,
+      quotas: { produce_bytes_per_sec: 500 },
+      expires_at: Date.now() + 30_000,
+    });
     expect(ok.status).toBe(201);
   });
 
   it("needs cluster admin to create tokens at all", async () => {
     const creator = await createToken([{ resource: "topic:*", operations: ["admin"] }]);
-    const r = await callAs(creator.token, "POST", "/v1/tokens", { name: "c", grants: [{ resource: "topic:a", operations: ["produce"] }] });
+    const r = await callAs(creator.token, "POST", "/v1/tokens", {
+      name: "c",
+      grants: [{ resource: "topic:a", operations: ["produce"] }],
+    });
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe("CLUSTER_AUTHORIZATION_FAILED");
   });
@@ -172,12 +217,16 @@ describe("a deployment configured like wrangler.toml with no EDGELOG_ADMIN_TOKEN
   const deployed = createApp();
   const { EDGELOG_ADMIN_TOKEN: _, EDGELOG_AUTH: __, ...bindings } = env;
   const request = (path: string, headers: Record<string, string> = {}) =>
-    deployed.fetch(new Request(`http://edgelog.test${path}`, { headers }), bindings, { waitUntil() {}, passThroughOnException() {}, props: {} });
+    deployed.fetch(new Request(`http://edgelog.test${path}`, { headers }), bindings, {
+      waitUntil() {},
+      passThroughOnException() {},
+      props: {},
+    });
 
   it("refuses requests, naming the missing secret", async () => {
     const r = await request("/v1/topics");
     expect(r.status).toBe(401);
-    const body = await r.json() as { error: { code: string; message: string } };
+    const body = (await r.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe("UNAUTHENTICATED");
     expect(body.error.message).toContain("EDGELOG_ADMIN_TOKEN");
     expect((await request("/v1/topics", bearer(ADMIN_TOKEN))).status).toBe(401);
@@ -207,12 +256,24 @@ describe("secrets", () => {
     await record(callAs(created.token, "POST", "/v1/topics/leak.x/records", { records: [{ value: 1 }] }));
     await record(callAs(created.token, "POST", "/v1/topics/other/records", { records: [{ value: 1 }] }));
     await record(callAs(created.token, "POST", "/v1/topics/leak.x/records", "{not json"));
-    await record(callAs(created.token, "POST", "/v1/tokens", { name: "x", grants: [{ resource: "topic:*", operations: ["admin"] }] }));
+    await record(
+      callAs(created.token, "POST", "/v1/tokens", {
+        name: "x",
+        grants: [{ resource: "topic:*", operations: ["admin"] }],
+      }),
+    );
     await record(call("GET", "/v1/topics", undefined, { authorization: `Basic ${created.token}` }));
     await record(call("GET", "/v1/topics", undefined, { authorization: `Bearer ${created.token} extra` }));
     await record(call("GET", "/v1/topics", undefined, bearer(wrongSecret)));
     await record(call("GET", `/v1/topics?access_token=${created.token}`));
-    await record(call("POST", `/v1/topics/leak.x/records?access_token=${created.token}`, { records: [{ value: 1 }] }, bearer(ADMIN_TOKEN)));
+    await record(
+      call(
+        "POST",
+        `/v1/topics/leak.x/records?access_token=${created.token}`,
+        { records: [{ value: 1 }] },
+        bearer(ADMIN_TOKEN),
+      ),
+    );
     await record(call("GET", "/v1/tokens", undefined, asAdmin));
     await record(call("DELETE", `/v1/tokens/${created.token}`, undefined, asAdmin));
     for (const b of bodies) {
