@@ -5,7 +5,7 @@ import type { Env } from "../env.js";
 import { fail, ok, type Result } from "../protocol/errors.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
 import { migrate } from "../util/migrations.js";
-import { ProducerRegistry, type ProducerIdentity } from "./producers.js";
+import { ProducerRegistry, type ProducerIdentity } from "./producer-registry.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
 import { MirrorDirectory, type MirrorEntry } from "./mirrors.js";

@@ -2,8 +2,8 @@
 // per-connection failure handling (a bad client or an unreachable edgelog never affects others).
 
 import { createServer, type Server, type Socket } from "node:net";
-import { decode, encode, Reader, Writer, type Value } from "./protocol/codec.js";
-import { API, APIS, BY_KEY, type ApiName } from "./protocol/messages.js";
+import { decode, encode, Reader, Writer, type Value } from "./wire/codec.js";
+import { API, APIS, BY_KEY, type ApiName } from "./wire/messages.js";
 import type { GatewayIdentity, Handler, RequestContext } from "./handlers/context.js";
 import * as groups from "./handlers/groups.js";
 import * as records from "./handlers/records.js";

@@ -15,7 +15,7 @@ import {
 } from "../protocol/record-batch.js";
 import type { TimestampType } from "../protocol/topic-config.js";
 import { migrate } from "../util/migrations.js";
-import { ProducerStates } from "./producers.js";
+import { ProducerStates } from "./producer-state.js";
 import { LOG_MIGRATIONS } from "./schema.js";
 import { Compactor } from "./compaction.js";
 import { SegmentTable, type IndexEntry, type Segment } from "./segments.js";

@@ -100,7 +100,7 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     statements: [`CREATE TABLE replica_rewrites (seq INTEGER PRIMARY KEY AUTOINCREMENT, base_offset INTEGER NOT NULL)`],
   },
   {
-    // Durable Streams (src/streams): a stream is the single partition of a `stream.<name>` topic.
+    // Durable Streams (src/durable-streams): a stream is the single partition of a `stream.<name>` topic.
     version: 5,
     statements: [
       // One row while the partition backs a stream; absent for ordinary topics.

@@ -14,8 +14,13 @@ import { deletePrefixPage, partitionPrefix, type SegmentStore } from "../archive
 /** Backoff before background work that failed (R2 unavailable, a crash mid-roll) is retried. */
 const MAINTENANCE_RETRY_MS = 10_000;
 
-import { appendToStream, bodyValues, type AppendStreamRequest } from "../streams/append.js";
-import { parseOffsetToken, STREAM_TOPIC_PREFIX, type OffsetParam, type StreamPosition } from "../streams/protocol.js";
+import { appendToStream, bodyValues, type AppendStreamRequest } from "../durable-streams/append.js";
+import {
+  parseOffsetToken,
+  STREAM_TOPIC_PREFIX,
+  type OffsetParam,
+  type StreamPosition,
+} from "../durable-streams/protocol.js";
 import {
   StreamStore,
   type CreateStreamRequest,
@@ -23,7 +28,7 @@ import {
   type ForkSource,
   type StreamRead,
   type StreamReply,
-} from "../streams/store.js";
+} from "../durable-streams/store.js";
 import { errorReply, LiveTail, parseLiveRequest } from "./live.js";
 import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 import type { Replicator, ReplicaStatus } from "../replication/replicator.js";
@@ -329,7 +334,7 @@ export class PartitionDO extends DurableObject<Env> {
     }
   }
 
-  // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (src/streams). ----
+  // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (src/durable-streams). ----
 
   async streamCreate(ref: TopicRef, req: CreateStreamRequest): Promise<Result<StreamReply>> {
     return this.#onStream(ref, (s, now) =>

@@ -13,9 +13,9 @@ import { groupRoutes } from "./groups.js";
 import { mirrorRoutes } from "./mirrors.js";
 import { openApiDocument } from "./openapi.js";
 import { produceRoutes } from "./produce.js";
-import { producerRoutes } from "./producers.js";
-import { STREAM_ROUTE_PREFIX } from "../streams/protocol.js";
-import { streamRoutes } from "./streams.js";
+import { producerRoutes } from "./producer-ids.js";
+import { STREAM_ROUTE_PREFIX } from "../durable-streams/protocol.js";
+import { streamRoutes } from "./durable-streams.js";
 import { tokenRoutes } from "./tokens.js";
 import { topicRoutes } from "./topics.js";
 

@@ -9,7 +9,7 @@ import { TOPIC_NAME_PATTERN } from "../protocol/constants.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
 import type { Topic } from "../protocol/topic.js";
-import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
+import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import type { AppEnv } from "./app-env.js";
 import { readJson } from "./body.js";
 import { cluster, topics } from "./objects.js";

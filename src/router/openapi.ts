@@ -2,7 +2,7 @@
 
 import { z } from "zod";
 import * as api from "../protocol/api.js";
-import { STREAM_MAX_APPEND_BYTES } from "../streams/protocol.js";
+import { STREAM_MAX_APPEND_BYTES } from "../durable-streams/protocol.js";
 import {
   CONTENT_TYPE_RECORD_BATCH,
   MAX_RECORDS_PER_REQUEST,

@@ -15,13 +15,13 @@ import { chargeQuota } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { partitionParam } from "./params.js";
-import { checkProducer } from "./producers.js";
+import { checkProducer } from "./producer-ids.js";
 import { choosePartition, stickyPartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
 import { concat } from "../util/bytes.js";
 import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
-import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
+import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 
 export const produceRoutes = new Hono<AppEnv>();
 

@@ -3,7 +3,7 @@
 import { Hono } from "hono";
 import { AlterTopicSchema, CreateTopicSchema } from "../protocol/api.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
-import { STREAM_TOPIC_PREFIX } from "../streams/protocol.js";
+import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import { parseTopicConfig } from "../protocol/topic-config.js";
 import type { Env } from "../env.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { encodeAssignment } from "../../src/gateway/handlers/groups.js";
-import { decode, encode, Reader, type Field, type FieldType, type Value } from "../../src/gateway/protocol/codec.js";
-import { APIS, ASSIGNMENT, SUBSCRIPTION } from "../../src/gateway/protocol/messages.js";
+import { decode, encode, Reader, type Field, type FieldType, type Value } from "../../src/gateway/wire/codec.js";
+import { APIS, ASSIGNMENT, SUBSCRIPTION } from "../../src/gateway/wire/messages.js";
 
 /** A value exercising every field present at `version`: non-default scalars, one-element arrays, nulls where allowed. */
 function sample(fields: Field[], version: number, seed = 1): Value {

@@ -4,8 +4,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { MAX_FRAME_BYTES } from "../../src/gateway/server.js";
-import { decode, encode, Reader } from "../../src/gateway/protocol/codec.js";
-import { API, BY_KEY } from "../../src/gateway/protocol/messages.js";
+import { decode, encode, Reader } from "../../src/gateway/wire/codec.js";
+import { API, BY_KEY } from "../../src/gateway/wire/messages.js";
 import { freePort } from "../support/server.js";
 import { wireClient, type WireClient } from "../support/kafka-wire.js";
 

@@ -1,6 +1,6 @@
 // What every request handler gets: the upstream client, who the gateway says it is, the request.
 
-import type { Value } from "../protocol/codec.js";
+import type { Value } from "../wire/codec.js";
 import type { Upstream } from "../upstream.js";
 
 export interface GatewayIdentity {

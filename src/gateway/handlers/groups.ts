@@ -4,8 +4,8 @@
 
 import { randomUUID } from "node:crypto";
 import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
-import { decode, encode, Reader, Writer, type Value } from "../protocol/codec.js";
-import { ASSIGNMENT, SUBSCRIPTION } from "../protocol/messages.js";
+import { decode, encode, Reader, Writer, type Value } from "../wire/codec.js";
+import { ASSIGNMENT, SUBSCRIPTION } from "../wire/messages.js";
 import { KAFKA, kafkaCode } from "../upstream.js";
 import { NODE_ID, type Handler, type RequestContext } from "./context.js";
 

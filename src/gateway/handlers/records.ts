@@ -1,7 +1,7 @@
 // Produce, Fetch, ListOffsets and InitProducerId: record batches pass through untouched in both directions.
 
 import { FETCH_MAX_BYTES_CAP, FETCH_MAX_WAIT_MS, MAX_PARTITIONS } from "../../protocol/constants.js";
-import type { Value } from "../protocol/codec.js";
+import type { Value } from "../wire/codec.js";
 import { KAFKA, kafkaCode, UpstreamError } from "../upstream.js";
 import type { Handler } from "./context.js";
 

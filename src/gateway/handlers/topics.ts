@@ -1,7 +1,7 @@
 // Metadata and topic admin: the gateway names itself leader of every partition and controller.
 
 import { TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
-import type { Value } from "../protocol/codec.js";
+import type { Value } from "../wire/codec.js";
 import { KAFKA, kafkaCode, errorMessage, UpstreamError } from "../upstream.js";
 import { CLUSTER_ID, NODE_ID, type Handler, type RequestContext } from "./context.js";
 

@@ -5,8 +5,8 @@ import type { Env } from "../env.js";
 import { MAX_BATCH_BYTES_CEILING } from "../protocol/constants.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { topicRef, type Topic, type TopicRef } from "../protocol/topic.js";
-import { streamTopicName } from "../streams/protocol.js";
-import { streamMissing, type DeleteOutcome } from "../streams/store.js";
+import { streamTopicName } from "../durable-streams/protocol.js";
+import { streamMissing, type DeleteOutcome } from "../durable-streams/store.js";
 import { cluster, partitionStub, topics } from "./objects.js";
 
 type Stub = ReturnType<typeof partitionStub>;

@@ -20,16 +20,16 @@ import {
   STREAM_ROUTE_PREFIX,
   streamTopicName,
   type OffsetParam,
-} from "../streams/protocol.js";
-import { catchUpBody, etag, sseBytes, sseEvents } from "../streams/render.js";
-import type { CreateStreamRequest, StreamRead, StreamReply } from "../streams/store.js";
+} from "../durable-streams/protocol.js";
+import { catchUpBody, etag, sseBytes, sseEvents } from "../durable-streams/render.js";
+import type { CreateStreamRequest, StreamRead, StreamReply } from "../durable-streams/store.js";
 import type { AppEnv } from "./app-env.js";
 import { topicResource } from "../auth/grants.js";
 import type { Operation } from "../protocol/constants.js";
 import { chargeQuota, requireGrant } from "./auth.js";
 import { readBody } from "./body.js";
 import { errorResponse } from "./errors.js";
-import { destroyStream, isExpired, onStream, reapStream } from "./stream-objects.js";
+import { destroyStream, isExpired, onStream, reapStream } from "./durable-stream-objects.js";
 
 export const streamRoutes = new Hono<AppEnv>();
 

@@ -1,6 +1,6 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { STREAM_MAX_APPEND_BYTES } from "../../src/streams/protocol.js";
+import { STREAM_MAX_APPEND_BYTES } from "../../src/durable-streams/protocol.js";
 import { call, uniqueTopic } from "../support/api.js";
 
 const enc = new TextEncoder();
