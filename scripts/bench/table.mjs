@@ -76,7 +76,7 @@ export function renderTables(results) {
   return out.join("\n");
 }
 
-/** edgelog against the targets and floors, from medians. */
+/** edgelog against its targets (docs/performance.md) and floors, from medians. */
 function ratios(s) {
   const e = s.edgelog;
   if (!e) return [];

@@ -1,4 +1,5 @@
-// The README's shell sessions, run verbatim (only the address changed) against a real wrangler dev.
+// The shell sessions the README and the docs/ pages show, run verbatim (only the address changed)
+// against a real wrangler dev: whatever they show must keep working.
 
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -7,17 +8,31 @@ import { expect, it } from "vitest";
 import { useServer } from "../support/server.js";
 
 const server = useServer();
-const README = readFileSync(resolve(import.meta.dirname, "../../README.md"), "utf8");
+const ROOT = resolve(import.meta.dirname, "../..");
 
 interface Step {
   command: string;
-  /** The output the README shows for it, in a `# …` line right after it. */
+  /** The output the page shows for it, in a `# …` line right after it. */
   expected?: string;
 }
 
-/** The first sh block of a README section, split into commands (continuations and quoted newlines joined). */
-function steps(heading: string): Step[] {
-  const section = README.split(`## ${heading}\n`)[1]!.split("\n## ")[0]!;
+/**
+ * The first sh block of a section of a Markdown file (README.md or a docs/ page), split into
+ * commands (continuations and quoted newlines joined). The section runs from its heading to the
+ * next heading of the same or a higher level.
+ */
+function steps(file: string, heading: string): Step[] {
+  const lines = readFileSync(resolve(ROOT, file), "utf8").split("\n");
+  // Headings outside code blocks only: a shell comment ("# create a topic") is not a heading.
+  let fenced = false;
+  const headings = lines.map((l) => {
+    if (l.startsWith("```")) fenced = !fenced;
+    return !fenced && /^#+ /.test(l) ? l.indexOf(" ") : 0;
+  });
+  const start = lines.findIndex((l, i) => headings[i]! > 0 && l.slice(headings[i]! + 1) === heading);
+  expect(start, `${file} has a section "${heading}"`).toBeGreaterThanOrEqual(0);
+  const end = headings.findIndex((level, i) => i > start && level > 0 && level <= headings[start]!);
+  const section = lines.slice(start + 1, end < 0 ? undefined : end).join("\n");
   const block = section.split("```sh")[1]!.split("```")[0]!;
   const out: Step[] = [];
   let current = "";
@@ -50,14 +65,14 @@ function run(session: Step[]): string[] {
   // The CLI reads its server from EDGELOG_URL when no --url is given.
   const out = execFileSync("bash", ["-c", script], {
     encoding: "utf8",
-    cwd: resolve(import.meta.dirname, "../.."),
+    cwd: ROOT,
     env: { ...process.env, EDGELOG_URL: server().url },
   });
   return out.split(marker).slice(1);
 }
 
 it("runs the quick start verbatim", () => {
-  const session = steps("Quick start");
+  const session = steps("README.md", "Quick start");
   expect(session.length).toBeGreaterThanOrEqual(7);
   const outputs = run(session).map((o, i) => {
     const json = JSON.parse(o);
@@ -77,8 +92,8 @@ it("runs the quick start verbatim", () => {
   expect(polled.records).toEqual([]);
 }, 60_000);
 
-it("runs the consumer-group session verbatim, with the outputs it shows", () => {
-  const session = steps("Consumer groups");
+it("runs the consumer-group session of docs/consumer-groups.md verbatim, with the outputs it shows", () => {
+  const session = steps("docs/consumer-groups.md", "A two-consumer session");
   const outputs = run(session);
   let checked = 0;
   session.forEach((step, i) => {
@@ -92,7 +107,7 @@ it("runs the consumer-group session verbatim, with the outputs it shows", () => 
 }, 60_000);
 
 it("runs the CLI quick start verbatim (all but the endless tail, which the live tests cover)", () => {
-  const session = steps("With the CLI and the SDK").filter((s) => !s.command.includes(" tail "));
+  const session = steps("README.md", "With the CLI and the SDK").filter((s) => !s.command.includes(" tail "));
   expect(session.map((s) => s.command.trim().split(" ")[0])).toContain("npx");
   const [created, produced, consumed] = run(session);
   expect(created).toMatch(/signups/);
@@ -107,8 +122,8 @@ it("serves /healthz and the OpenAPI document", async () => {
   expect(Object.keys(doc.paths)).toContain("/v1/topics/{topic}/records");
 });
 
-it("runs the geo-replication example verbatim", () => {
-  const session = steps("Geo-replication");
+it("runs the geo-replication example of docs/geo-replication.md verbatim", () => {
+  const session = steps("docs/geo-replication.md", "Geo-replication");
   const [created, produced, read, described] = run(session);
   expect(JSON.parse(created!).config["replica.regions"]).toEqual(["weur", "apac"]);
   expect(JSON.parse(produced!).records).toEqual([expect.objectContaining({ partition: 0, offset: 0 })]);
