@@ -2,7 +2,7 @@
 // the OpenAPI document is generated from them, and the SDK takes its types from them.
 
 import { z } from "zod";
-import { REPLICA_REGIONS } from "./topic-config.js";
+import { REPLICA_REGIONS, TOPIC_CONFIG_KEYS } from "./topic-config.js";
 import {
   FETCH_MAX_BYTES_CAP,
   FETCH_MAX_RECORDS_CAP,
@@ -27,7 +27,7 @@ export const ErrorBodySchema = z.object({
 
 export const TopicConfigSchema = z
   .record(z.string(), z.unknown())
-  .describe("Kafka config names (retention.ms, cleanup.policy, max.message.bytes, ...) to values");
+  .describe(`Kafka config names to values; the keys: ${TOPIC_CONFIG_KEYS.join(", ")} (docs/topics.md)`);
 
 export const CreateTopicSchema = z.strictObject({
   name: z.string(),

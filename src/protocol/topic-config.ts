@@ -1,4 +1,5 @@
-// Topic configuration: Kafka's key names, Kafka's defaults, validated in one place.
+// Topic configuration: Kafka's key names and defaults, declared once as a spec table that
+// validation, defaults and the docs' table are all derived from.
 
 import { MAX_BATCH_BYTES_CEILING, MAX_PARTITIONS, TOPIC_NAME_PATTERN } from "./constants.js";
 import { EdgelogError } from "./errors.js";
@@ -23,57 +24,134 @@ export interface TopicConfig {
 export type TopicConfigKey = keyof TopicConfig;
 
 const DAY_MS = 86_400_000;
-
-export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze({
-  "cleanup.policy": "delete",
-  "retention.ms": 7 * DAY_MS,
-  "retention.bytes": -1,
-  "segment.bytes": 1024 * 1024 * 1024,
-  "segment.ms": 7 * DAY_MS,
-  "max.message.bytes": 1_048_588,
-  "message.timestamp.type": "CreateTime",
-  "delete.retention.ms": DAY_MS,
-  "min.insync.replicas": 1,
-  "replica.regions": [],
-  // A broker setting in Kafka (same default); per topic here, where each topic has its own followers.
-  "replica.lag.time.max.ms": 30_000,
-});
+const MAX_MS = 100 * 365 * DAY_MS;
+export const MAX_SEGMENT_BYTES = 1024 * 1024 * 1024;
 
 /** Cloudflare location hints (https://developers.cloudflare.com/durable-objects/reference/data-location/). */
 export const REPLICA_REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
 
-type Parser = (value: unknown, key: string) => unknown;
+/**
+ * What values a key accepts, as data: parsing and the docs' "valid values" column both read it.
+ * `int` is an integer range (with `-1` as an extra sentinel when `minusOne` says what it means);
+ * `choice` one of a few strings; `regions` a list of location hints.
+ */
+export type ConfigValidator =
+  | { kind: "int"; min: number; max: number; minusOne?: string; unit?: "ms" | "bytes" }
+  | { kind: "choice"; choices: readonly string[]; list?: boolean }
+  | { kind: "regions" };
 
-function integer(min: number, max: number, allowMinusOne = false): Parser {
-  return (value, key) => {
-    // Kafka configs arrive as strings from Kafka tooling; accept numeric strings too.
-    const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
-    if (typeof n !== "number" || !Number.isSafeInteger(n)) {
-      throw new EdgelogError("INVALID_CONFIG", `${key} must be an integer, got ${JSON.stringify(value)}`);
-    }
-    if (allowMinusOne && n === -1) return n;
-    if (n < min || n > max) {
-      const range = `${allowMinusOne ? "-1 or " : ""}${min}..${max}`;
-      throw new EdgelogError("INVALID_CONFIG", `${key} must be ${range}, got ${n}`);
-    }
-    return n;
-  };
+/** One topic config key, declared once (as Kafka's LogConfig defines each key). */
+export interface TopicConfigSpec<V> {
+  default: V;
+  valid: ConfigValidator;
+  /** What the key does, for the docs' table: one sentence, Markdown. */
+  doc: string;
 }
 
-function oneOf<T extends string>(choices: readonly T[], normalise: (s: string) => string = (s) => s): Parser {
-  return (value, key) => {
-    const v = typeof value === "string" ? normalise(value) : value;
-    if (typeof v !== "string" || !(choices as readonly string[]).includes(v)) {
-      throw new EdgelogError(
-        "INVALID_CONFIG",
-        `${key} must be one of ${choices.join(" | ")}, got ${JSON.stringify(value)}`,
-      );
-    }
-    return v;
-  };
+/**
+ * Every topic config key: its default, the values it accepts and what it means. Validation,
+ * defaults and the docs' table (docs/topics.md, `npm run docs:tables`) all come from here.
+ */
+export const TOPIC_CONFIG_SPEC: { readonly [K in keyof TopicConfig]: TopicConfigSpec<TopicConfig[K]> } = {
+  "cleanup.policy": {
+    default: "delete",
+    // "delete,compact" is Kafka's other spelling of the same list.
+    valid: { kind: "choice", choices: ["delete", "compact", "compact,delete"], list: true },
+    doc: "`delete` removes old segments by `retention.*`; `compact` keeps the latest record per key; `compact,delete` does both",
+  },
+  "retention.ms": {
+    default: 7 * DAY_MS,
+    valid: { kind: "int", min: 1, max: MAX_MS, minusOne: "keeps forever", unit: "ms" },
+    doc: "delete segments whose newest record is older than this",
+  },
+  "retention.bytes": {
+    default: -1,
+    valid: { kind: "int", min: 1, max: Number.MAX_SAFE_INTEGER, minusOne: "no limit", unit: "bytes" },
+    doc: "per partition: delete the oldest segments while the partition stays at least this big",
+  },
+  "segment.bytes": {
+    default: MAX_SEGMENT_BYTES,
+    // One sealed segment is one streamed R2 PUT from one alarm; 1 GiB (Kafka's default) bounds it.
+    valid: { kind: "int", min: 1024, max: MAX_SEGMENT_BYTES, unit: "bytes" },
+    doc: "seal the hot head into a segment once it reaches this size",
+  },
+  "segment.ms": {
+    default: 7 * DAY_MS,
+    valid: { kind: "int", min: 1, max: MAX_MS, unit: "ms" },
+    doc: "seal the head once its oldest batch is this old",
+  },
+  "max.message.bytes": {
+    default: 1_048_588,
+    valid: { kind: "int", min: 64, max: MAX_BATCH_BYTES_CEILING, unit: "bytes" },
+    doc: "the largest record batch (the ceiling stays below SQLite's 2 MB row limit)",
+  },
+  "message.timestamp.type": {
+    default: "CreateTime",
+    valid: { kind: "choice", choices: ["CreateTime", "LogAppendTime"] },
+    doc: "`CreateTime` keeps the producer's timestamps; `LogAppendTime` stamps each batch with the broker's append time",
+  },
+  "delete.retention.ms": {
+    default: DAY_MS,
+    valid: { kind: "int", min: 0, max: MAX_MS, unit: "ms" },
+    doc: "how long a compacted topic keeps tombstones after their segment was sealed",
+  },
+  "min.insync.replicas": {
+    default: 1,
+    valid: { kind: "int", min: 1, max: 1 + REPLICA_REGIONS.length },
+    doc: "replicas (the leader counts) that must be in sync for an `acks=all` write; at most 1 + the number of `replica.regions`",
+  },
+  "replica.regions": {
+    default: [],
+    valid: { kind: "regions" },
+    doc: "location hints of follower replicas, one per region (a list, or a comma-separated string)",
+  },
+  "replica.lag.time.max.ms": {
+    // A broker setting in Kafka (same default); per topic here, where each topic has its own followers.
+    default: 30_000,
+    valid: { kind: "int", min: 10, max: 3_600_000, unit: "ms" },
+    doc: "a follower behind for longer leaves the in-sync set (a broker setting in Kafka; per topic here)",
+  },
+};
+
+export const TOPIC_CONFIG_KEYS = Object.keys(TOPIC_CONFIG_SPEC) as TopicConfigKey[];
+
+export const DEFAULT_TOPIC_CONFIG: Readonly<TopicConfig> = Object.freeze(
+  Object.fromEntries(TOPIC_CONFIG_KEYS.map((k) => [k, TOPIC_CONFIG_SPEC[k].default])) as unknown as TopicConfig,
+);
+
+function parseInteger(v: Extract<ConfigValidator, { kind: "int" }>, value: unknown, key: string): number {
+  // Kafka configs arrive as strings from Kafka tooling; accept numeric strings too.
+  const n = typeof value === "string" && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+  if (typeof n !== "number" || !Number.isSafeInteger(n)) {
+    throw new EdgelogError("INVALID_CONFIG", `${key} must be an integer, got ${JSON.stringify(value)}`);
+  }
+  if (v.minusOne !== undefined && n === -1) return n;
+  if (n < v.min || n > v.max) {
+    const range = `${v.minusOne !== undefined ? "-1 or " : ""}${v.min}..${v.max}`;
+    throw new EdgelogError("INVALID_CONFIG", `${key} must be ${range}, got ${n}`);
+  }
+  return n;
 }
 
-const regions: Parser = (input, key) => {
+function parseChoice(v: Extract<ConfigValidator, { kind: "choice" }>, value: unknown, key: string): string {
+  const normalised =
+    typeof value === "string" && v.list
+      ? value
+          .split(",")
+          .map((p) => p.trim())
+          .sort()
+          .join(",")
+      : value;
+  if (typeof normalised !== "string" || !v.choices.includes(normalised)) {
+    throw new EdgelogError(
+      "INVALID_CONFIG",
+      `${key} must be one of ${v.choices.join(" | ")}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return normalised;
+}
+
+function parseRegions(input: unknown, key: string): string[] {
   // Kafka tools send list configs as comma-separated strings ("weur,apac"); JSON clients send arrays.
   const value =
     typeof input === "string"
@@ -96,34 +174,19 @@ const regions: Parser = (input, key) => {
     seen.add(r);
   }
   return [...value];
-};
+}
 
-const MAX_MS = 100 * 365 * DAY_MS;
-export const MAX_SEGMENT_BYTES = 1024 * 1024 * 1024;
-
-const PARSERS: Record<TopicConfigKey, Parser> = {
-  // "delete,compact" is Kafka's other spelling of the same list.
-  "cleanup.policy": oneOf(["delete", "compact", "compact,delete"], (s) =>
-    s
-      .split(",")
-      .map((p) => p.trim())
-      .sort()
-      .join(","),
-  ),
-  "retention.ms": integer(1, MAX_MS, true),
-  "retention.bytes": integer(1, Number.MAX_SAFE_INTEGER, true),
-  // One sealed segment is one streamed R2 PUT from one alarm; 1 GiB (Kafka's default) bounds it.
-  "segment.bytes": integer(1024, MAX_SEGMENT_BYTES),
-  "segment.ms": integer(1, MAX_MS),
-  "max.message.bytes": integer(64, MAX_BATCH_BYTES_CEILING),
-  "message.timestamp.type": oneOf(["CreateTime", "LogAppendTime"]),
-  "delete.retention.ms": integer(0, MAX_MS),
-  "min.insync.replicas": integer(1, 1 + REPLICA_REGIONS.length),
-  "replica.regions": regions,
-  "replica.lag.time.max.ms": integer(10, 3_600_000),
-};
-
-export const TOPIC_CONFIG_KEYS = Object.keys(PARSERS) as TopicConfigKey[];
+/** Parses one value against its key's validator. */
+function parseValue(valid: ConfigValidator, value: unknown, key: string): unknown {
+  switch (valid.kind) {
+    case "int":
+      return parseInteger(valid, value, key);
+    case "choice":
+      return parseChoice(valid, value, key);
+    case "regions":
+      return parseRegions(value, key);
+  }
+}
 
 /** Validates a partial config (unknown keys rejected) and returns it normalised. */
 export function parseTopicConfig(input: unknown): Partial<TopicConfig> {
@@ -133,14 +196,14 @@ export function parseTopicConfig(input: unknown): Partial<TopicConfig> {
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(input)) {
-    const parse = PARSERS[key as TopicConfigKey];
-    if (!parse) {
+    const spec = Object.hasOwn(TOPIC_CONFIG_SPEC, key) ? TOPIC_CONFIG_SPEC[key as TopicConfigKey] : undefined;
+    if (!spec) {
       throw new EdgelogError(
         "INVALID_CONFIG",
         `unknown config ${JSON.stringify(key)}; known: ${TOPIC_CONFIG_KEYS.join(", ")}`,
       );
     }
-    out[key] = parse(value, key);
+    out[key] = parseValue(spec.valid, value, key);
   }
   return out as Partial<TopicConfig>;
 }

@@ -1,0 +1,113 @@
+// The docs' tables that describe code, rendered from the code's own spec tables. `npm run docs:tables`
+// writes them between their markers; test/unit/docs.test.ts fails when the committed docs differ.
+// To add a table: write its renderer here and list it in DOC_TABLES with its file and marker name.
+
+import {
+  type ConfigValidator,
+  REPLICA_REGIONS,
+  TOPIC_CONFIG_KEYS,
+  TOPIC_CONFIG_SPEC,
+} from "../../src/protocol/topic-config.js";
+
+export interface DocTable {
+  /** The Markdown file, relative to the repository root. */
+  file: string;
+  /** The table sits between `<!-- edgelog:<marker>:start -->` and `<!-- edgelog:<marker>:end -->`. */
+  marker: string;
+  render: () => string;
+}
+
+export const DOC_TABLES: DocTable[] = [
+  { file: "docs/topics.md", marker: "topic-config-table", render: topicConfigTable },
+];
+
+/** A Markdown table; cells are Markdown already (pipes escaped by the caller's text, which has none). */
+export function markdownTable(headers: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** The text between a marker pair (without the markers), or null when the file has no such pair. */
+export function markedRegion(text: string, marker: string): string | null {
+  const { start, end } = markers(marker);
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) return null;
+  return text
+    .slice(a + start.length, b)
+    .replace(/^\n/, "")
+    .replace(/\n$/, "");
+}
+
+/** The text with the region between a marker pair replaced; throws when the markers are missing. */
+export function replaceMarkedRegion(text: string, marker: string, body: string): string {
+  const { start, end } = markers(marker);
+  const a = text.indexOf(start);
+  const b = text.indexOf(end);
+  if (a < 0 || b < a) throw new Error(`markers ${start} … ${end} not found`);
+  return `${text.slice(0, a + start.length)}\n${body}\n${text.slice(b)}`;
+}
+
+function markers(marker: string) {
+  return { start: `<!-- edgelog:${marker}:start -->`, end: `<!-- edgelog:${marker}:end -->` };
+}
+
+function topicConfigTable(): string {
+  const rows = TOPIC_CONFIG_KEYS.map((key) => {
+    const spec = TOPIC_CONFIG_SPEC[key];
+    return [`\`${key}\``, formatDefault(spec.default, spec.valid), formatValid(spec.valid), spec.doc];
+  });
+  return markdownTable(["Key", "Default", "Valid values", "Meaning"], rows);
+}
+
+function formatDefault(value: unknown, valid: ConfigValidator): string {
+  if (typeof value === "number") {
+    const human = valid.kind === "int" && value >= 0 ? humanise(value, valid.unit) : null;
+    // Only a shorter form is worth showing: "604800000 (7 days)", not "1048588 (1048588 bytes)".
+    return human && !human.startsWith(`${value} `) ? `${value} (${human})` : String(value);
+  }
+  return `\`${Array.isArray(value) ? JSON.stringify(value) : String(value)}\``;
+}
+
+function formatValid(valid: ConfigValidator): string {
+  switch (valid.kind) {
+    case "int": {
+      const range =
+        valid.max >= Number.MAX_SAFE_INTEGER
+          ? `at least ${humanise(valid.min, valid.unit) ?? valid.min}`
+          : `${humanise(valid.min, valid.unit) ?? valid.min} – ${humanise(valid.max, valid.unit) ?? valid.max}`;
+      return valid.minusOne ? `${range}, or \`-1\` (${valid.minusOne})` : range;
+    }
+    case "choice":
+      return valid.choices.map((c) => `\`${c}\``).join(", ") + (valid.list ? " (a list, in either order)" : "");
+    case "regions":
+      return `${REPLICA_REGIONS.map((r) => `\`${r}\``).join(", ")}, each at most once`;
+  }
+}
+
+/** A readable form of an exact amount (`7 days`, `1 GiB`); null when there is no shorter one. */
+function humanise(n: number, unit: "ms" | "bytes" | undefined): string | null {
+  const steps: [number, string, string][] =
+    unit === "ms"
+      ? [
+          [365 * 86_400_000, "year", "years"],
+          [86_400_000, "day", "days"],
+          [3_600_000, "hour", "hours"],
+          [60_000, "minute", "minutes"],
+          [1000, "s", "s"],
+          [1, "ms", "ms"],
+        ]
+      : unit === "bytes"
+        ? [
+            [2 ** 30, "GiB", "GiB"],
+            [2 ** 20, "MiB", "MiB"],
+            [2 ** 10, "KiB", "KiB"],
+            [1, "byte", "bytes"],
+          ]
+        : [];
+  if (n === 0) return unit ? `0 ${unit === "ms" ? "ms" : "bytes"}` : null;
+  for (const [size, one, many] of steps) {
+    if (n % size === 0) return `${n / size} ${n === size ? one : many}`;
+  }
+  return null;
+}
