@@ -23,6 +23,33 @@ describe("deploy configuration", () => {
   });
 });
 
+describe("Durable Object migrations", () => {
+  const toml = readFileSync(resolve(root, "wrangler.toml"), "utf8");
+  const tables = (name: string) =>
+    toml
+      .split(/^\[\[/m)
+      .filter((t) => t.startsWith(`${name}]]`))
+      .map((t) => t.split(/^\[/m)[0]!);
+  const field = (table: string, key: string) => new RegExp(`^${key}\\s*=\\s*(.+)$`, "m").exec(table)?.[1]?.trim();
+  const migrations = tables("migrations").map((t) => ({
+    tag: JSON.parse(field(t, "tag") ?? "null") as string,
+    classes: JSON.parse(field(t, "new_sqlite_classes") ?? "[]") as string[],
+  }));
+  const bound = tables("durable_objects.bindings").map((t) => JSON.parse(field(t, "class_name")!) as string);
+
+  it("tags run v1, v2, ... in order, one entry each", () => {
+    expect(migrations.length).toBeGreaterThan(0);
+    expect(migrations.map((m) => m.tag)).toEqual(migrations.map((_, i) => `v${i + 1}`));
+  });
+
+  it("create every bound class exactly once, as a SQLite-backed class", () => {
+    const created = migrations.flatMap((m) => m.classes);
+    expect([...created].sort()).toEqual([...bound].sort());
+    expect(new Set(created).size).toBe(created.length);
+    expect(toml).not.toMatch(/^new_classes/m);
+  });
+});
+
 describe("auth settings", () => {
   it("require auth when EDGELOG_AUTH is unset or empty", () => {
     expect(readAuthSettings({}).mode).toBe("required");
