@@ -8,10 +8,8 @@ import type { GatewayIdentity, Handler, RequestContext } from "./handlers/contex
 import * as groups from "./handlers/groups.js";
 import * as records from "./handlers/records.js";
 import * as topics from "./handlers/topics.js";
+import { type GatewayLimits, RequestMemory, resolveLimits } from "./limits.js";
 import { KAFKA, Upstream, errorMessage } from "./upstream.js";
-
-/** Frames above this are refused by closing the connection (Kafka's socket.request.max.bytes is 100 MiB). */
-export const MAX_FRAME_BYTES = 100 * 1024 * 1024;
 
 const apiVersions: Handler = async () => apiVersionsBody(KAFKA.NONE);
 
@@ -41,7 +39,7 @@ const HANDLERS: Record<ApiName, Handler> = {
   InitProducerId: records.initProducerId,
 };
 
-export interface GatewayOptions {
+export interface GatewayOptions extends Partial<GatewayLimits> {
   /** "host:port" to listen on. */
   listen: string;
   /** edgelog's base URL. */
@@ -60,7 +58,20 @@ export interface Gateway {
   host: string;
   port: number;
   server: Server;
+  /** The bounds in force (defaults filled in). */
+  limits: GatewayLimits;
+  stats(): GatewayStats;
   close(): Promise<void>;
+}
+
+export interface GatewayStats {
+  connections: number;
+  /** Request bytes held in memory: received and not yet answered, across connections. */
+  bufferedBytes: number;
+  /** Bytes of --queued-max-request-bytes reserved by frames being read or handled. */
+  reservedBytes: number;
+  /** Connections not being read: a request in progress, or waiting for request memory. */
+  pausedConnections: number;
 }
 
 export function parseHostPort(s: string, what: string): { host: string; port: number } {
@@ -72,6 +83,8 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const listen = parseHostPort(opts.listen, "--listen");
+  const limits = resolveLimits(opts);
+  const shared = { limits, memory: new RequestMemory(limits.queuedMaxRequestBytes), buffered: 0, paused: 0 };
   const upstream = new Upstream({ url: opts.upstream, token: opts.token });
   const log = opts.log ?? ((m: string) => process.stderr.write(`kafka-gateway: ${m}\n`));
   const sockets = new Set<Socket>();
@@ -80,10 +93,22 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     port: listen.port,
     autoCreateTopics: opts.autoCreateTopics ?? false,
   };
+  // Logged once each time the limit is reached, not once per refused connection.
+  let refusing = false;
   const server = createServer((socket) => {
     sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-    new Connection(socket, upstream, identity, log);
+    socket.once("close", () => {
+      sockets.delete(socket);
+      if (sockets.size < limits.maxConnections) refusing = false;
+    });
+    new Connection(socket, upstream, identity, shared, log);
+  });
+  // Node closes connections beyond this as soon as they are accepted (Kafka's max.connections).
+  server.maxConnections = limits.maxConnections;
+  server.on("drop", () => {
+    if (refusing) return;
+    refusing = true;
+    log(`${limits.maxConnections} connections open (--max-connections); refusing new ones until one closes`);
   });
   await new Promise<void>((res, rej) => {
     server.once("error", rej);
@@ -99,6 +124,13 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     host: listen.host,
     port: bound.port,
     server,
+    limits,
+    stats: () => ({
+      connections: sockets.size,
+      bufferedBytes: shared.buffered,
+      reservedBytes: shared.memory.used,
+      pausedConnections: shared.paused,
+    }),
     close: () =>
       new Promise<void>((res) => {
         for (const s of sockets) s.destroy();
@@ -114,34 +146,67 @@ interface Frame {
   body: Uint8Array;
 }
 
-/** One client connection: requests are handled one at a time and answered in order, as a broker does. */
+/** What every connection shares: the bounds, the request-memory budget, and the counters behind stats(). */
+interface Shared {
+  limits: GatewayLimits;
+  memory: RequestMemory;
+  /** Request bytes held by all connections: received and not yet answered. */
+  buffered: number;
+  /** Connections whose reading is paused (a request in progress, or waiting for request memory). */
+  paused: number;
+}
+
+/**
+ * One client connection. As a broker mutes a channel, it reads one request, stops reading until
+ * that request is answered and its response flushed, then reads the next: a client pipelining
+ * requests is held back by TCP instead of filling the gateway's memory.
+ */
 class Connection {
+  /** Bytes received and not yet taken into a frame (at most one frame plus one read). */
   #chunks: Buffer[] = [];
   #buffered = 0;
-  #queue: Frame[] = [];
+  /** The size of the frame being read, once its prefix is in; -1 between frames. */
+  #frameSize = -1;
+  /** Bytes of the shared budget this connection holds for its current frame. */
+  #reserved = 0;
+  #waitingForMemory = false;
+  /** A request is being handled (and its response written). */
   #busy = false;
+  #paused = false;
   #closed = false;
+  #timer: NodeJS.Timeout | undefined;
+  #timerKind: "idle" | "read" | undefined;
   readonly #abort = new AbortController();
 
   constructor(
     readonly socket: Socket,
     readonly upstream: Upstream,
     readonly identity: GatewayIdentity,
+    readonly shared: Shared,
     readonly log: (m: string) => void,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (d) => this.#onData(d));
     socket.on("error", () => this.#close());
     socket.on("close", () => this.#close());
+    this.#schedule();
   }
 
+  /** Closes the connection; `reason` (logged once) is for problems worth an operator's attention. */
   #close(reason?: string): void {
-    if (reason) this.log(`${this.socket.remoteAddress}:${this.socket.remotePort}: ${reason}; closing the connection`);
     if (this.#closed) return;
     this.#closed = true;
+    if (reason) this.log(`${this.socket.remoteAddress}:${this.socket.remotePort}: ${reason}; closing the connection`);
+    this.#disarm();
     this.#abort.abort();
-    this.#queue = [];
+    if (this.#waitingForMemory) this.shared.memory.cancel(this.#granted);
+    this.#waitingForMemory = false;
+    // A request in progress gives its frame back when its handler returns (it still holds the bytes).
+    if (!this.#busy) this.#releaseReservation();
+    this.shared.buffered -= this.#buffered;
+    this.#buffered = 0;
     this.#chunks = [];
+    this.#setPaused(false);
     this.socket.destroy();
   }
 
@@ -149,46 +214,137 @@ class Connection {
     if (this.#closed) return;
     this.#chunks.push(d);
     this.#buffered += d.byteLength;
-    while (this.#buffered >= 4) {
-      if (this.#chunks[0]!.byteLength < 4) this.#chunks = [Buffer.concat(this.#chunks)];
-      const size = this.#chunks[0]!.readInt32BE(0);
-      // The smallest request header is 8 bytes (key, version, correlation id) plus a client id length.
-      if (size < 10 || size > MAX_FRAME_BYTES) return this.#close(`frame size ${size} outside 10..${MAX_FRAME_BYTES}`);
-      // Chunks are joined only once the whole frame is here, so a large frame costs one copy.
-      if (this.#buffered < 4 + size) break;
-      const head = this.#chunks.length === 1 ? this.#chunks[0]! : Buffer.concat(this.#chunks);
-      const frame = head.subarray(4, 4 + size);
-      const rest = head.subarray(4 + size);
-      this.#chunks = rest.byteLength > 0 ? [rest] : [];
-      this.#buffered = rest.byteLength;
-      this.#queue.push({
-        apiKey: frame.readInt16BE(0),
-        version: frame.readInt16BE(2),
-        correlationId: frame.readInt32BE(4),
-        body: frame,
-      });
-    }
-    // Back-pressure: a client pipelining many requests waits while we work through them.
-    if (this.#queue.length > 64) this.socket.pause();
-    void this.#drain();
+    this.shared.buffered += d.byteLength;
+    if (this.#timerKind === "idle") this.#disarm();
+    this.#pump();
   }
 
-  async #drain(): Promise<void> {
-    if (this.#busy) return;
-    this.#busy = true;
-    try {
-      while (!this.#closed && this.#queue.length > 0) {
-        const frame = this.#queue.shift()!;
-        if (this.#queue.length <= 16) this.socket.resume();
-        try {
-          await this.#handle(frame);
-        } catch (e) {
-          this.#close(`request ${frame.apiKey} v${frame.version} failed: ${errorMessage(e)}`);
+  /** Reads frames while this connection may: not busy, and with its frame's memory reserved. */
+  #pump(): void {
+    const max = this.shared.limits.socketRequestMaxBytes;
+    while (!this.#closed && !this.#busy && !this.#waitingForMemory) {
+      if (this.#frameSize < 0) {
+        if (this.#buffered < 4) break;
+        const size = this.#take(4).readInt32BE(0);
+        this.shared.buffered -= 4;
+        // Refused from its prefix alone, before any of its body is kept (as Kafka does).
+        if (size < 10 || size > max)
+          return this.#close(`frame size ${size} outside 10..${max} (--socket-request-max-bytes)`);
+        this.#frameSize = size;
+        if (!this.shared.memory.reserve(size, this.#granted)) {
+          this.#waitingForMemory = true;
+          break;
         }
+        this.#reserved = size;
       }
-    } finally {
-      this.#busy = false;
+      if (this.#buffered < this.#frameSize) break;
+      const frame = this.#take(this.#frameSize);
+      this.#frameSize = -1;
+      this.#busy = true;
+      void this.#run(frame);
     }
+    this.#schedule();
+  }
+
+  readonly #granted = (): void => {
+    this.#waitingForMemory = false;
+    this.#reserved = this.#frameSize;
+    this.#pump();
+  };
+
+  /** The next `n` received bytes (n <= #buffered). */
+  #take(n: number): Buffer {
+    if (this.#chunks[0]!.byteLength < n) this.#chunks = [Buffer.concat(this.#chunks)];
+    const head = this.#chunks[0]!;
+    let rest = head.subarray(n);
+    // After a large frame, copy the little that follows it so it does not pin the frame's memory.
+    if (n >= 65536 && rest.byteLength > 0) rest = Buffer.from(rest);
+    if (rest.byteLength > 0) this.#chunks[0] = rest;
+    else this.#chunks.shift();
+    this.#buffered -= n;
+    return head.subarray(0, n);
+  }
+
+  async #run(bytes: Buffer): Promise<void> {
+    const frame: Frame = {
+      apiKey: bytes.readInt16BE(0),
+      version: bytes.readInt16BE(2),
+      correlationId: bytes.readInt32BE(4),
+      body: bytes,
+    };
+    try {
+      await this.#handle(frame);
+    } catch (e) {
+      this.#close(`request ${frame.apiKey} v${frame.version} failed: ${errorMessage(e)}`);
+    }
+    this.#releaseReservation();
+    this.shared.buffered -= bytes.byteLength;
+    if (this.#closed) return;
+    // The response must leave before the next request is read, so a client that never reads costs one response.
+    if (this.socket.writableNeedDrain) await this.#drained();
+    this.#busy = false;
+    this.#pump();
+  }
+
+  #releaseReservation(): void {
+    if (this.#reserved === 0) return;
+    const bytes = this.#reserved;
+    this.#reserved = 0;
+    this.shared.memory.release(bytes);
+  }
+
+  #drained(): Promise<void> {
+    return new Promise((res) => {
+      const done = () => {
+        this.socket.off("drain", done);
+        this.socket.off("close", done);
+        res();
+      };
+      this.socket.on("drain", done);
+      this.socket.on("close", done);
+    });
+  }
+
+  /** Pauses or resumes reading and arms the idle or read timer to match the connection's state. */
+  #schedule(): void {
+    if (this.#closed) return;
+    const reading = !this.#busy && !this.#waitingForMemory;
+    this.#setPaused(!reading);
+    if (!reading) return this.#disarm();
+    if (this.#frameSize >= 0 || this.#buffered > 0) {
+      // A frame has begun: it must be complete within the read timeout, however slowly it trickles.
+      if (this.#timerKind !== "read") {
+        const ms = this.shared.limits.requestReadTimeoutMs;
+        this.#arm("read", ms, () =>
+          this.#close(`request not received within ${ms} ms of its first byte (--request-read-timeout-ms)`),
+        );
+      }
+    } else {
+      // Kafka closes idle connections without complaint; clients reconnect when they need to.
+      this.#arm("idle", this.shared.limits.connectionsMaxIdleMs, () => this.#close());
+    }
+  }
+
+  #arm(kind: "idle" | "read", ms: number, fire: () => void): void {
+    this.#disarm();
+    this.#timerKind = kind;
+    this.#timer = setTimeout(fire, ms);
+    // Timers never keep a stopping process alive.
+    this.#timer.unref();
+  }
+
+  #disarm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerKind = undefined;
+  }
+
+  #setPaused(paused: boolean): void {
+    if (paused === this.#paused) return;
+    this.#paused = paused;
+    this.shared.paused += paused ? 1 : -1;
+    if (paused) this.socket.pause();
+    else if (!this.#closed) this.socket.resume();
   }
 
   async #handle(frame: Frame): Promise<void> {

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
-import { MAX_FRAME_BYTES } from "../../src/gateway/server.js";
+import { DEFAULT_LIMITS } from "../../src/gateway/limits.js";
 import { decode, encode, Reader } from "../../src/gateway/wire/codec.js";
 import { API, BY_KEY } from "../../src/gateway/wire/messages.js";
 import { freePort } from "../support/server.js";
@@ -142,7 +142,7 @@ describe("bad frames close only their own connection", () => {
   });
 
   it("an oversize or negative frame size, refused before the body arrives", async () => {
-    for (const size of [MAX_FRAME_BYTES + 1, -5, 3]) {
+    for (const size of [DEFAULT_LIMITS.socketRequestMaxBytes + 1, -5, 3]) {
       const c = await wireClient(gateway.port);
       const head = Buffer.alloc(4);
       head.writeInt32BE(size);
