@@ -1,23 +1,16 @@
-// The Worker's Hono app: CORS, authentication, routes by resource, one error renderer.
+// The Worker's Hono app: CORS, the route table (each route behind its permission), one error renderer.
 
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HEADER_HIGH_WATERMARK, HEADER_LOG_START_OFFSET, HEADER_NEXT_OFFSET } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
-import { authenticate, authSettings } from "./auth.js";
+import { authSettings } from "./auth.js";
 import { errorResponse } from "./errors.js";
-import { fetchRoutes } from "./fetch.js";
-import { liveRoutes } from "./live.js";
-import { groupRoutes } from "./groups.js";
-import { mirrorRoutes } from "./mirrors.js";
-import { openApiDocument } from "./openapi.js";
-import { produceRoutes } from "./produce.js";
-import { producerRoutes } from "./producer-ids.js";
 import { STREAM_ROUTE_PREFIX } from "../durable-streams/protocol.js";
-import { streamRoutes } from "./durable-streams.js";
-import { tokenRoutes } from "./tokens.js";
-import { topicRoutes } from "./topics.js";
+import { streamHeaders } from "./durable-streams.js";
+import { mount } from "./route.js";
+import { ROUTES } from "./routes.js";
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -35,19 +28,9 @@ export function createApp(): Hono<AppEnv> {
     maxAge: 600,
   });
   app.use("*", (c, next) => (c.req.path.startsWith(STREAM_ROUTE_PREFIX) ? next() : apiCors(c, next)));
-  app.use("*", authenticate());
-  app.get("/healthz", (c) => c.json({ ok: true, auth: authSettings(c.env).mode }));
-  let doc: Record<string, unknown> | undefined;
-  app.get("/v1/openapi.json", (c) => c.json((doc ??= openApiDocument())));
-  app.route("/", topicRoutes);
-  app.route("/", produceRoutes);
-  app.route("/", producerRoutes);
-  app.route("/", liveRoutes);
-  app.route("/", fetchRoutes);
-  app.route("/", groupRoutes);
-  app.route("/", streamRoutes);
-  app.route("/", tokenRoutes);
-  app.route("/", mirrorRoutes);
+  app.use(`${STREAM_ROUTE_PREFIX}*`, streamHeaders);
+  // Every route comes from the table, each behind its own permission check (route.ts).
+  mount(app, ROUTES);
   app.notFound((c) =>
     errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
   );

@@ -1,9 +1,8 @@
-// Authentication and authorization: one middleware resolves the caller's token and checks the
-// permissions-table grant for path-derived resources; handlers check body-derived ones with
-// requireGrant. Also the per-isolate token cache and the per-token byte-rate quotas.
+// Authentication and authorization: each route's middleware resolves the caller's token and checks
+// the grant its table entry declares for path-derived resources; handlers check body-derived ones
+// with requireGrant. Also the per-isolate token cache and the per-token byte-rate quotas.
 
 import type { Context, MiddlewareHandler } from "hono";
-import { matchedRoutes } from "hono/route";
 import {
   ALL_GRANTS,
   allows,
@@ -21,7 +20,7 @@ import { QUERY_TOKEN_PARAM, type Operation, type ResourceKind } from "../protoco
 import { EdgelogError, type ErrorCode } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { cluster } from "./objects.js";
-import { PERMISSIONS, quotaOf, type Permission } from "./permissions.js";
+import { quotaOf, type Permission } from "./permissions.js";
 
 /** The caller, as far as authorization is concerned. */
 export interface Principal {
@@ -63,67 +62,36 @@ function warnOpenOnce(): void {
   );
 }
 
-/** The middleware: runs before every route, looks the route up in PERMISSIONS, and refuses early. */
-export function authenticate(): MiddlewareHandler<AppEnv> {
+/**
+ * A route's first handler (route.ts mounts it before validation and the route's own handler):
+ * authenticates the caller, checks the grant on the path-named resource, admits its quota. It
+ * runs before the body is read, so a refused request costs no body bytes.
+ */
+export function authorize(permission: Permission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const settings = authSettings(c.env);
-    if (settings.mode === "off") warnOpenOnce();
-    const target = targetRoute(c);
-    if (!target) return next(); // no route: the not-found reply reveals nothing
-    const { permission } = target;
     if (permission.access === "public") return next();
+    const settings = authSettings(c.env);
     let principal: Principal;
     if (settings.mode === "off") {
+      warnOpenOnce();
       principal = OPEN;
     } else {
       principal = await authenticateRequest(c, settings, permission);
     }
     c.set("principal", principal);
     if (permission.access === "grant") {
-      const name = permission.param === undefined ? "" : paramAt(c, target.index, permission.param);
+      const name = permission.param === undefined ? "" : c.req.param(permission.param);
+      if (name === undefined)
+        throw new EdgelogError(
+          "UNKNOWN_SERVER_ERROR",
+          `route permission names path parameter ${permission.param}, which the route lacks`,
+        );
       requireGrant(c, { kind: permission.kind, name }, permission.op);
     }
     const quota = quotaOf(permission);
     if (quota) admitQuota(principal, quota);
     return next();
   };
-}
-
-/**
- * The route that will answer: the first match after this middleware that is not global
- * middleware. Path-scoped middleware is skipped only if the table says so; anything else
- * without an entry is refused, so a route added without a permission fails closed.
- */
-function targetRoute(c: Context<AppEnv>): { permission: Permission; index: number } | undefined {
-  const routes = matchedRoutes(c);
-  for (let i = c.req.routeIndex + 1; i < routes.length; i++) {
-    const r = routes[i]!;
-    if (r.method === "ALL" && (r.path === "*" || r.path === "/*")) continue;
-    const key = `${r.method} ${r.path}`;
-    const permission = PERMISSIONS[key];
-    if (!permission)
-      throw new EdgelogError("UNKNOWN_SERVER_ERROR", `route ${key} has no entry in the permissions table; refusing`);
-    if (permission.access === "middleware") continue;
-    return { permission, index: i };
-  }
-  return undefined;
-}
-
-/** A path parameter of a later matched route (Hono keys parameters by the route's index). */
-function paramAt(c: Context<AppEnv>, index: number, name: string): string {
-  const saved = c.req.routeIndex;
-  c.req.routeIndex = index;
-  try {
-    const value = (c.req.param as (key: string) => string | undefined)(name);
-    if (value === undefined)
-      throw new EdgelogError(
-        "UNKNOWN_SERVER_ERROR",
-        `permissions table names path parameter ${name}, which the route lacks`,
-      );
-    return value;
-  } finally {
-    c.req.routeIndex = saved;
-  }
 }
 
 async function authenticateRequest(

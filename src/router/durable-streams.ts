@@ -1,7 +1,7 @@
 // Durable Streams routes under /v1/stream/*: create, append/close, read (catch-up, long-poll,
 // SSE), HEAD, delete and fork, each stream being the single partition of a `stream.<name>` topic.
 
-import { Hono, type Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { readSettings, type Env } from "../env.js";
 import { EdgelogError } from "../protocol/errors.js";
 import {
@@ -30,8 +30,60 @@ import { chargeQuota, requireGrant } from "./auth.js";
 import { readBody } from "./body.js";
 import { errorResponse } from "./errors.js";
 import { destroyStream, isExpired, onStream, reapStream } from "./durable-stream-objects.js";
+import { onStream as streamPermission, PUBLIC } from "./permissions.js";
+import { route, type Route } from "./route.js";
 
-export const streamRoutes = new Hono<AppEnv>();
+// Durable Streams (https://github.com/durable-streams/durable-streams): the path is a wildcard,
+// `/v1/stream/{name}`, where name is a stream name that maps to the topic `stream.{name}`. Their
+// bodies are the stream's own content type and their metadata travels in Stream-* headers.
+const STREAM_PATH = `${STREAM_ROUTE_PREFIX}*`;
+
+export const streamRoutes: Route[] = [
+  route({
+    method: "OPTIONS",
+    path: STREAM_PATH,
+    summary: "Durable Streams: CORS preflight",
+    permission: PUBLIC,
+    ok: { status: 204 },
+    handler: (c) => c.body(null, 204),
+  }),
+  route({
+    method: "PUT",
+    path: STREAM_PATH,
+    summary:
+      "Durable Streams: create /v1/stream/{name} (topic stream.{name}); Stream-TTL, Stream-Expires-At, Stream-Closed, Stream-Forked-From headers",
+    permission: streamPermission("admin"),
+    binaryBody: true,
+    ok: { status: 201 },
+    handler: createStream,
+  }),
+  route({
+    method: "POST",
+    path: STREAM_PATH,
+    summary: `Durable Streams: append to (or close) /v1/stream/{name}; Producer-Id/Epoch/Seq, Stream-Seq; at most ${STREAM_MAX_APPEND_BYTES} bytes`,
+    permission: streamPermission("produce", "produce"),
+    binaryBody: true,
+    ok: { status: 204 },
+    handler: appendStream,
+  }),
+  route({
+    method: "GET",
+    path: STREAM_PATH,
+    summary:
+      "Durable Streams: read /v1/stream/{name} from ?offset= (-1, now, or a token), live=long-poll|sse; HEAD for metadata",
+    permission: streamPermission("consume", "fetch"),
+    ok: { status: 200, binary: true },
+    handler: readStream,
+  }),
+  route({
+    method: "DELETE",
+    path: STREAM_PATH,
+    summary: "Durable Streams: delete /v1/stream/{name} (soft while forks use it)",
+    permission: streamPermission("admin"),
+    ok: { status: 204 },
+    handler: deleteStream,
+  }),
+];
 
 /** A stream is its topic, stream.<name>, for authorization as for everything else. */
 function requireStream(c: Context<AppEnv>, name: string, op: Operation): void {
@@ -77,17 +129,16 @@ const CORS_HEADERS = {
   ].join(", "),
 };
 
-streamRoutes.use(`${STREAM_ROUTE_PREFIX}*`, async (c, next) => {
+/** CORS and security headers on every stream reply, refusals included (mounted before the routes). */
+export const streamHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const h = c.res.headers;
   for (const [k, v] of Object.entries(CORS_HEADERS)) h.set(k, v);
   h.set("X-Content-Type-Options", "nosniff");
   h.set("Cross-Origin-Resource-Policy", "cross-origin");
-});
+};
 
-streamRoutes.options(`${STREAM_ROUTE_PREFIX}*`, (c) => c.body(null, 204));
-
-streamRoutes.put(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
+async function createStream(c: Context<AppEnv>): Promise<Response> {
   const name = streamName(c);
   requireStream(c, name, "admin");
   const expiry = parseExpiry(c.req.header(H.ttl), c.req.header(H.expiresAt));
@@ -137,9 +188,9 @@ streamRoutes.put(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
     reply.headers["Location"] = new URL(c.req.path, c.req.url).href;
   }
   return render(c, reply);
-});
+}
 
-streamRoutes.post(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
+async function appendStream(c: Context<AppEnv>): Promise<Response> {
   const name = streamName(c);
   requireStream(c, name, "produce");
   const producer = parseProducer(
@@ -167,9 +218,9 @@ streamRoutes.post(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
     ),
   );
   return render(c, reply);
-});
+}
 
-streamRoutes.get(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
+async function readStream(c: Context<AppEnv>): Promise<Response> {
   const name = streamName(c);
   requireStream(c, name, c.req.method === "HEAD" ? "describe" : "consume");
   if (c.req.method === "HEAD") {
@@ -208,15 +259,15 @@ streamRoutes.get(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
   const body = catchUpBody(r);
   chargeQuota(c, "fetch", body.byteLength);
   return c.body(body as Uint8Array<ArrayBuffer>, 200, headers);
-});
+}
 
-streamRoutes.delete(`${STREAM_ROUTE_PREFIX}*`, async (c) => {
+async function deleteStream(c: Context<AppEnv>): Promise<Response> {
   const name = streamName(c);
   requireStream(c, name, "admin");
   const outcome = await withReap(c, name, () => onStream(c.env, name, (s, ref) => s.streamDelete(ref)));
   if (outcome.destroy) await destroyStream(c.env, name, outcome.forkedFrom);
   return c.body(null, 204);
-});
+}
 
 function streamName(c: Context): string {
   let name: string;

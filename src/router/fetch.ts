@@ -1,9 +1,13 @@
 // Fetch routes: one partition (JSON or raw batches), many partitions in one long-poll, offsets.
 
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import type { z } from "zod";
 import {
   FetchQuerySchema,
+  FetchReplySchema,
+  MultiFetchReplySchema,
   MultiFetchRequestSchema,
+  OffsetReplySchema,
   OffsetsQuerySchema,
   type MultiFetchReply,
 } from "../protocol/api.js";
@@ -32,15 +36,49 @@ import { toEdgelogError } from "./errors.js";
 import { topicResource } from "../auth/grants.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom } from "./replicas.js";
-import { partitionParam } from "./params.js";
+import { isLiveTail, liveTail } from "./live.js";
+import { partitionParam, pathParam } from "./params.js";
+import { inHandler, onTopic } from "./permissions.js";
+import { route, type Route } from "./route.js";
 import type { Env } from "../env.js";
 
-export const fetchRoutes = new Hono<AppEnv>();
+export const fetchRoutes: Route[] = [
+  // Hot routes: the schemas document the request; the handlers parse it themselves.
+  route({
+    method: "GET",
+    path: "/v1/topics/:topic/partitions/:p/records",
+    summary:
+      `Fetch records from an offset; long-polls with wait_ms; Accept: ${CONTENT_TYPE_RECORD_BATCH} returns raw batches; ` +
+      "live=sse streams Server-Sent Events and a WebSocket upgrade streams live frames",
+    permission: onTopic("consume"),
+    documents: { query: FetchQuerySchema },
+    ok: { status: 200, schema: FetchReplySchema, binary: true },
+    handler: (c) => (isLiveTail(c) ? liveTail(c) : fetchPartition(c)),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/fetch",
+    summary: "Fetch many partitions in one long-poll",
+    permission: inHandler("consume on each topic; refused partitions fail inline", "fetch"),
+    documents: { body: MultiFetchRequestSchema },
+    ok: { status: 200, schema: MultiFetchReplySchema },
+    handler: fetchMany,
+  }),
+  route({
+    method: "GET",
+    path: "/v1/topics/:topic/partitions/:p/offsets",
+    summary: "Look up an offset: earliest, latest, or by timestamp",
+    permission: onTopic("describe"),
+    query: OffsetsQuerySchema,
+    ok: { status: 200, schema: OffsetReplySchema },
+    handler: (c, { query }) => lookUpOffset(c, query),
+  }),
+];
 
-fetchRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
-  const p = partitionParam(c.req.param("p"));
+async function fetchPartition(c: Context<AppEnv>): Promise<Response> {
+  const p = partitionParam(pathParam(c, "p"));
   const q = validate(FetchQuerySchema, c.req.query());
-  const topic = await topics.withPartition(c.env, c.req.param("topic"), p);
+  const topic = await topics.withPartition(c.env, pathParam(c, "topic"), p);
   const raw = wantsBatches(c);
   const maxRecords = q.max_records ?? (raw ? FETCH_MAX_RECORDS_CAP : FETCH_DEFAULT_MAX_RECORDS);
   const region = pickReplica(c.env, topic, q.replica, c.req.raw.cf);
@@ -79,9 +117,9 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c) => {
     high_watermark: result.highWatermark,
     log_start_offset: result.logStartOffset,
   });
-});
+}
 
-fetchRoutes.post("/v1/fetch", async (c) => {
+async function fetchMany(c: Context<AppEnv>): Promise<Response> {
   const req = await readJson(c, MultiFetchRequestSchema);
   const raw = req.format === "batches";
   const maxRecords = req.max_records ?? (raw ? FETCH_MAX_RECORDS_CAP : FETCH_DEFAULT_MAX_RECORDS);
@@ -173,12 +211,11 @@ fetchRoutes.post("/v1/fetch", async (c) => {
     return { topic: t.topic, partition: t.partition, records, next_offset: nextOffset, ...offsets };
   });
   return c.json({ partitions });
-});
+}
 
-fetchRoutes.get("/v1/topics/:topic/partitions/:p/offsets", async (c) => {
-  const p = partitionParam(c.req.param("p"));
-  const { at } = validate(OffsetsQuerySchema, c.req.query());
-  const name = c.req.param("topic");
+async function lookUpOffset(c: Context<AppEnv>, { at }: z.output<typeof OffsetsQuerySchema>): Promise<Response> {
+  const p = partitionParam(pathParam(c, "p"));
+  const name = pathParam(c, "topic");
   const topic = await topics.withPartition(c.env, name, p);
   const result = await onPartition(
     name,
@@ -186,7 +223,7 @@ fetchRoutes.get("/v1/topics/:topic/partitions/:p/offsets", async (c) => {
     true,
   );
   return c.json(result);
-});
+}
 
 function wantsBatches(c: Context): boolean {
   return (c.req.header("accept") ?? "").toLowerCase().includes(CONTENT_TYPE_RECORD_BATCH);

@@ -1,10 +1,16 @@
 // Consumer-group routes: heartbeat (membership and assignment), leave, offsets, describe, list, reset, delete.
 
-import { Hono } from "hono";
+import type { Context } from "hono";
+import type { z } from "zod";
 import {
   CommitOffsetsSchema,
+  CommittedOffsetsReplySchema,
   GroupListQuerySchema,
+  GroupListSchema,
+  GroupSchema,
+  HeartbeatReplySchema,
   HeartbeatRequestSchema,
+  ResetOffsetsReplySchema,
   ResetOffsetsSchema,
 } from "../protocol/api.js";
 import { GROUP_ID_PATTERN } from "../protocol/constants.js";
@@ -14,10 +20,84 @@ import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { groupResource, topicResource } from "../auth/grants.js";
 import { hasGrant, requireGrant } from "./auth.js";
-import { readJson, validate } from "./body.js";
 import { cluster } from "./objects.js";
+import { inHandler, onGroup } from "./permissions.js";
+import { pathParam } from "./params.js";
+import { route, type Route } from "./route.js";
 
-export const groupRoutes = new Hono<AppEnv>();
+// Consumer groups, as Kafka's ACLs: READ (consume) on the group, and on the topics a body names, to
+// join, commit or reset; DESCRIBE to look; DELETE (admin) to delete.
+export const groupRoutes: Route[] = [
+  route({
+    method: "POST",
+    path: "/v1/groups/:group/heartbeat",
+    summary:
+      "Join a consumer group or heartbeat: membership, subscription, owned partitions in; epoch and assignment out",
+    permission: onGroup("consume"),
+    body: HeartbeatRequestSchema,
+    ok: { status: 200, schema: HeartbeatReplySchema },
+    handler: (c, { body }) => heartbeat(c, body),
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/groups/:group/members/:member",
+    summary: "Leave the group; the member's partitions are reassigned",
+    permission: onGroup("consume"),
+    ok: { status: 204 },
+    handler: leave,
+  }),
+  route({
+    method: "POST",
+    path: "/v1/groups/:group/offsets",
+    summary: "Commit offsets, fenced by member id, epoch and ownership (no member id: empty groups only)",
+    permission: onGroup("consume"),
+    body: CommitOffsetsSchema,
+    ok: { status: 204 },
+    handler: (c, { body }) => commit(c, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/groups/:group/offsets",
+    summary: "Committed offsets",
+    permission: onGroup("describe"),
+    ok: { status: 200, schema: CommittedOffsetsReplySchema },
+    handler: committed,
+  }),
+  route({
+    method: "POST",
+    path: "/v1/groups/:group/offsets/reset",
+    summary: "Reset offsets to earliest, latest, a time or an offset (empty group only)",
+    permission: onGroup("consume"),
+    body: ResetOffsetsSchema,
+    ok: { status: 200, schema: ResetOffsetsReplySchema },
+    handler: (c, { body }) => resetOffsets(c, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/groups",
+    summary: "List consumer groups, a page at a time",
+    permission: inHandler("lists only the groups the token may describe"),
+    query: GroupListQuerySchema,
+    ok: { status: 200, schema: GroupListSchema },
+    handler: (c, { query }) => listGroups(c, query),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/groups/:group",
+    summary: "Describe a group: state, members, assignment, lag per partition",
+    permission: onGroup("describe"),
+    ok: { status: 200, schema: GroupSchema },
+    handler: describeGroup,
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/groups/:group",
+    summary: "Delete a group and its offsets (empty group only)",
+    permission: onGroup("admin"),
+    ok: { status: 204 },
+    handler: deleteGroup,
+  }),
+];
 
 function groupParam(raw: string): string {
   if (!GROUP_ID_PATTERN.test(raw)) {
@@ -33,41 +113,38 @@ function coordinator(env: Env, group: string) {
   return env.COORDINATOR.getByName(group);
 }
 
-groupRoutes.post("/v1/groups/:group/heartbeat", async (c) => {
-  const group = groupParam(c.req.param("group"));
-  const req = await readJson(c, HeartbeatRequestSchema);
+async function heartbeat(c: Context<AppEnv>, req: z.output<typeof HeartbeatRequestSchema>): Promise<Response> {
+  const group = groupParam(pathParam(c, "group"));
   for (const t of req.topics ?? []) requireGrant(c, topicResource(validateTopicName(t)), "consume");
   return c.json(unwrap(await coordinator(c.env, group).heartbeat(group, req)));
-});
+}
 
-groupRoutes.delete("/v1/groups/:group/members/:member", async (c) => {
-  const group = groupParam(c.req.param("group"));
-  unwrap(await coordinator(c.env, group).leave(group, c.req.param("member")));
+async function leave(c: Context<AppEnv>): Promise<Response> {
+  const group = groupParam(pathParam(c, "group"));
+  unwrap(await coordinator(c.env, group).leave(group, pathParam(c, "member")));
   return c.body(null, 204);
-});
+}
 
-groupRoutes.post("/v1/groups/:group/offsets", async (c) => {
-  const group = groupParam(c.req.param("group"));
-  const req = await readJson(c, CommitOffsetsSchema);
+async function commit(c: Context<AppEnv>, req: z.output<typeof CommitOffsetsSchema>): Promise<Response> {
+  const group = groupParam(pathParam(c, "group"));
   for (const o of req.offsets) requireGrant(c, topicResource(o.topic), "consume");
   unwrap(await coordinator(c.env, group).commit(group, req));
   return c.body(null, 204);
-});
+}
 
-groupRoutes.get("/v1/groups/:group/offsets", async (c) => {
-  const group = groupParam(c.req.param("group"));
+async function committed(c: Context<AppEnv>): Promise<Response> {
+  const group = groupParam(pathParam(c, "group"));
   return c.json(unwrap(await coordinator(c.env, group).committed()));
-});
+}
 
-groupRoutes.post("/v1/groups/:group/offsets/reset", async (c) => {
-  const group = groupParam(c.req.param("group"));
-  const req = await readJson(c, ResetOffsetsSchema);
+async function resetOffsets(c: Context<AppEnv>, req: z.output<typeof ResetOffsetsSchema>): Promise<Response> {
+  const group = groupParam(pathParam(c, "group"));
   for (const t of req.topics ?? []) requireGrant(c, topicResource(validateTopicName(t)), "consume");
   return c.json(unwrap(await coordinator(c.env, group).resetOffsets(group, req)));
-});
+}
 
-groupRoutes.get("/v1/groups", async (c) => {
-  const { limit = 100, after } = validate(GroupListQuerySchema, c.req.query());
+async function listGroups(c: Context<AppEnv>, query: z.output<typeof GroupListQuerySchema>): Promise<Response> {
+  const { limit = 100, after } = query;
   const names = (await cluster(c.env).listGroups())
     .filter((g) => (after === undefined || g > after) && hasGrant(c, groupResource(g), "describe"))
     .sort();
@@ -75,15 +152,15 @@ groupRoutes.get("/v1/groups", async (c) => {
   const page = names.slice(0, limit);
   const groups = await Promise.all(page.map((g) => coordinator(c.env, g).summary(g)));
   return c.json({ groups, next_after: names.length > limit ? page.at(-1)! : null });
-});
+}
 
-groupRoutes.get("/v1/groups/:group", async (c) => {
-  const group = groupParam(c.req.param("group"));
+async function describeGroup(c: Context<AppEnv>): Promise<Response> {
+  const group = groupParam(pathParam(c, "group"));
   return c.json(unwrap(await coordinator(c.env, group).describe(group)));
-});
+}
 
-groupRoutes.delete("/v1/groups/:group", async (c) => {
-  const group = groupParam(c.req.param("group"));
+async function deleteGroup(c: Context<AppEnv>): Promise<Response> {
+  const group = groupParam(pathParam(c, "group"));
   unwrap(await coordinator(c.env, group).deleteGroup(group));
   return c.body(null, 204);
-});
+}

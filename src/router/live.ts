@@ -1,7 +1,7 @@
 // Live tail on the fetch URL: Server-Sent Events built on the partition's long-poll, and
 // WebSocket upgrades handed to the partition object, which holds them hibernatable.
 
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
 import { FetchQuerySchema } from "../protocol/api.js";
 import {
   FETCH_DEFAULT_MAX_BYTES,
@@ -24,19 +24,26 @@ import { chargeQuota, quotaDelayMs } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { partitionStub, topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom, replicaStub, type ServedRead } from "./replicas.js";
-import { partitionParam } from "./params.js";
+import { partitionParam, pathParam } from "./params.js";
 
 /** After an early empty answer (the partition's long-poll bound was reached) wait this long before polling again. */
 const BUSY_RETRY_MS = 250;
 
-export const liveRoutes = new Hono<AppEnv>();
+/** A live tail asks on the fetch URL with a WebSocket upgrade or `live=sse`. */
+export function isLiveTail(c: Context): boolean {
+  return isUpgrade(c) || c.req.query("live") === "sse";
+}
 
-liveRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c, next) => {
-  const upgrade = c.req.header("upgrade")?.toLowerCase() === "websocket";
-  if (!upgrade && c.req.query("live") !== "sse") return next();
-  const p = partitionParam(c.req.param("p"));
+function isUpgrade(c: Context): boolean {
+  return c.req.header("upgrade")?.toLowerCase() === "websocket";
+}
+
+/** Serves a live tail of the fetch route (isLiveTail said it is one). */
+export async function liveTail(c: Context<AppEnv>): Promise<Response> {
+  const upgrade = isUpgrade(c);
+  const p = partitionParam(pathParam(c, "p"));
   const q = validate(FetchQuerySchema, c.req.query());
-  const topic = await topics.withPartition(c.env, c.req.param("topic"), p);
+  const topic = await topics.withPartition(c.env, pathParam(c, "topic"), p);
   const format = q.format ?? "json";
   const region = pickReplica(c.env, topic, q.replica, c.req.raw.cf);
   if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true", region);
@@ -52,7 +59,7 @@ liveRoutes.get("/v1/topics/:topic/partitions/:p/records", async (c, next) => {
     q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES,
     region,
   );
-});
+}
 
 async function webSocket(
   env: Env,

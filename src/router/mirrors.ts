@@ -1,20 +1,64 @@
 // Mirror routes: copy a topic from another edgelog deployment into a local one (MirrorMaker-style).
 
-import { Hono } from "hono";
+import type { Context } from "hono";
 import type { Env } from "../env.js";
 import type { MirrorConfig } from "../mirror/copy.js";
 import { parseSourceUrl, SourceClient, type SourceTopic } from "../mirror/source.js";
-import { CreateMirrorSchema, type MirrorView } from "../protocol/api.js";
+import {
+  CreateMirrorSchema,
+  MirrorListSchema,
+  MirrorSchema,
+  type CreateMirrorRequest,
+  type MirrorView,
+} from "../protocol/api.js";
 import { TOPIC_NAME_PATTERN } from "../protocol/constants.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
 import type { Topic } from "../protocol/topic.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import type { AppEnv } from "./app-env.js";
-import { readJson } from "./body.js";
 import { cluster, topics } from "./objects.js";
+import { pathParam } from "./params.js";
+import { onCluster } from "./permissions.js";
+import { route, type Route } from "./route.js";
 
-export const mirrorRoutes = new Hono<AppEnv>();
+// Mirrors copy from another deployment with a token of their own: managing them is cluster admin.
+export const mirrorRoutes: Route[] = [
+  route({
+    method: "POST",
+    path: "/v1/mirrors",
+    summary:
+      "Mirror a topic from another edgelog deployment into a local one (created with the source's partition count if missing)",
+    permission: onCluster("admin"),
+    body: CreateMirrorSchema,
+    ok: { status: 201, schema: MirrorSchema },
+    handler: (c, { body }) => createMirror(c, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/mirrors",
+    summary: "List mirrors with their progress and lag",
+    permission: onCluster("describe"),
+    ok: { status: 200, schema: MirrorListSchema },
+    handler: listMirrors,
+  }),
+  route({
+    method: "GET",
+    path: "/v1/mirrors/:mirror",
+    summary: "A mirror: config (never its token), progress, lag and last error per partition",
+    permission: onCluster("describe"),
+    ok: { status: 200, schema: MirrorSchema },
+    handler: describeMirror,
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/mirrors/:mirror",
+    summary: "Stop and remove a mirror; the records copied stay",
+    permission: onCluster("admin"),
+    ok: { status: 204 },
+    handler: deleteMirror,
+  }),
+];
 
 /** Source settings an auto-created local topic takes over, so it keeps what the source keeps. */
 const COPIED_CONFIG = [
@@ -27,8 +71,7 @@ const COPIED_CONFIG = [
 
 const mirrorStub = (env: Env, name: string) => env.MIRROR.getByName(name);
 
-mirrorRoutes.post("/v1/mirrors", async (c) => {
-  const input = await readJson(c, CreateMirrorSchema);
+async function createMirror(c: Context<AppEnv>, input: CreateMirrorRequest): Promise<Response> {
   const url = parseSourceUrl(input.source.url);
   const local = input.topic ?? input.source.topic;
   if (!TOPIC_NAME_PATTERN.test(local) || local === "." || local === "..") {
@@ -56,9 +99,9 @@ mirrorRoutes.post("/v1/mirrors", async (c) => {
     partitions: src.partitions,
   };
   return c.json(await mirrorStub(c.env, input.name).start(cfg), 201);
-});
+}
 
-mirrorRoutes.get("/v1/mirrors", async (c) => {
+async function listMirrors(c: Context<AppEnv>): Promise<Response> {
   const entries = await cluster(c.env).listMirrors();
   const views = await Promise.all(
     entries.map(async (e) => {
@@ -67,20 +110,20 @@ mirrorRoutes.get("/v1/mirrors", async (c) => {
     }),
   );
   return c.json({ mirrors: views.filter((v): v is MirrorView => v !== null) });
-});
+}
 
-mirrorRoutes.get("/v1/mirrors/:mirror", async (c) => {
-  const name = c.req.param("mirror");
+async function describeMirror(c: Context<AppEnv>): Promise<Response> {
+  const name = pathParam(c, "mirror");
   unwrap(await cluster(c.env).getMirror(name));
   return c.json(unwrap(await mirrorStub(c.env, name).status()));
-});
+}
 
-mirrorRoutes.delete("/v1/mirrors/:mirror", async (c) => {
-  const name = c.req.param("mirror");
+async function deleteMirror(c: Context<AppEnv>): Promise<Response> {
+  const name = pathParam(c, "mirror");
   unwrap(await cluster(c.env).forgetMirror(name));
   await mirrorStub(c.env, name).stop();
   return c.body(null, 204);
-});
+}
 
 /**
  * The source topic, or a 4xx saying why it cannot be mirrored. The source's own auth and

@@ -1,7 +1,13 @@
 // Produce routes: JSON records split by partition and fanned out in parallel, or raw batches.
 
-import { Hono, type Context } from "hono";
-import { ProduceRequestSchema, type ProduceRequest, type ProducerFields } from "../protocol/api.js";
+import type { Context } from "hono";
+import {
+  BatchProduceReplySchema,
+  ProduceReplySchema,
+  ProduceRequestSchema,
+  type ProduceRequest,
+  type ProducerFields,
+} from "../protocol/api.js";
 import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../protocol/constants.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { BATCH_HEADER_SIZE, encodeBatch, readBatchHeader, type RecordInput } from "../protocol/record-batch.js";
@@ -14,7 +20,9 @@ import { parseJson, readBody, validate } from "./body.js";
 import { chargeQuota } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
-import { partitionParam } from "./params.js";
+import { partitionParam, pathParam } from "./params.js";
+import { onTopic } from "./permissions.js";
+import { route, type Route } from "./route.js";
 import { checkProducer } from "./producer-ids.js";
 import { choosePartition, stickyPartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
@@ -23,24 +31,45 @@ import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 
-export const produceRoutes = new Hono<AppEnv>();
+export const produceRoutes: Route[] = [
+  // Hot routes: the schemas document the body; readProduceRequest parses it (bounds first, then the schema).
+  route({
+    method: "POST",
+    path: "/v1/topics/:topic/records",
+    summary: `Produce records (at most ${MAX_RECORDS_PER_REQUEST} and ${MAX_REQUEST_BYTES} bytes per request); keys pick partitions with murmur2`,
+    permission: onTopic("produce"),
+    documents: { body: ProduceRequestSchema },
+    ok: { status: 200, schema: ProduceReplySchema },
+    handler: produceToTopic,
+  }),
+  route({
+    method: "POST",
+    path: "/v1/topics/:topic/partitions/:p/records",
+    summary: `Produce to one partition: JSON records, or raw RecordBatch v2 as ${CONTENT_TYPE_RECORD_BATCH}`,
+    permission: onTopic("produce"),
+    documents: { body: ProduceRequestSchema },
+    binaryBody: true,
+    ok: { status: 200, schema: ProduceReplySchema.or(BatchProduceReplySchema) },
+    handler: produceToPartition,
+  }),
+];
 
-produceRoutes.post("/v1/topics/:topic/records", async (c) => {
+async function produceToTopic(c: Context<AppEnv>): Promise<Response> {
   if (isRecordBatch(c)) {
     throw new EdgelogError(
       "UNSUPPORTED_MEDIA_TYPE",
       `${CONTENT_TYPE_RECORD_BATCH} bodies go to /v1/topics/{topic}/partitions/{p}/records`,
     );
   }
-  notAStream(c.req.param("topic"));
+  notAStream(pathParam(c, "topic"));
   const req = await readProduceRequest(c);
-  const topic = await topics.get(c.env, c.req.param("topic"));
+  const topic = await topics.get(c.env, pathParam(c, "topic"));
   return produceJson(c, topic, req, null);
-});
+}
 
-produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
-  const p = partitionParam(c.req.param("p"));
-  const name = c.req.param("topic");
+async function produceToPartition(c: Context<AppEnv>): Promise<Response> {
+  const p = partitionParam(pathParam(c, "p"));
+  const name = pathParam(c, "topic");
   notAStream(name);
   if (isRecordBatch(c)) {
     const raw = await readBody(c, MAX_REQUEST_BYTES);
@@ -75,7 +104,7 @@ produceRoutes.post("/v1/topics/:topic/partitions/:p/records", async (c) => {
   });
   const topic = await topics.withPartition(c.env, name, p);
   return produceJson(c, topic, req, p);
-});
+}
 
 /** The binary route's acks, from `?acks=1|all|-1` (default 1). */
 function batchAcks(q: string | undefined): Acks {

@@ -1,20 +1,49 @@
 // Token routes: create (shown once), list (never the secret), revoke.
 
-import { Hono } from "hono";
+import type { Context } from "hono";
+import { z } from "zod";
 import { formatGrant, parseGrant, uncovered, type Grant } from "../auth/grants.js";
 import { QUOTA_FIELDS, type QuotaKind } from "../auth/quota.js";
 import { mintToken } from "../auth/token-format.js";
-import { CreateTokenSchema, type CreateTokenRequest } from "../protocol/api.js";
+import { CreatedTokenSchema, CreateTokenSchema, TokenInfoSchema, type CreateTokenRequest } from "../protocol/api.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { denied, forgetToken, principalOf, type Principal } from "./auth.js";
-import { readJson } from "./body.js";
 import { cluster } from "./objects.js";
+import { pathParam } from "./params.js";
+import { onCluster } from "./permissions.js";
+import { route, type Route } from "./route.js";
 
-export const tokenRoutes = new Hono<AppEnv>();
+export const tokenRoutes: Route[] = [
+  route({
+    method: "POST",
+    path: "/v1/tokens",
+    summary:
+      "Create a scoped token (needs cluster admin; grants no wider than the caller's); the token is shown only in this reply",
+    permission: onCluster("admin"),
+    body: CreateTokenSchema,
+    ok: { status: 201, schema: CreatedTokenSchema },
+    handler: (c, { body }) => createToken(c, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/tokens",
+    summary: "List tokens (never their secrets)",
+    permission: onCluster("describe"),
+    ok: { status: 200, schema: z.object({ tokens: z.array(TokenInfoSchema) }) },
+    handler: listTokens,
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/tokens/:id",
+    summary: "Revoke a token; every isolate refuses it within EDGELOG_AUTH_CACHE_MS (at most 10 s)",
+    permission: onCluster("admin"),
+    ok: { status: 204 },
+    handler: revokeToken,
+  }),
+];
 
-tokenRoutes.post("/v1/tokens", async (c) => {
-  const input = await readJson(c, CreateTokenSchema);
+async function createToken(c: Context<AppEnv>, input: CreateTokenRequest): Promise<Response> {
   const grants = input.grants.map((g, i) => parseGrant(g, `grants[${i}]`));
   const now = Date.now();
   const creator = principalOf(c);
@@ -31,18 +60,18 @@ tokenRoutes.post("/v1/tokens", async (c) => {
     created_by: creator.id,
   });
   return c.json({ ...info, token: minted.token }, 201);
-});
+}
 
-tokenRoutes.get("/v1/tokens", async (c) => {
+async function listTokens(c: Context<AppEnv>): Promise<Response> {
   return c.json({ tokens: await cluster(c.env).listTokens() });
-});
+}
 
-tokenRoutes.delete("/v1/tokens/:id", async (c) => {
-  const id = c.req.param("id");
+async function revokeToken(c: Context<AppEnv>): Promise<Response> {
+  const id = pathParam(c, "id");
   unwrap(await cluster(c.env).deleteToken(id));
   forgetToken(id);
   return c.body(null, 204);
-});
+}
 
 /**
  * A token can hand out only what it holds: every operation of every grant covered by its own

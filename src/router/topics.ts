@@ -1,7 +1,8 @@
 // Topic admin routes: create, list, describe, alter, delete.
 
-import { Hono } from "hono";
-import { AlterTopicSchema, CreateTopicSchema } from "../protocol/api.js";
+import type { Context } from "hono";
+import { z } from "zod";
+import { AlterTopicSchema, CreateTopicSchema, DescribeTopicSchema, TopicSchema } from "../protocol/api.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
@@ -10,13 +11,57 @@ import type { Env } from "../env.js";
 import { topicResource } from "../auth/grants.js";
 import type { AppEnv } from "./app-env.js";
 import { hasGrant, requireGrant } from "./auth.js";
-import { readJson } from "./body.js";
 import { cluster, onPartition, partitionStub, topics } from "./objects.js";
+import { inHandler, onTopic } from "./permissions.js";
+import { pathParam } from "./params.js";
+import { route, type Route } from "./route.js";
 
-export const topicRoutes = new Hono<AppEnv>();
+export const topicRoutes: Route[] = [
+  route({
+    method: "POST",
+    path: "/v1/topics",
+    summary: "Create a topic",
+    permission: inHandler("admin on topic:<body name>"),
+    body: CreateTopicSchema,
+    ok: { status: 201, schema: TopicSchema },
+    handler: (c, { body }) => createTopic(c, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/topics",
+    summary: "List topics",
+    permission: inHandler("lists only the topics the token may describe"),
+    ok: { status: 200, schema: z.object({ topics: z.array(TopicSchema) }) },
+    handler: listTopics,
+  }),
+  route({
+    method: "GET",
+    path: "/v1/topics/:topic",
+    summary: "Describe a topic and its partitions",
+    permission: onTopic("describe"),
+    ok: { status: 200, schema: DescribeTopicSchema },
+    handler: describeTopic,
+  }),
+  route({
+    method: "PATCH",
+    path: "/v1/topics/:topic",
+    summary: "Add partitions or change config",
+    permission: onTopic("admin"),
+    body: AlterTopicSchema,
+    ok: { status: 200, schema: TopicSchema },
+    handler: (c, { body }) => alterTopic(c, body),
+  }),
+  route({
+    method: "DELETE",
+    path: "/v1/topics/:topic",
+    summary: "Delete a topic; its data becomes unreachable at once",
+    permission: onTopic("admin"),
+    ok: { status: 204 },
+    handler: deleteTopic,
+  }),
+];
 
-topicRoutes.post("/v1/topics", async (c) => {
-  const input = await readJson(c, CreateTopicSchema);
+async function createTopic(c: Context<AppEnv>, input: z.output<typeof CreateTopicSchema>): Promise<Response> {
   requireGrant(c, topicResource(input.name), "admin");
   if (input.name.startsWith(STREAM_TOPIC_PREFIX)) {
     throw new EdgelogError(
@@ -27,15 +72,15 @@ topicRoutes.post("/v1/topics", async (c) => {
   const topic = unwrap(await cluster(c.env).createTopic(input));
   topics.remember(topic);
   return c.json(topic, 201);
-});
+}
 
-topicRoutes.get("/v1/topics", async (c) => {
+async function listTopics(c: Context<AppEnv>): Promise<Response> {
   const all = await cluster(c.env).listTopics();
   return c.json({ topics: all.filter((t) => hasGrant(c, topicResource(t.name), "describe")) });
-});
+}
 
-topicRoutes.get("/v1/topics/:topic", async (c) => {
-  const name = c.req.param("topic");
+async function describeTopic(c: Context<AppEnv>): Promise<Response> {
+  const name = pathParam(c, "topic");
   const topic = await topics.get(c.env, name, true);
   const partitions = await Promise.all(
     Array.from({ length: topic.partitions }, (_, p) =>
@@ -43,11 +88,10 @@ topicRoutes.get("/v1/topics/:topic", async (c) => {
     ),
   );
   return c.json({ ...topic, partition_count: topic.partitions, partitions });
-});
+}
 
-topicRoutes.patch("/v1/topics/:topic", async (c) => {
-  const input = await readJson(c, AlterTopicSchema);
-  const name = c.req.param("topic");
+async function alterTopic(c: Context<AppEnv>, input: z.output<typeof AlterTopicSchema>): Promise<Response> {
+  const name = pathParam(c, "topic");
   if (input.config && "replica.regions" in input.config)
     await checkRegionRemoval(c.env, await topics.get(c.env, name, true), input.config);
   const topic = unwrap(await cluster(c.env).alterTopic(name, input));
@@ -58,14 +102,14 @@ topicRoutes.patch("/v1/topics/:topic", async (c) => {
     Array.from({ length: topic.partitions }, (_, p) => partitionStub(c.env, topic, p).configure(topicRef(topic, p))),
   );
   return c.json(topic);
-});
+}
 
-topicRoutes.delete("/v1/topics/:topic", async (c) => {
-  const name = c.req.param("topic");
+async function deleteTopic(c: Context<AppEnv>): Promise<Response> {
+  const name = pathParam(c, "topic");
   topics.forget(name);
   unwrap(await cluster(c.env).deleteTopic(name));
   return c.body(null, 204);
-});
+}
 
 /**
  * Removing a replica region must not take away a copy that acks=all writes rely on: refused when
