@@ -6,8 +6,8 @@ import { randomUUID } from "node:crypto";
 import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
 import { decode, encode, Reader, Writer, type Value } from "../wire/codec.js";
 import { ASSIGNMENT, SUBSCRIPTION } from "../wire/messages.js";
-import { KAFKA, kafkaCode } from "../upstream.js";
-import { NODE_ID, type Handler, type RequestContext } from "./context.js";
+import { KAFKA } from "../upstream.js";
+import { DENIED, failure, NODE_ID, type Handler, type RequestContext } from "./context.js";
 
 interface TopicPartitions {
   topic: string;
@@ -123,7 +123,7 @@ export const joinGroup: Handler = async (req, ctx) => {
       MemberId: hb.member_id,
     });
   } catch (e) {
-    return reply(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE), { MemberId: memberId });
+    return reply(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group), { MemberId: memberId });
   }
 };
 
@@ -135,7 +135,7 @@ export const syncGroup: Handler = async (req, ctx) => {
     const hb = await heartbeat(ctx, req.GroupId as string, { member_id: req.MemberId, member_epoch: req.GenerationId });
     return { ThrottleTimeMs: 0, ErrorCode: KAFKA.NONE, Assignment: encodeAssignment(hb.assignment) };
   } catch (e) {
-    return fail(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE));
+    return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
 };
 
@@ -157,7 +157,7 @@ export const heartbeatHandler: Handler = async (req, ctx) => {
     const hb = await heartbeat(ctx, req.GroupId as string, { member_id: req.MemberId, member_epoch: req.GenerationId });
     return { ThrottleTimeMs: 0, ErrorCode: hb.rejoin ? KAFKA.REBALANCE_IN_PROGRESS : KAFKA.NONE };
   } catch (e) {
-    return { ThrottleTimeMs: 0, ErrorCode: kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE) };
+    return { ThrottleTimeMs: 0, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
   }
 };
 
@@ -180,7 +180,7 @@ export const leaveGroup: Handler = async (req, ctx) => {
         );
         return { ...m, ErrorCode: KAFKA.NONE };
       } catch (e) {
-        return { ...m, ErrorCode: kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE) };
+        return { ...m, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
       }
     }),
   );
@@ -223,7 +223,7 @@ export const offsetCommit: Handler = async (req, ctx) => {
     await ctx.upstream.json("POST", `${groupPath(group)}/offsets`, { ...member, offsets }, ctx.signal);
     return answer(KAFKA.NONE);
   } catch (e) {
-    return answer(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE));
+    return answer(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
 };
 
@@ -258,7 +258,7 @@ export const offsetFetch: Handler = async (req, ctx) => {
       await ctx.upstream.json<{ offsets: Committed[] }>("GET", `${groupPath(group)}/offsets`, undefined, ctx.signal)
     ).offsets;
   } catch (e) {
-    return failAll(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE));
+    return failAll(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
   const byKey = new Map(committed.map((c) => [`${c.partition}/${c.topic}`, c]));
   let wanted = asked;

@@ -3,7 +3,7 @@
 import { FETCH_MAX_BYTES_CAP, FETCH_MAX_WAIT_MS, MAX_PARTITIONS } from "../../protocol/constants.js";
 import type { Value } from "../wire/codec.js";
 import { KAFKA, kafkaCode, UpstreamError } from "../upstream.js";
-import type { Handler } from "./context.js";
+import { DENIED, failure, type Handler } from "./context.js";
 
 interface PartitionData {
   Index: number;
@@ -58,7 +58,7 @@ export const produce: Handler = async (req, ctx) => {
             } catch (e) {
               return {
                 Index: p.Index,
-                ErrorCode: kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER),
+                ErrorCode: failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic),
                 BaseOffset: -1,
                 LogAppendTimeMs: -1,
                 LogStartOffset: -1,
@@ -127,7 +127,7 @@ export const fetch: Handler = async (req, ctx) => {
       );
       for (const p of reply.partitions) out.set(key(p.topic, p.partition), fetched(p));
     } catch (e) {
-      const code = kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER);
+      const code = failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic);
       for (const w of wanted) out.set(key(w.topic, w.partition), partitionError(w.partition, code));
     }
   } else if (out.size === 0 && waitMs > 0) {
@@ -227,7 +227,7 @@ export const listOffsets: Handler = async (req, ctx) => {
                 Offset: r.offset,
               };
             } catch (e) {
-              return fail(kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER));
+              return fail(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic));
             }
           }),
         ),
@@ -244,6 +244,7 @@ export const initProducerId: Handler = async (req, ctx) => {
     const p = await ctx.upstream.json<{ id: string; epoch: number }>("POST", "/v1/producers", {}, ctx.signal);
     return { ThrottleTimeMs: 0, ErrorCode: KAFKA.NONE, ProducerId: Number(p.id), ProducerEpoch: p.epoch };
   } catch (e) {
-    return fail(kafkaCode(e, KAFKA.COORDINATOR_NOT_AVAILABLE));
+    // Kafka needs IdempotentWrite on the cluster for a producer id.
+    return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.cluster));
   }
 };

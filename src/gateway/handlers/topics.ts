@@ -2,8 +2,8 @@
 
 import { TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
 import type { Value } from "../wire/codec.js";
-import { KAFKA, kafkaCode, errorMessage, UpstreamError } from "../upstream.js";
-import { CLUSTER_ID, NODE_ID, type Handler, type RequestContext } from "./context.js";
+import { KAFKA, errorMessage, UpstreamError } from "../upstream.js";
+import { CLUSTER_ID, DENIED, failure, NODE_ID, refused, type Handler, type RequestContext } from "./context.js";
 
 interface TopicInfo {
   name: string;
@@ -36,22 +36,34 @@ function topicMetadata(t: TopicInfo): Value {
 }
 
 export const metadata: Handler = async (req, ctx) => {
-  const known = await listTopics(ctx);
   const asked = req.Topics as { Name: string }[] | null;
   // v0 asks for everything with an empty list; v1+ with null.
   const all = asked === null || (ctx.version === 0 && asked.length === 0);
+  let known: Map<string, TopicInfo>;
+  let denied = false;
+  try {
+    known = await listTopics(ctx);
+  } catch (e) {
+    // edgelog refused the gateway's token. Answer as Kafka does a client that may describe nothing
+    // (no topics for "all", TOPIC_AUTHORIZATION_FAILED for each one asked), not by closing the
+    // connection, which clients take for a broker fault and retry forever.
+    if (!refused(e)) throw e;
+    known = new Map();
+    denied = true;
+  }
   const topics: Value[] = [];
   if (all) {
     for (const t of [...known.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) topics.push(topicMetadata(t));
   } else {
     for (const { Name } of asked) {
-      let t = known.get(Name);
-      if (!t && ctx.identity.autoCreateTopics && req.AllowAutoTopicCreation !== false && validName(Name)) {
+      let t: TopicInfo | number | undefined = known.get(Name);
+      if (denied) t = DENIED.topic;
+      else if (!t && ctx.identity.autoCreateTopics && req.AllowAutoTopicCreation !== false && validName(Name)) {
         t = await createForMetadata(ctx, Name);
       }
-      if (t) topics.push(topicMetadata(t));
+      if (typeof t === "object") topics.push(topicMetadata(t));
       else {
-        const code = validName(Name) ? KAFKA.UNKNOWN_TOPIC_OR_PARTITION : KAFKA.INVALID_TOPIC_EXCEPTION;
+        const code = t ?? (validName(Name) ? KAFKA.UNKNOWN_TOPIC_OR_PARTITION : KAFKA.INVALID_TOPIC_EXCEPTION);
         topics.push({ ErrorCode: code, Name, IsInternal: false, Partitions: [] });
       }
     }
@@ -65,12 +77,15 @@ export const metadata: Handler = async (req, ctx) => {
   };
 };
 
-async function createForMetadata(ctx: RequestContext, name: string): Promise<TopicInfo | undefined> {
+/** The created topic, or the Kafka code to answer when the token may not create it. */
+async function createForMetadata(ctx: RequestContext, name: string): Promise<TopicInfo | number | undefined> {
   try {
     return await ctx.upstream.json<TopicInfo>("POST", "/v1/topics", { name }, ctx.signal);
   } catch (e) {
     // Another gateway or client created it first.
     if (e instanceof UpstreamError && e.code === "TOPIC_ALREADY_EXISTS") return (await listTopics(ctx)).get(name);
+    // Kafka answers a client that may not create the topic with TOPIC_AUTHORIZATION_FAILED.
+    if (refused(e)) return DENIED.topic;
     return undefined;
   }
 }
@@ -99,7 +114,7 @@ export const createTopics: Handler = async (req, ctx) => {
         await ctx.upstream.json("POST", "/v1/topics", body, ctx.signal);
         return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
       } catch (e) {
-        return fail(kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER), errorMessage(e));
+        return fail(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
       }
     }),
   );
@@ -114,7 +129,7 @@ export const deleteTopics: Handler = async (req, ctx) => {
         await ctx.upstream.json("DELETE", `/v1/topics/${encodeURIComponent(name)}`, undefined, ctx.signal);
         return { Name: name, ErrorCode: KAFKA.NONE };
       } catch (e) {
-        return { Name: name, ErrorCode: kafkaCode(e, KAFKA.NOT_LEADER_OR_FOLLOWER) };
+        return { Name: name, ErrorCode: failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic) };
       }
     }),
   );
