@@ -14,6 +14,11 @@ export interface MirrorConfig {
   topic: string;
   /** The source topic's partition count when the mirror was created. */
   partitions: number;
+  /**
+   * Whether the mirror may add partitions to the local topic when the source grows: only when its
+   * creator held admin on the local topic. Absent in mirrors created before this was recorded (true).
+   */
+  add_partitions?: boolean;
   created_at: number;
 }
 

@@ -98,6 +98,14 @@ export class MirrorDO extends DurableObject<Env> {
     if (grown <= cfg.partitions) return;
     this.#topic = undefined;
     if ((await this.#localTopic(cfg.topic)).partitions < grown) {
+      if (cfg.add_partitions === false) {
+        // Its creator could only produce there: the topic's owner adds the partitions, and the
+        // mirror follows once they exist.
+        console.warn(
+          `mirror ${cfg.name}: the source has ${grown} partitions; add them to ${cfg.topic} (PATCH /v1/topics/${cfg.topic}) to copy them`,
+        );
+        return;
+      }
       unwrap(await this.env.CLUSTER.getByName("cluster").alterTopic(cfg.topic, { partitions: grown }));
       this.#topic = undefined;
     }

@@ -139,11 +139,13 @@ export class SourceClient {
       );
     }
     if (res.ok) return parsed;
-    const err = (parsed as { error?: { code?: unknown; message?: unknown } }).error;
-    const code = isErrorCode(err?.code) ? err.code : res.status >= 500 ? "BROKER_NOT_AVAILABLE" : "INVALID_REQUEST";
+    // Only the status and a known error code are passed on, never the reply's text: the caller
+    // picks the URL, and echoing what it answered would let them read services this deployment reaches.
+    const known = (parsed as { error?: { code?: unknown } } | null)?.error?.code;
+    const code = isErrorCode(known) ? known : res.status >= 500 ? "BROKER_NOT_AVAILABLE" : "INVALID_REQUEST";
     throw new EdgelogError(
       code,
-      `source ${this.url} answered ${method} ${path} with ${res.status} ${err?.code ?? ""}: ${String(err?.message ?? text)}`,
+      `source ${this.url} answered ${method} ${path} with HTTP ${res.status}${isErrorCode(known) ? ` ${known}` : ""}`,
     );
   }
 }

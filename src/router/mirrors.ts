@@ -17,6 +17,8 @@ import type { TopicConfig } from "../protocol/topic-config.js";
 import type { Topic } from "../protocol/topic.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import type { AppEnv } from "./app-env.js";
+import { topicResource } from "../auth/grants.js";
+import { hasGrant, requireGrant } from "./auth.js";
 import { cluster, topics } from "./objects.js";
 import { pathParam } from "./params.js";
 import { onCluster } from "./permissions.js";
@@ -87,8 +89,13 @@ async function createMirror(c: Context<AppEnv>, input: CreateMirrorRequest): Pro
   if ((await cluster(c.env).getMirror(input.name)).ok) {
     throw new EdgelogError("MIRROR_ALREADY_EXISTS", `mirror ${input.name} already exists`);
   }
+  // The mirror writes into the local topic on the creator's behalf, so cluster admin is not enough:
+  // produce on an existing topic, admin on a new one (as POST /v1/topics). Checked before the
+  // source is contacted, so a caller who may not mirror here cannot make this deployment fetch anything.
+  const exists = await topicExists(c.env, local);
+  requireGrant(c, topicResource(local), exists ? "produce" : "admin");
   const src = await describeSource(new SourceClient({ url, token: input.source.token }), input.source.topic);
-  const topic = await localTopic(c.env, local, src);
+  const topic = await localTopic(c.env, local, src, () => requireGrant(c, topicResource(local), "admin"));
   const entry = unwrap(
     await cluster(c.env).registerMirror({ name: input.name, id: crypto.randomUUID(), created_at: Date.now() }),
   );
@@ -97,6 +104,8 @@ async function createMirror(c: Context<AppEnv>, input: CreateMirrorRequest): Pro
     source: { url, topic: input.source.topic, token: input.source.token },
     topic: topic.name,
     partitions: src.partitions,
+    // Following the source's new partitions alters the local topic, which needs admin on it.
+    add_partitions: hasGrant(c, topicResource(topic.name), "admin"),
   };
   return c.json(await mirrorStub(c.env, input.name).start(cfg), 201);
 }
@@ -125,6 +134,16 @@ async function deleteMirror(c: Context<AppEnv>): Promise<Response> {
   return c.body(null, 204);
 }
 
+async function topicExists(env: Env, name: string): Promise<boolean> {
+  try {
+    await topics.get(env, name, true);
+    return true;
+  } catch (e) {
+    if (e instanceof EdgelogError && e.code === "UNKNOWN_TOPIC_OR_PARTITION") return false;
+    throw e;
+  }
+}
+
 /**
  * The source topic, or a 4xx saying why it cannot be mirrored. The source's own auth and
  * availability failures become INVALID_CONFIG: passed on as 401 or 503 they would read as this
@@ -148,12 +167,13 @@ async function describeSource(source: SourceClient, topic: string): Promise<Sour
  * An existing one must have at least the source's partitions (records keep their partition) and
  * keep producers' timestamps.
  */
-async function localTopic(env: Env, name: string, src: SourceTopic): Promise<Topic> {
+async function localTopic(env: Env, name: string, src: SourceTopic, mayCreate: () => void): Promise<Topic> {
   let topic: Topic;
   try {
     topic = await topics.get(env, name, true);
   } catch (e) {
     if (!(e instanceof EdgelogError) || e.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw e;
+    mayCreate(); // deleted since the caller's grants were checked against an existing topic
     const config: Partial<Record<keyof TopicConfig, unknown>> = { "message.timestamp.type": "CreateTime" };
     for (const key of COPIED_CONFIG) if (src.config[key] !== undefined) config[key] = src.config[key];
     const created = (await cluster(env).createTopic({ name, partitions: src.partitions, config })) as Result<Topic>;

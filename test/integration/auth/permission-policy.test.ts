@@ -31,6 +31,8 @@ interface Rule {
   ok?: number;
   /** The body names T as a topic: the granted token also gets consume on it (Kafka checks READ on it). */
   bodyTopics?: boolean;
+  /** Further grants the granted token needs, checked in the handler (`T` stands for the test's topic). */
+  alsoNeeds?: { resource: string; operations: string[] }[];
 }
 
 const hb = { member_id: null, member_epoch: 0, topics: ["T"] };
@@ -132,6 +134,8 @@ const POLICY: Rule[] = [
     body: { name: "T", source: { url: "http://source.test", topic: "T", token: "test-admin-secret" }, topic: "T.copy" },
     needs: "admin cluster",
     ok: 201,
+    // Creating the local topic needs admin on it too, as POST /v1/topics does.
+    alsoNeeds: [{ resource: "topic:T.copy", operations: ["admin"] }],
   },
   { method: "GET", path: "/v1/mirrors", needs: "describe cluster", ok: 200 },
   // An unknown mirror: past authorization, the controller answers.
@@ -219,7 +223,10 @@ describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $
   const send = (token: string | undefined) => callAs(token, rule.method, path, body(), rule.headers);
   const resource = () => (grant!.kind === "cluster" ? "cluster" : `${grant!.kind}:${grant!.name.replace("T", topic)}`);
   const code = () => `${grant!.kind.toUpperCase()}_AUTHORIZATION_FAILED`;
-  const bodyTopics = () => (rule.bodyTopics ? [{ resource: `topic:${topic}`, operations: ["consume"] }] : []);
+  const bodyTopics = () => [
+    ...(rule.bodyTopics ? [{ resource: `topic:${topic}`, operations: ["consume"] }] : []),
+    ...(rule.alsoNeeds ?? []).map((g) => ({ ...g, resource: g.resource.replace("T", topic) })),
+  ];
 
   it("refuses a request without a token (401)", async () => {
     const r = await send(undefined);
