@@ -5,7 +5,7 @@ import type { Env } from "../env.js";
 import { fail, ok, type Result } from "../protocol/errors.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
 import { migrate } from "../util/migrations.js";
-import { ProducerRegistry, type ProducerIdentity } from "./producer-registry.js";
+import { ProducerRegistry, type ProducerIdentity, type ProducerRecord } from "./producer-registry.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
 import { MirrorDirectory, type MirrorEntry } from "./mirrors.js";
@@ -63,7 +63,7 @@ export class ClusterDO extends DurableObject<Env> {
     }
   }
 
-  async getProducer(id: string): Promise<Result<ProducerIdentity>> {
+  async getProducer(id: string): Promise<Result<ProducerRecord>> {
     try {
       return ok(this.#producers.get(id));
     } catch (e) {

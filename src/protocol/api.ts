@@ -102,7 +102,8 @@ const sequence = z
 
 export const ProducerSchema = z
   .strictObject({
-    id: z.string().regex(/^\d{1,15}$/, "producer id must be the decimal id POST /v1/producers returned"),
+    // Ids are random positive integers below 2^53 (at most 16 digits); the registry refuses others.
+    id: z.string().regex(/^\d{1,16}$/, "producer id must be the decimal id POST /v1/producers returned"),
     epoch: z.number().int().min(0).max(32767),
     sequence: sequence
       .optional()

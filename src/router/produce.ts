@@ -17,7 +17,7 @@ import type { Acks } from "../partition/partition-do.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
-import { chargeQuota } from "./auth.js";
+import { chargeQuota, principalOf, type Principal } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { partitionParam, pathParam } from "./params.js";
@@ -78,7 +78,7 @@ async function produceToPartition(c: Context<AppEnv>): Promise<Response> {
     // Stored uncompressed, so JSON readers and live tails can render every batch.
     const body = await decompressBatches(raw);
     const topic = await topics.withPartition(c.env, name, p);
-    const { idempotent, batches } = await checkBatchProducers(c.env, body);
+    const { idempotent, batches } = await checkBatchProducers(c.env, principalOf(c), body);
     const appended = await appendToPartition(c, topic, p, batchAcks(c.req.query("acks")), {
       body,
       batches,
@@ -184,7 +184,7 @@ async function produceJson(
   });
   const producer = req.producer;
   const sequences = producer ? baseSequences(producer, byPartition) : undefined;
-  if (producer) await checkProducer(c.env, producer.id, producer.epoch);
+  if (producer) await checkProducer(c.env, principalOf(c), producer.id, producer.epoch);
   const maxBytes = topic.config["max.message.bytes"];
   const plans = [...byPartition].map(([partition, indexes]) =>
     planBatches(
@@ -362,7 +362,11 @@ function baseSequences(producer: ProducerFields, byPartition: Map<number, number
  * Checks the producer ids carried in raw batches; idempotent when every batch is (safe to retry).
  * Counts the batches too: the replies a group commit hands back to this request.
  */
-async function checkBatchProducers(env: Env, body: Uint8Array): Promise<{ idempotent: boolean; batches: number }> {
+async function checkBatchProducers(
+  env: Env,
+  caller: Principal,
+  body: Uint8Array,
+): Promise<{ idempotent: boolean; batches: number }> {
   let idempotent = true;
   let batches = 0;
   const seen = new Set<string>();
@@ -376,7 +380,7 @@ async function checkBatchProducers(env: Env, body: Uint8Array): Promise<{ idempo
     const key = `${h.producerId}/${h.producerEpoch}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    await checkProducer(env, String(h.producerId), h.producerEpoch);
+    await checkProducer(env, caller, String(h.producerId), h.producerEpoch);
   }
   return { idempotent, batches };
 }

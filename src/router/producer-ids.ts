@@ -8,7 +8,7 @@ import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { cluster } from "./objects.js";
 import { allows, allowsOnAnyTopic, CLUSTER } from "../auth/grants.js";
-import { principalOf } from "./auth.js";
+import { principalOf, type Principal } from "./auth.js";
 import { inHandler } from "./permissions.js";
 import { route, type Route } from "./route.js";
 
@@ -19,7 +19,7 @@ export const producerRoutes: Route[] = [
     summary: "Get an idempotent producer id (epoch 0), or bump an id's epoch to fence its old holder",
     // Kafka implies IDEMPOTENT_WRITE from WRITE on any topic (KIP-679).
     permission: inHandler(
-      "produce on some topic, or cluster admin; re-initialising an id: the token that got it, or the admin",
+      "produce on some topic, or cluster admin; re-initialising an id: the token that got it, or the admin (producing with one: checked by the produce routes)",
     ),
     body: InitProducerSchema,
     bodyOptional: true,
@@ -38,29 +38,59 @@ async function initProducer(c: Context<AppEnv>, input: z.output<typeof InitProdu
     );
   }
   // With auth off everyone is the same caller, so ownership is not recorded.
-  const identity = unwrap(await cluster(c.env).initProducer(input.id, principal === "open" ? null : principal));
-  epochs.set(identity.id, identity.epoch);
+  const owner = principal === "open" ? null : principal;
+  const identity = unwrap(await cluster(c.env).initProducer(input.id, owner));
+  if (input.id === undefined) remember(identity.id, { epoch: identity.epoch, owner });
+  else {
+    // Re-initialising keeps the id's owner (the same token, or the admin fencing it).
+    const entry = known.get(identity.id);
+    if (entry) entry.epoch = Math.max(entry.epoch, identity.epoch);
+  }
   return c.json(identity, 201);
 }
 
-/** The newest epoch this isolate knows per producer id; ids never disappear, epochs only grow. */
-const epochs = new Map<string, number>();
+/**
+ * The newest epoch and the owner this isolate knows per producer id; ids never disappear, epochs
+ * only grow, owners never change: a cached entry answers the common produce without an object call.
+ */
+const known = new Map<string, { epoch: number; owner: string | null }>();
+const KNOWN_ENTRIES = 100_000;
+
+function remember(id: string, entry: { epoch: number; owner: string | null }): void {
+  if (known.size >= KNOWN_ENTRIES) known.clear();
+  known.set(id, entry);
+}
 
 /**
- * Rejects ids the controller never issued and epochs it has not issued yet. An epoch older than
- * the newest is rejected here when this isolate already knows of the newer one; otherwise the
- * partition fences it as soon as the newer epoch has written there, as Kafka's brokers do.
+ * Rejects ids the controller never issued, ids another token got, and epochs not issued yet.
+ * An id belongs to the token that got it (the admin may use any): another token writing with it
+ * would take its sequence numbers, and the owner's records would be answered as duplicates and
+ * dropped. Ids issued with auth off (no owner) may be used by any token allowed to produce.
+ * Transactional producers will instead belong to their transactional id (`transactional-id:`
+ * grants), so any token allowed on that id may use and fence them.
+ *
+ * An epoch older than the newest is rejected here when this isolate already knows of the newer
+ * one; otherwise the partition fences it as soon as the newer epoch has written there, as Kafka's
+ * brokers do.
  */
-export async function checkProducer(env: Env, id: string, epoch: number): Promise<void> {
-  let known = epochs.get(id);
-  if (known === undefined || epoch > known) {
-    known = unwrap(await cluster(env).getProducer(id)).epoch;
-    epochs.set(id, known);
+export async function checkProducer(env: Env, caller: Principal, id: string, epoch: number): Promise<void> {
+  let entry = known.get(id);
+  if (entry === undefined || epoch > entry.epoch) {
+    const record = unwrap(await cluster(env).getProducer(id));
+    entry = { epoch: record.epoch, owner: record.owner };
+    remember(id, entry);
   }
-  if (epoch > known) {
-    throw new EdgelogError("INVALID_PRODUCER_EPOCH", `producer ${id} has no epoch ${epoch} yet (newest is ${known})`);
+  if (entry.owner !== null && caller.id !== "admin" && caller.id !== "open" && caller.id !== entry.owner) {
+    throw new EdgelogError(
+      "CLUSTER_AUTHORIZATION_FAILED",
+      `producer id ${id} was obtained by another token; token ${JSON.stringify(caller.name)} may not write with it. Get your own id (POST /v1/producers)`,
+    );
   }
-  if (epoch < known) {
-    throw new EdgelogError("INVALID_PRODUCER_EPOCH", `producer ${id} epoch ${epoch} is fenced by epoch ${known}`);
+  const newest = entry.epoch;
+  if (epoch > newest) {
+    throw new EdgelogError("INVALID_PRODUCER_EPOCH", `producer ${id} has no epoch ${epoch} yet (newest is ${newest})`);
+  }
+  if (epoch < newest) {
+    throw new EdgelogError("INVALID_PRODUCER_EPOCH", `producer ${id} epoch ${epoch} is fenced by epoch ${newest}`);
   }
 }
