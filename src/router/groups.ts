@@ -13,7 +13,7 @@ import {
   ResetOffsetsReplySchema,
   ResetOffsetsSchema,
 } from "../protocol/api.js";
-import { GROUP_ID_PATTERN } from "../protocol/constants.js";
+import { GROUP_ID_PATTERN, LIST_PAGE_DEFAULT } from "../protocol/constants.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { validateTopicName } from "../protocol/topic-config.js";
 import type { Env } from "../env.js";
@@ -132,19 +132,34 @@ async function commit(c: Context<AppEnv>, req: z.output<typeof CommitOffsetsSche
   return c.body(null, 204);
 }
 
+/**
+ * Describe on a group shows only the topics the caller may describe: other topics' partitions,
+ * offsets, commit metadata, high watermarks and lag are left out, as Kafka's OffsetFetch for all
+ * of a group's topics leaves out the partitions of topics the caller may not describe.
+ */
+const visibleTopics = (c: Context<AppEnv>) => (topic: string) => hasGrant(c, topicResource(topic), "describe");
+
 async function committed(c: Context<AppEnv>): Promise<Response> {
   const group = groupParam(pathParam(c, "group"));
-  return c.json(unwrap(await coordinator(c.env, group).committed()));
+  const { offsets } = unwrap(await coordinator(c.env, group).committed());
+  const visible = visibleTopics(c);
+  return c.json({ offsets: offsets.filter((o) => visible(o.topic)) });
 }
 
 async function resetOffsets(c: Context<AppEnv>, req: z.output<typeof ResetOffsetsSchema>): Promise<Response> {
   const group = groupParam(pathParam(c, "group"));
   for (const t of req.topics ?? []) requireGrant(c, topicResource(validateTopicName(t)), "consume");
+  if (req.topics === undefined) {
+    // Every topic with committed offsets is reset, so each needs consume (as Kafka's OffsetCommit
+    // needs READ on every topic it writes); name topics to reset only some.
+    const { offsets } = unwrap(await coordinator(c.env, group).committed());
+    for (const t of new Set(offsets.map((o) => o.topic))) requireGrant(c, topicResource(t), "consume");
+  }
   return c.json(unwrap(await coordinator(c.env, group).resetOffsets(group, req)));
 }
 
 async function listGroups(c: Context<AppEnv>, query: z.output<typeof GroupListQuerySchema>): Promise<Response> {
-  const { limit = 100, after } = query;
+  const { limit = LIST_PAGE_DEFAULT, after } = query;
   const names = (await cluster(c.env).listGroups())
     .filter((g) => (after === undefined || g > after) && hasGrant(c, groupResource(g), "describe"))
     .sort();
@@ -156,7 +171,20 @@ async function listGroups(c: Context<AppEnv>, query: z.output<typeof GroupListQu
 
 async function describeGroup(c: Context<AppEnv>): Promise<Response> {
   const group = groupParam(pathParam(c, "group"));
-  return c.json(unwrap(await coordinator(c.env, group).describe(group)));
+  const described = unwrap(await coordinator(c.env, group).describe(group));
+  const visible = visibleTopics(c);
+  const only = (a: { topic: string; partitions: number[] }[]) => a.filter((t) => visible(t.topic));
+  return c.json({
+    ...described,
+    members: described.members.map((m) => ({
+      ...m,
+      topics: m.topics.filter(visible),
+      assignment: only(m.assignment),
+      target_assignment: only(m.target_assignment),
+      owned: only(m.owned),
+    })),
+    partitions: described.partitions.filter((p) => visible(p.topic)),
+  });
 }
 
 async function deleteGroup(c: Context<AppEnv>): Promise<Response> {
