@@ -49,11 +49,13 @@ export default defineConfig({
         },
       },
       // Authentication and authorization, configured as a deployment is (auth required), with a
-      // known admin secret and a short token cache so revocation tests stay quick.
+      // known admin secret and a short token cache so revocation tests stay quick; and a small
+      // group size cap, so the cap is tested with a few members rather than Kafka's 200.
       {
         plugins: [
           worker({
             EDGELOG_ADMIN_TOKEN: "test-admin-secret",
+            EDGELOG_GROUP_MAX_SIZE: "3",
             EDGELOG_AUTH_CACHE_MS: "300",
             EDGELOG_CORS_ORIGINS: "https://shop.example",
             EDGELOG_MIRROR_WAIT_MS: "200",

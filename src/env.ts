@@ -8,6 +8,8 @@ import {
   FETCH_MAX_WAIT_MS,
   GROUP_DEFAULT_SESSION_TIMEOUT_MS,
   GROUP_MAX_SESSION_TIMEOUT_MS,
+  GROUP_MAX_SIZE,
+  MAX_TOPICS,
   GROUP_MIN_SESSION_TIMEOUT_MS,
 } from "./protocol/constants.js";
 import { REPLICA_REGIONS } from "./protocol/topic-config.js";
@@ -32,6 +34,10 @@ export interface Env {
   EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS?: string;
   /** How long a coordinator trusts topic metadata before asking the controller again (default 5000). */
   EDGELOG_GROUP_METADATA_MAX_AGE_MS?: string;
+  /** Most members per group, consumer-protocol and classic alike (default 200, Kafka's group.consumer.max.size). */
+  EDGELOG_GROUP_MAX_SIZE?: string;
+  /** Most topics (Durable Streams included) a deployment holds at once (default 10000). */
+  EDGELOG_MAX_TOPICS?: string;
   /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail, in ms (default 20000). */
   EDGELOG_STREAM_LONG_POLL_MS?: string;
   /**
@@ -51,6 +57,8 @@ export interface Settings {
   streamLongPollMs: number;
   /** How long a caught-up mirror long-polls its source before asking again. */
   mirrorWaitMs: number;
+  /** Most topics at once (EDGELOG_MAX_TOPICS). */
+  maxTopics: number;
   group: GroupSettings;
   /** Overrides the reader's region for nearest-replica reads (null: from request.cf). */
   replicaRegion: string | null;
@@ -62,6 +70,8 @@ export interface GroupSettings {
   defaultSessionTimeoutMs: number;
   /** How long a coordinator trusts topic metadata before asking the controller again. */
   metadataMaxAgeMs: number;
+  /** Most members per group. */
+  maxSize: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -104,16 +114,18 @@ function parseSettings(env: Env): Settings {
     replicaRegion: regionVar(env.EDGELOG_REPLICA_REGION),
     streamLongPollMs: intVar(env.EDGELOG_STREAM_LONG_POLL_MS, "EDGELOG_STREAM_LONG_POLL_MS", 20_000, 1, 120_000),
     mirrorWaitMs: intVar(env.EDGELOG_MIRROR_WAIT_MS, "EDGELOG_MIRROR_WAIT_MS", 10_000, 0, FETCH_MAX_WAIT_MS),
+    maxTopics: intVar(env.EDGELOG_MAX_TOPICS, "EDGELOG_MAX_TOPICS", MAX_TOPICS),
     group: {
       minSessionTimeoutMs: min,
       maxSessionTimeoutMs: max,
       defaultSessionTimeoutMs: Math.min(max, Math.max(min, GROUP_DEFAULT_SESSION_TIMEOUT_MS)),
       metadataMaxAgeMs: intVar(env.EDGELOG_GROUP_METADATA_MAX_AGE_MS, "EDGELOG_GROUP_METADATA_MAX_AGE_MS", 5_000, 0),
+      maxSize: intVar(env.EDGELOG_GROUP_MAX_SIZE, "EDGELOG_GROUP_MAX_SIZE", GROUP_MAX_SIZE),
     },
   };
 }
 
-/** An integer variable in [min, max] (ms), or the fallback when unset. */
+/** An integer variable in [min, max] (mostly ms), or the fallback when unset. */
 function intVar(
   raw: string | undefined,
   name: string,
@@ -125,7 +137,7 @@ function intVar(
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
     const upper = max < Number.MAX_SAFE_INTEGER ? ` and at most ${max}` : "";
-    throw new Error(`${name} must be an integer (ms) at least ${min}${upper}, got ${JSON.stringify(raw)}`);
+    throw new Error(`${name} must be an integer at least ${min}${upper}, got ${JSON.stringify(raw)}`);
   }
   return n;
 }

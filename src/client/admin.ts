@@ -1,5 +1,6 @@
 // Admin: topics, consumer groups, offsets and lag, over the HTTP API.
 
+import { LIST_PAGE_MAX } from "../protocol/constants.js";
 import type { Transport } from "./transport.js";
 
 export interface TopicInfo {
@@ -51,8 +52,9 @@ export class Admin {
     return this.http.request("POST", "/v1/topics", { name, ...opts });
   }
 
-  async listTopics(): Promise<TopicInfo[]> {
-    return (await this.http.request<{ topics: TopicInfo[] }>("GET", "/v1/topics", undefined, { retry: true })).topics;
+  /** Every topic the token may describe, following the server's pages. */
+  listTopics(): Promise<TopicInfo[]> {
+    return this.#everyPage<TopicInfo>("/v1/topics", "topics");
   }
 
   describeTopic(name: string): Promise<TopicDescription> {
@@ -75,18 +77,23 @@ export class Admin {
   }
 
   /** Every group, following the server's pages. */
-  async listGroups(): Promise<unknown[]> {
-    const all: unknown[] = [];
+  listGroups(): Promise<unknown[]> {
+    return this.#everyPage<unknown>("/v1/groups", "groups");
+  }
+
+  /** A name-ordered listing, page by page (`limit`, `after`, `next_after`), in the largest pages the server gives. */
+  async #everyPage<T>(path: string, key: string): Promise<T[]> {
+    const all: T[] = [];
     let after: string | null = null;
     do {
-      const query: string = after === null ? "" : `?after=${enc(after)}`;
-      const r: { groups: unknown[]; next_after?: string | null } = await this.http.request(
+      const query: string = `?limit=${LIST_PAGE_MAX}${after === null ? "" : `&after=${enc(after)}`}`;
+      const r: Record<string, unknown> & { next_after?: string | null } = await this.http.request(
         "GET",
-        `/v1/groups${query}`,
+        `${path}${query}`,
         undefined,
         { retry: true },
       );
-      all.push(...r.groups);
+      all.push(...(r[key] as T[]));
       after = r.next_after ?? null;
     } while (after !== null);
     return all;

@@ -1,7 +1,7 @@
 // ClusterDO: the single controller object. Owns the topic, producer-id and token registries; tells partitions of deletions.
 
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../env.js";
+import { readSettings, type Env } from "../env.js";
 import { fail, ok, type Result } from "../protocol/errors.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
 import { migrate } from "../util/migrations.js";
@@ -115,7 +115,7 @@ export class ClusterDO extends DurableObject<Env> {
 
   async createTopic(input: CreateTopicInput): Promise<Result<Topic>> {
     try {
-      return ok(this.#topics.create(input, Date.now()));
+      return ok(this.#topics.create(input, Date.now(), readSettings(this.env).maxTopics));
     } catch (e) {
       return fail(e);
     }
@@ -126,8 +126,9 @@ export class ClusterDO extends DurableObject<Env> {
     return t ? ok(t) : fail(unknownTopic(name));
   }
 
-  async listTopics(): Promise<Topic[]> {
-    return this.#topics.list();
+  /** Topics in name order: all of them, or `limit` after `after`. */
+  async listTopics(page: { after?: string; limit?: number } = {}): Promise<Topic[]> {
+    return this.#topics.list(page);
   }
 
   async alterTopic(name: string, input: AlterTopicInput): Promise<Result<Topic>> {

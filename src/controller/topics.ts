@@ -36,12 +36,20 @@ export interface AlterTopicInput {
 export class TopicRegistry {
   constructor(private readonly sql: SqlStorage) {}
 
-  create(input: CreateTopicInput, now: number): Topic {
+  /** `maxTopics` bounds how many topics exist at once (EDGELOG_MAX_TOPICS). */
+  create(input: CreateTopicInput, now: number, maxTopics = Number.MAX_SAFE_INTEGER): Topic {
     const name = validateTopicName(input.name);
     const partitions = validatePartitionCount(input.partitions ?? 1);
     const overrides = parseTopicConfig(input.config);
     const config = checkTopicConfig({ ...DEFAULT_TOPIC_CONFIG, ...overrides });
     if (this.#row(name)) throw new EdgelogError("TOPIC_ALREADY_EXISTS", `topic ${name} already exists`);
+    const count = this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM topics`).one().n;
+    if (count >= maxTopics) {
+      throw new EdgelogError(
+        "POLICY_VIOLATION",
+        `this deployment holds ${count} topics, the most EDGELOG_MAX_TOPICS allows; delete unused topics or raise the limit`,
+      );
+    }
     const row: TopicRow = {
       name,
       id: crypto.randomUUID(),
@@ -67,9 +75,9 @@ export class TopicRegistry {
     return row ? toTopic(row) : null;
   }
 
-  list(): Topic[] {
+  list({ after, limit }: { after?: string; limit?: number } = {}): Topic[] {
     return this.sql
-      .exec<TopicRow>(`SELECT * FROM topics ORDER BY name`)
+      .exec<TopicRow>(`SELECT * FROM topics WHERE name > ? ORDER BY name LIMIT ?`, after ?? "", limit ?? -1)
       .toArray()
       .map((r) => toTopic(r));
   }

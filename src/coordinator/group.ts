@@ -22,6 +22,8 @@ export interface SessionLimits {
   minSessionTimeoutMs: number;
   maxSessionTimeoutMs: number;
   defaultSessionTimeoutMs: number;
+  /** Most members a group holds, of either protocol (Kafka's group.consumer.max.size / group.max.size). */
+  maxSize: number;
 }
 
 export interface HeartbeatInput {
@@ -161,6 +163,18 @@ export class Group {
       throw new EdgelogError(
         "INVALID_REQUEST",
         `rebalance_timeout_ms must be 1..${MAX_REBALANCE_TIMEOUT_MS}, got ${req.rebalance_timeout_ms}`,
+      );
+    }
+    if (
+      joining &&
+      !existing &&
+      this.#members.size >= limits.maxSize &&
+      // A static member's restart takes its predecessor's place, so the group does not grow.
+      (instanceId === null || ![...this.#members.values()].some((m) => m.instanceId === instanceId))
+    ) {
+      throw new EdgelogError(
+        "GROUP_MAX_SIZE_REACHED",
+        `group ${groupId} already has ${this.#members.size} members, the most EDGELOG_GROUP_MAX_SIZE allows`,
       );
     }
     if (existing && !joining && (protocol !== existing.protocol || instanceId !== existing.instanceId)) {

@@ -4,6 +4,8 @@
 import { z } from "zod";
 import { REPLICA_REGIONS, TOPIC_CONFIG_KEYS } from "./topic-config.js";
 import {
+  LIST_PAGE_DEFAULT,
+  LIST_PAGE_MAX,
   FETCH_MAX_BYTES_CAP,
   FETCH_MAX_RECORDS_CAP,
   FETCH_MAX_WAIT_MS,
@@ -390,15 +392,25 @@ export const GroupListSchema = z.object({
   next_after: z.string().nullable().describe("pass as after= for the next page; null on the last page"),
 });
 
-export const GroupListQuerySchema = z.object({
-  limit: intParam("limit")
-    .pipe(z.number().min(1).max(1000))
-    .optional()
-    .describe("groups per page (default 100, at most 1000)"),
-  after: z
-    .string()
-    .optional()
-    .describe("list groups whose names sort after this one (next_after of the previous page)"),
+/** One paging shape for every name-ordered listing: limit, after=<last name>, next_after in the reply. */
+const pageQuery = (noun: string) =>
+  z.object({
+    limit: intParam("limit")
+      .pipe(z.number().min(1).max(LIST_PAGE_MAX))
+      .optional()
+      .describe(`${noun} per page (default ${LIST_PAGE_DEFAULT}, at most ${LIST_PAGE_MAX})`),
+    after: z
+      .string()
+      .optional()
+      .describe(`list ${noun} whose names sort after this one (next_after of the previous page)`),
+  });
+
+export const GroupListQuerySchema = pageQuery("groups");
+export const TopicListQuerySchema = pageQuery("topics");
+
+export const TopicListSchema = z.object({
+  topics: z.array(TopicSchema),
+  next_after: GroupListSchema.shape.next_after,
 });
 
 export const GrantSchema = z.strictObject({

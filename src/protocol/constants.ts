@@ -52,6 +52,13 @@ export const HEADER_TOPIC_REF = "Edgelog-Topic-Ref";
 export const GROUP_MIN_SESSION_TIMEOUT_MS = 6_000;
 export const GROUP_MAX_SESSION_TIMEOUT_MS = 300_000;
 export const GROUP_DEFAULT_SESSION_TIMEOUT_MS = 45_000;
+/** Default and largest page of the name-ordered listings (GET /v1/groups, GET /v1/topics). */
+export const LIST_PAGE_DEFAULT = 100;
+export const LIST_PAGE_MAX = 1000;
+/** Topics a deployment holds at once unless EDGELOG_MAX_TOPICS says otherwise (Kafka has no such cap; its listings are unpaged). */
+export const MAX_TOPICS = 10_000;
+/** Kafka's group.consumer.max.size: members per group. */
+export const GROUP_MAX_SIZE = 200;
 /** Kafka's offset.metadata.max.bytes. */
 export const OFFSET_METADATA_MAX_CHARS = 4096;
 export const GROUP_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;

@@ -80,6 +80,12 @@ export const ERRORS = {
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false, kafka: 69 },
   INVALID_GROUP_ID: { status: 400, retriable: false, kafka: 24 },
   NON_EMPTY_GROUP: { status: 409, retriable: false, kafka: 68, fix: "Stop the group's members first." },
+  GROUP_MAX_SIZE_REACHED: {
+    status: 409,
+    retriable: false,
+    kafka: 81,
+    fix: "Spread the consumers over more groups, or raise EDGELOG_GROUP_MAX_SIZE.",
+  },
   INVALID_SESSION_TIMEOUT: { status: 400, retriable: false, kafka: 26 },
   UNSUPPORTED_ASSIGNOR: { status: 400, retriable: false, kafka: 112 },
   INVALID_COMMIT_OFFSET_SIZE: {

@@ -9,7 +9,12 @@ import { Group, type HeartbeatReply, type SessionLimits } from "../../src/coordi
 import { uniqueGroup } from "../support/groups.js";
 import { rng } from "../support/random.js";
 
-const LIMITS: SessionLimits = { minSessionTimeoutMs: 100, maxSessionTimeoutMs: 10_000, defaultSessionTimeoutMs: 1_000 };
+const LIMITS: SessionLimits = {
+  minSessionTimeoutMs: 100,
+  maxSessionTimeoutMs: 10_000,
+  defaultSessionTimeoutMs: 1_000,
+  maxSize: 1_000,
+};
 const PARTITIONS = new Map([
   ["orders", 7],
   ["audit", 3],

@@ -1,6 +1,6 @@
 // Metadata and topic admin: the gateway names itself leader of every partition and controller.
 
-import { TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
+import { LIST_PAGE_MAX, TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
 import type { Value } from "../wire/codec.js";
 import { KAFKA, errorMessage, UpstreamError } from "../upstream.js";
 import { CLUSTER_ID, DENIED, failure, NODE_ID, refused, type Handler, type RequestContext } from "./context.js";
@@ -10,9 +10,22 @@ interface TopicInfo {
   partitions: number;
 }
 
+/** Every topic the connection's token may describe, following GET /v1/topics page by page. */
 async function listTopics(ctx: RequestContext): Promise<Map<string, TopicInfo>> {
-  const { topics } = await ctx.upstream.json<{ topics: TopicInfo[] }>("GET", "/v1/topics", undefined, ctx.signal);
-  return new Map(topics.map((t) => [t.name, t]));
+  const all = new Map<string, TopicInfo>();
+  let after: string | null = null;
+  do {
+    const query: string = `?limit=${LIST_PAGE_MAX}${after === null ? "" : `&after=${encodeURIComponent(after)}`}`;
+    const page: { topics: TopicInfo[]; next_after?: string | null } = await ctx.upstream.json(
+      "GET",
+      `/v1/topics${query}`,
+      undefined,
+      ctx.signal,
+    );
+    for (const t of page.topics) all.set(t.name, t);
+    after = page.next_after ?? null;
+  } while (after !== null);
+  return all;
 }
 
 function validName(name: string): boolean {
