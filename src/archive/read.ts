@@ -28,10 +28,18 @@ export async function readTiered(
   let records = 0;
   let seg: Segment | null = archived;
   for (let n = 0; seg && n < MAX_SEGMENTS_PER_READ; n++) {
-    const part = await readSegment(log, store, seg, at, {
-      maxBytes: opts.maxBytes - bytes,
-      maxRecords: opts.maxRecords - records,
-    });
+    let part: SegmentPart;
+    try {
+      part = await readSegment(log, store, seg, at, {
+        maxBytes: opts.maxBytes - bytes,
+        maxRecords: opts.maxRecords - records,
+      });
+    } catch (e) {
+      // Damage past the first requested batch ends the reply early; the consumer meets the error
+      // only when it asks for the damaged offsets, so the readable ones before them are never stuck.
+      if (result.batches.length > 0 && isStorageError(e)) return result;
+      throw e;
+    }
     for (const b of part.batches) result.batches.push(b);
     bytes += part.bytes;
     records += part.records;
@@ -94,7 +102,13 @@ async function readSegment(
   let pos = 0;
   let expected = start.offset;
   while (pos < buf.length) {
-    const h = checkedHeader(buf, pos, seg, expected);
+    let h;
+    try {
+      h = checkedHeader(buf, pos, seg, expected);
+    } catch (e) {
+      if (part.batches.length > 0) return part; // as in readTiered: the damage is reported from its own offset
+      throw e;
+    }
     pos += h.size;
     expected = lastOffset(h) + 1;
     if (expected <= offset) continue;
@@ -115,15 +129,27 @@ async function fetchRange(
   position: number,
   length: number,
 ): Promise<Uint8Array> {
-  const obj = await store.get(seg.r2Key!, { range: { offset: position, length } });
-  if (!obj) {
-    // A segment retention removed while this read waited is an out-of-range offset, not damage.
-    log.checkOffset(offset);
-    throw storageError(seg, `is missing from R2 (${seg.r2Key})`);
+  let buf: Uint8Array;
+  try {
+    const obj = await store.get(seg.r2Key!, { range: { offset: position, length } });
+    if (!obj) {
+      // A segment retention removed while this read waited is an out-of-range offset, not damage.
+      log.checkOffset(offset);
+      throw storageError(seg, `is missing from R2 (${seg.r2Key})`);
+    }
+    buf = new Uint8Array(await obj.arrayBuffer());
+  } catch (e) {
+    if (e instanceof EdgelogError) throw e;
+    // R2 refuses a range past a truncated object's end (and can fail mid-body): damage or an outage,
+    // retriable either way, never a 500.
+    throw storageError(seg, `could not be read at ${position}+${length}: ${(e as Error).message}`);
   }
-  const buf = new Uint8Array(await obj.arrayBuffer());
   if (buf.length !== length) throw storageError(seg, `returned ${buf.length} bytes at ${position}, expected ${length}`);
   return buf;
+}
+
+function isStorageError(e: unknown): boolean {
+  return e instanceof EdgelogError && e.code === "KAFKA_STORAGE_ERROR";
 }
 
 /** Parses and verifies one archived batch: framing, CRC-32C, and the offset the index promised. */

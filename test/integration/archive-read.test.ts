@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env } from "cloudflare:workers";
 import { CONTENT_TYPE_RECORD_BATCH } from "../../src/protocol/constants.js";
+import { readBatchHeader } from "../../src/protocol/record-batch.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
 import { partitionOf } from "../support/objects.js";
 import { archivedKeys, describePartition, settle } from "../support/archive.js";
@@ -192,5 +193,100 @@ describe("archived reads", () => {
     const tail = await fetchRecords(topic, 0, TOTAL - 2);
     expect(tail.status).toBe(200);
     expect(tail.body.records.map((r: any) => r.offset)).toEqual([TOTAL - 2, TOTAL - 1]);
+  });
+});
+
+describe("damaged archives", () => {
+  /** A log of at least three archived segments; returns the topic, its id and the segments' keys and base offsets. */
+  async function segmented() {
+    const topic = uniqueTopic("damage");
+    const t = await createTopic(topic, 1, { "retention.ms": -1, "segment.bytes": 1024 });
+    await produceAll(topic);
+    await settle(await partitionOf(topic, 0));
+    const keys = await archivedKeys(t.id);
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    return { topic, keys, bases: keys.map((k) => Number(k.slice(-24, -4))) };
+  }
+
+  async function objectBytes(key: string): Promise<Uint8Array> {
+    return new Uint8Array(await (await env.ARCHIVE.get(key))!.arrayBuffer());
+  }
+
+  /** Flips one record byte of the batch at `batchIndex` in an archived object (the CRC covers it). */
+  async function flipByteInBatch(key: string, batchIndex: number) {
+    const bytes = await objectBytes(key);
+    let pos = 0;
+    for (let i = 0; i < batchIndex; i++) pos += readBatchHeader(bytes, pos).size;
+    const at = pos + readBatchHeader(bytes, pos).size - 1;
+    bytes[at] = bytes[at]! ^ 0xff;
+    await env.ARCHIVE.put(key, bytes);
+  }
+
+  const offsets = (f: { body: any }) => f.body.records.map((r: any) => r.offset);
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+
+  it("a truncated R2 object is a retriable storage error, not a 500", async () => {
+    const { topic, keys, bases } = await segmented();
+    const bytes = await objectBytes(keys[1]!);
+    await env.ARCHIVE.put(keys[1]!, bytes.subarray(0, bytes.length >> 1));
+    // Its last offset: the ranged read starts past the truncated object's end.
+    const last = bases[2]! - 1;
+    for (const f of [
+      await fetchRecords(topic, 0, last),
+      await rawFetch(topic, last),
+      await fetchRecords(topic, 0, bases[1]!),
+    ]) {
+      expect(f.status).toBe(503);
+      expect(f.body).not.toBeInstanceOf(Uint8Array);
+      expect(f.body.error).toMatchObject({ code: "KAFKA_STORAGE_ERROR", retriable: true });
+    }
+    // Offsets in the intact segment before it still read, up to the damage.
+    const before = await fetchRecords(topic, 0, 0);
+    expect(before.status).toBe(200);
+    expect(before.body.records[0].offset).toBe(0);
+  });
+
+  it("offsets before a damaged segment read up to it; the damaged offsets alone fail", async () => {
+    const { topic, keys, bases } = await segmented();
+    await flipByteInBatch(keys[1]!, 0);
+    const [first, second] = [bases[0]!, bases[1]!];
+
+    const json = await fetchRecords(topic, 0, first);
+    expect(json.status).toBe(200);
+    expect(offsets(json)).toEqual(range(first, second));
+    expect(json.body.next_offset).toBe(second);
+
+    const raw = await rawFetch(topic, first);
+    expect(raw.status).toBe(200);
+    expect(raw.headers.get("Edgelog-Next-Offset")).toBe(String(second));
+
+    const multi = await call("POST", "/v1/fetch", { partitions: [{ topic, partition: 0, offset: first }] });
+    expect(multi.status).toBe(200);
+    expect(multi.body.partitions[0].records.map((r: any) => r.offset)).toEqual(range(first, second));
+    expect(multi.body.partitions[0].next_offset).toBe(second);
+
+    // The consumer moves on to the damaged offset, and only there hears about the damage.
+    const bad = await fetchRecords(topic, 0, second);
+    expect(bad.status).toBe(503);
+    expect(bad.body.error).toMatchObject({ code: "KAFKA_STORAGE_ERROR", retriable: true });
+    const badMulti = await call("POST", "/v1/fetch", { partitions: [{ topic, partition: 0, offset: second }] });
+    expect(badMulti.body.partitions[0].error).toMatchObject({ code: "KAFKA_STORAGE_ERROR", retriable: true });
+  });
+
+  it("a damaged batch inside a segment ends the reply at the batch before it", async () => {
+    const { topic, keys, bases } = await segmented();
+    const bytes = await objectBytes(keys[0]!);
+    const h0 = readBatchHeader(bytes, 0);
+    // The segment holds several batches of PER_BATCH records; damage its second.
+    expect(h0.size).toBeLessThan(bytes.length);
+    await flipByteInBatch(keys[0]!, 1);
+    const second = h0.baseOffset + h0.lastOffsetDelta + 1;
+    expect(second).toBeLessThan(bases[1]!);
+
+    const json = await fetchRecords(topic, 0, 0);
+    expect(json.status).toBe(200);
+    expect(offsets(json)).toEqual(range(0, second));
+    expect(json.body.next_offset).toBe(second);
+    expect((await fetchRecords(topic, 0, second)).status).toBe(503);
   });
 });
