@@ -3,6 +3,7 @@
 import { crc32c } from "./crc32c.js";
 import { EdgelogError } from "./errors.js";
 import { ByteReader, ByteWriter, utf8Length, varintSize, varlongSize } from "./varint.js";
+import { decodeUtf8 } from "../util/utf8.js";
 
 /** baseOffset int64 through recordCount int32. */
 export const BATCH_HEADER_SIZE = 61;
@@ -323,7 +324,9 @@ function walkRecords(buf: Uint8Array, pos: number, end: number, count: number): 
     for (let j = 0; j < headerCount; j++) {
       const kl = r.varint();
       if (kl < 0) throw invalid(`record ${i} of the batch at byte ${pos} has a header with a null key`);
-      r.skip(kl);
+      // Header keys are Kafka strings: bytes that are not UTF-8 would read back as U+FFFD.
+      if (!isUtf8(r.bytes(kl)))
+        throw invalid(`record ${i} of the batch at byte ${pos} has a header key that is not valid UTF-8`);
       skipNullable(r, i, pos, "header value");
     }
     if (r.pos !== start + length) {
@@ -334,6 +337,12 @@ function walkRecords(buf: Uint8Array, pos: number, end: number, count: number): 
   }
   if (r.remaining !== 0) throw corrupt(`record batch at byte ${pos} has ${r.remaining} bytes after its last record`);
   return maxDelta;
+}
+
+/** ASCII (the usual header key) is checked by a byte loop; anything else by the strict decoder. */
+function isUtf8(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i]! >= 0x80) return decodeUtf8(b) !== null;
+  return true;
 }
 
 function skipNullable(r: ByteReader, i: number, pos: number, what: string): void {

@@ -26,12 +26,22 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
   return concat(chunks);
 }
 
-const decoder = new TextDecoder();
+// Fatal: a body that is not UTF-8 is refused, not read with U+FFFD in place of its bad bytes.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export function parseJson(bytes: Uint8Array): unknown {
   if (bytes.byteLength === 0) throw new EdgelogError("INVALID_REQUEST", "request body is empty; send a JSON object");
+  let text: string;
   try {
-    return JSON.parse(decoder.decode(bytes));
+    text = decoder.decode(bytes);
+  } catch {
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      "request body is not valid UTF-8; JSON is UTF-8 text (send binary keys as key_b64, binary values with format binary)",
+    );
+  }
+  try {
+    return JSON.parse(text);
   } catch (e) {
     throw new EdgelogError("INVALID_REQUEST", `malformed JSON: ${(e as Error).message}`);
   }

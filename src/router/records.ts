@@ -5,10 +5,16 @@ import type { ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { RecordHeader, RecordInput } from "../protocol/record-batch.js";
 import { fromBase64 } from "../util/base64.js";
-import { utf8Encoder } from "../util/utf8.js";
+import { isWellFormed, utf8Encoder } from "../util/utf8.js";
 
 function invalid(index: number, message: string): EdgelogError {
   return new EdgelogError("INVALID_RECORD", `records[${index}]: ${message}`);
+}
+
+/** `s` as UTF-8, refusing a lone surrogate (which JSON's \\u escapes can spell) instead of writing U+FFFD. */
+function text(s: string, index: number, field: string): Uint8Array {
+  if (!isWellFormed(s)) throw invalid(index, `${field} holds a lone surrogate, which is not text UTF-8 can carry`);
+  return utf8Encoder.encode(s);
 }
 
 export function recordKey(r: ProduceRecordInput, index: number): Uint8Array | null {
@@ -18,7 +24,7 @@ export function recordKey(r: ProduceRecordInput, index: number): Uint8Array | nu
     if (!bytes) throw invalid(index, "key_b64 is not valid base64");
     return bytes;
   }
-  return r.key === undefined || r.key === null ? null : utf8Encoder.encode(r.key);
+  return r.key === undefined || r.key === null ? null : text(r.key, index, "key (send binary keys as key_b64)");
 }
 
 function recordValue(value: unknown, format: ValueFormat, index: number): Uint8Array | null {
@@ -29,7 +35,7 @@ function recordValue(value: unknown, format: ValueFormat, index: number): Uint8A
       return utf8Encoder.encode(JSON.stringify(value));
     case "string":
       if (typeof value !== "string") throw invalid(index, "with format string, value must be a string or null");
-      return utf8Encoder.encode(value);
+      return text(value, index, "value");
     case "binary": {
       if (typeof value !== "string") throw invalid(index, "with format binary, value must be a base64 string or null");
       const bytes = fromBase64(value);
@@ -48,8 +54,10 @@ export function toRecordInput(
 ): RecordInput {
   const headers: RecordHeader[] = [];
   if (r.headers) {
-    for (const [k, v] of Object.entries(r.headers))
-      headers.push({ key: k, value: v === null ? null : utf8Encoder.encode(v) });
+    for (const [k, v] of Object.entries(r.headers)) {
+      if (!isWellFormed(k)) throw invalid(index, `a header name holds a lone surrogate (${JSON.stringify(k)})`);
+      headers.push({ key: k, value: v === null ? null : text(v, index, `header ${JSON.stringify(k)}`) });
+    }
   }
   return { key, value: recordValue(r.value, format, index), headers, timestamp: r.timestamp ?? now };
 }

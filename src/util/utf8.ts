@@ -11,3 +11,12 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
     return null;
   }
 }
+
+/**
+ * False when `s` holds a lone surrogate, which UTF-8 cannot carry: TextEncoder would write U+FFFD
+ * in its place, silently changing the text (and a key's partition). V8's native check, typed here
+ * because the ES2024 lib is not in tsconfig.
+ */
+export function isWellFormed(s: string): boolean {
+  return (s as string & { isWellFormed(): boolean }).isWellFormed();
+}

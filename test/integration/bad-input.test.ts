@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../../src/protocol/constants.js";
-import { encodeBatch } from "../../src/protocol/record-batch.js";
+import { ATTRIBUTES_AT, BATCH_HEADER_SIZE, CRC_AT, encodeBatch } from "../../src/protocol/record-batch.js";
+import { crc32c } from "../../src/protocol/crc32c.js";
 import { call, createTopic, uniqueTopic } from "../support/api.js";
 
 const enc = new TextEncoder();
@@ -247,5 +248,72 @@ describe("bad fetch input", () => {
 
   it("answers unknown routes with a coded 404", async () => {
     expectError(await call("GET", "/v2/nothing"), 404, "ROUTE_NOT_FOUND");
+  });
+});
+
+describe("text that is not well-formed UTF-8 is refused, never replaced", () => {
+  const post = (topic: string, body: string | Uint8Array, headers: Record<string, string> = {}) =>
+    call("POST", `/v1/topics/${topic}/records`, body, { "content-type": "application/json", ...headers });
+
+  async function fresh(): Promise<string> {
+    const topic = uniqueTopic();
+    await createTopic(topic, 3);
+    return topic;
+  }
+
+  it("rejects a JSON body holding bytes that are not UTF-8 (FF C3 in a key)", async () => {
+    const topic = await fresh();
+    const body = Buffer.concat([
+      Buffer.from('{"records":[{"key":"a'),
+      Buffer.from([0xff, 0xc3]),
+      Buffer.from('","value":1}]}'),
+    ]);
+    const r = await post(topic, new Uint8Array(body));
+    expectError(r, 400, "INVALID_REQUEST");
+    expect(r.body.error.message).toMatch(/UTF-8/);
+    expect(await totalHighWatermark(topic)).toBe(0);
+  });
+
+  // JSON escapes can spell a lone surrogate, which UTF-8 cannot carry.
+  const lone: [string, string, RegExp][] = [
+    ["a key", '{"records":[{"key":"a\\ud800","value":1}]}', /records\[0\].*key/],
+    ["a header name", '{"records":[{"value":1},{"value":2,"headers":{"h\\udc00":"v"}}]}', /records\[1\].*header/],
+    ["a header value", '{"records":[{"value":1,"headers":{"h":"\\ud800"}}]}', /records\[0\].*header "h"/],
+    ["a string value", '{"format":"string","records":[{"value":"x\\udfff"}]}', /records\[0\].*value/],
+  ];
+  for (const [what, body, names] of lone) {
+    it(`rejects a lone surrogate in ${what}, naming the field`, async () => {
+      const topic = await fresh();
+      const r = await post(topic, body);
+      expectError(r, 400, "INVALID_RECORD");
+      expect(r.body.error.message).toMatch(names);
+      expect(await totalHighWatermark(topic)).toBe(0);
+    });
+  }
+
+  it("rejects a raw batch whose header key is not UTF-8", async () => {
+    const topic = await fresh();
+    const batch = encodeBatch([
+      { key: null, value: enc.encode("v"), headers: [{ key: "ab", value: null }], timestamp: 1 },
+    ]);
+    const at = Buffer.from(batch).indexOf(Buffer.from("ab"), BATCH_HEADER_SIZE);
+    batch.set([0xff, 0xc3], at);
+    new DataView(batch.buffer).setUint32(CRC_AT, crc32c(batch, ATTRIBUTES_AT, batch.length));
+    const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, batch, {
+      "content-type": CONTENT_TYPE_RECORD_BATCH,
+    });
+    expectError(r, 400, "INVALID_RECORD");
+    expect(r.body.error.message).toMatch(/header key/);
+    expect(await totalHighWatermark(topic)).toBe(0);
+  });
+
+  it("still accepts surrogate pairs, and binary keys as bytes (key_b64 and raw batches)", async () => {
+    const topic = await fresh();
+    const ok = await post(topic, JSON.stringify({ records: [{ key: "k😀", value: "😀", headers: { "h😀": "😀" } }] }));
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    const bin = await post(topic, JSON.stringify({ records: [{ key_b64: "/8M=", value: 1, partition: 0 }] }));
+    expect(bin.status, JSON.stringify(bin.body)).toBe(200);
+    const f = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=${bin.body.records[0].offset}`);
+    expect(f.body.records[0].key_b64).toBe("/8M=");
   });
 });
