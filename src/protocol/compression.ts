@@ -30,19 +30,33 @@ export function anyCompressed(buf: Uint8Array): boolean {
   return false;
 }
 
+/** What inflating may produce: each batch, and the request as a whole. */
+export interface InflateLimits {
+  /** The topic's max.message.bytes: an inflated batch larger than this could not be stored anyway. */
+  maxBatchBytes: number;
+  /** The request body bound: the inflated request may not be larger than an uncompressed one could be. */
+  maxTotalBytes: number;
+}
+
 /**
  * Returns `buf` with every gzip batch inflated into an uncompressed one (same offsets, timestamps,
  * producer fields and record count; a new CRC). Uncompressed input comes back as it is.
+ * Inflation stops as soon as a batch or the whole passes its limit (413), so a small body of many
+ * gzip bombs costs at most the limits in memory, never what the bombs would inflate to.
  */
-export async function decompressBatches(buf: Uint8Array): Promise<Uint8Array> {
+export async function decompressBatches(buf: Uint8Array, limits: InflateLimits): Promise<Uint8Array> {
   if (!anyCompressed(buf)) return buf;
+  const maxBatch = Math.min(limits.maxBatchBytes, MAX_BATCH_BYTES_CEILING);
   const parts: Uint8Array[] = [];
+  let total = 0;
   for (let pos = 0, index = 0; pos < buf.length; index++) {
     const h = readBatchHeader(buf, pos);
     const batch = buf.subarray(pos, pos + h.size);
     pos += h.size;
     const codec = h.attributes & COMPRESSION_MASK;
     if (codec === 0) {
+      total += batch.length;
+      if (total > limits.maxTotalBytes) throw totalTooLarge(limits.maxTotalBytes);
       parts.push(batch);
       continue;
     }
@@ -55,7 +69,17 @@ export async function decompressBatches(buf: Uint8Array): Promise<Uint8Array> {
     if (crc32c(batch, ATTRIBUTES_AT, batch.length) !== h.crc) {
       throw new EdgelogError("CORRUPT_MESSAGE", "a gzip record batch failed its CRC-32C check");
     }
-    const records = await gunzip(batch.subarray(BATCH_HEADER_SIZE), MAX_BATCH_BYTES_CEILING - BATCH_HEADER_SIZE);
+    // Whichever bound is nearer stops this batch's inflation, and says which bound it was.
+    const left = limits.maxTotalBytes - total;
+    const batchBound = maxBatch <= left;
+    const records = await gunzip(batch.subarray(BATCH_HEADER_SIZE), Math.min(maxBatch, left) - BATCH_HEADER_SIZE, () =>
+      batchBound
+        ? new EdgelogError(
+            "MESSAGE_TOO_LARGE",
+            `record batch ${index} inflates past ${maxBatch} bytes, the topic's max.message.bytes`,
+          )
+        : totalTooLarge(limits.maxTotalBytes),
+    );
     const out = new Uint8Array(BATCH_HEADER_SIZE + records.length);
     out.set(batch.subarray(0, BATCH_HEADER_SIZE));
     out.set(records, BATCH_HEADER_SIZE);
@@ -64,12 +88,21 @@ export async function decompressBatches(buf: Uint8Array): Promise<Uint8Array> {
     view.setInt16(ATTRIBUTES_AT, h.attributes & ~COMPRESSION_MASK);
     view.setUint32(CRC_AT, crc32c(out, ATTRIBUTES_AT, out.length));
     parts.push(out);
+    total += out.length;
+    if (total > limits.maxTotalBytes) throw totalTooLarge(limits.maxTotalBytes);
   }
   return concat(parts);
 }
 
-/** Inflates gzip data, refusing (rather than buffering) more than `limit` bytes: a small body cannot become a huge one. */
-async function gunzip(data: Uint8Array, limit: number): Promise<Uint8Array> {
+function totalTooLarge(limit: number): EdgelogError {
+  return new EdgelogError(
+    "RECORD_LIST_TOO_LARGE",
+    `the request's record batches inflate past ${limit} bytes, the request size bound; split it into smaller requests`,
+  );
+}
+
+/** Inflates gzip data chunk by chunk, refusing (rather than buffering) more than `limit` bytes. */
+async function gunzip(data: Uint8Array, limit: number, tooLarge: () => EdgelogError): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -80,7 +113,7 @@ async function gunzip(data: Uint8Array, limit: number): Promise<Uint8Array> {
       size += value.length;
       if (size > limit) {
         await reader.cancel();
-        throw new EdgelogError("MESSAGE_TOO_LARGE", `a gzip record batch inflates past ${limit} bytes`);
+        throw tooLarge();
       }
       chunks.push(value);
     }

@@ -75,9 +75,13 @@ async function produceToPartition(c: Context<AppEnv>): Promise<Response> {
     const raw = await readBody(c, MAX_REQUEST_BYTES);
     chargeQuota(c, "produce", raw.byteLength);
     if (raw.byteLength === 0) throw new EdgelogError("CORRUPT_MESSAGE", "empty body: send one or more RecordBatch v2");
-    // Stored uncompressed, so JSON readers and live tails can render every batch.
-    const body = await decompressBatches(raw);
     const topic = await topics.withPartition(c.env, name, p);
+    // Stored uncompressed, so JSON readers and live tails can render every batch. Inflation is
+    // bounded as an uncompressed request would be, so gzip cannot turn 16 MiB into gigabytes.
+    const body = await decompressBatches(raw, {
+      maxBatchBytes: topic.config["max.message.bytes"],
+      maxTotalBytes: MAX_REQUEST_BYTES,
+    });
     const { idempotent, batches } = await checkBatchProducers(c.env, principalOf(c), body);
     const appended = await appendToPartition(c, topic, p, batchAcks(c.req.query("acks")), {
       body,

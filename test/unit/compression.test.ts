@@ -6,8 +6,11 @@ import { decompressBatches } from "../../src/protocol/compression.js";
 import { crc32c } from "../../src/protocol/crc32c.js";
 import { decodeRecords, encodeBatch, validateBatches } from "../../src/protocol/record-batch.js";
 import { EdgelogError } from "../../src/protocol/errors.js";
+import { MAX_REQUEST_BYTES } from "../../src/protocol/constants.js";
 
 const enc = new TextEncoder();
+/** A topic with the default max.message.bytes, under the request body bound. */
+const LIMITS = { maxBatchBytes: 1024 * 1024, maxTotalBytes: MAX_REQUEST_BYTES };
 const sample = (n: number) =>
   Array.from({ length: n }, (_, i) => ({
     key: enc.encode(`k${i}`),
@@ -43,7 +46,7 @@ describe("decompressBatches", () => {
     const plain = encodeBatch(sample(30), { producerId: 7, producerEpoch: 1, baseSequence: 5 });
     const zipped = gzipped(plain);
     expect(zipped.length).toBeLessThan(plain.length);
-    const out = await decompressBatches(zipped);
+    const out = await decompressBatches(zipped, LIMITS);
     expect(Buffer.from(out).equals(Buffer.from(plain))).toBe(true);
     expect(validateBatches(out)).toHaveLength(1);
     expect(decodeRecords(out).map((r) => new TextDecoder().decode(r.key!))).toEqual(sample(30).map((_, i) => `k${i}`));
@@ -52,11 +55,11 @@ describe("decompressBatches", () => {
   it("keeps uncompressed batches as they are, alongside inflated ones, in order", async () => {
     const a = encodeBatch(sample(2));
     const b = encodeBatch(sample(3));
-    expect(await decompressBatches(a)).toBe(a);
+    expect(await decompressBatches(a, LIMITS)).toBe(a);
     const mixed = new Uint8Array([...a, ...gzipped(b), ...a]);
-    expect(Buffer.from(await decompressBatches(mixed)).equals(Buffer.from(new Uint8Array([...a, ...b, ...a])))).toBe(
-      true,
-    );
+    expect(
+      Buffer.from(await decompressBatches(mixed, LIMITS)).equals(Buffer.from(new Uint8Array([...a, ...b, ...a]))),
+    ).toBe(true);
   });
 
   it("refuses snappy, lz4 and zstd by name, a bad CRC, data that is not gzip, and a batch that inflates too far", async () => {
@@ -69,18 +72,38 @@ describe("decompressBatches", () => {
       const v = new DataView(batch.buffer);
       v.setInt16(21, codec);
       v.setUint32(17, crc32c(batch, 21, batch.length));
-      await expectCode(decompressBatches(batch), "UNSUPPORTED_COMPRESSION_TYPE", new RegExp(name));
+      await expectCode(decompressBatches(batch, LIMITS), "UNSUPPORTED_COMPRESSION_TYPE", new RegExp(name));
     }
     const flipped = gzipped(encodeBatch(sample(2)));
     flipped[flipped.length - 1]! ^= 1;
-    await expectCode(decompressBatches(flipped), "CORRUPT_MESSAGE", /CRC/);
+    await expectCode(decompressBatches(flipped, LIMITS), "CORRUPT_MESSAGE", /CRC/);
     await expectCode(
-      decompressBatches(gzipped(encodeBatch(sample(1)), enc.encode("not gzip at all"))),
+      decompressBatches(gzipped(encodeBatch(sample(1)), enc.encode("not gzip at all")), LIMITS),
       "CORRUPT_MESSAGE",
       /inflate/,
     );
     const bomb = gzipped(encodeBatch(sample(1)), gzipSync(new Uint8Array(4 * 1024 * 1024)));
     expect(bomb.length).toBeLessThan(10_000);
-    await expectCode(decompressBatches(bomb), "MESSAGE_TOO_LARGE");
+    await expectCode(decompressBatches(bomb, LIMITS), "MESSAGE_TOO_LARGE");
+  });
+
+  it("bounds each batch by max.message.bytes and the request by the total, stopping while inflating", async () => {
+    // Each inflates to about 200 KB; five fit the total below, six do not.
+    const one = gzipped(encodeBatch([{ key: null, value: new Uint8Array(200_000), timestamp: 1 }]));
+    const many = (n: number) => new Uint8Array(Array.from({ length: n }, () => [...one]).flat());
+    const limits = { maxBatchBytes: 256 * 1024, maxTotalBytes: 1_100_000 };
+    expect((await decompressBatches(many(5), limits)).length).toBeGreaterThan(1_000_000);
+    await expectCode(decompressBatches(many(6), limits), "RECORD_LIST_TOO_LARGE", /1100000/);
+    await expectCode(
+      decompressBatches(many(2), { ...limits, maxBatchBytes: 100_000 }),
+      "MESSAGE_TOO_LARGE",
+      /batch 0 .*max\.message\.bytes/,
+    );
+    // Uncompressed batches beside gzip ones count towards the total too.
+    const plain = encodeBatch([{ key: null, value: new Uint8Array(300_000), timestamp: 1 }]);
+    await expectCode(
+      decompressBatches(new Uint8Array([...plain, ...one, ...one, ...one, ...one]), limits),
+      "RECORD_LIST_TOO_LARGE",
+    );
   });
 });
