@@ -1,6 +1,7 @@
 // The topic registry: names, immutable ids, partition counts and config overrides in SQLite.
 
 import { EdgelogError } from "../protocol/errors.js";
+import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import type { Topic } from "../protocol/topic.js";
 import {
   checkTopicConfig,
@@ -48,6 +49,13 @@ export class TopicRegistry {
       throw new EdgelogError(
         "POLICY_VIOLATION",
         `this deployment holds ${count} topics, the most EDGELOG_MAX_TOPICS allows; delete unused topics or raise the limit`,
+      );
+    }
+    const rival = this.#collision(name);
+    if (rival) {
+      throw new EdgelogError(
+        "INVALID_TOPIC_EXCEPTION",
+        `topic ${name} collides with existing topic ${rival}: names that differ only in '.' versus '_' are refused, as Kafka does (its metric names cannot tell them apart)`,
       );
     }
     const row: TopicRow = {
@@ -140,6 +148,21 @@ export class TopicRegistry {
 
   forgetDeleted(id: string): void {
     this.sql.exec(`DELETE FROM deleted_topics WHERE id = ?`, id);
+  }
+
+  /**
+   * An existing topic whose name equals `name` once '.' and '_' are treated alike. A scan, but over
+   * the topic list only and on create only. Two Durable Streams' topics are exempt: stream paths
+   * are another protocol's names, where "a.b" and "a_b" are simply two streams.
+   */
+  #collision(name: string): string | undefined {
+    const folded = name.replaceAll(".", "_");
+    const stream = name.startsWith(STREAM_TOPIC_PREFIX);
+    return this.sql
+      .exec<{ name: string }>(`SELECT name FROM topics WHERE replace(name, '.', '_') = ?`, folded)
+      .toArray()
+      .map((r) => r.name)
+      .find((other) => !(stream && other.startsWith(STREAM_TOPIC_PREFIX)));
   }
 
   #row(name: string): TopicRow | undefined {

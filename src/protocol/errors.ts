@@ -33,7 +33,7 @@ export const ERRORS = {
     status: 400,
     retriable: false,
     kafka: 17,
-    fix: "Topic names are 1-249 characters of [a-zA-Z0-9._-], not '.' or '..'.",
+    fix: "Topic names are 1-249 characters of [a-zA-Z0-9._-], not '.' or '..', and not an existing name with '.' and '_' swapped.",
   },
   INVALID_PARTITIONS: { status: 400, retriable: false, kafka: 37 },
   INVALID_CONFIG: { status: 400, retriable: false, kafka: 40 },

@@ -18,10 +18,24 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
   if (!body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
-  for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk);
+  try {
+    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
+      size += chunk.byteLength;
+      if (size > maxBytes) throw tooLarge();
+      chunks.push(chunk);
+    }
+  } catch (e) {
+    if (e instanceof EdgelogError) throw e;
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `request body broke off after ${size} bytes (${(e as Error).message}): a malformed chunked encoding or a connection closed mid-body; send it again`,
+    );
+  }
+  if (Number.isSafeInteger(declared) && size !== declared) {
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `request body has ${size} bytes but its Content-Length declares ${declared}`,
+    );
   }
   return concat(chunks);
 }
@@ -29,8 +43,18 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
 // Fatal: a body that is not UTF-8 is refused, not read with U+FFFD in place of its bad bytes.
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-export function parseJson(bytes: Uint8Array): unknown {
-  if (bytes.byteLength === 0) throw new EdgelogError("INVALID_REQUEST", "request body is empty; send a JSON object");
+/** `transferEncoding`: the request's header, so an empty chunked body can be told from one never sent. */
+export function parseJson(bytes: Uint8Array, transferEncoding?: string): unknown {
+  if (bytes.byteLength === 0) {
+    // A malformed chunk size ends a chunked body before its first byte: the runtime hands over an empty one.
+    if (transferEncoding?.toLowerCase().includes("chunked")) {
+      throw new EdgelogError(
+        "INVALID_REQUEST",
+        "request body is chunked but no data arrived: its first chunk size is malformed, or it was sent empty; send a JSON object",
+      );
+    }
+    throw new EdgelogError("INVALID_REQUEST", "request body is empty; send a JSON object");
+  }
   let text: string;
   try {
     text = decoder.decode(bytes);
@@ -56,5 +80,5 @@ export async function readJson<S extends z.ZodType>(
   schema: S,
   maxBytes = SMALL_BODY_BYTES,
 ): Promise<z.output<S>> {
-  return validate(schema, parseJson(await readBody(c, maxBytes)));
+  return validate(schema, parseJson(await readBody(c, maxBytes), c.req.header("transfer-encoding")));
 }

@@ -12,7 +12,7 @@ import {
   LIVE_SSE_HEARTBEAT_MS,
   type ValueFormat,
 } from "../protocol/constants.js";
-import { unwrap } from "../protocol/errors.js";
+import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { renderRecords } from "../protocol/fetched.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { ReadResult } from "../log/partition-log.js";
@@ -47,8 +47,7 @@ export async function liveTail(c: Context<AppEnv>): Promise<Response> {
   const format = q.format ?? "json";
   const region = pickReplica(c.env, topic, q.replica, c.req.raw.cf);
   if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true", region);
-  const resume = c.req.header("last-event-id");
-  const offset = resume !== undefined && /^\d+$/.test(resume) ? Number(resume) : q.offset;
+  const offset = resumeOffset(c.req.header("last-event-id")) ?? q.offset;
   return sse(
     c,
     topic,
@@ -59,6 +58,23 @@ export async function liveTail(c: Context<AppEnv>): Promise<Response> {
     q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES,
     region,
   );
+}
+
+/**
+ * The offset an EventSource resumes from: the id of the last event it saw, which this tail sets to
+ * a next offset. Anything else is refused rather than ignored, which would silently replay from
+ * `offset`. An empty id is how a client says it has none (browsers then omit the header).
+ */
+function resumeOffset(lastEventId: string | undefined): number | undefined {
+  if (lastEventId === undefined || lastEventId === "") return undefined;
+  const n = Number(lastEventId);
+  if (!/^\d+$/.test(lastEventId) || !Number.isSafeInteger(n)) {
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `Last-Event-ID ${JSON.stringify(lastEventId.slice(0, 64))} is not an event id of this tail; ids are next offsets (non-negative integers): resume with the last id received, or drop the header`,
+    );
+  }
+  return n;
 }
 
 async function webSocket(

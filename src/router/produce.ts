@@ -137,7 +137,7 @@ function isRecordBatch(c: Context): boolean {
 async function readProduceRequest(c: Context<AppEnv>): Promise<ProduceRequest> {
   const body = await readBody(c, MAX_REQUEST_BYTES);
   chargeQuota(c, "produce", body.byteLength);
-  const json = parseJson(body);
+  const json = parseJson(body, c.req.header("transfer-encoding"));
   // Checked before the schema so the caller hears the documented bound, not a schema message.
   const records = (json as { records?: unknown })?.records;
   if (Array.isArray(records) && records.length > MAX_RECORDS_PER_REQUEST) {

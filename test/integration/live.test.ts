@@ -104,6 +104,20 @@ describe("live tail over SSE", () => {
     await events.cancel();
   });
 
+  it("refuses a Last-Event-ID that is not an event id with 400, instead of replaying from offset", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    await produce(topic, [{ value: "x" }], { format: "string" });
+    for (const id of ["garbage", "-1", "1.5", "99999999999999999999"]) {
+      const r = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&live=sse`, undefined, {
+        "last-event-id": id,
+      });
+      expect(r.status, id).toBe(400);
+      expect(r.body.error.code).toBe("INVALID_REQUEST");
+      expect(r.body.error.message).toContain("Last-Event-ID");
+    }
+  });
+
   it("refuses an offset outside the log with 416 before streaming", async () => {
     const topic = uniqueTopic();
     await createTopic(topic);

@@ -127,6 +127,23 @@ describe("topics", () => {
       expect(d.body.partition_count).toBe(2);
     });
 
+    it("refuses a name that collides with an existing one once '.' and '_' are alike, as Kafka does", async () => {
+      const base = uniqueTopic("collide");
+      await createTopic(`${base}.orders`);
+      const r = await call("POST", "/v1/topics", { name: `${base}_orders` });
+      expect(r.status).toBe(400);
+      expect(r.body.error.code).toBe("INVALID_TOPIC_EXCEPTION");
+      expect(r.body.error.message).toContain(`collides with existing topic ${base}.orders`);
+      await createTopic(`${base}_x_y`);
+      expect((await call("POST", "/v1/topics", { name: `${base}_x.y` })).body.error.code).toBe(
+        "INVALID_TOPIC_EXCEPTION",
+      );
+      expect((await call("GET", `/v1/topics/${base}_orders`)).status).toBe(404);
+      expect((await call("GET", `/v1/topics/${base}_x.y`)).status).toBe(404);
+      // A name that only looks alike otherwise is fine.
+      await createTopic(`${base}-orders`);
+    });
+
     it("refuses to shrink partitions or set bad config on alter, changing nothing", async () => {
       const name = uniqueTopic();
       await createTopic(name, 3);
