@@ -42,31 +42,42 @@ async function highWatermark(topic: string): Promise<number> {
   return (await call("GET", `/v1/topics/${topic}`)).body.partitions[0].high_watermark;
 }
 
-describe("gzip record batches inflate within bounds", () => {
-  it("refuses 20 small batches that each inflate past max.message.bytes with 413, writing nothing", async () => {
-    const topic = uniqueTopic("bomb");
-    await createTopic(topic); // max.message.bytes: the default 1 MiB
-    const bomb = repeat(await gzipBatch(1_850_000), 20);
-    expect(bomb.length).toBeLessThan(100_000);
-    const r = await post(topic, bomb);
-    expect(r.status, JSON.stringify(r.body)).toBe(413);
-    expect(r.body.error.code).toBe("MESSAGE_TOO_LARGE");
-    expect(r.body.error.message).toMatch(/max\.message\.bytes/);
-    expect(await highWatermark(topic)).toBe(0);
-  });
+// Each test builds and posts a bomb: more than the 20 s default on a loaded machine, so give them a minute.
+const BOMB_MS = 60_000;
 
-  it("refuses batches that each fit but together inflate past the request bound with 413, writing nothing", async () => {
-    const topic = uniqueTopic("bomb");
-    await createTopic(topic);
-    const one = await gzipBatch(900_000);
-    const n = 20;
-    expect(n * 900_000).toBeGreaterThan(MAX_REQUEST_BYTES);
-    const r = await post(topic, repeat(one, n));
-    expect(r.status, JSON.stringify(r.body)).toBe(413);
-    expect(r.body.error.code).toBe("RECORD_LIST_TOO_LARGE");
-    expect(r.body.error.message).toContain(String(MAX_REQUEST_BYTES));
-    expect(await highWatermark(topic)).toBe(0);
-  });
+describe("gzip record batches inflate within bounds", () => {
+  it(
+    "refuses 20 small batches that each inflate past max.message.bytes with 413, writing nothing",
+    async () => {
+      const topic = uniqueTopic("bomb");
+      await createTopic(topic); // max.message.bytes: the default 1 MiB
+      const bomb = repeat(await gzipBatch(1_850_000), 20);
+      expect(bomb.length).toBeLessThan(100_000);
+      const r = await post(topic, bomb);
+      expect(r.status, JSON.stringify(r.body)).toBe(413);
+      expect(r.body.error.code).toBe("MESSAGE_TOO_LARGE");
+      expect(r.body.error.message).toMatch(/max\.message\.bytes/);
+      expect(await highWatermark(topic)).toBe(0);
+    },
+    BOMB_MS,
+  );
+
+  it(
+    "refuses batches that each fit but together inflate past the request bound with 413, writing nothing",
+    async () => {
+      const topic = uniqueTopic("bomb");
+      await createTopic(topic);
+      const one = await gzipBatch(900_000);
+      const n = 20;
+      expect(n * 900_000).toBeGreaterThan(MAX_REQUEST_BYTES);
+      const r = await post(topic, repeat(one, n));
+      expect(r.status, JSON.stringify(r.body)).toBe(413);
+      expect(r.body.error.code).toBe("RECORD_LIST_TOO_LARGE");
+      expect(r.body.error.message).toContain(String(MAX_REQUEST_BYTES));
+      expect(await highWatermark(topic)).toBe(0);
+    },
+    BOMB_MS,
+  );
 
   it("still stores gzip batches within both bounds, inflated", async () => {
     const topic = uniqueTopic("gz");
