@@ -63,7 +63,8 @@ async function readInput(c: Context<AppEnv>, r: Route): Promise<RouteInput<unkno
   let body: unknown;
   if (r.body) {
     const bytes = await readBody(c, SMALL_BODY_BYTES);
-    body = validate(r.body, bytes.byteLength === 0 && r.bodyOptional ? {} : parseJson(bytes));
+    const json = bytes.byteLength === 0 && r.bodyOptional ? {} : parseJson(bytes, c.req.header("transfer-encoding"));
+    body = validate(r.body, json);
   }
   const query = r.query ? validate(r.query, c.req.query()) : undefined;
   return { body, query };

@@ -48,3 +48,16 @@ it("reports a bad chunk size as such, not as an empty body, writing nothing", as
   expect(body.error.message).toMatch(/chunk size is malformed/);
   expect(await highWatermark(topic)).toBe(0);
 }, 60_000);
+
+it("reports a bad chunk size on a table-validated route (create topic) the same way, creating nothing", async () => {
+  const topic = `raw-${Date.now().toString(36)}-t`;
+  const body = JSON.stringify({ name: topic });
+  const r = await rawRequest(
+    `POST /v1/topics HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n${body}\r\n0\r\n\r\n`,
+  );
+  expect(r.status, r.body).toBe(400);
+  const reply = JSON.parse(r.body);
+  expect(reply.error.code).toBe("INVALID_REQUEST");
+  expect(reply.error.message).toMatch(/chunk size is malformed/);
+  expect((await fetch(`${server.url}/v1/topics/${topic}`)).status).toBe(404);
+}, 60_000);
