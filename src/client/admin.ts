@@ -1,6 +1,6 @@
 // Admin: topics, consumer groups, offsets and lag, over the HTTP API.
 
-import { LIST_PAGE_MAX } from "../protocol/constants.js";
+import { everyPage } from "../protocol/paging.js";
 import type { Transport } from "./transport.js";
 
 export interface TopicInfo {
@@ -54,7 +54,9 @@ export class Admin {
 
   /** Every topic the token may describe, following the server's pages. */
   listTopics(): Promise<TopicInfo[]> {
-    return this.#everyPage<TopicInfo>("/v1/topics", "topics");
+    return everyPage<TopicInfo>("topics", (q) =>
+      this.http.request("GET", `/v1/topics${q}`, undefined, { retry: true }),
+    );
   }
 
   describeTopic(name: string): Promise<TopicDescription> {
@@ -78,25 +80,7 @@ export class Admin {
 
   /** Every group, following the server's pages. */
   listGroups(): Promise<unknown[]> {
-    return this.#everyPage<unknown>("/v1/groups", "groups");
-  }
-
-  /** A name-ordered listing, page by page (`limit`, `after`, `next_after`), in the largest pages the server gives. */
-  async #everyPage<T>(path: string, key: string): Promise<T[]> {
-    const all: T[] = [];
-    let after: string | null = null;
-    do {
-      const query: string = `?limit=${LIST_PAGE_MAX}${after === null ? "" : `&after=${enc(after)}`}`;
-      const r: Record<string, unknown> & { next_after?: string | null } = await this.http.request(
-        "GET",
-        `${path}${query}`,
-        undefined,
-        { retry: true },
-      );
-      all.push(...(r[key] as T[]));
-      after = r.next_after ?? null;
-    } while (after !== null);
-    return all;
+    return everyPage<unknown>("groups", (q) => this.http.request("GET", `/v1/groups${q}`, undefined, { retry: true }));
   }
 
   describeGroup(group: string): Promise<Record<string, unknown>> {

@@ -1,6 +1,7 @@
 // Metadata and topic admin: the gateway names itself leader of every partition and controller.
 
-import { LIST_PAGE_MAX, TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
+import { TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
+import { everyPage, type ListPage } from "../../protocol/paging.js";
 import type { Value } from "../wire/codec.js";
 import { KAFKA, errorMessage, UpstreamError } from "../upstream.js";
 import { CLUSTER_ID, DENIED, failure, NODE_ID, refused, type Handler, type RequestContext } from "./context.js";
@@ -12,20 +13,10 @@ interface TopicInfo {
 
 /** Every topic the connection's token may describe, following GET /v1/topics page by page. */
 async function listTopics(ctx: RequestContext): Promise<Map<string, TopicInfo>> {
-  const all = new Map<string, TopicInfo>();
-  let after: string | null = null;
-  do {
-    const query: string = `?limit=${LIST_PAGE_MAX}${after === null ? "" : `&after=${encodeURIComponent(after)}`}`;
-    const page: { topics: TopicInfo[]; next_after?: string | null } = await ctx.upstream.json(
-      "GET",
-      `/v1/topics${query}`,
-      undefined,
-      ctx.signal,
-    );
-    for (const t of page.topics) all.set(t.name, t);
-    after = page.next_after ?? null;
-  } while (after !== null);
-  return all;
+  const topics = await everyPage<TopicInfo>("topics", (q) =>
+    ctx.upstream.json<ListPage>("GET", `/v1/topics${q}`, undefined, ctx.signal),
+  );
+  return new Map(topics.map((t) => [t.name, t]));
 }
 
 function validName(name: string): boolean {
