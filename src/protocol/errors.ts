@@ -9,6 +9,8 @@ export interface ErrorSpec {
   kafka: number;
   /** What the caller can do about it, appended to messages that lack one. */
   fix?: string;
+  /** Confluent Schema Registry's error_code, for replies under /registry (the HTTP status when absent). */
+  registry?: number;
 }
 
 export const ERRORS = {
@@ -104,7 +106,13 @@ export const ERRORS = {
   NOT_ENOUGH_REPLICAS: { status: 503, retriable: true, kafka: 19 },
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: { status: 503, retriable: true, kafka: 20 },
   INVALID_REPLICA_ASSIGNMENT: { status: 409, retriable: false, kafka: 39 },
-  UNAUTHENTICATED: { status: 401, retriable: false, kafka: 58, fix: "Send Authorization: Bearer <token>." },
+  UNAUTHENTICATED: {
+    status: 401,
+    retriable: false,
+    kafka: 58,
+    registry: 40101,
+    fix: "Send Authorization: Bearer <token>.",
+  },
   TOPIC_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 29 },
   GROUP_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 30 },
   CLUSTER_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 31 },
@@ -164,6 +172,84 @@ export const ERRORS = {
     kafka: -1,
     fix: "Resume from the progress the partition holds (its mirror_offset).",
   },
+  // Schema registry (Confluent's REST API under /registry; `registry` is Confluent's error_code).
+  SUBJECT_NOT_FOUND: {
+    status: 404,
+    retriable: false,
+    kafka: -1,
+    registry: 40401,
+    fix: "List subjects with GET /registry/subjects.",
+  },
+  VERSION_NOT_FOUND: {
+    status: 404,
+    retriable: false,
+    kafka: -1,
+    registry: 40402,
+    fix: "List versions with GET /registry/subjects/{subject}/versions.",
+  },
+  SCHEMA_NOT_FOUND: { status: 404, retriable: false, kafka: -1, registry: 40403 },
+  SUBJECT_SOFT_DELETED: { status: 404, retriable: false, kafka: -1, registry: 40404 },
+  SUBJECT_NOT_SOFT_DELETED: {
+    status: 404,
+    retriable: false,
+    kafka: -1,
+    registry: 40405,
+    fix: "Delete it without ?permanent=true first.",
+  },
+  SCHEMA_VERSION_SOFT_DELETED: { status: 404, retriable: false, kafka: -1, registry: 40406 },
+  SCHEMA_VERSION_NOT_SOFT_DELETED: {
+    status: 404,
+    retriable: false,
+    kafka: -1,
+    registry: 40407,
+    fix: "Delete it without ?permanent=true first.",
+  },
+  SUBJECT_COMPATIBILITY_NOT_CONFIGURED: {
+    status: 404,
+    retriable: false,
+    kafka: -1,
+    registry: 40408,
+    fix: "Add ?defaultToGlobal=true to read the global level.",
+  },
+  SUBJECT_MODE_NOT_CONFIGURED: {
+    status: 404,
+    retriable: false,
+    kafka: -1,
+    registry: 40409,
+    fix: "Add ?defaultToGlobal=true to read the global mode.",
+  },
+  INCOMPATIBLE_SCHEMA: {
+    status: 409,
+    retriable: false,
+    kafka: -1,
+    registry: 409,
+    fix: "Check it with POST /registry/compatibility/subjects/{subject}/versions/latest?verbose=true.",
+  },
+  INVALID_SCHEMA: { status: 422, retriable: false, kafka: -1, registry: 42201 },
+  INVALID_VERSION: {
+    status: 422,
+    retriable: false,
+    kafka: -1,
+    registry: 42202,
+    fix: "A version is a positive integer, -1 or latest.",
+  },
+  INVALID_COMPATIBILITY_LEVEL: {
+    status: 422,
+    retriable: false,
+    kafka: -1,
+    registry: 42203,
+    fix: "Use BACKWARD, BACKWARD_TRANSITIVE, FORWARD, FORWARD_TRANSITIVE, FULL, FULL_TRANSITIVE or NONE.",
+  },
+  INVALID_MODE: { status: 422, retriable: false, kafka: -1, registry: 42204, fix: "Use READWRITE or READONLY." },
+  OPERATION_NOT_PERMITTED: { status: 422, retriable: false, kafka: -1, registry: 42205 },
+  REFERENCE_EXISTS: {
+    status: 422,
+    retriable: false,
+    kafka: -1,
+    registry: 42206,
+    fix: "Delete the schemas that reference it first.",
+  },
+  SUBJECT_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: -1, registry: 40301 },
   /** Raised by clients, never by the server: the request did not get an answer. */
   NETWORK_EXCEPTION: {
     status: 503,

@@ -1,0 +1,131 @@
+// The three schema types behind one interface: parse (with references), identity, compatibility,
+// and reading or writing a framed datum's payload as JSON.
+
+import { parseAvro, type AvroNames, type AvroType } from "./avro-schema.js";
+import { avroIncompatibilities } from "./avro-compat.js";
+import { decodeAvro, encodeAvro } from "./avro-codec.js";
+import type { Incompatibility } from "./compatibility.js";
+import { SchemaError } from "./errors.js";
+import { parseJsonSchema, jsonSchemaProblem, type ParsedJsonSchema } from "./json-schema.js";
+import { jsonSchemaIncompatibilities } from "./json-schema-compat.js";
+import {
+  decodeProtobuf,
+  encodeProtobuf,
+  indexesOf,
+  messageAt,
+  parseProtobuf,
+  type ParsedProtobuf,
+} from "./protobuf.js";
+import { protobufIncompatibilities } from "./protobuf-compat.js";
+import { readMessageIndexes, writeMessageIndexes } from "./wire.js";
+
+export const SCHEMA_TYPES = ["AVRO", "JSON", "PROTOBUF"] as const;
+export type SchemaType = (typeof SCHEMA_TYPES)[number];
+
+/** A referenced schema's text, under the name the referring schema uses for it. */
+export interface ResolvedReference {
+  name: string;
+  text: string;
+}
+
+export type ParsedSchema =
+  | { type: "AVRO"; avro: AvroType }
+  | { type: "JSON"; json: ParsedJsonSchema }
+  | { type: "PROTOBUF"; proto: ParsedProtobuf };
+
+/** Parses a schema; `refs` are every schema it references, directly or not, dependencies first. */
+export function parseSchema(type: SchemaType, text: string, refs: readonly ResolvedReference[] = []): ParsedSchema {
+  switch (type) {
+    case "AVRO": {
+      const names: AvroNames = new Map();
+      for (const r of refs) parseAvro(r.text, names);
+      return { type, avro: parseAvro(text, names) };
+    }
+    case "JSON":
+      return { type, json: parseJsonSchema(text, refs) };
+    case "PROTOBUF":
+      return { type, proto: parseProtobuf(text, refs) };
+  }
+}
+
+/**
+ * What makes two registrations "the same schema": the type and the text with insignificant
+ * differences removed (JSON whitespace and key order; Protobuf's surrounding whitespace).
+ */
+export function schemaIdentity(type: SchemaType, text: string): string {
+  if (type === "PROTOBUF") return `${type}\u0000${text.trim()}`;
+  try {
+    return `${type}\u0000${stableStringify(JSON.parse(text))}`;
+  } catch {
+    return `${type}\u0000${text}`;
+  }
+}
+
+function stableStringify(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    const keys = Object.keys(v).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Every reason `reader` cannot read data written with `writer`; a change of type is one such reason. */
+export function incompatibilities(reader: ParsedSchema, writer: ParsedSchema): Incompatibility[] {
+  if (reader.type === "AVRO" && writer.type === "AVRO") return avroIncompatibilities(reader.avro, writer.avro);
+  if (reader.type === "JSON" && writer.type === "JSON") return jsonSchemaIncompatibilities(reader.json, writer.json);
+  if (reader.type === "PROTOBUF" && writer.type === "PROTOBUF")
+    return protobufIncompatibilities(reader.proto, writer.proto);
+  return [{ type: "TYPE_MISMATCH", path: "#/", description: `schema type ${writer.type} became ${reader.type}` }];
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+/** Reads a framed datum's payload (the bytes after magic and id) as JSON. */
+export function decodePayload(s: ParsedSchema, payload: Uint8Array): unknown {
+  switch (s.type) {
+    case "AVRO":
+      return decodeAvro(s.avro, payload);
+    case "JSON":
+      try {
+        return JSON.parse(utf8.decode(payload));
+      } catch (e) {
+        throw new SchemaError(`payload is not JSON: ${(e as Error).message}`);
+      }
+    case "PROTOBUF": {
+      let at: { indexes: number[]; pos: number };
+      try {
+        at = readMessageIndexes(payload, 0);
+      } catch (e) {
+        throw new SchemaError((e as Error).message);
+      }
+      return decodeProtobuf(messageAt(s.proto, at.indexes), payload.subarray(at.pos));
+    }
+  }
+}
+
+/**
+ * Writes a JSON value as a framed datum's payload. JSON values are checked against the schema;
+ * Protobuf writes `message` (a full name; the schema's first message when omitted).
+ */
+export function encodePayload(s: ParsedSchema, value: unknown, message?: string): Uint8Array {
+  switch (s.type) {
+    case "AVRO":
+      return encodeAvro(s.avro, value);
+    case "JSON": {
+      const problem = jsonSchemaProblem(s.json, value);
+      if (problem) throw new SchemaError(`value does not match the schema: ${problem}`);
+      return new TextEncoder().encode(JSON.stringify(value));
+    }
+    case "PROTOBUF": {
+      const name = message ?? s.proto.topLevel[0]!;
+      const indexes = writeMessageIndexes(indexesOf(s.proto, name));
+      if (value === null || typeof value !== "object") throw new SchemaError("a Protobuf value is an object");
+      const body = encodeProtobuf(s.proto.root.lookupType(name), value as Record<string, unknown>);
+      const out = new Uint8Array(indexes.byteLength + body.byteLength);
+      out.set(indexes);
+      out.set(body, indexes.byteLength);
+      return out;
+    }
+  }
+}
