@@ -4,6 +4,7 @@ import type { ClusterDO } from "./controller/cluster-do.js";
 import type { GroupCoordinatorDO } from "./coordinator/coordinator-do.js";
 import type { MirrorDO } from "./mirror/mirror-do.js";
 import type { PartitionDO } from "./partition/partition-do.js";
+import type { SchemaRegistryDO } from "./registry/registry-do.js";
 import {
   FETCH_MAX_WAIT_MS,
   GROUP_DEFAULT_SESSION_TIMEOUT_MS,
@@ -19,6 +20,7 @@ export interface Env {
   PARTITION: DurableObjectNamespace<PartitionDO>;
   COORDINATOR: DurableObjectNamespace<GroupCoordinatorDO>;
   MIRROR: DurableObjectNamespace<MirrorDO>;
+  REGISTRY: DurableObjectNamespace<SchemaRegistryDO>;
   ARCHIVE: R2Bucket;
   /** "off" disables authentication for local runs and tests; unset or "required" requires it. Never set for deploys. */
   EDGELOG_AUTH?: string;

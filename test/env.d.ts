@@ -6,7 +6,7 @@ declare global {
     interface Env extends EdgelogEnv {}
     interface GlobalProps {
       mainModule: typeof import("../src/index.js");
-      durableNamespaces: "ClusterDO" | "PartitionDO" | "GroupCoordinatorDO" | "MirrorDO";
+      durableNamespaces: "ClusterDO" | "PartitionDO" | "GroupCoordinatorDO" | "MirrorDO" | "SchemaRegistryDO";
     }
   }
 }

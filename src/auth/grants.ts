@@ -29,13 +29,23 @@ export interface Resource {
 export const CLUSTER: Resource = { kind: "cluster", name: "" };
 export const topicResource = (name: string): Resource => ({ kind: "topic", name });
 export const groupResource = (name: string): Resource => ({ kind: "group", name });
+export const subjectResource = (name: string): Resource => ({ kind: "subject", name });
 
 export function describeResource(r: Resource): string {
   return r.kind === "cluster" ? "cluster" : `${r.kind}:${r.name}`;
 }
 
-/** Operations a cluster grant may carry: produce and consume name nothing on the cluster itself. */
-const CLUSTER_OPERATIONS: readonly Operation[] = ["describe", "admin"];
+/** Operations each resource kind's grants may carry. */
+const KIND_OPERATIONS: Record<ResourceKind, readonly Operation[]> = {
+  topic: ["produce", "consume", "describe", "admin"],
+  group: ["produce", "consume", "describe", "admin"],
+  // The schema registry's subjects: read, write (register), delete, configure (level and mode).
+  subject: ["read", "write", "delete", "configure", "admin"],
+  // Produce and consume name nothing on the cluster itself.
+  cluster: ["describe", "admin"],
+};
+/** Subjects are free-form text (Confluent's); only `*` (pattern syntax), whitespace and control characters are refused. */
+const SUBJECT_GRANT_PATTERN = /^[^\s*\u0000-\u001f]{1,255}$/;
 /** Group ids are free-form (as Kafka's); only `*` (pattern syntax) and whitespace are refused. */
 const GROUP_PATTERN = /^[^\s*]{1,255}$/;
 
@@ -52,30 +62,29 @@ export function parseGrant(input: GrantInput, where = "grant"): Grant {
   }
   if (ops.length === 0) throw new EdgelogError("INVALID_REQUEST", `${where}: give at least one operation`);
   const r = input.resource;
-  if (r === "cluster") {
-    const bad = ops.find((op) => !CLUSTER_OPERATIONS.includes(op));
-    if (bad)
-      throw new EdgelogError("INVALID_REQUEST", `${where}: the cluster resource takes describe or admin, not ${bad}`);
-    return { kind: "cluster", pattern: "", operations: ops };
-  }
   const colon = r.indexOf(":");
-  const kind = r.slice(0, colon);
-  const pattern = r.slice(colon + 1);
-  if (colon < 0 || (kind !== "topic" && kind !== "group")) {
+  const kind = r === "cluster" ? "cluster" : r.slice(0, colon);
+  const pattern = r === "cluster" ? "" : r.slice(colon + 1);
+  if (r !== "cluster" && (colon < 0 || (kind !== "topic" && kind !== "group" && kind !== "subject"))) {
     throw new EdgelogError(
       "INVALID_REQUEST",
-      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, topic:<prefix>*, group:<name>, group:<prefix>* or cluster`,
+      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, group:<name>, subject:<name> (each also as <prefix>*) or cluster`,
     );
   }
+  const allowed = KIND_OPERATIONS[kind as ResourceKind];
+  const bad = ops.find((op) => !allowed.includes(op));
+  if (bad)
+    throw new EdgelogError("INVALID_REQUEST", `${where}: the ${kind} resource takes ${allowed.join(", ")}, not ${bad}`);
+  if (kind === "cluster") return { kind: "cluster", pattern: "", operations: ops };
   const fixed = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
-  const nameOk = kind === "topic" ? TOPIC_NAME_PATTERN : GROUP_PATTERN;
+  const nameOk = kind === "topic" ? TOPIC_NAME_PATTERN : kind === "subject" ? SUBJECT_GRANT_PATTERN : GROUP_PATTERN;
   if (pattern === "" || (fixed !== "" && !nameOk.test(fixed))) {
     throw new EdgelogError(
       "INVALID_REQUEST",
       `${where}: ${JSON.stringify(r)} is not a valid ${kind} name or prefix pattern (a trailing * is the only wildcard)`,
     );
   }
-  return { kind, pattern, operations: ops };
+  return { kind: kind as ResourceKind, pattern, operations: ops };
 }
 
 export function formatGrant(g: Grant): GrantInput {
@@ -84,10 +93,16 @@ export function formatGrant(g: Grant): GrantInput {
 
 /**
  * Whether holding `held` allows `wanted`. Admin allows everything on its resource; produce and
- * consume each allow describe, as Kafka's WRITE and READ imply DESCRIBE.
+ * consume each allow describe, as Kafka's WRITE and READ imply DESCRIBE; on a subject, write,
+ * delete and configure each allow read.
  */
 export function implies(held: Operation, wanted: Operation): boolean {
-  return held === wanted || held === "admin" || (wanted === "describe" && (held === "produce" || held === "consume"));
+  return (
+    held === wanted ||
+    held === "admin" ||
+    (wanted === "describe" && (held === "produce" || held === "consume")) ||
+    (wanted === "read" && (held === "write" || held === "delete" || held === "configure"))
+  );
 }
 
 function patternMatches(pattern: string, name: string): boolean {
@@ -105,7 +120,12 @@ export function allows(grants: readonly Grant[], resource: Resource, op: Operati
 
 /** Whether some topic grant allows `op` on at least one topic name. */
 export function allowsOnAnyTopic(grants: readonly Grant[], op: Operation): boolean {
-  return grants.some((g) => g.kind === "topic" && g.operations.some((held) => implies(held, op)));
+  return allowsOnAny(grants, "topic", op);
+}
+
+/** Whether some grant of `kind` allows `op` on at least one name. */
+export function allowsOnAny(grants: readonly Grant[], kind: ResourceKind, op: Operation): boolean {
+  return grants.some((g) => g.kind === kind && g.operations.some((held) => implies(held, op)));
 }
 
 /** Whether every name `inner` matches is matched by `outer` too. */
@@ -137,5 +157,6 @@ export function produceOnly(grants: readonly Grant[]): boolean {
 export const ALL_GRANTS: readonly Grant[] = [
   { kind: "topic", pattern: "*", operations: ["admin"] },
   { kind: "group", pattern: "*", operations: ["admin"] },
+  { kind: "subject", pattern: "*", operations: ["admin"] },
   { kind: "cluster", pattern: "", operations: ["admin"] },
 ];

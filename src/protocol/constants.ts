@@ -62,10 +62,11 @@ export const GROUP_MAX_SIZE = 200;
 /** Kafka's offset.metadata.max.bytes. */
 export const OFFSET_METADATA_MAX_CHARS = 4096;
 export const GROUP_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
-/** What a token's grant may name (`topic:<name|prefix*>`, `group:<name|prefix*>`, `cluster`) and allow. */
-export const RESOURCE_KINDS = ["topic", "group", "cluster"] as const;
+/** What a token's grant may name (`topic:<name|prefix*>`, `group:<name|prefix*>`, `subject:<name|prefix*>`, `cluster`) and allow. */
+export const RESOURCE_KINDS = ["topic", "group", "subject", "cluster"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
-export const OPERATIONS = ["produce", "consume", "describe", "admin"] as const;
+/** produce/consume/describe name topic and group operations; read/write/delete/configure schema registry subjects'; admin any. */
+export const OPERATIONS = ["produce", "consume", "describe", "admin", "read", "write", "delete", "configure"] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Scoped tokens read `elg_<id>_<secret>`: the id finds the stored hash, the secret is checked against it. */

@@ -16,7 +16,8 @@ import { QUOTA_FIELDS, TokenBucket, type QuotaKind, type Quotas } from "../auth/
 import { hashesEqual, hex, sha256, splitToken } from "../auth/token-format.js";
 import type { StoredToken } from "../controller/tokens.js";
 import { readAuthSettings, type AuthSettings, type Env } from "../env.js";
-import { QUERY_TOKEN_PARAM, type Operation, type ResourceKind } from "../protocol/constants.js";
+import { QUERY_TOKEN_PARAM, TOKEN_PREFIX, type Operation, type ResourceKind } from "../protocol/constants.js";
+import { REGISTRY_PREFIX } from "../protocol/registry-api.js";
 import { EdgelogError, type ErrorCode } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { cluster } from "./objects.js";
@@ -111,14 +112,43 @@ async function authenticateRequest(
     return queryPrincipal(c.env, settings, permission, queryToken);
   }
   if (header === undefined) throw unauthenticated(settings, "no token: send Authorization: Bearer <token>");
-  const m = /^Bearer +(\S+) *$/i.exec(header);
-  if (!m) throw unauthenticated(settings, 'malformed Authorization header: expected "Bearer <token>"');
-  const token = m[1]!;
+  const token = /^Basic /i.test(header) ? basicToken(c, settings, header) : bearerToken(settings, header);
   if (settings.adminToken !== undefined && hashesEqual(await sha256(token), await adminHash(settings.adminToken)))
     return ADMIN;
   const principal = await scopedPrincipal(c.env, settings, token);
   if (!principal) throw unauthenticated(settings, "token not recognised: unknown, revoked, or mistyped");
   return principal;
+}
+
+function bearerToken(settings: AuthSettings, header: string): string {
+  const m = /^Bearer +(\S+) *$/i.exec(header);
+  if (!m) throw unauthenticated(settings, 'malformed Authorization header: expected "Bearer <token>"');
+  return m[1]!;
+}
+
+/**
+ * HTTP Basic, as Confluent's registry clients send credentials (basic.auth.user.info), on registry
+ * routes only (elsewhere a browser could replay remembered Basic credentials): the user is a
+ * token's id and the password its secret, or the password is a whole token and the user anything.
+ */
+function basicToken(c: Context<AppEnv>, settings: AuthSettings, header: string): string {
+  if (!c.req.path.startsWith(REGISTRY_PREFIX))
+    throw unauthenticated(
+      settings,
+      `Basic credentials are accepted under ${REGISTRY_PREFIX} only; send Authorization: Bearer <token>`,
+    );
+  let pair: string;
+  try {
+    pair = atob(header.replace(/^Basic +/i, "").trim());
+  } catch {
+    throw unauthenticated(settings, "malformed Basic credentials: expected base64 of user:password");
+  }
+  const colon = pair.indexOf(":");
+  if (colon < 0) throw unauthenticated(settings, "malformed Basic credentials: expected base64 of user:password");
+  const user = pair.slice(0, colon);
+  const password = pair.slice(colon + 1);
+  const scoped = `${TOKEN_PREFIX}${user.replace(new RegExp(`^${TOKEN_PREFIX}`), "")}_${password}`;
+  return splitToken(password) || !splitToken(scoped) ? password : scoped;
 }
 
 /**
@@ -219,6 +249,7 @@ export function hasGrant(c: Context<AppEnv>, resource: Resource, op: Operation):
 const DENIED: Record<ResourceKind, ErrorCode> = {
   topic: "TOPIC_AUTHORIZATION_FAILED",
   group: "GROUP_AUTHORIZATION_FAILED",
+  subject: "SUBJECT_AUTHORIZATION_FAILED",
   cluster: "CLUSTER_AUTHORIZATION_FAILED",
 };
 

@@ -2,7 +2,8 @@
 
 import type { Context } from "hono";
 import { ZodError } from "zod";
-import { EdgelogError } from "../protocol/errors.js";
+import { EdgelogError, ERRORS, type ErrorSpec } from "../protocol/errors.js";
+import { CONTENT_TYPE_REGISTRY, REGISTRY_PREFIX } from "../protocol/registry-api.js";
 
 /** Maps a thrown value to an EdgelogError: ours as is, platform faults to retriable codes. */
 export function toEdgelogError(err: unknown): EdgelogError {
@@ -29,5 +30,29 @@ export function errorResponse(c: Context, err: unknown): Response {
   const headers: Record<string, string> = {};
   if (e.retryAfter !== undefined) headers["Retry-After"] = String(e.retryAfter);
   if (e.code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Bearer realm="edgelog"';
+  const surface = SURFACES.find((s) => c.req.path.startsWith(s.prefix));
+  if (surface) return surface.render(e, headers);
   return c.json({ ...e.extra, error: e.toBody() }, e.status as 400, headers);
 }
+
+/** A compatibility surface: routes under `prefix` answer errors in another protocol's body format. */
+interface ErrorSurface {
+  prefix: string;
+  render(e: EdgelogError, headers: Record<string, string>): Response;
+}
+
+const SURFACES: readonly ErrorSurface[] = [
+  {
+    // Confluent Schema Registry: {"error_code": 40401, "message": "..."}; codes without one of
+    // Confluent's own carry the HTTP status, as Confluent's generic errors do.
+    prefix: REGISTRY_PREFIX,
+    render(e, headers) {
+      if (e.code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Basic realm="edgelog", Bearer realm="edgelog"';
+      const code = (ERRORS[e.code] as ErrorSpec).registry ?? e.status;
+      return Response.json(
+        { error_code: code, message: e.toBody().message },
+        { status: e.status, headers: { ...headers, "content-type": CONTENT_TYPE_REGISTRY } },
+      );
+    },
+  },
+];

@@ -12,6 +12,7 @@ import { openApiDocument } from "./openapi.js";
 import { PUBLIC } from "./permissions.js";
 import { produceRoutes } from "./produce.js";
 import { producerRoutes } from "./producer-ids.js";
+import { registryRoutes } from "./registry.js";
 import { route, type Route } from "./route.js";
 import { tokenRoutes } from "./tokens.js";
 import { topicRoutes } from "./topics.js";
@@ -47,4 +48,5 @@ export const ROUTES: readonly Route[] = [
   ...streamRoutes,
   ...tokenRoutes,
   ...mirrorRoutes,
+  ...registryRoutes,
 ];
