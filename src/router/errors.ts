@@ -47,7 +47,7 @@ const SURFACES: readonly ErrorSurface[] = [
     // Confluent's own carry the HTTP status, as Confluent's generic errors do.
     prefix: REGISTRY_PREFIX,
     render(e, headers) {
-      if (e.code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Basic realm="edgelog", Bearer realm="edgelog"';
+      if (e.code === "UNAUTHENTICATED") headers["WWW-Authenticate"] = 'Bearer realm="edgelog", Basic realm="edgelog"';
       const code = (ERRORS[e.code] as ErrorSpec).registry ?? e.status;
       return Response.json(
         { error_code: code, message: e.toBody().message },

@@ -23,7 +23,10 @@ export async function call<T = any>(
   }
   const res = await exports.default.fetch(new Request(`http://edgelog.test${path}`, init));
   const type = res.headers.get("content-type") ?? "";
-  const parsed = type.includes("application/json") ? await res.json() : new Uint8Array(await res.arrayBuffer());
+  // application/json, and the +json types of compatibility surfaces (the schema registry's).
+  const parsed = /^application\/(?:[\w.-]+\+)?json/.test(type)
+    ? await res.json()
+    : new Uint8Array(await res.arrayBuffer());
   return { status: res.status, headers: res.headers, body: parsed as T };
 }
 

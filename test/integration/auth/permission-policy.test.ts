@@ -151,11 +151,123 @@ const POLICY: Rule[] = [
   },
   { method: "GET", path: "/v1/tokens", needs: "describe cluster", ok: 200 },
   { method: "DELETE", path: "/v1/tokens/:id", needs: "admin cluster", ok: 204 },
+
+  // The schema registry (Confluent's body format; T-value is the subject of topic T's values).
+  // Subjects that do not exist answer 404 once past authorization.
+  { method: "GET", path: "/registry", needs: "any token", refused: { status: 200 } },
+  { method: "GET", path: "/registry/schemas/types", needs: "any token", refused: { status: 200 } },
+  // By id: read on a subject the id is registered under (an unknown id is 404 for anyone; see below).
+  { method: "GET", path: "/registry/schemas/ids/999999", needs: "read on its subjects", refused: { status: 404 } },
+  {
+    method: "GET",
+    path: "/registry/schemas/ids/999999/schema",
+    needs: "read on its subjects",
+    refused: { status: 404 },
+  },
+  {
+    method: "GET",
+    path: "/registry/schemas/ids/999999/subjects",
+    needs: "read on its subjects",
+    refused: { status: 404 },
+  },
+  {
+    method: "GET",
+    path: "/registry/schemas/ids/999999/versions",
+    needs: "read on its subjects",
+    refused: { status: 404 },
+  },
+  { method: "GET", path: "/registry/subjects", needs: "lists the subjects it may read", refused: { status: 200 } },
+  {
+    method: "POST",
+    path: "/registry/subjects/T-value/versions",
+    body: { schema: '"string"' },
+    needs: "write subject:T-value",
+    ok: 200,
+  },
+  { method: "GET", path: "/registry/subjects/T-value/versions", needs: "read subject:T-value", ok: 404 },
+  { method: "GET", path: "/registry/subjects/T-value/versions/latest", needs: "read subject:T-value", ok: 404 },
+  { method: "GET", path: "/registry/subjects/T-value/versions/1/schema", needs: "read subject:T-value", ok: 404 },
+  {
+    method: "GET",
+    path: "/registry/subjects/T-value/versions/1/referencedby",
+    needs: "read subject:T-value",
+    ok: 404,
+  },
+  {
+    method: "POST",
+    path: "/registry/subjects/T-value",
+    body: { schema: '"string"' },
+    needs: "read subject:T-value",
+    ok: 404,
+  },
+  { method: "DELETE", path: "/registry/subjects/T-value", needs: "delete subject:T-value", ok: 404 },
+  { method: "DELETE", path: "/registry/subjects/T-value/versions/1", needs: "delete subject:T-value", ok: 404 },
+  {
+    method: "POST",
+    path: "/registry/compatibility/subjects/T-value/versions/latest",
+    body: { schema: '"string"' },
+    needs: "read subject:T-value",
+    ok: 200,
+  },
+  {
+    method: "POST",
+    path: "/registry/compatibility/subjects/T-value/versions",
+    body: { schema: '"string"' },
+    needs: "read subject:T-value",
+    ok: 200,
+  },
+  { method: "GET", path: "/registry/config", needs: "any token", refused: { status: 200 } },
+  {
+    method: "PUT",
+    path: "/registry/config",
+    body: { compatibility: "BACKWARD" },
+    needs: "admin cluster",
+    ok: 200,
+  },
+  { method: "DELETE", path: "/registry/config", needs: "admin cluster", ok: 200 },
+  { method: "GET", path: "/registry/config/T-value", needs: "read subject:T-value", ok: 404 },
+  {
+    method: "PUT",
+    path: "/registry/config/T-value",
+    body: { compatibility: "FULL" },
+    needs: "configure subject:T-value",
+    ok: 200,
+  },
+  { method: "DELETE", path: "/registry/config/T-value", needs: "configure subject:T-value", ok: 404 },
+  { method: "GET", path: "/registry/mode", needs: "any token", refused: { status: 200 } },
+  { method: "PUT", path: "/registry/mode", body: { mode: "READWRITE" }, needs: "admin cluster", ok: 200 },
+  { method: "GET", path: "/registry/mode/T-value", needs: "read subject:T-value", ok: 404 },
+  {
+    method: "PUT",
+    path: "/registry/mode/T-value",
+    body: { mode: "READWRITE" },
+    needs: "configure subject:T-value",
+    ok: 200,
+  },
+  { method: "DELETE", path: "/registry/mode/T-value", needs: "configure subject:T-value", ok: 404 },
 ];
+
+/** Confluent's error codes under /registry, as the code names the rest of the API answers with. */
+const REGISTRY_ERROR_CODES: Record<number, string> = {
+  40101: "UNAUTHENTICATED",
+  40301: "SUBJECT_AUTHORIZATION_FAILED",
+  // The cluster has no Confluent code: the registry's generic errors carry the HTTP status.
+  403: "CLUSTER_AUTHORIZATION_FAILED",
+};
+
+/** A reply's error in either body format: edgelog's, or Confluent's on registry routes. */
+function errorOf(r: { body: any }): { code: string; message: string } {
+  if (typeof r.body?.error_code === "number")
+    return { code: REGISTRY_ERROR_CODES[r.body.error_code] ?? String(r.body.error_code), message: r.body.message };
+  return r.body.error;
+}
 
 /** Parses "<op> <kind>:<name>" / "<op> cluster"; undefined for public and descriptive rules. */
 function grantOf(rule: Rule): { op: string; kind: string; name: string } | undefined {
-  const m = /^(admin|produce|consume|describe) (?:(topic|group):(\S+)|(cluster))$/.exec(rule.needs);
+  const m =
+    /^(admin|produce|consume|describe|read|write|delete|configure) (?:(topic|group|subject):(\S+)|(cluster))$/.exec(
+      rule.needs,
+    );
   if (!m) return undefined;
   return m[4] ? { op: m[1]!, kind: "cluster", name: "" } : { op: m[1]!, kind: m[2]!, name: m[3]! };
 }
@@ -200,6 +312,11 @@ const WEAKER: Record<string, string[]> = {
   produce: ["consume", "describe"],
   consume: ["produce", "describe"],
   describe: [],
+  // Subjects: write, delete and configure each imply read, and none implies another.
+  read: [],
+  write: ["read", "delete", "configure"],
+  delete: ["read", "write", "configure"],
+  configure: ["read", "write", "delete"],
 };
 
 describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $needs", (rule) => {
@@ -231,7 +348,7 @@ describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $
   it("refuses a request without a token (401)", async () => {
     const r = await send(undefined);
     expect(r.status).toBe(401);
-    expect(r.body.error.code).toBe("UNAUTHENTICATED");
+    expect(errorOf(r).code).toBe("UNAUTHENTICATED");
     expect(r.headers.get("www-authenticate")).toMatch(/^Bearer/);
   });
 
@@ -239,14 +356,14 @@ describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $
     it("refuses a token whose grants name other resources, naming the operation and resource it needs", async () => {
       const r = await send(other);
       expect(r.status, JSON.stringify(r.body)).toBe(403);
-      expect(r.body.error.code).toBe(code());
-      expect(r.body.error.message).toContain(`may not ${grant.op} ${resource()}`);
+      expect(errorOf(r).code).toBe(code());
+      expect(errorOf(r).message).toContain(`may not ${grant.op} ${resource()}`);
     });
   } else {
     it(`answers a token without the grant with ${rule.refused!.status}`, async () => {
       const r = await send(other);
       expect(r.status, JSON.stringify(r.body)).toBe(rule.refused!.status);
-      if (rule.refused!.code) expect(r.body.error.code).toBe(rule.refused!.code);
+      if (rule.refused!.code) expect(errorOf(r).code).toBe(rule.refused!.code);
     });
   }
 
@@ -258,7 +375,7 @@ describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $
         const { token } = await createToken([{ resource: resource(), operations: weaker }, ...bodyTopics()]);
         const r = await send(token);
         expect(r.status).toBe(403);
-        expect(r.body.error.code).toBe(code());
+        expect(errorOf(r).code).toBe(code());
       });
     }
 
