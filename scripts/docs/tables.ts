@@ -80,6 +80,8 @@ function formatValid(valid: ConfigValidator): string {
     }
     case "choice":
       return valid.choices.map((c) => `\`${c}\``).join(", ") + (valid.list ? " (a list, in either order)" : "");
+    case "boolean":
+      return "`true`, `false`";
     case "regions":
       return `${REPLICA_REGIONS.map((r) => `\`${r}\``).join(", ")}, each at most once`;
   }

@@ -172,6 +172,12 @@ export const ReplicaChoiceSchema = z
     "geo-replicated topics: nearest (default: the reader's region if the topic has a replica there), leader, or a region; a copy that is behind hands the read to the leader",
   );
 
+export const DecodeSchema = z
+  .enum(["registry"])
+  .describe(
+    "registry: values framed for the schema registry (magic byte 0, 4-byte id) are decoded to JSON with their schema (JSON fetch and SSE)",
+  );
+
 export const FetchQuerySchema = z.object({
   offset: intParam("offset"),
   max_records: intParam("max_records").pipe(z.number().min(1).max(FETCH_MAX_RECORDS_CAP)).optional(),
@@ -186,6 +192,7 @@ export const FetchQuerySchema = z.object({
     ),
   raw: z.enum(["true", "false"]).optional().describe("WebSocket only: binary frames of whole RecordBatch v2"),
   replica: ReplicaChoiceSchema.optional(),
+  decode: DecodeSchema.optional(),
 });
 
 export const FetchedRecordSchema = z.object({
@@ -195,6 +202,11 @@ export const FetchedRecordSchema = z.object({
   key_b64: z.string().optional(),
   value: z.unknown().optional(),
   value_b64: z.string().optional(),
+  value_schema_id: z
+    .number()
+    .int()
+    .optional()
+    .describe("decode=registry: the schema id of a registry-framed value, which `value` holds decoded"),
   headers: z.record(z.string(), z.string().nullable()).optional(),
   headers_b64: z.record(z.string(), z.string().nullable()).optional(),
 });
@@ -228,6 +240,7 @@ export const MultiFetchRequestSchema = z.strictObject({
       "batches: whole RecordBatch v2 as stored (base64 in batches_b64), as Kafka returns them; the first may begin below offset",
     ),
   replica: ReplicaChoiceSchema.optional(),
+  decode: DecodeSchema.optional(),
 });
 
 export const MultiFetchReplySchema = z.object({

@@ -13,12 +13,19 @@ export function batchEnd(batch: Uint8Array): number {
   return h.baseOffset + h.lastOffsetDelta + 1;
 }
 
+/**
+ * Turns a registry-framed value into JSON with its schema (`decode=registry`); undefined leaves
+ * the value to the format (not framed, or a schema it cannot use).
+ */
+export type ValueDecoder = (value: Uint8Array) => { id: number; value: unknown } | undefined;
+
 /** Decodes whole batches into JSON records at or after `offset`, at most `maxRecords` of them. */
 export function renderRecords(
   batches: Uint8Array[],
   offset: number,
   maxRecords: number,
   format: ValueFormat,
+  decode?: ValueDecoder,
 ): { records: FetchedRecord[]; nextOffset: number } {
   const records: FetchedRecord[] = [];
   let next = offset;
@@ -26,7 +33,7 @@ export function renderRecords(
     for (const r of decodeRecords(batch)) {
       if (r.offset < offset) continue;
       if (records.length >= maxRecords) return { records, nextOffset: next };
-      records.push(toFetchedRecord(r, format));
+      records.push(toFetchedRecord(r, format, decode));
       next = r.offset + 1;
     }
     // A batch read to its end moves past any offsets compaction removed from its tail.
@@ -35,7 +42,7 @@ export function renderRecords(
   return { records, nextOffset: next };
 }
 
-export function toFetchedRecord(r: BatchRecord, format: ValueFormat): FetchedRecord {
+export function toFetchedRecord(r: BatchRecord, format: ValueFormat, decode?: ValueDecoder): FetchedRecord {
   const out: FetchedRecord = { offset: r.offset, timestamp: r.timestamp };
   if (r.key === null) out.key = null;
   else {
@@ -43,7 +50,11 @@ export function toFetchedRecord(r: BatchRecord, format: ValueFormat): FetchedRec
     if (text === null) out.key_b64 = toBase64(r.key);
     else out.key = text;
   }
-  writeValue(out, r.value, format);
+  const decoded = r.value && decode?.(r.value);
+  if (decoded) {
+    out.value = decoded.value;
+    out.value_schema_id = decoded.id;
+  } else writeValue(out, r.value, format);
   if (r.headers.length > 0) writeHeaders(out, r.headers);
   return out;
 }

@@ -19,6 +19,8 @@ export interface TopicConfig {
   "min.insync.replicas": number;
   "replica.regions": string[];
   "replica.lag.time.max.ms": number;
+  "confluent.key.schema.validation": boolean;
+  "confluent.value.schema.validation": boolean;
 }
 
 export type TopicConfigKey = keyof TopicConfig;
@@ -38,6 +40,7 @@ export const REPLICA_REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "
 export type ConfigValidator =
   | { kind: "int"; min: number; max: number; minusOne?: string; unit?: "ms" | "bytes" }
   | { kind: "choice"; choices: readonly string[]; list?: boolean }
+  | { kind: "boolean" }
   | { kind: "regions" };
 
 /** One topic config key, declared once (as Kafka's LogConfig defines each key). */
@@ -111,6 +114,16 @@ export const TOPIC_CONFIG_SPEC: { readonly [K in keyof TopicConfig]: TopicConfig
     valid: { kind: "int", min: 10, max: 3_600_000, unit: "ms" },
     doc: "a follower behind for longer leaves the in-sync set (a broker setting in Kafka; per topic here)",
   },
+  "confluent.key.schema.validation": {
+    default: false,
+    valid: { kind: "boolean" },
+    doc: "refuse records whose key is not framed with a schema id registered under the subject `<topic>-key` (null keys pass; [schema registry](schema-registry.md#validation-on-produce))",
+  },
+  "confluent.value.schema.validation": {
+    default: false,
+    valid: { kind: "boolean" },
+    doc: "refuse records whose value is not framed with a schema id registered under the subject `<topic>-value` (tombstones pass)",
+  },
 };
 
 export const TOPIC_CONFIG_KEYS = Object.keys(TOPIC_CONFIG_SPEC) as TopicConfigKey[];
@@ -176,9 +189,18 @@ function parseRegions(input: unknown, key: string): string[] {
   return [...value];
 }
 
+function parseBoolean(value: unknown, key: string): boolean {
+  // Kafka tools send "true"/"false" strings; JSON clients send booleans.
+  if (value === true || value === "true") return true;
+  if (value === false || value === "false") return false;
+  throw new EdgelogError("INVALID_CONFIG", `${key} must be true or false, got ${JSON.stringify(value)}`);
+}
+
 /** Parses one value against its key's validator. */
 function parseValue(valid: ConfigValidator, value: unknown, key: string): unknown {
   switch (valid.kind) {
+    case "boolean":
+      return parseBoolean(value, key);
     case "int":
       return parseInteger(valid, value, key);
     case "choice":

@@ -37,6 +37,7 @@ import { topicResource } from "../auth/grants.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom } from "./replicas.js";
 import { isLiveTail, liveTail } from "./live.js";
+import { registryDecoder } from "./schema-decode.js";
 import { partitionParam, pathParam } from "./params.js";
 import { inHandler, onTopic } from "./permissions.js";
 import { route, type Route } from "./route.js";
@@ -110,7 +111,8 @@ async function fetchPartition(c: Context<AppEnv>): Promise<Response> {
       },
     });
   }
-  const { records, nextOffset } = renderRecords(result.batches, q.offset, maxRecords, q.format ?? "json");
+  const decode = q.decode === "registry" ? await registryDecoder(c.env, result.batches) : undefined;
+  const { records, nextOffset } = renderRecords(result.batches, q.offset, maxRecords, q.format ?? "json", decode);
   return c.json({
     records,
     next_offset: nextOffset,
@@ -186,6 +188,13 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
     "fetch",
     settled.reduce((n, s) => n + (s.status === "fulfilled" ? batchBytes(s.value.batches) : 0), 0),
   );
+  const decode =
+    req.decode === "registry"
+      ? await registryDecoder(
+          c.env,
+          settled.flatMap((s) => (s.status === "fulfilled" ? s.value.batches : [])),
+        )
+      : undefined;
   let budget = req.max_bytes ?? Number.POSITIVE_INFINITY;
   const partitions: MultiFetchReply["partitions"] = settled.map((s, i) => {
     const t = req.partitions[i]!;
@@ -207,7 +216,7 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
         ...offsets,
       };
     }
-    const { records, nextOffset } = renderRecords(batches, t.offset, maxRecords, req.format);
+    const { records, nextOffset } = renderRecords(batches, t.offset, maxRecords, req.format, decode);
     return { topic: t.topic, partition: t.partition, records, next_offset: nextOffset, ...offsets };
   });
   return c.json({ partitions });

@@ -14,6 +14,7 @@ import {
 } from "../protocol/constants.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { renderRecords } from "../protocol/fetched.js";
+import { registryDecoder } from "./schema-decode.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { ReadResult } from "../log/partition-log.js";
 import type { ReadRequest } from "../partition/partition-do.js";
@@ -46,6 +47,11 @@ export async function liveTail(c: Context<AppEnv>): Promise<Response> {
   const topic = await topics.withPartition(c.env, pathParam(c, "topic"), p);
   const format = q.format ?? "json";
   const region = pickReplica(c.env, topic, q.replica, c.req.raw.cf);
+  if (upgrade && q.decode)
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      "decode=registry is served on JSON fetches and SSE tails, not WebSockets",
+    );
   if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true", region);
   const offset = resumeOffset(c.req.header("last-event-id")) ?? q.offset;
   return sse(
@@ -120,6 +126,7 @@ async function sse(
   region: string | null,
 ): Promise<Response> {
   const env = c.env;
+  const decodeRegistry = c.req.query("decode") === "registry";
   const read = (req: ReadRequest): Promise<ServedRead> => readFrom(env, topic, p, req, region);
   // The first read runs before the reply so a bad offset is an ordinary HTTP error.
   const first = await read({ offset: start, maxBytes, maxRecords, waitMs: 0 });
@@ -154,7 +161,8 @@ async function sse(
             ready = null;
             if (cancelled) return;
             if (r.batches.length > 0) {
-              const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format);
+              const decode = decodeRegistry ? await registryDecoder(env, r.batches) : undefined;
+              const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format, decode);
               chargeQuota(
                 c,
                 "fetch",

@@ -30,6 +30,7 @@ import { concat } from "../util/bytes.js";
 import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
+import { batchRecords, checkSchemaIds, validatesSchemas } from "./schema-validation.js";
 
 export const produceRoutes: Route[] = [
   // Hot routes: the schemas document the body; readProduceRequest parses it (bounds first, then the schema).
@@ -82,6 +83,7 @@ async function produceToPartition(c: Context<AppEnv>): Promise<Response> {
       maxBatchBytes: topic.config["max.message.bytes"],
       maxTotalBytes: MAX_REQUEST_BYTES,
     });
+    if (validatesSchemas(topic)) await checkSchemaIds(c.env, topic, batchRecords(body), (i) => `batch record ${i}`);
     const { idempotent, batches } = await checkBatchProducers(c.env, principalOf(c), body);
     const appended = await appendToPartition(c, topic, p, batchAcks(c.req.query("acks")), {
       body,
@@ -186,6 +188,7 @@ async function produceJson(
     if (list) list.push(i);
     else byPartition.set(p, [i]);
   });
+  if (validatesSchemas(topic)) await checkSchemaIds(c.env, topic, inputs, (i) => `records[${i}]`);
   const producer = req.producer;
   const sequences = producer ? baseSequences(producer, byPartition) : undefined;
   if (producer) await checkProducer(c.env, principalOf(c), producer.id, producer.epoch);

@@ -93,13 +93,15 @@ export function decodePayload(s: ParsedSchema, payload: Uint8Array): unknown {
         throw new SchemaError(`payload is not JSON: ${(e as Error).message}`);
       }
     case "PROTOBUF": {
-      let at: { indexes: number[]; pos: number };
       try {
-        at = readMessageIndexes(payload, 0);
+        const at = readMessageIndexes(payload, 0);
+        return decodeProtobuf(messageAt(s.proto, at.indexes), payload.subarray(at.pos));
       } catch (e) {
-        throw new SchemaError((e as Error).message);
+        // @kafkajs/confluent-schema-registry writes no message indexes: a message never starts
+        // with byte 0 (field 0 does not exist), so such a payload is read as the first message.
+        if (payload[0] === 0) throw e instanceof SchemaError ? e : new SchemaError((e as Error).message);
+        return decodeProtobuf(messageAt(s.proto, [0]), payload);
       }
-      return decodeProtobuf(messageAt(s.proto, at.indexes), payload.subarray(at.pos));
     }
   }
 }
