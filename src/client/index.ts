@@ -6,6 +6,7 @@ import type { ClientEvents } from "./events.js";
 import { Instrumentation } from "./instrumentation.js";
 import { TopicMetadata } from "./metadata.js";
 import { Producer, type ProducerOptions } from "./producer.js";
+import { SchemaRegistryClient } from "./schema-registry.js";
 import { tail, type TailOptions } from "./tail.js";
 import { Transport, type ClientOptions } from "./transport.js";
 
@@ -32,6 +33,11 @@ export class Edgelog {
     return new Admin(this.http);
   }
 
+  /** The deployment's schema registry (/registry): register schemas, serialize and deserialize framed values. */
+  schemaRegistry(): SchemaRegistryClient {
+    return new SchemaRegistryClient(this.http);
+  }
+
   /** Live records of one partition as they are appended (SSE by default). */
   tail(topic: string, partition: number, opts?: TailOptions) {
     return tail(this.http, topic, partition, opts);
@@ -46,3 +52,4 @@ export type { Message, RecordMetadata } from "./producer.js";
 export type { CommittedOffset, PartitionLag, TopicDescription, TopicInfo } from "./admin.js";
 export type { LiveFrame, FetchedRecord } from "../protocol/api.js";
 export { DEFAULT_URL } from "./transport.js";
+export { SchemaRegistryClient, type SchemaInput } from "./schema-registry.js";

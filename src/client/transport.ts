@@ -1,7 +1,7 @@
 // HTTP for the SDK: base URL and token, error replies turned into EdgelogError, and retries of
 // retriable failures with exponential backoff, full jitter and Retry-After.
 
-import { EdgelogError, isErrorCode } from "../protocol/errors.js";
+import { EdgelogError, ERRORS, isErrorCode, type ErrorCode, type ErrorSpec } from "../protocol/errors.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 
@@ -127,8 +127,15 @@ export async function errorFromResponse(res: Response): Promise<EdgelogError> {
   } catch {
     /* not JSON: a proxy or a non-edgelog server */
   }
-  const code = body.error?.code;
-  const message = typeof body.error?.message === "string" ? body.error.message : `HTTP ${res.status} ${res.statusText}`;
+  // The schema registry answers in Confluent's shape: {"error_code": 40401, "message": "..."}.
+  const registryCode = typeof body.error_code === "number" ? registryErrorCode(body.error_code) : undefined;
+  const code = body.error?.code ?? registryCode;
+  const message =
+    typeof body.error?.message === "string"
+      ? body.error.message
+      : typeof body.message === "string"
+        ? body.message
+        : `HTTP ${res.status} ${res.statusText}`;
   const { error: _, ...extra } = body;
   const after = Number.isFinite(retryAfter) ? retryAfter : undefined;
   if (isErrorCode(code)) return new EdgelogError(code, message, { ...extra, status: res.status }, after);
@@ -147,6 +154,10 @@ export async function errorFromResponse(res: Response): Promise<EdgelogError> {
     { ...extra, status: res.status },
     after,
   );
+}
+
+function registryErrorCode(n: number): ErrorCode | undefined {
+  return (Object.keys(ERRORS) as ErrorCode[]).find((k) => (ERRORS[k] as ErrorSpec).registry === n);
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -6,6 +6,7 @@
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Edgelog } from "../../src/client/index.js";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { until } from "../support/kcat.js";
 import { startServer, type EdgelogServer } from "../support/server.js";
@@ -141,5 +142,18 @@ describe("@kafkajs/confluent-schema-registry against /registry", () => {
     expect(refused?.type ?? refused?.cause?.type ?? String(refused)).toContain("INVALID_RECORD");
     const r = await http("GET", `/v1/topics/${topic}/partitions/0/records?offset=0`);
     expect(r.high_watermark).toBe(0);
+  });
+
+  it("the SDK's serializer and kafkajs's read each other's framed values, for each schema type", async () => {
+    const sdk = new Edgelog({ url: server.url }).schemaRegistry();
+    const kafkajsRegistry = new SchemaRegistry({ host: `${server.url}/registry` });
+    for (const c of CASES) {
+      const subject = `sdk-${c.type.toLowerCase()}-${stamp}-value`;
+      const id = await sdk.register(subject, { schema: c.schema, schemaType: c.type as never });
+      const mine = await sdk.serialize(subject, c.value);
+      expect(JSON.parse(JSON.stringify(await kafkajsRegistry.decode(Buffer.from(mine))))).toEqual(c.value);
+      const theirs = await kafkajsRegistry.encode(id, c.value);
+      expect(await sdk.deserialize(new Uint8Array(theirs))).toEqual({ id, value: c.value });
+    }
   });
 });
