@@ -53,11 +53,18 @@ describe("parsing", () => {
   ])("refuses %s with INVALID_REQUEST", (resource) => {
     expect(() => parseGrant({ resource, operations: ["describe"] })).toThrowError(EdgelogError);
   });
-  it("refuses unknown operations and produce/consume on the cluster", () => {
-    expect(() => parseGrant({ resource: "topic:a", operations: ["write" as Operation] })).toThrowError(
+  it("refuses unknown operations, produce/consume on the cluster, and each kind's operations on the others", () => {
+    expect(() => parseGrant({ resource: "topic:a", operations: ["fly" as Operation] })).toThrowError(
       /unknown operation/,
     );
-    expect(() => parseGrant({ resource: "cluster", operations: ["produce"] })).toThrowError(/describe or admin/);
+    expect(() => parseGrant({ resource: "cluster", operations: ["produce"] })).toThrowError(
+      /describe, admin, not produce/,
+    );
+    expect(() => parseGrant({ resource: "topic:a", operations: ["write"] })).toThrowError(/not write/);
+    expect(() => parseGrant({ resource: "subject:a-value", operations: ["produce"] })).toThrowError(
+      /read, write, delete, configure, admin, not produce/,
+    );
+    expect(parseGrant({ resource: "subject:orders-*", operations: ["write"] }).kind).toBe("subject");
   });
   it("accepts literal names, prefixes, * and the cluster", () => {
     expect(grant("topic:orders.*", "produce")).toEqual({ kind: "topic", pattern: "orders.*", operations: ["produce"] });
