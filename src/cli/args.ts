@@ -35,6 +35,7 @@ export type Command =
       format: ValueFormat;
       maxMessages?: number;
       replica?: string;
+      decode?: "registry";
     }
   | { kind: "groups.list" }
   | { kind: "groups.describe"; group: string }
@@ -45,7 +46,15 @@ export type Command =
       topics?: string[];
     }
   | { kind: "groups.delete"; group: string }
-  | { kind: "tail"; topic: string; partition?: number; format: ValueFormat; keySep?: string; fromBeginning: boolean };
+  | {
+      kind: "tail";
+      topic: string;
+      partition?: number;
+      format: ValueFormat;
+      keySep?: string;
+      fromBeginning: boolean;
+      decode?: "registry";
+    };
 
 export interface Invocation {
   command: Command;
@@ -153,9 +162,11 @@ unless --follow is given.
   --key-sep SEP      print key SEP value
   ${FORMAT_HELP}; default string
   --max-messages N   stop after N records
-  --replica R        geo-replicated topics: nearest (default), leader, or a region`,
+  --replica R        geo-replicated topics: nearest (default), leader, or a region
+  --decode registry  show values framed for the schema registry decoded with their schema`,
     options: {
       replica: { type: "string" },
+      decode: { type: "string" },
       group: { type: "string", short: "g" },
       "from-beginning": { type: "boolean" },
       follow: { type: "boolean", short: "f" },
@@ -184,8 +195,10 @@ The group must have no members.`,
   tail: {
     usage: `Usage: edgelog tail TOPIC [--partition P] [--from-beginning] [--key-sep SEP] [--format F]
 
-Follows new records live over Server-Sent Events (default partition 0).`,
+Follows new records live over Server-Sent Events (default partition 0). --decode registry shows
+values framed for the schema registry decoded with their schema.`,
     options: {
+      decode: { type: "string" },
       partition: { type: "string", short: "p" },
       "from-beginning": { type: "boolean" },
       "key-sep": { type: "string", short: "K" },
@@ -304,6 +317,7 @@ function build(
         format: u.format(str("format")),
         maxMessages: u.int("--max-messages", str("max-messages"), 1),
         replica: str("replica"),
+        decode: u.decode(str("decode")),
       };
     }
     case "groups list":
@@ -326,6 +340,7 @@ function build(
         format: u.format(str("format")),
         keySep: u.sep(str("key-sep")),
         fromBeginning: flag("from-beginning"),
+        decode: u.decode(str("decode")),
       };
   }
   throw new Error(`unhandled command ${name}`);
@@ -350,6 +365,11 @@ class Usage {
     if (raw === undefined || raw === "1") return 1;
     if (raw === "all" || raw === "-1") return "all";
     this.fail(`--acks must be 1 or all, got '${raw}'`);
+  }
+
+  decode(raw: string | undefined): "registry" | undefined {
+    if (raw === undefined || raw === "registry") return raw;
+    return this.fail(`--decode takes registry, got ${JSON.stringify(raw)}`);
   }
 
   format(raw: string | undefined): ValueFormat {

@@ -166,6 +166,7 @@ async function consume(client: Edgelog, cmd: Extract<Command, { kind: "consume" 
     maxWaitMs: cmd.follow ? 5_000 : 500,
     autoCommitIntervalMs: 1_000,
     ...(cmd.replica ? { replica: cmd.replica } : {}),
+    ...(cmd.decode ? { decode: cmd.decode } : {}),
   });
   if (cmd.partition !== undefined) {
     if (!ends.has(cmd.partition)) {
@@ -217,6 +218,7 @@ async function tail(client: Edgelog, cmd: Extract<Command, { kind: "tail" }>, io
   const frames = client.tail(cmd.topic, cmd.partition ?? 0, {
     offset: cmd.fromBeginning ? "earliest" : "latest",
     format: cmd.format,
+    decode: cmd.decode,
     signal: io.signal,
   });
   for await (const frame of frames) {

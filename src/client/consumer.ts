@@ -23,6 +23,8 @@ export interface ConsumerOptions {
   /** Static membership id. */
   instanceId?: string;
   format?: ValueFormat;
+  /** "registry": values framed for the schema registry arrive decoded to JSON (value_schema_id names the schema). */
+  decode?: "registry";
   /** Geo-replicated topics: which copy serves fetches ("nearest" by default, "leader", or a region). */
   replica?: string;
   /** Long-poll time of one fetch. Default 1000 ms. */
@@ -271,6 +273,7 @@ export class Consumer {
             partitions: active.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
             wait_ms: this.#opts.maxWaitMs ?? 1_000,
             format: this.#opts.format ?? "json",
+            ...(this.#opts.decode ? { decode: this.#opts.decode } : {}),
             ...(this.#opts.maxBytes ? { max_bytes: this.#opts.maxBytes } : {}),
             ...(this.#opts.maxRecords ? { max_records: this.#opts.maxRecords } : {}),
             ...(this.#opts.replica ? { replica: this.#opts.replica } : {}),

@@ -10,6 +10,8 @@ export interface TailOptions {
   /** First offset; default the end of the log (only new records). Use "earliest" for everything. */
   offset?: number | "earliest" | "latest";
   format?: ValueFormat;
+  /** "registry": values framed for the schema registry arrive decoded to JSON (SSE tails only). */
+  decode?: "registry";
   /** sse (default: works with fetch alone) or ws (needs a WebSocket constructor). */
   transport?: "sse" | "ws";
   signal?: AbortSignal;
@@ -68,7 +70,8 @@ async function* sseFrames(
   offset: number,
   opts: TailOptions,
 ): AsyncGenerator<LiveFrame> {
-  const res = await http.raw("GET", `${path(topic, partition, offset, opts.format)}&live=sse`, undefined, {
+  const decode = opts.decode ? `&decode=${opts.decode}` : "";
+  const res = await http.raw("GET", `${path(topic, partition, offset, opts.format)}${decode}&live=sse`, undefined, {
     signal: opts.signal,
     headers: { accept: "text/event-stream" },
   });

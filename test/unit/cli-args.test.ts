@@ -67,6 +67,9 @@ describe("CLI argv parsing", () => {
     });
     expect(parseArgv(["produce", "t", "--acks", "all"]).command).toMatchObject({ acks: "all" });
     expect(parseArgv(["consume", "t", "--replica", "weur"]).command).toMatchObject({ replica: "weur" });
+    expect(parseArgv(["consume", "t", "--decode", "registry"]).command).toMatchObject({ decode: "registry" });
+    expect(parseArgv(["tail", "t", "--decode", "registry"]).command).toMatchObject({ decode: "registry" });
+    expect(() => parseArgv(["consume", "t", "--decode", "avro"])).toThrow(/--decode takes registry/);
     expect(parseArgv(["consume", "t", "--group", "g", "--from-beginning", "--follow"]).command).toMatchObject({
       kind: "consume",
       topic: "t",
