@@ -57,7 +57,13 @@ describe("topic config spec", () => {
 });
 
 describe("links in the README, CONTRIBUTING.md and docs/", () => {
-  const files = ["README.md", "CONTRIBUTING.md", ...readdirSync(resolve(ROOT, "docs")).map((f) => `docs/${f}`)];
+  const files = [
+    "README.md",
+    "CONTRIBUTING.md",
+    ...readdirSync(resolve(ROOT, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+  ];
 
   it.each(files)("every relative link in %s reaches a file and heading", (file) => {
     const broken: string[] = [];

@@ -1,6 +1,6 @@
 // Bytes in and out of the forms the API and the console show: base64, UTF-8 text, hex.
 
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 export function fromBase64(b64: string): Uint8Array {
