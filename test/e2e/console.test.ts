@@ -275,6 +275,32 @@ it("watches a consumer group's lag drop to 0, then resets its offsets after a pr
   await screen("replication");
 });
 
+it("edits a topic's config, adds partitions and deletes it after confirmation", async () => {
+  const scratch = "console-scratch";
+  expect((await api("POST", "/v1/topics", { name: scratch, partitions: 1 })).status).toBe(201);
+  await page.goto(`${server().url}/console/#/topics/${scratch}`);
+  await heading(`Topic ${scratch}`).waitFor();
+
+  await page.getByRole("button", { name: "Edit config" }).click();
+  await page.getByLabel("cleanup.policy").selectOption("compact");
+  await page.getByRole("button", { name: "Save config" }).click();
+  await poll(async () => (await api("GET", `/v1/topics/${scratch}`)).body.config["cleanup.policy"]).toBe("compact");
+  await page.getByRole("row", { name: /cleanup\.policy compact set/ }).waitFor();
+
+  await page.getByRole("button", { name: "Add partitions" }).click();
+  await page.getByLabel(/New partition count/).fill("4");
+  await page.getByRole("button", { name: "Add partitions" }).last().click();
+  await poll(() => page.getByRole("region", { name: "Partitions" }).locator("tbody tr").count()).toBe(4);
+
+  await page.getByRole("button", { name: "Delete topic" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByRole("button", { name: "Delete topic" }).isDisabled()).resolves.toBe(true);
+  await dialog.getByLabel(/Type/).fill(scratch);
+  await dialog.getByRole("button", { name: "Delete topic" }).click();
+  await heading("Topics").waitFor();
+  expect((await api("GET", `/v1/topics/${scratch}`)).status).toBe(404);
+});
+
 it("creates a limited token with a preview; a refused action shows the API's error", async () => {
   await page.getByRole("link", { name: "Tokens" }).click();
   await heading("Tokens").waitFor();
