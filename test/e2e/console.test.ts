@@ -301,6 +301,20 @@ it("edits a topic's config, adds partitions and deletes it after confirmation", 
   expect((await api("GET", `/v1/topics/${scratch}`)).status).toBe(404);
 });
 
+it("shows the schema registry's subjects and a subject's schema", async () => {
+  const schema = { type: "record", name: "Order", fields: [{ name: "order", type: "string" }] };
+  const registered = await api("POST", `/registry/subjects/${TOPIC}-value/versions`, {
+    schema: JSON.stringify(schema),
+  });
+  expect(registered.status).toBe(200);
+  await page.getByRole("link", { name: "Schemas" }).click();
+  await page.getByRole("link", { name: `${TOPIC}-value` }).click();
+  await heading(`Subject ${TOPIC}-value`).waitFor();
+  await poll(() => page.getByTestId("schema-id").textContent()).toBe(String(registered.body.id));
+  expect(await page.locator("pre.schema").textContent()).toContain('"name": "Order"');
+  await screen("schema");
+});
+
 it("creates a limited token with a preview; a refused action shows the API's error", async () => {
   await page.getByRole("link", { name: "Tokens" }).click();
   await heading("Tokens").waitFor();

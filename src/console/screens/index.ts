@@ -1,4 +1,4 @@
-// Every screen, in navigation order. A screen for a new API (connectors, schemas, transactions) is
+// Every screen, in navigation order. A screen for a new API (connectors, transactions) is
 // one module and one line here; it appears only where the server's OpenAPI document has its routes.
 
 import { groupScreen } from "./group.js";
@@ -8,6 +8,7 @@ import { messagesScreen } from "./messages.js";
 import { overviewScreen } from "./overview.js";
 import { produceScreen } from "./produce.js";
 import { replicationScreen } from "./replication.js";
+import { schemasScreen, subjectScreen } from "./schemas.js";
 import type { Screen } from "./screen.js";
 import { tokensScreen } from "./tokens.js";
 import { topicScreen } from "./topic.js";
@@ -26,4 +27,6 @@ export const SCREENS: Screen[] = [
   groupScreen,
   tokensScreen,
   replicationScreen,
+  schemasScreen,
+  subjectScreen,
 ];

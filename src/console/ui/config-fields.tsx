@@ -17,9 +17,16 @@ function validValues(v: ConfigValidator): string {
       return `${v.minusOne ? `-1 (${v.minusOne}) or ` : ""}${v.min}–${v.max}${v.unit ? ` ${v.unit}` : ""}`;
     case "choice":
       return v.choices.join(" | ");
+    case "boolean":
+      return "true | false";
     case "regions":
       return "comma-separated location hints";
   }
+}
+
+/** The values a select offers, for keys with a fixed set of them. */
+function choicesOf(v: ConfigValidator): readonly string[] | null {
+  return v.kind === "choice" ? v.choices : v.kind === "boolean" ? ["true", "false"] : null;
 }
 
 /** Strips Markdown backticks from the spec's one-sentence docs. */
@@ -33,12 +40,13 @@ export function ConfigFields({ draft, onChange }: { draft: ConfigDraft; onChange
         const spec = TOPIC_CONFIG_SPEC[key];
         const id = `cfg-${key.replaceAll(".", "-")}`;
         const set = (value: string) => onChange({ ...draft, [key]: value });
+        const choices = choicesOf(spec.valid);
         return (
           <div class="field" key={key}>
             <label for={id}>
               <code>{key}</code>
             </label>
-            {spec.valid.kind === "choice" ? (
+            {choices ? (
               <select
                 id={id}
                 value={draft[key] ?? ""}
@@ -46,7 +54,7 @@ export function ConfigFields({ draft, onChange }: { draft: ConfigDraft; onChange
                 aria-describedby={`${id}-hint`}
               >
                 <option value="">default ({showConfigValue(spec.default)})</option>
-                {spec.valid.choices.map((c) => (
+                {choices.map((c) => (
                   <option value={c} key={c}>
                     {c}
                   </option>
