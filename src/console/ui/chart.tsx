@@ -40,7 +40,7 @@ export function Chart({ title, times, series, unit = "", height = 180 }: ChartPr
       u.destroy();
       plot.current = null;
     };
-    // biome-ignore lint: rebuilt only when the set of series changes
+    // Rebuilt only when the set of series changes; new samples go through setData below.
   }, [shape, height]);
 
   useEffect(() => {

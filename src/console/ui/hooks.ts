@@ -21,7 +21,7 @@ export function useAsync<T>(load: (signal: AbortSignal) => Promise<T>, deps: unk
       (error) => !ctl.signal.aborted && setState((s) => ({ data: s.data, error, loading: false })),
     );
     return () => ctl.abort();
-    // biome-ignore lint: deps are the caller's
+    // The caller names the dependencies, as with useEffect.
   }, [...deps, tick]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { ...state, reload };
@@ -47,6 +47,6 @@ export function usePoll(fn: (signal: AbortSignal) => Promise<void>, ms: number, 
       ctl.abort();
       clearTimeout(timer);
     };
-    // biome-ignore lint: deps are the caller's
+    // The caller names the dependencies, as with useEffect.
   }, [ms, ...deps]);
 }
