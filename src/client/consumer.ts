@@ -4,6 +4,7 @@
 import type { FetchedRecord, MultiFetchReply } from "../protocol/api.js";
 import type { ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
+import { fromTpKey, tpKey as key } from "../protocol/topic-partition.js";
 import type { ClientEvents } from "./events.js";
 import type { Instrumentation } from "./instrumentation.js";
 import type { TopicMetadata } from "./metadata.js";
@@ -65,7 +66,6 @@ interface Position {
   committed: number;
 }
 
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 const enc = encodeURIComponent;
 
 export class Consumer {
@@ -373,14 +373,17 @@ export class Consumer {
         { retry: true },
       );
       for (const k of added) {
-        const [topic, ps] = k.split("\u0000") as [string, string];
-        const partition = Number(ps);
+        const { topic, partition } = fromTpKey(k);
         const c = committed.offsets.find((o) => o.topic === topic && o.partition === partition);
         const offset = c ? c.offset : await this.#startOffset(topic, partition);
         this.#positions.set(k, { topic, partition, offset, committed: c ? c.offset : -1 });
       }
     }
-    this.#events.emit("consumer.assign", () => ({ group: this.#opts.groupId!, assigned: added, revoked }));
+    this.#events.emit("consumer.assign", () => ({
+      group: this.#opts.groupId!,
+      assigned: added.map(fromTpKey),
+      revoked: revoked.map(fromTpKey),
+    }));
     // Tell the coordinator at once what was released, so the next owner need not wait a heartbeat.
     if (revoked.length > 0) await this.#heartbeat();
   }

@@ -1,5 +1,7 @@
 // The instrumentation events the SDK emits, by name (see Instrumentation.on).
 
+import type { TopicPartition } from "../protocol/topic-partition.js";
+
 export interface ClientEvents {
   "producer.request": { topic: string; partition: number; records: number; durationMs: number };
   "producer.retry": {
@@ -19,7 +21,7 @@ export interface ClientEvents {
     memberEpoch: number;
     assignment: { topic: string; partitions: number[] }[];
   };
-  "consumer.assign": { group: string; assigned: string[]; revoked: string[] };
+  "consumer.assign": { group: string; assigned: TopicPartition[]; revoked: TopicPartition[] };
   "consumer.commit": { group: string; offsets: { topic: string; partition: number; offset: number }[] };
   "consumer.error": { error: unknown };
 }

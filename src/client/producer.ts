@@ -4,6 +4,7 @@
 import { MAX_RECORDS_PER_REQUEST, type ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { partitionForKey } from "../protocol/murmur2.js";
+import { tpKey } from "../protocol/topic-partition.js";
 import { toBase64 } from "../util/base64.js";
 import { utf8Encoder } from "../util/utf8.js";
 import type { Instrumentation } from "./instrumentation.js";
@@ -76,7 +77,7 @@ interface Queue {
 interface ProducerId {
   id: string;
   epoch: number;
-  /** Next base sequence per "topic/partition" under this id. */
+  /** Next base sequence per topic partition (tpKey) under this id. */
   sequences: Map<string, number>;
 }
 
@@ -196,7 +197,7 @@ export class Producer {
   }
 
   #enqueue(rec: Pending, partition: number): void {
-    const k = `${rec.topic}/${partition}`;
+    const k = tpKey(rec.topic, partition);
     let q = this.#queues.get(k);
     if (!q) this.#queues.set(k, (q = { topic: rec.topic, partition, records: [], bytes: 0 }));
     q.records.push(rec);
@@ -248,7 +249,7 @@ export class Producer {
   async #sendBatch(q: Queue, batch: Pending[]): Promise<void> {
     const path = `/v1/topics/${enc(q.topic)}/partitions/${q.partition}/records`;
     const started = Date.now();
-    const seqKey = `${q.topic}/${q.partition}`;
+    const seqKey = tpKey(q.topic, q.partition);
     try {
       const pid = this.#opts.idempotent ? await this.#producerId() : undefined;
       const body: Record<string, unknown> = {

@@ -1,7 +1,9 @@
 // A group member: its in-memory shape, its SQLite row, and the "topic:partition" keys its sets hold.
 
 import { isAssignorName, type AssignorName } from "./assignors/index.js";
-import type { TopicPartition } from "./assignors/types.js";
+import { fromTpKey as fromKey, tpKey } from "../protocol/topic-partition.js";
+
+export { fromKey, tpKey };
 
 export type Protocol = "consumer" | "classic";
 
@@ -40,13 +42,6 @@ interface MemberRow extends Record<string, SqlStorageValue> {
   target: string;
   assigned: string;
   owned: string;
-}
-
-export const tpKey = (topic: string, partition: number) => `${topic}:${partition}`;
-
-export function fromKey(key: string): TopicPartition {
-  const i = key.lastIndexOf(":");
-  return { topic: key.slice(0, i), partition: Number(key.slice(i + 1)) };
 }
 
 /** Groups "topic:partition" keys as the wire's [{topic, partitions}], sorted. */

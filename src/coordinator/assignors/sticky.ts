@@ -1,6 +1,7 @@
 // The sticky assignor: balanced like round-robin, but a membership change moves only as many
 // partitions as balance requires (each member keeps what it had, up to its fair share).
 
+import { tpKey } from "../../protocol/topic-partition.js";
 import {
   emptyAssignment,
   finish,
@@ -11,7 +12,7 @@ import {
   type TopicPartition,
 } from "./types.js";
 
-const key = (tp: TopicPartition) => `${tp.topic}:${tp.partition}`;
+const key = (tp: TopicPartition) => tpKey(tp.topic, tp.partition);
 
 export const sticky: Assignor = (input) => {
   const out = emptyAssignment(input.members);

@@ -4,6 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
+import { tpKey } from "../../protocol/topic-partition.js";
 import { decode, encode, Reader, Writer, type Value } from "../wire/codec.js";
 import { ASSIGNMENT, SUBSCRIPTION } from "../wire/messages.js";
 import { KAFKA } from "../upstream.js";
@@ -260,7 +261,7 @@ export const offsetFetch: Handler = async (req, ctx) => {
   } catch (e) {
     return failAll(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
-  const byKey = new Map(committed.map((c) => [`${c.partition}/${c.topic}`, c]));
+  const byKey = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c]));
   let wanted = asked;
   if (wanted === null) {
     const byTopic = new Map<string, number[]>();
@@ -273,7 +274,7 @@ export const offsetFetch: Handler = async (req, ctx) => {
     Topics: wanted.map((t) => ({
       Name: t.Name,
       Partitions: t.PartitionIndexes.map((p) => {
-        const c = byKey.get(`${p}/${t.Name}`);
+        const c = byKey.get(tpKey(t.Name, p));
         // -1 means "nothing committed": the client falls back to auto.offset.reset.
         return {
           PartitionIndex: p,

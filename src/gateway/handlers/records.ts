@@ -1,6 +1,7 @@
 // Produce, Fetch, ListOffsets and InitProducerId: record batches pass through untouched in both directions.
 
 import { FETCH_MAX_BYTES_CAP, FETCH_MAX_WAIT_MS, MAX_PARTITIONS } from "../../protocol/constants.js";
+import { tpKey as key } from "../../protocol/topic-partition.js";
 import type { Value } from "../wire/codec.js";
 import { KAFKA, kafkaCode, UpstreamError } from "../upstream.js";
 import { DENIED, failure, type Handler } from "./context.js";
@@ -94,7 +95,6 @@ const clampBytes = (n: number) => Math.min(FETCH_MAX_BYTES_CAP, Math.max(1, n));
 export const fetch: Handler = async (req, ctx) => {
   const topics = req.Topics as { Topic: string; Partitions: FetchPartition[] }[];
   const out = new Map<string, Value>();
-  const key = (t: string, p: number) => `${p}/${t}`;
   const wanted: { topic: string; partition: number; offset: number; max_bytes: number }[] = [];
   for (const t of topics) {
     for (const p of t.Partitions) {
