@@ -1,6 +1,7 @@
 // HTTP for the SDK: base URL and token, error replies turned into EdgelogError, and retries of
 // retriable failures with exponential backoff, full jitter and Retry-After.
 
+import { fullJitter } from "../protocol/backoff.js";
 import { EdgelogError, ERRORS, isErrorCode, type ErrorCode, type ErrorSpec } from "../protocol/errors.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
@@ -112,10 +113,14 @@ export class Transport {
   }
 }
 
-/** Full jitter (a random wait up to the exponential bound), but never sooner than Retry-After. */
-export function backoff(attempt: number, policy: RetryOptions, retryAfterSeconds?: number): number {
-  const cap = Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.min(attempt, 30));
-  const jittered = Math.round(cap / 2 + Math.random() * (cap / 2));
+/** Full jitter (a uniform wait up to the exponential bound), but never sooner than Retry-After. */
+export function backoff(
+  attempt: number,
+  policy: RetryOptions,
+  retryAfterSeconds?: number,
+  random: () => number = Math.random,
+): number {
+  const jittered = fullJitter(attempt, { initialMs: policy.initialBackoffMs, maxMs: policy.maxBackoffMs }, random);
   return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
 }
 

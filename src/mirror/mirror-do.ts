@@ -4,6 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { readSettings, type Env } from "../env.js";
 import type { MirrorPartitionStatus, MirrorView } from "../protocol/api.js";
+import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
 import { copySlice, initialStatus, mirrorView, type MirrorConfig, type MirrorTarget, type Positions } from "./copy.js";
@@ -11,9 +12,8 @@ import { SourceClient } from "./source.js";
 
 /** Bytes one slice fetches at most (over all partitions; at least one batch per partition with data). */
 const SLICE_MAX_BYTES = 8 * 1024 * 1024;
-/** Backoff after failed slices: doubling from the first, up to the last. */
-const RETRY_FIRST_MS = 1_000;
-const RETRY_MAX_MS = 60_000;
+/** Backoff after failed slices: 1 s doubling to 60 s (no jitter: one alarm per mirror, nothing to spread). */
+const RETRY_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 /** How long the local topic's metadata is trusted before asking the controller again. */
 const TOPIC_TTL_MS = 5_000;
 
@@ -75,7 +75,7 @@ export class MirrorDO extends DurableObject<Env> {
     if (!active()) return;
     this.ctx.storage.kv.put("status", status);
     this.#failures = failed ? this.#failures + 1 : 0;
-    const delay = failed ? Math.min(RETRY_FIRST_MS * 2 ** (this.#failures - 1), RETRY_MAX_MS) : 0;
+    const delay = failed ? backoffBound(this.#failures - 1, RETRY_BACKOFF) : 0;
     await this.ctx.storage.setAlarm(Date.now() + delay);
   }
 

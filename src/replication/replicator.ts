@@ -2,6 +2,7 @@
 // in-sync set (ISR) and the high watermark, and answers acks=all waits. Plain code over injected
 // parts (the log, a transport to the followers, a store for the ISR, a clock), tested on its own.
 
+import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { ReplicaAck, ReplicaChunk } from "./chunk.js";
 
@@ -304,7 +305,7 @@ export class Replicator {
     } catch (e) {
       f.failures++;
       f.error = e instanceof Error ? e.message : String(e);
-      const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** (f.failures - 1));
+      const delay = backoffBound(f.failures - 1, { initialMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS });
       f.retryTimer = setTimeout(() => {
         f.retryTimer = undefined;
         void this.#ship(f);

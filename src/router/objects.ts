@@ -1,6 +1,7 @@
 // Reaching the Durable Objects: the controller, partition stubs, and the per-isolate topic cache.
 
 import type { Env } from "../env.js";
+import { fullJitter } from "../protocol/backoff.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
 
@@ -67,13 +68,14 @@ export async function onPartition<T>(name: string, call: () => Promise<T>, safeT
     } catch (e) {
       if (e instanceof EdgelogError && e.code === "UNKNOWN_TOPIC_OR_PARTITION") topics.forget(name);
       if (!safeToRetry || attempt >= RETRIES || !isTransient(e)) throw e;
-      await scheduler.wait(RETRY_BASE_MS * 2 ** attempt * (0.5 + Math.random()));
+      await scheduler.wait(fullJitter(attempt, RETRY_BACKOFF));
     }
   }
 }
 
 const RETRIES = 3;
-const RETRY_BASE_MS = 25;
+/** Waits drawn below 50, 100, 200 ms: a platform fault that clears at all clears within a few hundred ms. */
+const RETRY_BACKOFF = { initialMs: 50, maxMs: 200 };
 
 /** Durable Object faults flag themselves retryable; overloaded ones must back off at the client instead. */
 export function isTransient(e: unknown): boolean {

@@ -160,15 +160,15 @@ describe("Producer", () => {
 });
 
 describe("transport", () => {
-  it("backs off exponentially with jitter, never sooner than Retry-After", () => {
+  it("backs off with full jitter, as its docs say: a uniform wait up to the exponential bound, never sooner than Retry-After", () => {
     const policy = { initialBackoffMs: 100, maxBackoffMs: 1_000, maxElapsedMs: 10_000 };
-    for (let i = 0; i < 50; i++) {
-      const d0 = backoff(0, policy);
-      expect(d0).toBeGreaterThanOrEqual(50);
-      expect(d0).toBeLessThanOrEqual(100);
-      expect(backoff(10, policy)).toBeLessThanOrEqual(1_000);
-      expect(backoff(0, policy, 3)).toBe(3_000);
-    }
+    // The random draw picks a point in [0, bound): the whole range, not its upper half (equal jitter).
+    expect(backoff(0, policy, undefined, () => 0)).toBe(0);
+    expect(backoff(3, policy, undefined, () => 0.5)).toBe(400);
+    expect(backoff(3, policy, undefined, () => 0.999)).toBeLessThan(800);
+    expect(backoff(10, policy, undefined, () => 0.999)).toBeLessThan(1_000);
+    expect(backoff(0, policy, 3, () => 0.5)).toBe(3_000);
+    for (let i = 0; i < 50; i++) expect(backoff(2, policy)).toBeLessThan(400);
   });
 
   it("turns error replies into typed errors with code, retriable and Retry-After", async () => {
