@@ -51,7 +51,7 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
     case "consume":
       return consume(client, cmd, io);
     case "groups.list": {
-      for (const g of (await admin.listGroups()) as { group_id: string; state: string; members: number }[]) {
+      for (const g of await admin.listGroups()) {
         await io.out(`${g.group_id}\t${g.state}\t${g.members}\n`);
       }
       return;

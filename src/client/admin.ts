@@ -1,36 +1,25 @@
 // Admin: topics, consumer groups, offsets and lag, over the HTTP API.
 
+import type {
+  CommittedOffsetsReply,
+  GroupDescription,
+  GroupListPage,
+  GroupSummary,
+  OffsetReply,
+  PartitionInfo,
+  ResetOffsetsReply,
+  TopicDescription,
+  TopicListPage,
+  TopicReply,
+} from "../protocol/api.js";
 import { everyPage } from "../protocol/paging.js";
 import type { Transport } from "./transport.js";
 
-export interface TopicInfo {
-  name: string;
-  id: string;
-  partitions: number;
-  config: Record<string, unknown>;
-  version: number;
-  created_at: number;
-}
-
-export interface PartitionState {
-  partition: number;
-  log_start_offset: number;
-  high_watermark: number;
-  bytes: number;
-  archived_bytes: number;
-}
-
-export interface TopicDescription extends Omit<TopicInfo, "partitions"> {
-  partition_count: number;
-  partitions: PartitionState[];
-}
-
-export interface CommittedOffset {
-  topic: string;
-  partition: number;
-  offset: number;
-  metadata?: string | null;
-}
+// The reply shapes are the server's own schemas (protocol/api.ts), so they cannot drift from it.
+export type TopicInfo = TopicReply;
+export type PartitionState = PartitionInfo;
+export type { GroupDescription, GroupSummary, TopicDescription };
+export type CommittedOffset = CommittedOffsetsReply["offsets"][number];
 
 export interface PartitionLag {
   topic: string;
@@ -55,7 +44,7 @@ export class Admin {
   /** Every topic the token may describe, following the server's pages. */
   listTopics(): Promise<TopicInfo[]> {
     return everyPage<TopicInfo>("topics", (q) =>
-      this.http.request("GET", `/v1/topics${q}`, undefined, { retry: true }),
+      this.http.request<TopicListPage>("GET", `/v1/topics${q}`, undefined, { retry: true }),
     );
   }
 
@@ -72,18 +61,20 @@ export class Admin {
   }
 
   /** earliest = log start, latest = high watermark, a number = the first offset at or after that time (ms). */
-  offset(topic: string, partition: number, at: OffsetSpec = "latest"): Promise<{ offset: number; timestamp: number }> {
+  offset(topic: string, partition: number, at: OffsetSpec = "latest"): Promise<OffsetReply> {
     return this.http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, {
       retry: true,
     });
   }
 
   /** Every group, following the server's pages. */
-  listGroups(): Promise<unknown[]> {
-    return everyPage<unknown>("groups", (q) => this.http.request("GET", `/v1/groups${q}`, undefined, { retry: true }));
+  listGroups(): Promise<GroupSummary[]> {
+    return everyPage<GroupSummary>("groups", (q) =>
+      this.http.request<GroupListPage>("GET", `/v1/groups${q}`, undefined, { retry: true }),
+    );
   }
 
-  describeGroup(group: string): Promise<Record<string, unknown>> {
+  describeGroup(group: string): Promise<GroupDescription> {
     return this.http.request("GET", `/v1/groups/${enc(group)}`, undefined, { retry: true });
   }
 
@@ -92,12 +83,9 @@ export class Admin {
   }
 
   async groupOffsets(group: string): Promise<CommittedOffset[]> {
-    const r = await this.http.request<{ offsets: CommittedOffset[] }>(
-      "GET",
-      `/v1/groups/${enc(group)}/offsets`,
-      undefined,
-      { retry: true },
-    );
+    const r = await this.http.request<CommittedOffsetsReply>("GET", `/v1/groups/${enc(group)}/offsets`, undefined, {
+      retry: true,
+    });
     return r.offsets;
   }
 
@@ -106,12 +94,11 @@ export class Admin {
     group: string,
     to: "earliest" | "latest" | { timestamp: number } | { offset: number },
     topics?: string[],
-  ): Promise<{ topic: string; partition: number; offset: number }[]> {
-    const r = await this.http.request<{ offsets: { topic: string; partition: number; offset: number }[] }>(
-      "POST",
-      `/v1/groups/${enc(group)}/offsets/reset`,
-      { to, ...(topics ? { topics } : {}) },
-    );
+  ): Promise<ResetOffsetsReply["offsets"]> {
+    const r = await this.http.request<ResetOffsetsReply>("POST", `/v1/groups/${enc(group)}/offsets/reset`, {
+      to,
+      ...(topics ? { topics } : {}),
+    });
     return r.offsets;
   }
 

@@ -1,7 +1,13 @@
 // Consumer: a run() loop over POST /v1/fetch long-polls, either as a group member (membership by
 // the heartbeat API, commits before giving a partition up) or plain, following chosen partitions.
 
-import type { FetchedRecord, MultiFetchReply } from "../protocol/api.js";
+import type {
+  CommittedOffsetsReply,
+  FetchedRecord,
+  HeartbeatReply,
+  MultiFetchReply,
+  OffsetReply,
+} from "../protocol/api.js";
 import type { ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { fromTpKey, tpKey as key } from "../protocol/topic-partition.js";
@@ -238,7 +244,7 @@ export class Consumer {
 
   async #startOffset(topic: string, partition: number): Promise<number> {
     const at = this.#opts.fromBeginning ? "earliest" : "latest";
-    const r = await this.#http.request<{ offset: number }>(
+    const r = await this.#http.request<OffsetReply>(
       "GET",
       `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`,
       undefined,
@@ -366,7 +372,7 @@ export class Consumer {
       for (const k of revoked) this.#positions.delete(k);
     }
     if (added.length > 0) {
-      const committed = await this.#http.request<{ offsets: { topic: string; partition: number; offset: number }[] }>(
+      const committed = await this.#http.request<CommittedOffsetsReply>(
         "GET",
         `/v1/groups/${enc(this.#opts.groupId!)}/offsets`,
         undefined,
@@ -425,12 +431,7 @@ export class Consumer {
     if (this.#opts.sessionTimeoutMs) body.session_timeout_ms = this.#opts.sessionTimeoutMs;
     if (this.#opts.rebalanceTimeoutMs) body.rebalance_timeout_ms = this.#opts.rebalanceTimeoutMs;
     if (this.#opts.assignor) body.assignor = this.#opts.assignor;
-    let reply: {
-      member_id: string;
-      member_epoch: number;
-      heartbeat_interval_ms: number;
-      assignment: { topic: string; partitions: number[] }[];
-    };
+    let reply: HeartbeatReply;
     try {
       reply = await this.#http.request("POST", `/v1/groups/${enc(group)}/heartbeat`, body, { retry: true });
     } catch (e) {

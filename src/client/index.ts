@@ -49,7 +49,15 @@ export { EdgelogError, ERRORS, type ErrorCode } from "../protocol/errors.js";
 export type { ClientEvents, ClientOptions, ConsumerOptions, ProducerOptions, TailOptions };
 export type { Batch, ConsumedMessage, RunOptions, TopicPartitionOffset } from "./consumer.js";
 export type { Message, RecordMetadata } from "./producer.js";
-export type { CommittedOffset, PartitionLag, TopicDescription, TopicInfo } from "./admin.js";
+export type {
+  CommittedOffset,
+  GroupDescription,
+  GroupSummary,
+  PartitionLag,
+  PartitionState,
+  TopicDescription,
+  TopicInfo,
+} from "./admin.js";
 export type { LiveFrame, FetchedRecord } from "../protocol/api.js";
 export { DEFAULT_URL } from "./transport.js";
 export { SchemaRegistryClient, type SchemaInput } from "./schema-registry.js";

@@ -1,6 +1,6 @@
 // Topic metadata the producer and consumer need (partition counts), cached briefly.
 
-import type { TopicDescription } from "./admin.js";
+import type { TopicDescription } from "../protocol/api.js";
 import type { Transport } from "./transport.js";
 
 const TTL_MS = 30_000;

@@ -1,6 +1,7 @@
 // Producer: per-partition queues batched by lingerMs/batchBytes, keyed partitioning identical to
 // the server's (murmur2), idempotent retries by default, and back-pressure on buffered bytes.
 
+import type { ProduceReply, ProducerIdentity } from "../protocol/api.js";
 import { MAX_RECORDS_PER_REQUEST, type ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { partitionForKey } from "../protocol/murmur2.js";
@@ -258,8 +259,7 @@ export class Producer {
         acks: this.#opts.acks,
       };
       if (pid) body.producer = { id: pid.id, epoch: pid.epoch, sequence: pid.sequences.get(seqKey) ?? 0 };
-      const attempt = () =>
-        this.#http.request<{ records: { offset?: number; timestamp?: number }[] }>("POST", path, body);
+      const attempt = () => this.#http.request<ProduceReply>("POST", path, body);
       const reply = await this.#retrying(attempt, pid !== undefined, q, batch.length);
       if (pid) pid.sequences.set(seqKey, (pid.sequences.get(seqKey) ?? 0) + batch.length);
       batch.forEach((r, i) => {
@@ -309,12 +309,7 @@ export class Producer {
 
   #producerId(): Promise<ProducerId> {
     this.#pid ??= this.#http
-      .request<{ id: string; epoch: number }>(
-        "POST",
-        "/v1/producers",
-        {},
-        { retry: { maxElapsedMs: this.#opts.deliveryTimeoutMs } },
-      )
+      .request<ProducerIdentity>("POST", "/v1/producers", {}, { retry: { maxElapsedMs: this.#opts.deliveryTimeoutMs } })
       .then((r) => ({ id: r.id, epoch: r.epoch, sequences: new Map() }))
       .catch((e) => {
         this.#pid = undefined;

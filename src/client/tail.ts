@@ -1,7 +1,7 @@
 // Live tail of one partition: Server-Sent Events over fetch (everywhere, resumes by event id) or a
 // WebSocket where the platform has one; both yield {records, next_offset} frames as appended.
 
-import type { LiveFrame } from "../protocol/api.js";
+import type { LiveFrame, OffsetReply } from "../protocol/api.js";
 import { QUERY_TOKEN_PARAM, type ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { backoff, sleep, type Transport } from "./transport.js";
@@ -50,7 +50,7 @@ async function startOffset(
   partition: number,
   at: "earliest" | "latest",
 ): Promise<number> {
-  const r = await http.request<{ offset: number }>(
+  const r = await http.request<OffsetReply>(
     "GET",
     `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`,
     undefined,

@@ -218,6 +218,9 @@ export const FetchReplySchema = z.object({
   log_start_offset: z.number().int(),
 });
 
+/** One live-tail event (SSE `event: records`) or WebSocket frame. */
+export const LiveFrameSchema = FetchReplySchema.pick({ records: true, next_offset: true, high_watermark: true });
+
 export const MultiFetchRequestSchema = z.strictObject({
   partitions: z
     .array(
@@ -516,12 +519,26 @@ export const MirrorSchema = z.object({
 
 export const MirrorListSchema = z.object({ mirrors: z.array(MirrorSchema) });
 
+// Every request and reply type clients use is inferred from the schemas above, never written twice.
+export type ErrorReplyBody = z.infer<typeof ErrorBodySchema>;
+export type TopicReply = z.infer<typeof TopicSchema>;
+export type TopicListPage = z.infer<typeof TopicListSchema>;
+export type PartitionInfo = z.infer<typeof PartitionInfoSchema>;
+export type TopicDescription = z.infer<typeof DescribeTopicSchema>;
+export type ProduceReply = z.infer<typeof ProduceReplySchema>;
+export type BatchProduceReply = z.infer<typeof BatchProduceReplySchema>;
+export type OffsetReply = z.infer<typeof OffsetReplySchema>;
+export type ProducerIdentity = z.infer<typeof ProducerIdentitySchema>;
+export type CommittedOffsetsReply = z.infer<typeof CommittedOffsetsReplySchema>;
+export type ResetOffsetsReply = z.infer<typeof ResetOffsetsReplySchema>;
+export type GroupListPage = z.infer<typeof GroupListSchema>;
+export type GroupSummary = GroupListPage["groups"][number];
 export type ProducerFields = z.infer<typeof ProducerSchema>;
 export type ProduceRequest = z.infer<typeof ProduceRequestSchema>;
 export type ProduceRecordInput = z.infer<typeof ProduceRecordSchema>;
 export type FetchedRecord = z.infer<typeof FetchedRecordSchema>;
 export type FetchReply = z.infer<typeof FetchReplySchema>;
-export type LiveFrame = { records: FetchedRecord[]; next_offset: number; high_watermark: number };
+export type LiveFrame = z.infer<typeof LiveFrameSchema>;
 export type MultiFetchRequest = z.infer<typeof MultiFetchRequestSchema>;
 export type MultiFetchReply = z.infer<typeof MultiFetchReplySchema>;
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;
