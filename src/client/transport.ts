@@ -1,5 +1,6 @@
-// HTTP for the SDK: base URL and token, error replies turned into EdgelogError, and retries of
-// retriable failures with exponential backoff, full jitter and Retry-After.
+// The one client of edgelog's HTTP API (the SDK's, the Kafka gateway's upstream, a mirror's source):
+// base URL and token, error replies turned into EdgelogError, and retries of retriable failures
+// with exponential backoff, full jitter and Retry-After.
 
 import { fullJitter } from "../protocol/backoff.js";
 import { EdgelogError, ERRORS, isErrorCode, type ErrorCode, type ErrorSpec } from "../protocol/errors.js";
@@ -91,7 +92,16 @@ export class Transport {
     const res = await this.withRetry(() => this.raw(method, path, body, opts), opts);
     if (res.status === 204) return undefined as T;
     const text = await res.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    if (text === "") return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new EdgelogError(
+        "UNKNOWN_SERVER_ERROR",
+        `${this.url} answered ${method} ${path} with HTTP ${res.status} and a body that is not JSON; is it an edgelog server?`,
+        { status: res.status },
+      );
+    }
   }
 
   async withRetry<T>(attempt: () => Promise<T>, opts: RequestOptions = {}): Promise<T> {
@@ -128,7 +138,8 @@ export async function errorFromResponse(res: Response): Promise<EdgelogError> {
   const retryAfter = Number(res.headers.get("retry-after") ?? "NaN");
   let body: { error?: { code?: unknown; message?: unknown } } & Record<string, unknown> = {};
   try {
-    body = (await res.json()) as typeof body;
+    const parsed: unknown = await res.json();
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) body = parsed as typeof body;
   } catch {
     /* not JSON: a proxy or a non-edgelog server */
   }
@@ -145,16 +156,8 @@ export async function errorFromResponse(res: Response): Promise<EdgelogError> {
   const after = Number.isFinite(retryAfter) ? retryAfter : undefined;
   if (isErrorCode(code)) return new EdgelogError(code, message, { ...extra, status: res.status }, after);
   // A code this client does not know, or no edgelog body at all: judge by status.
-  const fallback =
-    res.status === 429
-      ? "THROTTLING_QUOTA_EXCEEDED"
-      : res.status >= 502 && res.status <= 504
-        ? "BROKER_NOT_AVAILABLE"
-        : res.status === 404
-          ? "ROUTE_NOT_FOUND"
-          : "UNKNOWN_SERVER_ERROR";
   return new EdgelogError(
-    fallback,
+    statusFallback(res.status),
     typeof code === "string" ? `${code}: ${message}` : message,
     { ...extra, status: res.status },
     after,
@@ -163,6 +166,21 @@ export async function errorFromResponse(res: Response): Promise<EdgelogError> {
 
 function registryErrorCode(n: number): ErrorCode | undefined {
   return (Object.keys(ERRORS) as ErrorCode[]).find((k) => (ERRORS[k] as ErrorSpec).registry === n);
+}
+
+/** The HTTP status an error reply came with (undefined when no reply came: unreachable, aborted). */
+export function replyStatus(e: unknown): number | undefined {
+  const status = e instanceof EdgelogError ? e.extra?.status : undefined;
+  return typeof status === "number" ? status : undefined;
+}
+
+/** The code for an error reply without one this client knows (a proxy's page, a newer server's code). */
+function statusFallback(status: number): ErrorCode {
+  if (status === 429) return "THROTTLING_QUOTA_EXCEEDED";
+  // A gateway or proxy in front of edgelog got no answer from it: whether a write happened is unknown.
+  if (status >= 502 && status <= 504) return "NETWORK_EXCEPTION";
+  if (status === 404) return "ROUTE_NOT_FOUND";
+  return "UNKNOWN_SERVER_ERROR";
 }
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {

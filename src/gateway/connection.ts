@@ -6,7 +6,8 @@ import { Writer } from "./wire/codec.js";
 import type { GatewayIdentity } from "./handlers/context.js";
 import { dispatch, type Frame } from "./dispatch.js";
 import type { GatewayLimits, RequestMemory } from "./limits.js";
-import { errorMessage, type Upstream } from "./upstream.js";
+import { errorMessage } from "./errors.js";
+import type { Upstream } from "./upstream.js";
 
 /** What every connection shares: the bounds, the request-memory budget, and the counters behind stats(). */
 export interface Shared {

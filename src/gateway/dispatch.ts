@@ -7,9 +7,9 @@ import type { GatewayIdentity, Handler, RequestContext } from "./handlers/contex
 import * as groups from "./handlers/groups.js";
 import * as records from "./handlers/records.js";
 import * as topics from "./handlers/topics.js";
-import { KAFKA, type Upstream, errorMessage } from "./upstream.js";
+import { errorMessage, KAFKA, NONE } from "./errors.js";
 
-const apiVersions: Handler = async () => apiVersionsBody(KAFKA.NONE);
+const apiVersions: Handler = async () => apiVersionsBody(NONE);
 
 function apiVersionsBody(errorCode: number): Value {
   return {

@@ -1,143 +1,98 @@
-// The gateway's HTTP client for edgelog's API, and the mapping of its errors to Kafka error codes.
+// The gateway's client of edgelog: one typed method per HTTP call the Kafka handlers make, over the
+// SDK's transport (its one way of reaching edgelog and reading error replies). Never retries:
+// Kafka clients retry on their own terms, from the codes the handlers answer (gateway/errors.ts).
 
+import type {
+  BatchProduceReply,
+  CommitOffsetsBody,
+  CommittedOffsetsReply,
+  CreateTopicBody,
+  HeartbeatBody,
+  HeartbeatReply,
+  MultiFetchBody,
+  MultiFetchReply,
+  OffsetReply,
+  ProducerIdentity,
+  TopicListPage,
+  TopicReply,
+} from "../protocol/api.js";
 import { CONTENT_TYPE_RECORD_BATCH } from "../protocol/constants.js";
-import { ERRORS, isErrorCode } from "../protocol/errors.js";
+import { everyPage } from "../protocol/paging.js";
+import { Transport, type ClientOptions } from "../client/transport.js";
 
-/** edgelog answered with an error body. */
-export class UpstreamError extends Error {
-  override readonly name = "UpstreamError";
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly body: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
+const enc = encodeURIComponent;
+const groupPath = (group: string) => `/v1/groups/${enc(group)}`;
 
-/** edgelog could not be reached (refused, reset, or not an edgelog reply). */
-export class UpstreamDown extends Error {
-  override readonly name = "UpstreamDown";
-}
-
-export const KAFKA = {
-  NONE: 0,
-  UNKNOWN_SERVER_ERROR: -1,
-  OFFSET_OUT_OF_RANGE: 1,
-  CORRUPT_MESSAGE: 2,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  NOT_LEADER_OR_FOLLOWER: 6,
-  COORDINATOR_NOT_AVAILABLE: 15,
-  INVALID_TOPIC_EXCEPTION: 17,
-  ILLEGAL_GENERATION: 22,
-  INCONSISTENT_GROUP_PROTOCOL: 23,
-  INVALID_GROUP_ID: 24,
-  UNKNOWN_MEMBER_ID: 25,
-  REBALANCE_IN_PROGRESS: 27,
-  UNSUPPORTED_VERSION: 35,
-  INVALID_PARTITIONS: 37,
-  INVALID_REQUEST: 42,
-  UNSUPPORTED_FOR_MESSAGE_FORMAT: 43,
-  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
-  MEMBER_ID_REQUIRED: 79,
-} as const;
-
-/**
- * The Kafka error code for a failed upstream call. `unavailable` is what a client should hear when
- * edgelog is unreachable: a retriable code that sends it back to metadata or the coordinator lookup.
- */
-export function kafkaCode(e: unknown, unavailable: number): number {
-  if (e instanceof UpstreamDown) return unavailable;
-  if (!(e instanceof UpstreamError)) return KAFKA.UNKNOWN_SERVER_ERROR;
-  switch (e.code) {
-    // KIP-848 epoch errors never reach classic clients: they rejoin on ILLEGAL_GENERATION.
-    case "STALE_MEMBER_EPOCH":
-    case "FENCED_MEMBER_EPOCH":
-      return KAFKA.ILLEGAL_GENERATION;
-    // A member-less commit into a group with members: Kafka answers UNKNOWN_MEMBER_ID.
-    case "NON_EMPTY_GROUP":
-      return KAFKA.UNKNOWN_MEMBER_ID;
-  }
-  if (isErrorCode(e.code)) {
-    const k = ERRORS[e.code].kafka;
-    if (k !== -1) return k;
-  }
-  return e.status === 503 ? unavailable : KAFKA.UNKNOWN_SERVER_ERROR;
-}
-
-export function errorMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-export interface UpstreamOptions {
-  url: string;
-  token?: string;
-}
-
+/** Failures are EdgelogError: edgelog's own code, or NETWORK_EXCEPTION when it could not be reached. */
 export class Upstream {
-  readonly #base: string;
-  readonly #headers: Record<string, string>;
+  readonly #http: Transport;
 
-  constructor(opts: UpstreamOptions) {
-    this.#base = opts.url.replace(/\/+$/, "");
-    this.#headers = opts.token ? { authorization: `Bearer ${opts.token}` } : {};
+  constructor(opts: Pick<ClientOptions, "url" | "token" | "fetch">) {
+    this.#http = new Transport(opts);
   }
 
-  /** A JSON call; resolves to the parsed body (undefined for 204), throws UpstreamError / UpstreamDown. */
-  async json<T = any>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-    const headers: Record<string, string> = { ...this.#headers };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    return this.#send<T>(method, path, {
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
+  get url(): string {
+    return this.#http.url;
   }
 
-  /** Appends raw RecordBatch v2 bytes to one partition. */
-  /** Raw batches to one partition; `acksAll` waits for every in-sync replica (Kafka's acks=-1). */
-  async appendBatches<T = any>(
+  /** Every topic the gateway's token may describe, page by page. */
+  listTopics(signal: AbortSignal): Promise<TopicReply[]> {
+    return everyPage<TopicReply>("topics", (q) =>
+      this.#http.request<TopicListPage>("GET", `/v1/topics${q}`, undefined, { signal }),
+    );
+  }
+
+  createTopic(body: CreateTopicBody, signal: AbortSignal): Promise<TopicReply> {
+    return this.#http.request("POST", "/v1/topics", body, { signal });
+  }
+
+  async deleteTopic(name: string, signal: AbortSignal): Promise<void> {
+    await this.#http.request("DELETE", `/v1/topics/${enc(name)}`, undefined, { signal });
+  }
+
+  /** Raw RecordBatch v2 bytes to one partition; `acksAll` waits for every in-sync replica (Kafka's acks=-1). */
+  appendBatches(
     topic: string,
     partition: number,
     batches: Uint8Array,
-    signal?: AbortSignal,
-    acksAll = false,
-  ): Promise<T> {
-    const acks = acksAll ? "?acks=all" : "";
-    return this.#send<T>("POST", `/v1/topics/${encodeURIComponent(topic)}/partitions/${partition}/records${acks}`, {
-      headers: { ...this.#headers, "content-type": CONTENT_TYPE_RECORD_BATCH },
-      body: batches,
+    acksAll: boolean,
+    signal: AbortSignal,
+  ): Promise<BatchProduceReply> {
+    const path = `/v1/topics/${enc(topic)}/partitions/${partition}/records${acksAll ? "?acks=all" : ""}`;
+    return this.#http.request("POST", path, batches, {
+      signal,
+      headers: { "content-type": CONTENT_TYPE_RECORD_BATCH },
+    });
+  }
+
+  fetch(body: MultiFetchBody, signal: AbortSignal): Promise<MultiFetchReply> {
+    return this.#http.request("POST", "/v1/fetch", body, { signal });
+  }
+
+  /** earliest, latest, or the first offset at or after a time (ms). */
+  offset(topic: string, partition: number, at: string, signal: AbortSignal): Promise<OffsetReply> {
+    return this.#http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, {
       signal,
     });
   }
 
-  async #send<T>(
-    method: string,
-    path: string,
-    init: { headers: Record<string, string>; body?: BodyInit; signal?: AbortSignal },
-  ): Promise<T> {
-    let res: Response;
-    try {
-      res = await fetch(this.#base + path, { method, ...init });
-    } catch (e) {
-      if (init.signal?.aborted) throw e;
-      throw new UpstreamDown(
-        `edgelog at ${this.#base} is unreachable: ${errorMessage((e as { cause?: unknown }).cause ?? e)}`,
-      );
-    }
-    const text = await res.text();
-    if (res.status === 204) return undefined as T;
-    let parsed: any;
-    try {
-      parsed = text === "" ? undefined : JSON.parse(text);
-    } catch {
-      throw new UpstreamDown(`${method} ${path}: HTTP ${res.status} with a non-JSON body`);
-    }
-    if (res.ok) return parsed as T;
-    const err = parsed?.error;
-    if (!err || typeof err.code !== "string")
-      throw new UpstreamDown(`${method} ${path}: HTTP ${res.status} without an error body`);
-    throw new UpstreamError(res.status, err.code, err.message ?? err.code, parsed);
+  initProducerId(signal: AbortSignal): Promise<ProducerIdentity> {
+    return this.#http.request("POST", "/v1/producers", {}, { signal });
+  }
+
+  heartbeat(group: string, body: HeartbeatBody, signal: AbortSignal): Promise<HeartbeatReply> {
+    return this.#http.request("POST", `${groupPath(group)}/heartbeat`, body, { signal });
+  }
+
+  async leaveGroup(group: string, memberId: string, signal: AbortSignal): Promise<void> {
+    await this.#http.request("DELETE", `${groupPath(group)}/members/${enc(memberId)}`, undefined, { signal });
+  }
+
+  async commitOffsets(group: string, body: CommitOffsetsBody, signal: AbortSignal): Promise<void> {
+    await this.#http.request("POST", `${groupPath(group)}/offsets`, body, { signal });
+  }
+
+  committedOffsets(group: string, signal: AbortSignal): Promise<CommittedOffsetsReply> {
+    return this.#http.request("GET", `${groupPath(group)}/offsets`, undefined, { signal });
   }
 }

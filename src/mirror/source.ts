@@ -1,7 +1,8 @@
 // The source side of a mirror: another edgelog deployment, reached over its public HTTP API.
 
-import { isErrorCode, EdgelogError } from "../protocol/errors.js";
-import type { MultiFetchReply } from "../protocol/api.js";
+import { replyStatus, Transport } from "../client/transport.js";
+import type { MultiFetchBody, MultiFetchReply, TopicDescription } from "../protocol/api.js";
+import { EdgelogError, isErrorCode } from "../protocol/errors.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
 import { fromBase64 } from "../util/base64.js";
 
@@ -20,8 +21,6 @@ export interface SourceEndpoint {
   url: string;
   token?: string;
 }
-
-type Fetcher = (request: Request) => Promise<Response>;
 
 /** Checks and normalises a source URL: http(s), no credentials, query or fragment; no trailing slash. */
 export function parseSourceUrl(raw: string): string {
@@ -46,28 +45,36 @@ export function parseSourceUrl(raw: string): string {
   return u.href.replace(/\/+$/, "");
 }
 
+/** Another deployment's API, through the client every edgelog client uses (client/transport.ts). */
 export class SourceClient {
-  constructor(
-    private readonly endpoint: SourceEndpoint,
-    private readonly fetcher: Fetcher = (r) => fetch(r),
-  ) {}
+  readonly #http: Transport;
+
+  constructor(endpoint: SourceEndpoint, fetch?: typeof globalThis.fetch) {
+    this.#http = new Transport({ url: endpoint.url, token: endpoint.token, fetch });
+  }
 
   get url(): string {
-    return this.endpoint.url;
+    return this.#http.url;
   }
 
   async describeTopic(topic: string): Promise<SourceTopic> {
     // Topic describe lists the partitions; their count is partition_count.
-    const body = (await this.#call("GET", `/v1/topics/${encodeURIComponent(topic)}`)) as Partial<SourceTopic> & {
-      partition_count?: number;
-    };
+    const body = await this.#call<Partial<TopicDescription> | undefined>(
+      "GET",
+      `/v1/topics/${encodeURIComponent(topic)}`,
+    );
     if (typeof body?.id !== "string" || !Number.isSafeInteger(body.partition_count)) {
       throw new EdgelogError(
         "INVALID_CONFIG",
         `${this.url} did not answer as an edgelog deployment (no topic id or partition count)`,
       );
     }
-    return { id: body.id, name: body.name ?? topic, partitions: body.partition_count!, config: body.config ?? {} };
+    return {
+      id: body.id,
+      name: body.name ?? topic,
+      partitions: body.partition_count!,
+      config: (body.config ?? {}) as Partial<TopicConfig>,
+    };
   }
 
   /**
@@ -81,12 +88,12 @@ export class SourceClient {
     waitMs: number,
     maxBytes: number,
   ): Promise<SourcePartition[]> {
-    const reply = (await this.#call("POST", "/v1/fetch", {
+    const reply = await this.#call<MultiFetchReply>("POST", "/v1/fetch", {
       partitions: positions.map((p) => ({ topic, partition: p.partition, offset: p.offset })),
       wait_ms: waitMs,
       max_bytes: maxBytes,
       format: "batches",
-    })) as MultiFetchReply;
+    } satisfies MultiFetchBody);
     return reply.partitions.map((p): SourcePartition => {
       if (p.error) {
         const code = isErrorCode(p.error.code) ? p.error.code : "UNKNOWN_SERVER_ERROR";
@@ -112,40 +119,27 @@ export class SourceClient {
     });
   }
 
-  async #call(method: string, path: string, body?: unknown): Promise<unknown> {
-    const headers: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.endpoint.token) headers.authorization = `Bearer ${this.endpoint.token}`;
-    let res: Response;
+  /**
+   * One call, its failure told in this deployment's words. Only the status and the error code are
+   * passed on, never the reply's text: the caller picks the URL, and echoing what it answered
+   * would let them read services this deployment reaches.
+   */
+  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
     try {
-      res = await this.fetcher(
-        new Request(`${this.url}${path}`, {
-          method,
-          headers,
-          body: body === undefined ? undefined : JSON.stringify(body),
-        }),
-      );
+      return await this.#http.request<T>(method, path, body);
     } catch (e) {
-      throw new EdgelogError("BROKER_NOT_AVAILABLE", `source ${this.url} is unreachable: ${(e as Error).message}`);
+      if (!(e instanceof EdgelogError)) throw e;
+      const status = replyStatus(e);
+      if (status === undefined) {
+        throw new EdgelogError("NETWORK_EXCEPTION", `source unreachable: ${e.message}`);
+      }
+      if (status < 300) {
+        throw new EdgelogError(
+          "INVALID_CONFIG",
+          `source ${this.url} answered ${method} ${path} with HTTP ${status} and no edgelog JSON`,
+        );
+      }
+      throw new EdgelogError(e.code, `source ${this.url} answered ${method} ${path} with HTTP ${status} ${e.code}`);
     }
-    const text = await res.text();
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new EdgelogError(
-        res.ok ? "INVALID_CONFIG" : "BROKER_NOT_AVAILABLE",
-        `source ${this.url} answered ${method} ${path} with HTTP ${res.status} and no edgelog JSON`,
-      );
-    }
-    if (res.ok) return parsed;
-    // Only the status and a known error code are passed on, never the reply's text: the caller
-    // picks the URL, and echoing what it answered would let them read services this deployment reaches.
-    const known = (parsed as { error?: { code?: unknown } } | null)?.error?.code;
-    const code = isErrorCode(known) ? known : res.status >= 500 ? "BROKER_NOT_AVAILABLE" : "INVALID_REQUEST";
-    throw new EdgelogError(
-      code,
-      `source ${this.url} answered ${method} ${path} with HTTP ${res.status}${isErrorCode(known) ? ` ${known}` : ""}`,
-    );
   }
 }

@@ -533,6 +533,11 @@ export type CommittedOffsetsReply = z.infer<typeof CommittedOffsetsReplySchema>;
 export type ResetOffsetsReply = z.infer<typeof ResetOffsetsReplySchema>;
 export type GroupListPage = z.infer<typeof GroupListSchema>;
 export type GroupSummary = GroupListPage["groups"][number];
+// Request bodies as a client writes them (defaults may be left out).
+export type CreateTopicBody = z.input<typeof CreateTopicSchema>;
+export type MultiFetchBody = z.input<typeof MultiFetchRequestSchema>;
+export type HeartbeatBody = z.input<typeof HeartbeatRequestSchema>;
+export type CommitOffsetsBody = z.input<typeof CommitOffsetsSchema>;
 export type ProducerFields = z.infer<typeof ProducerSchema>;
 export type ProduceRequest = z.infer<typeof ProduceRequestSchema>;
 export type ProduceRecordInput = z.infer<typeof ProduceRecordSchema>;

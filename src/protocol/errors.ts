@@ -250,6 +250,34 @@ export const ERRORS = {
     fix: "Delete the schemas that reference it first.",
   },
   SUBJECT_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: -1, registry: 40301 },
+  // Kafka codes only the Kafka gateway answers with (Kafka semantics the HTTP API has no use for).
+  NOT_LEADER_OR_FOLLOWER: {
+    status: 503,
+    retriable: true,
+    kafka: 6,
+    fix: "Refresh metadata and retry: the gateway answers this while edgelog cannot serve the partition.",
+  },
+  COORDINATOR_NOT_AVAILABLE: {
+    status: 503,
+    retriable: true,
+    kafka: 15,
+    fix: "Retry: the gateway answers this while edgelog cannot serve the group.",
+  },
+  INCONSISTENT_GROUP_PROTOCOL: { status: 409, retriable: false, kafka: 23 },
+  UNSUPPORTED_VERSION: { status: 400, retriable: false, kafka: 35 },
+  UNSUPPORTED_FOR_MESSAGE_FORMAT: {
+    status: 400,
+    retriable: false,
+    kafka: 43,
+    fix: "Produce with v3 or later (RecordBatch v2).",
+  },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {
+    status: 403,
+    retriable: false,
+    kafka: 53,
+    fix: "Transactions are not offered; use an idempotent producer.",
+  },
+  MEMBER_ID_REQUIRED: { status: 409, retriable: false, kafka: 79, fix: "Join again with the member id given." },
   /** Raised by clients, never by the server: the request did not get an answer. */
   NETWORK_EXCEPTION: {
     status: 503,

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { Edgelog } from "../../src/client/index.js";
 import { metadata } from "../../src/gateway/handlers/topics.js";
 import type { RequestContext } from "../../src/gateway/handlers/context.js";
-import type { Upstream } from "../../src/gateway/upstream.js";
+import { Upstream } from "../../src/gateway/upstream.js";
 
 const NAMES = ["a", "b", "c", "d", "e"];
 
@@ -35,12 +35,11 @@ describe("topic listing clients", () => {
   });
 
   it("the gateway's Metadata for all topics lists every page", async () => {
-    const upstream = {
-      json: async (method: string, path: string) => {
-        expect(method).toBe("GET");
-        return pagedTopics(path);
-      },
-    } as unknown as Upstream;
+    const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      expect(init?.method).toBe("GET");
+      return Response.json(pagedTopics(String(input)));
+    }) as typeof globalThis.fetch;
+    const upstream = new Upstream({ url: "http://x", fetch });
     const ctx: RequestContext = {
       upstream,
       identity: { host: "127.0.0.1", port: 9092, autoCreateTopics: false },

@@ -118,7 +118,7 @@ describe("copySlice", () => {
     const status = initialStatus(1);
     const down = {
       fetch: async () => {
-        throw new EdgelogError("BROKER_NOT_AVAILABLE", "source http://src is unreachable");
+        throw new EdgelogError("NETWORK_EXCEPTION", "source unreachable: cannot reach http://src: ECONNREFUSED");
       },
     };
     expect(await copySlice(cfg, down, target, [], status, opts)).toEqual({ copied: 0, failed: true });

@@ -3,35 +3,23 @@
 // generations (= member epochs) come from the coordinator, assignments are computed server-side.
 
 import { randomUUID } from "node:crypto";
+import type { CommittedOffsetsReply, HeartbeatBody, HeartbeatReply } from "../../protocol/api.js";
 import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
 import { tpKey } from "../../protocol/topic-partition.js";
 import { decode, encode, Reader, Writer, type Value } from "../wire/codec.js";
 import { ASSIGNMENT, SUBSCRIPTION } from "../wire/messages.js";
-import { KAFKA } from "../upstream.js";
-import { DENIED, failure, NODE_ID, type Handler, type RequestContext } from "./context.js";
+import { DENIED, failure, KAFKA, NONE } from "../errors.js";
+import { NODE_ID, type Handler, type RequestContext } from "./context.js";
 
-interface TopicPartitions {
-  topic: string;
-  partitions: number[];
-}
-
-interface HeartbeatReply {
-  member_id: string;
-  member_epoch: number;
-  assignment: TopicPartitions[];
-  rejoin?: boolean;
-}
-
-const groupPath = (g: string) => `/v1/groups/${encodeURIComponent(g)}`;
 const COOPERATIVE = "cooperative-sticky";
 
-function heartbeat(ctx: RequestContext, group: string, body: Record<string, unknown>): Promise<HeartbeatReply> {
-  return ctx.upstream.json<HeartbeatReply>(
-    "POST",
-    `${groupPath(group)}/heartbeat`,
-    { protocol: "classic", ...body },
-    ctx.signal,
-  );
+function heartbeat(ctx: RequestContext, group: string, body: Omit<HeartbeatBody, "protocol">): Promise<HeartbeatReply> {
+  return ctx.upstream.heartbeat(group, { protocol: "classic", ...body }, ctx.signal);
+}
+
+/** A classic member's id and generation, as SyncGroup and Heartbeat carry them. */
+function classicMember(req: Value): { member_id: string; member_epoch: number } {
+  return { member_id: req.MemberId as string, member_epoch: req.GenerationId as number };
 }
 
 export const findCoordinator: Handler = async (req, ctx) => {
@@ -48,7 +36,7 @@ export const findCoordinator: Handler = async (req, ctx) => {
   }
   return {
     ThrottleTimeMs: 0,
-    ErrorCode: KAFKA.NONE,
+    ErrorCode: NONE,
     ErrorMessage: null,
     NodeId: NODE_ID,
     Host: ctx.identity.host,
@@ -97,11 +85,11 @@ export const joinGroup: Handler = async (req, ctx) => {
     // reply cannot leave a ghost member holding partitions until its session expires.
     if (ctx.version >= 4 && instanceId === null) return reply(KAFKA.MEMBER_ID_REQUIRED, { MemberId: memberId });
   }
-  const body: Record<string, unknown> = {
+  const body: Omit<HeartbeatBody, "protocol"> = {
     member_id: memberId,
     member_epoch: 0,
-    topics: subscription.Topics,
-    session_timeout_ms: req.SessionTimeoutMs,
+    topics: subscription.Topics as string[],
+    session_timeout_ms: req.SessionTimeoutMs as number,
   };
   // JoinGroup v1+ carries the client's rebalance timeout (max.poll.interval.ms).
   if (typeof req.RebalanceTimeoutMs === "number" && req.RebalanceTimeoutMs > 0)
@@ -117,7 +105,7 @@ export const joinGroup: Handler = async (req, ctx) => {
   try {
     const hb = await heartbeat(ctx, group, body);
     // No leader (never equal to a member id): no client runs an assignor, the coordinator did.
-    return reply(KAFKA.NONE, {
+    return reply(NONE, {
       GenerationId: hb.member_epoch,
       ProtocolName: chosen.Name,
       Leader: "",
@@ -133,15 +121,15 @@ export const syncGroup: Handler = async (req, ctx) => {
   if (!GROUP_ID_PATTERN.test(req.GroupId as string)) return fail(KAFKA.INVALID_GROUP_ID);
   try {
     // A classic member's assignment changes only at join, so a heartbeat reads it back unchanged.
-    const hb = await heartbeat(ctx, req.GroupId as string, { member_id: req.MemberId, member_epoch: req.GenerationId });
-    return { ThrottleTimeMs: 0, ErrorCode: KAFKA.NONE, Assignment: encodeAssignment(hb.assignment) };
+    const hb = await heartbeat(ctx, req.GroupId as string, classicMember(req));
+    return { ThrottleTimeMs: 0, ErrorCode: NONE, Assignment: encodeAssignment(hb.assignment) };
   } catch (e) {
     return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
 };
 
 /** ConsumerProtocol Assignment bytes: version 0 (every version to 3 has the same fields). */
-export function encodeAssignment(assignment: TopicPartitions[]): Uint8Array {
+export function encodeAssignment(assignment: HeartbeatReply["assignment"]): Uint8Array {
   const w = new Writer().int16(0);
   encode(
     ASSIGNMENT,
@@ -155,8 +143,8 @@ export function encodeAssignment(assignment: TopicPartitions[]): Uint8Array {
 export const heartbeatHandler: Handler = async (req, ctx) => {
   if (!GROUP_ID_PATTERN.test(req.GroupId as string)) return { ThrottleTimeMs: 0, ErrorCode: KAFKA.INVALID_GROUP_ID };
   try {
-    const hb = await heartbeat(ctx, req.GroupId as string, { member_id: req.MemberId, member_epoch: req.GenerationId });
-    return { ThrottleTimeMs: 0, ErrorCode: hb.rejoin ? KAFKA.REBALANCE_IN_PROGRESS : KAFKA.NONE };
+    const hb = await heartbeat(ctx, req.GroupId as string, classicMember(req));
+    return { ThrottleTimeMs: 0, ErrorCode: hb.rejoin ? KAFKA.REBALANCE_IN_PROGRESS : NONE };
   } catch (e) {
     return { ThrottleTimeMs: 0, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
   }
@@ -173,20 +161,15 @@ export const leaveGroup: Handler = async (req, ctx) => {
     members.map(async (m) => {
       if (m.MemberId === "") return { ...m, ErrorCode: KAFKA.UNKNOWN_MEMBER_ID };
       try {
-        await ctx.upstream.json(
-          "DELETE",
-          `${groupPath(group)}/members/${encodeURIComponent(m.MemberId)}`,
-          undefined,
-          ctx.signal,
-        );
-        return { ...m, ErrorCode: KAFKA.NONE };
+        await ctx.upstream.leaveGroup(group, m.MemberId, ctx.signal);
+        return { ...m, ErrorCode: NONE };
       } catch (e) {
         return { ...m, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
       }
     }),
   );
   // v0-2 carry one member, whose outcome is the top-level code; v3 reports each.
-  const top = ctx.version >= 3 ? KAFKA.NONE : results[0]!.ErrorCode;
+  const top = ctx.version >= 3 ? NONE : results[0]!.ErrorCode;
   return { ThrottleTimeMs: 0, ErrorCode: top, Members: results };
 };
 
@@ -214,26 +197,19 @@ export const offsetCommit: Handler = async (req, ctx) => {
       metadata: p.CommittedMetadata,
     })),
   );
-  if (offsets.length === 0) return answer(KAFKA.NONE);
+  if (offsets.length === 0) return answer(NONE);
   const memberId = req.MemberId as string;
   const generation = req.GenerationIdOrMemberEpoch as number;
   // Generation -1 with no member id is a standalone commit (kcat -C, admin tools): only into an empty group.
   const member =
     memberId === "" && generation < 0 ? {} : { member_id: memberId, member_epoch: Math.max(0, generation) };
   try {
-    await ctx.upstream.json("POST", `${groupPath(group)}/offsets`, { ...member, offsets }, ctx.signal);
-    return answer(KAFKA.NONE);
+    await ctx.upstream.commitOffsets(group, { ...member, offsets }, ctx.signal);
+    return answer(NONE);
   } catch (e) {
     return answer(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
 };
-
-interface Committed {
-  topic: string;
-  partition: number;
-  offset: number;
-  metadata: string | null;
-}
 
 export const offsetFetch: Handler = async (req, ctx) => {
   const group = req.GroupId as string;
@@ -253,11 +229,9 @@ export const offsetFetch: Handler = async (req, ctx) => {
     })),
   });
   if (!GROUP_ID_PATTERN.test(group)) return failAll(KAFKA.INVALID_GROUP_ID);
-  let committed: Committed[];
+  let committed: CommittedOffsetsReply["offsets"];
   try {
-    committed = (
-      await ctx.upstream.json<{ offsets: Committed[] }>("GET", `${groupPath(group)}/offsets`, undefined, ctx.signal)
-    ).offsets;
+    committed = (await ctx.upstream.committedOffsets(group, ctx.signal)).offsets;
   } catch (e) {
     return failAll(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
@@ -270,7 +244,7 @@ export const offsetFetch: Handler = async (req, ctx) => {
   }
   return {
     ThrottleTimeMs: 0,
-    ErrorCode: KAFKA.NONE,
+    ErrorCode: NONE,
     Topics: wanted.map((t) => ({
       Name: t.Name,
       Partitions: t.PartitionIndexes.map((p) => {
@@ -281,7 +255,7 @@ export const offsetFetch: Handler = async (req, ctx) => {
           CommittedOffset: c?.offset ?? -1,
           CommittedLeaderEpoch: -1,
           Metadata: c?.metadata ?? "",
-          ErrorCode: KAFKA.NONE,
+          ErrorCode: NONE,
         };
       }),
     })),

@@ -1,18 +1,16 @@
 // Produce, Fetch, ListOffsets and InitProducerId: record batches pass through untouched in both directions.
 
+import type { MultiFetchReply } from "../../protocol/api.js";
+import { EdgelogError, isErrorCode } from "../../protocol/errors.js";
 import { FETCH_MAX_BYTES_CAP, FETCH_MAX_WAIT_MS, MAX_PARTITIONS } from "../../protocol/constants.js";
 import { tpKey as key } from "../../protocol/topic-partition.js";
 import type { Value } from "../wire/codec.js";
-import { KAFKA, kafkaCode, UpstreamError } from "../upstream.js";
-import { DENIED, failure, type Handler } from "./context.js";
+import { DENIED, failure, KAFKA, kafkaCode, NONE } from "../errors.js";
+import type { Handler } from "./context.js";
 
 interface PartitionData {
   Index: number;
   Records: Uint8Array | null;
-}
-
-interface BatchReply {
-  batches: { base_offset: number; last_offset: number; log_start_offset: number; timestamp: number }[];
 }
 
 export const produce: Handler = async (req, ctx) => {
@@ -41,17 +39,17 @@ export const produce: Handler = async (req, ctx) => {
         PartitionResponses: await Promise.all(
           t.PartitionData.map(async (p) => {
             try {
-              const reply = await ctx.upstream.appendBatches<BatchReply>(
+              const reply = await ctx.upstream.appendBatches(
                 t.Name,
                 p.Index,
                 p.Records ?? new Uint8Array(0),
-                ctx.signal,
                 req.Acks === -1,
+                ctx.signal,
               );
               const first = reply.batches[0]!;
               return {
                 Index: p.Index,
-                ErrorCode: KAFKA.NONE,
+                ErrorCode: NONE,
                 BaseOffset: first.base_offset,
                 LogAppendTimeMs: first.timestamp,
                 LogStartOffset: first.log_start_offset,
@@ -81,14 +79,7 @@ interface FetchPartition {
   PartitionMaxBytes: number;
 }
 
-interface UpstreamFetchPartition {
-  topic: string;
-  partition: number;
-  batches_b64?: string;
-  error?: { code: string; message: string };
-  high_watermark?: number;
-  log_start_offset?: number;
-}
+type UpstreamFetchPartition = MultiFetchReply["partitions"][number];
 
 const clampBytes = (n: number) => Math.min(FETCH_MAX_BYTES_CAP, Math.max(1, n));
 
@@ -114,9 +105,7 @@ export const fetch: Handler = async (req, ctx) => {
   const waitMs = (req.MinBytes as number) <= 0 ? 0 : Math.min(FETCH_MAX_WAIT_MS, Math.max(0, req.MaxWaitMs as number));
   if (wanted.length > 0) {
     try {
-      const reply = await ctx.upstream.json<{ partitions: UpstreamFetchPartition[] }>(
-        "POST",
-        "/v1/fetch",
+      const reply = await ctx.upstream.fetch(
         {
           partitions: wanted.slice(0, MAX_PARTITIONS),
           wait_ms: waitMs,
@@ -139,7 +128,7 @@ export const fetch: Handler = async (req, ctx) => {
   }
   return {
     ThrottleTimeMs: 0,
-    ErrorCode: KAFKA.NONE,
+    ErrorCode: NONE,
     SessionId: 0,
     Responses: topics.map((t) => ({
       Topic: t.Topic,
@@ -166,17 +155,19 @@ function partitionError(partition: number, code: number, hw = -1, logStart = -1)
 function fetched(p: UpstreamFetchPartition): Value {
   const hw = p.high_watermark ?? -1;
   const logStart = p.log_start_offset ?? -1;
-  if (p.error)
+  if (p.error) {
+    const code = isErrorCode(p.error.code) ? p.error.code : "UNKNOWN_SERVER_ERROR";
     return partitionError(
       p.partition,
-      kafkaCode(new UpstreamError(0, p.error.code, p.error.message, {}), KAFKA.NOT_LEADER_OR_FOLLOWER),
+      kafkaCode(new EdgelogError(code, p.error.message), KAFKA.NOT_LEADER_OR_FOLLOWER),
       hw,
       logStart,
     );
+  }
   // No transactions: the last stable offset is the high watermark (librdkafka reads up to it).
   return {
     PartitionIndex: p.partition,
-    ErrorCode: KAFKA.NONE,
+    ErrorCode: NONE,
     HighWatermark: hw,
     LastStableOffset: hw,
     LogStartOffset: logStart,
@@ -214,15 +205,10 @@ export const listOffsets: Handler = async (req, ctx) => {
             if (p.PartitionIndex < 0 || p.PartitionIndex >= MAX_PARTITIONS)
               return fail(KAFKA.UNKNOWN_TOPIC_OR_PARTITION);
             try {
-              const r = await ctx.upstream.json<{ offset: number; timestamp: number }>(
-                "GET",
-                `/v1/topics/${encodeURIComponent(t.Name)}/partitions/${p.PartitionIndex}/offsets?at=${at}`,
-                undefined,
-                ctx.signal,
-              );
+              const r = await ctx.upstream.offset(t.Name, p.PartitionIndex, at, ctx.signal);
               return {
                 PartitionIndex: p.PartitionIndex,
-                ErrorCode: KAFKA.NONE,
+                ErrorCode: NONE,
                 Timestamp: p.Timestamp < 0 ? -1 : r.timestamp,
                 Offset: r.offset,
               };
@@ -241,8 +227,8 @@ export const initProducerId: Handler = async (req, ctx) => {
   // Transactions are not offered; only idempotence (a null transactional id).
   if (req.TransactionalId !== null) return fail(KAFKA.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   try {
-    const p = await ctx.upstream.json<{ id: string; epoch: number }>("POST", "/v1/producers", {}, ctx.signal);
-    return { ThrottleTimeMs: 0, ErrorCode: KAFKA.NONE, ProducerId: Number(p.id), ProducerEpoch: p.epoch };
+    const p = await ctx.upstream.initProducerId(ctx.signal);
+    return { ThrottleTimeMs: 0, ErrorCode: NONE, ProducerId: Number(p.id), ProducerEpoch: p.epoch };
   } catch (e) {
     // Kafka needs IdempotentWrite on the cluster for a producer id.
     return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.cluster));

@@ -1,21 +1,17 @@
 // Metadata and topic admin: the gateway names itself leader of every partition and controller.
 
 import { TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
-import { everyPage, type ListPage } from "../../protocol/paging.js";
+import type { CreateTopicBody, TopicReply } from "../../protocol/api.js";
 import type { Value } from "../wire/codec.js";
-import { KAFKA, errorMessage, UpstreamError } from "../upstream.js";
-import { CLUSTER_ID, DENIED, failure, NODE_ID, refused, type Handler, type RequestContext } from "./context.js";
+import { EdgelogError } from "../../protocol/errors.js";
+import { DENIED, errorMessage, failure, KAFKA, NONE, refused } from "../errors.js";
+import { CLUSTER_ID, NODE_ID, type Handler, type RequestContext } from "./context.js";
 
-interface TopicInfo {
-  name: string;
-  partitions: number;
-}
+type TopicInfo = Pick<TopicReply, "name" | "partitions">;
 
 /** Every topic the connection's token may describe, following GET /v1/topics page by page. */
 async function listTopics(ctx: RequestContext): Promise<Map<string, TopicInfo>> {
-  const topics = await everyPage<TopicInfo>("topics", (q) =>
-    ctx.upstream.json<ListPage>("GET", `/v1/topics${q}`, undefined, ctx.signal),
-  );
+  const topics = await ctx.upstream.listTopics(ctx.signal);
   return new Map(topics.map((t) => [t.name, t]));
 }
 
@@ -25,11 +21,11 @@ function validName(name: string): boolean {
 
 function topicMetadata(t: TopicInfo): Value {
   return {
-    ErrorCode: KAFKA.NONE,
+    ErrorCode: NONE,
     Name: t.name,
     IsInternal: false,
     Partitions: Array.from({ length: t.partitions }, (_, p) => ({
-      ErrorCode: KAFKA.NONE,
+      ErrorCode: NONE,
       PartitionIndex: p,
       LeaderId: NODE_ID,
       ReplicaNodes: [NODE_ID],
@@ -84,10 +80,10 @@ export const metadata: Handler = async (req, ctx) => {
 /** The created topic, or the Kafka code to answer when the token may not create it. */
 async function createForMetadata(ctx: RequestContext, name: string): Promise<TopicInfo | number | undefined> {
   try {
-    return await ctx.upstream.json<TopicInfo>("POST", "/v1/topics", { name }, ctx.signal);
+    return await ctx.upstream.createTopic({ name }, ctx.signal);
   } catch (e) {
     // Another gateway or client created it first.
-    if (e instanceof UpstreamError && e.code === "TOPIC_ALREADY_EXISTS") return (await listTopics(ctx)).get(name);
+    if (e instanceof EdgelogError && e.code === "TOPIC_ALREADY_EXISTS") return (await listTopics(ctx)).get(name);
     // Kafka answers a client that may not create the topic with TOPIC_AUTHORIZATION_FAILED.
     if (refused(e)) return DENIED.topic;
     return undefined;
@@ -109,14 +105,14 @@ export const createTopics: Handler = async (req, ctx) => {
         return fail(KAFKA.INVALID_PARTITIONS, `NumPartitions ${t.NumPartitions} must be positive`);
       if (!validName(t.Name))
         return fail(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
-      if (req.ValidateOnly) return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
+      if (req.ValidateOnly) return { Name: t.Name, ErrorCode: NONE, ErrorMessage: null };
       const config = Object.fromEntries(t.Configs.map((c) => [c.Name, c.Value]));
-      const body: Record<string, unknown> = { name: t.Name };
+      const body: CreateTopicBody = { name: t.Name };
       if (t.NumPartitions > 0) body.partitions = t.NumPartitions;
       if (t.Configs.length > 0) body.config = config;
       try {
-        await ctx.upstream.json("POST", "/v1/topics", body, ctx.signal);
-        return { Name: t.Name, ErrorCode: KAFKA.NONE, ErrorMessage: null };
+        await ctx.upstream.createTopic(body, ctx.signal);
+        return { Name: t.Name, ErrorCode: NONE, ErrorMessage: null };
       } catch (e) {
         return fail(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
       }
@@ -130,8 +126,8 @@ export const deleteTopics: Handler = async (req, ctx) => {
     (req.TopicNames as string[]).map(async (name) => {
       if (!validName(name)) return { Name: name, ErrorCode: KAFKA.INVALID_TOPIC_EXCEPTION };
       try {
-        await ctx.upstream.json("DELETE", `/v1/topics/${encodeURIComponent(name)}`, undefined, ctx.signal);
-        return { Name: name, ErrorCode: KAFKA.NONE };
+        await ctx.upstream.deleteTopic(name, ctx.signal);
+        return { Name: name, ErrorCode: NONE };
       } catch (e) {
         return { Name: name, ErrorCode: failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic) };
       }
