@@ -33,7 +33,11 @@ export function refused(e: unknown): boolean {
 export function kafkaCode(e: unknown, unavailable: number): number {
   if (!(e instanceof EdgelogError)) return KAFKA.UNKNOWN_SERVER_ERROR;
   switch (e.code) {
+    // edgelog could not be reached, or the object behind the request is overloaded or restarting:
+    // the request's own retriable code, which every client handles for that API (Java's fetch, for
+    // one, refreshes metadata on NOT_LEADER_OR_FOLLOWER but fails on LEADER_NOT_AVAILABLE).
     case "NETWORK_EXCEPTION":
+    case "LEADER_NOT_AVAILABLE":
       return unavailable;
     // KIP-848 epoch errors never reach classic clients: they rejoin on ILLEGAL_GENERATION.
     case "STALE_MEMBER_EPOCH":

@@ -119,7 +119,9 @@ export const ERRORS = {
   DELEGATION_TOKEN_NOT_FOUND: { status: 404, retriable: false, kafka: 62, fix: "List tokens with GET /v1/tokens." },
   THROTTLING_QUOTA_EXCEEDED: { status: 429, retriable: true, kafka: 89, fix: "Wait for Retry-After seconds." },
   REQUEST_TIMED_OUT: { status: 503, retriable: true, kafka: 7, fix: "Retry after a short backoff." },
-  BROKER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 8, fix: "Retry after a short backoff." },
+  // An object (a partition's, a group's) is overloaded or restarting. Kafka's LEADER_NOT_AVAILABLE,
+  // which every Kafka client retries; not BROKER_NOT_AVAILABLE (8), which Kafka, kafkajs and franz-go do not.
+  LEADER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 5, fix: "Retry after a short backoff." },
   KAFKA_STORAGE_ERROR: {
     status: 503,
     retriable: true,

@@ -17,9 +17,19 @@ export function toEdgelogError(err: unknown): EdgelogError {
   const flags = err as { overloaded?: boolean; retryable?: boolean; message?: string };
   if (flags && typeof flags === "object") {
     if (flags.overloaded)
-      return new EdgelogError("BROKER_NOT_AVAILABLE", "partition is overloaded; retry shortly", undefined, 1);
+      return new EdgelogError(
+        "LEADER_NOT_AVAILABLE",
+        "the object serving this is overloaded; retry shortly",
+        undefined,
+        1,
+      );
     if (flags.retryable)
-      return new EdgelogError("BROKER_NOT_AVAILABLE", "partition briefly unavailable; retry shortly", undefined, 1);
+      return new EdgelogError(
+        "LEADER_NOT_AVAILABLE",
+        "the object serving this is briefly unavailable; retry shortly",
+        undefined,
+        1,
+      );
   }
   return new EdgelogError("UNKNOWN_SERVER_ERROR", "internal error");
 }

@@ -12,9 +12,9 @@ const reset = Object.assign(new Error("Durable Object reset because its code was
 const plain = new Error("boom");
 
 describe("platform faults become retriable coded errors, never a bare 500", () => {
-  it("maps an overloaded object to 503 BROKER_NOT_AVAILABLE with Retry-After", () => {
+  it("maps an overloaded object to 503 LEADER_NOT_AVAILABLE (which Kafka clients retry) with Retry-After", () => {
     const e = toEdgelogError(overloaded);
-    expect(e.code).toBe("BROKER_NOT_AVAILABLE");
+    expect(e.code).toBe("LEADER_NOT_AVAILABLE");
     expect(e.status).toBe(503);
     expect(e.retriable).toBe(true);
     expect(e.retryAfter).toBeGreaterThan(0);
@@ -40,6 +40,6 @@ describe("platform faults become retriable coded errors, never a bare 500", () =
     expect(isTransient(reset)).toBe(true);
     expect(isTransient(overloaded)).toBe(false);
     expect(isTransient(plain)).toBe(false);
-    expect(isTransient(new EdgelogError("BROKER_NOT_AVAILABLE", "x"))).toBe(false);
+    expect(isTransient(new EdgelogError("LEADER_NOT_AVAILABLE", "x"))).toBe(false);
   });
 });

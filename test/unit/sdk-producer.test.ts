@@ -84,7 +84,7 @@ describe("Producer", () => {
   it("retries a failed batch under the same sequence, then advances it by the batch's size", async () => {
     const server = fakeServer(1, (call, n) =>
       n === 0
-        ? Response.json({ error: { code: "BROKER_NOT_AVAILABLE", message: "busy", retriable: true } }, { status: 503 })
+        ? Response.json({ error: { code: "LEADER_NOT_AVAILABLE", message: "busy", retriable: true } }, { status: 503 })
         : ok(call),
     );
     const events: string[] = [];
