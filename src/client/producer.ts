@@ -133,7 +133,10 @@ export class Producer {
   async send(topic: string, messages: Message | Message[]): Promise<RecordMetadata[]> {
     if (this.#closed) throw new EdgelogError("INVALID_REQUEST", "producer is closed");
     const list = Array.isArray(messages) ? messages : [messages];
-    const partitions = await this.#meta.partitions(topic);
+    let partitions = await this.#meta.partitions(topic);
+    // A partition beyond the cached count may have been added since: describe the topic again once.
+    const highest = list.reduce((n, m) => Math.max(n, m.partition ?? -1), -1);
+    if (highest >= partitions) partitions = (await this.#meta.withPartition(topic, highest)).partition_count;
     const acks: Promise<RecordMetadata>[] = [];
     for (const m of list) {
       const wire = this.#wire(m);

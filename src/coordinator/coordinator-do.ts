@@ -13,6 +13,7 @@ import type {
 import { OFFSET_METADATA_MAX_CHARS } from "../protocol/constants.js";
 import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
+import { TopicCache } from "../protocol/topic-cache.js";
 import type { OffsetSpec } from "../partition/partition-do.js";
 import { fromKey, Group, tpKey } from "./group.js";
 import { OffsetStore } from "./offsets.js";
@@ -28,11 +29,16 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
   #group!: Group;
   #offsets!: OffsetStore;
   #alarmAt: number | null = null;
-  readonly #topicCache = new Map<string, { topic: Topic | null; at: number }>();
+  /** Topic metadata by name (null for topics that do not exist), trusted for metadataMaxAgeMs. */
+  readonly #topicCache: TopicCache<Topic | null>;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readSettings(env).group;
+    this.#topicCache = new TopicCache({
+      ttlMs: this.#config.metadataMaxAgeMs,
+      partitions: (t) => t?.partitions ?? 0,
+    });
     void ctx.blockConcurrencyWhile(async () => {
       this.#group = new Group(ctx.storage.sql);
       this.#offsets = new OffsetStore(ctx.storage.sql);
@@ -260,19 +266,15 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
       throw new EdgelogError("NON_EMPTY_GROUP", `cannot ${action} a group with ${n} member(s); stop them first`);
   }
 
-  /** Topic metadata by name (null for topics that do not exist), cached for metadataMaxAgeMs. */
+  /** Topic metadata by name (null for topics that do not exist). */
   async #topics(names: readonly string[], fresh = false): Promise<Map<string, Topic | null>> {
-    const now = Date.now();
+    const load = (name: string) => async () => {
+      const r = (await this.env.CLUSTER.getByName("cluster").getTopic(name)) as Result<Topic>;
+      if (!r.ok && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw EdgelogError.fromWire(r.error);
+      return r.ok ? r.value : null;
+    };
     const entries = await Promise.all(
-      names.map(async (name) => {
-        const hit = this.#topicCache.get(name);
-        if (!fresh && hit && now - hit.at < this.#config.metadataMaxAgeMs) return [name, hit.topic] as const;
-        const r = (await this.env.CLUSTER.getByName("cluster").getTopic(name)) as Result<Topic>;
-        if (!r.ok && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw EdgelogError.fromWire(r.error);
-        const topic = r.ok ? r.value : null;
-        this.#topicCache.set(name, { topic, at: now });
-        return [name, topic] as const;
-      }),
+      names.map(async (name) => [name, await this.#topicCache.get(name, load(name), fresh)] as const),
     );
     return new Map(entries);
   }

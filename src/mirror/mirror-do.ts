@@ -7,6 +7,7 @@ import type { MirrorPartitionStatus, MirrorView } from "../protocol/api.js";
 import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
+import { TopicCache } from "../protocol/topic-cache.js";
 import { copySlice, initialStatus, mirrorView, type MirrorConfig, type MirrorTarget, type Positions } from "./copy.js";
 import { SourceClient } from "./source.js";
 
@@ -14,20 +15,19 @@ import { SourceClient } from "./source.js";
 const SLICE_MAX_BYTES = 8 * 1024 * 1024;
 /** Backoff after failed slices: 1 s doubling to 60 s (no jitter: one alarm per mirror, nothing to spread). */
 const RETRY_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
-/** How long the local topic's metadata is trusted before asking the controller again. */
-const TOPIC_TTL_MS = 5_000;
 
 export class MirrorDO extends DurableObject<Env> {
   #positions: Positions = [];
   #failures = 0;
-  #topic?: { topic: Topic; at: number };
+  /** The local topic's metadata, trusted 5 s before the controller is asked again. */
+  readonly #topics = new TopicCache<Topic>({ ttlMs: 5_000, partitions: (t) => t.partitions });
 
   /** Starts a new mirror here, replacing whatever a deleted mirror of the same name left. */
   async start(cfg: MirrorConfig): Promise<MirrorView> {
     await this.ctx.storage.deleteAll();
     this.#positions = [];
     this.#failures = 0;
-    this.#topic = undefined;
+    this.#topics.clear();
     const status = initialStatus(cfg.partitions);
     this.ctx.storage.kv.put("config", cfg);
     this.ctx.storage.kv.put("status", status);
@@ -48,7 +48,7 @@ export class MirrorDO extends DurableObject<Env> {
 
   /** Stops copying; the data already copied stays in the local topic. */
   async stop(): Promise<void> {
-    this.#topic = undefined;
+    this.#topics.clear();
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
   }
@@ -96,7 +96,7 @@ export class MirrorDO extends DurableObject<Env> {
       return;
     }
     if (grown <= cfg.partitions) return;
-    this.#topic = undefined;
+    this.#topics.clear();
     if ((await this.#localTopic(cfg.topic)).partitions < grown) {
       if (cfg.add_partitions === false) {
         // Its creator could only produce there: the topic's owner adds the partitions, and the
@@ -107,7 +107,7 @@ export class MirrorDO extends DurableObject<Env> {
         return;
       }
       unwrap(await this.env.CLUSTER.getByName("cluster").alterTopic(cfg.topic, { partitions: grown }));
-      this.#topic = undefined;
+      this.#topics.clear();
     }
     cfg.partitions = grown;
     status.push(...initialStatus(grown).slice(status.length));
@@ -147,7 +147,7 @@ export class MirrorDO extends DurableObject<Env> {
   /** Unwraps a partition's answer; when the local topic is gone (deleted, perhaps recreated), its metadata is asked again. */
   #local<T>(cfg: MirrorConfig, r: Result<T>): T {
     if (!r.ok && r.error.code === "UNKNOWN_TOPIC_OR_PARTITION") {
-      this.#topic = undefined;
+      this.#topics.clear();
       this.#positions = [];
       throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `local topic ${cfg.topic}: ${r.error.message}`);
     }
@@ -155,11 +155,12 @@ export class MirrorDO extends DurableObject<Env> {
   }
 
   async #localTopic(name: string): Promise<Topic> {
-    if (this.#topic && Date.now() - this.#topic.at < TOPIC_TTL_MS) return this.#topic.topic;
-    const topic = unwrap(await this.env.CLUSTER.getByName("cluster").getTopic(name));
+    const known = this.#topics.peek(name);
+    const topic = await this.#topics.get(name, async () =>
+      unwrap(await this.env.CLUSTER.getByName("cluster").getTopic(name)),
+    );
     // A recreated local topic is a new log: where the copy stands must be asked of its partitions.
-    if (this.#topic && this.#topic.topic.id !== topic.id) this.#positions = [];
-    this.#topic = { topic, at: Date.now() };
+    if (known && known.id !== topic.id) this.#positions = [];
     return topic;
   }
 }

@@ -4,6 +4,7 @@ import type { Env } from "../env.js";
 import { fullJitter } from "../protocol/backoff.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
+import { TopicCache } from "../protocol/topic-cache.js";
 
 /** How long an isolate trusts cached topic metadata before asking the controller again. */
 const TOPIC_TTL_MS = 5_000;
@@ -16,42 +17,26 @@ export function partitionStub(env: Env, topic: Topic, partition: number) {
   return env.PARTITION.getByName(partitionObjectName(topic.id, partition));
 }
 
-const cache = new Map<string, { topic: Topic; at: number }>();
+const cache = new TopicCache<Topic>({ ttlMs: TOPIC_TTL_MS, partitions: (t) => t.partitions });
+const loader = (env: Env, name: string) => async () => unwrap(await cluster(env).getTopic(name));
 
 export const topics = {
   /** Topic metadata, cached per isolate; `fresh` skips the cache (after UNKNOWN_TOPIC_OR_PARTITION). */
-  async get(env: Env, name: string, fresh = false): Promise<Topic> {
-    const hit = cache.get(name);
-    if (!fresh && hit && Date.now() - hit.at < TOPIC_TTL_MS) return hit.topic;
-    try {
-      const topic = unwrap(await cluster(env).getTopic(name));
-      cache.set(name, { topic, at: Date.now() });
-      return topic;
-    } catch (e) {
-      cache.delete(name);
-      throw e;
-    }
+  get(env: Env, name: string, fresh = false): Promise<Topic> {
+    return cache.get(name, loader(env, name), fresh);
   },
 
   remember(topic: Topic): void {
-    cache.set(topic.name, { topic, at: Date.now() });
+    cache.remember(topic.name, topic);
   },
 
   forget(name: string): void {
-    cache.delete(name);
+    cache.forget(name);
   },
 
   /** Resolves a partition number, refreshing once in case the topic grew since it was cached. */
-  async withPartition(env: Env, name: string, partition: number): Promise<Topic> {
-    let topic = await this.get(env, name);
-    if (partition >= topic.partitions) topic = await this.get(env, name, true);
-    if (partition >= topic.partitions) {
-      throw new EdgelogError(
-        "UNKNOWN_TOPIC_OR_PARTITION",
-        `topic ${name} has partitions 0..${topic.partitions - 1}; there is no partition ${partition}`,
-      );
-    }
-    return topic;
+  withPartition(env: Env, name: string, partition: number): Promise<Topic> {
+    return cache.withPartition(name, partition, loader(env, name));
   },
 };
 

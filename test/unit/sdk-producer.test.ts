@@ -10,7 +10,10 @@ interface Call {
 }
 
 /** A fake server: topic metadata, producer ids, and a produce handler the test controls. */
-function fakeServer(partitions: number, produce: (call: Call, n: number) => Response | Promise<Response>) {
+function fakeServer(
+  partitions: number | (() => number),
+  produce: (call: Call, n: number) => Response | Promise<Response>,
+) {
   const calls: Call[] = [];
   let produced = 0;
   const fetch = async (input: string | URL | Request, init?: RequestInit) => {
@@ -23,7 +26,11 @@ function fakeServer(partitions: number, produce: (call: Call, n: number) => Resp
     calls.push(call);
     if (call.path === "/v1/producers") return Response.json({ id: "7", epoch: 0 }, { status: 201 });
     if (call.method === "GET" && /^\/v1\/topics\/[^/]+$/.test(call.path)) {
-      return Response.json({ name: "t", partition_count: partitions, partitions: [] });
+      return Response.json({
+        name: "t",
+        partition_count: typeof partitions === "number" ? partitions : partitions(),
+        partitions: [],
+      });
     }
     return produce(call, produced++);
   };
@@ -150,6 +157,19 @@ describe("Producer", () => {
     release();
     await Promise.all([first, second]);
     expect(producer.bufferedBytes).toBe(0);
+  });
+
+  it("describes the topic again when asked for a partition added since it was cached", async () => {
+    let partitions = 1;
+    const server = fakeServer(() => partitions, ok);
+    const producer = new Edgelog({ url: "http://x", fetch: server.fetch }).producer({ lingerMs: 0 });
+    await producer.send("t", { value: 1 });
+    partitions = 2;
+    const [sent] = await producer.send("t", { value: 2, partition: 1 });
+    expect(sent!.partition).toBe(1);
+    const err = await producer.send("t", { value: 3, partition: 2 }).catch((e) => e);
+    expect(err).toMatchObject({ code: "UNKNOWN_TOPIC_OR_PARTITION" });
+    expect(err.message).toMatch(/partitions 0\.\.1; there is no partition 2/);
   });
 
   it("fails fast on options that cannot work", () => {
