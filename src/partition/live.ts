@@ -202,11 +202,3 @@ export function parseLiveRequest(
     raw: url.searchParams.get("raw") === "true",
   };
 }
-
-/** An error reply in the one body shape, for a refused upgrade. */
-export function errorReply(e: EdgelogError): Response {
-  return new Response(JSON.stringify({ ...e.extra, error: e.toBody() }), {
-    status: e.status,
-    headers: { "content-type": "application/json" },
-  });
-}

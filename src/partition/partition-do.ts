@@ -29,7 +29,8 @@ import {
   type StreamRead,
   type StreamReply,
 } from "../durable-streams/store.js";
-import { errorReply, LiveTail, parseLiveRequest } from "./live.js";
+import { LiveTail, parseLiveRequest } from "./live.js";
+import { errorResponse } from "../protocol/error-reply.js";
 import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 import type { Replicator, ReplicaStatus } from "../replication/replicator.js";
 import type { ReplicaAck, ReplicaChunk } from "../replication/chunk.js";
@@ -304,7 +305,7 @@ export class PartitionDO extends DurableObject<Env> {
       this.#live.start(server, LiveTail.subscriber(req.offset, req.format, req.raw));
       return new Response(null, { status: 101, webSocket: client });
     } catch (e) {
-      if (e instanceof EdgelogError) return errorReply(e);
+      if (e instanceof EdgelogError) return errorResponse(e);
       throw e;
     }
   }

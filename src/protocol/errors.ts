@@ -11,6 +11,8 @@ export interface ErrorSpec {
   fix?: string;
   /** Confluent Schema Registry's error_code, for replies under /registry (the HTTP status when absent). */
   registry?: number;
+  /** Seconds a reply asks the client to wait (Retry-After) unless the error gives its own. */
+  retryAfter?: number;
 }
 
 export const ERRORS = {
@@ -121,11 +123,19 @@ export const ERRORS = {
   REQUEST_TIMED_OUT: { status: 503, retriable: true, kafka: 7, fix: "Retry after a short backoff." },
   // An object (a partition's, a group's) is overloaded or restarting. Kafka's LEADER_NOT_AVAILABLE,
   // which every Kafka client retries; not BROKER_NOT_AVAILABLE (8), which Kafka, kafkajs and franz-go do not.
-  LEADER_NOT_AVAILABLE: { status: 503, retriable: true, kafka: 5, fix: "Retry after a short backoff." },
+  LEADER_NOT_AVAILABLE: {
+    status: 503,
+    retriable: true,
+    kafka: 5,
+    fix: "Retry after a short backoff.",
+    retryAfter: 1,
+  },
+  // R2 unavailable or a segment damaged: an immediate retry would only hit it again.
   KAFKA_STORAGE_ERROR: {
     status: 503,
     retriable: true,
     kafka: 56,
+    retryAfter: 1,
     fix: "Retry shortly; if it persists, the stored segment is damaged: an operator can restore it, or consumers can skip to a later offset.",
   },
   POLICY_VIOLATION: { status: 400, retriable: false, kafka: 44 },

@@ -28,7 +28,7 @@ import { topicResource } from "../auth/grants.js";
 import type { Operation } from "../protocol/constants.js";
 import { chargeQuota, requireGrant } from "./auth.js";
 import { readBody } from "./body.js";
-import { errorResponse } from "./errors.js";
+import { errorReply } from "../protocol/error-reply.js";
 import { destroyStream, isExpired, onStream, reapStream } from "./durable-stream-objects.js";
 import { onStream as streamPermission, PUBLIC } from "./permissions.js";
 import { route, type Route } from "./route.js";
@@ -307,10 +307,8 @@ async function withReap<T>(c: Context<AppEnv>, name: string, call: () => Promise
 
 function render(c: Context, reply: StreamReply): Response {
   if (!reply.error) return c.body(null, reply.status as 200, reply.headers);
-  const res = errorResponse(c, new EdgelogError(reply.error.code, reply.error.message));
-  const out = new Response(res.body, { status: reply.status, headers: res.headers });
-  for (const [k, v] of Object.entries(reply.headers)) out.headers.set(k, v);
-  return out;
+  const r = errorReply(new EdgelogError(reply.error.code, reply.error.message), { status: reply.status });
+  return c.json(r.body, r.status as 400, { ...r.headers, ...reply.headers });
 }
 
 /** Server-Sent Events: catch up, then follow the tail through the partition's long-poll. */

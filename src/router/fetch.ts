@@ -22,6 +22,7 @@ import {
   HEADER_REPLICA,
   type ValueFormat,
 } from "../protocol/constants.js";
+import { errorBody } from "../protocol/error-reply.js";
 import { unwrap } from "../protocol/errors.js";
 import { batchEnd, renderRecords } from "../protocol/fetched.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
@@ -200,7 +201,7 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
     const t = req.partitions[i]!;
     if (s.status === "rejected") {
       const e = toEdgelogError(s.reason);
-      return { topic: t.topic, partition: t.partition, ...e.extra, error: e.toBody() };
+      return { topic: t.topic, partition: t.partition, ...errorBody(e) };
     }
     // The overall max_bytes is a soft cap across partitions, as Kafka's fetch.max.bytes.
     const batches = budget > 0 ? s.value.batches : [];

@@ -12,6 +12,7 @@ import {
   LIVE_SSE_HEARTBEAT_MS,
   type ValueFormat,
 } from "../protocol/constants.js";
+import { errorBody } from "../protocol/error-reply.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { renderRecords } from "../protocol/fetched.js";
 import { registryDecoder } from "./schema-decode.js";
@@ -184,9 +185,7 @@ async function sse(
         } catch (e) {
           // The client hears why the stream ended (topic deleted, offset fell out of retention) and where to resume.
           const err = toEdgelogError(e);
-          controller.enqueue(
-            enc.encode(`event: error\ndata: ${JSON.stringify({ ...err.extra, error: err.toBody() })}\n\n`),
-          );
+          controller.enqueue(enc.encode(`event: error\ndata: ${JSON.stringify(errorBody(err))}\n\n`));
           controller.close();
         }
       },

@@ -9,6 +9,7 @@ import {
   type ProducerFields,
 } from "../protocol/api.js";
 import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../protocol/constants.js";
+import { errorReply } from "../protocol/error-reply.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { BATCH_HEADER_SIZE, encodeBatch, readBatchHeader, type RecordInput } from "../protocol/record-batch.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
@@ -252,9 +253,8 @@ async function produceJson(
     });
   });
   if (firstError) {
-    const headers: Record<string, string> = {};
-    if (firstError.retryAfter !== undefined) headers["Retry-After"] = String(firstError.retryAfter);
-    return c.json({ error: firstError.toBody(), records: out }, firstError.status as 400, headers);
+    const r = errorReply(firstError, { body: { records: out } });
+    return c.json(r.body, r.status as 400, r.headers);
   }
   return c.json({ records: out });
 }

@@ -1,10 +1,11 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { decodeRecords } from "../../src/protocol/record-batch.js";
 import { LIVE_CLOSE } from "../../src/protocol/constants.js";
 import { runInDurableObject } from "cloudflare:test";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
 import { partitionOf } from "../support/objects.js";
+import { archivedKeys, settle } from "../support/archive.js";
 
 const recordsUrl = (topic: string, query: string) =>
   `http://edgelog.test/v1/topics/${topic}/partitions/0/records?${query}`;
@@ -188,6 +189,29 @@ describe("live tail over WebSocket", () => {
     );
     expect(res.status).toBe(416);
     expect(((await res.json()) as any).error.code).toBe("OFFSET_OUT_OF_RANGE");
+  });
+
+  it("refuses an upgrade onto a missing archived segment as a fetch does: 503 KAFKA_STORAGE_ERROR with Retry-After", async () => {
+    const topic = uniqueTopic();
+    const t = await createTopic(topic, 1, { "retention.ms": -1, "segment.bytes": 1024 });
+    for (let b = 0; b < 8; b++) {
+      const batch = Array.from({ length: 5 }, (_, i) => ({ value: { b, i, pad: "x".repeat(40) }, partition: 0 }));
+      expect((await produce(topic, batch)).status).toBe(200);
+    }
+    await settle(await partitionOf(topic, 0));
+    const [first] = await archivedKeys(t.id);
+    expect(first).toBeDefined();
+    await env.ARCHIVE.delete(first!);
+
+    const upgrade = await exports.default.fetch(
+      new Request(recordsUrl(topic, "offset=0"), { headers: { upgrade: "websocket" } }),
+    );
+    const fetched = await exports.default.fetch(new Request(recordsUrl(topic, "offset=0")));
+    for (const res of [upgrade, fetched]) {
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as any).error).toMatchObject({ code: "KAFKA_STORAGE_ERROR", retriable: true });
+      expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+    }
   });
 
   it("closes subscribers with a clear reason when the topic is deleted", async () => {

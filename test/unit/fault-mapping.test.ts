@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { errorReply } from "../../src/protocol/error-reply.js";
 import { EdgelogError } from "../../src/protocol/errors.js";
 import { toEdgelogError } from "../../src/router/errors.js";
 import { isTransient } from "../../src/router/objects.js";
@@ -17,12 +18,12 @@ describe("platform faults become retriable coded errors, never a bare 500", () =
     expect(e.code).toBe("LEADER_NOT_AVAILABLE");
     expect(e.status).toBe(503);
     expect(e.retriable).toBe(true);
-    expect(e.retryAfter).toBeGreaterThan(0);
+    expect(Number(errorReply(e).headers["Retry-After"])).toBeGreaterThan(0);
   });
 
   it("maps a retryable object fault to 503 with Retry-After", () => {
     const e = toEdgelogError(reset);
-    expect([e.status, e.retriable, e.retryAfter]).toEqual([503, true, 1]);
+    expect([e.status, e.retriable, errorReply(e).headers["Retry-After"]]).toEqual([503, true, "1"]);
   });
 
   it("keeps edgelog's own errors as they are", () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { decode, encode, Reader, type Value } from "../../src/gateway/wire/codec.js";
 import { API, BY_KEY } from "../../src/gateway/wire/messages.js";
+import { errorReply } from "../../src/protocol/error-reply.js";
 import { toEdgelogError } from "../../src/router/errors.js";
 import { wireClient } from "../support/kafka-wire.js";
 
@@ -28,11 +29,10 @@ let upstream: Server;
 let gateway: Gateway;
 
 function refuse(res: ServerResponse): void {
-  const e = toEdgelogError(overloaded);
-  res.statusCode = e.status;
-  if (e.retryAfter !== undefined) res.setHeader("retry-after", String(e.retryAfter));
-  res.setHeader("content-type", "application/json");
-  res.end(JSON.stringify({ error: e.toBody() }));
+  const r = errorReply(toEdgelogError(overloaded));
+  res.statusCode = r.status;
+  for (const [k, v] of Object.entries(r.headers)) res.setHeader(k, v);
+  res.end(JSON.stringify(r.body));
 }
 
 function answer(req: IncomingMessage, res: ServerResponse): void {
