@@ -12,4 +12,4 @@ export { crc32c } from "../../src/protocol/crc32c.js";
 export { ProduceRequestSchema, FetchQuerySchema } from "../../src/protocol/api.js";
 export { toRecordInput, recordKey } from "../../src/router/records.js";
 export { renderRecords } from "../../src/protocol/fetched.js";
-export { planBatches } from "../../src/router/produce.js";
+export { planBatches } from "../../src/router/produce-plan.js";

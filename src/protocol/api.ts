@@ -526,6 +526,7 @@ export type TopicListPage = z.infer<typeof TopicListSchema>;
 export type PartitionInfo = z.infer<typeof PartitionInfoSchema>;
 export type TopicDescription = z.infer<typeof DescribeTopicSchema>;
 export type ProduceReply = z.infer<typeof ProduceReplySchema>;
+export type ProducedRecord = z.infer<typeof ProducedRecordSchema>;
 export type BatchProduceReply = z.infer<typeof BatchProduceReplySchema>;
 export type OffsetReply = z.infer<typeof OffsetReplySchema>;
 export type ProducerIdentity = z.infer<typeof ProducerIdentitySchema>;

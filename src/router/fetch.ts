@@ -9,32 +9,28 @@ import {
   MultiFetchRequestSchema,
   OffsetReplySchema,
   OffsetsQuerySchema,
-  type MultiFetchReply,
 } from "../protocol/api.js";
 import {
   CONTENT_TYPE_RECORD_BATCH,
   FETCH_DEFAULT_MAX_BYTES,
-  FETCH_DEFAULT_MAX_RECORDS,
-  FETCH_MAX_RECORDS_CAP,
   HEADER_HIGH_WATERMARK,
   HEADER_LOG_START_OFFSET,
   HEADER_NEXT_OFFSET,
   HEADER_REPLICA,
   type ValueFormat,
 } from "../protocol/constants.js";
-import { errorBody } from "../protocol/error-reply.js";
 import { unwrap } from "../protocol/errors.js";
-import { batchEnd, renderRecords } from "../protocol/fetched.js";
+import { renderRecords } from "../protocol/fetched.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { ReadResult } from "../log/partition-log.js";
 import type { ReadRequest } from "../partition/partition-do.js";
-import { toBase64 } from "../util/base64.js";
 import { concat } from "../util/bytes.js";
 import type { AppEnv } from "./app-env.js";
 import { readJson, validate } from "./body.js";
 import { chargeQuota, denied, hasGrant, principalOf } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { topicResource } from "../auth/grants.js";
+import { batchBytes, multiFetchReply, nextRawOffset, readLimits } from "./fetch-plan.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom } from "./replicas.js";
 import { isLiveTail, liveTail } from "./live.js";
@@ -82,32 +78,25 @@ async function fetchPartition(c: Context<AppEnv>): Promise<Response> {
   const q = validate(FetchQuerySchema, c.req.query());
   const topic = await topics.withPartition(c.env, pathParam(c, "topic"), p);
   const raw = wantsBatches(c);
-  const maxRecords = q.max_records ?? (raw ? FETCH_MAX_RECORDS_CAP : FETCH_DEFAULT_MAX_RECORDS);
+  const { maxRecords, maxBytes } = readLimits(raw, q);
   const region = pickReplica(c.env, topic, q.replica, c.req.raw.cf);
   const result = await readFrom(
     c.env,
     topic,
     p,
-    {
-      offset: q.offset,
-      maxBytes: q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES,
-      maxRecords,
-      waitMs: q.wait_ms ?? 0,
-    },
+    { offset: q.offset, maxBytes, maxRecords, waitMs: q.wait_ms ?? 0 },
     region,
   );
   chargeQuota(c, "fetch", batchBytes(result.batches));
   if (topic.config["replica.regions"].length > 0) c.header(HEADER_REPLICA, result.servedBy);
   if (raw) {
     // Whole batches, as Kafka returns them: the first may begin below the requested offset.
-    const last = result.batches.at(-1);
-    const next = last ? batchEnd(last) : q.offset;
     return new Response(concat(result.batches), {
       headers: {
         "content-type": CONTENT_TYPE_RECORD_BATCH,
         [HEADER_HIGH_WATERMARK]: String(result.highWatermark),
         [HEADER_LOG_START_OFFSET]: String(result.logStartOffset),
-        [HEADER_NEXT_OFFSET]: String(next),
+        [HEADER_NEXT_OFFSET]: String(nextRawOffset(result.batches, q.offset)),
         ...(topic.config["replica.regions"].length > 0 ? { [HEADER_REPLICA]: result.servedBy } : {}),
       },
     });
@@ -124,8 +113,7 @@ async function fetchPartition(c: Context<AppEnv>): Promise<Response> {
 
 async function fetchMany(c: Context<AppEnv>): Promise<Response> {
   const req = await readJson(c, MultiFetchRequestSchema);
-  const raw = req.format === "batches";
-  const maxRecords = req.max_records ?? (raw ? FETCH_MAX_RECORDS_CAP : FETCH_DEFAULT_MAX_RECORDS);
+  const { maxRecords } = readLimits(req.format === "batches", { max_records: req.max_records });
   const targets = await Promise.all(
     req.partitions.map(async (p) => {
       // As Kafka's fetch: a partition the token may not read fails on its own, the rest are served.
@@ -196,30 +184,16 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
           settled.flatMap((s) => (s.status === "fulfilled" ? s.value.batches : [])),
         )
       : undefined;
-  let budget = req.max_bytes ?? Number.POSITIVE_INFINITY;
-  const partitions: MultiFetchReply["partitions"] = settled.map((s, i) => {
-    const t = req.partitions[i]!;
-    if (s.status === "rejected") {
-      const e = toEdgelogError(s.reason);
-      return { topic: t.topic, partition: t.partition, ...errorBody(e) };
-    }
-    // The overall max_bytes is a soft cap across partitions, as Kafka's fetch.max.bytes.
-    const batches = budget > 0 ? s.value.batches : [];
-    for (const b of batches) budget -= b.byteLength;
-    const offsets = { high_watermark: s.value.highWatermark, log_start_offset: s.value.logStartOffset };
-    if (req.format === "batches") {
-      const last = batches.at(-1);
-      return {
-        topic: t.topic,
-        partition: t.partition,
-        batches_b64: toBase64(concat(batches)),
-        next_offset: last ? batchEnd(last) : t.offset,
-        ...offsets,
-      };
-    }
-    const { records, nextOffset } = renderRecords(batches, t.offset, maxRecords, req.format, decode);
-    return { topic: t.topic, partition: t.partition, records, next_offset: nextOffset, ...offsets };
-  });
+  const partitions = multiFetchReply(
+    req.partitions,
+    settled.map((s) =>
+      s.status === "fulfilled" ? { ok: true, read: s.value } : { ok: false, error: toEdgelogError(s.reason) },
+    ),
+    req.format,
+    maxRecords,
+    req.max_bytes,
+    decode,
+  );
   return c.json({ partitions });
 }
 
@@ -237,8 +211,4 @@ async function lookUpOffset(c: Context<AppEnv>, { at }: z.output<typeof OffsetsQ
 
 function wantsBatches(c: Context): boolean {
   return (c.req.header("accept") ?? "").toLowerCase().includes(CONTENT_TYPE_RECORD_BATCH);
-}
-
-function batchBytes(batches: Uint8Array[]): number {
-  return batches.reduce((n, b) => n + b.byteLength, 0);
 }

@@ -6,12 +6,11 @@ import {
   ProduceReplySchema,
   ProduceRequestSchema,
   type ProduceRequest,
-  type ProducerFields,
 } from "../protocol/api.js";
 import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES } from "../protocol/constants.js";
 import { errorReply } from "../protocol/error-reply.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
-import { BATCH_HEADER_SIZE, encodeBatch, readBatchHeader, type RecordInput } from "../protocol/record-batch.js";
+import { readBatchHeader } from "../protocol/record-batch.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { AppendedBatch } from "../log/partition-log.js";
 import type { Acks } from "../partition/partition-do.js";
@@ -25,9 +24,8 @@ import { partitionParam, pathParam } from "./params.js";
 import { onTopic } from "./permissions.js";
 import { route, type Route } from "./route.js";
 import { checkProducer } from "./producer-ids.js";
-import { choosePartition, stickyPartition } from "./partitioner.js";
-import { estimateSize, recordKey, toRecordInput } from "./records.js";
-import { concat } from "../util/bytes.js";
+import { stickyPartition } from "./partitioner.js";
+import { baseSequences, planPartitions, routeRecords, stitchReplies, type PartitionPlan } from "./produce-plan.js";
 import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
@@ -152,14 +150,6 @@ async function readProduceRequest(c: Context<AppEnv>): Promise<ProduceRequest> {
   return validate(ProduceRequestSchema, json);
 }
 
-interface PartitionPlan {
-  partition: number;
-  /** Concatenated batches, each within max.message.bytes. */
-  body: Uint8Array;
-  /** Request indexes of the records in each batch, in order. */
-  groups: number[][];
-}
-
 /**
  * Validates and encodes every record before anything is sent, so bad input writes nothing;
  * then appends to each partition in parallel and answers in request order.
@@ -170,42 +160,21 @@ async function produceJson(
   req: ProduceRequest,
   fixed: number | null,
 ): Promise<Response> {
-  const now = Date.now();
   let stickyChoice: number | undefined;
   const sticky = () => (stickyChoice ??= stickyPartition(topic.id, topic.partitions));
 
   const highest = Math.max(...req.records.map((r) => r.partition ?? -1));
   if (highest >= topic.partitions) topic = await topics.withPartition(c.env, topic.name, highest);
 
-  const inputs: RecordInput[] = [];
-  const partitionOf: number[] = [];
-  const byPartition = new Map<number, number[]>();
-  req.records.forEach((r, i) => {
-    const key = recordKey(r, i);
-    const p = fixed ?? choosePartition(key, r.partition, topic.partitions, sticky);
-    inputs.push(toRecordInput(r, key, req.format, now, i));
-    partitionOf.push(p);
-    const list = byPartition.get(p);
-    if (list) list.push(i);
-    else byPartition.set(p, [i]);
-  });
-  if (validatesSchemas(topic)) await checkSchemaIds(c.env, topic, inputs, (i) => `records[${i}]`);
+  const routed = routeRecords(req.records, req.format, topic.partitions, fixed, Date.now(), sticky);
+  if (validatesSchemas(topic)) await checkSchemaIds(c.env, topic, routed.inputs, (i) => `records[${i}]`);
   const producer = req.producer;
-  const sequences = producer ? baseSequences(producer, byPartition) : undefined;
+  const sequences = producer ? baseSequences(producer, routed.byPartition) : undefined;
   if (producer) await checkProducer(c.env, principalOf(c), producer.id, producer.epoch);
-  const maxBytes = topic.config["max.message.bytes"];
-  const plans = [...byPartition].map(([partition, indexes]) =>
-    planBatches(
-      partition,
-      indexes,
-      inputs,
-      maxBytes,
-      producer && {
-        producerId: Number(producer.id),
-        producerEpoch: producer.epoch,
-        baseSequence: sequences!.get(partition)!,
-      },
-    ),
+  const plans = planPartitions(
+    routed,
+    topic.config["max.message.bytes"],
+    producer && { id: Number(producer.id), epoch: producer.epoch, sequences: sequences! },
   );
 
   const acks: Acks = req.acks === "all" || req.acks === -1 ? "all" : 1;
@@ -229,34 +198,22 @@ async function produceJson(
         for (const r of rs) if (r.status === "rejected") console.warn("edgelog: acks=0 write failed", r.reason);
       }),
     );
-    return c.json({ records: partitionOf.map((partition) => ({ partition })) }, 202);
+    return c.json({ records: routed.partitionOf.map((partition) => ({ partition })) }, 202);
   }
 
   const settled = await Promise.allSettled(plans.map(send));
-  const out: Record<string, unknown>[] = new Array(inputs.length);
-  let firstError: EdgelogError | undefined;
-  settled.forEach((s, k) => {
-    const plan = plans[k]!;
-    if (s.status === "rejected") {
-      const err = toEdgelogError(s.reason);
-      firstError ??= err;
-      for (const g of plan.groups) for (const i of g) out[i] = { partition: plan.partition, error: err.toBody() };
-      return;
-    }
-    s.value.forEach((batch: AppendedBatch, b) => {
-      plan.groups[b]!.forEach((i, j) => {
-        const timestamp = batch.logAppendTime >= 0 ? batch.logAppendTime : inputs[i]!.timestamp;
-        out[i] = batch.duplicate
-          ? { partition: plan.partition, offset: batch.baseOffset + j, timestamp, duplicate: true }
-          : { partition: plan.partition, offset: batch.baseOffset + j, timestamp };
-      });
-    });
-  });
+  const { records, firstError } = stitchReplies(
+    plans,
+    settled.map((s) =>
+      s.status === "fulfilled" ? { ok: true, batches: s.value } : { ok: false, error: toEdgelogError(s.reason) },
+    ),
+    routed.inputs,
+  );
   if (firstError) {
-    const r = errorReply(firstError, { body: { records: out } });
+    const r = errorReply(firstError, { body: { records } });
     return c.json(r.body, r.status as 400, r.headers);
   }
-  return c.json({ records: out });
+  return c.json({ records });
 }
 
 /** One request's batches to a partition, group-committed with whatever else this isolate sends it meanwhile. */
@@ -274,95 +231,6 @@ function appendToPartition(
       idempotent,
     );
   return groupAppend(laneKey(topic.id, p, topic.version, acks), entry, send, (w) => c.executionCtx.waitUntil(w));
-}
-
-/** Groups one partition's records into as few batches as fit max.message.bytes, keeping order. */
-export function planBatches(
-  partition: number,
-  indexes: number[],
-  inputs: RecordInput[],
-  maxBytes: number,
-  producer?: { producerId: number; producerEpoch: number; baseSequence: number },
-): PartitionPlan {
-  const groups: number[][] = [];
-  let current: number[] = [];
-  let size = BATCH_HEADER_SIZE;
-  for (const i of indexes) {
-    const s = estimateSize(inputs[i]!);
-    if (current.length > 0 && size + s > maxBytes) {
-      groups.push(current);
-      current = [];
-      size = BATCH_HEADER_SIZE;
-    }
-    current.push(i);
-    size += s;
-  }
-  groups.push(current);
-
-  const encoded: Uint8Array[] = [];
-  const finalGroups: number[][] = [];
-  // An idempotent producer's batches carry consecutive sequences: each starts where the last ended.
-  let sequence = producer?.baseSequence ?? -1;
-  const encodeGroup = (g: number[]): void => {
-    const batch = encodeBatch(
-      g.map((i) => inputs[i]!),
-      producer && { ...producer, baseSequence: sequence },
-    );
-    if (batch.byteLength <= maxBytes) {
-      encoded.push(batch);
-      finalGroups.push(g);
-      if (producer) sequence += g.length;
-    } else if (g.length === 1) {
-      throw new EdgelogError(
-        "MESSAGE_TOO_LARGE",
-        `records[${g[0]}] encodes to ${batch.byteLength} bytes, over the topic's max.message.bytes (${maxBytes})`,
-      );
-    } else {
-      // The estimate was short (many headers, say): halve until each batch fits.
-      const mid = g.length >> 1;
-      encodeGroup(g.slice(0, mid));
-      encodeGroup(g.slice(mid));
-    }
-  };
-  for (const g of groups) encodeGroup(g);
-  return { partition, body: concat(encoded), groups: finalGroups };
-}
-
-/**
- * The base sequence of each partition the request writes to. `sequence` serves a request whose
- * records all go to one partition; `sequences` names every partition written, and only those.
- */
-function baseSequences(producer: ProducerFields, byPartition: Map<number, number[]>): Map<number, number> {
-  const out = new Map<number, number>();
-  if (producer.sequence !== undefined) {
-    if (byPartition.size > 1) {
-      throw new EdgelogError(
-        "INVALID_REQUEST",
-        `records go to partitions ${[...byPartition.keys()].join(", ")}: give producer.sequences with a base sequence for each`,
-      );
-    }
-    for (const p of byPartition.keys()) out.set(p, producer.sequence);
-    return out;
-  }
-  const given = producer.sequences!;
-  for (const p of byPartition.keys()) {
-    const seq = given[String(p)];
-    if (seq === undefined)
-      throw new EdgelogError(
-        "INVALID_REQUEST",
-        `producer.sequences has no entry for partition ${p}, which this request writes to`,
-      );
-    out.set(p, seq);
-  }
-  for (const key of Object.keys(given)) {
-    if (!byPartition.has(Number(key))) {
-      throw new EdgelogError(
-        "INVALID_REQUEST",
-        `producer.sequences names partition ${key}, but no record of this request goes there`,
-      );
-    }
-  }
-  return out;
 }
 
 /**
