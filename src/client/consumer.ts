@@ -14,7 +14,7 @@ import { fromTpKey, tpKey as key } from "../protocol/topic-partition.js";
 import type { ClientEvents } from "./events.js";
 import type { Instrumentation } from "./instrumentation.js";
 import type { TopicMetadata } from "./metadata.js";
-import { sleep, type Transport } from "./transport.js";
+import { errorFromBody, sleep, type Transport } from "./transport.js";
 
 export interface ConsumerOptions {
   /** Consumer group id; without one the consumer follows every partition of its topics (plain mode). */
@@ -302,7 +302,7 @@ export class Consumer {
             p.offset = this.#opts.fromBeginning ? (part.log_start_offset ?? 0) : (part.high_watermark ?? p.offset);
             continue;
           }
-          throw new EdgelogError(part.error.code as never, part.error.message);
+          throw errorFromBody(part.error);
         }
         const records = part.records ?? [];
         if (records.length === 0) {

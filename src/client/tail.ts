@@ -4,7 +4,7 @@
 import type { LiveFrame, OffsetReply } from "../protocol/api.js";
 import { QUERY_TOKEN_PARAM, type ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
-import { backoff, sleep, type Transport } from "./transport.js";
+import { backoff, errorFromBody, sleep, type Transport } from "./transport.js";
 
 export interface TailOptions {
   /** First offset; default the end of the log (only new records). Use "earliest" for everything. */
@@ -100,8 +100,8 @@ async function* sseFrames(
         if (!data) continue; // a heartbeat comment
         const body = JSON.parse(data);
         if (event === "error") {
-          const err = body.error as { code: string; message: string };
-          throw new EdgelogError(err.code as never, err.message, body);
+          const { error, ...extra } = body;
+          throw errorFromBody(error, { extra });
         }
         if (event === "records") yield body as LiveFrame;
       }

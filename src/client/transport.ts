@@ -134,33 +134,47 @@ export function backoff(
   return Math.max(jittered, (retryAfterSeconds ?? 0) * 1000);
 }
 
+/** An error reply as an EdgelogError: its body's code and message, its status and Retry-After. */
 export async function errorFromResponse(res: Response): Promise<EdgelogError> {
   const retryAfter = Number(res.headers.get("retry-after") ?? "NaN");
-  let body: { error?: { code?: unknown; message?: unknown } } & Record<string, unknown> = {};
+  let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = await res.json();
     if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) body = parsed as typeof body;
   } catch {
     /* not JSON: a proxy or a non-edgelog server */
   }
+  const { error, ...extra } = body;
   // The schema registry answers in Confluent's shape: {"error_code": 40401, "message": "..."}.
-  const registryCode = typeof body.error_code === "number" ? registryErrorCode(body.error_code) : undefined;
-  const code = body.error?.code ?? registryCode;
-  const message =
-    typeof body.error?.message === "string"
-      ? body.error.message
-      : typeof body.message === "string"
-        ? body.message
-        : `HTTP ${res.status} ${res.statusText}`;
-  const { error: _, ...extra } = body;
-  const after = Number.isFinite(retryAfter) ? retryAfter : undefined;
-  if (isErrorCode(code)) return new EdgelogError(code, message, { ...extra, status: res.status }, after);
-  // A code this client does not know, or no edgelog body at all: judge by status.
+  const registry =
+    typeof body.error_code === "number"
+      ? { code: registryErrorCode(body.error_code), message: body.message }
+      : undefined;
+  return errorFromBody(error ?? registry, {
+    // A code this client does not know, or no edgelog body at all: judged by the status.
+    fallback: statusFallback(res.status),
+    extra: { ...extra, status: res.status },
+    retryAfter: Number.isFinite(retryAfter) ? retryAfter : undefined,
+    message: `HTTP ${res.status} ${res.statusText}`,
+  });
+}
+
+/**
+ * The `error` of any reply (a whole reply's, a multi-fetch partition's, a live stream's event) as an
+ * EdgelogError. A code this client does not know becomes `fallback`, its name kept in the message.
+ */
+export function errorFromBody(
+  error: unknown,
+  opts: { fallback?: ErrorCode; extra?: Record<string, unknown>; retryAfter?: number; message?: string } = {},
+): EdgelogError {
+  const e = (typeof error === "object" && error !== null ? error : {}) as { code?: unknown; message?: unknown };
+  const message = typeof e.message === "string" ? e.message : (opts.message ?? "no error message");
+  if (isErrorCode(e.code)) return new EdgelogError(e.code, message, opts.extra, opts.retryAfter);
   return new EdgelogError(
-    statusFallback(res.status),
-    typeof code === "string" ? `${code}: ${message}` : message,
-    { ...extra, status: res.status },
-    after,
+    opts.fallback ?? "UNKNOWN_SERVER_ERROR",
+    typeof e.code === "string" ? `${e.code}: ${message}` : message,
+    opts.extra,
+    opts.retryAfter,
   );
 }
 

@@ -1,8 +1,8 @@
 // The source side of a mirror: another edgelog deployment, reached over its public HTTP API.
 
-import { replyStatus, Transport } from "../client/transport.js";
+import { errorFromBody, replyStatus, Transport } from "../client/transport.js";
 import type { MultiFetchBody, MultiFetchReply, TopicDescription } from "../protocol/api.js";
-import { EdgelogError, isErrorCode } from "../protocol/errors.js";
+import { EdgelogError } from "../protocol/errors.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
 import { fromBase64 } from "../util/base64.js";
 
@@ -96,10 +96,10 @@ export class SourceClient {
     } satisfies MultiFetchBody);
     return reply.partitions.map((p): SourcePartition => {
       if (p.error) {
-        const code = isErrorCode(p.error.code) ? p.error.code : "UNKNOWN_SERVER_ERROR";
+        const e = errorFromBody(p.error);
         return {
           partition: p.partition,
-          error: new EdgelogError(code, `source: ${p.error.message}`),
+          error: new EdgelogError(e.code, `source: ${e.message}`),
           highWatermark: p.high_watermark,
           logStartOffset: p.log_start_offset,
         };

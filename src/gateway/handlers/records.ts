@@ -1,7 +1,7 @@
 // Produce, Fetch, ListOffsets and InitProducerId: record batches pass through untouched in both directions.
 
 import type { MultiFetchReply } from "../../protocol/api.js";
-import { EdgelogError, isErrorCode } from "../../protocol/errors.js";
+import { errorFromBody } from "../../client/transport.js";
 import { FETCH_MAX_BYTES_CAP, FETCH_MAX_WAIT_MS, MAX_PARTITIONS } from "../../protocol/constants.js";
 import { tpKey as key } from "../../protocol/topic-partition.js";
 import type { Value } from "../wire/codec.js";
@@ -155,15 +155,8 @@ function partitionError(partition: number, code: number, hw = -1, logStart = -1)
 function fetched(p: UpstreamFetchPartition): Value {
   const hw = p.high_watermark ?? -1;
   const logStart = p.log_start_offset ?? -1;
-  if (p.error) {
-    const code = isErrorCode(p.error.code) ? p.error.code : "UNKNOWN_SERVER_ERROR";
-    return partitionError(
-      p.partition,
-      kafkaCode(new EdgelogError(code, p.error.message), KAFKA.NOT_LEADER_OR_FOLLOWER),
-      hw,
-      logStart,
-    );
-  }
+  if (p.error)
+    return partitionError(p.partition, kafkaCode(errorFromBody(p.error), KAFKA.NOT_LEADER_OR_FOLLOWER), hw, logStart);
   // No transactions: the last stable offset is the high watermark (librdkafka reads up to it).
   return {
     PartitionIndex: p.partition,
