@@ -28,7 +28,7 @@ describe("the console bundle", () => {
       (p) =>
         !p.startsWith("src/console/") &&
         !p.startsWith("src/client/") &&
-        !/^src\/protocol\/(errors|constants|topic-config|backoff)\.ts$/.test(p) &&
+        !/^src\/protocol\/(errors|constants|topic-config|backoff|topic-partition)\.ts$/.test(p) &&
         !p.startsWith("node_modules/preact/") &&
         !p.startsWith("node_modules/uplot/"),
     );

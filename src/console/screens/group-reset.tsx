@@ -1,5 +1,6 @@
 // Resetting a group's offsets: choose the target and topics, preview the new positions, apply.
 
+import { tpKey } from "../../protocol/topic-partition.js";
 import { useState } from "preact/hooks";
 import type { Group } from "../api.js";
 import { previewReset, type PreviewRow, type ResetTarget } from "../records/reset-preview.js";
@@ -134,7 +135,7 @@ export function ResetOffsets({ group }: { group: Group }) {
             </thead>
             <tbody>
               {preview.map((r) => (
-                <tr key={`${r.topic}:${r.partition}`}>
+                <tr key={tpKey(r.topic, r.partition)}>
                   <td>{r.topic}</td>
                   <td class="num">{r.partition}</td>
                   <td class="num">{count(r.committed)}</td>

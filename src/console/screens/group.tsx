@@ -1,6 +1,7 @@
 // One consumer group: members and their assignment, committed offset and lag per partition with a
 // lag chart while the page is open, offset reset with a preview, and deleting an empty group.
 
+import { tpKey } from "../../protocol/topic-partition.js";
 import { useState } from "preact/hooks";
 import type { Group } from "../api.js";
 import { href } from "../router.js";
@@ -78,7 +79,7 @@ function GroupDetail({ params }: ScreenProps) {
               </thead>
               <tbody>
                 {group.partitions.map((p) => (
-                  <tr key={`${p.topic}:${p.partition}`}>
+                  <tr key={tpKey(p.topic, p.partition)}>
                     <td>
                       <a href={href("/topics/:topic", { topic: p.topic })}>{p.topic}</a>
                     </td>

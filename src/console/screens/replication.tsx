@@ -1,6 +1,7 @@
 // Replication: mirrors from other deployments (progress, lag, last error) and the follower replicas
 // of geo-replicated topics (in sync or not, lag per region).
 
+import { tpKey } from "../../protocol/topic-partition.js";
 import { useConsole } from "../ui/context.js";
 import { ErrorBox } from "../ui/error.js";
 import { count } from "../ui/format.js";
@@ -87,7 +88,7 @@ function Replication() {
             <tbody>
               {replicas.data.described.flatMap((t) =>
                 t.partitions.map((p) => (
-                  <tr key={`${t.name}:${p.partition}`}>
+                  <tr key={tpKey(t.name, p.partition)}>
                     <td>{t.name}</td>
                     <td class="num">{p.partition}</td>
                     <td>{(p.isr ?? []).join(", ")}</td>
