@@ -378,12 +378,16 @@ export class Consumer {
         undefined,
         { retry: true },
       );
+      // Resolve every new position before taking any: a reader of positions() between two of
+      // these awaits would see a partial assignment (the CLI's end-of-log check finished early).
+      const taken: [string, Position][] = [];
       for (const k of added) {
         const { topic, partition } = fromTpKey(k);
         const c = committed.offsets.find((o) => o.topic === topic && o.partition === partition);
         const offset = c ? c.offset : await this.#startOffset(topic, partition);
-        this.#positions.set(k, { topic, partition, offset, committed: c ? c.offset : -1 });
+        taken.push([k, { topic, partition, offset, committed: c ? c.offset : -1 }]);
       }
+      for (const [k, position] of taken) this.#positions.set(k, position);
     }
     this.#events.emit("consumer.assign", () => ({
       group: this.#opts.groupId!,
