@@ -14,25 +14,22 @@ const CACHE_ENTRIES = 10_000;
 /** How long an isolate keeps accepting an id for a subject after it was confirmed (a deleted version stops being accepted within this). */
 const REGISTERED_TTL_MS = 60_000;
 
-const parsed = new Map<number, Promise<ParsedSchema>>();
+// Parsed schemas, not promises of them: a Worker must not await a promise another request
+// started (that request may end first, and workerd does not carry I/O across requests), so two
+// concurrent misses each ask the registry once.
+const parsed = new Map<number, ParsedSchema>();
 const registered = new Map<string, number>();
 
 /** The parsed schema with this id (SCHEMA_NOT_FOUND when there is none). */
-export function schemaFor(env: Env, id: number): Promise<ParsedSchema> {
-  let hit = parsed.get(id);
-  if (!hit) {
-    hit = registry(env)
-      .schemaWithRefs(id)
-      .then((r) => {
-        const s = unwrap(r);
-        return parseSchema(s.type, s.text, s.refs);
-      });
-    // A failure (unknown id, a transient fault) is not remembered: the next record asks again.
-    hit.catch(() => parsed.delete(id));
-    if (parsed.size >= CACHE_ENTRIES) parsed.clear();
-    parsed.set(id, hit);
-  }
-  return hit;
+export async function schemaFor(env: Env, id: number): Promise<ParsedSchema> {
+  const hit = parsed.get(id);
+  if (hit) return hit;
+  const s = unwrap(await registry(env).schemaWithRefs(id));
+  // A failure (unknown id, a transient fault) throws above and is not remembered.
+  const schema = parseSchema(s.type, s.text, s.refs);
+  if (parsed.size >= CACHE_ENTRIES) parsed.clear();
+  parsed.set(id, schema);
+  return schema;
 }
 
 /** Whether `id` is a live version's schema under `subject`; confirmed answers are remembered for a while. */
