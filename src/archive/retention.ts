@@ -72,6 +72,27 @@ export async function retentionStep(
   return true;
 }
 
+/**
+ * Kafka's DeleteRecords: the log starts at `offset` from now on (reads below it are out of range);
+ * segments wholly below it go as retention's do. Returns the new log start offset.
+ */
+export async function deleteRecordsBefore(log: PartitionLog, store: SegmentStore, offset: number): Promise<number> {
+  if (offset <= log.state.logStartOffset) return log.state.logStartOffset;
+  const doomed: Unit[] = [];
+  for (const u of units(log)) {
+    if (u.lastOffset >= offset || !u.segment) break;
+    doomed.push(u);
+  }
+  log.advanceStart(offset, () => {
+    for (const u of doomed) {
+      if (u.segment?.r2Key) log.segments.setState(u.baseOffset, "deleting");
+      else log.segments.delete(u.baseOffset);
+    }
+  });
+  await finishDeletes(log, store);
+  return log.state.logStartOffset;
+}
+
 async function finishDeletes(log: PartitionLog, store: SegmentStore): Promise<boolean> {
   const gone = log.segments.inState("deleting").slice(0, MAX_UNITS_PER_STEP);
   if (gone.length === 0) return false;

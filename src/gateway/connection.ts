@@ -17,6 +17,8 @@ export interface Shared {
   buffered: number;
   /** Connections whose reading is paused (a request in progress, or waiting for request memory). */
   paused: number;
+  /** Keys already logged by RequestContext.notice. */
+  notices: Set<string>;
 }
 
 /**
@@ -140,6 +142,7 @@ export class Connection {
         upstream: this.upstream,
         identity: this.identity,
         signal: this.#abort.signal,
+        notice: this.#notice,
       });
       if (outcome && !this.#closed) {
         if ("close" in outcome) this.#close(outcome.close);
@@ -157,6 +160,15 @@ export class Connection {
     this.#busy = false;
     this.#pump();
   }
+
+  readonly #notice = (key: string, message: string): void => {
+    const seen = this.shared.notices;
+    if (seen.has(key)) return;
+    // Bounded: a client cycling through ids cannot grow it without limit.
+    if (seen.size >= 10_000) seen.clear();
+    seen.add(key);
+    this.log(message);
+  };
 
   #releaseReservation(): void {
     if (this.#reserved === 0) return;

@@ -52,7 +52,13 @@ export function parseHostPort(s: string, what: string): { host: string; port: nu
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const listen = parseHostPort(opts.listen, "--listen");
   const limits = resolveLimits(opts);
-  const shared = { limits, memory: new RequestMemory(limits.queuedMaxRequestBytes), buffered: 0, paused: 0 };
+  const shared = {
+    limits,
+    memory: new RequestMemory(limits.queuedMaxRequestBytes),
+    buffered: 0,
+    paused: 0,
+    notices: new Set<string>(),
+  };
   const upstream = new Upstream({ url: opts.upstream, token: opts.token });
   const log = opts.log ?? ((m: string) => process.stderr.write(`kafka-gateway: ${m}\n`));
   const sockets = new Set<Socket>();

@@ -3,16 +3,23 @@
 // Kafka clients retry on their own terms, from the codes the handlers answer (gateway/errors.ts).
 
 import type {
+  AlterTopicBody,
   BatchProduceReply,
   CommitOffsetsBody,
   CommittedOffsetsReply,
   CreateTopicBody,
+  DeleteRecordsReply,
+  GroupDescription,
+  GroupListPage,
+  GroupSummary,
   HeartbeatBody,
   HeartbeatReply,
   MultiFetchBody,
   MultiFetchReply,
   OffsetReply,
   ProducerIdentity,
+  TokenInfo,
+  TopicDescription,
   TopicListPage,
   TopicReply,
 } from "../protocol/api.js";
@@ -46,6 +53,25 @@ export class Upstream {
     return this.#http.request("POST", "/v1/topics", body, { signal });
   }
 
+  describeTopic(name: string, signal: AbortSignal): Promise<TopicDescription> {
+    return this.#http.request("GET", `/v1/topics/${enc(name)}`, undefined, { signal });
+  }
+
+  /** Adds partitions or changes config (null resets a key to its default). */
+  alterTopic(name: string, body: AlterTopicBody, signal: AbortSignal): Promise<TopicReply> {
+    return this.#http.request("PATCH", `/v1/topics/${enc(name)}`, body, { signal });
+  }
+
+  /** Advances a partition's log start offset to `offset` (Kafka's DeleteRecords). */
+  deleteRecords(topic: string, partition: number, offset: number, signal: AbortSignal): Promise<DeleteRecordsReply> {
+    return this.#http.request(
+      "POST",
+      `/v1/topics/${enc(topic)}/partitions/${partition}/delete-records`,
+      { before_offset: offset },
+      { signal },
+    );
+  }
+
   async deleteTopic(name: string, signal: AbortSignal): Promise<void> {
     await this.#http.request("DELETE", `/v1/topics/${enc(name)}`, undefined, { signal });
   }
@@ -76,8 +102,9 @@ export class Upstream {
     });
   }
 
-  initProducerId(signal: AbortSignal): Promise<ProducerIdentity> {
-    return this.#http.request("POST", "/v1/producers", {}, { signal });
+  /** A new producer id, or `id` again with its epoch bumped (fencing older holders). */
+  initProducerId(signal: AbortSignal, id?: string): Promise<ProducerIdentity> {
+    return this.#http.request("POST", "/v1/producers", id === undefined ? {} : { id }, { signal });
   }
 
   heartbeat(group: string, body: HeartbeatBody, signal: AbortSignal): Promise<HeartbeatReply> {
@@ -94,5 +121,29 @@ export class Upstream {
 
   committedOffsets(group: string, signal: AbortSignal): Promise<CommittedOffsetsReply> {
     return this.#http.request("GET", `${groupPath(group)}/offsets`, undefined, { signal });
+  }
+
+  /** Every group the gateway's token may describe, page by page. */
+  listGroups(signal: AbortSignal): Promise<GroupSummary[]> {
+    return everyPage<GroupSummary>("groups", (q) =>
+      this.#http.request<GroupListPage>("GET", `/v1/groups${q}`, undefined, { signal }),
+    );
+  }
+
+  describeGroup(group: string, signal: AbortSignal): Promise<GroupDescription> {
+    return this.#http.request("GET", groupPath(group), undefined, { signal });
+  }
+
+  async deleteGroup(group: string, signal: AbortSignal): Promise<void> {
+    await this.#http.request("DELETE", groupPath(group), undefined, { signal });
+  }
+
+  async listTokens(signal: AbortSignal): Promise<TokenInfo[]> {
+    return (await this.#http.request<{ tokens: TokenInfo[] }>("GET", "/v1/tokens", undefined, { signal })).tokens;
+  }
+
+  /** Whether edgelog checks tokens at all (GET /healthz). */
+  async authRequired(signal: AbortSignal): Promise<boolean> {
+    return (await this.#http.request<{ auth: string }>("GET", "/healthz", undefined, { signal })).auth === "required";
   }
 }

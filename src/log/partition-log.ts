@@ -418,15 +418,19 @@ export class PartitionLog {
   }
 
   /**
-   * Retention: moves the log start offset up to `offset` (a batch or segment boundary) and drops
-   * hot batches wholly below it, atomically with any segment changes `alsoDo` makes.
+   * Moves the log start offset up to `offset` and drops hot batches wholly below it, atomically
+   * with any segment changes `alsoDo` makes. Retention moves it to a batch or segment boundary;
+   * DeleteRecords anywhere, keeping the batch that holds the new start (readers skip below it).
    */
   advanceStart(offset: number, alsoDo: () => void = () => {}): void {
     this.storage.transactionSync(() => {
       alsoDo();
       const target = Math.min(Math.max(offset, this.#state.logStartOffset), this.#state.logEndOffset);
-      const freed = this.#deleteHot(0, target - 1);
-      this.#update({ logStartOffset: target, hotBytes: this.#state.hotBytes - freed });
+      const r = this.storage.sql
+        .exec<{ n: number | null }>(`SELECT SUM(bytes) AS n FROM batches WHERE last_offset < ?`, target)
+        .one();
+      this.storage.sql.exec(`DELETE FROM batches WHERE last_offset < ?`, target);
+      this.#update({ logStartOffset: target, hotBytes: this.#state.hotBytes - (r.n ?? 0) });
     });
   }
 

@@ -8,6 +8,7 @@ import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } 
 import { Waiters } from "./waiters.js";
 import { maintain } from "../archive/maintenance.js";
 import { offsetForTimeTiered, readTiered } from "../archive/read.js";
+import { deleteRecordsBefore } from "../archive/retention.js";
 import { unsealedBytes } from "../archive/roll.js";
 import { deletePrefixPage, partitionPrefix, type SegmentStore } from "../archive/store.js";
 
@@ -255,6 +256,34 @@ export class PartitionDO extends DurableObject<Env> {
       if (at === "earliest") return ok({ offset: log.state.logStartOffset, timestamp: -1 });
       if (at === "latest") return ok({ offset: log.state.highWatermark, timestamp: -1 });
       return ok(await offsetForTimeTiered(log, this.segmentStore, at));
+    } catch (e) {
+      return fail(e);
+    }
+  }
+
+  /**
+   * Kafka's DeleteRecords: records below `offset` (-1: the high watermark) become unreadable and
+   * their storage is freed. Only for topics whose cleanup.policy includes delete, as Kafka.
+   */
+  async deleteRecords(ref: TopicRef, offset: number): Promise<Result<{ log_start_offset: number }>> {
+    try {
+      const log = this.#open(ref);
+      if (!ref.config["cleanup.policy"].includes("delete")) {
+        throw new EdgelogError(
+          "POLICY_VIOLATION",
+          `records of topic ${ref.name} cannot be deleted: its cleanup.policy is ${ref.config["cleanup.policy"]}, not delete`,
+        );
+      }
+      const { logStartOffset, highWatermark } = log.state;
+      const target = offset === -1 ? highWatermark : offset;
+      if (target < 0 || target > highWatermark) {
+        throw new EdgelogError(
+          "OFFSET_OUT_OF_RANGE",
+          `offset ${offset} is beyond the high watermark ${highWatermark}; records can be deleted up to it`,
+          { log_start_offset: logStartOffset, high_watermark: highWatermark },
+        );
+      }
+      return ok({ log_start_offset: await deleteRecordsBefore(log, this.segmentStore, target) });
     } catch (e) {
       return fail(e);
     }

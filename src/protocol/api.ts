@@ -270,6 +270,20 @@ export const OffsetsQuerySchema = z.object({
 
 export const OffsetReplySchema = z.object({ offset: z.number().int(), timestamp: z.number().int() });
 
+export const DeleteRecordsSchema = z.strictObject({
+  before_offset: z
+    .number()
+    .int()
+    .min(-1)
+    .max(Number.MAX_SAFE_INTEGER)
+    .describe("records below this offset are deleted; -1 means the high watermark (everything written)"),
+});
+
+export const DeleteRecordsReplySchema = z.object({
+  partition: z.number().int(),
+  log_start_offset: z.number().int().describe("the partition's new log start offset (Kafka's low watermark)"),
+});
+
 const topicPartitions = z.array(z.strictObject({ topic: z.string(), partitions: z.array(partition) }));
 
 export const HeartbeatRequestSchema = z.strictObject({
@@ -529,6 +543,8 @@ export type ProduceReply = z.infer<typeof ProduceReplySchema>;
 export type ProducedRecord = z.infer<typeof ProducedRecordSchema>;
 export type BatchProduceReply = z.infer<typeof BatchProduceReplySchema>;
 export type OffsetReply = z.infer<typeof OffsetReplySchema>;
+export type DeleteRecordsReply = z.infer<typeof DeleteRecordsReplySchema>;
+export type TokenInfo = z.infer<typeof TokenInfoSchema>;
 export type ProducerIdentity = z.infer<typeof ProducerIdentitySchema>;
 export type CommittedOffsetsReply = z.infer<typeof CommittedOffsetsReplySchema>;
 export type ResetOffsetsReply = z.infer<typeof ResetOffsetsReplySchema>;
@@ -536,6 +552,7 @@ export type GroupListPage = z.infer<typeof GroupListSchema>;
 export type GroupSummary = GroupListPage["groups"][number];
 // Request bodies as a client writes them (defaults may be left out).
 export type CreateTopicBody = z.input<typeof CreateTopicSchema>;
+export type AlterTopicBody = z.input<typeof AlterTopicSchema>;
 export type MultiFetchBody = z.input<typeof MultiFetchRequestSchema>;
 export type HeartbeatBody = z.input<typeof HeartbeatRequestSchema>;
 export type CommitOffsetsBody = z.input<typeof CommitOffsetsSchema>;

@@ -290,6 +290,20 @@ export const ERRORS = {
     fix: "Transactions are not offered; use an idempotent producer.",
   },
   MEMBER_ID_REQUIRED: { status: 409, retriable: false, kafka: 79, fix: "Join again with the member id given." },
+  SECURITY_DISABLED: {
+    status: 400,
+    retriable: false,
+    kafka: 54,
+    fix: "Run edgelog with authentication on (EDGELOG_AUTH) to have grants.",
+  },
+  UNKNOWN_LEADER_EPOCH: { status: 400, retriable: true, kafka: 75, fix: "Every partition's leader epoch is 0." },
+  UNKNOWN_TOPIC_ID: { status: 404, retriable: true, kafka: 100, fix: "Refresh metadata for the topic's current id." },
+  GROUP_SUBSCRIBED_TO_TOPIC: {
+    status: 409,
+    retriable: false,
+    kafka: 86,
+    fix: "Stop the group's members subscribed to the topic first.",
+  },
   /** Raised by clients, never by the server: the request did not get an answer. */
   NETWORK_EXCEPTION: {
     status: 503,

@@ -5,6 +5,8 @@ import { z } from "zod";
 import {
   AlterTopicSchema,
   CreateTopicSchema,
+  DeleteRecordsReplySchema,
+  DeleteRecordsSchema,
   DescribeTopicSchema,
   TopicListQuerySchema,
   TopicListSchema,
@@ -21,7 +23,7 @@ import type { AppEnv } from "./app-env.js";
 import { hasGrant, requireGrant } from "./auth.js";
 import { cluster, onPartition, partitionStub, topics } from "./objects.js";
 import { inHandler, onTopic } from "./permissions.js";
-import { pathParam } from "./params.js";
+import { partitionParam, pathParam } from "./params.js";
 import { route, type Route } from "./route.js";
 
 export const topicRoutes: Route[] = [
@@ -59,6 +61,15 @@ export const topicRoutes: Route[] = [
     body: AlterTopicSchema,
     ok: { status: 200, schema: TopicSchema },
     handler: (c, { body }) => alterTopic(c, body),
+  }),
+  route({
+    method: "POST",
+    path: "/v1/topics/:topic/partitions/:p/delete-records",
+    summary: "Delete a partition's records below an offset (Kafka's DeleteRecords): its log start offset moves up",
+    permission: onTopic("admin"),
+    body: DeleteRecordsSchema,
+    ok: { status: 200, schema: DeleteRecordsReplySchema },
+    handler: (c, { body }) => deleteRecords(c, body),
   }),
   route({
     method: "DELETE",
@@ -123,6 +134,18 @@ async function alterTopic(c: Context<AppEnv>, input: z.output<typeof AlterTopicS
     Array.from({ length: topic.partitions }, (_, p) => partitionStub(c.env, topic, p).configure(topicRef(topic, p))),
   );
   return c.json(topic);
+}
+
+async function deleteRecords(c: Context<AppEnv>, input: z.output<typeof DeleteRecordsSchema>): Promise<Response> {
+  const p = partitionParam(pathParam(c, "p"));
+  const name = pathParam(c, "topic");
+  const topic = await topics.withPartition(c.env, name, p);
+  const { log_start_offset } = await onPartition(
+    name,
+    async () => unwrap(await partitionStub(c.env, topic, p).deleteRecords(topicRef(topic, p), input.before_offset)),
+    true,
+  );
+  return c.json({ partition: p, log_start_offset });
 }
 
 async function deleteTopic(c: Context<AppEnv>): Promise<Response> {

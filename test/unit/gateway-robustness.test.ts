@@ -85,7 +85,7 @@ describe("ApiVersions", () => {
     expect(correlationId).toBe(1);
     expect(body.ErrorCode).toBe(35);
     expect((body.ApiKeys as { ApiKey: number }[]).map((k) => k.ApiKey)).toEqual([
-      0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 18, 19, 20, 22,
+      0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 29, 30, 31, 32, 33, 37, 42, 44, 60, 68, 69,
     ]);
     await apiVersionsWorks(c);
     c.close();
@@ -111,7 +111,7 @@ describe("ApiVersions", () => {
     expect(body.ErrorCode).toBe(0);
     expect(
       (body.ApiKeys as { ApiKey: number; MinVersion: number; MaxVersion: number }[]).find((k) => k.ApiKey === 0),
-    ).toEqual({ ApiKey: 0, MinVersion: 0, MaxVersion: 7 });
+    ).toEqual({ ApiKey: 0, MinVersion: 0, MaxVersion: 12 });
     c.close();
   });
 });

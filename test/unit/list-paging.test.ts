@@ -45,6 +45,7 @@ describe("topic listing clients", () => {
       identity: { host: "127.0.0.1", port: 9092, autoCreateTopics: false },
       version: 1,
       clientId: null,
+      notice: () => {},
       signal: new AbortController().signal,
     };
     const reply = (await metadata({ Topics: null, AllowAutoTopicCreation: false }, ctx)) as {

@@ -18,6 +18,8 @@ export interface RequestContext {
   clientId: string | null;
   /** Aborted when the client disconnects: in-flight upstream calls stop. */
   signal: AbortSignal;
+  /** Logs `message` the first time this gateway sees `key` (e.g. one client's unsupported API and version). */
+  notice(key: string, message: string): void;
 }
 
 /** A handler's answer: the response body, or null for none (acks=0 produce). */

@@ -24,24 +24,27 @@ function classicMember(req: Value): { member_id: string; member_epoch: number } 
 
 export const findCoordinator: Handler = async (req, ctx) => {
   // Every gateway is every group's coordinator: the real one is the group's object behind edgelog.
-  if (req.KeyType === 1) {
-    return {
-      ThrottleTimeMs: 0,
-      ErrorCode: KAFKA.COORDINATOR_NOT_AVAILABLE,
-      ErrorMessage: "transactions are not supported",
-      NodeId: -1,
-      Host: "",
-      Port: -1,
-    };
-  }
-  return {
-    ThrottleTimeMs: 0,
-    ErrorCode: NONE,
-    ErrorMessage: null,
-    NodeId: NODE_ID,
-    Host: ctx.identity.host,
-    Port: ctx.identity.port,
-  };
+  const coordinator = (key: string) =>
+    req.KeyType === 1
+      ? {
+          Key: key,
+          ErrorCode: KAFKA.COORDINATOR_NOT_AVAILABLE,
+          ErrorMessage: "transactions are not supported",
+          NodeId: -1,
+          Host: "",
+          Port: -1,
+        }
+      : {
+          Key: key,
+          ErrorCode: NONE,
+          ErrorMessage: null,
+          NodeId: NODE_ID,
+          Host: ctx.identity.host,
+          Port: ctx.identity.port,
+        };
+  // v4+ ask for many keys at once; earlier versions for one.
+  if (ctx.version >= 4) return { ThrottleTimeMs: 0, Coordinators: (req.CoordinatorKeys as string[]).map(coordinator) };
+  return { ThrottleTimeMs: 0, ...coordinator(req.Key as string) };
 };
 
 /** The assignor the coordinator should use, from the protocol names Kafka's assignors go by. */
@@ -107,6 +110,7 @@ export const joinGroup: Handler = async (req, ctx) => {
     // No leader (never equal to a member id): no client runs an assignor, the coordinator did.
     return reply(NONE, {
       GenerationId: hb.member_epoch,
+      ProtocolType: "consumer",
       ProtocolName: chosen.Name,
       Leader: "",
       MemberId: hb.member_id,
@@ -122,7 +126,14 @@ export const syncGroup: Handler = async (req, ctx) => {
   try {
     // A classic member's assignment changes only at join, so a heartbeat reads it back unchanged.
     const hb = await heartbeat(ctx, req.GroupId as string, classicMember(req));
-    return { ThrottleTimeMs: 0, ErrorCode: NONE, Assignment: encodeAssignment(hb.assignment) };
+    // v5 echoes the protocol the member joined with (clients check it).
+    return {
+      ThrottleTimeMs: 0,
+      ErrorCode: NONE,
+      ProtocolType: "consumer",
+      ProtocolName: (req.ProtocolName as string | null | undefined) ?? null,
+      Assignment: encodeAssignment(hb.assignment),
+    };
   } catch (e) {
     return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
@@ -198,8 +209,9 @@ export const offsetCommit: Handler = async (req, ctx) => {
     })),
   );
   if (offsets.length === 0) return answer(NONE);
-  const memberId = req.MemberId as string;
-  const generation = req.GenerationIdOrMemberEpoch as number;
+  // v0 has neither: a standalone commit, as generation -1 with no member id is in later versions.
+  const memberId = (req.MemberId as string | undefined) ?? "";
+  const generation = (req.GenerationIdOrMemberEpoch as number | undefined) ?? -1;
   // Generation -1 with no member id is a standalone commit (kcat -C, admin tools): only into an empty group.
   const member =
     memberId === "" && generation < 0 ? {} : { member_id: memberId, member_epoch: Math.max(0, generation) };
@@ -211,11 +223,24 @@ export const offsetCommit: Handler = async (req, ctx) => {
   }
 };
 
+type AskedOffsets = { Name: string; PartitionIndexes: number[] }[] | null;
+
 export const offsetFetch: Handler = async (req, ctx) => {
-  const group = req.GroupId as string;
-  const asked = req.Topics as { Name: string; PartitionIndexes: number[] }[] | null;
+  // v8+ ask for many groups at once, each answered as one group is before v8.
+  if (ctx.version >= 8) {
+    const groups = req.Groups as { GroupId: string; Topics: AskedOffsets }[];
+    return {
+      ThrottleTimeMs: 0,
+      Groups: await Promise.all(
+        groups.map(async (g) => ({ GroupId: g.GroupId, ...(await groupOffsets(ctx, g.GroupId, g.Topics)) })),
+      ),
+    };
+  }
+  return { ThrottleTimeMs: 0, ...(await groupOffsets(ctx, req.GroupId as string, req.Topics as AskedOffsets)) };
+};
+
+async function groupOffsets(ctx: RequestContext, group: string, asked: AskedOffsets): Promise<Value> {
   const failAll = (code: number) => ({
-    ThrottleTimeMs: 0,
     ErrorCode: code,
     Topics: (asked ?? []).map((t) => ({
       Name: t.Name,
@@ -243,7 +268,6 @@ export const offsetFetch: Handler = async (req, ctx) => {
     wanted = [...byTopic].map(([Name, PartitionIndexes]) => ({ Name, PartitionIndexes }));
   }
   return {
-    ThrottleTimeMs: 0,
     ErrorCode: NONE,
     Topics: wanted.map((t) => ({
       Name: t.Name,
@@ -260,4 +284,4 @@ export const offsetFetch: Handler = async (req, ctx) => {
       }),
     })),
   };
-};
+}

@@ -7,6 +7,7 @@ import { tpKey as key } from "../../protocol/topic-partition.js";
 import type { Value } from "../wire/codec.js";
 import { DENIED, failure, KAFKA, kafkaCode, NONE } from "../errors.js";
 import type { Handler } from "./context.js";
+import { idOf, topicsById } from "./topic-ids.js";
 
 interface PartitionData {
   Index: number;
@@ -84,12 +85,22 @@ type UpstreamFetchPartition = MultiFetchReply["partitions"][number];
 const clampBytes = (n: number) => Math.min(FETCH_MAX_BYTES_CAP, Math.max(1, n));
 
 export const fetch: Handler = async (req, ctx) => {
-  const topics = req.Topics as { Topic: string; Partitions: FetchPartition[] }[];
+  const topics = req.Topics as { Topic: string; TopicId?: string; Partitions: FetchPartition[] }[];
+  // v13+ name topics by id (KIP-516): resolved to names here, answered by id below.
+  if (ctx.version >= 13) {
+    const byId = await topicsById(
+      ctx,
+      topics.map((t) => t.TopicId!),
+    ).catch(() => new Map());
+    // An unknown id keeps an empty name, which no partition is found under: UNKNOWN_TOPIC_ID below.
+    for (const t of topics) t.Topic = byId.get(t.TopicId!)?.name ?? "";
+  }
   const out = new Map<string, Value>();
   const wanted: { topic: string; partition: number; offset: number; max_bytes: number }[] = [];
   for (const t of topics) {
     for (const p of t.Partitions) {
-      if (p.Partition < 0 || p.Partition >= MAX_PARTITIONS)
+      if (t.Topic === "") out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.UNKNOWN_TOPIC_ID));
+      else if (p.Partition < 0 || p.Partition >= MAX_PARTITIONS)
         out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.UNKNOWN_TOPIC_OR_PARTITION));
       else if (p.FetchOffset < 0)
         out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.OFFSET_OUT_OF_RANGE));
@@ -132,6 +143,7 @@ export const fetch: Handler = async (req, ctx) => {
     SessionId: 0,
     Responses: topics.map((t) => ({
       Topic: t.Topic,
+      TopicId: t.TopicId ?? idOf(ctx, t.Topic),
       Partitions: t.Partitions.map(
         (p) => out.get(key(t.Topic, p.Partition)) ?? partitionError(p.Partition, KAFKA.UNKNOWN_SERVER_ERROR),
       ),
@@ -182,6 +194,7 @@ export const listOffsets: Handler = async (req, ctx) => {
             const fail = (code: number) => ({
               PartitionIndex: p.PartitionIndex,
               ErrorCode: code,
+              OldStyleOffsets: [],
               Timestamp: -1,
               Offset: -1,
             });
@@ -202,6 +215,8 @@ export const listOffsets: Handler = async (req, ctx) => {
               return {
                 PartitionIndex: p.PartitionIndex,
                 ErrorCode: NONE,
+                // v0 answers a list of segment offsets; the one offset found is the useful answer.
+                OldStyleOffsets: [r.offset],
                 Timestamp: p.Timestamp < 0 ? -1 : r.timestamp,
                 Offset: r.offset,
               };
@@ -220,7 +235,9 @@ export const initProducerId: Handler = async (req, ctx) => {
   // Transactions are not offered; only idempotence (a null transactional id).
   if (req.TransactionalId !== null) return fail(KAFKA.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   try {
-    const p = await ctx.upstream.initProducerId(ctx.signal);
+    // v3+ (KIP-360): a producer that lost track of its state asks again with its id and epoch.
+    const given = typeof req.ProducerId === "number" && req.ProducerId >= 0 ? String(req.ProducerId) : undefined;
+    const p = await ctx.upstream.initProducerId(ctx.signal, given);
     return { ThrottleTimeMs: 0, ErrorCode: NONE, ProducerId: Number(p.id), ProducerEpoch: p.epoch };
   } catch (e) {
     // Kafka needs IdempotentWrite on the cluster for a producer id.

@@ -1,19 +1,12 @@
 // Metadata and topic admin: the gateway names itself leader of every partition and controller.
 
 import { TOPIC_NAME_PATTERN } from "../../protocol/constants.js";
-import type { CreateTopicBody, TopicReply } from "../../protocol/api.js";
-import type { Value } from "../wire/codec.js";
+import type { CreateTopicBody } from "../../protocol/api.js";
+import { ZERO_UUID, type Value } from "../wire/codec.js";
 import { EdgelogError } from "../../protocol/errors.js";
 import { DENIED, errorMessage, failure, KAFKA, NONE, refused } from "../errors.js";
 import { CLUSTER_ID, NODE_ID, type Handler, type RequestContext } from "./context.js";
-
-type TopicInfo = Pick<TopicReply, "name" | "partitions">;
-
-/** Every topic the connection's token may describe, following GET /v1/topics page by page. */
-async function listTopics(ctx: RequestContext): Promise<Map<string, TopicInfo>> {
-  const topics = await ctx.upstream.listTopics(ctx.signal);
-  return new Map(topics.map((t) => [t.name, t]));
-}
+import { listTopics, remember, topicsById, type TopicInfo } from "./topic-ids.js";
 
 function validName(name: string): boolean {
   return TOPIC_NAME_PATTERN.test(name) && name !== "." && name !== "..";
@@ -23,6 +16,7 @@ function topicMetadata(t: TopicInfo): Value {
   return {
     ErrorCode: NONE,
     Name: t.name,
+    TopicId: t.id,
     IsInternal: false,
     Partitions: Array.from({ length: t.partitions }, (_, p) => ({
       ErrorCode: NONE,
@@ -36,7 +30,7 @@ function topicMetadata(t: TopicInfo): Value {
 }
 
 export const metadata: Handler = async (req, ctx) => {
-  const asked = req.Topics as { Name: string }[] | null;
+  let asked = req.Topics as { Name: string | null; TopicId?: string }[] | null;
   // v0 asks for everything with an empty list; v1+ with null.
   const all = asked === null || (ctx.version === 0 && asked.length === 0);
   let known: Map<string, TopicInfo>;
@@ -51,11 +45,34 @@ export const metadata: Handler = async (req, ctx) => {
     known = new Map();
     denied = true;
   }
-  const topics: Value[] = [];
+  // v12+ may name topics by id alone: an id not known is Kafka's UNKNOWN_TOPIC_ID.
+  const unknownIds: Value[] = [];
+  if (asked && asked.some((t) => t.Name === null)) {
+    const byId = denied
+      ? new Map()
+      : await topicsById(
+          ctx,
+          asked.flatMap((t) => (t.Name === null && t.TopicId ? [t.TopicId] : [])),
+        );
+    asked = asked.flatMap((t) => {
+      if (t.Name !== null) return [t];
+      const found = byId.get(t.TopicId ?? ZERO_UUID);
+      if (found) return [{ Name: found.name }];
+      unknownIds.push({
+        ErrorCode: denied ? DENIED.topic : KAFKA.UNKNOWN_TOPIC_ID,
+        Name: null,
+        TopicId: t.TopicId,
+        IsInternal: false,
+        Partitions: [],
+      });
+      return [];
+    });
+  }
+  const topics: Value[] = [...unknownIds];
   if (all) {
     for (const t of [...known.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) topics.push(topicMetadata(t));
   } else {
-    for (const { Name } of asked) {
+    for (const { Name } of asked as { Name: string }[]) {
       let t: TopicInfo | number | undefined = known.get(Name);
       if (denied) t = DENIED.topic;
       else if (!t && ctx.identity.autoCreateTopics && req.AllowAutoTopicCreation !== false && validName(Name)) {
@@ -74,13 +91,16 @@ export const metadata: Handler = async (req, ctx) => {
     ClusterId: CLUSTER_ID,
     ControllerId: NODE_ID,
     Topics: topics,
+    ErrorCode: NONE,
   };
 };
 
 /** The created topic, or the Kafka code to answer when the token may not create it. */
 async function createForMetadata(ctx: RequestContext, name: string): Promise<TopicInfo | number | undefined> {
   try {
-    return await ctx.upstream.createTopic({ name }, ctx.signal);
+    const created = await ctx.upstream.createTopic({ name }, ctx.signal);
+    remember(ctx, [created]);
+    return created;
   } catch (e) {
     // Another gateway or client created it first.
     if (e instanceof EdgelogError && e.code === "TOPIC_ALREADY_EXISTS") return (await listTopics(ctx)).get(name);
@@ -99,20 +119,50 @@ interface CreatableTopic {
 export const createTopics: Handler = async (req, ctx) => {
   const topics = await Promise.all(
     (req.Topics as CreatableTopic[]).map(async (t) => {
-      const fail = (code: number, message: string) => ({ Name: t.Name, ErrorCode: code, ErrorMessage: message });
+      const fail = (code: number, message: string) => ({
+        Name: t.Name,
+        TopicId: ZERO_UUID,
+        ErrorCode: code,
+        ErrorMessage: message,
+        NumPartitions: -1,
+        ReplicationFactor: -1,
+        Configs: [],
+      });
       // -1 asks for the server default; anything else below 1 is Kafka's INVALID_PARTITIONS.
       if (t.NumPartitions === 0 || t.NumPartitions < -1)
         return fail(KAFKA.INVALID_PARTITIONS, `NumPartitions ${t.NumPartitions} must be positive`);
       if (!validName(t.Name))
         return fail(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
-      if (req.ValidateOnly) return { Name: t.Name, ErrorCode: NONE, ErrorMessage: null };
+      if (req.ValidateOnly)
+        return {
+          ...fail(NONE, ""),
+          ErrorMessage: null,
+          NumPartitions: t.NumPartitions > 0 ? t.NumPartitions : 1,
+          ReplicationFactor: 1,
+        };
       const config = Object.fromEntries(t.Configs.map((c) => [c.Name, c.Value]));
       const body: CreateTopicBody = { name: t.Name };
       if (t.NumPartitions > 0) body.partitions = t.NumPartitions;
       if (t.Configs.length > 0) body.config = config;
       try {
-        await ctx.upstream.createTopic(body, ctx.signal);
-        return { Name: t.Name, ErrorCode: NONE, ErrorMessage: null };
+        const created = await ctx.upstream.createTopic(body, ctx.signal);
+        remember(ctx, [created]);
+        // v5+ tell the client what was created: its id (v7), partitions and configs.
+        return {
+          Name: t.Name,
+          TopicId: created.id,
+          ErrorCode: NONE,
+          ErrorMessage: null,
+          NumPartitions: created.partitions,
+          ReplicationFactor: 1,
+          Configs: Object.entries(created.config).map(([Name, v]) => ({
+            Name,
+            Value: Array.isArray(v) ? v.join(",") : String(v),
+            ReadOnly: false,
+            ConfigSource: 5,
+            IsSensitive: false,
+          })),
+        };
       } catch (e) {
         return fail(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
       }
@@ -122,16 +172,67 @@ export const createTopics: Handler = async (req, ctx) => {
 };
 
 export const deleteTopics: Handler = async (req, ctx) => {
+  // v6 names topics by name or by id; earlier versions by name.
+  const asked =
+    ctx.version >= 6
+      ? (req.Topics as { Name: string | null; TopicId: string }[])
+      : (req.TopicNames as string[]).map((Name) => ({ Name, TopicId: ZERO_UUID }));
+  const byId = asked.some((t) => t.Name === null)
+    ? await topicsById(
+        ctx,
+        asked.map((t) => t.TopicId),
+      ).catch(() => new Map<string, TopicInfo>())
+    : new Map<string, TopicInfo>();
   const responses = await Promise.all(
-    (req.TopicNames as string[]).map(async (name) => {
-      if (!validName(name)) return { Name: name, ErrorCode: KAFKA.INVALID_TOPIC_EXCEPTION };
+    asked.map(async ({ Name, TopicId }) => {
+      const answer = (code: number, name: string | null, message: string | null = null) => ({
+        Name: name,
+        TopicId,
+        ErrorCode: code,
+        ErrorMessage: message,
+      });
+      const name = Name ?? byId.get(TopicId)?.name ?? null;
+      if (name === null) return answer(KAFKA.UNKNOWN_TOPIC_ID, null, `no topic with id ${TopicId}`);
+      if (!validName(name)) return answer(KAFKA.INVALID_TOPIC_EXCEPTION, name);
       try {
         await ctx.upstream.deleteTopic(name, ctx.signal);
-        return { Name: name, ErrorCode: NONE };
+        return answer(NONE, name);
       } catch (e) {
-        return { Name: name, ErrorCode: failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic) };
+        return answer(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), name, errorMessage(e));
       }
     }),
   );
   return { ThrottleTimeMs: 0, Responses: responses };
+};
+
+/** CreatePartitions: a topic's new total count, as PATCH /v1/topics/{t} takes it. */
+export const createPartitions: Handler = async (req, ctx) => {
+  const topics = req.Topics as { Name: string; Count: number; Assignments: unknown[] | null }[];
+  const results = await Promise.all(
+    topics.map(async (t) => {
+      const answer = (code: number, message: string | null = null) => ({
+        Name: t.Name,
+        ErrorCode: code,
+        ErrorMessage: message,
+      });
+      if (!validName(t.Name))
+        return answer(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
+      if (t.Assignments !== null && t.Assignments.length > 0)
+        return answer(KAFKA.INVALID_REPLICA_ASSIGNMENT, "edgelog places partitions itself: send no assignments");
+      try {
+        const topic = await ctx.upstream.describeTopic(t.Name, ctx.signal);
+        if (t.Count <= topic.partition_count)
+          return answer(
+            KAFKA.INVALID_PARTITIONS,
+            `topic ${t.Name} has ${topic.partition_count} partitions; the count can only grow`,
+          );
+        if (req.ValidateOnly) return answer(NONE);
+        await ctx.upstream.alterTopic(t.Name, { partitions: t.Count }, ctx.signal);
+        return answer(NONE);
+      } catch (e) {
+        return answer(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
+      }
+    }),
+  );
+  return { ThrottleTimeMs: 0, Results: results };
 };

@@ -4,20 +4,28 @@
 export type Scalar =
   | "int8"
   | "int16"
+  | "uint16"
   | "int32"
   | "int64"
+  | "float64"
   | "bool"
+  | "uuid"
   | "string"
   | "string?"
   | "bytes"
   | "bytes?"
   | "records";
-export type FieldType = Scalar | { array: FieldType; nullable?: boolean } | Struct;
+/** An array, a struct (a field list), or a nullable struct (written after an int8 presence marker). */
+export type FieldType = Scalar | { array: FieldType; nullable?: boolean } | Struct | { struct: Struct };
 export interface Field {
   name: string;
   type: FieldType;
   min: number;
   max: number;
+  /** A tagged field (KIP-482): written in its struct's tag section, only when set, only in flexible versions. */
+  tag?: number;
+  /** The value written when a handler leaves the field out (Kafka's "default"; 0, "" or [] otherwise). */
+  default?: number | boolean;
 }
 export type Struct = Field[];
 
@@ -28,17 +36,24 @@ export interface Schema {
 }
 
 /**
- * A field: `versions` is "N+" or "N-M" (inclusive), as in Kafka's specs.
- * Example: f("ThrottleTimeMs", "int32", "1+").
+ * A field: `versions` is "N+", "N-M" (inclusive) or "N", as in Kafka's specs.
+ * Example: f("ThrottleTimeMs", "int32", "1+"); f("NodeEndpoints", arrayOf(...), "16+", { tag: 0 }).
  */
-export function f(name: string, type: FieldType, versions = "0+"): Field {
-  const m = /^(\d+)(?:\+|-(\d+))$/.exec(versions);
+export function f(name: string, type: FieldType, versions = "0+", opts: Pick<Field, "tag" | "default"> = {}): Field {
+  const m = /^(\d+)(\+|-(\d+))?$/.exec(versions);
   if (!m) throw new Error(`bad versions ${versions} for ${name}`);
-  return { name, type, min: Number(m[1]), max: m[2] === undefined ? Infinity : Number(m[2]) };
+  const min = Number(m[1]);
+  const max = m[2] === "+" ? Infinity : m[3] === undefined ? min : Number(m[3]);
+  return { name, type, min, max, ...opts };
 }
 
 export function arrayOf(type: FieldType, nullable = false): FieldType {
   return { array: type, nullable };
+}
+
+/** A struct that may be null (Kafka's nullableVersions on a struct field). */
+export function nullable(fields: Struct): FieldType {
+  return { struct: fields };
 }
 
 export function schema(fields: Struct, flexibleFrom = Infinity): Schema {
@@ -86,6 +101,12 @@ export class Reader {
   int64(): number {
     return Number(this.#view.getBigInt64(this.#need(8)));
   }
+  uint16(): number {
+    return this.#view.getUint16(this.#need(2));
+  }
+  float64(): number {
+    return this.#view.getFloat64(this.#need(8));
+  }
   uvarint(): number {
     let v = 0;
     for (let shift = 0; shift < 35; shift += 7) {
@@ -111,6 +132,20 @@ export class Reader {
       this.raw(this.uvarint());
     }
   }
+}
+
+/** UUIDs travel as 16 bytes; handlers see edgelog's form, the lower-case 8-4-4-4-12 hex string. */
+export const ZERO_UUID = "00000000-0000-0000-0000-000000000000";
+
+function uuidString(b: Uint8Array): string {
+  const h = Buffer.from(b).toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function uuidBytes(s: string): Uint8Array {
+  const hex = s.replaceAll("-", "");
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new ProtocolError(`not a UUID: ${JSON.stringify(s)}`);
+  return Buffer.from(hex, "hex");
 }
 
 export class Writer {
@@ -146,6 +181,16 @@ export class Writer {
   int64(v: number): this {
     const at = this.#room(8);
     this.#view.setBigInt64(at, BigInt(v));
+    return this;
+  }
+  uint16(v: number): this {
+    const at = this.#room(2);
+    this.#view.setUint16(at, v);
+    return this;
+  }
+  float64(v: number): this {
+    const at = this.#room(8);
+    this.#view.setFloat64(at, v);
     return this;
   }
   uvarint(v: number): this {
@@ -192,13 +237,35 @@ export function encode(s: Schema, version: number, value: Value, w = new Writer(
 function readStruct(fields: Struct, version: number, flexible: boolean, r: Reader): Value {
   const out: Value = {};
   for (const field of fields)
-    if (inVersion(field, version)) out[field.name] = readType(field.type, version, flexible, r);
-  if (flexible) r.skipTags();
+    if (field.tag === undefined && inVersion(field, version))
+      out[field.name] = readType(field.type, version, flexible, r);
+  if (flexible) readTags(fields, version, r, out);
   return out;
+}
+
+/** A struct's tag section: known tags decoded into `out`, unknown ones skipped (as Kafka does). */
+function readTags(fields: Struct, version: number, r: Reader, out: Value): void {
+  const n = r.uvarint();
+  let last = -1;
+  for (let i = 0; i < n; i++) {
+    const tag = r.uvarint();
+    if (tag <= last) throw new ProtocolError(`tagged fields out of order (${tag} after ${last})`);
+    last = tag;
+    const size = r.uvarint();
+    const body = r.raw(size);
+    const field = fields.find((f) => f.tag === tag && inVersion(f, version));
+    if (!field) continue;
+    const inner = new Reader(body);
+    out[field.name] = readType(field.type, version, true, inner);
+    if (inner.remaining !== 0) throw new ProtocolError(`tagged field ${field.name} has ${inner.remaining} extra bytes`);
+  }
 }
 
 function readType(type: FieldType, version: number, flexible: boolean, r: Reader): unknown {
   if (Array.isArray(type)) return readStruct(type, version, flexible, r);
+  if (typeof type === "object" && "struct" in type) {
+    return r.int8() < 0 ? null : readStruct(type.struct, version, flexible, r);
+  }
   if (typeof type === "object") {
     const n = r.length(flexible, true);
     if (n < 0) {
@@ -220,8 +287,14 @@ function readType(type: FieldType, version: number, flexible: boolean, r: Reader
       return r.int32();
     case "int64":
       return r.int64();
+    case "uint16":
+      return r.uint16();
+    case "float64":
+      return r.float64();
     case "bool":
       return r.int8() !== 0;
+    case "uuid":
+      return uuidString(r.raw(16));
     case "string":
     case "string?": {
       const n = r.length(flexible, false);
@@ -245,14 +318,38 @@ function readType(type: FieldType, version: number, flexible: boolean, r: Reader
 }
 
 function writeStruct(fields: Struct, version: number, flexible: boolean, value: Value, w: Writer): void {
-  for (const field of fields)
-    if (inVersion(field, version)) writeType(field.type, version, flexible, value[field.name], w);
-  if (flexible) w.uvarint(0);
+  for (const field of fields) {
+    if (field.tag !== undefined || !inVersion(field, version)) continue;
+    writeType(field.type, version, flexible, value[field.name] ?? field.default, w);
+  }
+  if (!flexible) return;
+  // Tagged fields are written only when set, in tag order, each as tag, size, value.
+  const tagged = fields
+    .filter(
+      (f) => f.tag !== undefined && inVersion(f, version) && value[f.name] !== undefined && value[f.name] !== null,
+    )
+    .sort((a, b) => a.tag! - b.tag!);
+  w.uvarint(tagged.length);
+  for (const field of tagged) {
+    const body = new Writer();
+    writeType(field.type, version, true, value[field.name], body);
+    const bytes = body.bytes();
+    w.uvarint(field.tag!).uvarint(bytes.byteLength).raw(bytes);
+  }
 }
 
 function writeType(type: FieldType, version: number, flexible: boolean, v: unknown, w: Writer): void {
   if (Array.isArray(type)) {
     writeStruct(type, version, flexible, (v ?? {}) as Value, w);
+    return;
+  }
+  if (typeof type === "object" && "struct" in type) {
+    if (v === null || v === undefined) {
+      w.int8(-1);
+      return;
+    }
+    w.int8(1);
+    writeStruct(type.struct, version, flexible, v as Value, w);
     return;
   }
   if (typeof type === "object") {
@@ -278,8 +375,17 @@ function writeType(type: FieldType, version: number, flexible: boolean, v: unkno
     case "int64":
       w.int64(Number(v ?? 0));
       return;
+    case "uint16":
+      w.uint16(Number(v ?? 0));
+      return;
+    case "float64":
+      w.float64(Number(v ?? 0));
+      return;
     case "bool":
       w.int8(v ? 1 : 0);
+      return;
+    case "uuid":
+      w.raw(uuidBytes(String(v ?? ZERO_UUID)));
       return;
     case "string":
     case "string?": {
@@ -304,4 +410,10 @@ function writeType(type: FieldType, version: number, flexible: boolean, v: unkno
       return;
     }
   }
+}
+
+/** One API's request and response layouts. */
+export interface Messages {
+  request: Schema;
+  response: Schema;
 }

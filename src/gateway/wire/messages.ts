@@ -1,7 +1,11 @@
-// The Kafka messages the gateway speaks, transcribed from Apache Kafka 3.8's JSON message specs
-// (field names kept), with the version ranges it advertises. Only these versions are ever decoded.
+// The Kafka APIs the gateway speaks and the version range it advertises for each: the one table
+// that ApiVersions answers from, dispatch decodes by, and the docs' API table is generated from.
 
-import { arrayOf, f, schema, type Schema } from "./codec.js";
+import { arrayOf, f, schema, type Messages } from "./codec.js";
+import * as admin from "./schemas/admin.js";
+import * as groups from "./schemas/groups.js";
+import * as records from "./schemas/records.js";
+import * as txn from "./schemas/txn.js";
 
 export const API = {
   Produce: 0,
@@ -15,392 +19,111 @@ export const API = {
   Heartbeat: 12,
   LeaveGroup: 13,
   SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
+  DeleteRecords: 21,
   InitProducerId: 22,
+  OffsetForLeaderEpoch: 23,
+  DescribeAcls: 29,
+  CreateAcls: 30,
+  DeleteAcls: 31,
+  DescribeConfigs: 32,
+  AlterConfigs: 33,
+  CreatePartitions: 37,
+  DeleteGroups: 42,
+  IncrementalAlterConfigs: 44,
+  DescribeCluster: 60,
+  ConsumerGroupHeartbeat: 68,
+  ConsumerGroupDescribe: 69,
 } as const;
 
 export type ApiName = keyof typeof API;
 
-export interface ApiSpec {
+export interface ApiSpec extends Messages {
   name: ApiName;
   key: number;
   /**
-   * Advertised range. Low minimums are forced by librdkafka's feature gates (e.g. Produce 0 keeps
-   * its gzip/snappy/lz4 enabled, JoinGroup 0 enables -G); versions below what we serve fully are
-   * answered per partition/group with an error rather than decoded differently.
+   * Advertised range: every version in it is decoded and answered. Low minimums are Kafka 3.9's
+   * (clients that skip version negotiation still work) or forced by librdkafka's feature gates
+   * (Produce 0 keeps its gzip/snappy/lz4 enabled); versions whose records edgelog cannot store are
+   * answered per partition with Kafka's error rather than decoded differently.
    */
   min: number;
   max: number;
-  request: Schema;
-  response: Schema;
+  /** Why the range stops where it does, when not at Kafka 4.0's own (for the docs' table). */
+  note?: string;
 }
 
-const int32s = arrayOf("int32");
-const strings = arrayOf("string");
-
-const produce = {
-  request: schema([
-    f("TransactionalId", "string?", "3+"),
-    f("Acks", "int16"),
-    f("TimeoutMs", "int32"),
-    f(
-      "TopicData",
-      arrayOf([f("Name", "string"), f("PartitionData", arrayOf([f("Index", "int32"), f("Records", "bytes?")]))]),
-    ),
-  ]),
-  response: schema([
-    f(
-      "Responses",
-      arrayOf([
-        f("Name", "string"),
-        f(
-          "PartitionResponses",
-          arrayOf([
-            f("Index", "int32"),
-            f("ErrorCode", "int16"),
-            f("BaseOffset", "int64"),
-            f("LogAppendTimeMs", "int64", "2+"),
-            f("LogStartOffset", "int64", "5+"),
-          ]),
-        ),
-      ]),
-    ),
-    f("ThrottleTimeMs", "int32", "1+"),
-  ]),
-};
-
-const fetch = {
-  request: schema([
-    f("ReplicaId", "int32"),
-    f("MaxWaitMs", "int32"),
-    f("MinBytes", "int32"),
-    f("MaxBytes", "int32", "3+"),
-    f("IsolationLevel", "int8", "4+"),
-    f("SessionId", "int32", "7+"),
-    f("SessionEpoch", "int32", "7+"),
-    f(
-      "Topics",
-      arrayOf([
-        f("Topic", "string"),
-        f(
-          "Partitions",
-          arrayOf([
-            f("Partition", "int32"),
-            f("CurrentLeaderEpoch", "int32", "9+"),
-            f("FetchOffset", "int64"),
-            f("LogStartOffset", "int64", "5+"),
-            f("PartitionMaxBytes", "int32"),
-          ]),
-        ),
-      ]),
-    ),
-    f("ForgottenTopicsData", arrayOf([f("Topic", "string"), f("Partitions", int32s)]), "7+"),
-    f("RackId", "string", "11+"),
-  ]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "1+"),
-    f("ErrorCode", "int16", "7+"),
-    f("SessionId", "int32", "7+"),
-    f(
-      "Responses",
-      arrayOf([
-        f("Topic", "string"),
-        f(
-          "Partitions",
-          arrayOf([
-            f("PartitionIndex", "int32"),
-            f("ErrorCode", "int16"),
-            f("HighWatermark", "int64"),
-            f("LastStableOffset", "int64", "4+"),
-            f("LogStartOffset", "int64", "5+"),
-            f("AbortedTransactions", arrayOf([f("ProducerId", "int64"), f("FirstOffset", "int64")], true), "4+"),
-            f("PreferredReadReplica", "int32", "11+"),
-            f("Records", "records"),
-          ]),
-        ),
-      ]),
-    ),
-  ]),
-};
-
-const listOffsets = {
-  request: schema([
-    f("ReplicaId", "int32"),
-    f("IsolationLevel", "int8", "2+"),
-    f(
-      "Topics",
-      arrayOf([
-        f("Name", "string"),
-        f(
-          "Partitions",
-          arrayOf([f("PartitionIndex", "int32"), f("Timestamp", "int64"), f("MaxNumOffsets", "int32", "0-0")]),
-        ),
-      ]),
-    ),
-  ]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "2+"),
-    f(
-      "Topics",
-      arrayOf([
-        f("Name", "string"),
-        f(
-          "Partitions",
-          arrayOf([
-            f("PartitionIndex", "int32"),
-            f("ErrorCode", "int16"),
-            f("OldStyleOffsets", arrayOf("int64"), "0-0"),
-            f("Timestamp", "int64", "1+"),
-            f("Offset", "int64", "1+"),
-          ]),
-        ),
-      ]),
-    ),
-  ]),
-};
-
-const metadata = {
-  request: schema([
-    // v0: an empty list means all topics; v1+: null does.
-    f("Topics", arrayOf([f("Name", "string")], true)),
-    f("AllowAutoTopicCreation", "bool", "4+"),
-  ]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "3+"),
-    f("Brokers", arrayOf([f("NodeId", "int32"), f("Host", "string"), f("Port", "int32"), f("Rack", "string?", "1+")])),
-    f("ClusterId", "string?", "2+"),
-    f("ControllerId", "int32", "1+"),
-    f(
-      "Topics",
-      arrayOf([
-        f("ErrorCode", "int16"),
-        f("Name", "string"),
-        f("IsInternal", "bool", "1+"),
-        f(
-          "Partitions",
-          arrayOf([
-            f("ErrorCode", "int16"),
-            f("PartitionIndex", "int32"),
-            f("LeaderId", "int32"),
-            f("ReplicaNodes", int32s),
-            f("IsrNodes", int32s),
-            f("OfflineReplicas", int32s, "5+"),
-          ]),
-        ),
-      ]),
-    ),
-  ]),
-};
-
-const offsetCommit = {
-  request: schema([
-    f("GroupId", "string"),
-    f("GenerationIdOrMemberEpoch", "int32", "1+"),
-    f("MemberId", "string", "1+"),
-    f("GroupInstanceId", "string?", "7+"),
-    f("RetentionTimeMs", "int64", "2-4"),
-    f(
-      "Topics",
-      arrayOf([
-        f("Name", "string"),
-        f(
-          "Partitions",
-          arrayOf([
-            f("PartitionIndex", "int32"),
-            f("CommittedOffset", "int64"),
-            f("CommittedLeaderEpoch", "int32", "6+"),
-            f("CommitTimestamp", "int64", "1-1"),
-            f("CommittedMetadata", "string?"),
-          ]),
-        ),
-      ]),
-    ),
-  ]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "3+"),
-    f(
-      "Topics",
-      arrayOf([f("Name", "string"), f("Partitions", arrayOf([f("PartitionIndex", "int32"), f("ErrorCode", "int16")]))]),
-    ),
-  ]),
-};
-
-const offsetFetch = {
-  request: schema([
-    f("GroupId", "string"),
-    f("Topics", arrayOf([f("Name", "string"), f("PartitionIndexes", int32s)], true)),
-  ]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "3+"),
-    f(
-      "Topics",
-      arrayOf([
-        f("Name", "string"),
-        f(
-          "Partitions",
-          arrayOf([
-            f("PartitionIndex", "int32"),
-            f("CommittedOffset", "int64"),
-            f("CommittedLeaderEpoch", "int32", "5+"),
-            f("Metadata", "string?"),
-            f("ErrorCode", "int16"),
-          ]),
-        ),
-      ]),
-    ),
-    f("ErrorCode", "int16", "2+"),
-  ]),
-};
-
-const findCoordinator = {
-  request: schema([f("Key", "string"), f("KeyType", "int8", "1+")]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "1+"),
-    f("ErrorCode", "int16"),
-    f("ErrorMessage", "string?", "1+"),
-    f("NodeId", "int32"),
-    f("Host", "string"),
-    f("Port", "int32"),
-  ]),
-};
-
-const joinGroup = {
-  request: schema([
-    f("GroupId", "string"),
-    f("SessionTimeoutMs", "int32"),
-    f("RebalanceTimeoutMs", "int32", "1+"),
-    f("MemberId", "string"),
-    f("GroupInstanceId", "string?", "5+"),
-    f("ProtocolType", "string"),
-    f("Protocols", arrayOf([f("Name", "string"), f("Metadata", "bytes")])),
-  ]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "2+"),
-    f("ErrorCode", "int16"),
-    f("GenerationId", "int32"),
-    f("ProtocolName", "string"),
-    f("Leader", "string"),
-    f("MemberId", "string"),
-    f("Members", arrayOf([f("MemberId", "string"), f("GroupInstanceId", "string?", "5+"), f("Metadata", "bytes")])),
-  ]),
-};
-
-const heartbeat = {
-  request: schema([
-    f("GroupId", "string"),
-    f("GenerationId", "int32"),
-    f("MemberId", "string"),
-    f("GroupInstanceId", "string?", "3+"),
-  ]),
-  response: schema([f("ThrottleTimeMs", "int32", "1+"), f("ErrorCode", "int16")]),
-};
-
-const memberIdentity = [f("MemberId", "string"), f("GroupInstanceId", "string?")];
-
-const leaveGroup = {
-  request: schema([
-    f("GroupId", "string"),
-    f("MemberId", "string", "0-2"),
-    f("Members", arrayOf(memberIdentity), "3+"),
-  ]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "1+"),
-    f("ErrorCode", "int16"),
-    f("Members", arrayOf([...memberIdentity, f("ErrorCode", "int16")]), "3+"),
-  ]),
-};
-
-const syncGroup = {
-  request: schema([
-    f("GroupId", "string"),
-    f("GenerationId", "int32"),
-    f("MemberId", "string"),
-    f("GroupInstanceId", "string?", "3+"),
-    f("Assignments", arrayOf([f("MemberId", "string"), f("Assignment", "bytes")])),
-  ]),
-  response: schema([f("ThrottleTimeMs", "int32", "1+"), f("ErrorCode", "int16"), f("Assignment", "bytes")]),
-};
-
-const apiVersions = {
-  request: schema([f("ClientSoftwareName", "string", "3+"), f("ClientSoftwareVersion", "string", "3+")], 3),
-  response: schema(
-    [
-      f("ErrorCode", "int16"),
-      f("ApiKeys", arrayOf([f("ApiKey", "int16"), f("MinVersion", "int16"), f("MaxVersion", "int16")])),
-      f("ThrottleTimeMs", "int32", "1+"),
-    ],
-    3,
-  ),
-};
-
-const createTopics = {
-  request: schema([
-    f(
-      "Topics",
-      arrayOf([
-        f("Name", "string"),
-        f("NumPartitions", "int32"),
-        f("ReplicationFactor", "int16"),
-        f("Assignments", arrayOf([f("PartitionIndex", "int32"), f("BrokerIds", int32s)])),
-        f("Configs", arrayOf([f("Name", "string"), f("Value", "string?")])),
-      ]),
-    ),
-    f("TimeoutMs", "int32"),
-    f("ValidateOnly", "bool", "1+"),
-  ]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "2+"),
-    f("Topics", arrayOf([f("Name", "string"), f("ErrorCode", "int16"), f("ErrorMessage", "string?", "1+")])),
-  ]),
-};
-
-const deleteTopics = {
-  request: schema([f("TopicNames", strings), f("TimeoutMs", "int32")]),
-  response: schema([
-    f("ThrottleTimeMs", "int32", "1+"),
-    f("Responses", arrayOf([f("Name", "string"), f("ErrorCode", "int16")])),
-  ]),
-};
-
-const initProducerId = {
-  request: schema([f("TransactionalId", "string?"), f("TransactionTimeoutMs", "int32")]),
-  response: schema([
-    f("ThrottleTimeMs", "int32"),
-    f("ErrorCode", "int16"),
-    f("ProducerId", "int64"),
-    f("ProducerEpoch", "int16"),
-  ]),
-};
+const spec = (name: ApiName, min: number, max: number, messages: Messages, note?: string): ApiSpec => ({
+  name,
+  key: API[name],
+  min,
+  max,
+  ...messages,
+  ...(note ? { note } : {}),
+});
 
 export const APIS: readonly ApiSpec[] = [
-  { name: "Produce", key: API.Produce, min: 0, max: 7, ...produce },
-  { name: "Fetch", key: API.Fetch, min: 4, max: 11, ...fetch },
-  { name: "ListOffsets", key: API.ListOffsets, min: 1, max: 3, ...listOffsets },
-  { name: "Metadata", key: API.Metadata, min: 0, max: 6, ...metadata },
-  { name: "OffsetCommit", key: API.OffsetCommit, min: 2, max: 7, ...offsetCommit },
-  { name: "OffsetFetch", key: API.OffsetFetch, min: 1, max: 5, ...offsetFetch },
-  { name: "FindCoordinator", key: API.FindCoordinator, min: 0, max: 2, ...findCoordinator },
-  { name: "JoinGroup", key: API.JoinGroup, min: 0, max: 5, ...joinGroup },
-  { name: "Heartbeat", key: API.Heartbeat, min: 0, max: 3, ...heartbeat },
-  { name: "LeaveGroup", key: API.LeaveGroup, min: 0, max: 3, ...leaveGroup },
-  { name: "SyncGroup", key: API.SyncGroup, min: 0, max: 3, ...syncGroup },
-  { name: "ApiVersions", key: API.ApiVersions, min: 0, max: 3, ...apiVersions },
-  { name: "CreateTopics", key: API.CreateTopics, min: 0, max: 4, ...createTopics },
-  { name: "DeleteTopics", key: API.DeleteTopics, min: 0, max: 1, ...deleteTopics },
-  { name: "InitProducerId", key: API.InitProducerId, min: 0, max: 1, ...initProducerId },
+  spec("Produce", 0, 12, records.produce, "v0-2 (MessageSet v0/v1) answered UNSUPPORTED_FOR_MESSAGE_FORMAT"),
+  spec("Fetch", 4, 17, records.fetch, "RecordBatch v2 only (Kafka 4.0's floor)"),
+  spec("ListOffsets", 0, 10, records.listOffsets),
+  spec("Metadata", 0, 13, admin.metadata),
+  spec("OffsetCommit", 0, 9, groups.offsetCommit),
+  spec("OffsetFetch", 0, 9, groups.offsetFetch),
+  spec("FindCoordinator", 0, 6, groups.findCoordinator),
+  spec("JoinGroup", 0, 9, groups.joinGroup),
+  spec("Heartbeat", 0, 4, groups.heartbeat),
+  spec("LeaveGroup", 0, 5, groups.leaveGroup),
+  spec("SyncGroup", 0, 5, groups.syncGroup),
+  spec("DescribeGroups", 0, 6, groups.describeGroups),
+  spec("ListGroups", 0, 5, groups.listGroups),
+  spec("ApiVersions", 0, 4, admin.apiVersions),
+  spec("CreateTopics", 0, 7, admin.createTopics),
+  spec("DeleteTopics", 0, 6, admin.deleteTopics),
+  spec("DeleteRecords", 0, 2, records.deleteRecords),
+  spec("InitProducerId", 0, 5, records.initProducerId),
+  spec("OffsetForLeaderEpoch", 0, 4, records.offsetForLeaderEpoch),
+  spec("DescribeAcls", 0, 3, admin.describeAcls),
+  spec("CreateAcls", 0, 3, admin.createAcls),
+  spec("DeleteAcls", 0, 3, admin.deleteAcls),
+  spec("DescribeConfigs", 0, 4, admin.describeConfigs),
+  spec("AlterConfigs", 0, 2, admin.alterConfigs),
+  spec("CreatePartitions", 0, 3, admin.createPartitions),
+  spec("DeleteGroups", 0, 2, groups.deleteGroups),
+  spec("IncrementalAlterConfigs", 0, 1, admin.incrementalAlterConfigs),
+  spec("DescribeCluster", 0, 2, admin.describeCluster),
+  spec("ConsumerGroupHeartbeat", 0, 1, groups.consumerGroupHeartbeat),
+  spec("ConsumerGroupDescribe", 0, 1, groups.consumerGroupDescribe),
 ];
 
 export const BY_KEY: ReadonlyMap<number, ApiSpec> = new Map(APIS.map((a) => [a.key, a]));
 
+/**
+ * APIs whose layouts the gateway knows but does not serve: a request for one is decoded and
+ * answered with UNSUPPORTED_VERSION (never advertised), as is a served API at a version below its
+ * advertised minimum. Every layout covers versions 0 up to `max`.
+ */
+export const KNOWN: ReadonlyMap<number, { name: string; max: number; messages: Messages }> = new Map([
+  [24, { name: "AddPartitionsToTxn", max: 5, messages: txn.addPartitionsToTxn }],
+  [25, { name: "AddOffsetsToTxn", max: 4, messages: txn.addOffsetsToTxn }],
+  [26, { name: "EndTxn", max: 5, messages: txn.endTxn }],
+  [28, { name: "TxnOffsetCommit", max: 5, messages: txn.txnOffsetCommit }],
+  [47, { name: "OffsetDelete", max: 0, messages: groups.offsetDelete }],
+  [61, { name: "DescribeProducers", max: 0, messages: records.describeProducers }],
+  [65, { name: "DescribeTransactions", max: 0, messages: txn.describeTransactions }],
+  [66, { name: "ListTransactions", max: 2, messages: txn.listTransactions }],
+]);
+
 /** Consumer-protocol payloads carried inside JoinGroup (Subscription) and SyncGroup (Assignment). */
-const topicPartitions = arrayOf([f("Topic", "string"), f("Partitions", int32s)]);
+const topicPartitions = arrayOf([f("Topic", "string"), f("Partitions", arrayOf("int32"))]);
 export const SUBSCRIPTION = schema([
-  f("Topics", strings),
+  f("Topics", arrayOf("string")),
   f("UserData", "bytes?"),
   f("OwnedPartitions", topicPartitions, "1+"),
-  f("GenerationId", "int32", "2+"),
+  f("GenerationId", "int32", "2+", { default: -1 }),
   f("RackId", "string?", "3+"),
 ]);
 export const ASSIGNMENT = schema([f("AssignedPartitions", topicPartitions), f("UserData", "bytes?")]);

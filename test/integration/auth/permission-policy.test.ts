@@ -52,6 +52,13 @@ const POLICY: Rule[] = [
     needs: "admin topic:T",
     ok: 200,
   },
+  {
+    method: "POST",
+    path: "/v1/topics/T/partitions/0/delete-records",
+    body: { before_offset: 0 },
+    needs: "admin topic:T",
+    ok: 200,
+  },
   { method: "DELETE", path: "/v1/topics/T", needs: "admin topic:T", ok: 204 },
 
   {

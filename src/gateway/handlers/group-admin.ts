@@ -1,0 +1,115 @@
+// ListGroups, DescribeGroups and DeleteGroups over GET/DELETE /v1/groups: every edgelog group is a
+// consumer group whose members may speak the classic or the KIP-848 protocol.
+
+import type { GroupDescription, GroupSummary } from "../../protocol/api.js";
+import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
+import { EdgelogError } from "../../protocol/errors.js";
+import { encode, Writer } from "../wire/codec.js";
+import { SUBSCRIPTION } from "../wire/messages.js";
+import { DENIED, errorMessage, failure, KAFKA, NONE } from "../errors.js";
+import type { Handler } from "./context.js";
+import { encodeAssignment } from "./groups.js";
+
+/** A group's state as the classic protocol names it (DescribeGroups, ListGroups of classic clients). */
+export function classicState(state: GroupSummary["state"]): string {
+  return state === "empty" ? "Empty" : state === "reconciling" ? "PreparingRebalance" : "Stable";
+}
+
+/** A group's state as KIP-848 names it (ConsumerGroupDescribe, ListGroups v5 with types). */
+export function consumerState(state: GroupSummary["state"]): string {
+  return state === "empty" ? "Empty" : state === "reconciling" ? "Reconciling" : "Stable";
+}
+
+export const listGroups: Handler = async (req, ctx) => {
+  let groups: GroupSummary[];
+  try {
+    groups = await ctx.upstream.listGroups(ctx.signal);
+  } catch (e) {
+    // Kafka lists only the groups a client may describe; a token that may list none sees none.
+    const code = failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group);
+    return { ThrottleTimeMs: 0, ErrorCode: code === DENIED.group ? NONE : code, Groups: [] };
+  }
+  const states = ((req.StatesFilter as string[] | undefined) ?? []).map((s) => s.toLowerCase());
+  const types = ((req.TypesFilter as string[] | undefined) ?? []).map((t) => t.toLowerCase());
+  // v5 (with types) speaks KIP-848's state names; earlier versions the classic ones.
+  const name = ctx.version >= 5 ? consumerState : classicState;
+  return {
+    ThrottleTimeMs: 0,
+    ErrorCode: NONE,
+    Groups: groups
+      .filter((g) => states.length === 0 || states.includes(name(g.state).toLowerCase()))
+      .filter(() => types.length === 0 || types.includes("consumer"))
+      .map((g) => ({
+        GroupId: g.group_id,
+        ProtocolType: "consumer",
+        GroupState: name(g.state),
+        GroupType: "consumer",
+      })),
+  };
+};
+
+/** ConsumerProtocol Subscription v0 bytes for a member's topics. */
+function subscriptionBytes(topics: string[]): Uint8Array {
+  const w = new Writer().int16(0);
+  encode(SUBSCRIPTION, 0, { Topics: topics, UserData: null }, w);
+  return w.bytes();
+}
+
+export const describeGroups: Handler = async (req, ctx) => {
+  const groups = await Promise.all(
+    (req.Groups as string[]).map(async (id) => {
+      const fail = (code: number, message: string | null, state = "") => ({
+        ErrorCode: code,
+        ErrorMessage: message,
+        GroupId: id,
+        GroupState: state,
+        ProtocolType: "",
+        ProtocolData: "",
+        Members: [],
+      });
+      if (!GROUP_ID_PATTERN.test(id)) return fail(KAFKA.INVALID_GROUP_ID, `invalid group id ${JSON.stringify(id)}`);
+      let d: GroupDescription;
+      try {
+        d = await ctx.upstream.describeGroup(id, ctx.signal);
+      } catch (e) {
+        // A group that does not exist: "Dead" before v6, GROUP_ID_NOT_FOUND from v6 (KIP-1043).
+        if (e instanceof EdgelogError && e.code === "GROUP_ID_NOT_FOUND" && ctx.version < 6)
+          return fail(NONE, null, "Dead");
+        return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group), errorMessage(e));
+      }
+      return {
+        ErrorCode: NONE,
+        ErrorMessage: null,
+        GroupId: id,
+        GroupState: classicState(d.state),
+        ProtocolType: "consumer",
+        ProtocolData: d.members.length > 0 ? d.assignor : "",
+        Members: d.members.map((m) => ({
+          MemberId: m.member_id,
+          GroupInstanceId: m.instance_id,
+          // edgelog does not record a member's client id or address.
+          ClientId: "",
+          ClientHost: "",
+          MemberMetadata: subscriptionBytes(m.topics),
+          MemberAssignment: encodeAssignment(m.assignment),
+        })),
+      };
+    }),
+  );
+  return { ThrottleTimeMs: 0, Groups: groups };
+};
+
+export const deleteGroups: Handler = async (req, ctx) => ({
+  ThrottleTimeMs: 0,
+  Results: await Promise.all(
+    (req.GroupsNames as string[]).map(async (id) => {
+      if (!GROUP_ID_PATTERN.test(id)) return { GroupId: id, ErrorCode: KAFKA.INVALID_GROUP_ID };
+      try {
+        await ctx.upstream.deleteGroup(id, ctx.signal);
+        return { GroupId: id, ErrorCode: NONE };
+      } catch (e) {
+        return { GroupId: id, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
+      }
+    }),
+  ),
+});
