@@ -226,8 +226,10 @@ export const alterConfigs: Handler = async (req, ctx) => {
         r,
         (topic) => {
           const change: Change = {};
-          for (const key of Object.keys(topic.config))
-            if (TOPIC_CONFIG_KEYS.includes(key as TopicConfigKey)) change[key] = null;
+          // Overrides not restated return to their defaults (edgelog's topic config lists every key).
+          for (const key of TOPIC_CONFIG_KEYS)
+            if (key in topic.config && render(topic.config[key]) !== render(DEFAULT_TOPIC_CONFIG[key]))
+              change[key] = null;
           for (const c of r.Configs) change[c.Name] = c.Value;
           return change;
         },

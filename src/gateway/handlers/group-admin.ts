@@ -108,6 +108,9 @@ export const deleteGroups: Handler = async (req, ctx) => ({
         await ctx.upstream.deleteGroup(id, ctx.signal);
         return { GroupId: id, ErrorCode: NONE };
       } catch (e) {
+        // Kafka's own answer here (commits map a non-empty group to UNKNOWN_MEMBER_ID instead).
+        if (e instanceof EdgelogError && e.code === "NON_EMPTY_GROUP")
+          return { GroupId: id, ErrorCode: KAFKA.NON_EMPTY_GROUP };
         return { GroupId: id, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
       }
     }),
