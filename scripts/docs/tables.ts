@@ -8,6 +8,7 @@ import {
   TOPIC_CONFIG_KEYS,
   TOPIC_CONFIG_SPEC,
 } from "../../src/protocol/topic-config.js";
+import { APIS } from "../../src/gateway/wire/messages.js";
 
 export interface DocTable {
   /** The Markdown file, relative to the repository root. */
@@ -19,7 +20,16 @@ export interface DocTable {
 
 export const DOC_TABLES: DocTable[] = [
   { file: "docs/topics.md", marker: "topic-config-table", render: topicConfigTable },
+  { file: "README.md", marker: "kafka-api-table", render: kafkaApiTable },
 ];
+
+/** The Kafka APIs the gateway serves, from the table ApiVersions answers with. */
+function kafkaApiTable(): string {
+  const rows = [...APIS]
+    .sort((a, b) => a.key - b.key)
+    .map((a) => [a.name, String(a.key), a.min === a.max ? `${a.min}` : `${a.min}–${a.max}`, a.note ?? ""]);
+  return markdownTable(["API", "Key", "Versions", "Note"], rows);
+}
 
 /** A Markdown table; cells are Markdown already (pipes escaped by the caller's text, which has none). */
 export function markdownTable(headers: string[], rows: string[][]): string {
