@@ -304,6 +304,32 @@ export const ERRORS = {
     kafka: 86,
     fix: "Stop the group's members subscribed to the topic first.",
   },
+  // Stream processing (edgelog/streams), raised by the library in the application, as Kafka Streams'
+  // client-side exceptions are; the statuses serve its interactive-query HTTP handler.
+  INVALID_TOPOLOGY: {
+    status: 400,
+    retriable: false,
+    kafka: -1,
+    fix: "Fix the topology (docs/streams.md lists what each operator needs).",
+  },
+  SERIALIZATION_EXCEPTION: {
+    status: 400,
+    retriable: false,
+    kafka: -1,
+    fix: 'Fix the record or the serde, or set deserializationExceptionHandler: "logAndContinue" to skip such records.',
+  },
+  UNKNOWN_STATE_STORE: {
+    status: 404,
+    retriable: false,
+    kafka: -1,
+    fix: "Query a store the topology materializes under that name (a named Materialized).",
+  },
+  STATE_STORE_NOT_AVAILABLE: {
+    status: 503,
+    retriable: true,
+    kafka: -1,
+    fix: "The store's partition is restoring or hosted by another instance; retry, or ask the instance that hosts it.",
+  },
   /** Raised by clients, never by the server: the request did not get an answer. */
   NETWORK_EXCEPTION: {
     status: 503,
