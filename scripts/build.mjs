@@ -1,5 +1,5 @@
-// Bundles the SDK (dist/client.js), the CLI (dist/cli.js, which also runs the Kafka gateway), the
-// standalone gateway (dist/gateway.mjs) so they run on plain Node >= 20, browsers and Workers without
+// Bundles the SDK (dist/client.js), the streams library (dist/streams.js), the CLI (dist/cli.js,
+// which also runs the Kafka gateway), the standalone gateway (dist/gateway.mjs) so they run on plain Node >= 20, browsers and Workers without
 // a TypeScript loader, and the web console (dist/assets/console/, served by the Worker as static
 // assets, wrangler.toml [assets]). Run by `npm ci` (prepare), `npm test` (pretest), `npm start` and
 // `npm run deploy`.
@@ -40,6 +40,7 @@ async function buildConsole() {
 await Promise.all([
   // platform neutral: the SDK must not pull in Node built-ins.
   build({ ...common, entryPoints: ["src/client/index.ts"], outfile: "dist/client.js", platform: "neutral" }),
+  build({ ...common, entryPoints: ["src/streams/index.ts"], outfile: "dist/streams.js", platform: "neutral" }),
   build({
     ...common,
     entryPoints: ["src/cli/bin.ts"],

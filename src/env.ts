@@ -3,6 +3,7 @@
 import type { ClusterDO } from "./controller/cluster-do.js";
 import type { GroupCoordinatorDO } from "./coordinator/coordinator-do.js";
 import type { MirrorDO } from "./mirror/mirror-do.js";
+import type { MemberHostDO } from "./host/host-do.js";
 import type { PartitionDO } from "./partition/partition-do.js";
 import type { SchemaRegistryDO } from "./registry/registry-do.js";
 import {
@@ -21,6 +22,8 @@ export interface Env {
   COORDINATOR: DurableObjectNamespace<GroupCoordinatorDO>;
   MIRROR: DurableObjectNamespace<MirrorDO>;
   REGISTRY: DurableObjectNamespace<SchemaRegistryDO>;
+  /** Group members hosted in objects (Worker-mode streams tasks; connector sink tasks later). */
+  MEMBER_HOST: DurableObjectNamespace<MemberHostDO>;
   ARCHIVE: R2Bucket;
   /** "off" disables authentication for local runs and tests; unset or "required" requires it. Never set for deploys. */
   EDGELOG_AUTH?: string;

@@ -47,4 +47,8 @@ export {
   type TestRecord,
 } from "./test-driver.js";
 export type { DeserializationExceptionHandler, Logger } from "./runtime/task.js";
+export { KafkaStreams, type StreamsState } from "./runtime/kafka-streams.js";
+export type { StreamsConfig } from "./config.js";
+export type { ProcessingGuarantee } from "./runtime/guarantee.js";
+export { nodeListener, queryHandler } from "./query.js";
 export { EdgelogError } from "../protocol/errors.js";

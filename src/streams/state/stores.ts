@@ -90,7 +90,7 @@ export interface StoreInstance {
 }
 
 /** Stored values carry the timestamp of their write ahead of the value bytes (Kafka's ValueAndTimestamp). */
-function stamp(value: Uint8Array, timestamp: number): Uint8Array {
+export function stamp(value: Uint8Array, timestamp: number): Uint8Array {
   const out = new Uint8Array(8 + value.length);
   writeU64(out, 0, timestamp);
   out.set(value, 8);
@@ -99,6 +99,11 @@ function stamp(value: Uint8Array, timestamp: number): Uint8Array {
 
 function unstamp(stored: Uint8Array): { value: Uint8Array; timestamp: number } {
   return { timestamp: readU64(stored, 0), value: stored.subarray(8) };
+}
+
+/** Applies one changelog record to a store's bytes (restoration writes directly, not through the changelog). */
+export function restoreInto(bytes: BytesStore, key: Uint8Array, value: Uint8Array | null, timestamp: number): void {
+  bytes.put(key, value === null ? null : stamp(value, timestamp));
 }
 
 abstract class BaseStore implements StoreInstance {
@@ -113,7 +118,7 @@ abstract class BaseStore implements StoreInstance {
   ) {}
 
   restore(key: Uint8Array, value: Uint8Array | null, timestamp: number): void {
-    this.bytes.put(key, value === null ? null : stamp(value, timestamp));
+    restoreInto(this.bytes, key, value, timestamp);
   }
 
   protected write(key: Uint8Array, value: Uint8Array | null, timestamp: number): void {

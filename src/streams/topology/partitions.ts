@@ -32,7 +32,7 @@ export function planPartitions(topology: Topology, external: (topic: string) => 
       if (n === undefined) {
         throw new EdgelogError(
           "UNKNOWN_TOPIC_OR_PARTITION",
-          `source topic ${t.name} does not exist; create it before starting the application`,
+          `source topic ${t.name} does not exist; create it before starting the application, or list it in createTopics`,
         );
       }
       topics.set(topicKey(t), n);
@@ -42,16 +42,24 @@ export function planPartitions(topology: Topology, external: (topic: string) => 
     if (r.partitions !== undefined) topics.set(topicKey({ name: r.name, internal: true }), r.partitions);
   }
 
+  // A task reads partition i of every source of its sub-topology; edgelog's coordinator assigns
+  // partitions topic by topic (range), which keeps partition i of equally sized topics together,
+  // so a sub-topology's sources are co-partitioned like joined topics (Kafka only requires it of
+  // joins; its own assignor places tasks).
+  const groups: TopicRef[][] = [
+    ...topology.copartitionGroups,
+    ...topology.subtopologies.filter((s) => s.sources.length > 1).map((s) => s.sources),
+  ];
   // Joins first: a group holding external topics fixes its repartition topics to their count.
   const groupCounts = (group: readonly TopicRef[]) =>
     group.filter((t) => topics.has(topicKey(t))).map((t) => ({ t, n: topics.get(topicKey(t))! }));
-  for (const group of topology.copartitionGroups) {
+  for (const group of groups) {
     const known = groupCounts(group);
     const counts = new Set(known.map((k) => k.n));
     if (counts.size > 1) {
       invalid(
-        `topics ${known.map((k) => `${k.t.name} (${k.n} partitions)`).join(", ")} are joined but not co-partitioned: ` +
-          "joined topics need the same partition count so equal keys meet in one task; repartition one side " +
+        `topics ${known.map((k) => `${k.t.name} (${k.n} partitions)`).join(", ")} are read together (joined, or by one sub-topology) but not co-partitioned: ` +
+          "they need the same partition count so equal keys meet in one task; repartition one side " +
           "(KStream.repartition({ numberOfPartitions })) or recreate a topic",
       );
     }
@@ -76,7 +84,7 @@ export function planPartitions(topology: Topology, external: (topic: string) => 
       topics.set(key, Math.max(...(inputs as number[])));
       changed = true;
     }
-    for (const group of topology.copartitionGroups) {
+    for (const group of groups) {
       const known = groupCounts(group);
       if (known.length === 0 || known.length === group.length) continue;
       const n = Math.max(...known.map((k) => k.n));
@@ -85,11 +93,11 @@ export function planPartitions(topology: Topology, external: (topic: string) => 
     }
     if (!changed) break;
   }
-  for (const group of topology.copartitionGroups) {
+  for (const group of groups) {
     const known = groupCounts(group);
     if (new Set(known.map((k) => k.n)).size > 1) {
       invalid(
-        `topics ${known.map((k) => `${k.t.name} (${k.n} partitions)`).join(", ")} are joined but not co-partitioned; ` +
+        `topics ${known.map((k) => `${k.t.name} (${k.n} partitions)`).join(", ")} are read together but not co-partitioned; ` +
           "give the repartition topics a matching numberOfPartitions",
       );
     }

@@ -1,0 +1,140 @@
+// MemberHostDO: a consumer-group member that lives inside a Durable Object. Its alarm drives the
+// member one slice at a time; it calls the router in-process. What it runs comes from a registered
+// kind (streams tasks now, connector sink tasks later); the spec is stored, so a restart resumes.
+
+import { DurableObject } from "cloudflare:workers";
+import type { Env } from "../env.js";
+import { EdgelogError } from "../protocol/errors.js";
+import { hostedKind, type HostedMember, type HostSpec } from "./kinds.js";
+
+/** The router the host calls in-process (the Worker's Hono app). */
+export interface Router {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
+}
+
+export interface HostStatus {
+  spec: HostSpec | null;
+  running: boolean;
+  member_id: string | null;
+  assignment: { topic: string; partition: number }[];
+  failures: number;
+  last_error: string | null;
+}
+
+/** Backoff after failed slices: doubling from the first, up to the last. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+/** How long an idle member (nothing to fetch) waits before its next slice at most. */
+const IDLE_MAX_MS = 1_000;
+const INTERNAL_URL = "http://edgelog.internal";
+
+const sameSpec = (a: HostSpec | undefined, b: HostSpec) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
+
+export function memberHost(router: Router) {
+  return class MemberHostDO extends DurableObject<Env> {
+    #hosted?: HostedMember;
+    #slice?: Promise<void>;
+    #failures = 0;
+    #lastError: string | null = null;
+
+    /** Runs `spec` here (idempotent: the same spec keeps running; another replaces it). */
+    async start(spec: HostSpec): Promise<HostStatus> {
+      hostedKind(spec.kind);
+      const kv = this.ctx.storage.kv;
+      if (!sameSpec(kv.get<HostSpec>("spec"), spec)) {
+        await this.#close();
+        kv.put("spec", spec);
+        this.#failures = 0;
+        this.#lastError = null;
+      }
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+      return this.status();
+    }
+
+    /** Stops: final commit, the group left, nothing scheduled. */
+    async stop(): Promise<void> {
+      this.ctx.storage.kv.delete("spec");
+      await this.ctx.storage.deleteAlarm();
+      await this.#close();
+    }
+
+    status(): HostStatus {
+      const m = this.#hosted?.member;
+      return {
+        spec: this.ctx.storage.kv.get<HostSpec>("spec") ?? null,
+        running: this.#hosted !== undefined,
+        member_id: m?.memberId ?? null,
+        assignment: m?.assignment() ?? [],
+        failures: this.#failures,
+        last_error: this.#lastError,
+      };
+    }
+
+    /** Requests for what runs here (a kind's own HTTP surface, e.g. interactive queries). */
+    override async fetch(request: Request): Promise<Response> {
+      const h = this.#hosted;
+      if (!h?.fetch) {
+        const e = new EdgelogError("STATE_STORE_NOT_AVAILABLE", "nothing is running in this host yet");
+        return Response.json({ error: e.toBody() }, { status: e.status });
+      }
+      return h.fetch(request);
+    }
+
+    override async alarm(): Promise<void> {
+      const spec = this.ctx.storage.kv.get<HostSpec>("spec");
+      if (!spec) return;
+      let delay = 0;
+      const run = (async () => {
+        try {
+          this.#hosted ??= await hostedKind(spec.kind)(this.#context(spec));
+          const member = this.#hosted.member;
+          const processed = await member.slice();
+          if (!processed) delay = Math.min(member.idleMs, IDLE_MAX_MS);
+          this.#failures = 0;
+        } catch (e) {
+          this.#failures++;
+          this.#lastError = (e as Error)?.message ?? String(e);
+          console.error(`member host ${spec.kind}/${spec.name}: slice failed (${this.#failures} in a row)`, e);
+          const hosted = this.#hosted;
+          this.#hosted = undefined;
+          await hosted?.abandon().catch(() => undefined);
+          delay = Math.min(RETRY_FIRST_MS * 2 ** (this.#failures - 1), RETRY_MAX_MS);
+        }
+      })();
+      this.#slice = run;
+      await run;
+      this.#slice = undefined;
+      if (sameSpec(this.ctx.storage.kv.get<HostSpec>("spec"), spec))
+        await this.ctx.storage.setAlarm(Date.now() + delay);
+    }
+
+    async #close(): Promise<void> {
+      await this.#slice;
+      const hosted = this.#hosted;
+      this.#hosted = undefined;
+      await hosted?.close();
+    }
+
+    #context(spec: HostSpec) {
+      const env = this.env;
+      // The router uses only waitUntil (group commit); the object's own keeps that work alive.
+      const ctx = {
+        waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p),
+        passThroughOnException: () => {},
+        props: {},
+      } as unknown as ExecutionContext;
+      const inProcess: typeof fetch = async (input, init) => router.fetch(new Request(input, init), env, ctx);
+      const authOn = env.EDGELOG_AUTH !== "off";
+      return {
+        spec,
+        objectName: this.ctx.id.name ?? this.ctx.id.toString(),
+        fetch: inProcess,
+        url: INTERNAL_URL,
+        token: spec.token ?? (authOn ? env.EDGELOG_ADMIN_TOKEN : undefined),
+        sql: this.ctx.storage.sql,
+      };
+    }
+  };
+}
+
+export type MemberHostDO = InstanceType<ReturnType<typeof memberHost>>;

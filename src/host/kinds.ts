@@ -1,0 +1,60 @@
+// What member hosts can run, by kind: a Worker's entry module registers its kinds (streams
+// applications, connector sink tasks) and the host objects of that Worker look them up by name.
+
+import { EdgelogError } from "../protocol/errors.js";
+import type { GroupMember } from "./member.js";
+
+/** What a host object is asked to run; stored in the object, so it survives restarts. */
+export interface HostSpec {
+  /** The registered kind, e.g. "streams". */
+  kind: string;
+  /** What the kind runs, e.g. an application id. */
+  name: string;
+  /** Kind-specific settings (JSON). */
+  config?: unknown;
+  /** Bearer token for the in-process calls; default the deployment's admin token when auth is on. */
+  token?: string;
+}
+
+export interface HostContext {
+  spec: HostSpec;
+  /** The host object's name: unique per instance, used as the member's static instance id. */
+  objectName: string;
+  /** fetch into this deployment's router, in-process (a deployed Worker cannot fetch its own URL). */
+  fetch: typeof fetch;
+  /** The base URL to give a client that uses `fetch` (any URL: requests never leave the isolate). */
+  url: string;
+  token?: string;
+  /** The host object's own SQLite, for state the kind keeps (streams' stores). */
+  sql: SqlStorage;
+}
+
+/** A running member as the host drives it. */
+export interface HostedMember {
+  member: GroupMember;
+  /** Requests addressed to this host object (e.g. interactive queries). */
+  fetch?(request: Request): Promise<Response>;
+  /** Final commit, then leave the group. */
+  close(): Promise<void>;
+  /** After a failure: give everything up without committing. */
+  abandon(): Promise<void>;
+}
+
+export type HostedKind = (ctx: HostContext) => Promise<HostedMember>;
+
+const kinds = new Map<string, HostedKind>();
+
+export function registerHostedKind(kind: string, factory: HostedKind): void {
+  kinds.set(kind, factory);
+}
+
+export function hostedKind(kind: string): HostedKind {
+  const k = kinds.get(kind);
+  if (!k) {
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `no member-host kind ${JSON.stringify(kind)} is registered in this Worker; its entry module must register it (known: ${[...kinds.keys()].join(", ") || "none"})`,
+    );
+  }
+  return k;
+}

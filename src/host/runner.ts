@@ -1,0 +1,61 @@
+// The contract between a group member (member.ts) and what it runs: streams tasks, connector sink
+// tasks. The member owns membership, fetching and positions; the runner owns processing and what
+// "committed" means for its output.
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface PartitionOffset extends TopicPartition {
+  /** The next offset to read: everything below it is processed. */
+  offset: number;
+  /** Stored with the committed offset (Kafka's offset metadata). */
+  metadata?: string | null;
+}
+
+/** A newly assigned partition and where reading resumes (committed offset, or the reset policy's). */
+export interface AssignedPartition extends TopicPartition {
+  offset: number;
+  /** The metadata committed with that offset, if any. */
+  metadata: string | null;
+}
+
+/** A fetched record with its key, value and headers as bytes/text, exactly as stored. */
+export interface MemberRecord {
+  offset: number;
+  timestamp: number;
+  key: Uint8Array | null;
+  value: Uint8Array | null;
+  headers: Record<string, string | null>;
+}
+
+export interface MemberBatch extends TopicPartition {
+  records: MemberRecord[];
+  highWatermark: number;
+}
+
+/** Commits offsets to the group under this member's id and epoch (fenced if the member lost them). */
+export type CommitOffsets = (offsets: PartitionOffset[]) => Promise<void>;
+
+export interface MemberRunner {
+  /** Partitions just assigned, with where each resumes. Restoring state may happen here. */
+  assigned(partitions: AssignedPartition[]): Promise<void>;
+  /** One partition's records, in offset order; processed once the promise resolves. */
+  process(batch: MemberBatch): Promise<void>;
+  /**
+   * Makes what was processed durable and commits `offsets` (every held partition whose position
+   * moved). At-least-once: flush outputs, then `commitOffsets`. A transactional runner commits the
+   * offsets inside its transaction instead and never calls `commitOffsets`.
+   */
+  commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void>;
+  /**
+   * Partitions taken away: after their final commit (lost = false), or without one because the
+   * member was fenced and they may already be someone else's (lost = true).
+   */
+  revoked(partitions: TopicPartition[], lost: boolean): Promise<void>;
+  /** Whether to fetch a held partition now (default: all of them). */
+  fetchable?(tp: TopicPartition): boolean;
+  /** Called once per slice after processing (wall-clock work such as punctuation). */
+  tick?(now: number): Promise<void>;
+}

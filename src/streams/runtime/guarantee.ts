@@ -1,0 +1,141 @@
+// Processing guarantees: where tasks' output goes and how input offsets are committed with it.
+// at_least_once is built here. exactly_once is the seam for transactions (issue 16): a transactional
+// producer per task that commits outputs, changelog writes and input offsets atomically, with
+// read_committed inputs. It plugs in as another OutputSession; until then, asking for it fails fast.
+
+import type { Edgelog } from "../../client/index.js";
+import type { Producer, RecordMetadata } from "../../client/producer.js";
+import { EdgelogError } from "../../protocol/errors.js";
+import type { CommitOffsets, PartitionOffset } from "../../host/runner.js";
+import type { OutgoingRecord } from "./task.js";
+
+export type ProcessingGuarantee = "at_least_once" | "exactly_once" | "exactly_once_v2";
+
+export const PROCESSING_GUARANTEES: readonly ProcessingGuarantee[] = [
+  "at_least_once",
+  "exactly_once",
+  "exactly_once_v2",
+];
+
+/** Throws unless the guarantee can run on this edgelog (called where the configuration is read). */
+export function checkGuarantee(g: unknown): ProcessingGuarantee {
+  if (!PROCESSING_GUARANTEES.includes(g as ProcessingGuarantee)) {
+    throw new EdgelogError(
+      "INVALID_CONFIG",
+      `processingGuarantee ${JSON.stringify(g)} is not one of ${PROCESSING_GUARANTEES.join(", ")}`,
+    );
+  }
+  if (g !== "at_least_once") {
+    throw new EdgelogError(
+      "INVALID_CONFIG",
+      `processingGuarantee ${g} needs transactions (a transactional producer per task and read_committed fetches), ` +
+        "which this edgelog does not have yet; use at_least_once",
+    );
+  }
+  return g;
+}
+
+/** The output side of a running application: one per instance, serving all its tasks. */
+export interface OutputSession {
+  /** What input fetches must see: read_committed under exactly_once, so aborted output is never read. */
+  readonly isolationLevel: "read_uncommitted" | "read_committed";
+  /** Queues a task's record (output, repartition or changelog); never waits. */
+  send(taskId: string, record: OutgoingRecord, onAck?: (offset: number) => void): void;
+  /** Hands queued records to the wire and waits while too much is in flight (back-pressure). */
+  pump(): Promise<void>;
+  /**
+   * Makes everything sent durable, then commits `offsets` (at_least_once: flush, then the group
+   * commit; exactly_once: commit each task's transaction with its offsets).
+   */
+  commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void>;
+  /** Tasks closed without a commit (lost): exactly_once aborts their transactions; at_least_once has nothing to undo. */
+  abandon(taskIds: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Kafka's at_least_once: an idempotent producer for all tasks; offsets are committed only after it flushed. */
+export class AtLeastOnceSession implements OutputSession {
+  readonly isolationLevel = "read_uncommitted";
+  readonly #producer: Producer;
+  /** Records queued since the last pump, per topic, in order. */
+  #queued = new Map<string, { record: OutgoingRecord; onAck?: (offset: number) => void }[]>();
+  #failure: unknown;
+  #inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    client: Edgelog,
+    private readonly maxInFlightBytes = 16 * 1024 * 1024,
+  ) {
+    this.#producer = client.producer({ format: "binary", maxBufferedBytes: 4 * maxInFlightBytes, idempotent: true });
+  }
+
+  send(_taskId: string, record: OutgoingRecord, onAck?: (offset: number) => void): void {
+    (this.#queued.get(record.topic) ?? this.#queued.set(record.topic, []).get(record.topic)!).push({ record, onAck });
+  }
+
+  async pump(): Promise<void> {
+    this.#throwIfFailed();
+    const queued = this.#queued;
+    this.#queued = new Map();
+    for (const [topic, list] of queued) {
+      // One send per topic keeps each partition's records in order (the producer queues them synchronously).
+      const p = this.#producer
+        .send(
+          topic,
+          list.map(({ record: r }) => ({
+            key: r.key,
+            value: r.value,
+            headers: r.headers,
+            timestamp: r.timestamp,
+            ...(r.partition !== undefined ? { partition: r.partition } : {}),
+          })),
+        )
+        .then((metas: RecordMetadata[]) => {
+          metas.forEach((m, i) => list[i]!.onAck?.(m.offset));
+        })
+        .catch((e: unknown) => {
+          this.#failure ??= e;
+        });
+      this.#inFlight.add(p);
+      void p.finally(() => this.#inFlight.delete(p));
+    }
+    // Back-pressure below the producer's own bound, so sends never wait (and reorder) inside it.
+    if (this.#producer.bufferedBytes > this.maxInFlightBytes) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    await this.#producer.flush();
+    await Promise.all([...this.#inFlight]);
+    this.#throwIfFailed();
+  }
+
+  #throwIfFailed(): void {
+    if (this.#failure !== undefined) {
+      const e = this.#failure;
+      throw e instanceof EdgelogError
+        ? new EdgelogError(e.code, `a task's output could not be written: ${e.message}`)
+        : e;
+    }
+  }
+
+  async commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void> {
+    await this.pump();
+    await this.#flush();
+    await commitOffsets(offsets);
+  }
+
+  async abandon(): Promise<void> {
+    // Whatever was sent stays written: at-least-once reprocesses from the last commit.
+  }
+
+  async close(): Promise<void> {
+    await this.pump();
+    await this.#flush();
+  }
+}
+
+/** The output session for a guarantee (only at_least_once exists until transactions land). */
+export function createOutputSession(guarantee: ProcessingGuarantee, client: Edgelog): OutputSession {
+  checkGuarantee(guarantee);
+  return new AtLeastOnceSession(client);
+}

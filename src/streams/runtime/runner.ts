@@ -1,0 +1,229 @@
+// Runs a topology's tasks on a group member: a task starts once its member holds all of its input
+// partitions (its stores restored from their changelogs first), processes what is fetched, and
+// commits its stream time with its offsets. The same runner serves Node instances and Worker hosts.
+
+import type { Transport } from "../../client/transport.js";
+import type {
+  AssignedPartition,
+  CommitOffsets,
+  MemberBatch,
+  MemberRunner,
+  PartitionOffset,
+  TopicPartition,
+} from "../../host/runner.js";
+import type { SerdeDefaults } from "../serdes.js";
+import type { BytesStore, PersistentBytesStore } from "../state/bytes.js";
+import { restoreInto } from "../state/stores.js";
+import { changelogTopic, topicName, type StoreSpec, type SubtopologySpec, type TopicRef } from "../topology/specs.js";
+import type { Topology } from "../topology/topology.js";
+import type { GlobalStores } from "./globals.js";
+import type { OutputSession } from "./guarantee.js";
+import { restorePartition } from "./restore.js";
+import { StreamTask, taskId, type DeserializationExceptionHandler, type Logger } from "./task.js";
+
+/** Where stores keep their bytes: memory (Node) or the hosting object's SQLite (Worker). */
+export interface StoreBackend {
+  open(spec: StoreSpec, taskId: string, partition: number): BytesStore | PersistentBytesStore;
+}
+
+export interface RunnerOptions {
+  applicationId: string;
+  topology: Topology;
+  /** Partition count per server-side topic name (sources, repartition topics, changelogs). */
+  partitions: ReadonlyMap<string, number>;
+  defaults: SerdeDefaults;
+  deserializationExceptionHandler: DeserializationExceptionHandler;
+  logger: Logger;
+  now: () => number;
+  session: OutputSession;
+  http: Transport;
+  backend: StoreBackend;
+  globals: GlobalStores;
+}
+
+interface LiveTask {
+  task: StreamTask;
+  inputs: string[];
+  /** Per logged store: the changelog offset after the last of this task's writes acknowledged (or restored). */
+  changelogEnd: Map<string, number>;
+  stores: Map<string, BytesStore | PersistentBytesStore>;
+}
+
+const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+function isPersistent(b: BytesStore): b is PersistentBytesStore {
+  return typeof (b as PersistentBytesStore).checkpoint === "function";
+}
+
+/** Stream time travels in the committed offset's metadata, so a restarted task's windows stay closed. */
+export function streamTimeMetadata(streamTime: number): string {
+  return JSON.stringify({ stream_time: streamTime });
+}
+
+export function streamTimeFrom(metadata: string | null): number {
+  if (!metadata) return -1;
+  try {
+    const v = JSON.parse(metadata) as { stream_time?: unknown };
+    return typeof v.stream_time === "number" ? v.stream_time : -1;
+  } catch {
+    return -1;
+  }
+}
+
+export class StreamsRunner implements MemberRunner {
+  readonly #tasks = new Map<string, LiveTask>();
+  /** Input partition → the live task reading it. */
+  readonly #byInput = new Map<string, string>();
+  /** Held partitions and the metadata their committed offsets carried. */
+  readonly #owned = new Map<string, string | null>();
+  /** Server-side source topic → its sub-topology. */
+  readonly #subOf = new Map<string, SubtopologySpec>();
+  /** Changelog topic → its store. */
+  readonly #changelogs = new Map<string, string>();
+
+  constructor(private readonly o: RunnerOptions) {
+    for (const s of o.topology.subtopologies) for (const t of s.sources) this.#subOf.set(this.#name(t), s);
+    for (const name of o.topology.storeOwner.keys()) this.#changelogs.set(changelogTopic(o.applicationId, name), name);
+  }
+
+  #name(t: TopicRef): string {
+    return topicName(t, this.o.applicationId);
+  }
+
+  /** The topics the member subscribes to: every sub-topology's sources. */
+  get subscription(): string[] {
+    return [...this.#subOf.keys()];
+  }
+
+  /** Live tasks, by id (interactive queries read their stores). */
+  get tasks(): ReadonlyMap<string, { task: StreamTask }> {
+    return this.#tasks;
+  }
+
+  #inputsOf(sub: SubtopologySpec, partition: number): string[] {
+    return sub.sources
+      .map((t) => this.#name(t))
+      .filter((t) => partition < (this.o.partitions.get(t) ?? 0))
+      .map((t) => tpKey(t, partition));
+  }
+
+  async assigned(partitions: AssignedPartition[]): Promise<void> {
+    for (const p of partitions) this.#owned.set(tpKey(p.topic, p.partition), p.metadata);
+    const candidates = new Map<string, { sub: SubtopologySpec; partition: number }>();
+    for (const p of partitions) {
+      const sub = this.#subOf.get(p.topic);
+      if (sub) candidates.set(taskId(sub.id, p.partition), { sub, partition: p.partition });
+    }
+    for (const [id, { sub, partition }] of candidates) {
+      if (this.#tasks.has(id)) continue;
+      const inputs = this.#inputsOf(sub, partition);
+      // A task starts only with all of its inputs: the rest may still be on their way from another member.
+      if (inputs.every((k) => this.#owned.has(k))) await this.#open(sub, partition, inputs);
+    }
+  }
+
+  async #open(sub: SubtopologySpec, partition: number, inputs: string[]): Promise<void> {
+    const id = taskId(sub.id, partition);
+    const o = this.o;
+    const stores = new Map<string, BytesStore | PersistentBytesStore>();
+    const changelogEnd = new Map<string, number>();
+    for (const name of sub.stores) {
+      const spec = o.topology.stores.get(name)!;
+      const bytes = o.backend.open(spec, id, partition);
+      stores.set(name, bytes);
+      if (!spec.logging) continue;
+      // A local copy closed cleanly resumes from its checkpoint; anything else is rebuilt whole.
+      const cp = isPersistent(bytes) ? bytes.checkpoint() : null;
+      const from = cp?.clean ? cp.offset : 0;
+      if (from === 0) bytes.clear();
+      const end = await restorePartition(o.http, changelogTopic(o.applicationId, name), partition, from, (r) => {
+        if (r.key !== null) restoreInto(bytes, r.key, r.value, r.timestamp);
+      });
+      changelogEnd.set(name, end);
+      // From here on the local copy runs ahead of any checkpoint until it is closed cleanly.
+      if (isPersistent(bytes)) bytes.setCheckpoint({ offset: end, clean: false });
+    }
+    const task = new StreamTask(
+      {
+        applicationId: o.applicationId,
+        topology: o.topology,
+        defaultKeySerde: o.defaults.key,
+        defaultValueSerde: o.defaults.value,
+        collector: {
+          send: (r) => {
+            const store = this.#changelogs.get(r.topic);
+            o.session.send(
+              id,
+              r,
+              store === undefined
+                ? undefined
+                : (offset) => changelogEnd.set(store, Math.max(changelogEnd.get(store) ?? 0, offset + 1)),
+            );
+          },
+        },
+        bytesStore: (spec) => stores.get(spec.name)!,
+        deserializationExceptionHandler: o.deserializationExceptionHandler,
+        logger: o.logger,
+        now: o.now,
+        globalStores: o.globals.stores,
+      },
+      sub,
+      partition,
+      (t) => this.#name(t),
+    );
+    for (const k of inputs) task.restoreStreamTime(streamTimeFrom(this.#owned.get(k) ?? null));
+    this.#tasks.set(id, { task, inputs, changelogEnd, stores });
+    for (const k of inputs) this.#byInput.set(k, id);
+  }
+
+  fetchable(tp: TopicPartition): boolean {
+    return this.#byInput.has(tpKey(tp.topic, tp.partition));
+  }
+
+  async process(batch: MemberBatch): Promise<void> {
+    const id = this.#byInput.get(tpKey(batch.topic, batch.partition));
+    const live = id === undefined ? undefined : this.#tasks.get(id);
+    if (!live) return;
+    for (const r of batch.records) live.task.process({ ...r, topic: batch.topic, partition: batch.partition });
+    await this.o.session.pump();
+  }
+
+  async commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void> {
+    for (const { task } of this.#tasks.values()) task.expireStores();
+    const withTime = offsets.map((o) => {
+      const id = this.#byInput.get(tpKey(o.topic, o.partition));
+      const task = id === undefined ? undefined : this.#tasks.get(id)?.task;
+      return task && task.streamTime >= 0 ? { ...o, metadata: streamTimeMetadata(task.streamTime) } : o;
+    });
+    await this.o.session.commit(withTime, commitOffsets);
+  }
+
+  async revoked(partitions: TopicPartition[], lost: boolean): Promise<void> {
+    const closing = new Set<string>();
+    for (const p of partitions) {
+      const k = tpKey(p.topic, p.partition);
+      this.#owned.delete(k);
+      const id = this.#byInput.get(k);
+      if (id !== undefined) closing.add(id);
+    }
+    for (const id of closing) {
+      const live = this.#tasks.get(id)!;
+      live.task.close();
+      for (const k of live.inputs) this.#byInput.delete(k);
+      this.#tasks.delete(id);
+      if (lost) continue;
+      // Closed after its final commit: the local copy matches the changelog up to its end.
+      for (const [name, bytes] of live.stores) {
+        const end = live.changelogEnd.get(name);
+        if (isPersistent(bytes) && end !== undefined) bytes.setCheckpoint({ offset: end, clean: true });
+      }
+    }
+    if (lost && closing.size > 0) await this.o.session.abandon([...closing]);
+  }
+
+  async tick(now: number): Promise<void> {
+    for (const { task } of this.#tasks.values()) task.punctuateWallClock(now);
+    await this.o.session.pump();
+    await this.o.globals.poll();
+  }
+}
