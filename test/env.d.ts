@@ -6,7 +6,13 @@ declare global {
     interface Env extends EdgelogEnv {}
     interface GlobalProps {
       mainModule: typeof import("../src/index.js");
-      durableNamespaces: "ClusterDO" | "PartitionDO" | "GroupCoordinatorDO" | "MirrorDO" | "SchemaRegistryDO";
+      durableNamespaces:
+        | "ClusterDO"
+        | "PartitionDO"
+        | "GroupCoordinatorDO"
+        | "MirrorDO"
+        | "SchemaRegistryDO"
+        | "MemberHostDO";
     }
   }
 }

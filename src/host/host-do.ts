@@ -4,7 +4,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
-import { EdgelogError } from "../protocol/errors.js";
+import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
 import { hostedKind, type HostedMember, type HostSpec } from "./kinds.js";
 
 /** The router the host calls in-process (the Worker's Hono app). */
@@ -38,8 +38,12 @@ export function memberHost(router: Router) {
     #lastError: string | null = null;
 
     /** Runs `spec` here (idempotent: the same spec keeps running; another replaces it). */
-    async start(spec: HostSpec): Promise<HostStatus> {
-      hostedKind(spec.kind);
+    async start(spec: HostSpec): Promise<Result<HostStatus>> {
+      try {
+        hostedKind(spec.kind);
+      } catch (e) {
+        return fail(e);
+      }
       const kv = this.ctx.storage.kv;
       if (!sameSpec(kv.get<HostSpec>("spec"), spec)) {
         await this.#close();
@@ -48,7 +52,7 @@ export function memberHost(router: Router) {
         this.#lastError = null;
       }
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
-      return this.status();
+      return ok(this.status());
     }
 
     /** Stops: final commit, the group left, nothing scheduled. */

@@ -4,7 +4,7 @@
 import type { Env } from "../env.js";
 import type { Router } from "../host/host-do.js";
 import { registerHostedKind, type HostContext, type HostedMember } from "../host/kinds.js";
-import { EdgelogError } from "../protocol/errors.js";
+import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { resolveConfig, type StreamsConfig } from "./config.js";
 import { errorReply, queryHandler, storeView, type StoreQueries } from "./query.js";
 import { StreamsInstance } from "./runtime/instance.js";
@@ -89,7 +89,7 @@ export async function startWorkerApplications(env: Env): Promise<void> {
   const calls: Promise<unknown>[] = [];
   for (const [id, app] of applications) {
     for (let i = 0; i < app.instances; i++) {
-      calls.push(env.MEMBER_HOST.getByName(hostName(id, i)).start({ kind: "streams", name: id }));
+      calls.push(env.MEMBER_HOST.getByName(hostName(id, i)).start({ kind: "streams", name: id }).then(unwrap));
     }
   }
   await Promise.all(calls);

@@ -1,0 +1,145 @@
+// Worker mode inside workerd: a streams application's tasks run in member-host objects, their
+// stores in each object's SQLite; a cleanly stopped task leaves a checkpoint its next start resumes
+// from. And the bytes store spec against SQLite.
+
+import { env } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { MemberHostDO } from "../../src/host/host-do.js";
+import { Serdes, StreamsBuilder } from "../../src/streams/index.js";
+import { migrateStreamsStorage, SqliteBytesStore } from "../../src/streams/state/sqlite.js";
+import {
+  defineWorkerApplication,
+  hostName,
+  startWorkerApplications,
+  stopWorkerApplication,
+} from "../../src/streams/worker.js";
+import { BYTES_STORE_CASES } from "../support/bytes-store-cases.js";
+import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
+
+describe("SqliteBytesStore", () => {
+  it.each(BYTES_STORE_CASES)("%s", async (name, run) => {
+    const stub = env.MEMBER_HOST.getByName(`bytes-store-spec:${name}`);
+    await runInDurableObject(stub, (_o: MemberHostDO, state) => {
+      migrateStreamsStorage(state.storage.sql);
+      let n = 0;
+      run(() => new SqliteBytesStore(state.storage.sql, `spec-${n++}`));
+    });
+  });
+});
+
+const app = uniqueTopic("wc");
+const input = `${app}-lines`;
+const output = `${app}-counts`;
+
+defineWorkerApplication({
+  topology: () => {
+    const b = new StreamsBuilder();
+    b.stream<string | null, string>(input, { valueSerde: Serdes.Text() })
+      .flatMapValues((line) => line.match(/\S+/g) ?? [])
+      .groupBy((_k, w) => w)
+      .count({ name: "counts" })
+      .toStream()
+      .to(output);
+    return b.build();
+  },
+  config: { applicationId: app, commitIntervalMs: 0, maxWaitMs: 10 },
+  instances: 2,
+});
+
+/** The latest count per word in the output topic. */
+async function latestCounts(): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let p = 0; p < 2; p++) {
+    for (let offset = 0; ; ) {
+      const r = await call("GET", `/v1/topics/${output}/partitions/${p}/records?offset=${offset}&max_records=1000`);
+      for (const rec of r.body.records) out.set(rec.key, rec.value);
+      if (r.body.next_offset >= r.body.high_watermark) break;
+      offset = r.body.next_offset;
+    }
+  }
+  return out;
+}
+
+async function countsReach(expected: Map<string, number>): Promise<Map<string, number>> {
+  for (;;) {
+    const got = await latestCounts();
+    if ([...expected].every(([w, n]) => (got.get(w) ?? 0) >= n)) return got;
+    await scheduler.wait(20);
+  }
+}
+
+const words = (lines: string[]) => {
+  const m = new Map<string, number>();
+  for (const l of lines) for (const w of l.split(" ")) m.set(w, (m.get(w) ?? 0) + 1);
+  return m;
+};
+
+describe("streams in Worker mode", () => {
+  it("counts words in two host objects, serves queries from their SQLite, and resumes from checkpoints", async () => {
+    await createTopic(input, 2);
+    await createTopic(output, 2, { "cleanup.policy": "compact" });
+    const first = Array.from({ length: 40 }, (_, i) => `w${i % 5} w${i % 3} x`);
+    expect(
+      (
+        await produce(
+          input,
+          first.map((value) => ({ value })),
+          { format: "string" },
+        )
+      ).status,
+    ).toBe(200);
+    await startWorkerApplications(env);
+    const expected = words(first);
+    const counts = await countsReach(expected);
+    // At least once: never below the exact count.
+    for (const [w, n] of expected) expect(counts.get(w)).toBeGreaterThanOrEqual(n);
+
+    // Each host answers for the tasks it holds; their rows are in its SQLite.
+    const rows = await Promise.all(
+      [0, 1].map((i) =>
+        runInDurableObject(
+          env.MEMBER_HOST.getByName(hostName(app, i)),
+          (_o: MemberHostDO, state) =>
+            state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM streams_kv").one().n,
+        ),
+      ),
+    );
+    expect(rows[0]! + rows[1]!).toBe(expected.size);
+    const host = env.MEMBER_HOST.getByName(hostName(app, 0));
+    const listed = await host.fetch(`http://edgelog.test/streams/${app}/stores/counts`);
+    expect(listed.status).toBe(200);
+
+    // A clean stop leaves each store's checkpoint marked clean at its changelog's end.
+    await stopWorkerApplication(env, app);
+    const checkpoints = await Promise.all(
+      [0, 1].map((i) =>
+        runInDurableObject(env.MEMBER_HOST.getByName(hostName(app, i)), (_o: MemberHostDO, state) =>
+          state.storage.sql
+            .exec<{ clean: number; changelog_offset: number }>(
+              "SELECT clean, changelog_offset FROM streams_checkpoints",
+            )
+            .toArray(),
+        ),
+      ),
+    );
+    const all = checkpoints.flat();
+    expect(all.length).toBe(2);
+    expect(all.every((c) => c.clean === 1 && c.changelog_offset > 0)).toBe(true);
+    const group = await call("GET", `/v1/groups/${app}`);
+    expect(group.body.members).toEqual([]);
+
+    // Started again, the tasks resume from the checkpoints and keep counting.
+    const second = Array.from({ length: 20 }, (_, i) => `w${i % 5} y`);
+    await produce(
+      input,
+      second.map((value) => ({ value })),
+      { format: "string" },
+    );
+    await startWorkerApplications(env);
+    const total = words([...first, ...second]);
+    const after = await countsReach(total);
+    for (const [w, n] of total) expect(after.get(w)).toBeGreaterThanOrEqual(n);
+    await stopWorkerApplication(env, app);
+  });
+});
