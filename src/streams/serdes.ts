@@ -191,7 +191,7 @@ export function changeSerde<V>(inner?: Serde<V>): Serde<Change<V>> {
       out[0] = (n ? 1 : 0) | (o ? 2 : 0);
       new DataView(out.buffer).setUint32(1, n?.length ?? 0);
       if (n) out.set(n, 5);
-      if (o) out.set(o, 5 + n!.length);
+      if (o) out.set(o, 5 + (n?.length ?? 0));
       return out;
     },
     deserialize(bytes, topic) {

@@ -238,7 +238,7 @@ export class KStream<K, V> {
    * table through `keySelector`, or with another stream within `windows`.
    */
   join<VT, R>(
-    table: KTable<K, VT>,
+    table: KTable<NonNullable<K>, VT>,
     joiner: (value: V, tableValue: VT, key: K) => R,
     joined?: Joined<K, V, VT>,
   ): KStream<K, R>;
@@ -259,7 +259,7 @@ export class KStream<K, V> {
 
   /** As join, keeping records without a partner (joined with null). */
   leftJoin<VT, R>(
-    table: KTable<K, VT>,
+    table: KTable<NonNullable<K>, VT>,
     joiner: (value: V, tableValue: VT | null, key: K) => R,
     joined?: Joined<K, V, VT>,
   ): KStream<K, R>;
