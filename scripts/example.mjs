@@ -3,7 +3,7 @@
 // (default http://127.0.0.1:8787, token $EDGELOG_TOKEN) until SIGINT or SIGTERM.
 
 import { build } from "esbuild";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -20,7 +20,8 @@ if (!name || !existsSync(entry)) {
 
 const outdir = join(ROOT, "node_modules/.cache/edgelog-examples");
 mkdirSync(outdir, { recursive: true });
-const outfile = join(outdir, `${name}.mjs`);
+// One file per process: several instances of an example may start at once.
+const outfile = join(outdir, `${name}.${process.pid}.mjs`);
 await build({
   entryPoints: [entry],
   outfile,
@@ -37,6 +38,7 @@ await build({
 });
 
 const { default: main } = await import(pathToFileURL(outfile).href);
+rmSync(outfile, { force: true });
 const running = await main({
   url: process.env.EDGELOG_URL ?? "http://127.0.0.1:8787",
   token: process.env.EDGELOG_TOKEN || undefined,

@@ -12,6 +12,8 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 
 export interface ServerOptions {
+  /** Another Worker entry than wrangler.toml's main (e.g. a Worker that adds streams applications). */
+  main?: string;
   /** Persistence directory; a fresh temporary one when omitted (removed on dispose). */
   stateDir?: string;
   vars?: Record<string, string>;
@@ -59,6 +61,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<EdgelogServ
       WRANGLER,
       [
         "dev",
+        ...(opts.main ? [opts.main] : []),
         "--ip",
         "127.0.0.1",
         "--port",

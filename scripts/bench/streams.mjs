@@ -1,0 +1,153 @@
+// `node scripts/bench/streams.mjs [--lines N] [--runs N]`: word-count throughput of one edgelog
+// streams instance (at_least_once) against edgelog under workerd, beside a baseline in the same
+// session: a hand-written SDK job (consumer group in, producer out) that splits lines into words
+// with no state, no repartition topic and no changelog. Prints medians and the ratio.
+
+import { build } from "esbuild";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { buildAll, OUT, ROOT } from "./build.mjs";
+import { summarize } from "./stats.mjs";
+import { startEdgelog } from "./systems/edgelog.mjs";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const LINES = arg("lines", 20_000);
+const RUNS = arg("runs", 3);
+const PARTITIONS = 4;
+const log = (...m) => console.error(...m);
+
+const VOCABULARY = Array.from({ length: 1_000 }, (_, i) => `word${i.toString(36)}`);
+let seed = 42;
+const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+const lines = Array.from({ length: LINES }, () =>
+  Array.from({ length: 1 + Math.floor(random() * 8) }, () => VOCABULARY[Math.floor(random() * VOCABULARY.length)]).join(
+    " ",
+  ),
+);
+const WORDS = lines.reduce((n, l) => n + l.split(" ").length, 0);
+
+const libFile = join(OUT, "streams-lib.mjs");
+await build({
+  stdin: {
+    contents: `export * from "./src/streams/index.ts"; export { Edgelog } from "./src/client/index.ts";`,
+    resolveDir: ROOT,
+    loader: "ts",
+  },
+  outfile: libFile,
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  logLevel: "warning",
+});
+const lib = await import(pathToFileURL(libFile).href);
+
+const { worker, hot } = await buildAll();
+const { system: sys } = await startEdgelog({
+  worker,
+  hot: await import(pathToFileURL(hot).href),
+  valueBytes: 100,
+  batchSize: 100,
+});
+const url = sys.url;
+const client = new lib.Edgelog({ url });
+const admin = client.admin();
+const quiet = { warn: () => {}, error: (m) => log(m) };
+
+async function highWatermarks(topic) {
+  return (await admin.describeTopic(topic)).partitions.reduce((n, p) => n + p.high_watermark, 0);
+}
+
+async function untilOutput(topic, total) {
+  while ((await highWatermarks(topic)) < total) await new Promise((r) => setTimeout(r, 50));
+}
+
+async function prepareInput(run) {
+  const input = `bench-lines-${run}`;
+  await admin.createTopic(input, { partitions: PARTITIONS });
+  const producer = client.producer({ format: "string" });
+  await producer.send(
+    input,
+    lines.map((value) => ({ value })),
+  );
+  await producer.close();
+  return input;
+}
+
+/** The baseline: consume lines in a group, produce one record per word, commit. */
+async function baseline(run, input) {
+  const output = `bench-words-${run}`;
+  await admin.createTopic(output, { partitions: PARTITIONS });
+  const producer = client.producer({ format: "string" });
+  const consumer = client.consumer({ groupId: `bench-baseline-${run}`, fromBeginning: true, format: "string" });
+  consumer.subscribe(input);
+  const started = performance.now();
+  await consumer.run({
+    eachBatch: async (b) => {
+      const out = b.messages.flatMap((m) =>
+        String(m.value)
+          .split(" ")
+          .map((w) => ({ key: w, value: "1" })),
+      );
+      await producer.send(output, out);
+    },
+  });
+  await untilOutput(output, WORDS);
+  const ms = performance.now() - started;
+  await consumer.stop();
+  await producer.close();
+  return ms;
+}
+
+async function streams(run, input) {
+  const output = `bench-counts-${run}`;
+  await admin.createTopic(output, { partitions: PARTITIONS, config: { "cleanup.policy": "compact" } });
+  const b = new lib.StreamsBuilder();
+  b.stream(input, { valueSerde: lib.Serdes.Text() })
+    .flatMapValues((line) => line.toLowerCase().match(/\S+/g) ?? [])
+    .groupBy((_k, w) => w)
+    .count({ name: "counts" })
+    .toStream()
+    .to(output);
+  const app = new lib.KafkaStreams(b.build(), { applicationId: `bench-wc-${run}`, url, logger: quiet });
+  const started = performance.now();
+  await app.start();
+  await untilOutput(output, WORDS);
+  const ms = performance.now() - started;
+  await app.close();
+  return ms;
+}
+
+log(`word count: ${LINES} lines, ${WORDS} words, ${PARTITIONS} partitions, ${RUNS} runs each`);
+const base = [];
+const wc = [];
+for (let run = 0; run < RUNS; run++) {
+  const input = await prepareInput(run);
+  base.push(await baseline(run, input));
+  wc.push(await streams(run, input));
+  log(`run ${run}: baseline ${Math.round(base.at(-1))} ms, streams ${Math.round(wc.at(-1))} ms`);
+}
+const mb = summarize(base).median;
+const mw = summarize(wc).median;
+const result = {
+  lines: LINES,
+  words: WORDS,
+  runs: RUNS,
+  baseline: {
+    median_ms: Math.round(mb),
+    lines_per_s: Math.round(LINES / (mb / 1000)),
+    words_per_s: Math.round(WORDS / (mb / 1000)),
+  },
+  streams: {
+    median_ms: Math.round(mw),
+    lines_per_s: Math.round(LINES / (mw / 1000)),
+    words_per_s: Math.round(WORDS / (mw / 1000)),
+  },
+  streams_over_baseline: Number((mb / mw).toFixed(3)),
+};
+console.log(JSON.stringify(result, null, 2));
+await sys.stop();
+process.exit(0);

@@ -1,0 +1,79 @@
+// word-count in Worker mode against a real wrangler dev: the Worker entry is edgelog plus the
+// example application (examples/streams/worker.ts), whose tasks run in two member-host Durable
+// Objects with their stores in SQLite; interactive queries are answered by those objects.
+
+import { expect, it } from "vitest";
+import { rng } from "../support/random.js";
+import { useServer } from "../support/server.js";
+
+const server = useServer({ main: "examples/streams/worker.ts" });
+
+async function api(method: string, path: string, body?: unknown): Promise<any> {
+  const r = await fetch(`${server().url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await r.json();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function latestCounts(): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const { partition_count } = await api("GET", "/v1/topics/word-counts");
+  for (let p = 0; p < partition_count; p++) {
+    for (let offset = 0; ; ) {
+      const r = await api("GET", `/v1/topics/word-counts/partitions/${p}/records?offset=${offset}&max_records=10000`);
+      for (const rec of r.records) out.set(rec.key, rec.value);
+      if (r.next_offset >= r.high_watermark) break;
+      offset = r.next_offset;
+    }
+  }
+  return out;
+}
+
+it("counts words with tasks in Durable Objects, and answers queries from their stores", async () => {
+  // The first request (the server's health check) started the application: it creates its topics.
+  await until("the application's topics", async () => (await api("GET", "/v1/topics/word-counts")) ?? undefined);
+  const random = rng(23);
+  const lines = Array.from({ length: 3_000 }, () =>
+    Array.from({ length: 1 + Math.floor(random() * 5) }, () => `w${Math.floor(random() * 300)}`).join(" "),
+  );
+  const expected = new Map<string, number>();
+  for (const l of lines) for (const w of l.split(" ")) expected.set(w, (expected.get(w) ?? 0) + 1);
+  for (let i = 0; i < lines.length; i += 1000) {
+    await api("POST", "/v1/topics/text-lines/records", {
+      records: lines.slice(i, i + 1000).map((value) => ({ value })),
+    });
+  }
+
+  const latest = await until("every word counted", async () => {
+    const seen = await latestCounts();
+    return [...expected].every(([w, n]) => (seen.get(w) ?? 0) >= n) ? seen : undefined;
+  });
+  for (const [w, n] of expected) expect(latest.get(w)!, w).toBeGreaterThanOrEqual(n);
+
+  // The group's members are the two host objects (static membership by object name).
+  const group = await api("GET", "/v1/groups/word-count");
+  expect(group.members.map((m: { instance_id: string }) => m.instance_id).sort()).toEqual([
+    "streams:word-count:0",
+    "streams:word-count:1",
+  ]);
+  // Interactive queries: a key, and the whole store, merged from both objects' SQLite.
+  const word = [...expected.keys()][0]!;
+  const one = await api("GET", `/streams/word-count/stores/counts/keys/${word}`);
+  expect(one).toEqual({ key: word, value: latest.get(word) });
+  const all = await api("GET", "/streams/word-count/stores/counts");
+  expect(new Map(all.entries.map((e: { key: string; value: number }) => [e.key, e.value]))).toEqual(latest);
+});
