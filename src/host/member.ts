@@ -83,6 +83,12 @@ export class GroupMember {
     return processed;
   }
 
+  /** Joins the group and takes up the first assignment, without fetching. */
+  async join(): Promise<void> {
+    if (this.#memberId === null) await this.#heartbeat();
+    await this.#reconcile();
+  }
+
   /** Commits every held partition whose position moved (through the runner, which flushes first). */
   async commit(): Promise<void> {
     const moved = [...this.#positions.values()].filter((p) => p.offset !== p.committed);

@@ -6,7 +6,7 @@ import { partitionForKey } from "../../protocol/murmur2.js";
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from "../config.js";
 import { queryHandler, storeView, type AnyStoreView, type StoreQueries } from "../query.js";
 import { MemoryBytesStore } from "../state/memory.js";
-import type { StoreInstance, StoreType } from "../state/stores.js";
+import type { ReadOnlyKeyValueStore, StoreInstance, StoreType } from "../state/stores.js";
 import { topicName } from "../topology/specs.js";
 import type { Topology } from "../topology/topology.js";
 import { StreamsInstance } from "./instance.js";
@@ -61,7 +61,7 @@ export class KafkaStreams {
     this.#set("REBALANCING");
     try {
       this.#instance = await StreamsInstance.create(this.#topology, this.#cfg, { open: () => new MemoryBytesStore() });
-      await this.#instance.member.slice();
+      await this.#instance.member.join();
     } catch (e) {
       this.#error = e;
       this.#set("ERROR");
@@ -148,8 +148,11 @@ export class KafkaStreams {
     return spec.type;
   }
 
-  /** A read-only view of a store over the tasks this instance hosts (Kafka's KafkaStreams.store). */
-  store<S extends AnyStoreView = AnyStoreView>(name: string): S {
+  /**
+   * A read-only view of a store over the tasks this instance hosts (Kafka's KafkaStreams.store):
+   * a ReadOnlyKeyValueStore unless asked for a window or session store type.
+   */
+  store<S extends AnyStoreView = ReadOnlyKeyValueStore<any, any>>(name: string): S {
     return storeView(name, this.#queryable(name), () => this.#instances(name)) as S;
   }
 
