@@ -2,9 +2,11 @@
 // and producer, with changelog-backed state, windows, joins, a test driver and a Worker mode.
 
 export { StreamsBuilder } from "./dsl/builder.js";
-export { KStream, BranchedKStream } from "./dsl/kstream.js";
+export { KStream } from "./dsl/kstream.js";
+export { BranchedKStream } from "./dsl/branched.js";
 export { KTable, GlobalKTable } from "./dsl/ktable.js";
-export { KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream } from "./dsl/grouped.js";
+export { KGroupedStream, KGroupedTable } from "./dsl/grouped.js";
+export { TimeWindowedKStream, SessionWindowedKStream } from "./dsl/windowed.js";
 export { Suppressed } from "./dsl/options.js";
 export type {
   Branched,

@@ -5,10 +5,9 @@
 import { EdgelogError } from "../protocol/errors.js";
 import { Serdes, type Serde } from "./serdes.js";
 import { compareBytes } from "./state/bytes.js";
+import { SessionStoreImpl, WindowStoreImpl } from "./state/windowed-stores.js";
 import {
   KeyValueStoreImpl,
-  SessionStoreImpl,
-  WindowStoreImpl,
   type KeyValue,
   type ReadOnlyKeyValueStore,
   type ReadOnlySessionStore,

@@ -2,7 +2,7 @@
 
 import { EdgelogError } from "../../protocol/errors.js";
 import type { ProcessorSupplier } from "../processors/api.js";
-import { streamStreamJoinProcessor, streamTableJoinProcessor, type JoinMode } from "../processors/joins.js";
+import { streamTableJoinProcessor, type JoinMode } from "../processors/joins.js";
 import { toTableProcessor } from "../processors/aggregate.js";
 import {
   branchProcessor,
@@ -18,10 +18,12 @@ import {
 import type { Serde } from "../serdes.js";
 import type { TopicExtractor } from "../topology/specs.js";
 import type { JoinWindows } from "../windows.js";
+import { BranchedKStream } from "./branched.js";
 import type { Graph } from "./graph.js";
 import { KGroupedStream } from "./grouped.js";
 import { GlobalKTable, KTable } from "./ktable.js";
-import type { Branched, Grouped, Joined, Materialized, Produced, Repartitioned } from "./options.js";
+import type { Grouped, Joined, Materialized, Produced, Repartitioned } from "./options.js";
+import { streamStreamJoin } from "./stream-join.js";
 
 export class KStream<K, V> {
   /** @internal */
@@ -331,130 +333,8 @@ export class KStream<K, V> {
         "a stream-stream join needs JoinWindows (JoinWindows.ofTimeDifferenceWithNoGrace(ms))",
       );
     }
-    const g = this.graph;
     const left = this.#repartitioned(joined.name ? `${joined.name}-left` : undefined);
     const right = other.#repartitioned(joined.name ? `${joined.name}-right` : undefined);
-    const keySerde = (joined.keySerde ?? left.keySerde ?? right.keySerde) as Serde<unknown> | undefined;
-    const leftSerde = (joined.valueSerde ?? left.valueSerde) as Serde<unknown> | undefined;
-    const rightSerde = (joined.otherValueSerde ?? right.valueSerde) as Serde<unknown> | undefined;
-    const thisName = g.name("KSTREAM-JOINTHIS");
-    const otherName = g.name("KSTREAM-JOINOTHER");
-    const leftStore = `${joined.name ?? thisName}-this-join-store`;
-    const rightStore = `${joined.name ?? otherName}-other-join-store`;
-    const retentionMs = windows.retentionMs;
-    const windowStore = (name: string, valueSerde: Serde<unknown> | undefined) =>
-      g.addStore({
-        name,
-        type: "window",
-        keySerde,
-        valueSerde,
-        logging: true,
-        windowSizeMs: 0,
-        retentionMs,
-        retainDuplicates: true,
-        queryable: false,
-      });
-    windowStore(leftStore, leftSerde);
-    windowStore(rightStore, rightSerde);
-    let outerStore: string | undefined;
-    if (mode !== "inner") {
-      outerStore = `${joined.name ?? g.name("KSTREAM-OUTERSHARED")}-outer-join-store`;
-      g.addStore({
-        name: outerStore,
-        type: "keyValue",
-        keySerde: bytes,
-        valueSerde: bytes,
-        logging: true,
-        queryable: false,
-      });
-    }
-    const stores = [leftStore, rightStore, ...(outerStore ? [outerStore] : [])];
-    const l = g.addProcessor(
-      thisName,
-      [left.node],
-      streamStreamJoinProcessor(
-        {
-          side: "left",
-          thisStore: leftStore,
-          otherStore: rightStore,
-          outerStore,
-          windows,
-          mode,
-          keySerde,
-          thisValueSerde: leftSerde,
-          otherValueSerde: rightSerde,
-        },
-        joiner,
-      ),
-      stores,
-    );
-    const r = g.addProcessor(
-      otherName,
-      [right.node],
-      streamStreamJoinProcessor(
-        {
-          side: "right",
-          thisStore: rightStore,
-          otherStore: leftStore,
-          outerStore,
-          windows,
-          mode,
-          keySerde,
-          thisValueSerde: rightSerde,
-          otherValueSerde: leftSerde,
-        },
-        joiner,
-      ),
-      stores,
-    );
-    const merged = g.addProcessor(g.name("KSTREAM-MERGE"), [l, r], passThroughProcessor());
-    g.copartition(left.node, right.node);
-    return new KStream(g, merged, keySerde as Serde<K> | undefined, undefined, false);
-  }
-}
-
-const bytes: Serde<unknown> = {
-  serialize: (v) => v as Uint8Array,
-  deserialize: (b) => b,
-};
-
-/** The result of split(): add branches, then end with defaultBranch() or noDefaultBranch(). */
-export class BranchedKStream<K, V> {
-  readonly #branches: { predicate: (key: K, value: V) => boolean; branched: Branched<K, V, KStream<K, V>> }[] = [];
-
-  constructor(
-    private readonly stream: KStream<K, V>,
-    private readonly prefix: string,
-  ) {}
-
-  branch(predicate: (key: K, value: V) => boolean, branched: Branched<K, V, KStream<K, V>> = {}): this {
-    this.#branches.push({ predicate, branched });
-    return this;
-  }
-
-  /** Records no branch took go to the default branch (named `<prefix>0` unless named). */
-  defaultBranch(branched: Branched<K, V, KStream<K, V>> = {}): Record<string, KStream<K, V>> {
-    return this.#finish({ predicate: () => true, branched, index: 0 });
-  }
-
-  noDefaultBranch(): Record<string, KStream<K, V>> {
-    return this.#finish(undefined);
-  }
-
-  #finish(fallback?: {
-    predicate: (key: K, value: V) => boolean;
-    branched: Branched<K, V, KStream<K, V>>;
-    index: number;
-  }) {
-    const all = this.#branches.map((b, i) => ({ ...b, index: i + 1 }));
-    if (fallback) all.push(fallback);
-    const streams = this.stream.branch(...all.map((b) => b.predicate));
-    const out: Record<string, KStream<K, V>> = {};
-    all.forEach((b, i) => {
-      const name = `${this.prefix}${b.branched.name ?? b.index}`;
-      const s = streams[i]!;
-      out[name] = (b.branched.chain ? (b.branched.chain(s) ?? s) : s) as KStream<K, V>;
-    });
-    return out;
+    return streamStreamJoin(this.graph, left, right, mode, joiner, windows, joined) as KStream<K, unknown>;
   }
 }

@@ -16,14 +16,12 @@ import {
   toStreamProcessor,
 } from "../processors/stateless.js";
 import { suppressProcessor } from "../processors/suppress.js";
-import type { Serde } from "../serdes.js";
+import { Serdes, type Serde } from "../serdes.js";
 import type { KeyValueStore } from "../state/stores.js";
 import type { Graph } from "./graph.js";
 import { KGroupedTable } from "./grouped.js";
 import { KStream } from "./kstream.js";
 import type { Grouped, Materialized, Suppression } from "./options.js";
-
-const bytes: Serde<unknown> = { serialize: (v) => v as Uint8Array, deserialize: (b) => b };
 
 /** A store-backed getter: the row as the store holds it. */
 export function storeGetter<K, V>(store: string): ValueGetterSupplier<K, V> {
@@ -234,7 +232,14 @@ export class KTable<K, V> {
     const g = this.graph;
     const name = g.name("KTABLE-SUPPRESS", suppression.name);
     const store = `${name}-store`;
-    g.addStore({ name: store, type: "keyValue", keySerde: bytes, valueSerde: bytes, logging: true, queryable: false });
+    g.addStore({
+      name: store,
+      type: "keyValue",
+      keySerde: Serdes.Bytes() as Serde<unknown>,
+      valueSerde: Serdes.Bytes() as Serde<unknown>,
+      logging: true,
+      queryable: false,
+    });
     const node = g.addProcessor(
       name,
       [this.node],

@@ -6,14 +6,8 @@ import type { Cancellable, InternalProcessor, InternalProcessorContext } from ".
 import type { Headers, RawRecord, RecordMetadata, StreamRecord } from "../records.js";
 import { deserializeNullable, resolveSerde, serializeNullable, type Serde, type SerdeDefaults } from "../serdes.js";
 import type { BytesStore } from "../state/bytes.js";
-import {
-  KeyValueStoreImpl,
-  SessionStoreImpl,
-  WindowStoreImpl,
-  type ChangeLogger,
-  type StoreContext,
-  type StoreInstance,
-} from "../state/stores.js";
+import { SessionStoreImpl, WindowStoreImpl } from "../state/windowed-stores.js";
+import { KeyValueStoreImpl, type ChangeLogger, type StoreContext, type StoreInstance } from "../state/stores.js";
 import {
   changelogTopic,
   type SourceSpec,

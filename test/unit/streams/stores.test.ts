@@ -4,7 +4,8 @@
 import { describe, expect, it } from "vitest";
 import { Serdes } from "../../../src/streams/serdes.js";
 import { MemoryBytesStore } from "../../../src/streams/state/memory.js";
-import { KeyValueStoreImpl, SessionStoreImpl, WindowStoreImpl } from "../../../src/streams/state/stores.js";
+import { KeyValueStoreImpl } from "../../../src/streams/state/stores.js";
+import { SessionStoreImpl, WindowStoreImpl } from "../../../src/streams/state/windowed-stores.js";
 import { BYTES_STORE_CASES } from "../../support/bytes-store-cases.js";
 
 describe("MemoryBytesStore", () => {
