@@ -3,44 +3,16 @@
 // Objects with their stores in SQLite; interactive queries are answered by those objects.
 
 import { expect, it } from "vitest";
+import { jsonApi, readTopic, until } from "../support/examples.js";
 import { rng } from "../support/random.js";
 import { useServer } from "../support/server.js";
 
 const server = useServer({ main: "examples/streams/worker.ts" });
 
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${server().url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await r.json();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const api = jsonApi(() => server().url);
 
 async function latestCounts(): Promise<Map<string, number>> {
-  const out = new Map<string, number>();
-  const { partition_count } = await api("GET", "/v1/topics/word-counts");
-  for (let p = 0; p < partition_count; p++) {
-    for (let offset = 0; ; ) {
-      const r = await api("GET", `/v1/topics/word-counts/partitions/${p}/records?offset=${offset}&max_records=10000`);
-      for (const rec of r.records) out.set(rec.key, rec.value);
-      if (r.next_offset >= r.high_watermark) break;
-      offset = r.next_offset;
-    }
-  }
-  return out;
+  return new Map((await readTopic(api, "word-counts")).map((r) => [r.key, r.value as number]));
 }
 
 it("counts words with tasks in Durable Objects, and answers queries from their stores", async () => {

@@ -3,7 +3,7 @@
 // page-views-by-region's final windowed results against a reference computed here.
 
 import { afterEach, expect, it } from "vitest";
-import { runExample, type ExampleProcess } from "../support/examples.js";
+import { jsonApi, readTopic, runExample, until, type ExampleProcess } from "../support/examples.js";
 import { rng } from "../support/random.js";
 import { useServer } from "../support/server.js";
 
@@ -19,45 +19,12 @@ function start(name: string, instanceId: string): ExampleProcess {
   return p;
 }
 
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const r = await fetch(`${server().url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await r.json();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
-/** Every record of a topic, partition by partition, in offset order. */
-async function readAll(topic: string): Promise<{ key: string; value: unknown; timestamp: number }[]> {
-  const { partition_count } = await api("GET", `/v1/topics/${topic}`);
-  const out = [];
-  for (let p = 0; p < partition_count; p++) {
-    for (let offset = 0; ; ) {
-      const r = await api("GET", `/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&max_records=10000`);
-      out.push(...r.records);
-      if (r.next_offset >= r.high_watermark) break;
-      offset = r.next_offset;
-    }
-  }
-  return out;
-}
+const api = jsonApi(() => server().url);
+const readAll = (topic: string) => readTopic(api, topic);
 
 async function recordsIn(topic: string): Promise<number> {
   const d = await api("GET", `/v1/topics/${topic}`);
   return d.partitions.reduce((n: number, p: { high_watermark: number }) => n + p.high_watermark, 0);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 it("word-count: two instances, one killed mid-stream and restarted, never count a word short", async () => {

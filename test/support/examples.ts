@@ -47,3 +47,46 @@ export function runExample(name: string, env: Record<string, string>): ExamplePr
   };
   return { running, output: () => log, kill: () => signal("SIGKILL"), stop: () => signal("SIGTERM") };
 }
+
+/** JSON calls to a test server that throw on a non-2xx answer (with its body). */
+export function jsonApi(base: () => string) {
+  return async (method: string, path: string, body?: unknown): Promise<any> => {
+    const r = await fetch(`${base()}${path}`, {
+      method,
+      headers: body === undefined ? {} : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await r.json();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+}
+
+/** Polls `probe` (failures count as not yet) until it returns something. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Every record of a topic, partition by partition, in offset order. */
+export async function readTopic(
+  api: ReturnType<typeof jsonApi>,
+  topic: string,
+): Promise<{ key: string; value: unknown; timestamp: number }[]> {
+  const { partition_count } = await api("GET", `/v1/topics/${topic}`);
+  const out = [];
+  for (let p = 0; p < partition_count; p++) {
+    for (let offset = 0; ; ) {
+      const r = await api("GET", `/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&max_records=10000`);
+      out.push(...r.records);
+      if (r.next_offset >= r.high_watermark) break;
+      offset = r.next_offset;
+    }
+  }
+  return out;
+}
