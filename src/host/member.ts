@@ -46,6 +46,8 @@ export class GroupMember {
   #nextHeartbeat = 0;
   #target = new Set<string>();
   #lastCommit: number;
+  #beating?: Promise<void>;
+  #fenced = false;
 
   constructor(
     private readonly http: Transport,
@@ -75,7 +77,9 @@ export class GroupMember {
    * any record was processed.
    */
   async slice(): Promise<boolean> {
-    if (this.#memberId === null || this.clock() >= this.#nextHeartbeat) await this.#heartbeat();
+    await this.#recoverIfFenced();
+    if (this.#memberId === null || this.clock() >= this.#nextHeartbeat) await this.#beat();
+    await this.#recoverIfFenced();
     await this.#reconcile();
     const processed = await this.#fetchAndProcess();
     if (this.clock() - this.#lastCommit >= this.opts.commitIntervalMs) await this.commit();
@@ -85,8 +89,39 @@ export class GroupMember {
 
   /** Joins the group and takes up the first assignment, without fetching. */
   async join(): Promise<void> {
-    if (this.#memberId === null) await this.#heartbeat();
+    if (this.#memberId === null) await this.#beat();
     await this.#reconcile();
+  }
+
+  /**
+   * Heartbeats on a timer too, so a slice that takes long (a big restore, a slow batch) does not
+   * cost the membership (a Node process; a Durable Object's short alarm slices beat themselves).
+   * Returns the function that stops it.
+   */
+  startHeartbeats(checkEveryMs = 250): () => void {
+    const timer = setInterval(() => {
+      if (this.#memberId !== null && !this.#fenced && this.clock() >= this.#nextHeartbeat) {
+        this.#beat().catch(() => undefined); // the next slice or tick tries again
+      }
+    }, checkEveryMs);
+    return () => clearInterval(timer);
+  }
+
+  /** One heartbeat at a time, whoever asks (a slice or the timer). */
+  #beat(): Promise<void> {
+    this.#beating ??= this.#heartbeat().finally(() => {
+      this.#beating = undefined;
+    });
+    return this.#beating;
+  }
+
+  /** Fenced (by a heartbeat, maybe the timer's): what we held may be another member's; drop it uncommitted, rejoin. */
+  async #recoverIfFenced(): Promise<void> {
+    if (!this.#fenced) return;
+    await this.runner.revoked(this.assignment(), true);
+    await this.#forget(false);
+    this.#fenced = false;
+    await this.#beat();
   }
 
   /** Commits every held partition whose position moved (through the runner, which flushes first). */
@@ -95,7 +130,16 @@ export class GroupMember {
     this.#lastCommit = this.clock();
     if (moved.length === 0) return;
     const offsets = moved.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
-    await this.runner.commit(offsets, (list) => this.#commitOffsets(list));
+    try {
+      await this.runner.commit(offsets, (list) => this.#commitOffsets(list));
+    } catch (e) {
+      // Fenced meanwhile: the partitions' next owner resumes from the last commit (at least once).
+      if (e instanceof EdgelogError && (FENCED.has(e.code) || e.code === "PARTITION_NOT_OWNED")) {
+        this.#fenced = true;
+        return;
+      }
+      throw e;
+    }
     for (const o of offsets) {
       const p = this.#positions.get(tpKey(o.topic, o.partition));
       if (p) p.committed = o.offset;
@@ -122,6 +166,8 @@ export class GroupMember {
   }
 
   async #forget(leaveGroup: boolean): Promise<void> {
+    // A heartbeat still out would bring the identity back once it answered.
+    await this.#beating?.catch(() => undefined);
     const id = this.#memberId;
     this.#positions.clear();
     this.#target.clear();
@@ -156,10 +202,8 @@ export class GroupMember {
       reply = await this.http.request("POST", `/v1/groups/${enc(this.opts.group)}/heartbeat`, body, { retry: true });
     } catch (e) {
       if (e instanceof EdgelogError && FENCED.has(e.code) && this.#memberId !== null) {
-        // Fenced: what we held may already be another member's. Drop it uncommitted and rejoin.
-        await this.runner.revoked(this.assignment(), true);
-        await this.#forget(false);
-        return this.#heartbeat();
+        this.#fenced = true;
+        return;
       }
       throw e;
     }
@@ -178,7 +222,7 @@ export class GroupMember {
       const parts = revoked.map((k) => this.#positions.get(k)!).map(({ topic, partition }) => ({ topic, partition }));
       await this.runner.revoked(parts, false);
       for (const k of revoked) this.#positions.delete(k);
-      await this.#heartbeat();
+      await this.#beat();
     }
     const added = [...this.#target].filter((k) => !this.#positions.has(k));
     if (added.length === 0) return;
@@ -275,7 +319,7 @@ export class GroupMember {
     } catch (e) {
       // An epoch the coordinator moved on from: learn the current one and commit again.
       if (!(e instanceof EdgelogError) || e.code !== "STALE_MEMBER_EPOCH") throw e;
-      await this.#heartbeat();
+      await this.#beat();
       await send();
     }
   }

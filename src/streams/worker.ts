@@ -9,7 +9,6 @@ import { resolveConfig, type StreamsConfig } from "./config.js";
 import { errorReply, queryHandler, storeView, type StoreQueries } from "./query.js";
 import { StreamsInstance } from "./runtime/instance.js";
 import { migrateStreamsStorage, SqliteBytesStore } from "./state/sqlite.js";
-import type { StoreInstance } from "./state/stores.js";
 import type { Topology } from "./topology/topology.js";
 
 export interface WorkerApplication {
@@ -47,13 +46,7 @@ async function hostStreams(ctx: HostContext): Promise<HostedMember> {
   const instance = await StreamsInstance.create(app.topology, cfg, {
     open: (spec, task) => new SqliteBytesStore(ctx.sql, `${cfg.applicationId}/${spec.name}/${task}`),
   });
-  const local = (name: string): StoreInstance[] => {
-    const global = instance.globals.stores.get(name);
-    if (global) return [global];
-    return [...instance.runner.tasks.values()].flatMap(({ task }) =>
-      task.stores.has(name) ? [task.stores.get(name)!] : [],
-    );
-  };
+  const local = (name: string) => instance.localStores(name);
   const queries: StoreQueries = {
     list: () =>
       [...app.topology.stores.values()].filter((s) => s.queryable).map((s) => ({ name: s.name, type: s.type })),
@@ -62,6 +55,12 @@ async function hostStreams(ctx: HostContext): Promise<HostedMember> {
       if (!spec?.queryable) throw new EdgelogError("UNKNOWN_STATE_STORE", `no queryable state store ${name}`);
       return { type: spec.type, view: storeView(name, spec.type, () => local(name)), sample: local(name)[0] };
     },
+    // A key whose task is not here (another object's, or moving between them) is not answered as
+    // absent: every object but the one hosting it says so, and the merge keeps that one's answer.
+    locate: async (name, key) =>
+      instance.globals.stores.has(name) || instance.keyLocation(name, key).hosted
+        ? { local: true }
+        : { local: false, url: null },
   };
   return {
     member: instance.member,

@@ -3,7 +3,7 @@
 // restored from its changelog; a record no serde can read stops or is skipped, as configured.
 
 import { exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   EdgelogError,
   KafkaStreams,
@@ -22,10 +22,22 @@ const config = (applicationId: string, extra: Partial<StreamsConfig> = {}): Stre
   fetch: inProcess,
   logger: quiet,
   maxWaitMs: 20,
-  // Heartbeats every third of a second, so reassignments show within the test's time.
-  sessionTimeoutMs: 1_000,
+  // Heartbeats every second, so reassignments show within the test's time.
+  sessionTimeoutMs: 3_000,
   ...extra,
 });
+
+/** Instances a test started are closed after it, passed or failed (their loops must not outlive it). */
+const running: KafkaStreams[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.close().catch(() => undefined)));
+});
+
+function streamsApp(topology: Topology, cfg: StreamsConfig): KafkaStreams {
+  const s = new KafkaStreams(topology, cfg);
+  running.push(s);
+  return s;
+}
 
 function wordCount(input: string, output: string): Topology {
   const b = new StreamsBuilder();
@@ -39,7 +51,7 @@ function wordCount(input: string, output: string): Topology {
 }
 
 async function startFails(topology: Topology, cfg: StreamsConfig, code: string, message: RegExp) {
-  const app = new KafkaStreams(topology, cfg);
+  const app = streamsApp(topology, cfg);
   const e = await app.start().then(
     () => undefined,
     (err: unknown) => err,
@@ -119,7 +131,7 @@ describe("KafkaStreams at start", () => {
     const input = uniqueTopic("in");
     const output = uniqueTopic("out");
     const app = uniqueTopic("app");
-    const streams = new KafkaStreams(
+    const streams = streamsApp(
       wordCount(input, output),
       config(app, { createTopics: { [input]: { partitions: 3 }, [output]: {} } }),
     );
@@ -149,13 +161,13 @@ describe("KafkaStreams running", () => {
       first.map((value) => ({ value })),
       { format: "string" },
     );
-    const a = new KafkaStreams(wordCount(input, output), config(app, { instanceId: "a", commitIntervalMs: 0 }));
+    const a = streamsApp(wordCount(input, output), config(app, { instanceId: "a", commitIntervalMs: 0 }));
     await a.start();
     await reaches(output, 2, count(first));
     expect(a.store("counts").approximateNumEntries()).toBe(10);
 
     // A second instance joins: one of the two count tasks moves to it, with its state.
-    const b = new KafkaStreams(wordCount(input, output), config(app, { instanceId: "b", commitIntervalMs: 0 }));
+    const b = streamsApp(wordCount(input, output), config(app, { instanceId: "b", commitIntervalMs: 0 }));
     await b.start();
     for (;;) {
       const held = (await call("GET", `/v1/groups/${app}`)).body.members.filter(
@@ -178,6 +190,60 @@ describe("KafkaStreams running", () => {
     await Promise.all([a.close(), b.close()]);
   });
 
+  it("answers interactive queries over HTTP, sending a key hosted elsewhere to its instance", async () => {
+    const input = uniqueTopic("in");
+    const output = uniqueTopic("out");
+    const app = uniqueTopic("app");
+    await createTopic(input, 2);
+    await createTopic(output, 2);
+    const lines = Array.from({ length: 30 }, (_, i) => `k${i % 8}`);
+    await produce(
+      input,
+      lines.map((value) => ({ value })),
+      { format: "string" },
+    );
+    const servers = { a: "http://a.example", b: "http://b.example" };
+    const a = streamsApp(wordCount(input, output), config(app, { applicationServer: servers.a }));
+    const b = streamsApp(wordCount(input, output), config(app, { applicationServer: servers.b }));
+    await a.start();
+    await b.start();
+    const expected = count(lines);
+    await reaches(output, 2, expected);
+    // Until each instance holds one of the two tasks (the second took its task from the first).
+    for (;;) {
+      const [na, nb] = [a.store("counts").approximateNumEntries(), b.store("counts").approximateNumEntries()];
+      if (na > 0 && nb > 0 && na + nb === expected.size) break;
+      await scheduler.wait(20);
+    }
+    const handler = a.queryHandler({ prefix: "/state" });
+    const get = (path: string) => handler(new Request(`${servers.a}/state${path}`));
+
+    const listed = await (await get("/stores")).json();
+    expect(listed).toEqual({ stores: [{ name: "counts", type: "keyValue" }] });
+    let redirected = 0;
+    for (const [word, n] of expected) {
+      const r = await get(`/stores/counts/keys/${word}`);
+      if (a.store("counts").get(word) !== undefined) {
+        expect(r.status).toBe(200);
+        expect(await r.json()).toEqual({ key: word, value: n });
+      } else {
+        // b hosts it: the handler points there (b's own handler answers it).
+        expect(r.status).toBe(307);
+        expect(r.headers.get("location")).toBe(`${servers.b}/state/stores/counts/keys/${word}`);
+        const there = await b.queryHandler({ prefix: "/state" })(new Request(r.headers.get("location")!));
+        expect(await there.json()).toEqual({ key: word, value: n });
+        redirected++;
+      }
+    }
+    expect(redirected).toBeGreaterThan(0);
+    const range = (await (await get("/stores/counts?from=k1&to=k3")).json()) as { entries: { key: string }[] };
+    expect(range.entries.every((e: { key: string }) => e.key >= "k1" && e.key <= "k3")).toBe(true);
+    const unknown = await get("/stores/nope/keys/x");
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("UNKNOWN_STATE_STORE");
+    await Promise.all([a.close(), b.close()]);
+  });
+
   it("stops with the record's position on a record its serde cannot read (logAndFail), or skips it (logAndContinue)", async () => {
     const input = uniqueTopic("in");
     const output = uniqueTopic("out");
@@ -189,7 +255,7 @@ describe("KafkaStreams running", () => {
       .to(output);
     await produce(input, [{ value: "{not json" }, { value: '{"n":2}' }], { format: "string" });
 
-    const failing = new KafkaStreams(b.build(), config(uniqueTopic("app")));
+    const failing = streamsApp(b.build(), config(uniqueTopic("app")));
     await failing.start();
     await expect(failing.done()).rejects.toThrow(new RegExp(`cannot deserialize the record at ${input}/0 offset 0`));
     expect(failing.state).toBe("ERROR");
@@ -198,7 +264,7 @@ describe("KafkaStreams running", () => {
     b2.stream<string, { n: number }>(input)
       .mapValues((v) => v.n)
       .to(output);
-    const skipping = new KafkaStreams(
+    const skipping = streamsApp(
       b2.build(),
       config(uniqueTopic("app"), { deserializationExceptionHandler: "logAndContinue" }),
     );

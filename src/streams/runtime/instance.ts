@@ -5,6 +5,11 @@ import { Edgelog } from "../../client/index.js";
 import { GroupMember } from "../../host/member.js";
 import type { ResolvedConfig } from "../config.js";
 import type { Topology } from "../topology/topology.js";
+import { topicName } from "../topology/specs.js";
+import { partitionForKey } from "../../protocol/murmur2.js";
+import { resolveSerde } from "../serdes.js";
+import type { StoreInstance } from "../state/stores.js";
+import { taskId } from "./task.js";
 import { GlobalStores } from "./globals.js";
 import { createOutputSession, type OutputSession } from "./guarantee.js";
 import { prepareTopics } from "./prepare.js";
@@ -12,6 +17,8 @@ import { StreamsRunner, type StoreBackend } from "./runner.js";
 
 export class StreamsInstance {
   private constructor(
+    readonly topology: Topology,
+    readonly config: ResolvedConfig,
     readonly client: Edgelog,
     readonly member: GroupMember,
     readonly runner: StreamsRunner,
@@ -53,7 +60,32 @@ export class StreamsInstance {
       maxWaitMs: cfg.maxWaitMs,
       isolationLevel: session.isolationLevel,
     });
-    return new StreamsInstance(client, member, runner, globals, prepared.partitions, session);
+    return new StreamsInstance(topology, cfg, client, member, runner, globals, prepared.partitions, session);
+  }
+
+  /**
+   * Where a key of a (non-global) store lives: the partition its serialized key hashes to (murmur2,
+   * as the producer placed it), that partition's task, and a topic whose partition marks the task's owner.
+   */
+  keyLocation(store: string, key: unknown): { partition: number; task: string; topic: string; hosted: boolean } {
+    const spec = this.topology.stores.get(store)!;
+    const owner = this.topology.storeOwner.get(store)!;
+    const sub = this.topology.subtopologies[owner]!;
+    const names = sub.sources.map((t) => topicName(t, this.config.applicationId));
+    const tasks = Math.max(...names.map((t) => this.partitions.get(t) ?? 1));
+    const defaults = { key: this.config.defaultKeySerde, value: this.config.defaultValueSerde };
+    const partition = partitionForKey(resolveSerde(spec.keySerde, defaults, "key").serialize(key, store), tasks);
+    const task = taskId(owner, partition);
+    return { partition, task, topic: names[0]!, hosted: this.runner.tasks.has(task) };
+  }
+
+  /** The local instances of a store: the global copy, or one per hosted task. */
+  localStores(name: string): StoreInstance[] {
+    const global = this.globals.stores.get(name);
+    if (global) return [global];
+    return [...this.runner.tasks.values()].flatMap(({ task }) =>
+      task.stores.has(name) ? [task.stores.get(name)!] : [],
+    );
   }
 
   /** Final commit, tasks closed cleanly, group left. */

@@ -2,15 +2,12 @@
 // Kafka Streams is embedded in a JVM: start(), close(), state, and interactive queries.
 
 import { EdgelogError } from "../../protocol/errors.js";
-import { partitionForKey } from "../../protocol/murmur2.js";
 import { resolveConfig, type ResolvedConfig, type StreamsConfig } from "../config.js";
 import { queryHandler, storeView, type AnyStoreView, type StoreQueries } from "../query.js";
 import { MemoryBytesStore } from "../state/memory.js";
 import type { ReadOnlyKeyValueStore, StoreInstance, StoreType } from "../state/stores.js";
-import { topicName } from "../topology/specs.js";
 import type { Topology } from "../topology/topology.js";
 import { StreamsInstance } from "./instance.js";
-import { taskId } from "./task.js";
 
 export type StreamsState = "CREATED" | "REBALANCING" | "RUNNING" | "PENDING_SHUTDOWN" | "NOT_RUNNING" | "ERROR";
 
@@ -26,6 +23,7 @@ export class KafkaStreams {
   #stopping = false;
   #wake?: () => void;
   #error: unknown;
+  #stopHeartbeats?: () => void;
   #groupCache?: { at: number; value: Promise<GroupDescription> };
 
   /** Checks the configuration at once (an unsupported guarantee or a bad id throws here). */
@@ -69,6 +67,7 @@ export class KafkaStreams {
       throw e;
     }
     this.#set("RUNNING");
+    this.#stopHeartbeats = this.#instance.member.startHeartbeats();
     this.#loop = this.#run();
   }
 
@@ -89,6 +88,7 @@ export class KafkaStreams {
         this.#error = e;
         this.#cfg.logger.error(`stopping: ${(e as Error)?.message ?? e}`);
         this.#set("ERROR");
+        this.#stopHeartbeats?.();
         await instance.abandon().catch(() => undefined);
         return;
       }
@@ -121,19 +121,14 @@ export class KafkaStreams {
     const failed = this.#state === "ERROR";
     this.#set("PENDING_SHUTDOWN");
     this.#wake?.();
+    this.#stopHeartbeats?.();
     await this.#loop;
     if (!failed && this.#error === undefined) await this.#instance?.close();
     this.#set(failed || this.#error !== undefined ? "ERROR" : "NOT_RUNNING");
   }
 
   #instances(name: string): StoreInstance[] {
-    const inst = this.#instance;
-    if (!inst) return [];
-    const global = inst.globals.stores.get(name);
-    if (global) return [global];
-    return [...inst.runner.tasks.values()].flatMap(({ task }) =>
-      task.stores.has(name) ? [task.stores.get(name)!] : [],
-    );
+    return this.#instance?.localStores(name) ?? [];
   }
 
   #queryable(name: string): StoreType {
@@ -169,20 +164,12 @@ export class KafkaStreams {
     if (!inst) throw new EdgelogError("STATE_STORE_NOT_AVAILABLE", "the application is not started");
     if (this.#topology.globals.some((g) => g.store.name === name))
       return { partition: -1, local: true, url: this.#cfg.applicationServer ?? null };
-    const owner = this.#topology.storeOwner.get(name)!;
-    const sub = this.#topology.subtopologies[owner]!;
-    const sample = this.#instances(name)[0] as
-      | { keySerde?: { serialize(k: unknown, t: string): Uint8Array } }
-      | undefined;
-    const source = topicName(sub.sources[0]!, this.#cfg.applicationId);
-    const tasks = Math.max(...sub.sources.map((t) => inst.partitions.get(topicName(t, this.#cfg.applicationId)) ?? 1));
-    const keySerde = sample?.keySerde ?? this.#cfg.defaultKeySerde;
-    const partition = partitionForKey(keySerde.serialize(key, name), tasks);
-    if (inst.runner.tasks.has(taskId(owner, partition)))
-      return { partition, local: true, url: this.#cfg.applicationServer ?? null };
+    const where = inst.keyLocation(name, key);
+    const { partition } = where;
+    if (where.hosted) return { partition, local: true, url: this.#cfg.applicationServer ?? null };
     const group = await this.#describeGroup();
     const holder = group.members.find((m) =>
-      m.assignment.some((a) => a.topic === source && a.partitions.includes(partition)),
+      m.assignment.some((a) => a.topic === where.topic && a.partitions.includes(partition)),
     );
     const url = holder?.instance_id && /^https?:\/\//.test(holder.instance_id) ? holder.instance_id : null;
     return { partition, local: false, url };
