@@ -2,11 +2,11 @@
 // (committing before it gives a partition up), fetches, hands records to a runner and commits on
 // its interval. A Durable Object drives slices from alarms; a Node process from a loop.
 
-import type { MultiFetchReply } from "../protocol/api.js";
+import type { CommittedOffsetsReply, HeartbeatReply, MultiFetchReply, OffsetReply } from "../protocol/api.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { fromBase64 } from "../util/base64.js";
 import { utf8Encoder } from "../util/utf8.js";
-import type { Transport } from "../client/transport.js";
+import { errorFromBody, type Transport } from "../client/transport.js";
 import type { AssignedPartition, MemberRecord, MemberRunner, PartitionOffset, TopicPartition } from "./runner.js";
 
 export interface MemberOptions {
@@ -192,12 +192,7 @@ export class GroupMember {
     if (this.opts.sessionTimeoutMs) body.session_timeout_ms = this.opts.sessionTimeoutMs;
     if (this.opts.rebalanceTimeoutMs) body.rebalance_timeout_ms = this.opts.rebalanceTimeoutMs;
     if (this.opts.assignor) body.assignor = this.opts.assignor;
-    let reply: {
-      member_id: string;
-      member_epoch: number;
-      heartbeat_interval_ms: number;
-      assignment: { topic: string; partitions: number[] }[];
-    };
+    let reply: HeartbeatReply;
     try {
       reply = await this.http.request("POST", `/v1/groups/${enc(this.opts.group)}/heartbeat`, body, { retry: true });
     } catch (e) {
@@ -226,9 +221,12 @@ export class GroupMember {
     }
     const added = [...this.#target].filter((k) => !this.#positions.has(k));
     if (added.length === 0) return;
-    const committed = await this.http.request<{
-      offsets: { topic: string; partition: number; offset: number; metadata: string | null }[];
-    }>("GET", `/v1/groups/${enc(this.opts.group)}/offsets`, undefined, { retry: true });
+    const committed = await this.http.request<CommittedOffsetsReply>(
+      "GET",
+      `/v1/groups/${enc(this.opts.group)}/offsets`,
+      undefined,
+      { retry: true },
+    );
     const assigned: AssignedPartition[] = [];
     for (const k of added) {
       const [topic, ps] = k.split("\u0000") as [string, string];
@@ -243,7 +241,7 @@ export class GroupMember {
 
   async #resetOffset(topic: string, partition: number): Promise<number> {
     const at = (this.opts.autoOffsetReset ?? "earliest") === "earliest" ? "earliest" : "latest";
-    const r = await this.http.request<{ offset: number }>(
+    const r = await this.http.request<OffsetReply>(
       "GET",
       `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`,
       undefined,
@@ -278,7 +276,8 @@ export class GroupMember {
               : (part.high_watermark ?? p.offset);
           continue;
         }
-        throw new EdgelogError(part.error.code as never, `${part.topic}/${part.partition}: ${part.error.message}`);
+        const e = errorFromBody(part.error);
+        throw new EdgelogError(e.code, `${part.topic}/${part.partition}: ${e.message}`);
       }
       const records = (part.records ?? []).filter((r) => r.offset >= p.offset).map(toMemberRecord);
       if (records.length > 0) {

@@ -2,7 +2,7 @@
 // store: what a task does before it processes anything when it starts or moves.
 
 import type { Transport } from "../../client/transport.js";
-import type { FetchedRecord } from "../../protocol/api.js";
+import type { FetchReply } from "../../protocol/api.js";
 import { EdgelogError } from "../../protocol/errors.js";
 import { toMemberRecord } from "../../host/member.js";
 import type { MemberRecord } from "../../host/runner.js";
@@ -27,7 +27,7 @@ export async function restorePartition(
   let offset = from;
   let end: number | undefined;
   for (;;) {
-    let reply: { records: FetchedRecord[]; next_offset: number; high_watermark: number; log_start_offset: number };
+    let reply: FetchReply;
     try {
       reply = await http.request(
         "GET",
