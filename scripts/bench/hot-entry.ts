@@ -13,3 +13,4 @@ export { ProduceRequestSchema, FetchQuerySchema } from "../../src/protocol/api.j
 export { toRecordInput, recordKey } from "../../src/router/records.js";
 export { renderRecords } from "../../src/protocol/fetched.js";
 export { planBatches } from "../../src/router/produce-plan.js";
+export { decompressBatches } from "../../src/protocol/compression.js";

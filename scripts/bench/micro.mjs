@@ -83,3 +83,59 @@ bench(
   10_000,
 );
 bench("renderRecords format=string", () => h.renderRecords(batches, 0, 10_000, "string"), 10_000);
+
+// Compressed produce (issue 17): what inflating a batch on arrival costs per codec, beside what
+// storing it compressed would cost each JSON read instead (renderRecords plus the same inflation).
+{
+  const { gzipSync } = await import("node:zlib");
+  const { compress: snappy } = await import("snappyjs");
+  const { compress: lz4 } = await import("lz4js");
+  const zstdWasm = await import("@bokuweb/zstd-wasm");
+  await zstdWasm.init();
+  // 500 records of 100-byte values that compress as log lines do (a counter among repeated text).
+  const values = Array.from({ length: 500 }, (_, i) => ({
+    value: `{"id":${i},"user":"u${i % 37}","action":"click","path":"/p/${i % 11}"}`.padEnd(100, " "),
+  }));
+  const plain = h.encodeBatch(values.map((r, i) => h.toRecordInput(r, null, "json", now, i)));
+  const records = plain.subarray(61);
+  const codecs = {
+    gzip: [1, gzipSync(records)],
+    snappy: [2, snappy(records)],
+    lz4: [3, lz4(records)],
+    zstd: [4, zstdWasm.compress(Buffer.from(records), 3)],
+  };
+  const limits = { maxBatchBytes: 1_048_588, maxTotalBytes: 16 * 1024 * 1024 };
+  console.log(`\n| inflate one batch (500 records, ${plain.length} B uncompressed) | µs per call | per record |`);
+  console.log("|---|---:|---:|");
+  const asyncBench = async (name, fn, perCall) => {
+    for (let i = 0; i < 50; i++) await fn();
+    let iters = 0;
+    const start = performance.now();
+    while (performance.now() - start < 300) {
+      await fn();
+      iters++;
+    }
+    const us = ((performance.now() - start) * 1000) / iters;
+    console.log(`| ${name} | ${us.toFixed(1)} | ${((us / perCall) * 1000).toFixed(0)} ns/record |`);
+  };
+  for (const [name, [id, data]] of Object.entries(codecs)) {
+    const out = new Uint8Array(61 + data.length);
+    out.set(plain.subarray(0, 61));
+    out.set(data, 61);
+    const v = new DataView(out.buffer);
+    v.setInt32(8, out.length - 12);
+    v.setInt16(21, id);
+    v.setUint32(17, h.crc32c(out, 21, out.length));
+    await asyncBench(
+      `${name} (${data.length} B, ratio ${(plain.length / out.length).toFixed(1)})`,
+      () => h.decompressBatches(out, limits),
+      500,
+    );
+  }
+  bench(
+    "validateBatches of the inflated batch (CRC + record walk, needed either way)",
+    () => h.validateBatches(plain),
+    500,
+  );
+  bench("renderRecords format=json of it (one JSON read)", () => h.renderRecords([plain], 0, 500, "json"), 500);
+}

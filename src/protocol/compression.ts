@@ -1,7 +1,8 @@
 // Compressed record batches in, uncompressed batches out. edgelog stores batches uncompressed (as a
 // Kafka broker does under compression.type=uncompressed) so every reader, JSON ones included, can
-// render them. gzip is inflated with the platform's DecompressionStream; Kafka's other codecs need
-// libraries this package does not carry, and are refused with a clear code.
+// render them and raw fetches pass them through untouched; docs/kafka-gateway.md#compression says
+// why (measured) this beats storing them as the producer compressed them. Every codec
+// (gzip, snappy, lz4, zstd; codecs.ts) inflates within the same bounds.
 
 import { EdgelogError } from "./errors.js";
 import { crc32c } from "./crc32c.js";
@@ -16,9 +17,7 @@ import {
 } from "./record-batch.js";
 import { MAX_BATCH_BYTES_CEILING } from "./constants.js";
 import { concat } from "../util/bytes.js";
-
-const CODECS = ["none", "gzip", "snappy", "lz4", "zstd"];
-const GZIP = 1;
+import { CODECS, CodecError, inflate } from "./codecs.js";
 
 /** True when any batch in `buf` is compressed (a header walk, no copying). */
 export function anyCompressed(buf: Uint8Array): boolean {
@@ -39,10 +38,10 @@ export interface InflateLimits {
 }
 
 /**
- * Returns `buf` with every gzip batch inflated into an uncompressed one (same offsets, timestamps,
+ * Returns `buf` with every compressed batch inflated into an uncompressed one (same offsets, timestamps,
  * producer fields and record count; a new CRC). Uncompressed input comes back as it is.
  * Inflation stops as soon as a batch or the whole passes its limit (413), so a small body of many
- * gzip bombs costs at most the limits in memory, never what the bombs would inflate to.
+ * compression bombs costs at most the limits in memory, never what the bombs would inflate to.
  */
 export async function decompressBatches(buf: Uint8Array, limits: InflateLimits): Promise<Uint8Array> {
   if (!anyCompressed(buf)) return buf;
@@ -60,26 +59,39 @@ export async function decompressBatches(buf: Uint8Array, limits: InflateLimits):
       parts.push(batch);
       continue;
     }
-    if (codec !== GZIP) {
+    const name = CODECS[codec];
+    if (name === undefined) {
       throw new EdgelogError(
         "UNSUPPORTED_COMPRESSION_TYPE",
-        `record batch ${index} is compressed with ${CODECS[codec] ?? `codec ${codec}`}; edgelog accepts gzip or uncompressed batches`,
+        `record batch ${index} names compression codec ${codec}; Kafka's are 1 gzip, 2 snappy, 3 lz4, 4 zstd`,
       );
     }
     if (crc32c(batch, ATTRIBUTES_AT, batch.length) !== h.crc) {
-      throw new EdgelogError("CORRUPT_MESSAGE", "a gzip record batch failed its CRC-32C check");
+      throw new EdgelogError("CORRUPT_MESSAGE", `a ${name} record batch failed its CRC-32C check`);
     }
     // Whichever bound is nearer stops this batch's inflation, and says which bound it was.
     const left = limits.maxTotalBytes - total;
     const batchBound = maxBatch <= left;
-    const records = await gunzip(batch.subarray(BATCH_HEADER_SIZE), Math.min(maxBatch, left) - BATCH_HEADER_SIZE, () =>
+    const tooLarge = () =>
       batchBound
         ? new EdgelogError(
             "MESSAGE_TOO_LARGE",
-            `record batch ${index} inflates past ${maxBatch} bytes, the topic's max.message.bytes`,
+            `record batch ${index} (${name}) inflates past ${maxBatch} bytes, the topic's max.message.bytes`,
           )
-        : totalTooLarge(limits.maxTotalBytes),
-    );
+        : totalTooLarge(limits.maxTotalBytes);
+    let records: Uint8Array;
+    try {
+      records = await inflate(
+        codec,
+        batch.subarray(BATCH_HEADER_SIZE),
+        Math.min(maxBatch, left) - BATCH_HEADER_SIZE,
+        tooLarge,
+      );
+    } catch (e) {
+      if (e instanceof CodecError)
+        throw new EdgelogError("CORRUPT_MESSAGE", `record batch ${index} (${name}) is corrupt: ${e.message}`);
+      throw e;
+    }
     const out = new Uint8Array(BATCH_HEADER_SIZE + records.length);
     out.set(batch.subarray(0, BATCH_HEADER_SIZE));
     out.set(records, BATCH_HEADER_SIZE);
@@ -99,27 +111,4 @@ function totalTooLarge(limit: number): EdgelogError {
     "RECORD_LIST_TOO_LARGE",
     `the request's record batches inflate past ${limit} bytes, the request size bound; split it into smaller requests`,
   );
-}
-
-/** Inflates gzip data chunk by chunk, refusing (rather than buffering) more than `limit` bytes. */
-async function gunzip(data: Uint8Array, limit: number, tooLarge: () => EdgelogError): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    const reader = new Blob([data]).stream().pipeThrough(new DecompressionStream("gzip")).getReader();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > limit) {
-        await reader.cancel();
-        throw tooLarge();
-      }
-      chunks.push(value);
-    }
-  } catch (e) {
-    if (e instanceof EdgelogError) throw e;
-    throw new EdgelogError("CORRUPT_MESSAGE", `a gzip record batch does not inflate: ${(e as Error).message}`);
-  }
-  return concat(chunks);
 }
