@@ -15,7 +15,6 @@ import type {
   HeartbeatBody,
   HeartbeatReply,
   MultiFetchBody,
-  MultiFetchReply,
   OffsetReply,
   ProducerIdentity,
   TokenInfo,
@@ -23,11 +22,15 @@ import type {
   TopicListPage,
   TopicReply,
 } from "../protocol/api.js";
-import { CONTENT_TYPE_RECORD_BATCH } from "../protocol/constants.js";
+import { CONTENT_TYPE_MULTI_FETCH, CONTENT_TYPE_RECORD_BATCH } from "../protocol/constants.js";
+import { decodeMultiFetch, type MultiFetchEntry } from "../protocol/multi-fetch-frame.js";
 import { everyPage } from "../protocol/paging.js";
 import { Transport, type ClientOptions } from "../client/transport.js";
 
 const enc = encodeURIComponent;
+
+/** One partition of a multi-fetch: its offsets or error, and its raw batches. */
+export type FetchedPartition = MultiFetchEntry & { batches?: Uint8Array };
 const groupPath = (group: string) => `/v1/groups/${enc(group)}`;
 
 /** Failures are EdgelogError: edgelog's own code, or NETWORK_EXCEPTION when it could not be reached. */
@@ -91,8 +94,18 @@ export class Upstream {
     });
   }
 
-  fetch(body: MultiFetchBody, signal: AbortSignal): Promise<MultiFetchReply> {
-    return this.#http.request("POST", "/v1/fetch", body, { signal });
+  /** Raw batches from many partitions in one long-poll: the binary multi-fetch reply, no base64 or JSON strings. */
+  async fetchBatches(body: Omit<MultiFetchBody, "format">, signal: AbortSignal): Promise<FetchedPartition[]> {
+    const res = await this.#http.raw(
+      "POST",
+      "/v1/fetch",
+      { ...body, format: "batches" },
+      {
+        signal,
+        headers: { accept: CONTENT_TYPE_MULTI_FETCH },
+      },
+    );
+    return decodeMultiFetch(new Uint8Array(await res.arrayBuffer()));
   }
 
   /** earliest, latest, or the first offset at or after a time (ms). */

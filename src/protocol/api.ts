@@ -253,6 +253,13 @@ export const MultiFetchReplySchema = z.object({
       partition: z.number().int(),
       records: z.array(FetchedRecordSchema).optional(),
       batches_b64: z.string().optional().describe("format batches: the concatenated raw batches, base64"),
+      batches_bytes: z
+        .number()
+        .int()
+        .optional()
+        .describe(
+          "binary reply (Accept: application/vnd.edgelog.multi-fetch): how many bytes of raw batches follow the header for this partition",
+        ),
       error: ErrorBodySchema.shape.error.optional(),
       next_offset: z.number().int().optional(),
       high_watermark: z.number().int().optional(),

@@ -2,6 +2,8 @@
 
 export const CONTENT_TYPE_RECORD_BATCH = "application/vnd.edgelog.record-batch";
 export const CONTENT_TYPE_JSON = "application/json";
+/** POST /v1/fetch's binary reply (protocol/multi-fetch-frame.ts; framing in docs/http-api.md). */
+export const CONTENT_TYPE_MULTI_FETCH = "application/vnd.edgelog.multi-fetch";
 
 export const HEADER_HIGH_WATERMARK = "Edgelog-High-Watermark";
 export const HEADER_LOG_START_OFFSET = "Edgelog-Log-Start-Offset";

@@ -7,6 +7,7 @@ import type { ValueFormat } from "../protocol/constants.js";
 import { errorBody } from "../protocol/error-reply.js";
 import type { EdgelogError } from "../protocol/errors.js";
 import { batchEnd, renderRecords, type ValueDecoder } from "../protocol/fetched.js";
+import { encodeMultiFetch, type MultiFetchEntry } from "../protocol/multi-fetch-frame.js";
 import { toBase64 } from "../util/base64.js";
 import { concat } from "../util/bytes.js";
 
@@ -45,6 +46,8 @@ export function batchBytes(batches: Uint8Array[]): number {
   return batches.reduce((n, b) => n + b.byteLength, 0);
 }
 
+type Outcome = { ok: true; read: ReadOutcome } | { ok: false; error: EdgelogError };
+
 /**
  * POST /v1/fetch's partitions, in request order: each its records (or raw batches, or values
  * `decode`d for decode=registry), or its own error. `maxBytes` is a soft cap across partitions, as Kafka's fetch.max.bytes: once spent, later
@@ -52,19 +55,13 @@ export function batchBytes(batches: Uint8Array[]): number {
  */
 export function multiFetchReply(
   wanted: WantedPartition[],
-  outcomes: ({ ok: true; read: ReadOutcome } | { ok: false; error: EdgelogError })[],
+  outcomes: Outcome[],
   format: ValueFormat | "batches",
   maxRecords: number,
   maxBytes?: number,
   decode?: ValueDecoder,
 ): MultiFetchReply["partitions"] {
-  let budget = maxBytes ?? Number.POSITIVE_INFINITY;
-  return outcomes.map((o, i) => {
-    const t = wanted[i]!;
-    if (!o.ok) return { topic: t.topic, partition: t.partition, ...errorBody(o.error) };
-    const batches = budget > 0 ? o.read.batches : [];
-    for (const b of batches) budget -= b.byteLength;
-    const offsets = { high_watermark: o.read.highWatermark, log_start_offset: o.read.logStartOffset };
+  return withinBudget(wanted, outcomes, maxBytes, (t, batches, offsets) => {
     if (format === "batches") {
       return {
         topic: t.topic,
@@ -76,5 +73,41 @@ export function multiFetchReply(
     }
     const { records, nextOffset } = renderRecords(batches, t.offset, maxRecords, format, decode);
     return { topic: t.topic, partition: t.partition, records, next_offset: nextOffset, ...offsets };
+  });
+}
+
+/** The same reply with raw batches, framed as protocol/multi-fetch-frame.ts says (same budget rule). */
+export function multiFetchBinary(wanted: WantedPartition[], outcomes: Outcome[], maxBytes?: number): Uint8Array {
+  const parts: Uint8Array[][] = [];
+  const partitions = withinBudget(wanted, outcomes, maxBytes, (t, batches, offsets) => {
+    parts.push(batches);
+    return {
+      topic: t.topic,
+      partition: t.partition,
+      batches_bytes: batchBytes(batches),
+      next_offset: nextRawOffset(batches, t.offset),
+      ...offsets,
+    };
+  });
+  return encodeMultiFetch(partitions, parts);
+}
+
+function withinBudget(
+  wanted: WantedPartition[],
+  outcomes: Outcome[],
+  maxBytes: number | undefined,
+  entry: (
+    t: WantedPartition,
+    batches: Uint8Array[],
+    offsets: { high_watermark: number; log_start_offset: number },
+  ) => MultiFetchEntry,
+): MultiFetchEntry[] {
+  let budget = maxBytes ?? Number.POSITIVE_INFINITY;
+  return outcomes.map((o, i) => {
+    const t = wanted[i]!;
+    if (!o.ok) return { topic: t.topic, partition: t.partition, ...errorBody(o.error) };
+    const batches = budget > 0 ? o.read.batches : [];
+    for (const b of batches) budget -= b.byteLength;
+    return entry(t, batches, { high_watermark: o.read.highWatermark, log_start_offset: o.read.logStartOffset });
   });
 }

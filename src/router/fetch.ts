@@ -11,6 +11,7 @@ import {
   OffsetsQuerySchema,
 } from "../protocol/api.js";
 import {
+  CONTENT_TYPE_MULTI_FETCH,
   CONTENT_TYPE_RECORD_BATCH,
   FETCH_DEFAULT_MAX_BYTES,
   HEADER_HIGH_WATERMARK,
@@ -19,7 +20,7 @@ import {
   HEADER_REPLICA,
   type ValueFormat,
 } from "../protocol/constants.js";
-import { unwrap } from "../protocol/errors.js";
+import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { renderRecords } from "../protocol/fetched.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { ReadResult } from "../log/partition-log.js";
@@ -30,7 +31,7 @@ import { readJson, validate } from "./body.js";
 import { chargeQuota, denied, hasGrant, principalOf } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { topicResource } from "../auth/grants.js";
-import { batchBytes, multiFetchReply, nextRawOffset, readLimits } from "./fetch-plan.js";
+import { batchBytes, multiFetchBinary, multiFetchReply, nextRawOffset, readLimits } from "./fetch-plan.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom } from "./replicas.js";
 import { isLiveTail, liveTail } from "./live.js";
@@ -56,10 +57,10 @@ export const fetchRoutes: Route[] = [
   route({
     method: "POST",
     path: "/v1/fetch",
-    summary: "Fetch many partitions in one long-poll",
+    summary: `Fetch many partitions in one long-poll; with format batches, Accept: ${CONTENT_TYPE_MULTI_FETCH} returns the raw batches after a JSON header (docs/http-api.md)`,
     permission: inHandler("consume on each topic; refused partitions fail inline", "fetch"),
     documents: { body: MultiFetchRequestSchema },
-    ok: { status: 200, schema: MultiFetchReplySchema },
+    ok: { status: 200, schema: MultiFetchReplySchema, binary: CONTENT_TYPE_MULTI_FETCH },
     handler: fetchMany,
   }),
   route({
@@ -113,6 +114,12 @@ async function fetchPartition(c: Context<AppEnv>): Promise<Response> {
 
 async function fetchMany(c: Context<AppEnv>): Promise<Response> {
   const req = await readJson(c, MultiFetchRequestSchema);
+  const binary = (c.req.header("accept") ?? "").toLowerCase().includes(CONTENT_TYPE_MULTI_FETCH);
+  if (binary && req.format !== "batches")
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `Accept: ${CONTENT_TYPE_MULTI_FETCH} carries raw batches; ask for "format":"batches" (got ${JSON.stringify(req.format)})`,
+    );
   const { maxRecords } = readLimits(req.format === "batches", { max_records: req.max_records });
   const targets = await Promise.all(
     req.partitions.map(async (p) => {
@@ -177,6 +184,16 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
     "fetch",
     settled.reduce((n, s) => n + (s.status === "fulfilled" ? batchBytes(s.value.batches) : 0), 0),
   );
+  const outcomes = settled.map((s) =>
+    s.status === "fulfilled"
+      ? ({ ok: true, read: s.value } as const)
+      : ({ ok: false, error: toEdgelogError(s.reason) } as const),
+  );
+  if (binary) {
+    return new Response(multiFetchBinary(req.partitions, outcomes, req.max_bytes), {
+      headers: { "content-type": CONTENT_TYPE_MULTI_FETCH },
+    });
+  }
   const decode =
     req.decode === "registry"
       ? await registryDecoder(
@@ -184,16 +201,7 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
           settled.flatMap((s) => (s.status === "fulfilled" ? s.value.batches : [])),
         )
       : undefined;
-  const partitions = multiFetchReply(
-    req.partitions,
-    settled.map((s) =>
-      s.status === "fulfilled" ? { ok: true, read: s.value } : { ok: false, error: toEdgelogError(s.reason) },
-    ),
-    req.format,
-    maxRecords,
-    req.max_bytes,
-    decode,
-  );
+  const partitions = multiFetchReply(req.partitions, outcomes, req.format, maxRecords, req.max_bytes, decode);
   return c.json({ partitions });
 }
 

@@ -33,7 +33,10 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
     const okContent: Record<string, unknown> = {};
     if (r.ok.schema)
       okContent["application/json"] = { schema: z.toJSONSchema(r.ok.schema, { io: "output", unrepresentable: "any" }) };
-    if (r.ok.binary) okContent[CONTENT_TYPE_RECORD_BATCH] = { schema: { type: "string", format: "binary" } };
+    if (r.ok.binary)
+      okContent[typeof r.ok.binary === "string" ? r.ok.binary : CONTENT_TYPE_RECORD_BATCH] = {
+        schema: { type: "string", format: "binary" },
+      };
     const open = r.permission.access === "public";
     const produce = r.permission.access === "grant" && r.permission.op === "produce";
     (paths[path] ??= {})[r.method.toLowerCase()] = {

@@ -38,7 +38,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends z.ZodObjec
   documents?: { body?: z.ZodType; query?: z.ZodObject };
   /** The route also takes raw bytes (record batches, a stream's content type) as its body. */
   binaryBody?: boolean;
-  ok: { status: number; schema?: z.ZodType; binary?: boolean };
+  /** `binary`: the route also answers raw bytes, as the record-batch content type or the one named. */
+  ok: { status: number; schema?: z.ZodType; binary?: boolean | string };
   handler: (c: Context<AppEnv>, input: RouteInput<Out<B>, Out<Q>>) => Response | Promise<Response>;
 }
 

@@ -124,6 +124,73 @@ describe("fetch", () => {
   });
 });
 
+describe("POST /v1/fetch binary reply", () => {
+  const accept = { accept: "application/vnd.edgelog.multi-fetch" };
+
+  /** The framing as docs/http-api.md states it, read independently of the server's encoder. */
+  function parseFrame(body: Uint8Array) {
+    const n = new DataView(body.buffer, body.byteOffset).getUint32(0);
+    const header = JSON.parse(new TextDecoder().decode(body.subarray(4, 4 + n)));
+    let at = 4 + n;
+    const bytes = header.partitions.map((p: any) => {
+      if (p.batches_bytes === undefined) return undefined;
+      const b = body.subarray(at, at + p.batches_bytes);
+      at += p.batches_bytes;
+      return b;
+    });
+    expect(at).toBe(body.length);
+    return { partitions: header.partitions, bytes };
+  }
+
+  it("carries each partition's raw batches after a JSON header: the single-partition raw route's bytes", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic, 2);
+    await produce(topic, [
+      { value: "a", partition: 0 },
+      { value: "b", partition: 1 },
+    ]);
+    await produce(topic, [{ value: "c", partition: 1 }]);
+    const r = await call(
+      "POST",
+      "/v1/fetch",
+      {
+        format: "batches",
+        partitions: [
+          { topic, partition: 0, offset: 0 },
+          { topic, partition: 1, offset: 0 },
+          { topic: "missing-topic", partition: 0, offset: 0 },
+        ],
+      },
+      accept,
+    );
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-type")).toBe("application/vnd.edgelog.multi-fetch");
+    const { partitions, bytes } = parseFrame(r.body);
+    for (const p of [0, 1]) {
+      const single = await call("GET", `/v1/topics/${topic}/partitions/${p}/records?offset=0`, undefined, {
+        accept: "application/vnd.edgelog.record-batch",
+      });
+      expect(Buffer.from(bytes[p]).equals(Buffer.from(single.body))).toBe(true);
+    }
+    expect(partitions[1]).toMatchObject({
+      topic,
+      partition: 1,
+      next_offset: 2,
+      high_watermark: 2,
+      log_start_offset: 0,
+    });
+    expect(partitions[2].error.code).toBe("UNKNOWN_TOPIC_OR_PARTITION");
+    expect(bytes[2]).toBeUndefined();
+  });
+
+  it("is only for format batches: other formats are refused with INVALID_REQUEST", async () => {
+    const r = await call("POST", "/v1/fetch", { partitions: [{ topic: "t", partition: 0, offset: 0 }] }, accept);
+    expect(r.status).toBe(400);
+    expect(r.body.error.code).toBe("INVALID_REQUEST");
+    expect(r.body.error.message).toContain('"format":"batches"');
+  });
+});
+
 describe("offsets", () => {
   it("looks up earliest, latest and by timestamp", async () => {
     const topic = await filled(20);

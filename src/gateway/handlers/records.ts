@@ -1,11 +1,12 @@
-// Produce, Fetch, ListOffsets and InitProducerId: record batches pass through untouched in both directions.
+// Produce, Fetch, ListOffsets and InitProducerId: record batches pass through untouched in both
+// directions (Fetch reads them raw, from POST /v1/fetch's binary reply).
 
-import type { MultiFetchReply } from "../../protocol/api.js";
 import { errorFromBody } from "../../client/transport.js";
 import { FETCH_MAX_BYTES_CAP, FETCH_MAX_WAIT_MS, MAX_PARTITIONS } from "../../protocol/constants.js";
 import { tpKey as key } from "../../protocol/topic-partition.js";
 import type { Value } from "../wire/codec.js";
 import { DENIED, failure, KAFKA, kafkaCode, NONE } from "../errors.js";
+import type { FetchedPartition } from "../upstream.js";
 import type { Handler } from "./context.js";
 import { idOf, topicsById } from "./topic-ids.js";
 
@@ -80,8 +81,6 @@ interface FetchPartition {
   PartitionMaxBytes: number;
 }
 
-type UpstreamFetchPartition = MultiFetchReply["partitions"][number];
-
 const clampBytes = (n: number) => Math.min(FETCH_MAX_BYTES_CAP, Math.max(1, n));
 
 export const fetch: Handler = async (req, ctx) => {
@@ -116,16 +115,15 @@ export const fetch: Handler = async (req, ctx) => {
   const waitMs = (req.MinBytes as number) <= 0 ? 0 : Math.min(FETCH_MAX_WAIT_MS, Math.max(0, req.MaxWaitMs as number));
   if (wanted.length > 0) {
     try {
-      const reply = await ctx.upstream.fetch(
+      const partitions = await ctx.upstream.fetchBatches(
         {
           partitions: wanted.slice(0, MAX_PARTITIONS),
           wait_ms: waitMs,
           max_bytes: clampBytes((req.MaxBytes as number | undefined) ?? FETCH_MAX_BYTES_CAP),
-          format: "batches",
         },
         ctx.signal,
       );
-      for (const p of reply.partitions) out.set(key(p.topic, p.partition), fetched(p));
+      for (const p of partitions) out.set(key(p.topic, p.partition), fetched(p));
     } catch (e) {
       const code = failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic);
       for (const w of wanted) out.set(key(w.topic, w.partition), partitionError(w.partition, code));
@@ -164,7 +162,7 @@ function partitionError(partition: number, code: number, hw = -1, logStart = -1)
   };
 }
 
-function fetched(p: UpstreamFetchPartition): Value {
+function fetched(p: FetchedPartition): Value {
   const hw = p.high_watermark ?? -1;
   const logStart = p.log_start_offset ?? -1;
   if (p.error)
@@ -178,7 +176,7 @@ function fetched(p: UpstreamFetchPartition): Value {
     LogStartOffset: logStart,
     AbortedTransactions: [],
     PreferredReadReplica: -1,
-    Records: Buffer.from(p.batches_b64 ?? "", "base64"),
+    Records: p.batches ?? new Uint8Array(0),
   };
 }
 
