@@ -41,8 +41,8 @@ const KIND_OPERATIONS: Record<ResourceKind, readonly Operation[]> = {
   group: ["produce", "consume", "describe", "admin"],
   // The schema registry's subjects: read, write (register), delete, configure (level and mode).
   subject: ["read", "write", "delete", "configure", "admin"],
-  // Produce and consume name nothing on the cluster itself.
-  cluster: ["describe", "admin"],
+  // Produce and consume name nothing on the cluster itself; authenticate is a Kafka gateway's (POST /v1/sasl/*).
+  cluster: ["describe", "authenticate", "admin"],
 };
 /** Subjects are free-form text (Confluent's); only `*` (pattern syntax), whitespace and control characters are refused. */
 const SUBJECT_GRANT_PATTERN = /^[^\s*\u0000-\u001f]{1,255}$/;

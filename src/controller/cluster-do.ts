@@ -10,6 +10,8 @@ import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
 import { MirrorDirectory, type MirrorEntry } from "./mirrors.js";
 import { TokenRegistry, type StoredToken, type TokenInfo } from "./tokens.js";
+import { SaslStore, type SaslSession } from "./sasl.js";
+import type { ScramCredentials, ScramMechanism } from "../auth/scram.js";
 import { TopicRegistry, unknownTopic, type AlterTopicInput, type CreateTopicInput } from "./topics.js";
 
 /** Retry interval for removing a deleted topic's partitions when a drop call failed. */
@@ -20,6 +22,7 @@ export class ClusterDO extends DurableObject<Env> {
   readonly #producers: ProducerRegistry;
   readonly #groups: GroupDirectory;
   readonly #tokens: TokenRegistry;
+  readonly #sasl: SaslStore;
   readonly #mirrors: MirrorDirectory;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -29,11 +32,39 @@ export class ClusterDO extends DurableObject<Env> {
     this.#producers = new ProducerRegistry(ctx.storage.sql);
     this.#groups = new GroupDirectory(ctx.storage.sql);
     this.#tokens = new TokenRegistry(ctx.storage.sql);
+    this.#sasl = new SaslStore(ctx.storage.sql, this.#tokens);
     this.#mirrors = new MirrorDirectory(ctx.storage.kv);
   }
 
-  async createToken(token: StoredToken): Promise<TokenInfo> {
-    return this.#tokens.create(token);
+  /** `scram`: the SCRAM credentials derived from the new token's secret (the secret itself is never stored). */
+  async createToken(token: StoredToken, scram?: ScramCredentials): Promise<TokenInfo> {
+    const info = this.#tokens.create(token);
+    if (scram) this.#sasl.setScram(token.id, scram);
+    return info;
+  }
+
+  async setScramCredentials(tokenId: string, scram: ScramCredentials): Promise<void> {
+    this.#sasl.setScram(tokenId, scram);
+  }
+
+  async scramFirst(
+    mech: ScramMechanism,
+    clientFirst: string,
+  ): Promise<Result<{ exchange: string; server_first: string }>> {
+    return this.#sasl.scramFirst(mech, clientFirst, Date.now()).then(ok, fail);
+  }
+
+  async scramFinal(exchange: string, clientFinal: string): Promise<Result<SaslSession & { server_final: string }>> {
+    return this.#sasl.scramFinal(exchange, clientFinal, Date.now()).then(ok, fail);
+  }
+
+  async saslPlain(username: string, password: string): Promise<Result<SaslSession>> {
+    return this.#sasl.plain(username, password, Date.now()).then(ok, fail);
+  }
+
+  /** The token a SASL session acts as, for the router to authorize with; null when unknown, expired or revoked. */
+  async getSessionToken(credential: string): Promise<StoredToken | null> {
+    return (await this.#sasl.session(credential, Date.now())) ?? null;
   }
 
   /** The stored token with its secret's hash, for the router to verify against; null when unknown or revoked. */
@@ -48,6 +79,7 @@ export class ClusterDO extends DurableObject<Env> {
   async deleteToken(id: string): Promise<Result<null>> {
     try {
       this.#tokens.delete(id);
+      this.#sasl.forgetToken(id);
       return ok(null);
     } catch (e) {
       return fail(e);

@@ -57,4 +57,31 @@ export const CLUSTER_MIGRATIONS: readonly Migration[] = [
     // an id fences its holder, so only the same token (or the admin) may do it.
     statements: [`ALTER TABLE producer_ids ADD COLUMN owner TEXT`],
   },
+  {
+    version: 6,
+    statements: [
+      // SCRAM-SHA-256/512 credentials (salt, iterations, StoredKey, ServerKey per mechanism, JSON),
+      // set when a token is minted or by POST /v1/sasl/scram-credentials; null for older tokens.
+      `ALTER TABLE tokens ADD COLUMN scram TEXT`,
+      // SCRAM exchanges between their two messages: single-use, expiring, one row per server nonce.
+      `CREATE TABLE sasl_exchanges (
+        id TEXT PRIMARY KEY,
+        mechanism TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        client_first TEXT NOT NULL,
+        server_first TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      )`,
+      // SASL sessions: what a Kafka gateway connection acts with once its client authenticated.
+      // Like a token, only a hash of the secret is kept; the session dies with its token.
+      `CREATE TABLE sasl_sessions (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        token_id TEXT NOT NULL,
+        expires_at INTEGER NOT NULL
+      )`,
+      // Random keys the controller keeps (the key behind the stand-in salts of unknown SCRAM users).
+      `CREATE TABLE cluster_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
+    ],
+  },
 ];

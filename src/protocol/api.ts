@@ -488,6 +488,50 @@ export const CreatedTokenSchema = TokenInfoSchema.extend({
   token: z.string().describe("the bearer token; shown only in this reply, never again"),
 });
 
+/** SASL for the Kafka gateway (docs/kafka-gateway.md#sasl): PLAIN and SCRAM checked by edgelog, a session back. */
+export const SaslPlainSchema = z.strictObject({
+  username: z
+    .string()
+    .max(300)
+    .describe("a token's id (with or without elg_), or anything when password is a whole token"),
+  password: z.string().max(300).describe("the token's secret, or the whole token"),
+});
+
+export const ScramMechanismSchema = z.enum(["SCRAM-SHA-256", "SCRAM-SHA-512"]);
+
+export const ScramFirstSchema = z.strictObject({
+  mechanism: ScramMechanismSchema,
+  client_first: z
+    .string()
+    .max(1000)
+    .describe("the client-first-message as the client sent it (n,,n=<token id>,r=<nonce>)"),
+});
+
+export const ScramFirstReplySchema = z.object({
+  exchange: z.string().describe("names this exchange in the final call; single-use, valid 30 s"),
+  server_first: z.string().describe("the server-first-message to hand the client"),
+});
+
+export const ScramFinalSchema = z.strictObject({
+  exchange: z.string().max(100),
+  client_final: z.string().max(1000).describe("the client-final-message as the client sent it"),
+});
+
+export const SaslSessionSchema = z.object({
+  session: z.string().describe("a bearer credential acting as the token until expires_at (or its revocation)"),
+  token_id: z.string(),
+  expires_at: z.number().int(),
+});
+
+export const ScramFinalReplySchema = SaslSessionSchema.extend({
+  server_final: z.string().describe("the server-final-message (v=<ServerSignature>) to hand the client"),
+});
+
+export const ScramCredentialsReplySchema = z.object({
+  token_id: z.string(),
+  mechanisms: z.array(ScramMechanismSchema),
+});
+
 const mirrorName = z
   .string()
   .regex(TOPIC_NAME_PATTERN, "mirror names are 1-249 characters of [a-zA-Z0-9._-]")
@@ -577,6 +621,9 @@ export type CommitOffsetsRequest = z.infer<typeof CommitOffsetsSchema>;
 export type ResetOffsetsRequest = z.infer<typeof ResetOffsetsSchema>;
 export type GroupDescription = z.infer<typeof GroupSchema>;
 export type CreateTokenRequest = z.infer<typeof CreateTokenSchema>;
+export type SaslSessionReply = z.infer<typeof SaslSessionSchema>;
+export type ScramFirstReply = z.infer<typeof ScramFirstReplySchema>;
+export type ScramFinalReply = z.infer<typeof ScramFinalReplySchema>;
 export type CreateMirrorRequest = z.infer<typeof CreateMirrorSchema>;
 export type MirrorView = z.infer<typeof MirrorSchema>;
 export type MirrorPartitionStatus = z.infer<typeof MirrorPartitionSchema>;

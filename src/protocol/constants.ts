@@ -67,12 +67,27 @@ export const GROUP_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
 /** What a token's grant may name (`topic:<name|prefix*>`, `group:<name|prefix*>`, `subject:<name|prefix*>`, `cluster`) and allow. */
 export const RESOURCE_KINDS = ["topic", "group", "subject", "cluster"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
-/** produce/consume/describe name topic and group operations; read/write/delete/configure schema registry subjects'; admin any. */
-export const OPERATIONS = ["produce", "consume", "describe", "admin", "read", "write", "delete", "configure"] as const;
+/**
+ * produce/consume/describe name topic and group operations; read/write/delete/configure schema registry subjects';
+ * authenticate (cluster) lets a Kafka gateway verify its clients' SASL sign-ins; admin any.
+ */
+export const OPERATIONS = [
+  "produce",
+  "consume",
+  "describe",
+  "admin",
+  "read",
+  "write",
+  "delete",
+  "configure",
+  "authenticate",
+] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
 /** Scoped tokens read `elg_<id>_<secret>`: the id finds the stored hash, the secret is checked against it. */
 export const TOKEN_PREFIX = "elg_";
+/** A SASL session (a Kafka gateway connection's credential once its client signed in) reads `elgs_<id>_<secret>`. */
+export const SASL_SESSION_PREFIX = "elgs_";
 /** The query parameter a produce-only token may travel in (for navigator.sendBeacon, which cannot set headers). */
 export const QUERY_TOKEN_PARAM = "access_token";
 export const HEADER_REPLICA_MISS = "Edgelog-Replica-Miss";

@@ -115,6 +115,20 @@ export const ERRORS = {
     registry: 40101,
     fix: "Send Authorization: Bearer <token>.",
   },
+  // SASL for the Kafka gateway (POST /v1/sasl/*): the same answer whatever failed, as Kafka gives.
+  SASL_AUTHENTICATION_FAILED: {
+    status: 401,
+    retriable: false,
+    kafka: 58,
+    fix: "Sign in with a token's id as the username and its secret (or the whole token) as the password.",
+  },
+  UNSUPPORTED_SASL_MECHANISM: {
+    status: 400,
+    retriable: false,
+    kafka: 33,
+    fix: "Use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512.",
+  },
+  ILLEGAL_SASL_STATE: { status: 400, retriable: false, kafka: 34 },
   TOPIC_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 29 },
   GROUP_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 30 },
   CLUSTER_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 31 },

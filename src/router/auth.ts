@@ -16,7 +16,13 @@ import { QUOTA_FIELDS, TokenBucket, type QuotaKind, type Quotas } from "../auth/
 import { hashesEqual, hex, sha256, splitToken } from "../auth/token-format.js";
 import type { StoredToken } from "../controller/tokens.js";
 import { readAuthSettings, type AuthSettings, type Env } from "../env.js";
-import { QUERY_TOKEN_PARAM, TOKEN_PREFIX, type Operation, type ResourceKind } from "../protocol/constants.js";
+import {
+  QUERY_TOKEN_PARAM,
+  SASL_SESSION_PREFIX,
+  TOKEN_PREFIX,
+  type Operation,
+  type ResourceKind,
+} from "../protocol/constants.js";
 import { REGISTRY_PREFIX } from "../protocol/registry-api.js";
 import { EdgelogError, type ErrorCode } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
@@ -115,7 +121,9 @@ async function authenticateRequest(
   const token = /^Basic /i.test(header) ? basicToken(c, settings, header) : bearerToken(settings, header);
   if (settings.adminToken !== undefined && hashesEqual(await sha256(token), await adminHash(settings.adminToken)))
     return ADMIN;
-  const principal = await scopedPrincipal(c.env, settings, token);
+  const principal = token.startsWith(SASL_SESSION_PREFIX)
+    ? await sessionPrincipal(c.env, settings, token)
+    : await scopedPrincipal(c.env, settings, token);
   if (!principal) throw unauthenticated(settings, "token not recognised: unknown, revoked, or mistyped");
   return principal;
 }
@@ -221,6 +229,26 @@ async function scopedPrincipal(env: Env, settings: AuthSettings, token: string):
   return principal;
 }
 
+/** SASL sessions looked up in this isolate (by credential), each acting as its token; as tokenCache. */
+const sessionCache = new Map<string, CachedToken>();
+
+/** A Kafka gateway connection's session (POST /v1/sasl/*): its token's principal, while both live. */
+async function sessionPrincipal(env: Env, settings: AuthSettings, credential: string): Promise<Principal | undefined> {
+  const now = Date.now();
+  const key = hex(await sha256(credential));
+  let hit = sessionCache.get(key);
+  if (!hit || now - hit.at >= settings.cacheMs) {
+    const stored = await cluster(env).getSessionToken(credential);
+    hit = { token: stored && { stored, principal: toPrincipal(stored) }, at: now };
+    if (sessionCache.size >= TOKEN_CACHE_ENTRIES) sessionCache.clear();
+    sessionCache.set(key, hit);
+  }
+  const principal = hit.token?.principal;
+  if (principal && principal.expiresAt !== null && now >= principal.expiresAt)
+    throw unauthenticated(settings, `token ${principal.id} expired at ${new Date(principal.expiresAt).toISOString()}`);
+  return principal;
+}
+
 function toPrincipal(t: StoredToken): Principal {
   return {
     id: t.id,
@@ -234,6 +262,7 @@ function toPrincipal(t: StoredToken): Principal {
 /** Drops a revoked token from this isolate's cache at once; other isolates drop it within cacheMs. */
 export function forgetToken(id: string): void {
   tokenCache.set(id, { token: null, at: Date.now() });
+  for (const [key, hit] of sessionCache) if (hit.token?.stored.id === id) sessionCache.delete(key);
 }
 
 export function principalOf(c: Context<AppEnv>): Principal {

@@ -14,6 +14,7 @@ import { produceRoutes } from "./produce.js";
 import { producerRoutes } from "./producer-ids.js";
 import { registryRoutes } from "./registry.js";
 import { route, type Route } from "./route.js";
+import { saslRoutes } from "./sasl.js";
 import { tokenRoutes } from "./tokens.js";
 import { topicRoutes } from "./topics.js";
 
@@ -47,6 +48,7 @@ export const ROUTES: readonly Route[] = [
   ...groupRoutes,
   ...streamRoutes,
   ...tokenRoutes,
+  ...saslRoutes,
   ...mirrorRoutes,
   ...registryRoutes,
 ];

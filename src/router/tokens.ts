@@ -4,7 +4,8 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { formatGrant, parseGrant, uncovered, type Grant } from "../auth/grants.js";
 import { QUOTA_FIELDS, type QuotaKind } from "../auth/quota.js";
-import { mintToken } from "../auth/token-format.js";
+import { scramCredentials } from "../auth/scram.js";
+import { mintToken, splitToken } from "../auth/token-format.js";
 import { CreatedTokenSchema, CreateTokenSchema, TokenInfoSchema, type CreateTokenRequest } from "../protocol/api.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
@@ -49,16 +50,21 @@ async function createToken(c: Context<AppEnv>, input: CreateTokenRequest): Promi
   const creator = principalOf(c);
   checkNoEscalation(creator, grants, input, now);
   const minted = await mintToken();
-  const info = await cluster(c.env).createToken({
-    id: minted.id,
-    name: input.name,
-    secret_hash: minted.secretHash,
-    grants: grants.map(formatGrant),
-    quotas: input.quotas && Object.keys(input.quotas).length > 0 ? input.quotas : null,
-    expires_at: input.expires_at ?? null,
-    created_at: now,
-    created_by: creator.id,
-  });
+  // SCRAM credentials come from the secret now, while it is in hand; it is never stored.
+  const scram = await scramCredentials(splitToken(minted.token)!.secret);
+  const info = await cluster(c.env).createToken(
+    {
+      id: minted.id,
+      name: input.name,
+      secret_hash: minted.secretHash,
+      grants: grants.map(formatGrant),
+      quotas: input.quotas && Object.keys(input.quotas).length > 0 ? input.quotas : null,
+      expires_at: input.expires_at ?? null,
+      created_at: now,
+      created_by: creator.id,
+    },
+    scram,
+  );
   return c.json({ ...info, token: minted.token }, 201);
 }
 

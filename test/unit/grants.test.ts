@@ -58,8 +58,9 @@ describe("parsing", () => {
       /unknown operation/,
     );
     expect(() => parseGrant({ resource: "cluster", operations: ["produce"] })).toThrowError(
-      /describe, admin, not produce/,
+      /describe, authenticate, admin, not produce/,
     );
+    expect(() => parseGrant({ resource: "topic:a", operations: ["authenticate"] })).toThrowError(/not authenticate/);
     expect(() => parseGrant({ resource: "topic:a", operations: ["write"] })).toThrowError(/not write/);
     expect(() => parseGrant({ resource: "subject:a-value", operations: ["produce"] })).toThrowError(
       /read, write, delete, configure, admin, not produce/,

@@ -159,6 +159,32 @@ const POLICY: Rule[] = [
   { method: "GET", path: "/v1/tokens", needs: "describe cluster", ok: 200 },
   { method: "DELETE", path: "/v1/tokens/:id", needs: "admin cluster", ok: 204 },
 
+  // SASL for Kafka gateways: a sign-in checked on a client's behalf needs its own operation, so a
+  // gateway's token can verify clients and do nothing else. Past authorization, a bad sign-in is 401.
+  {
+    method: "POST",
+    path: "/v1/sasl/plain",
+    body: { username: "0123456789abcdef", password: "wrong" },
+    needs: "authenticate cluster",
+    ok: 401,
+  },
+  {
+    method: "POST",
+    path: "/v1/sasl/scram/first",
+    body: { mechanism: "SCRAM-SHA-256", client_first: "n,,n=someone,r=abc" },
+    needs: "authenticate cluster",
+    ok: 200,
+  },
+  {
+    method: "POST",
+    path: "/v1/sasl/scram/final",
+    body: { exchange: "none", client_final: "c=biws,r=abc,p=AAAA" },
+    needs: "authenticate cluster",
+    ok: 401,
+  },
+  // A token gives itself SCRAM credentials (it must be the bearer); no grant is needed.
+  { method: "POST", path: "/v1/sasl/scram-credentials", needs: "the calling token itself", refused: { status: 200 } },
+
   // The schema registry (Confluent's body format; T-value is the subject of topic T's values).
   // Subjects that do not exist answer 404 once past authorization.
   { method: "GET", path: "/registry", needs: "any token", refused: { status: 200 } },
@@ -272,7 +298,7 @@ function errorOf(r: { body: any }): { code: string; message: string } {
 /** Parses "<op> <kind>:<name>" / "<op> cluster"; undefined for public and descriptive rules. */
 function grantOf(rule: Rule): { op: string; kind: string; name: string } | undefined {
   const m =
-    /^(admin|produce|consume|describe|read|write|delete|configure) (?:(topic|group|subject):(\S+)|(cluster))$/.exec(
+    /^(admin|produce|consume|describe|read|write|delete|configure|authenticate) (?:(topic|group|subject):(\S+)|(cluster))$/.exec(
       rule.needs,
     );
   if (!m) return undefined;
@@ -324,6 +350,8 @@ const WEAKER: Record<string, string[]> = {
   write: ["read", "delete", "configure"],
   delete: ["read", "write", "configure"],
   configure: ["read", "write", "delete"],
+  // The cluster's: describe does not let a token check sign-ins.
+  authenticate: ["describe"],
 };
 
 describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $needs", (rule) => {
@@ -375,7 +403,7 @@ describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $
   }
 
   if (grant && rule.ok !== undefined) {
-    // Nothing is weaker than describe, and the cluster takes only describe and admin.
+    // Nothing is weaker than describe, and the cluster takes only describe, authenticate and admin.
     const weaker = WEAKER[grant.op]!.filter((op) => grant.kind !== "cluster" || op === "describe");
     if (weaker.length > 0) {
       it("refuses a token holding only weaker operations on the resource (403)", async () => {
