@@ -131,8 +131,10 @@ export async function verifyClientFinal(
   if (proofAt < 0) throw new ScramError("client-final-message has no proof");
   const withoutProof = clientFinal.slice(0, proofAt);
   const attrs = attributes(withoutProof);
-  const combined = attributes(serverFirstMessage).get("r");
-  if (attrs.get("c") !== btoa(first.gs2Header) || attrs.get("r") !== combined)
+  const combined = attributes(serverFirstMessage).get("r")!;
+  // Kafka accepts a nonce that ends with the combined one (ScramSaslServer.verifyClientProof):
+  // librdkafka sends the client nonce again in front of it. The server's fresh part is still required.
+  if (attrs.get("c") !== btoa(first.gs2Header) || !attrs.get("r")?.endsWith(combined))
     throw new ScramError("SCRAM channel binding or nonce does not match this exchange");
   let proof: Uint8Array;
   try {

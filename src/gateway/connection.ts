@@ -8,6 +8,7 @@ import { dispatch, type Frame } from "./dispatch.js";
 import type { GatewayLimits, RequestMemory } from "./limits.js";
 import { errorMessage } from "./errors.js";
 import type { Upstream } from "./upstream.js";
+import { SASL_MAX_RECEIVE_BYTES, type SaslState } from "./sasl.js";
 
 /** What every connection shares: the bounds, the request-memory budget, and the counters behind stats(). */
 export interface Shared {
@@ -49,6 +50,8 @@ export class Connection {
     readonly identity: GatewayIdentity,
     readonly shared: Shared,
     readonly log: (m: string) => void,
+    /** On an authenticated listener: this connection's SASL state; its requests then act as the signed-in token. */
+    readonly sasl?: SaslState,
   ) {
     socket.setNoDelay(true);
     socket.on("data", (d) => this.#onData(d));
@@ -57,8 +60,8 @@ export class Connection {
     this.#schedule();
   }
 
-  /** Closes the connection; `reason` (logged once) is for problems worth an operator's attention. */
-  #close(reason?: string): void {
+  /** Closes the connection; `reason` (logged once) is for problems worth an operator's attention; `flush` sends what was written first. */
+  #close(reason?: string, flush = false): void {
     if (this.#closed) return;
     this.#closed = true;
     if (reason) this.log(`${this.socket.remoteAddress}:${this.socket.remotePort}: ${reason}; closing the connection`);
@@ -72,7 +75,11 @@ export class Connection {
     this.#buffered = 0;
     this.#chunks = [];
     this.#setPaused(false);
-    this.socket.destroy();
+    if (flush) {
+      this.socket.end();
+      // A client that never closes its side is not waited for.
+      setTimeout(() => this.socket.destroy(), 1000).unref();
+    } else this.socket.destroy();
   }
 
   #onData(d: Buffer): void {
@@ -86,7 +93,11 @@ export class Connection {
 
   /** Reads frames while this connection may: not busy, and with its frame's memory reserved. */
   #pump(): void {
-    const max = this.shared.limits.socketRequestMaxBytes;
+    // Before sign-in a frame may be at most 512 KiB, as Kafka bounds unauthenticated clients.
+    const max =
+      this.sasl && !this.sasl.authenticated
+        ? Math.min(SASL_MAX_RECEIVE_BYTES, this.shared.limits.socketRequestMaxBytes)
+        : this.shared.limits.socketRequestMaxBytes;
     while (!this.#closed && !this.#busy && !this.#waitingForMemory) {
       if (this.#frameSize < 0) {
         if (this.#buffered < 4) break;
@@ -94,7 +105,9 @@ export class Connection {
         this.shared.buffered -= 4;
         // Refused from its prefix alone, before any of its body is kept (as Kafka does).
         if (size < 10 || size > max)
-          return this.#close(`frame size ${size} outside 10..${max} (--socket-request-max-bytes)`);
+          return this.#close(
+            `frame size ${size} outside 10..${max} (${max === SASL_MAX_RECEIVE_BYTES ? "before SASL authentication" : "--socket-request-max-bytes"})`,
+          );
         this.#frameSize = size;
         if (!this.shared.memory.reserve(size, this.#granted)) {
           this.#waitingForMemory = true;
@@ -138,15 +151,24 @@ export class Connection {
       body: bytes,
     };
     try {
-      const outcome = await dispatch(frame, {
-        upstream: this.upstream,
-        identity: this.identity,
-        signal: this.#abort.signal,
-        notice: this.#notice,
-      });
+      // A session ends with its connection: the client reconnects and signs in again.
+      const expired = this.sasl?.authenticated === true && Date.now() >= this.sasl.expiresAt;
+      if (expired) this.#close();
+      const outcome = expired
+        ? null
+        : await dispatch(frame, {
+            upstream: this.sasl?.upstream ?? this.upstream,
+            identity: this.identity,
+            signal: this.#abort.signal,
+            notice: this.#notice,
+            sasl: this.sasl,
+          });
       if (outcome && !this.#closed) {
-        if ("close" in outcome) this.#close(outcome.close);
-        else this.#respond(frame.correlationId, outcome.headerTags, outcome.respond);
+        if ("respond" in outcome) {
+          this.#respond(frame.correlationId, outcome.headerTags, outcome.respond);
+          // A SASL failure: its answer goes out, then the connection closes (end() flushes it first).
+          if (outcome.close !== undefined) this.#close(outcome.close, true);
+        } else this.#close(outcome.close);
       }
     } catch (e) {
       // A response that cannot be encoded (a handler's bug): this connection only.

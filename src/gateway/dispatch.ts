@@ -13,6 +13,7 @@ import * as logAdmin from "./handlers/log-admin.js";
 import * as records from "./handlers/records.js";
 import * as topics from "./handlers/topics.js";
 import { errorMessage, KAFKA, NONE } from "./errors.js";
+import type { SaslState } from "./sasl.js";
 
 const apiVersions: Handler = async () => apiVersionsBody(NONE);
 
@@ -24,7 +25,7 @@ function apiVersionsBody(errorCode: number): Value {
   };
 }
 
-const HANDLERS: Record<ApiName, Handler> = {
+const HANDLERS: Record<Exclude<ApiName, "SaslHandshake" | "SaslAuthenticate">, Handler> = {
   Produce: records.produce,
   Fetch: records.fetch,
   ListOffsets: records.listOffsets,
@@ -65,11 +66,20 @@ export interface Frame {
   body: Uint8Array;
 }
 
-/** What the connection does next: answer (with or without header tags), close (logging why), or nothing (acks=0). */
-export type Outcome = { respond: Uint8Array; headerTags: boolean } | { close: string } | null;
+/**
+ * What the connection does next: answer (with or without header tags, then close when `close`
+ * says why: a SASL failure), close at once (logging why), or nothing (acks=0).
+ */
+export type Outcome = { respond: Uint8Array; headerTags: boolean; close?: string } | { close: string } | null;
 
 /** What a request needs from its connection (the rest of RequestContext comes from the frame). */
-export type ConnectionContext = Omit<RequestContext, "version" | "clientId">;
+export type ConnectionContext = Omit<RequestContext, "version" | "clientId"> & {
+  /** On an authenticated listener: the connection's SASL state (no other request before it is done). */
+  sasl?: SaslState;
+};
+
+/** Before a client has signed in, Kafka serves only these. */
+const BEFORE_SASL = new Set<number>([API.ApiVersions, API.SaslHandshake, API.SaslAuthenticate]);
 
 /** Reads the rest of the request header (client id, header tags) and the body. */
 function readRequest(frame: Frame, request: Schema): { clientId: string | null; req: Value } {
@@ -97,6 +107,12 @@ export async function dispatch(frame: Frame, conn: ConnectionContext): Promise<O
     // KIP-511: never close on an ApiVersions version we do not know; answer v0 with the table.
     return { respond: encode(spec.response, 0, apiVersionsBody(KAFKA.UNSUPPORTED_VERSION)).bytes(), headerTags: false };
   }
+  if (conn.sasl && !conn.sasl.authenticated && !BEFORE_SASL.has(frame.apiKey)) {
+    // As Kafka: a client that skips SASL on an authenticated listener is disconnected.
+    return {
+      close: `${spec?.name ?? `api key ${frame.apiKey}`} request before SASL authentication on an authenticated listener`,
+    };
+  }
   if (!spec || frame.version < spec.min || frame.version > spec.max) return unsupported(frame, conn);
   const flexible = frame.version >= spec.request.flexibleFrom;
   let req: Value;
@@ -115,8 +131,31 @@ export async function dispatch(frame: Frame, conn: ConnectionContext): Promise<O
   }
   const ctx: RequestContext = { ...conn, version: frame.version, clientId };
   let body: Value | null;
+  let closeAfter: string | undefined;
   try {
-    body = await HANDLERS[spec.name](req, ctx);
+    if (spec.name === "SaslHandshake" || spec.name === "SaslAuthenticate") {
+      const reply = conn.sasl
+        ? spec.name === "SaslHandshake" && frame.version === 0
+          ? {
+              body: { ErrorCode: KAFKA.UNSUPPORTED_VERSION, Mechanisms: [...conn.sasl.mechanisms] },
+              close: "SaslHandshake v0 (raw SASL frames) is not supported; clients send v1",
+            }
+          : spec.name === "SaslHandshake"
+            ? conn.sasl.handshake(req.Mechanism as string)
+            : await conn.sasl.authenticate(req.AuthBytes as Uint8Array, conn.signal)
+        : // A listener without SASL: Kafka answers ILLEGAL_SASL_STATE there.
+          {
+            body: {
+              ErrorCode: KAFKA.ILLEGAL_SASL_STATE,
+              Mechanisms: [],
+              ErrorMessage: null,
+              AuthBytes: new Uint8Array(0),
+            },
+            close: "SASL request on a listener without SASL (start the gateway with --sasl)",
+          };
+      body = reply.body;
+      closeAfter = reply.close;
+    } else body = await HANDLERS[spec.name](req, ctx);
   } catch (e) {
     // Failures a handler could not express as an error code (edgelog unreachable during
     // Metadata, a bug): close this connection only; the client reconnects.
@@ -125,7 +164,7 @@ export async function dispatch(frame: Frame, conn: ConnectionContext): Promise<O
   if (body === null) return null;
   // ApiVersions always answers with response header v0, even when the request was flexible.
   const headerTags = flexible && frame.apiKey !== API.ApiVersions;
-  return { respond: encode(spec.response, frame.version, body).bytes(), headerTags };
+  return { respond: encode(spec.response, frame.version, body).bytes(), headerTags, close: closeAfter };
 }
 
 /**

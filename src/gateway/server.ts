@@ -2,9 +2,11 @@
 // shares. Framing and flow control live in connection.ts; decoding and handling in dispatch.ts.
 
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { Connection } from "./connection.js";
 import type { GatewayIdentity } from "./handlers/context.js";
 import { type GatewayLimits, RequestMemory, resolveLimits } from "./limits.js";
+import { SASL_MECHANISMS, SaslState, type SaslMechanism } from "./sasl.js";
 import { Upstream } from "./upstream.js";
 
 export interface GatewayOptions extends Partial<GatewayLimits> {
@@ -14,8 +16,17 @@ export interface GatewayOptions extends Partial<GatewayLimits> {
   upstream: string;
   /** "host:port" clients are told to connect to; defaults to the listen address. */
   advertise?: string;
-  /** Sent to edgelog as Authorization: Bearer. */
+  /**
+   * Sent to edgelog as Authorization: Bearer: every client's credential on a listener without SASL;
+   * with SASL, only the gateway's own, for checking sign-ins (it needs authenticate on the cluster).
+   */
   token?: string;
+  /** Require SASL (SASL_PLAINTEXT, or SASL_SSL with tls): each connection then acts as the token it signed in with. */
+  sasl?: boolean;
+  /** The mechanisms offered (default all: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512). */
+  saslMechanisms?: readonly SaslMechanism[];
+  /** PEM certificate chain and private key: the listener speaks TLS (SSL, or SASL_SSL with sasl). */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   autoCreateTopics?: boolean;
   /** Called for connection-level problems (malformed frames, handler bugs); default: stderr. */
   log?: (message: string) => void;
@@ -69,14 +80,23 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
   // Logged once each time the limit is reached, not once per refused connection.
   let refusing = false;
-  const server = createServer((socket) => {
+  const mechanisms = opts.saslMechanisms ?? SASL_MECHANISMS;
+  for (const m of mechanisms)
+    if (!(SASL_MECHANISMS as readonly string[]).includes(m))
+      throw new Error(`unknown SASL mechanism ${JSON.stringify(m)}; use ${SASL_MECHANISMS.join(", ")}`);
+  const accept = (socket: Socket) => {
     sockets.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
       if (sockets.size < limits.maxConnections) refusing = false;
     });
-    new Connection(socket, upstream, identity, shared, log);
-  });
+    const sasl = opts.sasl ? new SaslState(upstream, mechanisms, log) : undefined;
+    new Connection(socket, upstream, identity, shared, log, sasl);
+  };
+  // TLS handshakes that fail (a plaintext client, a bad certificate) end only their own connection.
+  const server: Server = opts.tls
+    ? createTlsServer({ cert: opts.tls.cert, key: opts.tls.key }, accept)
+    : createServer(accept);
   // Node closes connections beyond this as soon as they are accepted (Kafka's max.connections).
   server.maxConnections = limits.maxConnections;
   server.on("drop", () => {

@@ -19,6 +19,9 @@ import type {
   ProducerIdentity,
   TokenInfo,
   TopicDescription,
+  SaslSessionReply,
+  ScramFinalReply,
+  ScramFirstReply,
   TopicListPage,
   TopicReply,
 } from "../protocol/api.js";
@@ -113,6 +116,23 @@ export class Upstream {
     return this.#http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, {
       signal,
     });
+  }
+
+  /** A client's PLAIN sign-in, checked by edgelog: a session acting as its token. */
+  saslPlain(username: string, password: string, signal: AbortSignal): Promise<SaslSessionReply> {
+    return this.#http.request("POST", "/v1/sasl/plain", { username, password }, { signal });
+  }
+
+  scramFirst(
+    mechanism: "SCRAM-SHA-256" | "SCRAM-SHA-512",
+    clientFirst: string,
+    signal: AbortSignal,
+  ): Promise<ScramFirstReply> {
+    return this.#http.request("POST", "/v1/sasl/scram/first", { mechanism, client_first: clientFirst }, { signal });
+  }
+
+  scramFinal(exchange: string, clientFinal: string, signal: AbortSignal): Promise<ScramFinalReply> {
+    return this.#http.request("POST", "/v1/sasl/scram/final", { exchange, client_final: clientFinal }, { signal });
   }
 
   /** A new producer id, or `id` again with its epoch bumped (fencing older holders). */

@@ -75,7 +75,8 @@ export const metadata: Handler = async (req, ctx) => {
     for (const { Name } of asked as { Name: string }[]) {
       let t: TopicInfo | number | undefined = known.get(Name);
       if (denied) t = DENIED.topic;
-      else if (!t && ctx.identity.autoCreateTopics && req.AllowAutoTopicCreation !== false && validName(Name)) {
+      else if (!t && validName(Name)) t = await unlisted(ctx, Name);
+      if (!t && ctx.identity.autoCreateTopics && req.AllowAutoTopicCreation !== false && validName(Name)) {
         t = await createForMetadata(ctx, Name);
       }
       if (typeof t === "object") topics.push(topicMetadata(t));
@@ -94,6 +95,21 @@ export const metadata: Handler = async (req, ctx) => {
     ErrorCode: NONE,
   };
 };
+
+/**
+ * A topic the listing left out: absent, or one this connection's token may not describe, which
+ * Kafka answers with TOPIC_AUTHORIZATION_FAILED whether or not it exists (edgelog checks the grant first).
+ */
+async function unlisted(ctx: RequestContext, name: string): Promise<TopicInfo | number | undefined> {
+  try {
+    const d = await ctx.upstream.describeTopic(name, ctx.signal);
+    const t = { name: d.name, id: d.id, partitions: d.partition_count };
+    remember(ctx, [t]);
+    return t;
+  } catch (e) {
+    return refused(e) ? DENIED.topic : undefined;
+  }
+}
 
 /** The created topic, or the Kafka code to answer when the token may not create it. */
 async function createForMetadata(ctx: RequestContext, name: string): Promise<TopicInfo | number | undefined> {

@@ -5,6 +5,7 @@ import { arrayOf, f, schema, type Messages } from "./codec.js";
 import * as admin from "./schemas/admin.js";
 import * as groups from "./schemas/groups.js";
 import * as records from "./schemas/records.js";
+import * as sasl from "./schemas/sasl.js";
 import * as txn from "./schemas/txn.js";
 
 export const API = {
@@ -21,6 +22,7 @@ export const API = {
   SyncGroup: 14,
   DescribeGroups: 15,
   ListGroups: 16,
+  SaslHandshake: 17,
   ApiVersions: 18,
   CreateTopics: 19,
   DeleteTopics: 20,
@@ -32,6 +34,7 @@ export const API = {
   DeleteAcls: 31,
   DescribeConfigs: 32,
   AlterConfigs: 33,
+  SaslAuthenticate: 36,
   CreatePartitions: 37,
   DeleteGroups: 42,
   IncrementalAlterConfigs: 44,
@@ -80,6 +83,9 @@ export const APIS: readonly ApiSpec[] = [
   spec("SyncGroup", 0, 5, groups.syncGroup),
   spec("DescribeGroups", 0, 6, groups.describeGroups),
   spec("ListGroups", 0, 5, groups.listGroups),
+  // Min 0 for librdkafka's SaslHandshake feature gate (0..0); v0 (raw SASL frames after it, gone in
+  // Kafka 4.0, KIP-896) is answered UNSUPPORTED_VERSION and closed: every client here sends v1.
+  spec("SaslHandshake", 0, 1, sasl.saslHandshake, "v0 (raw SASL frames) answered UNSUPPORTED_VERSION"),
   spec("ApiVersions", 0, 4, admin.apiVersions),
   spec("CreateTopics", 0, 7, admin.createTopics),
   spec("DeleteTopics", 0, 6, admin.deleteTopics),
@@ -91,6 +97,7 @@ export const APIS: readonly ApiSpec[] = [
   spec("DeleteAcls", 0, 3, admin.deleteAcls, "answered per filter: grants are fixed when a token is minted"),
   spec("DescribeConfigs", 0, 4, admin.describeConfigs),
   spec("AlterConfigs", 0, 2, admin.alterConfigs),
+  spec("SaslAuthenticate", 0, 2, sasl.saslAuthenticate, "PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; no re-authentication"),
   spec("CreatePartitions", 0, 3, admin.createPartitions),
   spec("DeleteGroups", 0, 2, groups.deleteGroups),
   spec("IncrementalAlterConfigs", 0, 1, admin.incrementalAlterConfigs),
