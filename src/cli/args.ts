@@ -96,7 +96,7 @@ Commands:
   consume TOPIC                              print records, one per line
   groups list|describe|reset-offsets|delete  manage consumer groups
   tail TOPIC                                 follow new records live (SSE)
-  kafka-gateway --listen H:P --upstream URL  serve Kafka clients (kcat, kafkajs) over this API
+  kafka-gateway --listen H:P --upstream URL  serve Kafka clients (kcat, kafkajs) over this API (--sasl, --tls-cert/--tls-key: --help)
 
 ${GLOBAL_HELP}
 
