@@ -35,12 +35,19 @@ function execOrThrow(cmd, args) {
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed`);
 }
 
-async function http(method, path, body) {
-  const res = await fetch(upstream + path, {
-    method,
-    body: body && JSON.stringify(body),
-    headers: { "content-type": "application/json" },
-  });
+async function http(method, path, body, retried = false) {
+  let res;
+  try {
+    res = await fetch(upstream + path, {
+      method,
+      body: body && JSON.stringify(body),
+      headers: { "content-type": "application/json" },
+    });
+  } catch (e) {
+    // Miniflare may close an idle keep-alive connection as it is reused; the request never arrived.
+    if (!retried && e?.cause?.code === "UND_ERR_SOCKET") return http(method, path, body, true);
+    throw e;
+  }
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
   return res.status === 204 ? undefined : res.json();
 }
