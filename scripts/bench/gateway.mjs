@@ -56,6 +56,8 @@ async function startGatewayProcess(script) {
   const child = spawn("node", [script, "--listen", "127.0.0.1:0", "--upstream", upstream], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // A failed run must not leave a gateway behind.
+  process.once("exit", () => child.kill("SIGTERM"));
   const line = await new Promise((res) => child.stdout.once("data", (d) => res(String(d))));
   const port = /listening on [^:]+:(\d+)/.exec(line)?.[1];
   if (!port) throw new Error(`gateway did not report its port: ${line}`);
