@@ -57,8 +57,14 @@ describe.each(["snappy", "lz4", "zstd"] as const)("%s", (codec) => {
     // first line is read before the rest): every batch compressed with this codec, 60 in all.
     const sent = [...p.stderr.matchAll(/Produce MessageSet with (\d+) message\(s\) \(.*?, (\w+)\)$/gm)];
     expect(sent.length, p.stderr).toBeGreaterThan(0);
-    expect(sent.map((m) => m[2]), p.stderr).toEqual(sent.map(() => codec));
-    expect(sent.reduce((sum, m) => sum + Number(m[1]), 0), p.stderr).toBe(60);
+    expect(
+      sent.map((m) => m[2]),
+      p.stderr,
+    ).toEqual(sent.map(() => codec));
+    expect(
+      sent.reduce((sum, m) => sum + Number(m[1]), 0),
+      p.stderr,
+    ).toBe(60);
     const c = await kcat([
       "-b",
       B,
