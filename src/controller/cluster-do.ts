@@ -2,7 +2,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { readSettings, type Env } from "../env.js";
-import { fail, ok, type Result } from "../protocol/errors.js";
+import { unwrap, type Result } from "../protocol/errors.js";
+import { rpc } from "../contracts/rpc.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
 import { migrate } from "../util/migrations.js";
 import { ProducerRegistry, type ProducerIdentity, type ProducerRecord } from "./producer-registry.js";
@@ -37,138 +38,124 @@ export class ClusterDO extends DurableObject<Env> {
   }
 
   /** `scram`: the SCRAM credentials derived from the new token's secret (the secret itself is never stored). */
-  async createToken(token: StoredToken, scram?: ScramCredentials): Promise<TokenInfo> {
-    const info = this.#tokens.create(token);
-    if (scram) this.#sasl.setScram(token.id, scram);
-    return info;
+  async createToken(token: StoredToken, scram?: ScramCredentials): Promise<Result<TokenInfo>> {
+    return rpc(() => {
+      const info = this.#tokens.create(token);
+      if (scram) this.#sasl.setScram(token.id, scram);
+      return info;
+    });
   }
 
-  async setScramCredentials(tokenId: string, scram: ScramCredentials): Promise<void> {
-    this.#sasl.setScram(tokenId, scram);
+  async setScramCredentials(tokenId: string, scram: ScramCredentials): Promise<Result<null>> {
+    return rpc(() => {
+      this.#sasl.setScram(tokenId, scram);
+      return null;
+    });
   }
 
   async scramFirst(
     mech: ScramMechanism,
     clientFirst: string,
   ): Promise<Result<{ exchange: string; server_first: string }>> {
-    return this.#sasl.scramFirst(mech, clientFirst, Date.now()).then(ok, fail);
+    return rpc(() => this.#sasl.scramFirst(mech, clientFirst, Date.now()));
   }
 
   async scramFinal(exchange: string, clientFinal: string): Promise<Result<SaslSession & { server_final: string }>> {
-    return this.#sasl.scramFinal(exchange, clientFinal, Date.now()).then(ok, fail);
+    return rpc(() => this.#sasl.scramFinal(exchange, clientFinal, Date.now()));
   }
 
   async saslPlain(username: string, password: string): Promise<Result<SaslSession>> {
-    return this.#sasl.plain(username, password, Date.now()).then(ok, fail);
+    return rpc(() => this.#sasl.plain(username, password, Date.now()));
   }
 
   /** The token a SASL session acts as, for the router to authorize with; null when unknown, expired or revoked. */
-  async getSessionToken(credential: string): Promise<StoredToken | null> {
-    return (await this.#sasl.session(credential, Date.now())) ?? null;
+  async getSessionToken(credential: string): Promise<Result<StoredToken | null>> {
+    return rpc(async () => (await this.#sasl.session(credential, Date.now())) ?? null);
   }
 
   /** The stored token with its secret's hash, for the router to verify against; null when unknown or revoked. */
-  async getToken(id: string): Promise<StoredToken | null> {
-    return this.#tokens.get(id) ?? null;
+  async getToken(id: string): Promise<Result<StoredToken | null>> {
+    return rpc(() => this.#tokens.get(id) ?? null);
   }
 
-  async listTokens(): Promise<TokenInfo[]> {
-    return this.#tokens.list();
+  async listTokens(): Promise<Result<TokenInfo[]>> {
+    return rpc(() => this.#tokens.list());
   }
 
   async deleteToken(id: string): Promise<Result<null>> {
-    try {
+    return rpc(() => {
       this.#tokens.delete(id);
       this.#sasl.forgetToken(id);
-      return ok(null);
-    } catch (e) {
-      return fail(e);
-    }
+      return null;
+    });
   }
 
   /** `owner` is the caller's token id: an id may be re-initialised (fenced) only by the token that got it, or the admin. */
   async initProducer(id?: string, owner: string | null = null): Promise<Result<ProducerIdentity>> {
-    try {
-      return ok(this.#producers.init(id, Date.now(), owner));
-    } catch (e) {
-      return fail(e);
-    }
+    return rpc(() => this.#producers.init(id, Date.now(), owner));
   }
 
   async getProducer(id: string): Promise<Result<ProducerRecord>> {
-    try {
-      return ok(this.#producers.get(id));
-    } catch (e) {
-      return fail(e);
-    }
+    return rpc(() => this.#producers.get(id));
   }
 
   /** A coordinator announces its group once it holds state (members or offsets), so it can be listed. */
-  async registerGroup(groupId: string): Promise<void> {
-    this.#groups.add(groupId, Date.now());
+  async registerGroup(groupId: string): Promise<Result<null>> {
+    return rpc(() => {
+      this.#groups.add(groupId, Date.now());
+      return null;
+    });
   }
 
-  async forgetGroup(groupId: string): Promise<void> {
-    this.#groups.remove(groupId);
+  async forgetGroup(groupId: string): Promise<Result<null>> {
+    return rpc(() => {
+      this.#groups.remove(groupId);
+      return null;
+    });
   }
 
-  async listGroups(): Promise<string[]> {
-    return this.#groups.list();
+  async listGroups(): Promise<Result<string[]>> {
+    return rpc(() => this.#groups.list());
   }
 
   async registerMirror(entry: MirrorEntry): Promise<Result<MirrorEntry>> {
-    try {
+    return rpc(() => {
       this.#mirrors.add(entry);
-      return ok(entry);
-    } catch (e) {
-      return fail(e);
-    }
+      return entry;
+    });
   }
 
   async getMirror(name: string): Promise<Result<MirrorEntry>> {
-    try {
-      return ok(this.#mirrors.get(name));
-    } catch (e) {
-      return fail(e);
-    }
+    return rpc(() => this.#mirrors.get(name));
   }
 
-  async listMirrors(): Promise<MirrorEntry[]> {
-    return this.#mirrors.list();
+  async listMirrors(): Promise<Result<MirrorEntry[]>> {
+    return rpc(() => this.#mirrors.list());
   }
 
   async forgetMirror(name: string): Promise<Result<MirrorEntry>> {
-    try {
-      return ok(this.#mirrors.remove(name));
-    } catch (e) {
-      return fail(e);
-    }
+    return rpc(() => this.#mirrors.remove(name));
   }
 
   async createTopic(input: CreateTopicInput): Promise<Result<Topic>> {
-    try {
-      return ok(this.#topics.create(input, Date.now(), readSettings(this.env).maxTopics));
-    } catch (e) {
-      return fail(e);
-    }
+    return rpc(() => this.#topics.create(input, Date.now(), readSettings(this.env).maxTopics));
   }
 
   async getTopic(name: string): Promise<Result<Topic>> {
-    const t = this.#topics.get(name);
-    return t ? ok(t) : fail(unknownTopic(name));
+    return rpc(() => {
+      const topic = this.#topics.get(name);
+      if (!topic) throw unknownTopic(name);
+      return topic;
+    });
   }
 
   /** Topics in name order: all of them, or `limit` after `after`. */
-  async listTopics(page: { after?: string; limit?: number } = {}): Promise<Topic[]> {
-    return this.#topics.list(page);
+  async listTopics(page: { after?: string; limit?: number } = {}): Promise<Result<Topic[]>> {
+    return rpc(() => this.#topics.list(page));
   }
 
   async alterTopic(name: string, input: AlterTopicInput): Promise<Result<Topic>> {
-    try {
-      return ok(this.#topics.alter(name, input));
-    } catch (e) {
-      return fail(e);
-    }
+    return rpc(() => this.#topics.alter(name, input));
   }
 
   /**
@@ -176,14 +163,11 @@ export class ClusterDO extends DurableObject<Env> {
    * id, so it never sees old data), its partitions told to drop their storage.
    */
   async deleteTopic(name: string): Promise<Result<Topic>> {
-    let topic: Topic;
-    try {
-      topic = this.#topics.delete(name, Date.now());
-    } catch (e) {
-      return fail(e);
-    }
-    await this.#dropPartitions();
-    return ok(topic);
+    return rpc(async () => {
+      const topic = this.#topics.delete(name, Date.now());
+      await this.#dropPartitions();
+      return topic;
+    });
   }
 
   override async alarm(): Promise<void> {
@@ -192,8 +176,8 @@ export class ClusterDO extends DurableObject<Env> {
 
   async #dropPartitions(): Promise<void> {
     for (const { id, partitions } of this.#topics.pendingDeletes()) {
-      const drops = Array.from({ length: partitions }, (_, p) =>
-        this.env.PARTITION.getByName(partitionObjectName(id, p)).drop(),
+      const drops = Array.from({ length: partitions }, async (_, p) =>
+        unwrap(await this.env.PARTITION.getByName(partitionObjectName(id, p)).drop()),
       );
       const results = await Promise.allSettled(drops);
       if (results.every((r) => r.status === "fulfilled")) this.#topics.forgetDeleted(id);

@@ -11,7 +11,8 @@ import type {
   ResetOffsetsRequest,
 } from "../protocol/api.js";
 import { OFFSET_METADATA_MAX_CHARS } from "../protocol/constants.js";
-import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
+import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
+import { rpc } from "../contracts/rpc.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
 import type { OffsetSpec } from "../partition/partition-do.js";
@@ -47,30 +48,26 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
   }
 
   async heartbeat(groupId: string, req: HeartbeatRequest): Promise<Result<HeartbeatReply>> {
-    try {
+    return rpc(async () => {
       const topics = await this.#topics(this.#group.subscribedTopics(req.topics ?? []));
       const counts = new Map([...topics].flatMap(([name, t]) => (t ? [[name, t.partitions] as const] : [])));
       const reply = this.#group.heartbeat(groupId, req, counts, this.#config, Date.now());
       await this.#schedule();
       await this.#register(groupId);
-      return ok(reply);
-    } catch (e) {
-      return fail(e);
-    }
+      return reply;
+    });
   }
 
   async leave(groupId: string, memberId: string): Promise<Result<null>> {
-    try {
+    return rpc(async () => {
       this.#group.leave(memberId);
       await this.#schedule();
-      return ok(null);
-    } catch (e) {
-      return fail(e);
-    }
+      return null;
+    });
   }
 
   async commit(groupId: string, req: CommitOffsetsRequest): Promise<Result<null>> {
-    try {
+    return rpc(async () => {
       const memberId = req.member_id ?? null;
       const keys = req.offsets.map((o) => tpKey(o.topic, o.partition));
       if (new Set(keys).size !== keys.length)
@@ -108,28 +105,24 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
       this.#group.checkCommit(memberId, req.member_epoch, keys);
       this.#offsets.put(resolved, Date.now());
       await this.#register(groupId);
-      return ok(null);
-    } catch (e) {
-      return fail(e);
-    }
+      return null;
+    });
   }
 
   /** Committed offsets of topics that still exist as the incarnation they were committed against. */
   async committed(): Promise<
     Result<{ offsets: { topic: string; partition: number; offset: number; metadata: string | null }[] }>
   > {
-    try {
+    return rpc(async () => {
       const rows = await this.#current(this.#offsets.list());
-      return ok({
+      return {
         offsets: rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, metadata: r.metadata })),
-      });
-    } catch (e) {
-      return fail(e);
-    }
+      };
+    });
   }
 
   async describe(groupId: string): Promise<Result<GroupDescription>> {
-    try {
+    return rpc(async () => {
       this.#mustExist(groupId);
       const topics = await this.#topics(this.#group.subscribedTopics());
       const committed = new Map(
@@ -155,28 +148,26 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
         }),
       );
       partitions.sort((a, b) => (a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition));
-      return ok({
+      return {
         group_id: groupId,
         state: this.#group.state(),
         group_epoch: this.#group.epoch,
         assignor: this.#group.assignor,
         members: this.#group.describeMembers(),
         partitions,
-      });
-    } catch (e) {
-      return fail(e);
-    }
+      };
+    });
   }
 
-  async summary(groupId: string): Promise<GroupSummary> {
-    return { group_id: groupId, state: this.#group.state(), members: this.#group.memberCount };
+  async summary(groupId: string): Promise<Result<GroupSummary>> {
+    return rpc(() => ({ group_id: groupId, state: this.#group.state(), members: this.#group.memberCount }));
   }
 
   async resetOffsets(
     groupId: string,
     req: ResetOffsetsRequest,
   ): Promise<Result<{ offsets: { topic: string; partition: number; offset: number }[] }>> {
-    try {
+    return rpc(async () => {
       this.#mustBeEmpty("reset offsets of");
       const names = req.topics ?? [...new Set(this.#offsets.list().map((o) => o.topic))];
       if (names.length === 0)
@@ -208,24 +199,20 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
       this.#mustBeEmpty("reset offsets of");
       this.#offsets.put(entries, Date.now());
       await this.#register(groupId);
-      return ok({ offsets: entries.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.offset })) });
-    } catch (e) {
-      return fail(e);
-    }
+      return { offsets: entries.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.offset })) };
+    });
   }
 
   async deleteGroup(groupId: string): Promise<Result<null>> {
-    try {
+    return rpc(async () => {
       this.#mustExist(groupId);
       this.#mustBeEmpty("delete");
       this.#offsets.clear();
       this.#group.clear();
       this.ctx.storage.kv.delete("registered");
-      await this.env.CLUSTER.getByName("cluster").forgetGroup(groupId);
-      return ok(null);
-    } catch (e) {
-      return fail(e);
-    }
+      unwrap(await this.env.CLUSTER.getByName("cluster").forgetGroup(groupId));
+      return null;
+    });
   }
 
   /** Session expiry: members that missed their deadline leave, and the group is reassigned. */
@@ -250,7 +237,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
   /** Records the group in the controller's directory once it holds state, so GET /v1/groups lists it. */
   async #register(groupId: string): Promise<void> {
     if (this.ctx.storage.kv.get("registered") === groupId) return;
-    await this.env.CLUSTER.getByName("cluster").registerGroup(groupId);
+    unwrap(await this.env.CLUSTER.getByName("cluster").registerGroup(groupId));
     this.ctx.storage.kv.put("registered", groupId);
   }
 
@@ -269,7 +256,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> {
   /** Topic metadata by name (null for topics that do not exist). */
   async #topics(names: readonly string[], fresh = false): Promise<Map<string, Topic | null>> {
     const load = (name: string) => async () => {
-      const r = (await this.env.CLUSTER.getByName("cluster").getTopic(name)) as Result<Topic>;
+      const r = await this.env.CLUSTER.getByName("cluster").getTopic(name);
       if (!r.ok && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw EdgelogError.fromWire(r.error);
       return r.ok ? r.value : null;
     };

@@ -5,7 +5,8 @@ import { DurableObject } from "cloudflare:workers";
 import { readSettings, type Env } from "../env.js";
 import type { MirrorPartitionStatus, MirrorView } from "../protocol/api.js";
 import { backoffBound } from "../protocol/backoff.js";
-import { EdgelogError, fail, ok, unwrap, type Result } from "../protocol/errors.js";
+import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
+import { rpc } from "../contracts/rpc.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
 import { copySlice, initialStatus, mirrorView, type MirrorConfig, type MirrorTarget, type Positions } from "./copy.js";
@@ -23,34 +24,37 @@ export class MirrorDO extends DurableObject<Env> {
   readonly #topics = new TopicCache<Topic>({ ttlMs: 5_000, partitions: (t) => t.partitions });
 
   /** Starts a new mirror here, replacing whatever a deleted mirror of the same name left. */
-  async start(cfg: MirrorConfig): Promise<MirrorView> {
-    await this.ctx.storage.deleteAll();
-    this.#positions = [];
-    this.#failures = 0;
-    this.#topics.clear();
-    const status = initialStatus(cfg.partitions);
-    this.ctx.storage.kv.put("config", cfg);
-    this.ctx.storage.kv.put("status", status);
-    await this.ctx.storage.setAlarm(Date.now());
-    return mirrorView(cfg, status);
+  async start(cfg: MirrorConfig): Promise<Result<MirrorView>> {
+    return rpc(async () => {
+      await this.ctx.storage.deleteAll();
+      this.#positions = [];
+      this.#failures = 0;
+      this.#topics.clear();
+      const status = initialStatus(cfg.partitions);
+      this.ctx.storage.kv.put("config", cfg);
+      this.ctx.storage.kv.put("status", status);
+      await this.ctx.storage.setAlarm(Date.now());
+      return mirrorView(cfg, status);
+    });
   }
 
   async status(): Promise<Result<MirrorView>> {
-    try {
+    return rpc(async () => {
       const cfg = this.#config();
       // Self-healing: a mirror always has its next slice scheduled.
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
-      return ok(mirrorView(cfg, this.ctx.storage.kv.get<MirrorPartitionStatus[]>("status")!));
-    } catch (e) {
-      return fail(e);
-    }
+      return mirrorView(cfg, this.ctx.storage.kv.get<MirrorPartitionStatus[]>("status")!);
+    });
   }
 
   /** Stops copying; the data already copied stays in the local topic. */
-  async stop(): Promise<void> {
-    this.#topics.clear();
-    await this.ctx.storage.deleteAlarm();
-    await this.ctx.storage.deleteAll();
+  async stop(): Promise<Result<null>> {
+    return rpc(async () => {
+      this.#topics.clear();
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      return null;
+    });
   }
 
   override async alarm(): Promise<void> {

@@ -2,7 +2,8 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { readSettings, type Env, type Settings } from "../env.js";
-import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
+import { EdgelogError, type Result } from "../protocol/errors.js";
+import { rpc } from "../contracts/rpc.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } from "../log/partition-log.js";
 import { Waiters } from "./waiters.js";
@@ -121,7 +122,7 @@ export class PartitionDO extends DurableObject<Env> {
   }
 
   async append(ref: TopicRef, batches: Uint8Array, acks: Acks = 1): Promise<Result<AppendedBatch[]>> {
-    try {
+    return rpc(async () => {
       const log = this.#open(ref);
       const replicator = this.replication.leader();
       if (acks === "all") replicator?.checkWritable();
@@ -133,15 +134,13 @@ export class PartitionDO extends DurableObject<Env> {
       });
       await this.#afterAppend(log, ref, replicator);
       if (acks === "all" && replicator) await replicator.waitForReplicas(Math.max(...out.map((b) => b.lastOffset + 1)));
-      return ok(out);
-    } catch (e) {
-      return fail(e);
-    }
+      return out;
+    });
   }
 
   /** A mirror's slice, appended with the mirror's progress in one transaction (src/mirror/target.ts). */
   async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: MirrorSlice): Promise<Result<MirroredAppend>> {
-    try {
+    return rpc(async () => {
       const log = this.#open(ref);
       // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
       const replicator = this.replication.leader();
@@ -158,52 +157,45 @@ export class PartitionDO extends DurableObject<Env> {
         slice,
       );
       if (out.batches.length > 0) await this.#afterAppend(log, ref, replicator);
-      return ok(out);
-    } catch (e) {
-      return fail(e);
-    }
+      return out;
+    });
   }
 
   /** The next source offset mirror `mirror` will copy into this partition (null: none copied yet). */
   async mirrorProgress(ref: TopicRef, mirror: string): Promise<Result<number | null>> {
-    try {
+    return rpc(async () => {
       this.#open(ref);
-      return ok(readProgress(this.ctx.storage, mirror));
-    } catch (e) {
-      return fail(e);
-    }
+      return readProgress(this.ctx.storage, mirror);
+    });
   }
 
   // ---- Geo-replication: the follower's side (src/replication). ----
 
   /** Applies a chunk the leader shipped (null: the leader asks where this copy ends). */
   async replicate(ref: TopicRef, chunk: ReplicaChunk | null): Promise<Result<ReplicaAck>> {
-    try {
-      return ok(this.replication.apply(this.#open(ref), chunk));
-    } catch (e) {
-      return fail(e);
-    }
+    return rpc(() => this.replication.apply(this.#open(ref), chunk));
   }
 
   /** A read served by this follower, or null when the copy cannot serve it (the router asks the leader). */
   async readReplica(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult | null>> {
-    try {
+    return rpc(async () => {
       const log = this.#open(ref);
-      if (!(await this.replication.canServe(log, ref, req.offset))) return ok(null);
-      return ok(await this.#read(ref, req));
-    } catch (e) {
-      return fail(e);
-    }
+      if (!(await this.replication.canServe(log, ref, req.offset))) return null;
+      return await this.#read(ref, req);
+    });
   }
 
   /** The topic no longer has a replica in this region: forget the copy (it never owns R2 objects). */
-  async dropReplica(): Promise<void> {
-    this.#waiters.notifyAll();
-    this.#live.closeAll(LIVE_CLOSE.GONE, "replica removed");
-    this.#log = undefined;
-    this.replication.forget();
-    await this.ctx.storage.deleteAll();
-    this.#log = PartitionLog.open(this.ctx.storage);
+  async dropReplica(): Promise<Result<null>> {
+    return rpc(async () => {
+      this.#waiters.notifyAll();
+      this.#live.closeAll(LIVE_CLOSE.GONE, "replica removed");
+      this.#log = undefined;
+      this.replication.forget();
+      await this.ctx.storage.deleteAll();
+      this.#log = PartitionLog.open(this.ctx.storage);
+      return null;
+    });
   }
 
   /** New data became readable: wake long-polls and live subscribers. */
@@ -220,14 +212,12 @@ export class PartitionDO extends DurableObject<Env> {
   }
 
   async read(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult>> {
-    try {
+    return rpc(async () => {
       this.#open(ref);
       // A leader whose replicas changed applies that before answering (the ISR decides what is readable).
       this.replication.leader();
-      return ok(await this.#read(ref, req));
-    } catch (e) {
-      return fail(e);
-    }
+      return await this.#read(ref, req);
+    });
   }
 
   /** Reads up to the high watermark, parking at the tail for up to waitMs. */
@@ -246,19 +236,20 @@ export class PartitionDO extends DurableObject<Env> {
     return this.#waiters.size;
   }
 
-  async cancelWait(pollId: string): Promise<void> {
-    this.#waiters.cancel(pollId);
+  async cancelWait(pollId: string): Promise<Result<null>> {
+    return rpc(() => {
+      this.#waiters.cancel(pollId);
+      return null;
+    });
   }
 
   async offsets(ref: TopicRef, at: OffsetSpec): Promise<Result<OffsetAtTime>> {
-    try {
+    return rpc(async () => {
       const log = this.#open(ref);
-      if (at === "earliest") return ok({ offset: log.state.logStartOffset, timestamp: -1 });
-      if (at === "latest") return ok({ offset: log.state.highWatermark, timestamp: -1 });
-      return ok(await offsetForTimeTiered(log, this.segmentStore, at));
-    } catch (e) {
-      return fail(e);
-    }
+      if (at === "earliest") return { offset: log.state.logStartOffset, timestamp: -1 };
+      if (at === "latest") return { offset: log.state.highWatermark, timestamp: -1 };
+      return await offsetForTimeTiered(log, this.segmentStore, at);
+    });
   }
 
   /**
@@ -266,7 +257,7 @@ export class PartitionDO extends DurableObject<Env> {
    * their storage is freed. Only for topics whose cleanup.policy includes delete, as Kafka.
    */
   async deleteRecords(ref: TopicRef, offset: number): Promise<Result<{ log_start_offset: number }>> {
-    try {
+    return rpc(async () => {
       const log = this.#open(ref);
       if (!ref.config["cleanup.policy"].includes("delete")) {
         throw new EdgelogError(
@@ -283,19 +274,17 @@ export class PartitionDO extends DurableObject<Env> {
           { log_start_offset: logStartOffset, high_watermark: highWatermark },
         );
       }
-      return ok({ log_start_offset: await deleteRecordsBefore(log, this.segmentStore, target) });
-    } catch (e) {
-      return fail(e);
-    }
+      return { log_start_offset: await deleteRecordsBefore(log, this.segmentStore, target) };
+    });
   }
 
   async describe(ref: TopicRef): Promise<Result<PartitionInfo>> {
-    try {
+    return rpc(async () => {
       const log = this.#open(ref);
       const replicator = this.replication.leader();
       const s = log.state;
       const totals = log.segments.totals();
-      return ok({
+      return {
         partition: ref.partition,
         log_start_offset: s.logStartOffset,
         high_watermark: s.highWatermark,
@@ -306,10 +295,8 @@ export class PartitionDO extends DurableObject<Env> {
         ...(replicator && replicator.regions.length > 0
           ? { isr: ["leader", ...replicator.isr], replicas: replicator.status() }
           : {}),
-      });
-    } catch (e) {
-      return fail(e);
-    }
+      };
+    });
   }
 
   /** A WebSocket upgrade forwarded by the router: a live subscriber on a hibernatable socket. */
@@ -353,83 +340,100 @@ export class PartitionDO extends DurableObject<Env> {
   }
 
   /** The topic's config changed: remember it and let the alarm apply it (retention, segment sizes). */
-  async configure(ref: TopicRef): Promise<Result<void>> {
-    try {
+  async configure(ref: TopicRef): Promise<Result<null>> {
+    return rpc(async () => {
       this.#open(ref);
       this.replication.leader();
       await this.#setAlarm(Date.now());
-      return ok(undefined);
-    } catch (e) {
-      return fail(e);
-    }
+      return null;
+    });
   }
 
   // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (src/durable-streams). ----
 
   async streamCreate(ref: TopicRef, req: CreateStreamRequest): Promise<Result<StreamReply>> {
-    return this.#onStream(ref, (s, now) =>
-      s.create(req, bodyValues(req.contentType, req.body, true), now, ref.config["max.message.bytes"]),
+    return rpc(() =>
+      this.#onStream(ref, (s, now) =>
+        s.create(req, bodyValues(req.contentType, req.body, true), now, ref.config["max.message.bytes"]),
+      ),
     );
   }
 
   async streamAppend(ref: TopicRef, req: AppendStreamRequest): Promise<Result<StreamReply>> {
-    const r = this.#onStream(ref, (s, now) => appendToStream(s, req, now, ref.config["max.message.bytes"]));
-    this.#waiters.notifyAll();
-    // A stream's log rolls to R2 and honours retention like any topic's.
-    if (r.ok && this.#log) await this.#scheduleAfterAppend(this.#log, ref);
-    return r;
+    return rpc(async () => {
+      try {
+        const reply = this.#onStream(ref, (s, now) => appendToStream(s, req, now, ref.config["max.message.bytes"]));
+        // A stream's log rolls to R2 and honours retention like any topic's.
+        if (this.#log) await this.#scheduleAfterAppend(this.#log, ref);
+        return reply;
+      } finally {
+        this.#waiters.notifyAll();
+      }
+    });
   }
 
   async streamHead(ref: TopicRef): Promise<Result<StreamReply>> {
-    return this.#onStream(ref, (s, now) => s.head(now));
+    return rpc(() => this.#onStream(ref, (s, now) => s.head(now)));
   }
 
   /** Reads from `from`; with waitMs, parks at the tail of an open stream until an append or close. */
   async streamRead(ref: TopicRef, from: OffsetParam, waitMs: number): Promise<Result<StreamRead>> {
-    const first = this.#onStream(ref, (s, now) => s.read(from, now));
-    if (!first.ok || waitMs <= 0 || first.value.messages.length > 0 || first.value.closed) return first;
-    if (!(await this.#waiters.wait(waitMs))) return first;
-    const at = parseOffsetToken(first.value.next)!;
-    return this.#onStream(ref, (s, now) => s.read({ kind: "at", position: at, token: first.value.next }, now));
+    return rpc(async () => {
+      const first = this.#onStream(ref, (s, now) => s.read(from, now));
+      if (waitMs <= 0 || first.messages.length > 0 || first.closed) return first;
+      if (!(await this.#waiters.wait(waitMs))) return first;
+      const at = parseOffsetToken(first.next)!;
+      return this.#onStream(ref, (s, now) => s.read({ kind: "at", position: at, token: first.next }, now));
+    });
   }
 
   async streamDelete(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    const r = this.#onStream(ref, (s, now) => s.delete(now));
-    this.#waiters.notifyAll();
-    return r;
+    return rpc(() => {
+      try {
+        return this.#onStream(ref, (s, now) => s.delete(now));
+      } finally {
+        this.#waiters.notifyAll();
+      }
+    });
   }
 
   /** Whether an expired stream's topic should now be removed (and which source it held a fork of). */
   async streamReap(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    return this.#onStream(ref, (s, now) => {
-      const m = s.meta();
-      return { destroy: m !== undefined && s.isExpired(m, now), forkedFrom: m?.forked_from ?? null };
-    });
+    return rpc(() =>
+      this.#onStream(ref, (s, now) => {
+        const m = s.meta();
+        return { destroy: m !== undefined && s.isExpired(m, now), forkedFrom: m?.forked_from ?? null };
+      }),
+    );
   }
 
   async streamForkSource(ref: TopicRef, offset: StreamPosition | null, subOffset: number): Promise<Result<ForkSource>> {
-    return this.#onStream(ref, (s, now) => s.forkSource(offset, subOffset, now));
+    return rpc(() => this.#onStream(ref, (s, now) => s.forkSource(offset, subOffset, now)));
   }
 
-  async streamAddFork(ref: TopicRef): Promise<Result<void>> {
-    return this.#onStream(ref, (s) => s.addFork());
+  async streamAddFork(ref: TopicRef): Promise<Result<null>> {
+    return rpc(() =>
+      this.#onStream(ref, (s) => {
+        s.addFork();
+        return null;
+      }),
+    );
   }
 
   async streamReleaseFork(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    return this.#onStream(ref, (s) => s.releaseFork());
+    return rpc(() => this.#onStream(ref, (s) => s.releaseFork()));
   }
 
-  #onStream<T>(ref: TopicRef, fn: (s: StreamStore, now: number) => T): Result<T> {
-    let log: PartitionLog | undefined;
+  /** One transaction, so a call that fails half way (a too-large body after the create) writes nothing. */
+  #onStream<T>(ref: TopicRef, fn: (s: StreamStore, now: number) => T): T {
+    const log = this.#open(ref);
+    const store = new StreamStore(this.ctx.storage, log, ref.name.slice(STREAM_TOPIC_PREFIX.length));
     try {
-      log = this.#open(ref);
-      const store = new StreamStore(this.ctx.storage, log, ref.name.slice(STREAM_TOPIC_PREFIX.length));
-      // One transaction, so a call that fails half way (a too-large body after the create) writes nothing.
-      return ok(this.ctx.storage.transactionSync(() => fn(store, Date.now())));
+      return this.ctx.storage.transactionSync(() => fn(store, Date.now()));
     } catch (e) {
       // The rollback undid any append inside; the log's in-memory offsets must follow it.
-      log?.reload();
-      return fail(e);
+      log.reload();
+      throw e;
     }
   }
 
@@ -437,19 +441,22 @@ export class PartitionDO extends DurableObject<Env> {
    * The topic was deleted: make the partition unreachable at once and free SQLite; its R2
    * objects are removed by the alarm (deleteAll also cleared any alarm, so it is set again).
    */
-  async drop(): Promise<void> {
-    const ref = this.ctx.storage.kv.get<TopicRef>("topic");
-    if (ref) this.replication.dropAll(ref);
-    this.#log = undefined;
-    this.#waiters.notifyAll();
-    this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
-    await this.ctx.storage.deleteAll();
-    this.ctx.storage.kv.put("dropped", true);
-    this.#alarmAt = null;
-    if (ref) {
-      this.ctx.storage.kv.put("r2_cleanup", partitionPrefix(ref.id, ref.partition));
-      await this.#setAlarm(Date.now());
-    }
+  async drop(): Promise<Result<null>> {
+    return rpc(async () => {
+      const ref = this.ctx.storage.kv.get<TopicRef>("topic");
+      if (ref) this.replication.dropAll(ref);
+      this.#log = undefined;
+      this.#waiters.notifyAll();
+      this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
+      await this.ctx.storage.deleteAll();
+      this.ctx.storage.kv.put("dropped", true);
+      this.#alarmAt = null;
+      if (ref) {
+        this.ctx.storage.kv.put("r2_cleanup", partitionPrefix(ref.id, ref.partition));
+        await this.#setAlarm(Date.now());
+      }
+      return null;
+    });
   }
 
   /** True while alarm() is doing background work (an operational gauge, like pendingPolls). */

@@ -166,6 +166,7 @@ export class ReplicationHost {
       this.parts.ctx.waitUntil(
         this.#follower(ref, region)
           .dropReplica()
+          .then(unwrap)
           .catch((e) =>
             console.error(`edgelog: deleting the ${region} copy of ${ref.name}/${ref.partition} failed`, e),
           ),

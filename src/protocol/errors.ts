@@ -392,7 +392,8 @@ export class EdgelogError extends Error {
 
   /** Serialisable form for crossing Durable Object RPC (custom Error fields do not survive it). */
   toWire(): WireError {
-    return { code: this.code, message: this.message, extra: this.extra, retryAfter: this.retryAfter };
+    const extra = this.extra && wireExtra(this.extra);
+    return { code: this.code, message: this.message, extra, retryAfter: this.retryAfter };
   }
 
   static fromWire(w: WireError): EdgelogError {
@@ -403,8 +404,22 @@ export class EdgelogError extends Error {
 export interface WireError {
   code: ErrorCode;
   message: string;
-  extra?: Record<string, unknown>;
+  extra?: Record<string, WireScalar>;
   retryAfter?: number;
+}
+
+/**
+ * What an error's extra fields carry across Durable Object RPC: flat data (offsets, names, states).
+ * Typed as data rather than `unknown` so that an RPC stub's Result keeps its error branch.
+ */
+export type WireScalar = string | number | boolean | null;
+
+function wireExtra(extra: Record<string, unknown>): Record<string, WireScalar> {
+  const out: Record<string, WireScalar> = {};
+  for (const [k, v] of Object.entries(extra)) {
+    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+  }
+  return out;
 }
 
 export function isErrorCode(code: unknown): code is ErrorCode {

@@ -24,7 +24,7 @@ import {
   type ResourceKind,
 } from "../protocol/constants.js";
 import { REGISTRY_PREFIX } from "../protocol/registry-api.js";
-import { EdgelogError, type ErrorCode } from "../protocol/errors.js";
+import { EdgelogError, unwrap, type ErrorCode } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { cluster } from "./objects.js";
 import { quotaOf, type Permission } from "./permissions.js";
@@ -216,7 +216,7 @@ async function scopedPrincipal(env: Env, settings: AuthSettings, token: string):
   const now = Date.now();
   let hit = tokenCache.get(parts.id);
   if (!hit || now - hit.at >= settings.cacheMs) {
-    const stored = await cluster(env).getToken(parts.id);
+    const stored = unwrap(await cluster(env).getToken(parts.id));
     hit = { token: stored && { stored, principal: toPrincipal(stored) }, at: now };
     if (tokenCache.size >= TOKEN_CACHE_ENTRIES) tokenCache.clear();
     tokenCache.set(parts.id, hit);
@@ -238,7 +238,7 @@ async function sessionPrincipal(env: Env, settings: AuthSettings, credential: st
   const key = hex(await sha256(credential));
   let hit = sessionCache.get(key);
   if (!hit || now - hit.at >= settings.cacheMs) {
-    const stored = await cluster(env).getSessionToken(credential);
+    const stored = unwrap(await cluster(env).getSessionToken(credential));
     hit = { token: stored && { stored, principal: toPrincipal(stored) }, at: now };
     if (sessionCache.size >= TOKEN_CACHE_ENTRIES) sessionCache.clear();
     sessionCache.set(key, hit);

@@ -160,12 +160,12 @@ async function resetOffsets(c: Context<AppEnv>, req: z.output<typeof ResetOffset
 
 async function listGroups(c: Context<AppEnv>, query: z.output<typeof GroupListQuerySchema>): Promise<Response> {
   const { limit = LIST_PAGE_DEFAULT, after } = query;
-  const names = (await cluster(c.env).listGroups())
+  const names = unwrap(await cluster(c.env).listGroups())
     .filter((g) => (after === undefined || g > after) && hasGrant(c, groupResource(g), "describe"))
     .sort();
   // Only the page's coordinators are asked: a page costs `limit` calls, however many groups exist.
   const page = names.slice(0, limit);
-  const groups = await Promise.all(page.map((g) => coordinator(c.env, g).summary(g)));
+  const groups = await Promise.all(page.map(async (g) => unwrap(await coordinator(c.env, g).summary(g))));
   return c.json({ groups, next_after: names.length > limit ? page.at(-1)! : null });
 }
 

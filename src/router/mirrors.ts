@@ -12,7 +12,7 @@ import {
   type MirrorView,
 } from "../protocol/api.js";
 import { TOPIC_NAME_PATTERN } from "../protocol/constants.js";
-import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
+import { EdgelogError, unwrap } from "../protocol/errors.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
 import type { Topic } from "../protocol/topic.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
@@ -107,11 +107,11 @@ async function createMirror(c: Context<AppEnv>, input: CreateMirrorRequest): Pro
     // Following the source's new partitions alters the local topic, which needs admin on it.
     add_partitions: hasGrant(c, topicResource(topic.name), "admin"),
   };
-  return c.json(await mirrorStub(c.env, input.name).start(cfg), 201);
+  return c.json(unwrap(await mirrorStub(c.env, input.name).start(cfg)), 201);
 }
 
 async function listMirrors(c: Context<AppEnv>): Promise<Response> {
-  const entries = await cluster(c.env).listMirrors();
+  const entries = unwrap(await cluster(c.env).listMirrors());
   const views = await Promise.all(
     entries.map(async (e) => {
       const r = await mirrorStub(c.env, e.name).status();
@@ -130,7 +130,7 @@ async function describeMirror(c: Context<AppEnv>): Promise<Response> {
 async function deleteMirror(c: Context<AppEnv>): Promise<Response> {
   const name = pathParam(c, "mirror");
   unwrap(await cluster(c.env).forgetMirror(name));
-  await mirrorStub(c.env, name).stop();
+  unwrap(await mirrorStub(c.env, name).stop());
   return c.body(null, 204);
 }
 
@@ -176,7 +176,7 @@ async function localTopic(env: Env, name: string, src: SourceTopic, mayCreate: (
     mayCreate(); // deleted since the caller's grants were checked against an existing topic
     const config: Partial<Record<keyof TopicConfig, unknown>> = { "message.timestamp.type": "CreateTime" };
     for (const key of COPIED_CONFIG) if (src.config[key] !== undefined) config[key] = src.config[key];
-    const created = (await cluster(env).createTopic({ name, partitions: src.partitions, config })) as Result<Topic>;
+    const created = await cluster(env).createTopic({ name, partitions: src.partitions, config });
     // Created meanwhile by someone else: use theirs.
     topic =
       !created.ok && created.error.code === "TOPIC_ALREADY_EXISTS"

@@ -100,6 +100,6 @@ export async function cancelWaitOn(
   pollId: string,
 ): Promise<void> {
   const stub = region === null ? partitionStub(env, topic, p) : replicaStub(env, topic, p, region);
-  await stub.cancelWait(pollId);
-  if (region !== null) await partitionStub(env, topic, p).cancelWait(pollId);
+  unwrap(await stub.cancelWait(pollId));
+  if (region !== null) unwrap(await partitionStub(env, topic, p).cancelWait(pollId));
 }

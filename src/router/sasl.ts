@@ -73,6 +73,6 @@ async function setOwnScramCredentials(c: Context<AppEnv>): Promise<Response> {
       "INVALID_REQUEST",
       "send the scoped token that should get SCRAM credentials as Authorization: Bearer elg_<id>_<secret>",
     );
-  await cluster(c.env).setScramCredentials(parts.id, await scramCredentials(parts.secret));
+  unwrap(await cluster(c.env).setScramCredentials(parts.id, await scramCredentials(parts.secret)));
   return c.json({ token_id: parts.id, mechanisms: [...SCRAM_MECHANISMS] });
 }

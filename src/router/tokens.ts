@@ -52,24 +52,26 @@ async function createToken(c: Context<AppEnv>, input: CreateTokenRequest): Promi
   const minted = await mintToken();
   // SCRAM credentials come from the secret now, while it is in hand; it is never stored.
   const scram = await scramCredentials(splitToken(minted.token)!.secret);
-  const info = await cluster(c.env).createToken(
-    {
-      id: minted.id,
-      name: input.name,
-      secret_hash: minted.secretHash,
-      grants: grants.map(formatGrant),
-      quotas: input.quotas && Object.keys(input.quotas).length > 0 ? input.quotas : null,
-      expires_at: input.expires_at ?? null,
-      created_at: now,
-      created_by: creator.id,
-    },
-    scram,
+  const info = unwrap(
+    await cluster(c.env).createToken(
+      {
+        id: minted.id,
+        name: input.name,
+        secret_hash: minted.secretHash,
+        grants: grants.map(formatGrant),
+        quotas: input.quotas && Object.keys(input.quotas).length > 0 ? input.quotas : null,
+        expires_at: input.expires_at ?? null,
+        created_at: now,
+        created_by: creator.id,
+      },
+      scram,
+    ),
   );
   return c.json({ ...info, token: minted.token }, 201);
 }
 
 async function listTokens(c: Context<AppEnv>): Promise<Response> {
-  return c.json({ tokens: await cluster(c.env).listTokens() });
+  return c.json({ tokens: unwrap(await cluster(c.env).listTokens()) });
 }
 
 async function revokeToken(c: Context<AppEnv>): Promise<Response> {

@@ -102,7 +102,7 @@ async function listTopics(c: Context<AppEnv>, query: z.output<typeof TopicListQu
   const visible: Topic[] = [];
   let cursor = after;
   for (let slice = limit + 1; ; slice = LIST_PAGE_MAX) {
-    const names = await cluster(c.env).listTopics({ after: cursor, limit: slice });
+    const names = unwrap(await cluster(c.env).listTopics({ after: cursor, limit: slice }));
     for (const t of names) if (hasGrant(c, topicResource(t.name), "describe")) visible.push(t);
     if (visible.length > limit || names.length < slice) break;
     cursor = names.at(-1)!.name;
