@@ -1,9 +1,27 @@
-// Types for cloudflare:workers `env` and `exports` inside the tests.
+// Types for cloudflare:workers `env` and `exports` inside the tests. The Worker's own Env types each
+// namespace by its RPC contract; tests reach into the objects (runInDurableObject), so here each
+// namespace is typed by the class bound to it.
 import type { Env as EdgelogEnv } from "../src/env.js";
+import type {
+  ClusterDO,
+  GroupCoordinatorDO,
+  MemberHostDO,
+  MirrorDO,
+  PartitionDO,
+  SchemaRegistryDO,
+} from "../src/index.js";
 
 declare global {
   namespace Cloudflare {
-    interface Env extends EdgelogEnv {}
+    interface Env
+      extends Omit<EdgelogEnv, "CLUSTER" | "PARTITION" | "COORDINATOR" | "MIRROR" | "REGISTRY" | "MEMBER_HOST"> {
+      CLUSTER: DurableObjectNamespace<ClusterDO>;
+      PARTITION: DurableObjectNamespace<PartitionDO>;
+      COORDINATOR: DurableObjectNamespace<GroupCoordinatorDO>;
+      MIRROR: DurableObjectNamespace<MirrorDO>;
+      REGISTRY: DurableObjectNamespace<SchemaRegistryDO>;
+      MEMBER_HOST: DurableObjectNamespace<MemberHostDO>;
+    }
     interface GlobalProps {
       mainModule: typeof import("../src/index.js");
       durableNamespaces:

@@ -1,10 +1,11 @@
 // Reads across tiers: archived segments by R2 range requests guided by the sparse index, then SQLite.
 
-import type { OffsetAtTime, PartitionLog, ReadOptions, ReadResult } from "../log/partition-log.js";
+import type { PartitionLog, ReadOptions } from "../log/partition-log.js";
 import type { Segment } from "../log/segments.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { crcMatches, decodeRecords, lastOffset, readBatchHeader } from "../protocol/record-batch.js";
 import type { SegmentStore } from "./store.js";
+import type { OffsetAtTime, ReadResult } from "../contracts/partition.js";
 
 /** Archived segments one fetch may touch, so a fetch costs a bounded number of R2 requests. */
 const MAX_SEGMENTS_PER_READ = 4;

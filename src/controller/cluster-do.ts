@@ -1,24 +1,36 @@
 // ClusterDO: the single controller object. Owns the topic, producer-id and token registries; tells partitions of deletions.
 
 import { DurableObject } from "cloudflare:workers";
-import { readSettings, type Env } from "../env.js";
+import { type Env } from "../env.js";
+import { readSettings } from "../settings.js";
 import { unwrap, type Result } from "../protocol/errors.js";
 import { rpc } from "../contracts/rpc.js";
 import { partitionObjectName, type Topic } from "../protocol/topic.js";
 import { migrate } from "../util/migrations.js";
-import { ProducerRegistry, type ProducerIdentity, type ProducerRecord } from "./producer-registry.js";
+import { ProducerRegistry } from "./producer-registry.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
-import { MirrorDirectory, type MirrorEntry } from "./mirrors.js";
-import { TokenRegistry, type StoredToken, type TokenInfo } from "./tokens.js";
-import { SaslStore, type SaslSession } from "./sasl.js";
+import { MirrorDirectory } from "./mirrors.js";
+import { TokenRegistry } from "./tokens.js";
+import { SaslStore } from "./sasl.js";
 import type { ScramCredentials, ScramMechanism } from "../auth/scram.js";
-import { TopicRegistry, unknownTopic, type AlterTopicInput, type CreateTopicInput } from "./topics.js";
+import { TopicRegistry, unknownTopic } from "./topics.js";
+import type {
+  AlterTopicInput,
+  ClusterRpc,
+  CreateTopicInput,
+  MirrorEntry,
+  ProducerIdentity,
+  ProducerRecord,
+  SaslSession,
+  StoredToken,
+  TokenInfo,
+} from "../contracts/cluster.js";
 
 /** Retry interval for removing a deleted topic's partitions when a drop call failed. */
 const DELETE_RETRY_MS = 30_000;
 
-export class ClusterDO extends DurableObject<Env> {
+export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
   readonly #topics: TopicRegistry;
   readonly #producers: ProducerRegistry;
   readonly #groups: GroupDirectory;

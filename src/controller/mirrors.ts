@@ -2,13 +2,7 @@
 // live in its own MirrorDO (and the target partitions); this is what makes names unique and listable.
 
 import { EdgelogError } from "../protocol/errors.js";
-
-export interface MirrorEntry {
-  name: string;
-  /** Minted at creation: progress is keyed by it, so a recreated mirror starts afresh. */
-  id: string;
-  created_at: number;
-}
+import type { MirrorEntry } from "../contracts/cluster.js";
 
 const PREFIX = "mirror/";
 

@@ -1,24 +1,10 @@
 // Producer id registry: hands out Kafka-style producer ids and bumps epochs to fence old holders.
 
 import { EdgelogError } from "../protocol/errors.js";
+import type { ProducerIdentity, ProducerRecord } from "../contracts/cluster.js";
 
 /** Kafka's producer epoch is an int16. */
 const MAX_EPOCH = 32767;
-
-export interface ProducerIdentity {
-  /** A Kafka int64 producer id, as a decimal string so JSON keeps every digit. */
-  id: string;
-  epoch: number;
-}
-
-/** An issued id as the router checks it: the epoch, and who may write with it. */
-export interface ProducerRecord extends ProducerIdentity {
-  /**
-   * The token id that got it, or "admin". Null for ids issued with auth off or before owners were
-   * recorded: any producer-capable token may use those.
-   */
-  owner: string | null;
-}
 
 /**
  * A fresh id: random in [1, 2^53 - 1], so a token cannot guess another's. That is inside Kafka's

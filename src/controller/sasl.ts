@@ -15,7 +15,8 @@ import {
 import { hashesEqual, hex, sha256, splitToken } from "../auth/token-format.js";
 import { SASL_SESSION_PREFIX, TOKEN_PREFIX } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
-import type { StoredToken, TokenRegistry } from "./tokens.js";
+import type { TokenRegistry } from "./tokens.js";
+import type { SaslSession, StoredToken } from "../contracts/cluster.js";
 
 /** An exchange must finish this soon after its first message (Kafka clients answer at once). */
 export const SCRAM_EXCHANGE_TTL_MS = 30_000;
@@ -23,13 +24,6 @@ export const SCRAM_EXCHANGE_TTL_MS = 30_000;
 export const MAX_OPEN_EXCHANGES = 10_000;
 /** A session lasts this long (or until its token expires or is revoked); the gateway then closes the connection and the client signs in again. */
 export const SASL_SESSION_MS = 24 * 60 * 60 * 1000;
-
-export interface SaslSession {
-  /** `elgs_<id>_<secret>`: a bearer credential acting as the token. */
-  session: string;
-  token_id: string;
-  expires_at: number;
-}
 
 const failed = () =>
   new EdgelogError(

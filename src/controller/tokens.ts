@@ -3,24 +3,7 @@
 import type { GrantInput } from "../auth/grants.js";
 import type { Quotas } from "../auth/quota.js";
 import { EdgelogError } from "../protocol/errors.js";
-
-/** A token as listed: everything but the secret, which is never stored. */
-export interface TokenInfo {
-  id: string;
-  name: string;
-  grants: GrantInput[];
-  quotas: Quotas | null;
-  /** ms since the epoch, or null for a token that does not expire. */
-  expires_at: number | null;
-  created_at: number;
-  /** The id of the token that created it ("admin" for the EDGELOG_ADMIN_TOKEN secret). */
-  created_by: string;
-}
-
-export interface StoredToken extends TokenInfo {
-  /** Hex SHA-256 of the secret part. */
-  secret_hash: string;
-}
+import type { StoredToken, TokenInfo } from "../contracts/cluster.js";
 
 interface TokenRow extends Record<string, SqlStorageValue> {
   id: string;

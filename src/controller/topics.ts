@@ -12,6 +12,7 @@ import {
   validateTopicName,
   type TopicConfig,
 } from "../protocol/topic-config.js";
+import type { AlterTopicInput, CreateTopicInput } from "../contracts/cluster.js";
 
 interface TopicRow extends Record<string, SqlStorageValue> {
   name: string;
@@ -20,18 +21,6 @@ interface TopicRow extends Record<string, SqlStorageValue> {
   overrides: string;
   version: number;
   created_at: number;
-}
-
-export interface CreateTopicInput {
-  name: unknown;
-  partitions?: unknown;
-  config?: unknown;
-}
-
-export interface AlterTopicInput {
-  partitions?: unknown;
-  /** Keys to set; a null value resets that key to its default (Kafka's DELETE alter op). */
-  config?: unknown;
 }
 
 export class TopicRegistry {

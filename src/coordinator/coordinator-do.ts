@@ -2,7 +2,8 @@
 // (group.ts) and offset store, adding what needs other objects: topic metadata, high watermarks.
 
 import { DurableObject } from "cloudflare:workers";
-import { readSettings, type Env, type GroupSettings } from "../env.js";
+import { type Env } from "../env.js";
+import { readSettings, type GroupSettings } from "../settings.js";
 import type {
   CommitOffsetsRequest,
   GroupDescription,
@@ -15,17 +16,12 @@ import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { rpc } from "../contracts/rpc.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
-import type { OffsetSpec } from "../partition/partition-do.js";
 import { fromKey, Group, tpKey } from "./group.js";
 import { OffsetStore } from "./offsets.js";
+import type { OffsetSpec } from "../contracts/partition.js";
+import type { CoordinatorRpc, GroupSummary } from "../contracts/coordinator.js";
 
-export interface GroupSummary {
-  group_id: string;
-  state: GroupDescription["state"];
-  members: number;
-}
-
-export class GroupCoordinatorDO extends DurableObject<Env> {
+export class GroupCoordinatorDO extends DurableObject<Env> implements CoordinatorRpc {
   readonly #config: GroupSettings;
   #group!: Group;
   #offsets!: OffsetStore;

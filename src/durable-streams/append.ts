@@ -3,17 +3,9 @@
 
 import { EdgelogError } from "../protocol/errors.js";
 import { utf8Encoder } from "../util/utf8.js";
-import { formatOffset, H, isJsonType, type ProducerHeaders } from "./protocol.js";
-import { conflict, type StreamReply, type StreamStore } from "./store.js";
-
-export interface AppendStreamRequest {
-  /** The request's media type, normalised; null when absent. */
-  contentType: string | null;
-  body: Uint8Array;
-  close: boolean;
-  seq: string | null;
-  producer: ProducerHeaders | null;
-}
+import type { AppendStreamRequest, ProducerHeaders, StreamReply } from "../contracts/durable-streams.js";
+import { formatOffset, H, isJsonType } from "./protocol.js";
+import { conflict, type StreamStore } from "./store.js";
 
 interface ProducerRow extends Record<string, SqlStorageValue> {
   epoch: number;

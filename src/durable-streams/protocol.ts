@@ -1,6 +1,7 @@
 // The Durable Streams vocabulary: header names, offset tokens, cursors, content types, and the
 // request-header parsers shared by the router and the stream store. No Workers APIs.
 
+import type { OffsetParam, ProducerHeaders, StreamPosition } from "../contracts/durable-streams.js";
 import { EdgelogError } from "../protocol/errors.js";
 
 export const H = {
@@ -52,19 +53,12 @@ export function streamTopicName(name: string): string {
 // ---- Offsets --------------------------------------------------------------------------------
 
 /** A position between messages: the edgelog record offset there, and the payload bytes before it. */
-export interface StreamPosition {
-  offset: number;
-  bytes: number;
-}
-
 export const START: StreamPosition = { offset: 0, bytes: 0 };
 
 /** The reference token format: two 16-digit zero-padded decimals joined by '_', so tokens sort as strings. */
 export function formatOffset(p: StreamPosition): string {
   return `${String(p.offset).padStart(16, "0")}_${String(p.bytes).padStart(16, "0")}`;
 }
-
-export type OffsetParam = { kind: "start" } | { kind: "now" } | { kind: "at"; position: StreamPosition; token: string };
 
 /** Parses an offset token's syntax; whether it names a real position is the store's check. */
 export function parseOffsetToken(token: string): StreamPosition | null {
@@ -158,12 +152,6 @@ export function parseExpiry(ttl: string | undefined, expiresAt: string | undefin
     return { ttlSeconds: null, expiresAt: ms };
   }
   return { ttlSeconds: null, expiresAt: null };
-}
-
-export interface ProducerHeaders {
-  id: string;
-  epoch: number;
-  seq: number;
 }
 
 function producerInt(name: string, v: string): number {

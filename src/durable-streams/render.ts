@@ -3,7 +3,7 @@
 import { toBase64 } from "../util/base64.js";
 import { concat } from "../util/bytes.js";
 import { isJsonType, isTextType } from "./protocol.js";
-import type { StreamMessage, StreamRead } from "./store.js";
+import type { StreamMessage, StreamRead } from "../contracts/durable-streams.js";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -2,6 +2,15 @@
 // and fork sources. Synchronous over injected storage, so a PartitionDO call is one atomic step.
 
 import { EdgelogError, type ErrorCode } from "../protocol/errors.js";
+import type {
+  CreateStreamRequest,
+  DeleteOutcome,
+  ForkSource,
+  OffsetParam,
+  StreamPosition,
+  StreamRead,
+  StreamReply,
+} from "../contracts/durable-streams.js";
 import { decodeRecords, encodeBatch } from "../protocol/record-batch.js";
 import type { PartitionLog, LogStorage } from "../log/partition-log.js";
 import { concat } from "../util/bytes.js";
@@ -13,8 +22,6 @@ import {
   START,
   STREAM_FORK_MAX_BYTES,
   STREAM_READ_MAX_BYTES,
-  type OffsetParam,
-  type StreamPosition,
 } from "./protocol.js";
 
 export interface MetaRow extends Record<string, SqlStorageValue> {
@@ -32,53 +39,6 @@ export interface MetaRow extends Record<string, SqlStorageValue> {
   soft_deleted: number;
   tail_bytes: number;
 }
-
-/** A protocol outcome: status and headers, plus an error body for non-2xx answers. */
-export interface StreamReply {
-  status: number;
-  headers: Record<string, string>;
-  error?: { code: ErrorCode; message: string };
-}
-
-export interface StreamMessage {
-  /** Record values: one for byte streams, one per JSON value for JSON streams. */
-  values: Uint8Array[];
-  /** The offset token after this message. */
-  next: string;
-}
-
-export interface StreamRead {
-  contentType: string;
-  start: string;
-  messages: StreamMessage[];
-  /** The token after the last message returned (the start when none). */
-  next: string;
-  tail: string;
-  upToDate: boolean;
-  closed: boolean;
-}
-
-export interface CreateStreamRequest {
-  contentType: string;
-  ttlSeconds: number | null;
-  expiresAt: number | null;
-  closed: boolean;
-  body: Uint8Array;
-  fork: { source: string; offsetToken: string | null; subOffset: number; inherited: ForkSource } | null;
-}
-
-export interface ForkSource {
-  contentType: string;
-  ttlSeconds: number | null;
-  expiresAt: number | null;
-  batches: Uint8Array[];
-  /** [end offset, payload bytes before it] per inherited message. */
-  positions: number[][];
-  /** The first records of the message after the fork offset (a sub-offset fork), if any. */
-  prefix: Uint8Array[] | null;
-}
-
-export type DeleteOutcome = { destroy: boolean; forkedFrom: string | null };
 
 /** Why a stream cannot be used; `expired` tells the router to clean its topic up. */
 export function streamMissing(name: string, expired = false): EdgelogError {

@@ -4,21 +4,14 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
-import { EdgelogError, fail, ok, type Result } from "../protocol/errors.js";
-import { hostedKind, type HostedMember, type HostSpec } from "./kinds.js";
+import type { HostSpec, HostStatus, MemberHostRpc } from "../contracts/host.js";
+import { rpc } from "../contracts/rpc.js";
+import { EdgelogError, type Result } from "../protocol/errors.js";
+import { hostedKind, type HostedMember } from "./kinds.js";
 
 /** The router the host calls in-process (the Worker's Hono app). */
 export interface Router {
   fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response>;
-}
-
-export interface HostStatus {
-  spec: HostSpec | null;
-  running: boolean;
-  member_id: string | null;
-  assignment: { topic: string; partition: number }[];
-  failures: number;
-  last_error: string | null;
 }
 
 /** Backoff after failed slices: doubling from the first, up to the last. */
@@ -31,7 +24,7 @@ const INTERNAL_URL = "http://edgelog.internal";
 const sameSpec = (a: HostSpec | undefined, b: HostSpec) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 
 export function memberHost(router: Router) {
-  return class MemberHostDO extends DurableObject<Env> {
+  return class MemberHostDO extends DurableObject<Env> implements MemberHostRpc {
     #hosted?: HostedMember;
     #slice?: Promise<void>;
     #failures = 0;
@@ -39,30 +32,35 @@ export function memberHost(router: Router) {
 
     /** Runs `spec` here (idempotent: the same spec keeps running; another replaces it). */
     async start(spec: HostSpec): Promise<Result<HostStatus>> {
-      try {
+      return rpc(async () => {
         hostedKind(spec.kind);
-      } catch (e) {
-        return fail(e);
-      }
-      const kv = this.ctx.storage.kv;
-      if (!sameSpec(kv.get<HostSpec>("spec"), spec)) {
-        await this.#close();
-        kv.put("spec", spec);
-        this.#failures = 0;
-        this.#lastError = null;
-      }
-      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
-      return ok(this.status());
+        const kv = this.ctx.storage.kv;
+        if (!sameSpec(kv.get<HostSpec>("spec"), spec)) {
+          await this.#close();
+          kv.put("spec", spec);
+          this.#failures = 0;
+          this.#lastError = null;
+        }
+        if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+        return this.#status();
+      });
     }
 
     /** Stops: final commit, the group left, nothing scheduled. */
-    async stop(): Promise<void> {
-      this.ctx.storage.kv.delete("spec");
-      await this.ctx.storage.deleteAlarm();
-      await this.#close();
+    async stop(): Promise<Result<null>> {
+      return rpc(async () => {
+        this.ctx.storage.kv.delete("spec");
+        await this.ctx.storage.deleteAlarm();
+        await this.#close();
+        return null;
+      });
     }
 
-    status(): HostStatus {
+    async status(): Promise<Result<HostStatus>> {
+      return rpc(() => this.#status());
+    }
+
+    #status(): HostStatus {
       const m = this.#hosted?.member;
       return {
         spec: this.ctx.storage.kv.get<HostSpec>("spec") ?? null,

@@ -2,22 +2,8 @@
 // applications, connector sink tasks) and the host objects of that Worker look them up by name.
 
 import { EdgelogError } from "../protocol/errors.js";
+import type { HostSpec } from "../contracts/host.js";
 import type { GroupMember } from "./member.js";
-
-/** A spec setting: JSON values a level deep (RPC types cannot check arbitrarily deep JSON). */
-export type SpecValue = string | number | boolean | null | (string | number | boolean | null)[];
-
-/** What a host object is asked to run; stored in the object, so it survives restarts. */
-export interface HostSpec {
-  /** The registered kind, e.g. "streams". */
-  kind: string;
-  /** What the kind runs, e.g. an application id. */
-  name: string;
-  /** Kind-specific settings. */
-  config?: Record<string, SpecValue>;
-  /** Bearer token for the in-process calls; default the deployment's admin token when auth is on. */
-  token?: string;
-}
 
 export interface HostContext {
   spec: HostSpec;

@@ -19,6 +19,7 @@ import { ProducerStates } from "./producer-state.js";
 import { LOG_MIGRATIONS } from "./schema.js";
 import { Compactor } from "./compaction.js";
 import { SegmentTable, type IndexEntry, type Segment } from "./segments.js";
+import type { AppendedBatch, OffsetAtTime, ReadResult, Rewrite } from "../contracts/partition.js";
 
 /** The slice of DurableObjectStorage the log needs. */
 export interface LogStorage {
@@ -49,40 +50,9 @@ export interface AppendOptions {
   holdHighWatermark?: boolean;
 }
 
-export interface AppendedBatch {
-  baseOffset: number;
-  lastOffset: number;
-  logStartOffset: number;
-  /** The broker's append time under LogAppendTime, else -1 (as Kafka's ProduceResponse). */
-  logAppendTime: number;
-  /** True when an idempotent producer's retry matched a batch already written: nothing was appended. */
-  duplicate: boolean;
-}
-
 export interface ReadOptions {
   maxBytes: number;
   maxRecords: number;
-}
-
-export interface ReadResult {
-  /** Whole batches in offset order; the first may start below the requested offset. */
-  batches: Uint8Array[];
-  highWatermark: number;
-  logStartOffset: number;
-  /** SQLite rows stepped to serve this read: the cost measure that must not grow with the log. */
-  rowsRead: number;
-}
-
-/** A compaction rewrite shipped to followers: the row's new bytes, or null when it was removed. */
-export interface Rewrite {
-  seq: number;
-  baseOffset: number;
-  data: Uint8Array | null;
-}
-
-export interface OffsetAtTime {
-  offset: number;
-  timestamp: number;
 }
 
 interface StateRow extends Record<string, SqlStorageValue> {

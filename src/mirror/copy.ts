@@ -5,22 +5,7 @@ import type { MirrorPartitionStatus, MirrorView } from "../protocol/api.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { prepareSourceBatches } from "./batches.js";
 import type { SourceClient, SourcePartition } from "./source.js";
-
-export interface MirrorConfig {
-  name: string;
-  id: string;
-  source: { url: string; topic: string; token?: string };
-  /** The local topic. */
-  topic: string;
-  /** The source topic's partition count when the mirror was created. */
-  partitions: number;
-  /**
-   * Whether the mirror may add partitions to the local topic when the source grows: only when its
-   * creator held admin on the local topic. Absent in mirrors created before this was recorded (true).
-   */
-  add_partitions?: boolean;
-  created_at: number;
-}
+import type { MirrorConfig } from "../contracts/mirror.js";
 
 /** The target partitions, as the mirror reaches them (PartitionDO.mirrorProgress / appendMirrored). */
 export interface MirrorTarget {

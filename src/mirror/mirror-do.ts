@@ -2,22 +2,24 @@
 // the copy from its alarm, one bounded slice at a time (src/mirror/copy.ts does the work).
 
 import { DurableObject } from "cloudflare:workers";
-import { readSettings, type Env } from "../env.js";
+import { type Env } from "../env.js";
+import { readSettings } from "../settings.js";
 import type { MirrorPartitionStatus, MirrorView } from "../protocol/api.js";
 import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { rpc } from "../contracts/rpc.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
-import { copySlice, initialStatus, mirrorView, type MirrorConfig, type MirrorTarget, type Positions } from "./copy.js";
+import { copySlice, initialStatus, mirrorView, type MirrorTarget, type Positions } from "./copy.js";
 import { SourceClient } from "./source.js";
+import type { MirrorConfig, MirrorRpc } from "../contracts/mirror.js";
 
 /** Bytes one slice fetches at most (over all partitions; at least one batch per partition with data). */
 const SLICE_MAX_BYTES = 8 * 1024 * 1024;
 /** Backoff after failed slices: 1 s doubling to 60 s (no jitter: one alarm per mirror, nothing to spread). */
 const RETRY_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 
-export class MirrorDO extends DurableObject<Env> {
+export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
   #positions: Positions = [];
   #failures = 0;
   /** The local topic's metadata, trusted 5 s before the controller is asked again. */

@@ -1,24 +1,9 @@
 // The target side of a mirror: a partition appends a mirrored slice and records the mirror's
 // progress in the same SQLite transaction, so a copy is exactly-once across crashes and restarts.
 
-import type { AppendedBatch, AppendOptions, PartitionLog } from "../log/partition-log.js";
+import type { AppendOptions, PartitionLog } from "../log/partition-log.js";
 import { EdgelogError } from "../protocol/errors.js";
-
-/** Where the slice sits in the source partition. */
-export interface MirrorSlice {
-  /** The mirror's id (minted at creation, so a recreated mirror never resumes an old one's progress). */
-  mirror: string;
-  /** The source offset the slice starts at: must equal the progress stored, when one is. */
-  from: number;
-  /** The source offset after the slice: stored as the progress. */
-  next: number;
-}
-
-export interface MirroredAppend {
-  /** The progress now stored: the next source offset to copy. */
-  progress: number;
-  batches: AppendedBatch[];
-}
+import type { MirroredAppend, MirrorSlice } from "../contracts/partition.js";
 
 /** The parts of DurableObjectStorage used; its SQLite-backed kv commits with the SQL in a transaction. */
 export interface ProgressStorage {

@@ -1,11 +1,12 @@
 // PartitionDO: one topic partition. A thin adapter from RPC to the log engine plus long-poll.
 
 import { DurableObject } from "cloudflare:workers";
-import { readSettings, type Env, type Settings } from "../env.js";
+import { type Env } from "../env.js";
+import { readSettings, type Settings } from "../settings.js";
 import { EdgelogError, type Result } from "../protocol/errors.js";
 import { rpc } from "../contracts/rpc.js";
 import type { TopicRef } from "../protocol/topic.js";
-import { PartitionLog, type AppendedBatch, type OffsetAtTime, type ReadResult } from "../log/partition-log.js";
+import { PartitionLog } from "../log/partition-log.js";
 import { Waiters } from "./waiters.js";
 import { maintain } from "../archive/maintenance.js";
 import { offsetForTimeTiered, readTiered } from "../archive/read.js";
@@ -16,28 +17,36 @@ import { deletePrefixPage, partitionPrefix, type SegmentStore } from "../archive
 /** Backoff before background work that failed (R2 unavailable, a crash mid-roll) is retried. */
 const MAINTENANCE_RETRY_MS = 10_000;
 
-import { appendToStream, bodyValues, type AppendStreamRequest } from "../durable-streams/append.js";
-import {
-  parseOffsetToken,
-  STREAM_TOPIC_PREFIX,
-  type OffsetParam,
-  type StreamPosition,
-} from "../durable-streams/protocol.js";
-import {
-  StreamStore,
-  type CreateStreamRequest,
-  type DeleteOutcome,
-  type ForkSource,
-  type StreamRead,
-  type StreamReply,
-} from "../durable-streams/store.js";
+import { appendToStream, bodyValues } from "../durable-streams/append.js";
+import { parseOffsetToken, STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
+import { StreamStore } from "../durable-streams/store.js";
 import { LiveTail, parseLiveRequest } from "./live.js";
 import { errorResponse } from "../protocol/error-reply.js";
 import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
-import type { Replicator, ReplicaStatus } from "../replication/replicator.js";
-import type { ReplicaAck, ReplicaChunk } from "../replication/chunk.js";
+import type { Replicator } from "../replication/replicator.js";
 import { ReplicationHost } from "./replication-host.js";
-import { appendWithProgress, readProgress, type MirroredAppend, type MirrorSlice } from "../mirror/target.js";
+import { appendWithProgress, readProgress } from "../mirror/target.js";
+import type {
+  AppendedBatch,
+  MirrorSlice,
+  MirroredAppend,
+  OffsetAtTime,
+  PartitionRpc,
+  ReadResult,
+  ReplicaAck,
+  ReplicaChunk,
+} from "../contracts/partition.js";
+import type {
+  AppendStreamRequest,
+  OffsetParam,
+  StreamPosition,
+  CreateStreamRequest,
+  DeleteOutcome,
+  ForkSource,
+  StreamRead,
+  StreamReply,
+} from "../contracts/durable-streams.js";
+import type { Acks, OffsetSpec, PartitionInfo, ReadRequest } from "../contracts/partition.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
@@ -46,39 +55,7 @@ const REPLICA_CATCH_UP_MS = 1_000;
 /** How often idle producers' state is swept while any is kept. */
 const PRODUCER_SWEEP_MS = 3_600_000;
 
-export interface ReadRequest {
-  offset: number;
-  maxBytes: number;
-  maxRecords: number;
-  /** Long-poll up to this long when `offset` is at the end of the log. */
-  waitMs: number;
-  /** Names the wait so cancelWait() can end it (multi-partition fetches). */
-  pollId?: string;
-}
-
-export interface PartitionInfo {
-  partition: number;
-  log_start_offset: number;
-  high_watermark: number;
-  /** Bytes in SQLite (the hot tier). */
-  bytes: number;
-  /** Bytes in R2 segments. */
-  archived_bytes: number;
-  /** Sealed segments, archived or (compacted topics) sealed in place. */
-  segments: number;
-  /** The next offset to be written; above high_watermark while followers have yet to copy it. */
-  log_end_offset: number;
-  /** Geo-replicated topics: the replicas in sync, the leader first, and each follower's state. */
-  isr?: string[];
-  replicas?: ReplicaStatus[];
-}
-
-/** Kafka's acks: 1 answers once the leader's write is durable, "all" once every in-sync replica has it. */
-export type Acks = 1 | "all";
-
-export type OffsetSpec = "earliest" | "latest" | number;
-
-export class PartitionDO extends DurableObject<Env> {
+export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   #log?: PartitionLog;
   /** The newest topic ref seen (also kept in storage as "topic"). */
   #topic?: TopicRef;

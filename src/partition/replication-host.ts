@@ -7,8 +7,9 @@ import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { partitionObjectName, type TopicRef } from "../protocol/topic.js";
 import type { PartitionLog } from "../log/partition-log.js";
 import { Replicator, type ReplicaTransport } from "../replication/replicator.js";
-import { replicaObjectName, type ReplicaAck, type ReplicaChunk } from "../replication/chunk.js";
+import { replicaObjectName } from "../replication/chunk.js";
 import { applyChunk, canServe } from "../replication/follower.js";
+import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
 
 export interface HostParts {
   ctx: DurableObjectState;

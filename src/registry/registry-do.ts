@@ -3,16 +3,18 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
-import { fail, ok, type Result } from "../protocol/errors.js";
+import { rpc } from "../contracts/rpc.js";
+import type { Result } from "../protocol/errors.js";
 import type { RegistryMode, SchemaById, SchemaRequest, SubjectVersion } from "../protocol/registry-api.js";
 import type { CompatibilityLevel } from "../schemas/compatibility.js";
 import type { ResolvedReference, SchemaType } from "../schemas/formats.js";
 import { migrate } from "../util/migrations.js";
-import { SchemaRegistry, type VersionRef } from "./registry.js";
+import { SchemaRegistry } from "./registry.js";
+import type { RegistryRpc, VersionRef } from "../contracts/registry.js";
 import { RegistryStore } from "./store.js";
 import { REGISTRY_MIGRATIONS } from "./tables.js";
 
-export class SchemaRegistryDO extends DurableObject<Env> {
+export class SchemaRegistryDO extends DurableObject<Env> implements RegistryRpc {
   readonly #registry: SchemaRegistry;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -21,12 +23,9 @@ export class SchemaRegistryDO extends DurableObject<Env> {
     this.#registry = new SchemaRegistry(new RegistryStore(ctx.storage.sql));
   }
 
-  #run<T>(fn: (r: SchemaRegistry) => T): Result<T> {
-    try {
-      return ok(this.ctx.storage.transactionSync(() => fn(this.#registry)));
-    } catch (e) {
-      return fail(e);
-    }
+  /** One SchemaRegistry operation in one transaction, in the RPC envelope. */
+  #run<T>(fn: (r: SchemaRegistry) => T): Promise<Result<T>> {
+    return rpc(() => this.ctx.storage.transactionSync(() => fn(this.#registry)));
   }
 
   async register(subject: string, req: SchemaRequest): Promise<Result<{ id: number }>> {
@@ -45,8 +44,8 @@ export class SchemaRegistryDO extends DurableObject<Env> {
     return this.#run((r) => r.listVersions(subject, deleted));
   }
 
-  async subjects(deleted: boolean, prefix: string): Promise<string[]> {
-    return this.#registry.subjects(deleted, prefix);
+  async subjects(deleted: boolean, prefix: string): Promise<Result<string[]>> {
+    return this.#run((r) => r.subjects(deleted, prefix));
   }
 
   async schemaById(id: number): Promise<Result<SchemaById>> {
@@ -65,8 +64,8 @@ export class SchemaRegistryDO extends DurableObject<Env> {
     return this.#run((r) => r.versionsOf(id, deleted));
   }
 
-  async isRegisteredUnder(subject: string, id: number): Promise<boolean> {
-    return this.#registry.isRegisteredUnder(subject, id);
+  async isRegisteredUnder(subject: string, id: number): Promise<Result<boolean>> {
+    return this.#run((r) => r.isRegisteredUnder(subject, id));
   }
 
   async referencedBy(subject: string, version: VersionRef): Promise<Result<number[]>> {

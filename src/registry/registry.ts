@@ -26,9 +26,9 @@ import {
   type ResolvedReference,
 } from "../schemas/formats.js";
 import type { RegistryStore, SchemaRow, VersionRow } from "./store.js";
+import type { VersionRef } from "../contracts/registry.js";
 
 /** A version as a path names it: a number, or the latest. */
-export type VersionRef = number | "latest";
 
 const GLOBAL = "";
 /** Parsed schemas kept per object (ids never change, so entries never go stale). */

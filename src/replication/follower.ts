@@ -2,7 +2,7 @@
 // decides which reads the copy can serve (the rest go to the leader).
 
 import type { PartitionLog } from "../log/partition-log.js";
-import type { ReplicaAck, ReplicaChunk } from "./chunk.js";
+import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
 
 /** Applies one chunk (null: a probe) and reports what the copy now holds. */
 export function applyChunk(log: PartitionLog, chunk: ReplicaChunk | null): ReplicaAck & { moved: boolean } {

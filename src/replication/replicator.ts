@@ -4,7 +4,8 @@
 
 import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError } from "../protocol/errors.js";
-import type { ReplicaAck, ReplicaChunk } from "./chunk.js";
+import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
+import type { ReplicaStatus } from "../contracts/partition.js";
 
 /** What the replicator needs of the leader's log. */
 export interface LeaderLog {
@@ -36,19 +37,6 @@ export interface ReplicationConfig {
   minInsyncReplicas: number;
   /** A follower behind the leader's end for longer than this leaves the ISR. */
   lagTimeMaxMs: number;
-}
-
-export interface ReplicaStatus {
-  region: string;
-  /** The follower's log end offset as last acknowledged (null until it first answers). */
-  log_end_offset: number | null;
-  /** Offsets the follower is behind the leader's log end. */
-  lag: number | null;
-  in_sync: boolean;
-  /** Milliseconds since the follower last held everything the leader had. */
-  caught_up_ms_ago: number;
-  /** The last shipping failure, while the follower is failing. */
-  error?: string;
 }
 
 export interface ReplicatorHooks {

@@ -1,7 +1,7 @@
 // The Hono environment type shared by every route module.
 
 import type { Env } from "../env.js";
-import type { Principal } from "./auth.js";
+import type { Principal } from "../auth/principal.js";
 
 export interface AppEnv {
   Bindings: Env;

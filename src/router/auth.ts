@@ -3,19 +3,12 @@
 // with requireGrant. Also the per-isolate token cache and the per-token byte-rate quotas.
 
 import type { Context, MiddlewareHandler } from "hono";
-import {
-  ALL_GRANTS,
-  allows,
-  describeResource,
-  parseGrant,
-  produceOnly,
-  type Grant,
-  type Resource,
-} from "../auth/grants.js";
-import { QUOTA_FIELDS, TokenBucket, type QuotaKind, type Quotas } from "../auth/quota.js";
+import { ALL_GRANTS, allows, describeResource, parseGrant, produceOnly, type Resource } from "../auth/grants.js";
+import { QUOTA_FIELDS, TokenBucket, type QuotaKind } from "../auth/quota.js";
 import { hashesEqual, hex, sha256, splitToken } from "../auth/token-format.js";
-import type { StoredToken } from "../controller/tokens.js";
-import { readAuthSettings, type AuthSettings, type Env } from "../env.js";
+import type { Principal } from "../auth/principal.js";
+import { type Env } from "../env.js";
+import { readAuthSettings, type AuthSettings } from "../settings.js";
 import {
   QUERY_TOKEN_PARAM,
   SASL_SESSION_PREFIX,
@@ -28,17 +21,9 @@ import { EdgelogError, unwrap, type ErrorCode } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { cluster } from "./objects.js";
 import { quotaOf, type Permission } from "./permissions.js";
+import type { StoredToken } from "../contracts/cluster.js";
 
-/** The caller, as far as authorization is concerned. */
-export interface Principal {
-  /** A scoped token's id, "admin" for EDGELOG_ADMIN_TOKEN, "open" when auth is off. */
-  id: string;
-  name: string;
-  grants: readonly Grant[];
-  quotas: Quotas | null;
-  /** ms since the epoch, or null. */
-  expiresAt: number | null;
-}
+export type { Principal } from "../auth/principal.js";
 
 const OPEN: Principal = {
   id: "open",

@@ -6,8 +6,9 @@ import { MAX_BATCH_BYTES_CEILING } from "../protocol/constants.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { topicRef, type Topic, type TopicRef } from "../protocol/topic.js";
 import { streamTopicName } from "../durable-streams/protocol.js";
-import { streamMissing, type DeleteOutcome } from "../durable-streams/store.js";
+import { streamMissing } from "../durable-streams/store.js";
 import { cluster, partitionStub, topics } from "./objects.js";
+import type { DeleteOutcome } from "../contracts/durable-streams.js";
 
 type Stub = ReturnType<typeof partitionStub>;
 type Call<T> = (stub: Stub, ref: TopicRef) => Promise<Result<T>>;

@@ -2,7 +2,8 @@
 // SSE), HEAD, delete and fork, each stream being the single partition of a `stream.<name>` topic.
 
 import type { Context, MiddlewareHandler } from "hono";
-import { readSettings, type Env } from "../env.js";
+import { type Env } from "../env.js";
+import { readSettings } from "../settings.js";
 import { EdgelogError } from "../protocol/errors.js";
 import {
   DEFAULT_CONTENT_TYPE,
@@ -19,10 +20,8 @@ import {
   STREAM_MAX_APPEND_BYTES,
   STREAM_ROUTE_PREFIX,
   streamTopicName,
-  type OffsetParam,
 } from "../durable-streams/protocol.js";
 import { catchUpBody, etag, sseBytes, sseEvents } from "../durable-streams/render.js";
-import type { CreateStreamRequest, StreamRead, StreamReply } from "../durable-streams/store.js";
 import type { AppEnv } from "./app-env.js";
 import { topicResource } from "../auth/grants.js";
 import type { Operation } from "../protocol/constants.js";
@@ -32,6 +31,7 @@ import { errorReply } from "../protocol/error-reply.js";
 import { destroyStream, isExpired, onStream, reapStream } from "./durable-stream-objects.js";
 import { onStream as streamPermission, PUBLIC } from "./permissions.js";
 import { route, type Route } from "./route.js";
+import type { OffsetParam, CreateStreamRequest, StreamRead, StreamReply } from "../contracts/durable-streams.js";
 
 // Durable Streams (https://github.com/durable-streams/durable-streams): the path is a wildcard,
 // `/v1/stream/{name}`, where name is a stream name that maps to the topic `stream.{name}`. Their

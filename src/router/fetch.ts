@@ -23,8 +23,6 @@ import {
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { renderRecords } from "../protocol/fetched.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
-import type { ReadResult } from "../log/partition-log.js";
-import type { ReadRequest } from "../partition/partition-do.js";
 import { concat } from "../util/bytes.js";
 import type { AppEnv } from "./app-env.js";
 import { readJson, validate } from "./body.js";
@@ -40,6 +38,7 @@ import { partitionParam, pathParam } from "./params.js";
 import { inHandler, onTopic } from "./permissions.js";
 import { route, type Route } from "./route.js";
 import type { Env } from "../env.js";
+import type { ReadResult, ReadRequest } from "../contracts/partition.js";
 
 export const fetchRoutes: Route[] = [
   // Hot routes: the schemas document the request; the handlers parse it themselves.

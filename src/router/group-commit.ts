@@ -3,8 +3,8 @@
 
 import { MAX_REQUEST_BYTES } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
-import type { AppendedBatch } from "../log/partition-log.js";
 import { concat } from "../util/bytes.js";
+import type { AppendedBatch } from "../contracts/partition.js";
 
 /** One produce request's share of an append: its batches, already encoded and checked by the router. */
 export interface AppendEntry {

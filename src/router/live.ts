@@ -17,8 +17,6 @@ import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { renderRecords } from "../protocol/fetched.js";
 import { registryDecoder } from "./schema-decode.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
-import type { ReadResult } from "../log/partition-log.js";
-import type { ReadRequest } from "../partition/partition-do.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { validate } from "./body.js";
@@ -27,6 +25,7 @@ import { toEdgelogError } from "./errors.js";
 import { partitionStub, topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom, replicaStub, type ServedRead } from "./replicas.js";
 import { partitionParam, pathParam } from "./params.js";
+import type { ReadResult, ReadRequest } from "../contracts/partition.js";
 
 /** After an early empty answer (the partition's long-poll bound was reached) wait this long before polling again. */
 const BUSY_RETRY_MS = 250;

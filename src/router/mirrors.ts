@@ -2,7 +2,6 @@
 
 import type { Context } from "hono";
 import type { Env } from "../env.js";
-import type { MirrorConfig } from "../mirror/copy.js";
 import { parseSourceUrl, SourceClient, type SourceTopic } from "../mirror/source.js";
 import {
   CreateMirrorSchema,
@@ -23,6 +22,7 @@ import { cluster, topics } from "./objects.js";
 import { pathParam } from "./params.js";
 import { onCluster } from "./permissions.js";
 import { route, type Route } from "./route.js";
+import type { MirrorConfig } from "../contracts/mirror.js";
 
 // Mirrors copy from another deployment with a token of their own: managing them is cluster admin.
 export const mirrorRoutes: Route[] = [

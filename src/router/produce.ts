@@ -12,8 +12,6 @@ import { errorReply } from "../protocol/error-reply.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { readBatchHeader } from "../protocol/record-batch.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
-import type { AppendedBatch } from "../log/partition-log.js";
-import type { Acks } from "../partition/partition-do.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
@@ -30,6 +28,7 @@ import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import { batchRecords, checkSchemaIds, validatesSchemas } from "./schema-validation.js";
+import type { AppendedBatch, Acks } from "../contracts/partition.js";
 
 export const produceRoutes: Route[] = [
   // Hot routes: the schemas document the body; readProduceRequest parses it (bounds first, then the schema).

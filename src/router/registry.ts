@@ -115,7 +115,7 @@ export const registryRoutes: Route[] = [
     permission: inHandler("any token; lists the subjects it may read"),
     ok: { status: 200, schema: strings },
     handler: async (c) => {
-      const all = await registry(c.env).subjects(flag(c, "deleted"), c.req.query("subjectPrefix") ?? "");
+      const all = unwrap(await registry(c.env).subjects(flag(c, "deleted"), c.req.query("subjectPrefix") ?? ""));
       return reply(
         c,
         all.filter((s) => mayRead(c, s)),

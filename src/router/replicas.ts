@@ -2,13 +2,12 @@
 // can, the leader otherwise (no replica there, the copy is behind, or it is unavailable).
 
 import type { Env } from "../env.js";
-import { readSettings } from "../env.js";
+import { readSettings } from "../settings.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
-import type { ReadResult } from "../log/partition-log.js";
-import type { ReadRequest } from "../partition/partition-do.js";
 import { replicaObjectName } from "../replication/chunk.js";
 import { onPartition, partitionStub } from "./objects.js";
+import type { ReadResult, ReadRequest } from "../contracts/partition.js";
 
 export type ReplicaChoice = "nearest" | "leader" | string;
 

@@ -37,7 +37,7 @@ export async function isRegisteredUnder(env: Env, subject: string, id: number): 
   const key = `${id}\u0000${subject}`;
   const at = registered.get(key);
   if (at !== undefined && Date.now() - at < REGISTERED_TTL_MS) return true;
-  const yes = await registry(env).isRegisteredUnder(subject, id);
+  const yes = unwrap(await registry(env).isRegisteredUnder(subject, id));
   if (yes) {
     if (registered.size >= CACHE_ENTRIES) registered.clear();
     registered.set(key, Date.now());

@@ -100,7 +100,9 @@ export async function stopWorkerApplication(env: Env, applicationId: string): Pr
   if (!app)
     throw new EdgelogError("INVALID_REQUEST", `no streams application ${applicationId} is defined in this Worker`);
   await Promise.all(
-    Array.from({ length: app.instances }, (_, i) => env.MEMBER_HOST.getByName(hostName(applicationId, i)).stop()),
+    Array.from({ length: app.instances }, async (_, i) =>
+      unwrap(await env.MEMBER_HOST.getByName(hostName(applicationId, i)).stop()),
+    ),
   );
 }
 

@@ -74,13 +74,13 @@ describe("member host", () => {
     await committedReaches(group, records.length);
     expect(await committed(group)).toBe(records.length);
     expect(await sunk(stub)).toBe(records.length);
-    const running = await stub.status();
+    const running = unwrap(await stub.status());
     expect(running.running).toBe(true);
     expect(running.assignment.map((a) => a.partition).sort()).toEqual([0, 1, 2]);
 
     // Restarting the same spec is a no-op; stopping leaves the group and unschedules the alarm.
     unwrap(await stub.start({ kind: "test-sink", name: group, config: { topic } }));
-    await stub.stop();
+    unwrap(await stub.stop());
     const g = await call("GET", `/v1/groups/${group}`);
     expect(g.body.members).toEqual([]);
     expect(await runDurableObjectAlarm(stub)).toBe(false);

@@ -16,6 +16,7 @@ import {
 } from "../../src/streams/worker.js";
 import { BYTES_STORE_CASES } from "../support/bytes-store-cases.js";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
+import { appEnv } from "../support/app-env.js";
 
 describe("SqliteBytesStore", () => {
   it.each(BYTES_STORE_CASES)("%s", async (name, run) => {
@@ -89,7 +90,7 @@ describe("streams in Worker mode", () => {
         )
       ).status,
     ).toBe(200);
-    await startWorkerApplications(env);
+    await startWorkerApplications(appEnv);
     const expected = words(first);
     const counts = await countsReach(expected);
     // At least once: never below the exact count.
@@ -111,7 +112,7 @@ describe("streams in Worker mode", () => {
     expect(listed.status).toBe(200);
 
     // A clean stop leaves each store's checkpoint marked clean at its changelog's end.
-    await stopWorkerApplication(env, app);
+    await stopWorkerApplication(appEnv, app);
     const checkpoints = await Promise.all(
       [0, 1].map((i) =>
         runInDurableObject(env.MEMBER_HOST.getByName(hostName(app, i)), (_o: MemberHostDO, state) =>
@@ -136,10 +137,10 @@ describe("streams in Worker mode", () => {
       second.map((value) => ({ value })),
       { format: "string" },
     );
-    await startWorkerApplications(env);
+    await startWorkerApplications(appEnv);
     const total = words([...first, ...second]);
     const after = await countsReach(total);
     for (const [w, n] of total) expect(after.get(w)).toBeGreaterThanOrEqual(n);
-    await stopWorkerApplication(env, app);
+    await stopWorkerApplication(appEnv, app);
   });
 });

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { readAuthSettings } from "../../src/env.js";
+import { readAuthSettings } from "../../src/settings.js";
 
 const root = resolve(import.meta.dirname, "../..");
 

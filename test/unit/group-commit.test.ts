@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EdgelogError } from "../../src/protocol/errors.js";
-import type { AppendedBatch } from "../../src/log/partition-log.js";
 import { groupAppend, laneKey, type AppendEntry } from "../../src/router/group-commit.js";
+import type { AppendedBatch } from "../../src/contracts/partition.js";
 
 /** A fake partition: each byte of a body is one batch; byte 0xff is a batch the log refuses. */
 function fakePartition(fault?: EdgelogError) {

@@ -1,9 +1,9 @@
 // The caps' variables: Kafka's defaults when unset, the operator's value when set, a clear error otherwise.
 
 import { describe, expect, it } from "vitest";
-import { readSettings, type Env } from "../../src/env.js";
+import { readSettings } from "../../src/settings.js";
 
-const settings = (vars: Record<string, string>) => readSettings(vars as unknown as Env);
+const settings = (vars: Record<string, string>) => readSettings(vars);
 
 describe("limit settings", () => {
   it("default to 200 members per group (Kafka's group.consumer.max.size) and 10000 topics", () => {

@@ -1,17 +1,12 @@
 // A mirror's slice against a scripted source and an in-memory target: resuming, retention skips, errors.
 
 import { describe, expect, it } from "vitest";
-import {
-  copySlice,
-  initialStatus,
-  type MirrorConfig,
-  type MirrorTarget,
-  type Positions,
-} from "../../src/mirror/copy.js";
+import { copySlice, initialStatus, type MirrorTarget, type Positions } from "../../src/mirror/copy.js";
 import type { SourcePartition } from "../../src/mirror/source.js";
 import { EdgelogError } from "../../src/protocol/errors.js";
 import { decodeRecords, encodeBatch, readBatchHeader, setBaseOffset } from "../../src/protocol/record-batch.js";
 import { concat } from "../../src/util/bytes.js";
+import type { MirrorConfig } from "../../src/contracts/mirror.js";
 
 const cfg: MirrorConfig = {
   name: "m",

@@ -3,9 +3,9 @@
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Replicator, type LeaderLog, type ReplicaTransport } from "../../src/replication/replicator.js";
-import type { ReplicaAck, ReplicaChunk } from "../../src/replication/chunk.js";
 import { EdgelogError } from "../../src/protocol/errors.js";
 import { rng } from "../support/random.js";
+import type { ReplicaAck, ReplicaChunk } from "../../src/contracts/partition.js";
 
 /** A leader log holding one-record batches whose bytes are their offsets. */
 class FakeLog implements LeaderLog {

@@ -44,7 +44,7 @@ describe("member host with authentication required", () => {
     const group = uniqueTopic("g-admin");
     unwrap(await admin.start({ kind: "auth-sink", name: group, config: { topic } }));
     while ((await committed(group)) < 2) await scheduler.wait(10);
-    await admin.stop();
+    unwrap(await admin.stop());
 
     // A token that may consume the topic but not use this group: the host's slices fail, and say why.
     const scoped = await createToken([{ resource: `topic:${topic}`, operations: ["consume", "describe"] }]);
@@ -52,14 +52,14 @@ describe("member host with authentication required", () => {
     const denied = uniqueTopic("g-denied");
     unwrap(await host.start({ kind: "auth-sink", name: denied, config: { topic }, token: scoped.token }));
     for (;;) {
-      const s = await host.status();
+      const s = unwrap(await host.status());
       if (s.failures > 0) {
         expect(s.last_error).toMatch(new RegExp(`may not consume group:${denied}`));
         break;
       }
       await scheduler.wait(10);
     }
-    await host.stop();
+    unwrap(await host.stop());
     expect(await committed(denied)).toBe(0);
   });
 });
