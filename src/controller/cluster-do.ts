@@ -5,7 +5,7 @@ import { type Env } from "../env.js";
 import { readSettings } from "../settings.js";
 import { unwrap, type Result } from "../protocol/errors.js";
 import { rpc } from "../contracts/rpc.js";
-import { partitionObjectName, type Topic } from "../protocol/topic.js";
+import type { Topic } from "../protocol/topic.js";
 import { migrate } from "../util/migrations.js";
 import { ProducerRegistry } from "./producer-registry.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
@@ -26,6 +26,7 @@ import type {
   StoredToken,
   TokenInfo,
 } from "../contracts/cluster.js";
+import { partitionObject } from "../objects.js";
 
 /** Retry interval for removing a deleted topic's partitions when a drop call failed. */
 const DELETE_RETRY_MS = 30_000;
@@ -189,7 +190,7 @@ export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
   async #dropPartitions(): Promise<void> {
     for (const { id, partitions } of this.#topics.pendingDeletes()) {
       const drops = Array.from({ length: partitions }, async (_, p) =>
-        unwrap(await this.env.PARTITION.getByName(partitionObjectName(id, p)).drop()),
+        unwrap(await partitionObject(this.env, id, p).drop()),
       );
       const results = await Promise.allSettled(drops);
       if (results.every((r) => r.status === "fulfilled")) this.#topics.forgetDeleted(id);

@@ -14,12 +14,13 @@ import type {
 import { OFFSET_METADATA_MAX_CHARS } from "../protocol/constants.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { rpc } from "../contracts/rpc.js";
-import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
+import { topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
 import { fromKey, Group, tpKey } from "./group.js";
 import { OffsetStore } from "./offsets.js";
 import type { OffsetSpec } from "../contracts/partition.js";
 import type { CoordinatorRpc, GroupSummary } from "../contracts/coordinator.js";
+import { clusterObject, partitionObject } from "../objects.js";
 
 export class GroupCoordinatorDO extends DurableObject<Env> implements CoordinatorRpc {
   readonly #config: GroupSettings;
@@ -206,7 +207,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
       this.#offsets.clear();
       this.#group.clear();
       this.ctx.storage.kv.delete("registered");
-      unwrap(await this.env.CLUSTER.getByName("cluster").forgetGroup(groupId));
+      unwrap(await clusterObject(this.env).forgetGroup(groupId));
       return null;
     });
   }
@@ -233,7 +234,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
   /** Records the group in the controller's directory once it holds state, so GET /v1/groups lists it. */
   async #register(groupId: string): Promise<void> {
     if (this.ctx.storage.kv.get("registered") === groupId) return;
-    unwrap(await this.env.CLUSTER.getByName("cluster").registerGroup(groupId));
+    unwrap(await clusterObject(this.env).registerGroup(groupId));
     this.ctx.storage.kv.put("registered", groupId);
   }
 
@@ -252,7 +253,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
   /** Topic metadata by name (null for topics that do not exist). */
   async #topics(names: readonly string[], fresh = false): Promise<Map<string, Topic | null>> {
     const load = (name: string) => async () => {
-      const r = await this.env.CLUSTER.getByName("cluster").getTopic(name);
+      const r = await clusterObject(this.env).getTopic(name);
       if (!r.ok && r.error.code !== "UNKNOWN_TOPIC_OR_PARTITION") throw EdgelogError.fromWire(r.error);
       return r.ok ? r.value : null;
     };
@@ -280,7 +281,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
   }
 
   async #offsetAt(topic: Topic, partition: number, at: OffsetSpec) {
-    const stub = this.env.PARTITION.getByName(partitionObjectName(topic.id, partition));
+    const stub = partitionObject(this.env, topic.id, partition);
     return unwrap(await stub.offsets(topicRef(topic, partition), at));
   }
 

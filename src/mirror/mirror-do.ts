@@ -8,11 +8,12 @@ import type { MirrorPartitionStatus, MirrorView } from "../protocol/api.js";
 import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { rpc } from "../contracts/rpc.js";
-import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
+import { topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
 import { copySlice, initialStatus, mirrorView, type MirrorTarget, type Positions } from "./copy.js";
 import { SourceClient } from "./source.js";
 import type { MirrorConfig, MirrorRpc } from "../contracts/mirror.js";
+import { clusterObject, partitionObject } from "../objects.js";
 
 /** Bytes one slice fetches at most (over all partitions; at least one batch per partition with data). */
 const SLICE_MAX_BYTES = 8 * 1024 * 1024;
@@ -112,7 +113,7 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
         );
         return;
       }
-      unwrap(await this.env.CLUSTER.getByName("cluster").alterTopic(cfg.topic, { partitions: grown }));
+      unwrap(await clusterObject(this.env).alterTopic(cfg.topic, { partitions: grown }));
       this.#topics.clear();
     }
     cfg.partitions = grown;
@@ -136,7 +137,7 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
           `local topic ${cfg.topic} has ${topic.partitions} partitions; the source has ${cfg.partitions}`,
         );
       }
-      return { stub: this.env.PARTITION.getByName(partitionObjectName(topic.id, p)), ref: topicRef(topic, p) };
+      return { stub: partitionObject(this.env, topic.id, p), ref: topicRef(topic, p) };
     };
     return {
       progress: async (p) => {
@@ -162,9 +163,7 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
 
   async #localTopic(name: string): Promise<Topic> {
     const known = this.#topics.peek(name);
-    const topic = await this.#topics.get(name, async () =>
-      unwrap(await this.env.CLUSTER.getByName("cluster").getTopic(name)),
-    );
+    const topic = await this.#topics.get(name, async () => unwrap(await clusterObject(this.env).getTopic(name)));
     // A recreated local topic is a new log: where the copy stands must be asked of its partitions.
     if (known && known.id !== topic.id) this.#positions = [];
     return topic;

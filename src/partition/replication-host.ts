@@ -4,12 +4,12 @@
 
 import type { Env } from "../env.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
-import { partitionObjectName, type TopicRef } from "../protocol/topic.js";
+import type { TopicRef } from "../protocol/topic.js";
 import type { PartitionLog } from "../log/partition-log.js";
 import { Replicator, type ReplicaTransport } from "../replication/replicator.js";
-import { replicaObjectName } from "../replication/chunk.js";
 import { applyChunk, canServe } from "../replication/follower.js";
 import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
+import { partitionObject } from "../objects.js";
 
 export interface HostParts {
   ctx: DurableObjectState;
@@ -129,7 +129,7 @@ export class ReplicationHost {
       offset >= log.state.highWatermark &&
       Date.now() - this.#leaderHwAt > ref.config["replica.lag.time.max.ms"]
     ) {
-      const leader = this.parts.env.PARTITION.getByName(partitionObjectName(ref.id, ref.partition));
+      const leader = partitionObject(this.parts.env, ref.id, ref.partition);
       this.#heardFromLeader(unwrap(await leader.offsets(ref, "latest")).offset);
     }
     return canServe(log, offset, this.#leaderHw);
@@ -155,11 +155,7 @@ export class ReplicationHost {
   }
 
   #follower(ref: TopicRef, region: string, place = false) {
-    const name = replicaObjectName(partitionObjectName(ref.id, ref.partition), region);
-    return this.parts.env.PARTITION.getByName(
-      name,
-      place ? { locationHint: region as DurableObjectLocationHint } : undefined,
-    );
+    return partitionObject(this.parts.env, ref.id, ref.partition, region, place);
   }
 
   #dropCopies(ref: TopicRef, regions: readonly string[]): void {

@@ -26,7 +26,3 @@ export interface TopicRef {
 export function topicRef(topic: Topic, partition: number): TopicRef {
   return { id: topic.id, name: topic.name, partition, version: topic.version, config: topic.config };
 }
-
-export function partitionObjectName(topicId: string, partition: number): string {
-  return `${topicId}/${partition}`;
-}

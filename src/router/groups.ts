@@ -24,6 +24,7 @@ import { cluster } from "./objects.js";
 import { inHandler, onGroup } from "./permissions.js";
 import { pathParam } from "./params.js";
 import { route, type Route } from "./route.js";
+import { coordinatorObject } from "../objects.js";
 
 // Consumer groups, as Kafka's ACLs: READ (consume) on the group, and on the topics a body names, to
 // join, commit or reset; DESCRIBE to look; DELETE (admin) to delete.
@@ -110,7 +111,7 @@ function groupParam(raw: string): string {
 }
 
 function coordinator(env: Env, group: string) {
-  return env.COORDINATOR.getByName(group);
+  return coordinatorObject(env, group);
 }
 
 async function heartbeat(c: Context<AppEnv>, req: z.output<typeof HeartbeatRequestSchema>): Promise<Response> {

@@ -23,6 +23,7 @@ import { pathParam } from "./params.js";
 import { onCluster } from "./permissions.js";
 import { route, type Route } from "./route.js";
 import type { MirrorConfig } from "../contracts/mirror.js";
+import { mirrorObject } from "../objects.js";
 
 // Mirrors copy from another deployment with a token of their own: managing them is cluster admin.
 export const mirrorRoutes: Route[] = [
@@ -71,7 +72,7 @@ const COPIED_CONFIG = [
   "delete.retention.ms",
 ] as const;
 
-const mirrorStub = (env: Env, name: string) => env.MIRROR.getByName(name);
+const mirrorStub = (env: Env, name: string) => mirrorObject(env, name);
 
 async function createMirror(c: Context<AppEnv>, input: CreateMirrorRequest): Promise<Response> {
   const url = parseSourceUrl(input.source.url);

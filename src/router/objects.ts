@@ -3,18 +3,19 @@
 import type { Env } from "../env.js";
 import { fullJitter } from "../protocol/backoff.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
-import { partitionObjectName, type Topic } from "../protocol/topic.js";
+import type { Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
+import { clusterObject, partitionObject } from "../objects.js";
 
 /** How long an isolate trusts cached topic metadata before asking the controller again. */
 const TOPIC_TTL_MS = 5_000;
 
 export function cluster(env: Env) {
-  return env.CLUSTER.getByName("cluster");
+  return clusterObject(env);
 }
 
 export function partitionStub(env: Env, topic: Topic, partition: number) {
-  return env.PARTITION.getByName(partitionObjectName(topic.id, partition));
+  return partitionObject(env, topic.id, partition);
 }
 
 const cache = new TopicCache<Topic>({ ttlMs: TOPIC_TTL_MS, partitions: (t) => t.partitions });

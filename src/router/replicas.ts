@@ -4,10 +4,10 @@
 import type { Env } from "../env.js";
 import { readSettings } from "../settings.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
-import { partitionObjectName, topicRef, type Topic } from "../protocol/topic.js";
-import { replicaObjectName } from "../replication/chunk.js";
+import { topicRef, type Topic } from "../protocol/topic.js";
 import { onPartition, partitionStub } from "./objects.js";
 import type { ReadResult, ReadRequest } from "../contracts/partition.js";
+import { partitionObject } from "../objects.js";
 
 export type ReplicaChoice = "nearest" | "leader" | string;
 
@@ -56,7 +56,7 @@ export function regionOf(
 }
 
 export function replicaStub(env: Env, topic: Topic, partition: number, region: string) {
-  return env.PARTITION.getByName(replicaObjectName(partitionObjectName(topic.id, partition), region));
+  return partitionObject(env, topic.id, partition, region);
 }
 
 export interface ServedRead extends ReadResult {

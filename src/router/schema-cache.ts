@@ -3,11 +3,12 @@
 // validation and decoding make no object call once an id has been seen.
 
 import type { Env } from "../env.js";
+import { registryObject } from "../objects.js";
 import { unwrap } from "../protocol/errors.js";
 import { parseSchema, type ParsedSchema } from "../schemas/formats.js";
 
 export function registry(env: Env) {
-  return env.REGISTRY.getByName("registry");
+  return registryObject(env);
 }
 
 const CACHE_ENTRIES = 10_000;

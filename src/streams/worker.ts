@@ -10,6 +10,7 @@ import { errorReply, queryHandler, storeView, type StoreQueries } from "./query.
 import { StreamsInstance } from "./runtime/instance.js";
 import { migrateStreamsStorage, SqliteBytesStore } from "./state/sqlite.js";
 import type { Topology } from "./topology/topology.js";
+import { memberHostObject } from "../objects.js";
 
 export interface WorkerApplication {
   topology: Topology | (() => Topology);
@@ -88,7 +89,7 @@ export async function startWorkerApplications(env: Env): Promise<void> {
   const calls: Promise<unknown>[] = [];
   for (const [id, app] of applications) {
     for (let i = 0; i < app.instances; i++) {
-      calls.push(env.MEMBER_HOST.getByName(hostName(id, i)).start({ kind: "streams", name: id }).then(unwrap));
+      calls.push(memberHostObject(env, hostName(id, i)).start({ kind: "streams", name: id }).then(unwrap));
     }
   }
   await Promise.all(calls);
@@ -101,7 +102,7 @@ export async function stopWorkerApplication(env: Env, applicationId: string): Pr
     throw new EdgelogError("INVALID_REQUEST", `no streams application ${applicationId} is defined in this Worker`);
   await Promise.all(
     Array.from({ length: app.instances }, async (_, i) =>
-      unwrap(await env.MEMBER_HOST.getByName(hostName(applicationId, i)).stop()),
+      unwrap(await memberHostObject(env, hostName(applicationId, i)).stop()),
     ),
   );
 }
@@ -142,7 +143,7 @@ async function query(env: Env, applicationId: string, request: Request): Promise
     if (!app) throw new EdgelogError("ROUTE_NOT_FOUND", `no streams application ${applicationId} in this Worker`);
     const replies = await Promise.all(
       Array.from({ length: app.instances }, async (_, i) => {
-        const r = await env.MEMBER_HOST.getByName(hostName(applicationId, i)).fetch(request.url, {
+        const r = await memberHostObject(env, hostName(applicationId, i)).fetch(request.url, {
           method: request.method,
         });
         return { status: r.status, body: (await r.json()) as Record<string, any> };

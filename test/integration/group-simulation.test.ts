@@ -8,6 +8,7 @@ import { ASSIGNOR_NAMES } from "../../src/coordinator/assignors/index.js";
 import { Group, type HeartbeatReply, type SessionLimits } from "../../src/coordinator/group.js";
 import { uniqueGroup } from "../support/groups.js";
 import { rng } from "../support/random.js";
+import { coordinatorObject } from "../../src/objects.js";
 
 const LIMITS: SessionLimits = {
   minSessionTimeoutMs: 100,
@@ -43,7 +44,7 @@ function expectNoSharedPartitions(group: Group, step: string) {
 }
 
 async function simulate(assignor: string, seed: number) {
-  const stub = env.COORDINATOR.getByName(uniqueGroup(`sim-${assignor}`));
+  const stub = coordinatorObject(env, uniqueGroup(`sim-${assignor}`));
   await runInDurableObject(stub, (_o, state) => {
     const group = new Group(state.storage.sql);
     const random = rng(seed);

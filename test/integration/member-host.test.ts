@@ -11,6 +11,7 @@ import type { MemberHostDO } from "../../src/host/host-do.js";
 import { registerHostedKind } from "../../src/host/kinds.js";
 import { GroupMember } from "../../src/host/member.js";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
+import { memberHostObject } from "../../src/objects.js";
 
 registerHostedKind("test-sink", async (ctx) => {
   const { topic } = ctx.spec.config as { topic: string };
@@ -67,7 +68,7 @@ describe("member host", () => {
     const records = Array.from({ length: 60 }, (_, i) => ({ key: `k${i % 7}`, value: `v${i}` }));
     expect((await produce(topic, records, { format: "string" })).status).toBe(200);
 
-    const stub = env.MEMBER_HOST.getByName(`test-sink:${group}`);
+    const stub = memberHostObject(env, `test-sink:${group}`);
     const status = unwrap(await stub.start({ kind: "test-sink", name: group, config: { topic } }));
     expect(status.spec).toEqual({ kind: "test-sink", name: group, config: { topic } });
     // Each alarm is one slice (join, then fetch and store, then commit) and schedules the next.
@@ -87,7 +88,7 @@ describe("member host", () => {
   });
 
   it("refuses a kind this Worker did not register, naming the ones it has", async () => {
-    const stub = env.MEMBER_HOST.getByName("nothing");
+    const stub = memberHostObject(env, "nothing");
     const r = await stub.start({ kind: "no-such-kind", name: "x" });
     expect(r.ok).toBe(false);
     expect(() => unwrap(r)).toThrow(/no member-host kind "no-such-kind".*test-sink/);

@@ -9,6 +9,7 @@ import { encodeBatch } from "../../src/protocol/record-batch.js";
 import { topicRef, type Topic } from "../../src/protocol/topic.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
 import { partitionOf } from "../support/objects.js";
+import { mirrorObject } from "../../src/objects.js";
 
 const SOURCE = "http://source.test";
 const T0 = 1_700_000_000_000;
@@ -130,7 +131,7 @@ describe("a mirror", () => {
     expect((await call("GET", `/v1/mirrors/${name}`)).body.error.code).toBe("MIRROR_NOT_FOUND");
     expect((await call("DELETE", `/v1/mirrors/${name}`)).status).toBe(404);
     // Nothing is scheduled any more, so later source records are not copied.
-    expect(await runDurableObjectAlarm(env.MIRROR.getByName(name))).toBe(false);
+    expect(await runDurableObjectAlarm(mirrorObject(env, name))).toBe(false);
     await produce(src, keyed(3, 5));
     expect(await allRecords(`${src}.copy`, 0)).toEqual((await allRecords(src, 0)).slice(0, 5));
 

@@ -17,10 +17,11 @@ import {
 import { BYTES_STORE_CASES } from "../support/bytes-store-cases.js";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
 import { appEnv } from "../support/app-env.js";
+import { memberHostObject } from "../../src/objects.js";
 
 describe("SqliteBytesStore", () => {
   it.each(BYTES_STORE_CASES)("%s", async (name, run) => {
-    const stub = env.MEMBER_HOST.getByName(`bytes-store-spec:${name}`);
+    const stub = memberHostObject(env, `bytes-store-spec:${name}`);
     await runInDurableObject(stub, (_o: MemberHostDO, state) => {
       migrateStreamsStorage(state.storage.sql);
       let n = 0;
@@ -100,14 +101,14 @@ describe("streams in Worker mode", () => {
     const rows = await Promise.all(
       [0, 1].map((i) =>
         runInDurableObject(
-          env.MEMBER_HOST.getByName(hostName(app, i)),
+          memberHostObject(env, hostName(app, i)),
           (_o: MemberHostDO, state) =>
             state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM streams_kv").one().n,
         ),
       ),
     );
     expect(rows[0]! + rows[1]!).toBe(expected.size);
-    const host = env.MEMBER_HOST.getByName(hostName(app, 0));
+    const host = memberHostObject(env, hostName(app, 0));
     const listed = await host.fetch(`http://edgelog.test/streams/${app}/stores/counts`);
     expect(listed.status).toBe(200);
 
@@ -115,7 +116,7 @@ describe("streams in Worker mode", () => {
     await stopWorkerApplication(appEnv, app);
     const checkpoints = await Promise.all(
       [0, 1].map((i) =>
-        runInDurableObject(env.MEMBER_HOST.getByName(hostName(app, i)), (_o: MemberHostDO, state) =>
+        runInDurableObject(memberHostObject(env, hostName(app, i)), (_o: MemberHostDO, state) =>
           state.storage.sql
             .exec<{ clean: number; changelog_offset: number }>(
               "SELECT clean, changelog_offset FROM streams_checkpoints",

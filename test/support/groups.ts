@@ -3,6 +3,7 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { call } from "./api.js";
+import { coordinatorObject } from "../../src/objects.js";
 
 let seq = 0;
 export function uniqueGroup(prefix = "g"): string {
@@ -41,7 +42,7 @@ export async function describeGroup(group: string) {
  * pass (the session deadline is the event), then runs the alarm with the runtime's helper.
  */
 export async function runAlarmsUntil(group: string, done: () => Promise<boolean>): Promise<void> {
-  const stub = env.COORDINATOR.getByName(group);
+  const stub = coordinatorObject(env, group);
   let unscheduled = 0;
   for (let i = 0; i < 1000 && !(await done()); i++) {
     const at = await runInDurableObject(stub, (_o, state) => state.storage.getAlarm());

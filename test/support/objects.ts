@@ -2,13 +2,13 @@
 
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { partitionObjectName } from "../../src/protocol/topic.js";
+import { partitionObject } from "../../src/objects.js";
 import type { PartitionDO } from "../../src/partition/partition-do.js";
 import { call } from "./api.js";
 
 export async function partitionOf(topic: string, partition: number) {
   const d = await call("GET", `/v1/topics/${topic}`);
-  return env.PARTITION.getByName(partitionObjectName(d.body.id, partition));
+  return partitionObject(env, d.body.id, partition);
 }
 
 /** Resolves once `count` long-polls are parked on the partition (the event the test waits for). */

@@ -3,8 +3,7 @@
 
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
-import { partitionObjectName } from "../../src/protocol/topic.js";
-import { replicaObjectName } from "../../src/replication/chunk.js";
+import { partitionObject } from "../../src/objects.js";
 import type { PartitionDO } from "../../src/partition/partition-do.js";
 import { call } from "./api.js";
 
@@ -15,11 +14,11 @@ export async function topicId(topic: string): Promise<string> {
 }
 
 export async function leaderOf(topic: string, p = 0): Promise<Stub> {
-  return env.PARTITION.getByName(partitionObjectName(await topicId(topic), p));
+  return partitionObject(env, await topicId(topic), p);
 }
 
 export async function followerOf(topic: string, region: string, p = 0): Promise<Stub> {
-  return env.PARTITION.getByName(replicaObjectName(partitionObjectName(await topicId(topic), p), region));
+  return partitionObject(env, await topicId(topic), p, region);
 }
 
 /** The object's log rows, base offset and bytes in hex: what "byte-identical" compares. */

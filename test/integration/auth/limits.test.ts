@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { TopicRegistry } from "../../../src/controller/topics.js";
 import { call, uniqueTopic } from "../../support/api.js";
 import { asAdmin } from "../../support/auth.js";
+import { clusterObject } from "../../../src/objects.js";
 
 const MAX = 3;
 
@@ -55,7 +56,7 @@ describe("group size", () => {
 describe("topic count", () => {
   it("is capped by the registry: past the cap, creating is 400 POLICY_VIOLATION and nothing is created", async () => {
     const name = uniqueTopic("capped");
-    const outcome = await runInDurableObject(env.CLUSTER.getByName("cluster"), (_o, state) => {
+    const outcome = await runInDurableObject(clusterObject(env), (_o, state) => {
       const registry = new TopicRegistry(state.storage.sql);
       const count = registry.list().length;
       registry.create({ name: `${name}-fits` }, Date.now(), count + 1);

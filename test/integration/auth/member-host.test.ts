@@ -10,6 +10,7 @@ import { unwrap } from "../../../src/protocol/errors.js";
 import { uniqueTopic } from "../../support/api.js";
 import { asAdmin, callAs, createToken, ADMIN_TOKEN } from "../../support/auth.js";
 import { call } from "../../support/api.js";
+import { memberHostObject } from "../../../src/objects.js";
 
 registerHostedKind("auth-sink", async (ctx) => {
   const { topic } = ctx.spec.config as { topic: string };
@@ -40,7 +41,7 @@ describe("member host with authentication required", () => {
       (await call("POST", `/v1/topics/${topic}/records`, { records: [{ value: 1 }, { value: 2 }] }, asAdmin)).status,
     ).toBe(200);
 
-    const admin = env.MEMBER_HOST.getByName(`auth-sink:${topic}:admin`);
+    const admin = memberHostObject(env, `auth-sink:${topic}:admin`);
     const group = uniqueTopic("g-admin");
     unwrap(await admin.start({ kind: "auth-sink", name: group, config: { topic } }));
     while ((await committed(group)) < 2) await scheduler.wait(10);
@@ -48,7 +49,7 @@ describe("member host with authentication required", () => {
 
     // A token that may consume the topic but not use this group: the host's slices fail, and say why.
     const scoped = await createToken([{ resource: `topic:${topic}`, operations: ["consume", "describe"] }]);
-    const host = env.MEMBER_HOST.getByName(`auth-sink:${topic}:scoped`);
+    const host = memberHostObject(env, `auth-sink:${topic}:scoped`);
     const denied = uniqueTopic("g-denied");
     unwrap(await host.start({ kind: "auth-sink", name: denied, config: { topic }, token: scoped.token }));
     for (;;) {

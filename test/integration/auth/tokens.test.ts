@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../../src/router/app.js";
 import { call, uniqueTopic } from "../../support/api.js";
 import { ADMIN_TOKEN, asAdmin, bearer, callAs, createToken } from "../../support/auth.js";
+import { clusterObject } from "../../../src/objects.js";
 
 const CACHE_MS = Number(env.EDGELOG_AUTH_CACHE_MS);
 
@@ -70,7 +71,7 @@ describe("creating, listing and revoking tokens", () => {
     const list = () => callAs(token, "GET", "/v1/topics");
     expect((await list()).status).toBe(200); // now cached in this isolate
     // Revoke in the controller directly, as another isolate's DELETE would: this isolate's cache does not know.
-    expect(await env.CLUSTER.getByName("cluster").deleteToken(id)).toEqual({ ok: true, value: null });
+    expect(await clusterObject(env).deleteToken(id)).toEqual({ ok: true, value: null });
     const took = await within(CACHE_MS + 1_000, async () => (await list()).status === 401);
     expect(took).toBeLessThanOrEqual(CACHE_MS + 1_000);
   });

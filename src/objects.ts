@@ -1,0 +1,58 @@
+// Reaching the Durable Objects: every object's name is built here and nowhere else. Generic over
+// each namespace's type, so tests (whose env types it by the class bound) get class-typed stubs.
+
+type Objects<T extends Rpc.DurableObjectBranded> = DurableObjectNamespace<T>;
+
+/** The one controller object. */
+export function clusterObject<T extends Rpc.DurableObjectBranded>(env: { CLUSTER: Objects<T> }): DurableObjectStub<T> {
+  return env.CLUSTER.getByName("cluster");
+}
+
+/**
+ * A partition's object: the leader, named `${topicId}/${partition}` (by the topic's immutable id,
+ * so a deleted and recreated topic never sees old data), or with a `region` its follower copy,
+ * `${topicId}/${partition}@${region}`. `place` asks the platform to create that copy in its region.
+ */
+export function partitionObject<T extends Rpc.DurableObjectBranded>(
+  env: { PARTITION: Objects<T> },
+  topicId: string,
+  partition: number,
+  region: string | null = null,
+  place = false,
+): DurableObjectStub<T> {
+  const leader = `${topicId}/${partition}`;
+  if (region === null) return env.PARTITION.getByName(leader);
+  const hint = place ? { locationHint: region as DurableObjectLocationHint } : undefined;
+  return env.PARTITION.getByName(`${leader}@${region}`, hint);
+}
+
+/** A consumer group's coordinator, named by the group id. */
+export function coordinatorObject<T extends Rpc.DurableObjectBranded>(
+  env: { COORDINATOR: Objects<T> },
+  groupId: string,
+): DurableObjectStub<T> {
+  return env.COORDINATOR.getByName(groupId);
+}
+
+/** The one schema registry object. */
+export function registryObject<T extends Rpc.DurableObjectBranded>(env: {
+  REGISTRY: Objects<T>;
+}): DurableObjectStub<T> {
+  return env.REGISTRY.getByName("registry");
+}
+
+/** A member host object, named by what it hosts (streams: `hostName` in streams/worker.ts). */
+export function memberHostObject<T extends Rpc.DurableObjectBranded>(
+  env: { MEMBER_HOST: Objects<T> },
+  name: string,
+): DurableObjectStub<T> {
+  return env.MEMBER_HOST.getByName(name);
+}
+
+/** A mirror's object, named by the mirror's name. */
+export function mirrorObject<T extends Rpc.DurableObjectBranded>(
+  env: { MIRROR: Objects<T> },
+  name: string,
+): DurableObjectStub<T> {
+  return env.MIRROR.getByName(name);
+}
