@@ -2,6 +2,7 @@
 
 import type { PartitionLog } from "../log/partition-log.js";
 import type { TopicRef } from "../protocol/topic.js";
+import type { Compactor } from "./compaction.js";
 import { retentionStep } from "./retention.js";
 import { isCompacted, rollStep, unsealedStart } from "./roll.js";
 import type { SegmentStore } from "./store.js";
@@ -15,11 +16,12 @@ export async function maintain(
   store: SegmentStore,
   ref: TopicRef,
   now: number,
+  compactor: Compactor,
 ): Promise<number | null> {
   const config = ref.config;
   let worked = await rollStep(log, store, ref, now);
   worked = (await retentionStep(log, store, config, now)) || worked;
-  if (isCompacted(config)) worked = log.compactor.step(config["delete.retention.ms"], now) || worked;
+  if (isCompacted(config)) worked = compactor.step(config["delete.retention.ms"], now) || worked;
   if (worked) return now;
 
   const deadlines: number[] = [];
@@ -33,6 +35,6 @@ export async function maintain(
         : log.hotMeta(log.state.logStartOffset).next().value;
     if (first) deadlines.push(first.maxTimestamp + config["retention.ms"]);
   }
-  if (isCompacted(config) && log.compactor.cleanAfter >= 0) deadlines.push(log.compactor.cleanAfter);
+  if (isCompacted(config) && compactor.cleanAfter >= 0) deadlines.push(compactor.cleanAfter);
   return deadlines.length === 0 ? null : Math.max(now, Math.min(...deadlines));
 }

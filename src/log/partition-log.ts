@@ -17,9 +17,8 @@ import type { TimestampType } from "../protocol/topic-config.js";
 import { migrate } from "../util/migrations.js";
 import { ProducerStates } from "./producer-state.js";
 import { LOG_MIGRATIONS } from "./schema.js";
-import { Compactor } from "./compaction.js";
 import { SegmentTable, type IndexEntry, type Segment } from "./segments.js";
-import type { AppendedBatch, OffsetAtTime, ReadResult, Rewrite } from "../contracts/partition.js";
+import type { AppendedBatch, OffsetAtTime, ReadResult } from "../contracts/partition.js";
 
 /** The slice of DurableObjectStorage the log needs. */
 export interface LogStorage {
@@ -110,13 +109,11 @@ export class PartitionLog {
   readonly #producers: ProducerStates;
   /** Sealed ranges (archived to R2 or sealed in place) and their sparse index. */
   readonly segments: SegmentTable;
-  readonly compactor: Compactor;
 
   private constructor(private readonly storage: LogStorage) {
     this.#state = this.#loadState();
     this.#producers = new ProducerStates(storage.sql);
     this.segments = new SegmentTable(storage.sql);
-    this.compactor = new Compactor(this, storage.sql);
   }
 
   /** Opens the log, applying any pending migrations. */
@@ -146,7 +143,7 @@ export class PartitionLog {
       }
     }
     try {
-      return this.storage.transactionSync(() => this.#appendValidated(buf, headers, opts));
+      return this.transaction(() => this.#appendValidated(buf, headers, opts));
     } finally {
       this.#producers.discard();
     }
@@ -226,7 +223,7 @@ export class PartitionLog {
    * in order, so such a gap is one the leader has too).
    */
   appendReplica(batches: readonly Uint8Array[]): void {
-    this.storage.transactionSync(() => {
+    this.transaction(() => {
       const s = { ...this.#state };
       for (const batch of batches) {
         const h = readBatchHeader(batch);
@@ -260,19 +257,10 @@ export class PartitionLog {
 
   /** A follower whose copy fell behind the leader's hot log starts again, empty, at `offset`. */
   resetTo(offset: number): void {
-    this.storage.transactionSync(() => {
+    this.transaction(() => {
       this.storage.sql.exec(`DELETE FROM batches`);
       this.#update({ logStartOffset: offset, logEndOffset: offset, highWatermark: offset, hotBytes: 0 });
     });
-  }
-
-  /**
-   * Re-reads the log's state from SQLite. For callers that wrap appends in a transaction of their
-   * own: when it rolls back, the rows are gone but the state kept in memory is not.
-   */
-  reload(): void {
-    this.#state = this.#loadState();
-    this.#producers.discard();
   }
 
   /** Forgets producers idle for longer than producer.id.expiration.ms. */
@@ -379,7 +367,7 @@ export class PartitionLog {
    * use, its index is written, and its rows leave SQLite.
    */
   commitArchived(seg: Segment, index: readonly IndexEntry[]): void {
-    this.storage.transactionSync(() => {
+    this.transaction(() => {
       this.segments.writeIndex(seg.baseOffset, index);
       this.segments.setState(seg.baseOffset, "archived");
       const freed = this.#deleteHot(seg.baseOffset, seg.lastOffset);
@@ -393,7 +381,7 @@ export class PartitionLog {
    * DeleteRecords anywhere, keeping the batch that holds the new start (readers skip below it).
    */
   advanceStart(offset: number, alsoDo: () => void = () => {}): void {
-    this.storage.transactionSync(() => {
+    this.transaction(() => {
       alsoDo();
       const target = Math.min(Math.max(offset, this.#state.logStartOffset), this.#state.logEndOffset);
       const r = this.storage.sql
@@ -404,20 +392,8 @@ export class PartitionLog {
     });
   }
 
-  /**
-   * Set while the partition has followers: compaction's rewrites of rows they already copied are
-   * queued for them (replica_rewrites), so their copies stay byte-identical.
-   */
-  recordRewrites = false;
-  #lastRewriteSeq?: number;
-
   /** Compaction: replaces a hot batch by its filtered copy, or removes it when nothing is left. */
   replaceBatch(baseOffset: number, data: Uint8Array | null, oldBytes: number): void {
-    if (this.recordRewrites) {
-      this.#lastRewriteSeq = this.storage.sql
-        .exec<{ seq: number }>(`INSERT INTO replica_rewrites (base_offset) VALUES (?) RETURNING seq`, baseOffset)
-        .one().seq;
-    }
     if (data === null) {
       this.storage.sql.exec(`DELETE FROM batches WHERE base_offset = ?`, baseOffset);
     } else {
@@ -432,31 +408,6 @@ export class PartitionLog {
     this.#update({ hotBytes: this.#state.hotBytes - oldBytes + (data?.byteLength ?? 0) });
   }
 
-  /** Queued compaction rewrites after `seq`: each row's current bytes, or null where the row is gone. */
-  rewritesAfter(seq: number, limit: number): Rewrite[] {
-    return this.storage.sql
-      .exec<{ seq: number; base_offset: number; data: ArrayBuffer | null }>(
-        `SELECT r.seq, r.base_offset, b.data FROM replica_rewrites r LEFT JOIN batches b ON b.base_offset = r.base_offset
-       WHERE r.seq > ? ORDER BY r.seq LIMIT ?`,
-        seq,
-        limit,
-      )
-      .toArray()
-      .map((r) => ({ seq: r.seq, baseOffset: r.base_offset, data: r.data === null ? null : new Uint8Array(r.data) }));
-  }
-
-  /** The newest queued rewrite's number (0 when none is queued); kept in memory, asked on every shipment. */
-  get lastRewriteSeq(): number {
-    this.#lastRewriteSeq ??=
-      this.storage.sql.exec<{ s: number | null }>(`SELECT MAX(seq) AS s FROM replica_rewrites`).one().s ?? 0;
-    return this.#lastRewriteSeq;
-  }
-
-  /** Forgets rewrites every follower has applied. */
-  pruneRewrites(upTo: number): void {
-    this.storage.sql.exec(`DELETE FROM replica_rewrites WHERE seq <= ?`, upTo);
-  }
-
   /** A follower applies a leader's rewrite to a row it holds (a row it lacks arrives whole later). */
   applyRewrite(baseOffset: number, data: Uint8Array | null): void {
     const row = this.storage.sql
@@ -465,8 +416,18 @@ export class PartitionLog {
     if (row) this.replaceBatch(baseOffset, data, row.bytes);
   }
 
+  /**
+   * Runs `fn` in one SQLite transaction, which may append and change the log. When it throws, the
+   * rows roll back and so does the state kept in memory: no caller has to remember to reload it.
+   */
   transaction<T>(fn: () => T): T {
-    return this.storage.transactionSync(fn);
+    try {
+      return this.storage.transactionSync(fn);
+    } catch (e) {
+      this.#state = this.#loadState();
+      this.#producers.discard();
+      throw e;
+    }
   }
 
   /** Deletes hot batches starting in [from, to] (whole batches) and returns the bytes freed. */

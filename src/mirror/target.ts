@@ -5,10 +5,9 @@ import type { AppendOptions, PartitionLog } from "../log/partition-log.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { MirroredAppend, MirrorSlice } from "../contracts/partition.js";
 
-/** The parts of DurableObjectStorage used; its SQLite-backed kv commits with the SQL in a transaction. */
+/** The partition's SQLite-backed kv, which commits with the log's SQL in one transaction. */
 export interface ProgressStorage {
   kv: Pick<SyncKvStorage, "get" | "put">;
-  transactionSync<T>(fn: () => T): T;
 }
 
 const progressKey = (mirror: string) => `mirror/${mirror}`;
@@ -44,23 +43,17 @@ export function appendWithProgress(
   if (batches.length > 0 && slice.next === slice.from) {
     throw new EdgelogError("INVALID_REQUEST", "a mirrored slice with records must move the progress forward");
   }
-  try {
-    return storage.transactionSync(() => {
-      const stored = readProgress(storage, slice.mirror);
-      if (stored !== null && stored !== slice.from) {
-        throw new EdgelogError(
-          "MIRROR_OFFSET_MISMATCH",
-          `mirror ${slice.mirror} has copied up to source offset ${stored}; a slice from ${slice.from} would ${slice.from < stored ? "duplicate" : "skip"} records`,
-          { mirror_offset: stored },
-        );
-      }
-      const appended = batches.length > 0 ? log.append(batches, opts) : [];
-      storage.kv.put(progressKey(slice.mirror), slice.next);
-      return { progress: slice.next, batches: appended };
-    });
-  } catch (e) {
-    // A rollback after the append leaves the log's in-memory offsets ahead of its rows.
-    log.reload();
-    throw e;
-  }
+  return log.transaction(() => {
+    const stored = readProgress(storage, slice.mirror);
+    if (stored !== null && stored !== slice.from) {
+      throw new EdgelogError(
+        "MIRROR_OFFSET_MISMATCH",
+        `mirror ${slice.mirror} has copied up to source offset ${stored}; a slice from ${slice.from} would ${slice.from < stored ? "duplicate" : "skip"} records`,
+        { mirror_offset: stored },
+      );
+    }
+    const appended = batches.length > 0 ? log.append(batches, opts) : [];
+    storage.kv.put(progressKey(slice.mirror), slice.next);
+    return { progress: slice.next, batches: appended };
+  });
 }

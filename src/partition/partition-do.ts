@@ -8,6 +8,7 @@ import { rpc } from "../contracts/rpc.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { PartitionLog } from "../log/partition-log.js";
 import { Waiters } from "./waiters.js";
+import { Compactor } from "../archive/compaction.js";
 import { maintain } from "../archive/maintenance.js";
 import { offsetForTimeTiered, readTiered } from "../archive/read.js";
 import { deleteRecordsBefore } from "../archive/retention.js";
@@ -405,13 +406,7 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   #onStream<T>(ref: TopicRef, fn: (s: StreamStore, now: number) => T): T {
     const log = this.#open(ref);
     const store = new StreamStore(this.ctx.storage, log, ref.name.slice(STREAM_TOPIC_PREFIX.length));
-    try {
-      return this.ctx.storage.transactionSync(() => fn(store, Date.now()));
-    } catch (e) {
-      // The rollback undid any append inside; the log's in-memory offsets must follow it.
-      log.reload();
-      throw e;
-    }
+    return log.transaction(() => fn(store, Date.now()));
   }
 
   /**
@@ -467,7 +462,8 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
       const now = Date.now();
       const replicator = this.replication.leader();
       replicator?.onAlarm();
-      let next = await maintain(this.#log, this.segmentStore, ref, now);
+      const compactor = new Compactor(this.#log, this.ctx.storage.sql, this.replication.rewrites);
+      let next = await maintain(this.#log, this.segmentStore, ref, now, compactor);
       // Rolling, retention and compaction changed what the followers must hold or drop.
       replicator?.kick();
       if (replicator?.pending) next = Math.min(next ?? Number.POSITIVE_INFINITY, now + REPLICA_CATCH_UP_MS);

@@ -7,6 +7,7 @@ import { EdgelogError, unwrap } from "../protocol/errors.js";
 import type { TopicRef } from "../protocol/topic.js";
 import type { PartitionLog } from "../log/partition-log.js";
 import { Replicator, type ReplicaTransport } from "../replication/replicator.js";
+import { RewriteQueue } from "../replication/rewrites.js";
 import { applyChunk, canServe } from "../replication/follower.js";
 import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
 import { partitionObject } from "../objects.js";
@@ -31,6 +32,8 @@ export class ReplicationHost {
       return unwrap(await this.#follower(ref, region, true).replicate(ref, chunk));
     },
   };
+  /** Compaction's rewrites of rows the followers copied (the partition's compactor records into it). */
+  readonly rewrites: RewriteQueue;
   #replicator?: Replicator;
   /** This object is a follower copy: it never replicates, archives or runs maintenance. */
   #isFollower: boolean;
@@ -44,6 +47,7 @@ export class ReplicationHost {
   /** Reads its state from storage: construct it inside the object's blockConcurrencyWhile. */
   constructor(private readonly parts: HostParts) {
     const kv = parts.ctx.storage.kv;
+    this.rewrites = new RewriteQueue(parts.ctx.storage.sql);
     this.#isFollower = kv.get("follower") === true;
     this.#hadReplicas = kv.get("isr") !== undefined;
     this.#leaderHw = kv.get<number>("leader_hw");
@@ -68,6 +72,7 @@ export class ReplicationHost {
       const kv = this.parts.ctx.storage.kv;
       this.#replicator = new Replicator(
         log,
+        this.rewrites,
         { replicate: (r, c) => this.transport.replicate(r, c) },
         {
           load: () => kv.get<string[]>("isr"),
@@ -82,7 +87,7 @@ export class ReplicationHost {
     const r = this.#replicator;
     if (ref.version > r.version) {
       const c = ref.config;
-      log.recordRewrites = regions.length > 0;
+      this.rewrites.enabled = regions.length > 0;
       const removed = r.configure(
         {
           regions,

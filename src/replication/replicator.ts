@@ -1,11 +1,11 @@
 // The leader's side of geo-replication: ships its log to regional followers in order, keeps the
 // in-sync set (ISR) and the high watermark, and answers acks=all waits. Plain code over injected
-// parts (the log, a transport to the followers, a store for the ISR, a clock), tested on its own.
+// parts (the log, its rewrite queue, a transport to the followers, a store for the ISR, a clock),
+// tested on its own.
 
 import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError } from "../protocol/errors.js";
-import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
-import type { ReplicaStatus } from "../contracts/partition.js";
+import type { ReplicaAck, ReplicaChunk, ReplicaStatus, Rewrite } from "../contracts/partition.js";
 
 /** What the replicator needs of the leader's log. */
 export interface LeaderLog {
@@ -15,10 +15,15 @@ export interface LeaderLog {
   hotBatches(from: number, to: number, maxRows: number, maxBytes: number): { data: Uint8Array }[];
   /** Moves the high watermark up to `hw` (never down, never past the log end); true when it moved. */
   advanceHighWatermark(hw: number): boolean;
-  /** Compaction rewrites queued for followers, after `seq`. */
-  rewritesAfter(seq: number, limit: number): ReplicaChunk["rewrites"];
-  readonly lastRewriteSeq: number;
-  pruneRewrites(upTo: number): void;
+}
+
+/** The compaction rewrites queued for followers (RewriteQueue, src/replication/rewrites.ts). */
+export interface RewriteSource {
+  /** Queued rewrites after `seq`, oldest first. */
+  after(seq: number, limit: number): Rewrite[];
+  /** The newest queued rewrite's number (0: none). */
+  readonly lastSeq: number;
+  prune(upTo: number): void;
 }
 
 /** Sends a chunk to one region's follower (a probe when `chunk` is null) and returns what it holds. */
@@ -89,6 +94,7 @@ export class Replicator {
 
   constructor(
     private readonly log: LeaderLog,
+    private readonly rewrites: RewriteSource,
     private readonly transport: ReplicaTransport,
     private readonly store: IsrStore,
     private readonly hooks: ReplicatorHooks,
@@ -254,7 +260,7 @@ export class Replicator {
       f.leo < s.logEndOffset ||
       f.toldHw < Math.min(s.highWatermark, f.leo) ||
       f.toldCopyStart < Math.min(this.log.copyStartOffset, f.leo) ||
-      f.rewriteSeq < this.log.lastRewriteSeq
+      f.rewriteSeq < this.rewrites.lastSeq
     );
   }
 
@@ -272,7 +278,7 @@ export class Replicator {
         while (this.#followers.get(f.region) === f && this.#behind(f)) {
           const sentAt = this.now();
           const leoAtSend = this.log.state.logEndOffset;
-          const rewritesQueued = this.log.lastRewriteSeq;
+          const rewritesQueued = this.rewrites.lastSeq;
           const chunk = f.leo === null ? null : this.#chunkFor(f);
           const ack = await this.transport.replicate(f.region, chunk);
           f.leo = ack.logEndOffset;
@@ -313,20 +319,20 @@ export class Replicator {
     const reset = from < copyStart || from > s.logEndOffset;
     const at = reset ? copyStart : from;
     // A fresh copy takes rows as they are now, compaction included: earlier rewrites are moot.
-    if (reset) f.rewriteSeq = this.log.lastRewriteSeq;
+    if (reset) f.rewriteSeq = this.rewrites.lastSeq;
     const batches =
       at < s.logEndOffset
         ? this.log.hotBatches(at, s.logEndOffset - 1, CHUNK_ROWS, CHUNK_BYTES).map((b) => b.data)
         : [];
-    const rewrites = this.log.rewritesAfter(f.rewriteSeq, CHUNK_ROWS);
+    const rewrites = this.rewrites.after(f.rewriteSeq, CHUNK_ROWS);
     return { from: at, reset, batches, copyStart, highWatermark: s.highWatermark, rewrites };
   }
 
   /** Rewrites every follower has applied are dropped from the queue. */
   #pruneRewrites(): void {
-    let upTo = this.#followers.size === 0 ? this.log.lastRewriteSeq : Number.POSITIVE_INFINITY;
+    let upTo = this.#followers.size === 0 ? this.rewrites.lastSeq : Number.POSITIVE_INFINITY;
     for (const f of this.#followers.values()) upTo = Math.min(upTo, f.leo === null ? 0 : f.rewriteSeq);
-    if (upTo > 0 && Number.isFinite(upTo)) this.log.pruneRewrites(upTo);
+    if (upTo > 0 && Number.isFinite(upTo)) this.rewrites.prune(upTo);
   }
 
   /**

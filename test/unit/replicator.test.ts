@@ -21,11 +21,6 @@ class FakeLog implements LeaderLog {
     for (let o = from; o <= to && out.length < maxRows; o++) out.push({ data: Uint8Array.of(o % 256) });
     return out;
   }
-  lastRewriteSeq = 0;
-  rewritesAfter() {
-    return [];
-  }
-  pruneRewrites() {}
   advanceHighWatermark(hw: number): boolean {
     const target = Math.min(hw, this.state.logEndOffset);
     if (target <= this.state.highWatermark) return false;
@@ -79,6 +74,7 @@ describe("Replicator", () => {
     let woken = 0;
     const rep = new Replicator(
       log,
+      { after: () => [], lastSeq: 0, prune: () => {} },
       followers,
       { load: () => isrStore.saved, save: (v) => (isrStore.saved = v) },
       { onHighWatermark: () => woken++, wakeAt: () => {} },

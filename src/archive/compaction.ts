@@ -1,9 +1,26 @@
 // Log compaction over segments sealed in place: keep the latest record per key, drop tombstones
-// after delete.retention.ms, keep offsets. Works in bounded slices with cursors in SQLite.
+// after delete.retention.ms, keep offsets. Works in bounded slices with cursors in SQLite, through
+// the narrow view of the log below (as roll and retention do their own jobs beside it).
 
+import type { HotBatch } from "../log/partition-log.js";
+import type { Segment, SegmentTable } from "../log/segments.js";
 import { filterBatch, decodeRecords } from "../protocol/record-batch.js";
-import type { PartitionLog } from "./partition-log.js";
-import type { Segment } from "./segments.js";
+
+/** What compaction needs of the log: its sealed segments, their hot rows, and replacing a row. */
+export interface CompactionLog {
+  readonly state: { readonly logStartOffset: number };
+  readonly segments: Pick<SegmentTable, "newest" | "containing" | "addBytes">;
+  hotBatches(from: number, to: number, maxRows: number): HotBatch[];
+  /** Replaces a hot batch by its filtered copy, or removes it (null). */
+  replaceBatch(baseOffset: number, data: Uint8Array | null, oldBytes: number): void;
+  /** One transaction; a rollback restores the log's in-memory state too. */
+  transaction<T>(fn: () => T): T;
+}
+
+/** Told of every row compaction rewrites (the followers' rewrite queue, src/replication/rewrites.ts). */
+export interface RewriteSink {
+  record(baseOffset: number): void;
+}
 
 /** Records one slice may visit: bounds the CPU of one alarm call. */
 export const COMPACTION_RECORDS_PER_SLICE = 5_000;
@@ -16,9 +33,11 @@ interface CompactionState extends Record<string, SqlStorageValue> {
 }
 
 export class Compactor {
+  /** `sql` holds compaction's own tables (compaction_state, compact_keys; see log/schema.ts). */
   constructor(
-    private readonly log: PartitionLog,
+    private readonly log: CompactionLog,
     private readonly sql: SqlStorage,
+    private readonly rewrites?: RewriteSink,
   ) {}
 
   #state(): CompactionState {
@@ -144,6 +163,7 @@ export class Compactor {
       });
       if (filtered !== b.data) {
         this.log.replaceBatch(b.baseOffset, filtered, b.bytes);
+        this.rewrites?.record(b.baseOffset);
         if (seg) this.log.segments.addBytes(seg.baseOffset, (filtered?.byteLength ?? 0) - b.bytes);
       }
       next = b.lastOffset + 1;
@@ -155,7 +175,7 @@ export class Compactor {
 }
 
 /** The end (exclusive) of the contiguous run of segments sealed in place: what compaction may touch. */
-function sealedInPlaceEnd(log: PartitionLog): number {
+function sealedInPlaceEnd(log: CompactionLog): number {
   const newest = log.segments.newest();
   return newest && newest.state === "sealed" ? newest.lastOffset + 1 : 0;
 }
