@@ -2,8 +2,6 @@
 // as types. Shared by the router and the SDK's registry client.
 
 import { z } from "zod";
-import { COMPATIBILITY_LEVELS } from "../schemas/compatibility.js";
-import { SCHEMA_TYPES } from "../schemas/formats.js";
 
 /** Confluent's media type; plain application/json is accepted too. */
 export const CONTENT_TYPE_REGISTRY = "application/vnd.schemaregistry.v1+json";
@@ -13,6 +11,20 @@ export const REGISTRY_PREFIX = "/registry";
 export const MAX_SCHEMA_CHARS = 512 * 1024;
 /** Subject names: any text of 1-255 characters without control characters (Confluent allows nearly anything). */
 export const SUBJECT_PATTERN = /^[^\u0000-\u001f\u007f]{1,255}$/;
+/** The schema formats the registry holds (Confluent's schemaType). */
+export const SCHEMA_TYPES = ["AVRO", "JSON", "PROTOBUF"] as const;
+export type SchemaType = (typeof SCHEMA_TYPES)[number];
+/** Confluent's compatibility levels. */
+export const COMPATIBILITY_LEVELS = [
+  "BACKWARD",
+  "BACKWARD_TRANSITIVE",
+  "FORWARD",
+  "FORWARD_TRANSITIVE",
+  "FULL",
+  "FULL_TRANSITIVE",
+  "NONE",
+] as const;
+export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
 export const REGISTRY_MODES = ["READWRITE", "READONLY"] as const;
 export type RegistryMode = (typeof REGISTRY_MODES)[number];
 

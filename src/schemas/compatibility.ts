@@ -1,16 +1,10 @@
 // Compatibility levels and the check a registration runs: the candidate against the previous
 // versions its level names, each pair judged by its format's rules (reader reads writer's data).
 
-export const COMPATIBILITY_LEVELS = [
-  "BACKWARD",
-  "BACKWARD_TRANSITIVE",
-  "FORWARD",
-  "FORWARD_TRANSITIVE",
-  "FULL",
-  "FULL_TRANSITIVE",
-  "NONE",
-] as const;
-export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
+import type { CompatibilityLevel } from "../protocol/registry-api.js";
+
+// The level names are the registry API's vocabulary (protocol depends on nothing above it).
+export { COMPATIBILITY_LEVELS, type CompatibilityLevel } from "../protocol/registry-api.js";
 export const DEFAULT_COMPATIBILITY: CompatibilityLevel = "BACKWARD";
 
 /** One reason a reader cannot read a writer's data: the format's difference type, where, and why. */

@@ -19,8 +19,9 @@ import {
 import { protobufIncompatibilities } from "./protobuf-compat.js";
 import { readMessageIndexes, writeMessageIndexes } from "./wire.js";
 
-export const SCHEMA_TYPES = ["AVRO", "JSON", "PROTOBUF"] as const;
-export type SchemaType = (typeof SCHEMA_TYPES)[number];
+// The format names are the registry API's vocabulary (protocol depends on nothing above it).
+export { SCHEMA_TYPES, type SchemaType } from "../protocol/registry-api.js";
+import type { SchemaType } from "../protocol/registry-api.js";
 
 /** A referenced schema's text, under the name the referring schema uses for it. */
 export interface ResolvedReference {
