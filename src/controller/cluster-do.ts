@@ -10,6 +10,7 @@ import { migrate } from "../util/migrations.js";
 import { ProducerRegistry } from "./producer-registry.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
+import { clusterKv } from "./keys.js";
 import { MirrorDirectory } from "./mirrors.js";
 import { TokenRegistry } from "./tokens.js";
 import { SaslStore } from "./sasl.js";
@@ -47,7 +48,7 @@ export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
     this.#groups = new GroupDirectory(ctx.storage.sql);
     this.#tokens = new TokenRegistry(ctx.storage.sql);
     this.#sasl = new SaslStore(ctx.storage.sql, this.#tokens);
-    this.#mirrors = new MirrorDirectory(ctx.storage.kv);
+    this.#mirrors = new MirrorDirectory(clusterKv(ctx.storage));
   }
 
   /** `scram`: the SCRAM credentials derived from the new token's secret (the secret itself is never stored). */

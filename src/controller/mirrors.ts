@@ -3,34 +3,33 @@
 
 import { EdgelogError } from "../protocol/errors.js";
 import type { MirrorEntry } from "../contracts/cluster.js";
-
-const PREFIX = "mirror/";
+import { mirrorEntryKey, type ClusterKv } from "./keys.js";
 
 /** Kept in the controller's SQLite-backed kv: a handful of small entries, no table (or migration) needed. */
 export class MirrorDirectory {
-  constructor(private readonly kv: SyncKvStorage) {}
+  constructor(private readonly kv: ClusterKv) {}
 
   add(entry: MirrorEntry): void {
-    if (this.kv.get(PREFIX + entry.name) !== undefined) {
+    if (this.kv.get(mirrorEntryKey(entry.name)) !== undefined) {
       throw new EdgelogError("MIRROR_ALREADY_EXISTS", `mirror ${entry.name} already exists`);
     }
-    this.kv.put(PREFIX + entry.name, entry);
+    this.kv.put(mirrorEntryKey(entry.name), entry);
   }
 
   get(name: string): MirrorEntry {
-    const e = this.kv.get<MirrorEntry>(PREFIX + name);
+    const e = this.kv.get(mirrorEntryKey(name));
     if (!e) throw new EdgelogError("MIRROR_NOT_FOUND", `mirror ${name} does not exist`);
     return e;
   }
 
   list(): MirrorEntry[] {
-    return [...this.kv.list<MirrorEntry>({ prefix: PREFIX })].map(([, e]) => e);
+    return this.kv.values("mirror/");
   }
 
   /** Removes the entry and returns it; MIRROR_NOT_FOUND when there is none. */
   remove(name: string): MirrorEntry {
     const e = this.get(name);
-    this.kv.delete(PREFIX + name);
+    this.kv.delete(mirrorEntryKey(name));
     return e;
   }
 }

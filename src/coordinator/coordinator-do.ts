@@ -17,13 +17,16 @@ import { rpc } from "../contracts/rpc.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
 import { fromKey, Group, tpKey } from "./group.js";
+import { coordinatorKv, type CoordinatorKeys } from "./keys.js";
 import { OffsetStore } from "./offsets.js";
+import type { TypedKv } from "../util/kv.js";
 import type { OffsetSpec } from "../contracts/partition.js";
 import type { CoordinatorRpc, GroupSummary } from "../contracts/coordinator.js";
 import { clusterObject, partitionObject } from "../objects.js";
 
 export class GroupCoordinatorDO extends DurableObject<Env> implements CoordinatorRpc {
   readonly #config: GroupSettings;
+  readonly #kv: TypedKv<CoordinatorKeys>;
   #group!: Group;
   #offsets!: OffsetStore;
   #alarmAt: number | null = null;
@@ -37,6 +40,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
       ttlMs: this.#config.metadataMaxAgeMs,
       partitions: (t) => t?.partitions ?? 0,
     });
+    this.#kv = coordinatorKv(ctx.storage);
     void ctx.blockConcurrencyWhile(async () => {
       this.#group = new Group(ctx.storage.sql);
       this.#offsets = new OffsetStore(ctx.storage.sql);
@@ -206,7 +210,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
       this.#mustBeEmpty("delete");
       this.#offsets.clear();
       this.#group.clear();
-      this.ctx.storage.kv.delete("registered");
+      this.#kv.delete("registered");
       unwrap(await clusterObject(this.env).forgetGroup(groupId));
       return null;
     });
@@ -233,13 +237,13 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
 
   /** Records the group in the controller's directory once it holds state, so GET /v1/groups lists it. */
   async #register(groupId: string): Promise<void> {
-    if (this.ctx.storage.kv.get("registered") === groupId) return;
+    if (this.#kv.get("registered") === groupId) return;
     unwrap(await clusterObject(this.env).registerGroup(groupId));
-    this.ctx.storage.kv.put("registered", groupId);
+    this.#kv.put("registered", groupId);
   }
 
   #mustExist(groupId: string): void {
-    if (this.ctx.storage.kv.get("registered") !== groupId) {
+    if (this.#kv.get("registered") !== groupId) {
       throw new EdgelogError("GROUP_ID_NOT_FOUND", `group ${groupId} does not exist`);
     }
   }

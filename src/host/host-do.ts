@@ -7,6 +7,7 @@ import type { Env } from "../env.js";
 import type { HostSpec, HostStatus, MemberHostRpc } from "../contracts/host.js";
 import { rpc } from "../contracts/rpc.js";
 import { EdgelogError, type Result } from "../protocol/errors.js";
+import { hostKv } from "./keys.js";
 import { hostedKind, type HostedMember } from "./kinds.js";
 
 /** The router the host calls in-process (the Worker's Hono app). */
@@ -25,6 +26,7 @@ const sameSpec = (a: HostSpec | undefined, b: HostSpec) => a !== undefined && JS
 
 export function memberHost(router: Router) {
   return class MemberHostDO extends DurableObject<Env> implements MemberHostRpc {
+    readonly #kv = hostKv(this.ctx.storage);
     #hosted?: HostedMember;
     #slice?: Promise<void>;
     #failures = 0;
@@ -34,8 +36,8 @@ export function memberHost(router: Router) {
     async start(spec: HostSpec): Promise<Result<HostStatus>> {
       return rpc(async () => {
         hostedKind(spec.kind);
-        const kv = this.ctx.storage.kv;
-        if (!sameSpec(kv.get<HostSpec>("spec"), spec)) {
+        const kv = this.#kv;
+        if (!sameSpec(kv.get("spec"), spec)) {
           await this.#close();
           kv.put("spec", spec);
           this.#failures = 0;
@@ -49,7 +51,7 @@ export function memberHost(router: Router) {
     /** Stops: final commit, the group left, nothing scheduled. */
     async stop(): Promise<Result<null>> {
       return rpc(async () => {
-        this.ctx.storage.kv.delete("spec");
+        this.#kv.delete("spec");
         await this.ctx.storage.deleteAlarm();
         await this.#close();
         return null;
@@ -63,7 +65,7 @@ export function memberHost(router: Router) {
     #status(): HostStatus {
       const m = this.#hosted?.member;
       return {
-        spec: this.ctx.storage.kv.get<HostSpec>("spec") ?? null,
+        spec: this.#kv.get("spec") ?? null,
         running: this.#hosted !== undefined,
         member_id: m?.memberId ?? null,
         assignment: m?.assignment() ?? [],
@@ -83,7 +85,7 @@ export function memberHost(router: Router) {
     }
 
     override async alarm(): Promise<void> {
-      const spec = this.ctx.storage.kv.get<HostSpec>("spec");
+      const spec = this.#kv.get("spec");
       if (!spec) return;
       let delay = 0;
       const run = (async () => {
@@ -106,8 +108,7 @@ export function memberHost(router: Router) {
       this.#slice = run;
       await run;
       this.#slice = undefined;
-      if (sameSpec(this.ctx.storage.kv.get<HostSpec>("spec"), spec))
-        await this.ctx.storage.setAlarm(Date.now() + delay);
+      if (sameSpec(this.#kv.get("spec"), spec)) await this.ctx.storage.setAlarm(Date.now() + delay);
     }
 
     async #close(): Promise<void> {

@@ -11,6 +11,7 @@ import { rpc } from "../contracts/rpc.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
 import { copySlice, initialStatus, mirrorView, type MirrorTarget, type Positions } from "./copy.js";
+import { mirrorKv, type MirrorKv } from "./keys.js";
 import { SourceClient } from "./source.js";
 import type { MirrorConfig, MirrorRpc } from "../contracts/mirror.js";
 import { clusterObject, partitionObject } from "../objects.js";
@@ -21,6 +22,7 @@ const SLICE_MAX_BYTES = 8 * 1024 * 1024;
 const RETRY_BACKOFF = { initialMs: 1_000, maxMs: 60_000 };
 
 export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
+  readonly #kv: MirrorKv = mirrorKv(this.ctx.storage);
   #positions: Positions = [];
   #failures = 0;
   /** The local topic's metadata, trusted 5 s before the controller is asked again. */
@@ -34,8 +36,8 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
       this.#failures = 0;
       this.#topics.clear();
       const status = initialStatus(cfg.partitions);
-      this.ctx.storage.kv.put("config", cfg);
-      this.ctx.storage.kv.put("status", status);
+      this.#kv.put("config", cfg);
+      this.#kv.put("status", status);
       await this.ctx.storage.setAlarm(Date.now());
       return mirrorView(cfg, status);
     });
@@ -46,7 +48,7 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
       const cfg = this.#config();
       // Self-healing: a mirror always has its next slice scheduled.
       if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
-      return mirrorView(cfg, this.ctx.storage.kv.get<MirrorPartitionStatus[]>("status")!);
+      return mirrorView(cfg, this.#kv.get("status")!);
     });
   }
 
@@ -61,10 +63,10 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
   }
 
   override async alarm(): Promise<void> {
-    const cfg = this.ctx.storage.kv.get<MirrorConfig>("config");
+    const cfg = this.#kv.get("config");
     if (!cfg) return;
-    const status = this.ctx.storage.kv.get<MirrorPartitionStatus[]>("status") ?? initialStatus(cfg.partitions);
-    const active = () => this.ctx.storage.kv.get<MirrorConfig>("config")?.id === cfg.id;
+    const status = this.#kv.get("status") ?? initialStatus(cfg.partitions);
+    const active = () => this.#kv.get("config")?.id === cfg.id;
     let failed: boolean;
     try {
       const source = new SourceClient({ url: cfg.source.url, token: cfg.source.token });
@@ -80,7 +82,7 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
       failed = true;
     }
     if (!active()) return;
-    this.ctx.storage.kv.put("status", status);
+    this.#kv.put("status", status);
     this.#failures = failed ? this.#failures + 1 : 0;
     const delay = failed ? backoffBound(this.#failures - 1, RETRY_BACKOFF) : 0;
     await this.ctx.storage.setAlarm(Date.now() + delay);
@@ -91,9 +93,9 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
    * local topic (as MirrorMaker 2 does) and copied from their start. A failure here only delays it.
    */
   async #followPartitions(cfg: MirrorConfig, source: SourceClient, status: MirrorPartitionStatus[]): Promise<void> {
-    const kv = this.ctx.storage.kv;
+    const kv = this.#kv;
     const every = Math.max(1_000, 10 * readSettings(this.env).mirrorWaitMs);
-    if (Date.now() - (kv.get<number>("partitions_checked_at") ?? 0) < every) return;
+    if (Date.now() - (kv.get("partitions_checked_at") ?? 0) < every) return;
     kv.put("partitions_checked_at", Date.now());
     let grown: number;
     try {
@@ -123,7 +125,7 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
   }
 
   #config(): MirrorConfig {
-    const cfg = this.ctx.storage.kv.get<MirrorConfig>("config");
+    const cfg = this.#kv.get("config");
     if (!cfg) throw new EdgelogError("MIRROR_NOT_FOUND", "this mirror was deleted");
     return cfg;
   }

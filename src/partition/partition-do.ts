@@ -25,8 +25,9 @@ import { LiveTail, parseLiveRequest } from "./live.js";
 import { errorResponse } from "../protocol/error-reply.js";
 import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 import type { Replicator } from "../replication/replicator.js";
+import { partitionKv, type PartitionKv } from "./keys.js";
 import { ReplicationHost } from "./replication-host.js";
-import { appendWithProgress, readProgress } from "../mirror/target.js";
+import { appendWithProgress, readProgress } from "./mirror-target.js";
 import type {
   AppendedBatch,
   MirrorSlice,
@@ -64,6 +65,7 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   #maintaining = false;
   readonly #waiters = new Waiters(MAX_WAITERS);
   readonly #settings: Settings;
+  readonly #kv: PartitionKv;
   /** When the alarm is set for, as far as this instance knows (null: none). */
   #alarmAt: number | null = null;
   /** Where sealed segments go; replaceable by any SegmentStore (a metrics or fault-injecting wrapper). */
@@ -81,17 +83,19 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#settings = readSettings(env);
+    this.#kv = partitionKv(ctx.storage);
     this.segmentStore = env.ARCHIVE;
     // Live subscribers keep their connections alive without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
       // A dropped partition keeps only its tombstone, so late writers cannot revive it.
-      if (ctx.storage.kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
+      if (this.#kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
       this.replication = new ReplicationHost({
         ctx,
         env,
+        kv: this.#kv,
         log: () => this.#log,
-        topic: () => this.#topic ?? ctx.storage.kv.get<TopicRef>("topic"),
+        topic: () => this.#topic ?? this.#kv.get("topic"),
         onHighWatermark: () => this.#onHighWatermark(),
         wakeAt: (at) => this.#setAlarm(at),
       });
@@ -116,14 +120,14 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
     });
   }
 
-  /** A mirror's slice, appended with the mirror's progress in one transaction (src/mirror/target.ts). */
+  /** A mirror's slice, appended with the mirror's progress in one transaction (src/partition/mirror-target.ts). */
   async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: MirrorSlice): Promise<Result<MirroredAppend>> {
     return rpc(async () => {
       const log = this.#open(ref);
       // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
       const replicator = this.replication.leader();
       const out = appendWithProgress(
-        this.ctx.storage,
+        this.#kv,
         log,
         batches,
         {
@@ -143,7 +147,7 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   async mirrorProgress(ref: TopicRef, mirror: string): Promise<Result<number | null>> {
     return rpc(async () => {
       this.#open(ref);
-      return readProgress(this.ctx.storage, mirror);
+      return readProgress(this.#kv, mirror);
     });
   }
 
@@ -415,16 +419,16 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
    */
   async drop(): Promise<Result<null>> {
     return rpc(async () => {
-      const ref = this.ctx.storage.kv.get<TopicRef>("topic");
+      const ref = this.#kv.get("topic");
       if (ref) this.replication.dropAll(ref);
       this.#log = undefined;
       this.#waiters.notifyAll();
       this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
       await this.ctx.storage.deleteAll();
-      this.ctx.storage.kv.put("dropped", true);
+      this.#kv.put("dropped", true);
       this.#alarmAt = null;
       if (ref) {
-        this.ctx.storage.kv.put("r2_cleanup", partitionPrefix(ref.id, ref.partition));
+        this.#kv.put("r2_cleanup", partitionPrefix(ref.id, ref.partition));
         await this.#setAlarm(Date.now());
       }
       return null;
@@ -447,9 +451,9 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
 
   async #maintain(): Promise<void> {
     this.#alarmAt = null;
-    const kv = this.ctx.storage.kv;
-    const cleanup = kv.get<string>("r2_cleanup");
-    const ref = kv.get<TopicRef>("topic");
+    const kv = this.#kv;
+    const cleanup = kv.get("r2_cleanup");
+    const ref = kv.get("topic");
     try {
       if (cleanup !== undefined) {
         if (await deletePrefixPage(this.segmentStore, cleanup)) await this.#setAlarm(Date.now());
@@ -517,8 +521,8 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   /** Keeps the newest topic config seen, for background work (alarm) that has no caller to ask. */
   #remember(ref: TopicRef): void {
     if (this.#topic !== undefined && ref.version <= this.#topic.version) return;
-    const kv = this.ctx.storage.kv;
-    const stored = kv.get<TopicRef>("topic");
+    const kv = this.#kv;
+    const stored = kv.get("topic");
     if (!stored || ref.version > stored.version) kv.put("topic", ref);
     this.#topic = !stored || ref.version > stored.version ? ref : stored;
   }

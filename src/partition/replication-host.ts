@@ -8,6 +8,7 @@ import type { TopicRef } from "../protocol/topic.js";
 import type { PartitionLog } from "../log/partition-log.js";
 import { Replicator, type ReplicaTransport } from "../replication/replicator.js";
 import { RewriteQueue } from "../replication/rewrites.js";
+import type { PartitionKv } from "./keys.js";
 import { applyChunk, canServe } from "../replication/follower.js";
 import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
 import { partitionObject } from "../objects.js";
@@ -15,6 +16,7 @@ import { partitionObject } from "../objects.js";
 export interface HostParts {
   ctx: DurableObjectState;
   env: Env;
+  kv: PartitionKv;
   log(): PartitionLog | undefined;
   /** The newest topic ref the partition has seen. */
   topic(): TopicRef | undefined;
@@ -46,11 +48,11 @@ export class ReplicationHost {
 
   /** Reads its state from storage: construct it inside the object's blockConcurrencyWhile. */
   constructor(private readonly parts: HostParts) {
-    const kv = parts.ctx.storage.kv;
+    const kv = parts.kv;
     this.rewrites = new RewriteQueue(parts.ctx.storage.sql);
     this.#isFollower = kv.get("follower") === true;
     this.#hadReplicas = kv.get("isr") !== undefined;
-    this.#leaderHw = kv.get<number>("leader_hw");
+    this.#leaderHw = kv.get("leader_hw");
   }
 
   get isFollower(): boolean {
@@ -69,13 +71,13 @@ export class ReplicationHost {
     const regions = ref.config["replica.regions"];
     if (!this.#replicator) {
       if (regions.length === 0 && !this.#hadReplicas) return undefined;
-      const kv = this.parts.ctx.storage.kv;
+      const kv = this.parts.kv;
       this.#replicator = new Replicator(
         log,
         this.rewrites,
         { replicate: (r, c) => this.transport.replicate(r, c) },
         {
-          load: () => kv.get<string[]>("isr"),
+          load: () => kv.get("isr"),
           save: (isr) => kv.put("isr", isr),
         },
         {
@@ -115,7 +117,7 @@ export class ReplicationHost {
   apply(log: PartitionLog, chunk: ReplicaChunk | null): ReplicaAck {
     if (!this.#isFollower) {
       this.#isFollower = true;
-      this.parts.ctx.storage.kv.put("follower", true);
+      this.parts.kv.put("follower", true);
     }
     const { logEndOffset, moved } = applyChunk(log, chunk);
     if (chunk) this.#heardFromLeader(chunk.highWatermark);
@@ -150,7 +152,7 @@ export class ReplicationHost {
     this.#leaderHwAt = Date.now();
     if (hw === this.#leaderHw) return;
     this.#leaderHw = hw;
-    this.parts.ctx.storage.kv.put("leader_hw", hw);
+    this.parts.kv.put("leader_hw", hw);
   }
 
   #topic(): TopicRef {

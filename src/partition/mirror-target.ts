@@ -4,16 +4,12 @@
 import type { AppendOptions, PartitionLog } from "../log/partition-log.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { MirroredAppend, MirrorSlice } from "../contracts/partition.js";
+import { mirrorProgressKey, type PartitionKv } from "./keys.js";
 
-/** The partition's SQLite-backed kv, which commits with the log's SQL in one transaction. */
-export interface ProgressStorage {
-  kv: Pick<SyncKvStorage, "get" | "put">;
-}
+// The progress lives in the partition's SQLite-backed kv, which commits with the log's SQL.
 
-const progressKey = (mirror: string) => `mirror/${mirror}`;
-
-export function readProgress(storage: ProgressStorage, mirror: string): number | null {
-  return storage.kv.get<number>(progressKey(mirror)) ?? null;
+export function readProgress(kv: PartitionKv, mirror: string): number | null {
+  return kv.get(mirrorProgressKey(mirror)) ?? null;
 }
 
 /**
@@ -23,7 +19,7 @@ export function readProgress(storage: ProgressStorage, mirror: string): number |
  * caller was working from a stale position, and appending would duplicate or skip records.
  */
 export function appendWithProgress(
-  storage: ProgressStorage,
+  kv: PartitionKv,
   log: PartitionLog,
   batches: Uint8Array,
   opts: AppendOptions,
@@ -44,7 +40,7 @@ export function appendWithProgress(
     throw new EdgelogError("INVALID_REQUEST", "a mirrored slice with records must move the progress forward");
   }
   return log.transaction(() => {
-    const stored = readProgress(storage, slice.mirror);
+    const stored = readProgress(kv, slice.mirror);
     if (stored !== null && stored !== slice.from) {
       throw new EdgelogError(
         "MIRROR_OFFSET_MISMATCH",
@@ -53,7 +49,7 @@ export function appendWithProgress(
       );
     }
     const appended = batches.length > 0 ? log.append(batches, opts) : [];
-    storage.kv.put(progressKey(slice.mirror), slice.next);
+    kv.put(mirrorProgressKey(slice.mirror), slice.next);
     return { progress: slice.next, batches: appended };
   });
 }

@@ -1,0 +1,13 @@
+// The member host object's key-value storage (what it runs keeps its state in SQLite).
+
+import type { HostSpec } from "../contracts/host.js";
+import { TypedKv } from "../util/kv.js";
+
+export interface HostKeys {
+  /** What the host runs; stored, so a restarted object resumes it. */
+  spec: HostSpec;
+}
+
+export function hostKv(storage: { kv: SyncKvStorage }): TypedKv<HostKeys> {
+  return new TypedKv<HostKeys>(storage.kv);
+}

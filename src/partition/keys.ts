@@ -1,0 +1,31 @@
+// The partition object's key-value storage: every key it keeps beside the log's SQLite tables.
+
+import type { TopicRef } from "../protocol/topic.js";
+import { TypedKv } from "../util/kv.js";
+
+export interface PartitionKeys {
+  /** The newest topic ref seen, for background work that has no caller to ask. */
+  topic: TopicRef;
+  /** The topic was deleted: only this tombstone is kept, so late writers cannot revive it. */
+  dropped: true;
+  /** A dropped partition's R2 prefix, still being emptied by the alarm. */
+  r2_cleanup: string;
+  /** This object is a follower copy (`…@region`) of a geo-replicated partition. */
+  follower: true;
+  /** A leader's in-sync followers (regions), when the topic has or had replicas. */
+  isr: string[];
+  /** A follower: the leader's high watermark as last told. */
+  leader_hw: number;
+  /** The next source offset each mirror (by id) copies into this partition. */
+  [mirror: `mirror/${string}`]: number;
+}
+
+export type PartitionKv = TypedKv<PartitionKeys>;
+
+export function partitionKv(storage: { kv: SyncKvStorage }): PartitionKv {
+  return new TypedKv<PartitionKeys>(storage.kv);
+}
+
+export function mirrorProgressKey(mirror: string): `mirror/${string}` {
+  return `mirror/${mirror}`;
+}
