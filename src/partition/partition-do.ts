@@ -8,15 +8,12 @@ import { rpc } from "../contracts/rpc.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { PartitionLog } from "../log/partition-log.js";
 import { Waiters } from "./waiters.js";
-import { Compactor } from "../archive/compaction.js";
-import { maintain } from "../archive/maintenance.js";
 import { offsetForTimeTiered, readTiered } from "../archive/read.js";
 import { deleteRecordsBefore } from "../archive/retention.js";
 import { unsealedBytes } from "../archive/roll.js";
-import { deletePrefixPage, partitionPrefix, type SegmentStore } from "../archive/store.js";
-
-/** Backoff before background work that failed (R2 unavailable, a crash mid-roll) is retried. */
-const MAINTENANCE_RETRY_MS = 10_000;
+import { partitionPrefix, type SegmentStore } from "../archive/store.js";
+import { AlarmScheduler, nextAlarm } from "./alarm.js";
+import { backgroundSlice } from "./background.js";
 
 import { appendToStream, bodyValues } from "../durable-streams/append.js";
 import { parseOffsetToken, STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
@@ -52,22 +49,16 @@ import type { Acks, OffsetSpec, PartitionInfo, ReadRequest } from "../contracts/
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
-/** While a follower is behind, the alarm resumes its catch-up at least this often. */
-const REPLICA_CATCH_UP_MS = 1_000;
-/** How often idle producers' state is swept while any is kept. */
-const PRODUCER_SWEEP_MS = 3_600_000;
 
 export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   #log?: PartitionLog;
   /** The newest topic ref seen (also kept in storage as "topic"). */
   #topic?: TopicRef;
-  #sweepArmed = false;
   #maintaining = false;
   readonly #waiters = new Waiters(MAX_WAITERS);
   readonly #settings: Settings;
   readonly #kv: PartitionKv;
-  /** When the alarm is set for, as far as this instance knows (null: none). */
-  #alarmAt: number | null = null;
+  readonly #alarm = new AlarmScheduler(this.ctx.storage);
   /** Where sealed segments go; replaceable by any SegmentStore (a metrics or fault-injecting wrapper). */
   segmentStore: SegmentStore;
   /** Geo-replication: the leader's replicator, or a follower's view of its leader. */
@@ -97,9 +88,9 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
         log: () => this.#log,
         topic: () => this.#topic ?? this.#kv.get("topic"),
         onHighWatermark: () => this.#onHighWatermark(),
-        wakeAt: (at) => this.#setAlarm(at),
+        wakeAt: (at) => this.#alarm.wakeBy(at),
       });
-      this.#alarmAt = await ctx.storage.getAlarm();
+      await this.#alarm.load();
     });
   }
 
@@ -175,6 +166,7 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
       this.#log = undefined;
       this.replication.forget();
       await this.ctx.storage.deleteAll();
+      this.#alarm.cleared();
       this.#log = PartitionLog.open(this.ctx.storage);
       return null;
     });
@@ -326,7 +318,7 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
     return rpc(async () => {
       this.#open(ref);
       this.replication.leader();
-      await this.#setAlarm(Date.now());
+      await this.#alarm.wakeBy(Date.now());
       return null;
     });
   }
@@ -426,10 +418,10 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
       this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
       await this.ctx.storage.deleteAll();
       this.#kv.put("dropped", true);
-      this.#alarmAt = null;
+      this.#alarm.cleared();
       if (ref) {
         this.#kv.put("r2_cleanup", partitionPrefix(ref.id, ref.partition));
-        await this.#setAlarm(Date.now());
+        await this.#alarm.wakeBy(Date.now());
       }
       return null;
     });
@@ -443,71 +435,42 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   override async alarm(): Promise<void> {
     this.#maintaining = true;
     try {
-      await this.#maintain();
+      await this.#background();
     } finally {
       this.#maintaining = false;
     }
   }
 
-  async #maintain(): Promise<void> {
-    this.#alarmAt = null;
-    const kv = this.#kv;
-    const cleanup = kv.get("r2_cleanup");
-    const ref = kv.get("topic");
+  async #background(): Promise<void> {
+    this.#alarm.cleared();
+    let next: number | null;
     try {
-      if (cleanup !== undefined) {
-        if (await deletePrefixPage(this.segmentStore, cleanup)) await this.#setAlarm(Date.now());
-        else kv.delete("r2_cleanup");
-        return;
-      }
-      if (!this.#log || !ref) return;
-      // A follower's copy has no background work of its own: the leader rolls, retains and compacts.
-      if (this.replication.isFollower) return;
-      const now = Date.now();
-      const replicator = this.replication.leader();
-      replicator?.onAlarm();
-      const compactor = new Compactor(this.#log, this.ctx.storage.sql, this.replication.rewrites);
-      let next = await maintain(this.#log, this.segmentStore, ref, now, compactor);
-      // Rolling, retention and compaction changed what the followers must hold or drop.
-      replicator?.kick();
-      if (replicator?.pending) next = Math.min(next ?? Number.POSITIVE_INFINITY, now + REPLICA_CATCH_UP_MS);
-      this.#log.expireProducers(now, this.#settings.producerIdExpirationMs);
-      this.#sweepArmed = this.#log.hasProducers;
-      if (this.#sweepArmed) next = Math.min(next ?? Number.POSITIVE_INFINITY, now + PRODUCER_SWEEP_MS);
-      // A drop() while R2 was answering wiped the state; it set its own alarm.
-      if (next !== null && this.#log) await this.#setAlarm(next);
+      next = await backgroundSlice(
+        {
+          kv: this.#kv,
+          log: () => this.#log,
+          segments: this.segmentStore,
+          sql: this.ctx.storage.sql,
+          replication: this.replication,
+          producerIdExpirationMs: this.#settings.producerIdExpirationMs,
+        },
+        Date.now(),
+      );
     } catch (e) {
       // Retried from the top: every step is safe to redo (see archive/roll.ts and retention.ts).
+      const ref = this.#kv.get("topic");
       console.error(`partition ${ref?.name}/${ref?.partition}: background work failed, retrying`, e);
-      await this.#setAlarm(Date.now() + MAINTENANCE_RETRY_MS);
+      next = nextAlarm({ after: "failure" }, Date.now());
     }
+    await this.#alarm.wakeBy(next);
   }
 
-  /**
-   * Wakes the alarm when the head has passed segment.bytes, or arms the time deadlines when no
-   * alarm is set. Costs a comparison per append; the alarm computes exact deadlines itself.
-   */
+  /** Background work an append makes due: a roll, the time deadlines, the producers' sweep. */
   async #scheduleAfterAppend(log: PartitionLog, ref: TopicRef): Promise<void> {
-    const c = ref.config;
-    const now = Date.now();
-    if (this.#alarmAt !== null && this.#alarmAt <= now) return;
-    if (log.state.hotBytes >= c["segment.bytes"] && unsealedBytes(log) >= c["segment.bytes"]) {
-      await this.#setAlarm(now);
-    } else if (this.#alarmAt === null) {
-      const retention = c["retention.ms"] >= 0 ? c["retention.ms"] : Number.POSITIVE_INFINITY;
-      await this.#setAlarm(now + Math.min(c["segment.ms"], retention));
-    }
-    // Idle idempotent producers are swept by the alarm too, so their state stays bounded.
-    if (!this.#sweepArmed && log.hasProducers) {
-      this.#sweepArmed = true;
-      await this.#setAlarm(now + PRODUCER_SWEEP_MS);
-    }
-  }
-
-  async #setAlarm(at: number): Promise<void> {
-    if (this.#alarmAt !== null && this.#alarmAt <= at) return;
-    await this.ctx.storage.setAlarm(at);
-    this.#alarmAt = at;
+    const { hotBytes } = log.state;
+    const unsealed = hotBytes >= ref.config["segment.bytes"] ? unsealedBytes(log) : 0;
+    const state = { alarmAt: this.#alarm.at, hotBytes, unsealedBytes: unsealed, hasProducers: log.hasProducers };
+    await this.#alarm.wakeBy(nextAlarm({ after: "append", config: ref.config, ...state }, Date.now()));
   }
 
   #open(ref: TopicRef): PartitionLog {
