@@ -15,15 +15,13 @@ import { partitionPrefix, type SegmentStore } from "../archive/store.js";
 import { AlarmScheduler, nextAlarm } from "./alarm.js";
 import { backgroundSlice } from "./background.js";
 
-import { appendToStream, bodyValues } from "../durable-streams/append.js";
-import { parseOffsetToken, STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
-import { StreamStore } from "../durable-streams/store.js";
 import { LiveTail, parseLiveRequest } from "./live.js";
 import { errorResponse } from "../protocol/error-reply.js";
 import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 import type { Replicator } from "../replication/replicator.js";
 import { partitionKv, type PartitionKv } from "./keys.js";
 import { ReplicationHost } from "./replication-host.js";
+import { StreamHost } from "./stream-host.js";
 import { appendWithProgress, readProgress } from "./mirror-target.js";
 import type {
   AppendedBatch,
@@ -63,6 +61,12 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
   segmentStore: SegmentStore;
   /** Geo-replication: the leader's replicator, or a follower's view of its leader. */
   replication!: ReplicationHost;
+  readonly #streams = new StreamHost({
+    storage: this.ctx.storage,
+    open: (ref) => this.#open(ref),
+    waiters: this.#waiters,
+    appended: (log, ref) => this.#scheduleAfterAppend(log, ref),
+  });
   readonly #live = new LiveTail(
     () => this.ctx.getWebSockets(),
     (offset, opts) => {
@@ -323,86 +327,42 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
     });
   }
 
-  // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (src/durable-streams). ----
+  // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (partition/stream-host.ts). ----
 
   async streamCreate(ref: TopicRef, req: CreateStreamRequest): Promise<Result<StreamReply>> {
-    return rpc(() =>
-      this.#onStream(ref, (s, now) =>
-        s.create(req, bodyValues(req.contentType, req.body, true), now, ref.config["max.message.bytes"]),
-      ),
-    );
+    return rpc(() => this.#streams.create(ref, req));
   }
 
   async streamAppend(ref: TopicRef, req: AppendStreamRequest): Promise<Result<StreamReply>> {
-    return rpc(async () => {
-      try {
-        const reply = this.#onStream(ref, (s, now) => appendToStream(s, req, now, ref.config["max.message.bytes"]));
-        // A stream's log rolls to R2 and honours retention like any topic's.
-        if (this.#log) await this.#scheduleAfterAppend(this.#log, ref);
-        return reply;
-      } finally {
-        this.#waiters.notifyAll();
-      }
-    });
+    return rpc(() => this.#streams.append(ref, req));
   }
 
   async streamHead(ref: TopicRef): Promise<Result<StreamReply>> {
-    return rpc(() => this.#onStream(ref, (s, now) => s.head(now)));
+    return rpc(() => this.#streams.head(ref));
   }
 
-  /** Reads from `from`; with waitMs, parks at the tail of an open stream until an append or close. */
   async streamRead(ref: TopicRef, from: OffsetParam, waitMs: number): Promise<Result<StreamRead>> {
-    return rpc(async () => {
-      const first = this.#onStream(ref, (s, now) => s.read(from, now));
-      if (waitMs <= 0 || first.messages.length > 0 || first.closed) return first;
-      if (!(await this.#waiters.wait(waitMs))) return first;
-      const at = parseOffsetToken(first.next)!;
-      return this.#onStream(ref, (s, now) => s.read({ kind: "at", position: at, token: first.next }, now));
-    });
+    return rpc(() => this.#streams.read(ref, from, waitMs));
   }
 
   async streamDelete(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    return rpc(() => {
-      try {
-        return this.#onStream(ref, (s, now) => s.delete(now));
-      } finally {
-        this.#waiters.notifyAll();
-      }
-    });
+    return rpc(() => this.#streams.delete(ref));
   }
 
-  /** Whether an expired stream's topic should now be removed (and which source it held a fork of). */
   async streamReap(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    return rpc(() =>
-      this.#onStream(ref, (s, now) => {
-        const m = s.meta();
-        return { destroy: m !== undefined && s.isExpired(m, now), forkedFrom: m?.forked_from ?? null };
-      }),
-    );
+    return rpc(() => this.#streams.reap(ref));
   }
 
   async streamForkSource(ref: TopicRef, offset: StreamPosition | null, subOffset: number): Promise<Result<ForkSource>> {
-    return rpc(() => this.#onStream(ref, (s, now) => s.forkSource(offset, subOffset, now)));
+    return rpc(() => this.#streams.forkSource(ref, offset, subOffset));
   }
 
   async streamAddFork(ref: TopicRef): Promise<Result<null>> {
-    return rpc(() =>
-      this.#onStream(ref, (s) => {
-        s.addFork();
-        return null;
-      }),
-    );
+    return rpc(() => this.#streams.addFork(ref));
   }
 
   async streamReleaseFork(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    return rpc(() => this.#onStream(ref, (s) => s.releaseFork()));
-  }
-
-  /** One transaction, so a call that fails half way (a too-large body after the create) writes nothing. */
-  #onStream<T>(ref: TopicRef, fn: (s: StreamStore, now: number) => T): T {
-    const log = this.#open(ref);
-    const store = new StreamStore(this.ctx.storage, log, ref.name.slice(STREAM_TOPIC_PREFIX.length));
-    return log.transaction(() => fn(store, Date.now()));
+    return rpc(() => this.#streams.releaseFork(ref));
   }
 
   /**
