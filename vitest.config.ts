@@ -3,10 +3,11 @@ import { kCurrentWorker } from "miniflare";
 import { defineConfig } from "vitest/config";
 
 // Outbound fetches come back to the worker itself, so a mirror's "other deployment" is this one
-// (another topic in it): mirroring is tested in workerd without a second server.
+// (another topic in it): mirroring is tested in workerd without a second server. The entry is the
+// app with PartitionDO bound to a test subclass (test/worker.ts) for fault injection.
 const worker = (bindings: Record<string, string>) =>
   cloudflareTest({
-    main: "./src/index.ts",
+    main: "./test/worker.ts",
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: { bindings, outboundService: kCurrentWorker },
   });

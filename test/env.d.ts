@@ -1,15 +1,8 @@
 // Types for cloudflare:workers `env` and `exports` inside the tests. The Worker's own Env types each
 // namespace by its RPC contract; tests reach into the objects (runInDurableObject), so here each
-// namespace is typed by the class bound to it.
+// namespace is typed by the class bound to it in the test entry (test/worker.ts).
 import type { Env as EdgelogEnv } from "../src/env.js";
-import type {
-  ClusterDO,
-  GroupCoordinatorDO,
-  MemberHostDO,
-  MirrorDO,
-  PartitionDO,
-  SchemaRegistryDO,
-} from "../src/index.js";
+import type { ClusterDO, GroupCoordinatorDO, MemberHostDO, MirrorDO, PartitionDO, SchemaRegistryDO } from "./worker.js";
 
 declare global {
   namespace Cloudflare {
@@ -23,7 +16,7 @@ declare global {
       MEMBER_HOST: DurableObjectNamespace<MemberHostDO>;
     }
     interface GlobalProps {
-      mainModule: typeof import("../src/index.js");
+      mainModule: typeof import("./worker.js");
       durableNamespaces:
         | "ClusterDO"
         | "PartitionDO"

@@ -4,8 +4,9 @@
 
 import { Compactor } from "../archive/compaction.js";
 import { maintain } from "../archive/maintenance.js";
-import { deletePrefixPage, type SegmentStore } from "../archive/store.js";
+import { deletePrefixPage, partitionPrefix, type SegmentStore } from "../archive/store.js";
 import type { PartitionLog } from "../log/partition-log.js";
+import type { TopicRef } from "../protocol/topic.js";
 import { nextAlarm } from "./alarm.js";
 import type { PartitionKv } from "./keys.js";
 import type { ReplicationHost } from "./replication-host.js";
@@ -22,8 +23,19 @@ export interface BackgroundParts {
   producerIdExpirationMs: number;
 }
 
-/** One slice; returns when the alarm should next fire (null: nothing is due). Safe to redo after a failure. */
-export async function backgroundSlice(p: BackgroundParts, now: number): Promise<number | null> {
+/** One alarm's work; returns when the alarm should next fire (null: nothing is due). */
+export async function background(p: BackgroundParts, now = Date.now()): Promise<number | null> {
+  try {
+    return await slice(p, now);
+  } catch (e) {
+    // Retried from the top: every step is safe to redo (see archive/roll.ts and retention.ts).
+    const ref = p.kv.get("topic");
+    console.error(`partition ${ref?.name}/${ref?.partition}: background work failed, retrying`, e);
+    return nextAlarm({ after: "failure" }, now);
+  }
+}
+
+async function slice(p: BackgroundParts, now: number): Promise<number | null> {
   const cleanup = p.kv.get("r2_cleanup");
   if (cleanup !== undefined) {
     if (await deletePrefixPage(p.segments, cleanup)) return now;
@@ -46,4 +58,15 @@ export async function backgroundSlice(p: BackgroundParts, now: number): Promise<
     { after: "maintenance", due, replicasBehind: replicator?.pending ?? false, hasProducers: log.hasProducers },
     now,
   );
+}
+
+/**
+ * A dropped partition's storage, once wiped, keeps only a tombstone (so late writers cannot revive
+ * it) and the R2 prefix its alarm is to empty; returns when that alarm is due.
+ */
+export function tombstone(kv: PartitionKv, ref: TopicRef | undefined, now = Date.now()): number | null {
+  kv.put("dropped", true);
+  if (!ref) return null;
+  kv.put("r2_cleanup", partitionPrefix(ref.id, ref.partition));
+  return now;
 }

@@ -1,299 +1,210 @@
-// PartitionDO: one topic partition. A thin adapter from RPC to the log engine plus long-poll.
+// PartitionDO: one topic partition. A thin adapter from its RPC contract (contracts/partition.ts) to
+// the hosts that do the work: the log (log-host.ts), geo-replication (replication-host.ts), Durable
+// Streams (stream-host.ts), live subscribers (live.ts), background work (background.ts, alarm.ts).
 
 import { DurableObject } from "cloudflare:workers";
-import { type Env } from "../env.js";
-import { readSettings, type Settings } from "../settings.js";
-import { EdgelogError, type Result } from "../protocol/errors.js";
+import type { SegmentStore } from "../archive/store.js";
+import type * as DS from "../contracts/durable-streams.js";
+import type * as P from "../contracts/partition.js";
 import { rpc } from "../contracts/rpc.js";
-import type { TopicRef } from "../protocol/topic.js";
-import { PartitionLog } from "../log/partition-log.js";
-import { Waiters } from "./waiters.js";
-import { offsetForTimeTiered, readTiered } from "../archive/read.js";
-import { deleteRecordsBefore } from "../archive/retention.js";
-import { unsealedBytes } from "../archive/roll.js";
-import { partitionPrefix, type SegmentStore } from "../archive/store.js";
-import { AlarmScheduler, nextAlarm } from "./alarm.js";
-import { backgroundSlice } from "./background.js";
-
-import { LiveTail, parseLiveRequest } from "./live.js";
-import { errorResponse } from "../protocol/error-reply.js";
+import type { Env } from "../env.js";
 import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
-import type { Replicator } from "../replication/replicator.js";
-import { partitionKv, type PartitionKv } from "./keys.js";
-import { ReplicationHost } from "./replication-host.js";
+import { errorResponse } from "../protocol/error-reply.js";
+import { EdgelogError, type Result } from "../protocol/errors.js";
+import type { TopicRef } from "../protocol/topic.js";
+import { readSettings } from "../settings.js";
+import { AlarmScheduler } from "./alarm.js";
+import { background, tombstone } from "./background.js";
+import { partitionKv } from "./keys.js";
+import { LiveTail, parseLiveRequest } from "./live.js";
+import { LogHost } from "./log-host.js";
+import { followerLink, ReplicationHost, type FollowerLink } from "./replication-host.js";
 import { StreamHost } from "./stream-host.js";
-import { appendWithProgress, readProgress } from "./mirror-target.js";
-import type {
-  AppendedBatch,
-  MirrorSlice,
-  MirroredAppend,
-  OffsetAtTime,
-  PartitionRpc,
-  ReadResult,
-  ReplicaAck,
-  ReplicaChunk,
-} from "../contracts/partition.js";
-import type {
-  AppendStreamRequest,
-  OffsetParam,
-  StreamPosition,
-  CreateStreamRequest,
-  DeleteOutcome,
-  ForkSource,
-  StreamRead,
-  StreamReply,
-} from "../contracts/durable-streams.js";
-import type { Acks, OffsetSpec, PartitionInfo, ReadRequest } from "../contracts/partition.js";
+import { Waiters } from "./waiters.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
 const MAX_WAITERS = 1000;
 
-export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
-  #log?: PartitionLog;
-  /** The newest topic ref seen (also kept in storage as "topic"). */
-  #topic?: TopicRef;
-  #maintaining = false;
+/** What the partition reaches outside itself; the platform's by default, a test's fault injector otherwise. */
+export interface PartitionPorts {
+  /** Where sealed segments go: the R2 bucket. */
+  segments: SegmentStore;
+  /** How a leader ships to its follower copies. */
+  followers: FollowerLink;
+}
+
+export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
+  // Parsed here so a misconfigured variable fails the object's calls, not only its alarm.
+  readonly #settings = readSettings(this.env);
+  readonly #kv = partitionKv(this.ctx.storage);
   readonly #waiters = new Waiters(MAX_WAITERS);
-  readonly #settings: Settings;
-  readonly #kv: PartitionKv;
   readonly #alarm = new AlarmScheduler(this.ctx.storage);
-  /** Where sealed segments go; replaceable by any SegmentStore (a metrics or fault-injecting wrapper). */
-  segmentStore: SegmentStore;
-  /** Geo-replication: the leader's replicator, or a follower's view of its leader. */
-  replication!: ReplicationHost;
+  readonly #segments: SegmentStore;
+  #log!: LogHost;
+  #replication!: ReplicationHost;
   readonly #streams = new StreamHost({
     storage: this.ctx.storage,
-    open: (ref) => this.#open(ref),
+    open: (ref) => this.#log.open(ref),
     waiters: this.#waiters,
-    appended: (log, ref) => this.#scheduleAfterAppend(log, ref),
+    appended: (log, ref) => this.#log.appended(log, ref),
   });
   readonly #live = new LiveTail(
     () => this.ctx.getWebSockets(),
-    (offset, opts) => {
-      if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
-      return readTiered(this.#log, this.segmentStore, offset, opts);
-    },
+    (offset, opts) => this.#log.readLive(offset, opts),
   );
 
-  constructor(ctx: DurableObjectState, env: Env) {
+  constructor(ctx: DurableObjectState, env: Env, ports?: PartitionPorts) {
     super(ctx, env);
-    this.#settings = readSettings(env);
-    this.#kv = partitionKv(ctx.storage);
-    this.segmentStore = env.ARCHIVE;
+    this.#segments = ports?.segments ?? env.ARCHIVE;
+    // New data became readable: wake long-polls and live subscribers.
+    const onHighWatermark = () => void (this.#waiters.notifyAll(), this.#live.onAppend());
     // Live subscribers keep their connections alive without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     void ctx.blockConcurrencyWhile(async () => {
-      // A dropped partition keeps only its tombstone, so late writers cannot revive it.
-      if (this.#kv.get("dropped") !== true) this.#log = PartitionLog.open(ctx.storage);
-      this.replication = new ReplicationHost({
+      this.#log = new LogHost({
+        storage: ctx.storage,
+        kv: this.#kv,
+        segments: this.#segments,
+        waiters: this.#waiters,
+        alarm: this.#alarm,
+        replication: () => this.#replication,
+        onHighWatermark,
+      });
+      this.#replication = new ReplicationHost({
         ctx,
         env,
         kv: this.#kv,
-        log: () => this.#log,
-        topic: () => this.#topic ?? this.#kv.get("topic"),
-        onHighWatermark: () => this.#onHighWatermark(),
+        followers: ports?.followers ?? followerLink(env),
+        log: () => this.#log.log,
+        topic: () => this.#log.topic,
+        onHighWatermark,
         wakeAt: (at) => this.#alarm.wakeBy(at),
       });
       await this.#alarm.load();
     });
   }
 
-  async append(ref: TopicRef, batches: Uint8Array, acks: Acks = 1): Promise<Result<AppendedBatch[]>> {
-    return rpc(async () => {
-      const log = this.#open(ref);
-      const replicator = this.replication.leader();
-      if (acks === "all") replicator?.checkWritable();
-      const out = log.append(batches, {
-        timestampType: ref.config["message.timestamp.type"],
-        maxMessageBytes: ref.config["max.message.bytes"],
-        now: Date.now(),
-        holdHighWatermark: replicator !== undefined,
-      });
-      await this.#afterAppend(log, ref, replicator);
-      if (acks === "all" && replicator) await replicator.waitForReplicas(Math.max(...out.map((b) => b.lastOffset + 1)));
-      return out;
-    });
+  async append(ref: TopicRef, batches: Uint8Array, acks: P.Acks = 1): Promise<Result<P.AppendedBatch[]>> {
+    return rpc(() => this.#log.append(ref, batches, acks));
   }
 
-  /** A mirror's slice, appended with the mirror's progress in one transaction (src/partition/mirror-target.ts). */
-  async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: MirrorSlice): Promise<Result<MirroredAppend>> {
-    return rpc(async () => {
-      const log = this.#open(ref);
-      // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
-      const replicator = this.replication.leader();
-      const out = appendWithProgress(
-        this.#kv,
-        log,
-        batches,
-        {
-          timestampType: ref.config["message.timestamp.type"],
-          maxMessageBytes: ref.config["max.message.bytes"],
-          now: Date.now(),
-          holdHighWatermark: replicator !== undefined,
-        },
-        slice,
-      );
-      if (out.batches.length > 0) await this.#afterAppend(log, ref, replicator);
-      return out;
-    });
+  async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: P.MirrorSlice): Promise<Result<P.MirroredAppend>> {
+    return rpc(() => this.#log.appendMirrored(ref, batches, slice));
   }
 
-  /** The next source offset mirror `mirror` will copy into this partition (null: none copied yet). */
   async mirrorProgress(ref: TopicRef, mirror: string): Promise<Result<number | null>> {
+    return rpc(() => this.#log.mirrorProgress(ref, mirror));
+  }
+
+  async read(ref: TopicRef, req: P.ReadRequest): Promise<Result<P.ReadResult>> {
+    return rpc(() => this.#log.read(ref, req));
+  }
+
+  async cancelWait(pollId: string): Promise<Result<null>> {
+    return rpc(() => this.#log.cancelWait(pollId));
+  }
+
+  async offsets(ref: TopicRef, at: P.OffsetSpec): Promise<Result<P.OffsetAtTime>> {
+    return rpc(() => this.#log.offsets(ref, at));
+  }
+
+  async describe(ref: TopicRef): Promise<Result<P.PartitionInfo>> {
+    return rpc(() => this.#log.describe(ref));
+  }
+
+  async deleteRecords(ref: TopicRef, offset: number): Promise<Result<{ log_start_offset: number }>> {
+    return rpc(() => this.#log.deleteRecords(ref, offset));
+  }
+
+  async configure(ref: TopicRef): Promise<Result<null>> {
+    return rpc(() => this.#log.configure(ref));
+  }
+
+  /** The topic was deleted: unreachable at once, SQLite freed; the alarm removes its R2 objects. */
+  async drop(): Promise<Result<null>> {
     return rpc(async () => {
-      this.#open(ref);
-      return readProgress(this.#kv, mirror);
+      const ref = this.#kv.get("topic");
+      if (ref) this.#replication.dropAll(ref);
+      await this.#wipe("topic deleted");
+      await this.#alarm.wakeBy(tombstone(this.#kv, ref));
+      return null;
     });
   }
 
-  // ---- Geo-replication: the follower's side (src/replication). ----
+  // ---- Geo-replication: a follower copy's side (replication-host.ts). ----
 
-  /** Applies a chunk the leader shipped (null: the leader asks where this copy ends). */
-  async replicate(ref: TopicRef, chunk: ReplicaChunk | null): Promise<Result<ReplicaAck>> {
-    return rpc(() => this.replication.apply(this.#open(ref), chunk));
+  async replicate(ref: TopicRef, chunk: P.ReplicaChunk | null): Promise<Result<P.ReplicaAck>> {
+    return rpc(() => this.#replication.apply(this.#log.open(ref), chunk));
   }
 
-  /** A read served by this follower, or null when the copy cannot serve it (the router asks the leader). */
-  async readReplica(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult | null>> {
-    return rpc(async () => {
-      const log = this.#open(ref);
-      if (!(await this.replication.canServe(log, ref, req.offset))) return null;
-      return await this.#read(ref, req);
-    });
+  async readReplica(ref: TopicRef, req: P.ReadRequest): Promise<Result<P.ReadResult | null>> {
+    return rpc(() => this.#log.readReplica(ref, req));
   }
 
   /** The topic no longer has a replica in this region: forget the copy (it never owns R2 objects). */
   async dropReplica(): Promise<Result<null>> {
     return rpc(async () => {
-      this.#waiters.notifyAll();
-      this.#live.closeAll(LIVE_CLOSE.GONE, "replica removed");
-      this.#log = undefined;
-      this.replication.forget();
-      await this.ctx.storage.deleteAll();
-      this.#alarm.cleared();
-      this.#log = PartitionLog.open(this.ctx.storage);
+      this.#replication.forget();
+      await this.#wipe("replica removed");
+      this.#log.close(true);
       return null;
     });
   }
 
-  /** New data became readable: wake long-polls and live subscribers. */
-  #onHighWatermark(): void {
-    this.#waiters.notifyAll();
-    this.#live.onAppend();
+  // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (stream-host.ts). ----
+
+  async streamCreate(ref: TopicRef, req: DS.CreateStreamRequest): Promise<Result<DS.StreamReply>> {
+    return rpc(() => this.#streams.create(ref, req));
   }
 
-  /** What every append is followed by: new data becomes readable (at once, or once replicated), background work is scheduled. */
-  async #afterAppend(log: PartitionLog, ref: TopicRef, replicator: Replicator | undefined): Promise<void> {
-    if (replicator) replicator.afterAppend();
-    else this.#onHighWatermark();
-    await this.#scheduleAfterAppend(log, ref);
+  async streamAppend(ref: TopicRef, req: DS.AppendStreamRequest): Promise<Result<DS.StreamReply>> {
+    return rpc(() => this.#streams.append(ref, req));
   }
 
-  async read(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult>> {
-    return rpc(async () => {
-      this.#open(ref);
-      // A leader whose replicas changed applies that before answering (the ISR decides what is readable).
-      this.replication.leader();
-      return await this.#read(ref, req);
-    });
+  async streamHead(ref: TopicRef): Promise<Result<DS.StreamReply>> {
+    return rpc(() => this.#streams.head(ref));
   }
 
-  /** Reads up to the high watermark, parking at the tail for up to waitMs. */
-  async #read(ref: TopicRef, req: ReadRequest): Promise<ReadResult> {
-    const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords };
-    let result = await readTiered(this.#open(ref), this.segmentStore, req.offset, opts);
-    if (result.batches.length === 0 && req.waitMs > 0 && req.offset >= result.highWatermark) {
-      const woken = await this.#waiters.wait(req.waitMs, req.pollId);
-      if (woken) result = await readTiered(this.#open(ref), this.segmentStore, req.offset, opts);
-    }
-    return result;
+  async streamRead(ref: TopicRef, from: DS.OffsetParam, waitMs: number): Promise<Result<DS.StreamRead>> {
+    return rpc(() => this.#streams.read(ref, from, waitMs));
   }
 
-  /** Long-polls parked on this partition right now (an operational gauge). */
-  get pendingPolls(): number {
-    return this.#waiters.size;
+  async streamDelete(ref: TopicRef): Promise<Result<DS.DeleteOutcome>> {
+    return rpc(() => this.#streams.delete(ref));
   }
 
-  async cancelWait(pollId: string): Promise<Result<null>> {
-    return rpc(() => {
-      this.#waiters.cancel(pollId);
-      return null;
-    });
+  async streamReap(ref: TopicRef): Promise<Result<DS.DeleteOutcome>> {
+    return rpc(() => this.#streams.reap(ref));
   }
 
-  async offsets(ref: TopicRef, at: OffsetSpec): Promise<Result<OffsetAtTime>> {
-    return rpc(async () => {
-      const log = this.#open(ref);
-      if (at === "earliest") return { offset: log.state.logStartOffset, timestamp: -1 };
-      if (at === "latest") return { offset: log.state.highWatermark, timestamp: -1 };
-      return await offsetForTimeTiered(log, this.segmentStore, at);
-    });
+  async streamForkSource(
+    ref: TopicRef,
+    offset: DS.StreamPosition | null,
+    subOffset: number,
+  ): Promise<Result<DS.ForkSource>> {
+    return rpc(() => this.#streams.forkSource(ref, offset, subOffset));
   }
 
-  /**
-   * Kafka's DeleteRecords: records below `offset` (-1: the high watermark) become unreadable and
-   * their storage is freed. Only for topics whose cleanup.policy includes delete, as Kafka.
-   */
-  async deleteRecords(ref: TopicRef, offset: number): Promise<Result<{ log_start_offset: number }>> {
-    return rpc(async () => {
-      const log = this.#open(ref);
-      if (!ref.config["cleanup.policy"].includes("delete")) {
-        throw new EdgelogError(
-          "POLICY_VIOLATION",
-          `records of topic ${ref.name} cannot be deleted: its cleanup.policy is ${ref.config["cleanup.policy"]}, not delete`,
-        );
-      }
-      const { logStartOffset, highWatermark } = log.state;
-      const target = offset === -1 ? highWatermark : offset;
-      if (target < 0 || target > highWatermark) {
-        throw new EdgelogError(
-          "OFFSET_OUT_OF_RANGE",
-          `offset ${offset} is beyond the high watermark ${highWatermark}; records can be deleted up to it`,
-          { log_start_offset: logStartOffset, high_watermark: highWatermark },
-        );
-      }
-      return { log_start_offset: await deleteRecordsBefore(log, this.segmentStore, target) };
-    });
+  async streamAddFork(ref: TopicRef): Promise<Result<null>> {
+    return rpc(() => this.#streams.addFork(ref));
   }
 
-  async describe(ref: TopicRef): Promise<Result<PartitionInfo>> {
-    return rpc(async () => {
-      const log = this.#open(ref);
-      const replicator = this.replication.leader();
-      const s = log.state;
-      const totals = log.segments.totals();
-      return {
-        partition: ref.partition,
-        log_start_offset: s.logStartOffset,
-        high_watermark: s.highWatermark,
-        log_end_offset: s.logEndOffset,
-        bytes: s.hotBytes,
-        archived_bytes: totals.archivedBytes,
-        segments: totals.count,
-        ...(replicator && replicator.regions.length > 0
-          ? { isr: ["leader", ...replicator.isr], replicas: replicator.status() }
-          : {}),
-      };
-    });
+  async streamReleaseFork(ref: TopicRef): Promise<Result<DS.DeleteOutcome>> {
+    return rpc(() => this.#streams.releaseFork(ref));
   }
 
-  /** A WebSocket upgrade forwarded by the router: a live subscriber on a hibernatable socket. */
+  // ---- Live subscribers (live.ts): a WebSocket upgrade the router forwards, on a hibernatable socket. ----
+
   override async fetch(request: Request): Promise<Response> {
     try {
       if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
         throw new EdgelogError("INVALID_REQUEST", "the partition object only accepts WebSocket upgrades");
       }
       const req = parseLiveRequest(request, HEADER_TOPIC_REF);
-      const log = this.#open(req.ref as TopicRef);
       // A follower that cannot serve this offset says so, and the router asks the leader.
-      if (
-        request.headers.has(HEADER_REPLICA_MISS) &&
-        !(await this.replication.canServe(log, req.ref as TopicRef, req.offset, false))
-      ) {
+      if (!(await this.#log.liveFrom(req.ref as TopicRef, req.offset, request.headers.has(HEADER_REPLICA_MISS)))) {
         return new Response(null, { status: 204, headers: { [HEADER_REPLICA_MISS]: "1" } });
       }
-      // Refuses an out-of-range offset before the upgrade; archived offsets are fine.
-      await readTiered(log, this.segmentStore, req.offset, { maxBytes: 1, maxRecords: 1 });
       const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
       this.ctx.acceptWebSocket(server);
       this.#live.start(server, LiveTail.subscriber(req.offset, req.format, req.raw));
@@ -317,136 +228,21 @@ export class PartitionDO extends DurableObject<Env> implements PartitionRpc {
     }
   }
 
-  /** The topic's config changed: remember it and let the alarm apply it (retention, segment sizes). */
-  async configure(ref: TopicRef): Promise<Result<null>> {
-    return rpc(async () => {
-      this.#open(ref);
-      this.replication.leader();
-      await this.#alarm.wakeBy(Date.now());
-      return null;
-    });
-  }
-
-  // ---- Durable Streams: a stream is partition 0 of a `stream.<name>` topic (partition/stream-host.ts). ----
-
-  async streamCreate(ref: TopicRef, req: CreateStreamRequest): Promise<Result<StreamReply>> {
-    return rpc(() => this.#streams.create(ref, req));
-  }
-
-  async streamAppend(ref: TopicRef, req: AppendStreamRequest): Promise<Result<StreamReply>> {
-    return rpc(() => this.#streams.append(ref, req));
-  }
-
-  async streamHead(ref: TopicRef): Promise<Result<StreamReply>> {
-    return rpc(() => this.#streams.head(ref));
-  }
-
-  async streamRead(ref: TopicRef, from: OffsetParam, waitMs: number): Promise<Result<StreamRead>> {
-    return rpc(() => this.#streams.read(ref, from, waitMs));
-  }
-
-  async streamDelete(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    return rpc(() => this.#streams.delete(ref));
-  }
-
-  async streamReap(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    return rpc(() => this.#streams.reap(ref));
-  }
-
-  async streamForkSource(ref: TopicRef, offset: StreamPosition | null, subOffset: number): Promise<Result<ForkSource>> {
-    return rpc(() => this.#streams.forkSource(ref, offset, subOffset));
-  }
-
-  async streamAddFork(ref: TopicRef): Promise<Result<null>> {
-    return rpc(() => this.#streams.addFork(ref));
-  }
-
-  async streamReleaseFork(ref: TopicRef): Promise<Result<DeleteOutcome>> {
-    return rpc(() => this.#streams.releaseFork(ref));
-  }
-
-  /**
-   * The topic was deleted: make the partition unreachable at once and free SQLite; its R2
-   * objects are removed by the alarm (deleteAll also cleared any alarm, so it is set again).
-   */
-  async drop(): Promise<Result<null>> {
-    return rpc(async () => {
-      const ref = this.#kv.get("topic");
-      if (ref) this.replication.dropAll(ref);
-      this.#log = undefined;
-      this.#waiters.notifyAll();
-      this.#live.closeAll(LIVE_CLOSE.GONE, "topic deleted");
-      await this.ctx.storage.deleteAll();
-      this.#kv.put("dropped", true);
-      this.#alarm.cleared();
-      if (ref) {
-        this.#kv.put("r2_cleanup", partitionPrefix(ref.id, ref.partition));
-        await this.#alarm.wakeBy(Date.now());
-      }
-      return null;
-    });
-  }
-
-  /** True while alarm() is doing background work (an operational gauge, like pendingPolls). */
-  get maintaining(): boolean {
-    return this.#maintaining;
-  }
+  // ---- Background work (background.ts), one slice per alarm; alarm.ts decides when. ----
 
   override async alarm(): Promise<void> {
-    this.#maintaining = true;
-    try {
-      await this.#background();
-    } finally {
-      this.#maintaining = false;
-    }
-  }
-
-  async #background(): Promise<void> {
     this.#alarm.cleared();
-    let next: number | null;
-    try {
-      next = await backgroundSlice(
-        {
-          kv: this.#kv,
-          log: () => this.#log,
-          segments: this.segmentStore,
-          sql: this.ctx.storage.sql,
-          replication: this.replication,
-          producerIdExpirationMs: this.#settings.producerIdExpirationMs,
-        },
-        Date.now(),
-      );
-    } catch (e) {
-      // Retried from the top: every step is safe to redo (see archive/roll.ts and retention.ts).
-      const ref = this.#kv.get("topic");
-      console.error(`partition ${ref?.name}/${ref?.partition}: background work failed, retrying`, e);
-      next = nextAlarm({ after: "failure" }, Date.now());
-    }
-    await this.#alarm.wakeBy(next);
+    const { producerIdExpirationMs } = this.#settings;
+    const parts = { kv: this.#kv, log: () => this.#log.log, segments: this.#segments, sql: this.ctx.storage.sql };
+    await this.#alarm.wakeBy(await background({ ...parts, replication: this.#replication, producerIdExpirationMs }));
   }
 
-  /** Background work an append makes due: a roll, the time deadlines, the producers' sweep. */
-  async #scheduleAfterAppend(log: PartitionLog, ref: TopicRef): Promise<void> {
-    const { hotBytes } = log.state;
-    const unsealed = hotBytes >= ref.config["segment.bytes"] ? unsealedBytes(log) : 0;
-    const state = { alarmAt: this.#alarm.at, hotBytes, unsealedBytes: unsealed, hasProducers: log.hasProducers };
-    await this.#alarm.wakeBy(nextAlarm({ after: "append", config: ref.config, ...state }, Date.now()));
-  }
-
-  #open(ref: TopicRef): PartitionLog {
-    if (!this.#log) {
-      throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.name} was deleted`);
-    }
-    this.#remember(ref);
-    return this.#log;
-  }
-
-  /** Keeps the newest topic config seen, for background work (alarm) that has no caller to ask. */
-  #remember(ref: TopicRef): void {
-    if (this.#topic !== undefined && ref.version <= this.#topic.version) return;
-    const kv = this.#kv;
-    const stored = kv.get("topic");
-    if (!stored || ref.version > stored.version) kv.put("topic", ref);
-    this.#topic = !stored || ref.version > stored.version ? ref : stored;
+  /** Ends every wait and subscriber, then deletes all storage (the alarm with it). */
+  async #wipe(reason: string): Promise<void> {
+    this.#log.close();
+    this.#waiters.notifyAll();
+    this.#live.closeAll(LIVE_CLOSE.GONE, reason);
+    await this.ctx.storage.deleteAll();
+    this.#alarm.cleared();
   }
 }

@@ -6,17 +6,31 @@ import type { Env } from "../env.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import type { TopicRef } from "../protocol/topic.js";
 import type { PartitionLog } from "../log/partition-log.js";
-import { Replicator, type ReplicaTransport } from "../replication/replicator.js";
+import { Replicator } from "../replication/replicator.js";
 import { RewriteQueue } from "../replication/rewrites.js";
 import type { PartitionKv } from "./keys.js";
 import { applyChunk, canServe } from "../replication/follower.js";
 import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
 import { partitionObject } from "../objects.js";
 
+/** How a leader's shipments reach its follower copies: a port, so tests can cut a region off. */
+export interface FollowerLink {
+  replicate(ref: TopicRef, region: string, chunk: ReplicaChunk | null): Promise<ReplicaAck>;
+}
+
+/** The link the platform provides: RPC to each region's copy, created in that region on first use. */
+export function followerLink(env: Pick<Env, "PARTITION">): FollowerLink {
+  return {
+    replicate: async (ref, region, chunk) =>
+      unwrap(await partitionObject(env, ref.id, ref.partition, region, true).replicate(ref, chunk)),
+  };
+}
+
 export interface HostParts {
   ctx: DurableObjectState;
   env: Env;
   kv: PartitionKv;
+  followers: FollowerLink;
   log(): PartitionLog | undefined;
   /** The newest topic ref the partition has seen. */
   topic(): TopicRef | undefined;
@@ -27,13 +41,6 @@ export interface HostParts {
 }
 
 export class ReplicationHost {
-  /** How the leader reaches its followers; replaceable (a fault-injecting wrapper in tests). */
-  transport: ReplicaTransport = {
-    replicate: async (region, chunk) => {
-      const ref = this.#topic();
-      return unwrap(await this.#follower(ref, region, true).replicate(ref, chunk));
-    },
-  };
   /** Compaction's rewrites of rows the followers copied (the partition's compactor records into it). */
   readonly rewrites: RewriteQueue;
   #replicator?: Replicator;
@@ -75,7 +82,7 @@ export class ReplicationHost {
       this.#replicator = new Replicator(
         log,
         this.rewrites,
-        { replicate: (r, c) => this.transport.replicate(r, c) },
+        { replicate: (region, chunk) => this.parts.followers.replicate(this.#topic(), region, chunk) },
         {
           load: () => kv.get("isr"),
           save: (isr) => kv.put("isr", isr),
@@ -161,14 +168,10 @@ export class ReplicationHost {
     return ref;
   }
 
-  #follower(ref: TopicRef, region: string, place = false) {
-    return partitionObject(this.parts.env, ref.id, ref.partition, region, place);
-  }
-
   #dropCopies(ref: TopicRef, regions: readonly string[]): void {
     for (const region of regions) {
       this.parts.ctx.waitUntil(
-        this.#follower(ref, region)
+        partitionObject(this.parts.env, ref.id, ref.partition, region)
           .dropReplica()
           .then(unwrap)
           .catch((e) =>

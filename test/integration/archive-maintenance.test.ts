@@ -1,8 +1,7 @@
 import { abortAllDurableObjects, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { SegmentStore } from "../../src/archive/store.js";
-import type { PartitionDO } from "../../src/partition/partition-do.js";
+import type { PartitionDO } from "../worker.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
 import { partitionOf } from "../support/objects.js";
 import { archivedKeys, describePartition, settle } from "../support/archive.js";
@@ -64,28 +63,15 @@ describe("rolling to R2", () => {
     const stub = await partitionOf(topic, 0);
     const before = await fetchRecords(topic, 0, 0, "&max_records=1000");
 
-    // The object reaches R2, then the object "crashes" before recording it (the put's reply is lost).
-    // Counted, not awaited: a promise resolved from the object's alarm context would not wake the test.
-    let failures = 0;
-    await runInDurableObject(stub, (o: PartitionDO) => {
-      const real = env.ARCHIVE;
-      const faulty: SegmentStore = {
-        put: (async (...args: Parameters<R2Bucket["put"]>) => {
-          await real.put(...args);
-          failures++;
-          throw new Error("connection reset after upload");
-        }) as R2Bucket["put"],
-        get: real.get.bind(real),
-        delete: real.delete.bind(real),
-        list: real.list.bind(real),
-      };
-      o.segmentStore = faulty;
-    });
+    // The object reaches R2, then the object "crashes" before recording it (the put's reply is lost):
+    // the test worker's segment store (test/worker.ts) fails each upload after storing it.
+    await runInDurableObject(stub, (o: PartitionDO) => void (o.faults.failUploadsAfterPut = true));
+    const failures = () => runInDurableObject(stub, (o: PartitionDO) => o.faults.uploadsFailed);
     // Shrinking segment.bytes makes a roll due (the alter wakes the partition's alarm).
     expect((await call("PATCH", `/v1/topics/${topic}`, { config: { "segment.bytes": 2048 } })).status).toBe(200);
     // The alter's alarm may already be running on its own; either way, wait for the faulty upload.
-    for (let i = 0; failures === 0 && i < 1000; i++) await runDurableObjectAlarm(stub);
-    expect(failures).toBeGreaterThan(0);
+    for (let i = 0; (await failures()) === 0 && i < 1000; i++) await runDurableObjectAlarm(stub);
+    expect(await failures()).toBeGreaterThan(0);
     expect(await archivedKeys(t.id)).toHaveLength(1); // uploaded...
     expect(await describePartition(topic)).toMatchObject({ segments: 0, archived_bytes: 0 }); // ...but not in use
     expect(await fetchRecords(topic, 0, 0, "&max_records=1000")).toMatchObject({ status: 200, body: before.body });

@@ -1,7 +1,7 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { PartitionLog } from "../../src/log/partition-log.js";
-import type { PartitionDO } from "../../src/partition/partition-do.js";
+import type { PartitionDO } from "../worker.js";
 import { encodeBatch } from "../../src/protocol/record-batch.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
 import { partitionOf } from "../support/objects.js";

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
-import type { PartitionDO } from "../../src/partition/partition-do.js";
+import type { PartitionDO } from "../worker.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
 import { settle } from "../support/archive.js";
 import { breakRegion, describeP, followerOf, leaderOf, rows, until } from "../support/replication.js";
@@ -312,7 +312,7 @@ describe("reads from the nearest replica", () => {
     const poll = fetchRecords(topic, 0, 1, "&replica=weur&wait_ms=5000");
     await until(
       "the poll is parked on the replica",
-      async () => runInDurableObject(await followerOf(topic, "weur"), (o: PartitionDO) => o.pendingPolls),
+      async () => runInDurableObject(await followerOf(topic, "weur"), (o: PartitionDO) => o.longPolls),
       (n) => n === 1,
     );
     expect((await produce(topic, [{ value: 1 }])).status).toBe(200);

@@ -2,7 +2,7 @@
 
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
-import type { PartitionDO } from "../../src/partition/partition-do.js";
+import type { PartitionDO } from "../worker.js";
 import { call } from "./api.js";
 import { partitionOf } from "./objects.js";
 
@@ -15,7 +15,7 @@ export async function settle(stub: PartitionStub, maxRuns = 2000): Promise<numbe
     // The runtime also fires alarms on its own: one may still be running, its next not yet set.
     const { at, busy } = await runInDurableObject(stub, async (o: PartitionDO, state) => ({
       at: await state.storage.getAlarm(),
-      busy: o.maintaining,
+      busy: o.alarmsRunning > 0,
     }));
     if (busy) {
       await scheduler.wait(5);

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { partitionObject } from "../../src/objects.js";
-import type { PartitionDO } from "../../src/partition/partition-do.js";
+import type { PartitionDO } from "../worker.js";
 import { call } from "./api.js";
 
 export async function partitionOf(topic: string, partition: number) {
@@ -15,7 +15,7 @@ export async function partitionOf(topic: string, partition: number) {
 export async function parkedPolls(topic: string, partition: number, count = 1): Promise<void> {
   const stub = await partitionOf(topic, partition);
   for (;;) {
-    const n = await runInDurableObject(stub, (o: PartitionDO) => o.pendingPolls);
+    const n = await runInDurableObject(stub, (o: PartitionDO) => o.longPolls);
     if (n >= count) return;
     await scheduler.wait(2);
   }

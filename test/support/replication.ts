@@ -4,7 +4,7 @@
 import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { partitionObject } from "../../src/objects.js";
-import type { PartitionDO } from "../../src/partition/partition-do.js";
+import type { PartitionDO } from "../worker.js";
 import { call } from "./api.js";
 
 type Stub = DurableObjectStub<PartitionDO>;
@@ -47,26 +47,14 @@ export async function describeP(topic: string, p = 0): Promise<PartitionView> {
 
 /**
  * Makes the leader's shipments to `region` fail (an unreachable follower) until the returned
- * function is called. The leader's own transport is kept and restored.
+ * function is called (the test worker's fault-injecting link, test/worker.ts).
  */
 export async function breakRegion(leader: Stub, region: string): Promise<() => Promise<void>> {
-  await runInDurableObject(leader, (o: PartitionDO) => {
-    const real = o.replication.transport;
-    o.replication.transport = {
-      replicate: (r, chunk) =>
-        r === region ? Promise.reject(new Error(`injected fault: ${region} unreachable`)) : real.replicate(r, chunk),
-    };
-    restorers.set(o, real);
-  });
+  await runInDurableObject(leader, (o: PartitionDO) => void o.faults.unreachable.add(region));
   return async () => {
-    await runInDurableObject(leader, (o: PartitionDO) => {
-      o.replication.transport = restorers.get(o)!;
-    });
+    await runInDurableObject(leader, (o: PartitionDO) => void o.faults.unreachable.delete(region));
   };
 }
-
-/** Each faulty object's own transport, put back by the function breakRegion returns. */
-const restorers = new WeakMap<PartitionDO, PartitionDO["replication"]["transport"]>();
 
 /** Awaits a condition the system reaches on its own (a follower catching up, the ISR shrinking). */
 export async function until<T>(

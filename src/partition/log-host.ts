@@ -1,0 +1,236 @@
+// A partition object's log side, so PartitionDO stays an adapter: opens the log for a caller's
+// topic ref (remembering the newest config for background work), appends (plain or mirrored) and
+// reads across tiers, parking long-polls at the tail, and tells replication and the alarm what
+// each append changed.
+
+import type {
+  Acks,
+  AppendedBatch,
+  MirroredAppend,
+  MirrorSlice,
+  OffsetAtTime,
+  OffsetSpec,
+  PartitionInfo,
+  ReadRequest,
+  ReadResult,
+} from "../contracts/partition.js";
+import { offsetForTimeTiered, readTiered } from "../archive/read.js";
+import { deleteRecordsBefore } from "../archive/retention.js";
+import { unsealedBytes } from "../archive/roll.js";
+import type { SegmentStore } from "../archive/store.js";
+import { PartitionLog, type AppendOptions, type LogStorage } from "../log/partition-log.js";
+import { EdgelogError } from "../protocol/errors.js";
+import type { TopicRef } from "../protocol/topic.js";
+import type { Replicator } from "../replication/replicator.js";
+import { nextAlarm, type AlarmScheduler } from "./alarm.js";
+import type { PartitionKv } from "./keys.js";
+import { appendWithProgress, readProgress } from "./mirror-target.js";
+import type { ReplicationHost } from "./replication-host.js";
+import type { Waiters } from "./waiters.js";
+
+export interface LogHostParts {
+  storage: LogStorage;
+  kv: PartitionKv;
+  segments: SegmentStore;
+  /** Long-polls parked at the tail. */
+  waiters: Waiters;
+  alarm: AlarmScheduler;
+  replication(): ReplicationHost;
+  /** New data became readable: wake long-polls and live subscribers. */
+  onHighWatermark(): void;
+}
+
+export class LogHost {
+  #log?: PartitionLog;
+  /** The newest topic ref seen (also kept in storage as "topic"). */
+  #topic?: TopicRef;
+
+  /** Opens the log unless the partition was dropped: construct it inside blockConcurrencyWhile. */
+  constructor(private readonly parts: LogHostParts) {
+    // A dropped partition keeps only its tombstone, so late writers cannot revive it.
+    if (parts.kv.get("dropped") !== true) this.#log = PartitionLog.open(parts.storage);
+  }
+
+  /** The log, or undefined once the topic was deleted. */
+  get log(): PartitionLog | undefined {
+    return this.#log;
+  }
+
+  /** The newest topic ref seen, for work that has no caller to ask (the alarm, replication). */
+  get topic(): TopicRef | undefined {
+    return this.#topic ?? this.parts.kv.get("topic");
+  }
+
+  /** The log for a caller's ref; UNKNOWN_TOPIC_OR_PARTITION once the topic was deleted. */
+  open(ref: TopicRef): PartitionLog {
+    if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.name} was deleted`);
+    this.#remember(ref);
+    return this.#log;
+  }
+
+  /** The storage was wiped: forget the log (`reopen` starts an empty one, as a follower copy does). */
+  close(reopen = false): void {
+    this.#log = reopen ? PartitionLog.open(this.parts.storage) : undefined;
+  }
+
+  async append(ref: TopicRef, batches: Uint8Array, acks: Acks): Promise<AppendedBatch[]> {
+    const log = this.open(ref);
+    const replicator = this.parts.replication().leader();
+    if (acks === "all") replicator?.checkWritable();
+    const out = log.append(batches, appendOptions(ref, replicator));
+    await this.#afterAppend(log, ref, replicator);
+    if (acks === "all" && replicator) await replicator.waitForReplicas(Math.max(...out.map((b) => b.lastOffset + 1)));
+    return out;
+  }
+
+  /** A mirror's slice, appended with the mirror's progress in one transaction (mirror-target.ts). */
+  async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: MirrorSlice): Promise<MirroredAppend> {
+    const log = this.open(ref);
+    // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
+    const replicator = this.parts.replication().leader();
+    const out = appendWithProgress(this.parts.kv, log, batches, appendOptions(ref, replicator), slice);
+    if (out.batches.length > 0) await this.#afterAppend(log, ref, replicator);
+    return out;
+  }
+
+  mirrorProgress(ref: TopicRef, mirror: string): number | null {
+    this.open(ref);
+    return readProgress(this.parts.kv, mirror);
+  }
+
+  /** A leader's read. One whose replicas changed applies that first (the ISR decides what is readable). */
+  read(ref: TopicRef, req: ReadRequest): Promise<ReadResult> {
+    this.open(ref);
+    this.parts.replication().leader();
+    return this.#read(ref, req);
+  }
+
+  /** A follower's read, or null when the copy cannot serve it (the router asks the leader). */
+  async readReplica(ref: TopicRef, req: ReadRequest): Promise<ReadResult | null> {
+    const log = this.open(ref);
+    if (!(await this.parts.replication().canServe(log, ref, req.offset))) return null;
+    return this.#read(ref, req);
+  }
+
+  /** A live subscriber's next chunk (the log may be gone: the topic was deleted under it). */
+  readLive(offset: number, opts: { maxBytes: number; maxRecords: number }): Promise<ReadResult> {
+    if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
+    return readTiered(this.#log, this.parts.segments, offset, opts);
+  }
+
+  /** Ends a long-poll parked under `pollId` (a multi-partition fetch another partition answered). */
+  cancelWait(pollId: string): null {
+    this.parts.waiters.cancel(pollId);
+    return null;
+  }
+
+  /** Refuses a live tail's start offset before the upgrade (archived offsets are fine); false when this follower cannot serve it. */
+  async liveFrom(ref: TopicRef, offset: number, replicaMiss: boolean): Promise<boolean> {
+    const log = this.open(ref);
+    if (replicaMiss && !(await this.parts.replication().canServe(log, ref, offset, false))) return false;
+    await readTiered(log, this.parts.segments, offset, { maxBytes: 1, maxRecords: 1 });
+    return true;
+  }
+
+  async offsets(ref: TopicRef, at: OffsetSpec): Promise<OffsetAtTime> {
+    const log = this.open(ref);
+    if (at === "earliest") return { offset: log.state.logStartOffset, timestamp: -1 };
+    if (at === "latest") return { offset: log.state.highWatermark, timestamp: -1 };
+    return offsetForTimeTiered(log, this.parts.segments, at);
+  }
+
+  /**
+   * Kafka's DeleteRecords: records below `offset` (-1: the high watermark) become unreadable and
+   * their storage is freed. Only for topics whose cleanup.policy includes delete, as Kafka.
+   */
+  async deleteRecords(ref: TopicRef, offset: number): Promise<{ log_start_offset: number }> {
+    const log = this.open(ref);
+    if (!ref.config["cleanup.policy"].includes("delete")) {
+      throw new EdgelogError(
+        "POLICY_VIOLATION",
+        `records of topic ${ref.name} cannot be deleted: its cleanup.policy is ${ref.config["cleanup.policy"]}, not delete`,
+      );
+    }
+    const { logStartOffset, highWatermark } = log.state;
+    const target = offset === -1 ? highWatermark : offset;
+    if (target < 0 || target > highWatermark) {
+      throw new EdgelogError(
+        "OFFSET_OUT_OF_RANGE",
+        `offset ${offset} is beyond the high watermark ${highWatermark}; records can be deleted up to it`,
+        { log_start_offset: logStartOffset, high_watermark: highWatermark },
+      );
+    }
+    return { log_start_offset: await deleteRecordsBefore(log, this.parts.segments, target) };
+  }
+
+  describe(ref: TopicRef): PartitionInfo {
+    const log = this.open(ref);
+    const replicator = this.parts.replication().leader();
+    const s = log.state;
+    const totals = log.segments.totals();
+    return {
+      partition: ref.partition,
+      log_start_offset: s.logStartOffset,
+      high_watermark: s.highWatermark,
+      log_end_offset: s.logEndOffset,
+      bytes: s.hotBytes,
+      archived_bytes: totals.archivedBytes,
+      segments: totals.count,
+      ...(replicator && replicator.regions.length > 0
+        ? { isr: ["leader", ...replicator.isr], replicas: replicator.status() }
+        : {}),
+    };
+  }
+
+  /** The topic's config changed: remember it and let the alarm apply it (retention, segment sizes, replicas). */
+  async configure(ref: TopicRef): Promise<null> {
+    this.open(ref);
+    this.parts.replication().leader();
+    await this.parts.alarm.wakeBy(Date.now());
+    return null;
+  }
+
+  /** Background work an append makes due: a roll, the time deadlines, the producers' sweep. */
+  async appended(log: PartitionLog, ref: TopicRef): Promise<void> {
+    const { hotBytes } = log.state;
+    const unsealed = hotBytes >= ref.config["segment.bytes"] ? unsealedBytes(log) : 0;
+    const state = { alarmAt: this.parts.alarm.at, hotBytes, unsealedBytes: unsealed, hasProducers: log.hasProducers };
+    await this.parts.alarm.wakeBy(nextAlarm({ after: "append", config: ref.config, ...state }, Date.now()));
+  }
+
+  /** New data becomes readable (at once, or once replicated), and background work is scheduled. */
+  async #afterAppend(log: PartitionLog, ref: TopicRef, replicator: Replicator | undefined): Promise<void> {
+    if (replicator) replicator.afterAppend();
+    else this.parts.onHighWatermark();
+    await this.appended(log, ref);
+  }
+
+  /** Reads up to the high watermark, parking at the tail for up to waitMs. */
+  async #read(ref: TopicRef, req: ReadRequest): Promise<ReadResult> {
+    const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords };
+    let result = await readTiered(this.open(ref), this.parts.segments, req.offset, opts);
+    if (result.batches.length === 0 && req.waitMs > 0 && req.offset >= result.highWatermark) {
+      const woken = await this.parts.waiters.wait(req.waitMs, req.pollId);
+      if (woken) result = await readTiered(this.open(ref), this.parts.segments, req.offset, opts);
+    }
+    return result;
+  }
+
+  /** Keeps the newest topic config seen, for background work (alarm) that has no caller to ask. */
+  #remember(ref: TopicRef): void {
+    if (this.#topic !== undefined && ref.version <= this.#topic.version) return;
+    const stored = this.parts.kv.get("topic");
+    if (!stored || ref.version > stored.version) this.parts.kv.put("topic", ref);
+    this.#topic = !stored || ref.version > stored.version ? ref : stored;
+  }
+}
+
+function appendOptions(ref: TopicRef, replicator: Replicator | undefined): AppendOptions {
+  return {
+    timestampType: ref.config["message.timestamp.type"],
+    maxMessageBytes: ref.config["max.message.bytes"],
+    now: Date.now(),
+    // A replicated partition's high watermark moves once the in-sync followers hold the batches.
+    holdHighWatermark: replicator !== undefined,
+  };
+}
