@@ -2,6 +2,7 @@
 // writes them between their markers; test/unit/docs.test.ts fails when the committed docs differ.
 // To add a table: write its renderer here and list it in DOC_TABLES with its file and marker name.
 
+import { ARROWS, WORKERS_RUNTIME } from "../arrows.js";
 import {
   type ConfigValidator,
   REPLICA_REGIONS,
@@ -21,6 +22,7 @@ export interface DocTable {
 export const DOC_TABLES: DocTable[] = [
   { file: "docs/topics.md", marker: "topic-config-table", render: topicConfigTable },
   { file: "README.md", marker: "kafka-api-table", render: kafkaApiTable },
+  { file: "CONTRIBUTING.md", marker: "arrows-table", render: arrowsTable },
 ];
 
 /** The Kafka APIs the gateway serves, from the table ApiVersions answers with. */
@@ -68,6 +70,17 @@ function topicConfigTable(): string {
     return [`\`${key}\``, formatDefault(spec.default, spec.valid), formatValid(spec.valid), spec.doc];
   });
   return markdownTable(["Key", "Default", "Valid values", "Meaning"], rows);
+}
+
+/** What each part of src/ may import (scripts/arrows.ts, which `npm test` enforces), lowest layer first. */
+function arrowsTable(): string {
+  const rows = Object.entries(ARROWS).map(([part, deps]) => {
+    const name =
+      part === "env" || part === "settings" || part === "objects" || part === "index" ? `${part}.ts` : `${part}/`;
+    const runtime = WORKERS_RUNTIME.includes(part) ? " (and the Workers runtime)" : "";
+    return [`\`${name}\``, deps.length === 0 ? "nothing" : deps.map((d) => `\`${d}\``).join(", ") + runtime];
+  });
+  return markdownTable(["Part of `src/`", "May import"], rows);
 }
 
 function formatDefault(value: unknown, valid: ConfigValidator): string {

@@ -1,0 +1,96 @@
+// Which way dependencies point in src/: what each part may import. scripts/deps.ts enforces it
+// (npm test), and CONTRIBUTING.md's table of arrows is generated from it (scripts/docs/tables.ts).
+
+/**
+ * What each part of src/ may import besides itself: a folder, or a file at the top (by its name).
+ * The order is the layering, lowest first; an arrow may only point down it.
+ */
+export const ARROWS: Record<string, readonly string[]> = {
+  util: [],
+  protocol: ["util"],
+  // Schema formats, pure and shared with the SDK.
+  schemas: ["protocol", "util"],
+  auth: ["protocol", "util"],
+  contracts: ["auth", "schemas", "protocol", "util"],
+  settings: ["protocol", "util"],
+  log: ["contracts", "protocol", "util"],
+  archive: ["log", "contracts", "protocol", "util"],
+  replication: ["log", "contracts", "protocol", "util"],
+  "durable-streams": ["log", "contracts", "protocol", "util"],
+  client: ["schemas", "protocol", "util"],
+  env: ["contracts", "settings"],
+  objects: ["env"],
+  // MirrorDO and the copy it drives; the mirror talks to its source like any client of the API.
+  mirror: ["client", "contracts", "env", "objects", "settings", "protocol", "util"],
+  partition: [
+    "archive",
+    "replication",
+    "durable-streams",
+    "log",
+    "contracts",
+    "env",
+    "objects",
+    "settings",
+    "protocol",
+    "util",
+  ],
+  coordinator: ["contracts", "env", "objects", "settings", "protocol", "util"],
+  controller: ["auth", "durable-streams", "contracts", "env", "objects", "settings", "protocol", "util"],
+  registry: ["schemas", "contracts", "env", "objects", "settings", "protocol", "util"],
+  router: [
+    "auth",
+    "mirror",
+    "registry",
+    "durable-streams",
+    "schemas",
+    "contracts",
+    "env",
+    "objects",
+    "settings",
+    "protocol",
+    "util",
+  ],
+  // MemberHostDO: a group member in an object; the router is injected by index.ts, never imported.
+  host: ["client", "contracts", "env", "objects", "settings", "protocol", "util"],
+  // Stream processing (edgelog/streams): the library, and its Worker mode over member hosts.
+  streams: ["host", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
+  index: ["router", "partition", "coordinator", "controller", "mirror", "registry", "host"],
+  gateway: ["client", "protocol", "util"],
+  // The web console: a browser bundle that calls the API over HTTP only.
+  console: ["client", "protocol", "util"],
+  cli: ["gateway", "client", "protocol", "util"],
+};
+
+/** The parts that may import the Workers runtime (`cloudflare:*`): the object classes and the router. */
+export const WORKERS_RUNTIME: readonly string[] = [
+  "partition",
+  "coordinator",
+  "controller",
+  "mirror",
+  "registry",
+  "host",
+  "router",
+  "index",
+];
+
+/**
+ * Import circles known and not yet broken, each as the files it runs through. The check fails on
+ * any other circle, and on a listed one that is gone, so this list cannot outlive its entries.
+ */
+export const KNOWN_CIRCLES: readonly { files: readonly string[]; why: string }[] = [
+  {
+    files: [
+      "src/streams/dsl/aggregation.ts",
+      "src/streams/dsl/branched.ts",
+      "src/streams/dsl/grouped.ts",
+      "src/streams/dsl/kstream.ts",
+      "src/streams/dsl/ktable.ts",
+      "src/streams/dsl/stream-join.ts",
+      "src/streams/dsl/windowed.ts",
+    ],
+    why:
+      "the streams DSL's classes return each other (KStream ↔ KGroupedStream ↔ KTable, the windowed and " +
+      "branched streams import KStream's type back); landed with the DSL, to be broken by interfaces the " +
+      "classes implement in a module of their own",
+  },
+];
