@@ -1,46 +1,182 @@
-// The EDGELOG_* variables: what wrangler.toml (or `wrangler secret`) may set, parsed and validated
-// once into Settings. Workers-free: the bindings type (env.ts) extends Variables.
+// The EDGELOG_* variables as one spec table (key, type, default, bounds, doc), as topic configs are
+// in protocol/topic-config.ts: parsing and validation are derived from it, and so is the table in
+// docs/operations.md (scripts/docs/tables.ts). Workers-free: the bindings type (env.ts) extends Variables.
 
 import {
   FETCH_MAX_WAIT_MS,
   GROUP_DEFAULT_SESSION_TIMEOUT_MS,
   GROUP_MAX_SESSION_TIMEOUT_MS,
   GROUP_MAX_SIZE,
-  MAX_TOPICS,
   GROUP_MIN_SESSION_TIMEOUT_MS,
+  MAX_TOPICS,
 } from "./protocol/constants.js";
 import { REPLICA_REGIONS } from "./protocol/topic-config.js";
 
-/** The variables, as strings (unset: undefined). */
-export interface Variables {
-  /** "off" disables authentication for local runs and tests; unset or "required" requires it. Never set for deploys. */
-  EDGELOG_AUTH?: string;
-  /** Secret: the admin token (`wrangler secret put EDGELOG_ADMIN_TOKEN`). */
-  EDGELOG_ADMIN_TOKEN?: string;
-  /** How long an isolate trusts a looked-up scoped token (ms, at most 10000): the revocation bound. */
-  EDGELOG_AUTH_CACHE_MS?: string;
-  /** Comma-separated origins browsers may call from (`*` for any); unset allows none. */
-  EDGELOG_CORS_ORIGINS?: string;
-  EDGELOG_PRODUCER_ID_EXPIRATION_MS?: string;
-  /** Consumer-group session timeout bounds in ms (defaults 6000 and 300000, as Kafka's). */
-  EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS?: string;
-  EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS?: string;
-  /** How long a coordinator trusts topic metadata before asking the controller again (default 5000). */
-  EDGELOG_GROUP_METADATA_MAX_AGE_MS?: string;
-  /** Most members per group, consumer-protocol and classic alike (default 200, Kafka's group.consumer.max.size). */
-  EDGELOG_GROUP_MAX_SIZE?: string;
-  /** Most topics (Durable Streams included) a deployment holds at once (default 10000). */
-  EDGELOG_MAX_TOPICS?: string;
-  /** How long a Durable Streams long-poll (and each SSE wait) parks at the tail, in ms (default 20000). */
-  EDGELOG_STREAM_LONG_POLL_MS?: string;
-  /**
-   * The region this Worker serves readers in, for `replica=nearest` (a location hint such as
-   * `weur`). Unset on Cloudflare, where each request's own location (`request.cf`) decides; set
-   * it locally, where every request comes from the same machine.
-   */
-  EDGELOG_REPLICA_REGION?: string;
-  /** How long a caught-up mirror long-polls its source before asking again, in ms (default 10000). */
-  EDGELOG_MIRROR_WAIT_MS?: string;
+/** How a variable's text is read. */
+export type VariableKind =
+  | { kind: "int"; default: number; min: number; max: number; unit?: "ms" }
+  | { kind: "choice"; default: string; choices: readonly string[] }
+  | { kind: "region"; default: null }
+  | { kind: "list"; default: readonly string[] }
+  | { kind: "secret"; default: null };
+
+export type VariableSpec = VariableKind & { doc: string };
+
+const DAY_MS = 86_400_000;
+const UNBOUNDED = Number.MAX_SAFE_INTEGER;
+
+export const VARIABLE_SPEC = {
+  EDGELOG_AUTH: {
+    kind: "choice",
+    default: "required",
+    choices: ["required", "off"],
+    doc: "`off` disables authentication (local use only; never set it in `wrangler.toml`)",
+  },
+  EDGELOG_ADMIN_TOKEN: {
+    kind: "secret",
+    default: null,
+    doc: "the admin token (`wrangler secret put EDGELOG_ADMIN_TOKEN`)",
+  },
+  EDGELOG_AUTH_CACHE_MS: {
+    kind: "int",
+    default: 5_000,
+    min: 1,
+    // The bound is the documented revocation promise: the cache may be shorter, never longer.
+    max: 10_000,
+    unit: "ms",
+    doc: "how long an isolate trusts a token lookup: a revoked token stops working within this",
+  },
+  EDGELOG_CORS_ORIGINS: {
+    kind: "list",
+    default: [],
+    doc: "origins allowed to call the API from a browser, comma-separated, or `*`",
+  },
+  EDGELOG_PRODUCER_ID_EXPIRATION_MS: {
+    kind: "int",
+    default: 7 * DAY_MS,
+    min: 1,
+    max: UNBOUNDED,
+    unit: "ms",
+    doc: "idle idempotent producers' state is forgotten after this (Kafka's `producer.id.expiration.ms`)",
+  },
+  EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: {
+    kind: "int",
+    default: GROUP_MIN_SESSION_TIMEOUT_MS,
+    min: 1,
+    max: UNBOUNDED,
+    unit: "ms",
+    doc: "the shortest `session_timeout_ms` a group member may ask for (Kafka's `group.min.session.timeout.ms`)",
+  },
+  EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS: {
+    kind: "int",
+    default: GROUP_MAX_SESSION_TIMEOUT_MS,
+    min: 1,
+    max: UNBOUNDED,
+    unit: "ms",
+    doc: "the longest `session_timeout_ms` a group member may ask for (Kafka's `group.max.session.timeout.ms`); not below the minimum",
+  },
+  EDGELOG_GROUP_METADATA_MAX_AGE_MS: {
+    kind: "int",
+    default: 5_000,
+    min: 0,
+    max: UNBOUNDED,
+    unit: "ms",
+    doc: "how long a group coordinator trusts topic metadata before asking the controller again",
+  },
+  EDGELOG_GROUP_MAX_SIZE: {
+    kind: "int",
+    default: GROUP_MAX_SIZE,
+    min: 1,
+    max: UNBOUNDED,
+    doc: "members per consumer group, consumer-protocol and classic alike (Kafka's `group.consumer.max.size`)",
+  },
+  EDGELOG_MAX_TOPICS: {
+    kind: "int",
+    default: MAX_TOPICS,
+    min: 1,
+    max: UNBOUNDED,
+    doc: "topics a deployment holds at once, Durable Streams included",
+  },
+  EDGELOG_STREAM_LONG_POLL_MS: {
+    kind: "int",
+    default: 20_000,
+    min: 1,
+    max: 120_000,
+    unit: "ms",
+    doc: "how long a Durable Streams long-poll (and each SSE wait) parks at the tail",
+  },
+  EDGELOG_REPLICA_REGION: {
+    kind: "region",
+    default: null,
+    doc: "the region `replica=nearest` reads resolve as (a location hint such as `weur`); unset on Cloudflare, where each request's `request.cf` decides; set it locally, where every request comes from one machine",
+  },
+  EDGELOG_MIRROR_WAIT_MS: {
+    kind: "int",
+    default: 10_000,
+    min: 0,
+    max: FETCH_MAX_WAIT_MS,
+    unit: "ms",
+    doc: "how long a caught-up mirror long-polls its source before asking again",
+  },
+} as const satisfies Record<string, VariableSpec>;
+
+export type VariableName = keyof typeof VARIABLE_SPEC;
+
+/** The variables as the Worker receives them: text, or unset. */
+export type Variables = { [K in VariableName]?: string };
+
+/** What each kind of variable parses to. */
+type Parsed<S> = S extends { kind: "int" }
+  ? number
+  : S extends { kind: "choice"; choices: readonly (infer C)[] }
+    ? C
+    : S extends { kind: "list" }
+      ? readonly string[]
+      : string | null;
+
+/**
+ * One variable, parsed and checked against its spec (the default when unset or empty). A value
+ * that does not parse throws an Error naming the variable and what it accepts: a misconfiguration
+ * is the operator's to fix, so it surfaces as a server error, never a 4xx.
+ */
+export function variable<K extends VariableName>(env: Variables, key: K): Parsed<(typeof VARIABLE_SPEC)[K]> {
+  const spec: VariableSpec = VARIABLE_SPEC[key];
+  const raw = env[key];
+  const unset = raw === undefined || raw === "";
+  const fail = (expected: string) => new Error(`${key} must be ${expected}, got ${JSON.stringify(raw)}`);
+  let value: unknown;
+  switch (spec.kind) {
+    case "int": {
+      value = unset ? spec.default : Number(raw);
+      const n = value as number;
+      if (!Number.isSafeInteger(n) || n < spec.min || n > spec.max) {
+        throw fail(`an integer at least ${spec.min}${spec.max < UNBOUNDED ? ` and at most ${spec.max}` : ""}`);
+      }
+      break;
+    }
+    case "choice":
+      value = unset ? spec.default : raw;
+      if (!spec.choices.includes(value as string)) {
+        throw fail(spec.choices.map((c) => `"${c}"${c === spec.default ? " (the default)" : ""}`).join(" or "));
+      }
+      break;
+    case "region":
+      value = unset ? null : raw;
+      if (value !== null && !(REPLICA_REGIONS as readonly string[]).includes(value as string)) {
+        throw fail(`one of ${REPLICA_REGIONS.join(", ")}`);
+      }
+      break;
+    case "list":
+      value = (raw ?? "")
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== "");
+      break;
+    case "secret":
+      value = unset ? null : raw;
+      break;
+  }
+  return value as Parsed<(typeof VARIABLE_SPEC)[K]>;
 }
 
 export interface Settings {
@@ -67,72 +203,37 @@ export interface GroupSettings {
   maxSize: number;
 }
 
-const DAY_MS = 86_400_000;
-
-/**
- * Parses the optional variables, failing loudly on a value that is not what it should be: a
- * misconfiguration is the operator's to fix, so it surfaces as a server error, never a 4xx.
- */
+/** Parses the variables once per env object, so routes can ask on every request. */
 export function readSettings(env: Variables): Settings {
   let settings = parsed.get(env);
   if (!settings) parsed.set(env, (settings = parseSettings(env)));
   return settings;
 }
 
-/** Settings per env object, so routes can ask on every request without parsing again. */
 const parsed = new WeakMap<Variables, Settings>();
 
 function parseSettings(env: Variables): Settings {
-  const min = intVar(
-    env.EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS,
-    "EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS",
-    GROUP_MIN_SESSION_TIMEOUT_MS,
-  );
-  const max = intVar(
-    env.EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS,
-    "EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS",
-    GROUP_MAX_SESSION_TIMEOUT_MS,
-  );
+  const min = variable(env, "EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS");
+  const max = variable(env, "EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS");
   if (min > max) {
     throw new Error(
       `EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS (${min}) must not exceed EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS (${max})`,
     );
   }
   return {
-    producerIdExpirationMs: intVar(
-      env.EDGELOG_PRODUCER_ID_EXPIRATION_MS,
-      "EDGELOG_PRODUCER_ID_EXPIRATION_MS",
-      7 * DAY_MS,
-    ),
-    replicaRegion: regionVar(env.EDGELOG_REPLICA_REGION),
-    streamLongPollMs: intVar(env.EDGELOG_STREAM_LONG_POLL_MS, "EDGELOG_STREAM_LONG_POLL_MS", 20_000, 1, 120_000),
-    mirrorWaitMs: intVar(env.EDGELOG_MIRROR_WAIT_MS, "EDGELOG_MIRROR_WAIT_MS", 10_000, 0, FETCH_MAX_WAIT_MS),
-    maxTopics: intVar(env.EDGELOG_MAX_TOPICS, "EDGELOG_MAX_TOPICS", MAX_TOPICS),
+    producerIdExpirationMs: variable(env, "EDGELOG_PRODUCER_ID_EXPIRATION_MS"),
+    replicaRegion: variable(env, "EDGELOG_REPLICA_REGION"),
+    streamLongPollMs: variable(env, "EDGELOG_STREAM_LONG_POLL_MS"),
+    mirrorWaitMs: variable(env, "EDGELOG_MIRROR_WAIT_MS"),
+    maxTopics: variable(env, "EDGELOG_MAX_TOPICS"),
     group: {
       minSessionTimeoutMs: min,
       maxSessionTimeoutMs: max,
       defaultSessionTimeoutMs: Math.min(max, Math.max(min, GROUP_DEFAULT_SESSION_TIMEOUT_MS)),
-      metadataMaxAgeMs: intVar(env.EDGELOG_GROUP_METADATA_MAX_AGE_MS, "EDGELOG_GROUP_METADATA_MAX_AGE_MS", 5_000, 0),
-      maxSize: intVar(env.EDGELOG_GROUP_MAX_SIZE, "EDGELOG_GROUP_MAX_SIZE", GROUP_MAX_SIZE),
+      metadataMaxAgeMs: variable(env, "EDGELOG_GROUP_METADATA_MAX_AGE_MS"),
+      maxSize: variable(env, "EDGELOG_GROUP_MAX_SIZE"),
     },
   };
-}
-
-/** An integer variable in [min, max] (mostly ms), or the fallback when unset. */
-function intVar(
-  raw: string | undefined,
-  name: string,
-  fallback: number,
-  min = 1,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (raw === undefined || raw === "") return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    const upper = max < Number.MAX_SAFE_INTEGER ? ` and at most ${max}` : "";
-    throw new Error(`${name} must be an integer at least ${min}${upper}, got ${JSON.stringify(raw)}`);
-  }
-  return n;
 }
 
 export type AuthMode = "required" | "off";
@@ -145,43 +246,14 @@ export interface AuthSettings {
   corsOrigins: readonly string[];
 }
 
-/** The bound documented for revocation; the cache may be shorter, never longer. */
-export const MAX_AUTH_CACHE_MS = 10_000;
-const DEFAULT_AUTH_CACHE_MS = 5_000;
-
 /** Parses the auth variables. An unrecognised EDGELOG_AUTH fails closed with a message naming the choices. */
 export function readAuthSettings(
   env: Pick<Variables, "EDGELOG_AUTH" | "EDGELOG_ADMIN_TOKEN" | "EDGELOG_AUTH_CACHE_MS" | "EDGELOG_CORS_ORIGINS">,
 ): AuthSettings {
-  const raw = env.EDGELOG_AUTH;
-  if (raw !== undefined && raw !== "" && raw !== "off" && raw !== "required") {
-    throw new Error(`EDGELOG_AUTH must be "required" (the default) or "off", got ${JSON.stringify(raw)}`);
-  }
-  // The bound is the documented revocation promise: the cache may be shorter, never longer.
-  const cacheMs = intVar(
-    env.EDGELOG_AUTH_CACHE_MS,
-    "EDGELOG_AUTH_CACHE_MS",
-    DEFAULT_AUTH_CACHE_MS,
-    1,
-    MAX_AUTH_CACHE_MS,
-  );
   return {
-    mode: raw === "off" ? "off" : "required",
-    adminToken: env.EDGELOG_ADMIN_TOKEN || undefined,
-    cacheMs,
-    corsOrigins: (env.EDGELOG_CORS_ORIGINS ?? "")
-      .split(",")
-      .map((o) => o.trim())
-      .filter((o) => o !== ""),
+    mode: variable(env, "EDGELOG_AUTH"),
+    adminToken: variable(env, "EDGELOG_ADMIN_TOKEN") ?? undefined,
+    cacheMs: variable(env, "EDGELOG_AUTH_CACHE_MS"),
+    corsOrigins: variable(env, "EDGELOG_CORS_ORIGINS"),
   };
-}
-
-function regionVar(value: string | undefined): string | null {
-  if (value === undefined || value === "") return null;
-  if (!(REPLICA_REGIONS as readonly string[]).includes(value)) {
-    throw new Error(
-      `EDGELOG_REPLICA_REGION must be one of ${REPLICA_REGIONS.join(", ")}, got ${JSON.stringify(value)}`,
-    );
-  }
-  return value;
 }

@@ -3,6 +3,7 @@
 // To add a table: write its renderer here and list it in DOC_TABLES with its file and marker name.
 
 import { ARROWS, WORKERS_RUNTIME } from "../arrows.js";
+import { VARIABLE_SPEC, type VariableSpec } from "../../src/settings.js";
 import {
   type ConfigValidator,
   REPLICA_REGIONS,
@@ -22,6 +23,7 @@ export interface DocTable {
 export const DOC_TABLES: DocTable[] = [
   { file: "docs/topics.md", marker: "topic-config-table", render: topicConfigTable },
   { file: "README.md", marker: "kafka-api-table", render: kafkaApiTable },
+  { file: "docs/operations.md", marker: "env-table", render: variablesTable },
   { file: "CONTRIBUTING.md", marker: "arrows-table", render: arrowsTable },
 ];
 
@@ -70,6 +72,47 @@ function topicConfigTable(): string {
     return [`\`${key}\``, formatDefault(spec.default, spec.valid), formatValid(spec.valid), spec.doc];
   });
   return markdownTable(["Key", "Default", "Valid values", "Meaning"], rows);
+}
+
+/** The EDGELOG_* variables (VARIABLE_SPEC in src/settings.ts). */
+function variablesTable(): string {
+  const rows = Object.entries(VARIABLE_SPEC).map(([key, spec]: [string, VariableSpec]) => {
+    const name = spec.kind === "secret" ? `\`${key}\` (secret)` : `\`${key}\``;
+    return [name, variableDefault(spec), variableValues(spec), spec.doc];
+  });
+  return markdownTable(["Variable", "Default", "Valid values", "Meaning"], rows);
+}
+
+function variableDefault(spec: VariableSpec): string {
+  switch (spec.kind) {
+    case "int": {
+      const human = humanise(spec.default, spec.unit);
+      return human && !human.startsWith(`${spec.default} `) ? `${spec.default} (${human})` : String(spec.default);
+    }
+    case "choice":
+      return `\`${spec.default}\``;
+    case "list":
+      return spec.default.length === 0 ? "none" : spec.default.map((v) => `\`${v}\``).join(", ");
+    default:
+      return "none";
+  }
+}
+
+function variableValues(spec: VariableSpec): string {
+  switch (spec.kind) {
+    case "int": {
+      const unit = spec.unit === "ms" ? " ms" : "";
+      return spec.max >= Number.MAX_SAFE_INTEGER ? `at least ${spec.min}${unit}` : `${spec.min} – ${spec.max}${unit}`;
+    }
+    case "choice":
+      return spec.choices.map((c) => `\`${c}\``).join(", ");
+    case "region":
+      return REPLICA_REGIONS.map((r) => `\`${r}\``).join(", ");
+    case "list":
+      return "a comma-separated list";
+    case "secret":
+      return "any text";
+  }
 }
 
 /** What each part of src/ may import (scripts/arrows.ts, which `npm test` enforces), lowest layer first. */

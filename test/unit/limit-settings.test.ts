@@ -20,3 +20,45 @@ describe("limit settings", () => {
     expect(() => settings({ EDGELOG_MAX_TOPICS: "lots" })).toThrow(/EDGELOG_MAX_TOPICS/);
   });
 });
+
+describe("EDGELOG_* variable spec", () => {
+  it("defaults to the documented values when a variable is unset or empty", () => {
+    // Written out here rather than read from the spec table.
+    expect(settings({})).toEqual({
+      producerIdExpirationMs: 604_800_000,
+      replicaRegion: null,
+      streamLongPollMs: 20_000,
+      mirrorWaitMs: 10_000,
+      maxTopics: 10_000,
+      group: {
+        minSessionTimeoutMs: 6_000,
+        maxSessionTimeoutMs: 300_000,
+        defaultSessionTimeoutMs: 45_000,
+        metadataMaxAgeMs: 5_000,
+        maxSize: 200,
+      },
+    });
+    expect(settings({ EDGELOG_MIRROR_WAIT_MS: "", EDGELOG_REPLICA_REGION: "" }).mirrorWaitMs).toBe(10_000);
+  });
+
+  it("holds each variable to its bounds, naming the variable and what it accepts", () => {
+    expect(settings({ EDGELOG_MIRROR_WAIT_MS: "0", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" })).toMatchObject({
+      mirrorWaitMs: 0,
+      group: { metadataMaxAgeMs: 0 },
+    });
+    expect(() => settings({ EDGELOG_MIRROR_WAIT_MS: "30001" })).toThrow(
+      /EDGELOG_MIRROR_WAIT_MS must be an integer at least 0 and at most 30000, got "30001"/,
+    );
+    expect(() => settings({ EDGELOG_STREAM_LONG_POLL_MS: "0" })).toThrow(/EDGELOG_STREAM_LONG_POLL_MS/);
+    expect(() => settings({ EDGELOG_PRODUCER_ID_EXPIRATION_MS: "1.5" })).toThrow(/EDGELOG_PRODUCER_ID_EXPIRATION_MS/);
+    expect(settings({ EDGELOG_REPLICA_REGION: "weur" }).replicaRegion).toBe("weur");
+    expect(() => settings({ EDGELOG_REPLICA_REGION: "mars" })).toThrow(/EDGELOG_REPLICA_REGION must be one of wnam/);
+  });
+
+  it("refuses session timeout bounds that cross, and keeps Kafka's default session timeout inside them", () => {
+    expect(() =>
+      settings({ EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "9000", EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS: "8000" }),
+    ).toThrow(/must not exceed/);
+    expect(settings({ EDGELOG_GROUP_MAX_SESSION_TIMEOUT_MS: "10000" }).group.defaultSessionTimeoutMs).toBe(10_000);
+  });
+});
