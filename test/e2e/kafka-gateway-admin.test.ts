@@ -219,6 +219,12 @@ describe("KIP-848 consumer protocol", () => {
         30_000,
       );
       expect(shared!.members.map((m: any) => m.protocol).sort()).toEqual(["classic", "consumer"]);
+      // The group's target assignment reaches the consumer-protocol member on its next heartbeat:
+      // records produced before it has let go of two partitions would all be read by it alone.
+      await until("the consumer-protocol member has taken its 2-partition assignment", () => {
+        const held = (kip.assignments ?? []).flatMap((a) => a.partitions);
+        return held.length === 2;
+      });
       await http("POST", `/v1/topics/${topic}/records`, {
         records: Array.from({ length: 40 }, (_, i) => ({ key: `k${i}`, value: `v${i}` })),
       });
