@@ -9,6 +9,7 @@ import type {
   OffsetReply,
 } from "../protocol/api.js";
 import type { ValueFormat } from "../protocol/constants.js";
+import { fullJitter } from "../protocol/backoff.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { fromTpKey, tpKey as key } from "../protocol/topic-partition.js";
 import type { ClientEvents } from "./events.js";
@@ -74,6 +75,9 @@ interface Position {
 
 const enc = encodeURIComponent;
 
+/** Backoff before fetching again after a partition's retriable error. */
+const PARTITION_RETRY = { initialMs: 100, maxMs: 5_000 };
+
 export class Consumer {
   readonly #http: Transport;
   readonly #events: Instrumentation<ClientEvents>;
@@ -90,6 +94,8 @@ export class Consumer {
   #target = new Set<string>();
   #running = false;
   #stopping = false;
+  /** Fetch rounds in a row with a partition's retriable error: the backoff's attempt number. */
+  #faults = 0;
   #loop?: Promise<void>;
   #abort = new AbortController();
   #lastCommit = Date.now();
@@ -291,6 +297,7 @@ export class Consumer {
         throw e;
       }
       let count = 0;
+      let faulted: EdgelogError | undefined;
       for (const part of reply.partitions) {
         const k = key(part.topic, part.partition);
         const p = this.#positions.get(k);
@@ -302,7 +309,12 @@ export class Consumer {
             p.offset = this.#opts.fromBeginning ? (part.log_start_offset ?? 0) : (part.high_watermark ?? p.offset);
             continue;
           }
-          throw errorFromBody(part.error);
+          const error = errorFromBody(part.error);
+          // One partition's transient fault (its object overloaded or restarting) is retried at the
+          // same position, as Kafka's consumers do; only a lasting error ends the loop.
+          if (!error.retriable) throw error;
+          faulted = error;
+          continue;
         }
         const records = part.records ?? [];
         if (records.length === 0) {
@@ -346,6 +358,12 @@ export class Consumer {
         records: count,
         durationMs: Date.now() - started,
       }));
+      if (faulted) {
+        this.#events.emit("consumer.error", () => ({ error: faulted }));
+        await sleep(fullJitter(this.#faults++, PARTITION_RETRY), this.#abort.signal).catch(() => undefined);
+      } else {
+        this.#faults = 0;
+      }
     }
   }
 

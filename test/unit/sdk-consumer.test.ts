@@ -4,7 +4,15 @@ import { describe, expect, it } from "vitest";
 import { Edgelog } from "../../src/client/index.js";
 
 /** A group of one: the coordinator assigns t/0 and t/1, nothing is committed, every partition is empty. */
-function fakeGroupServer(offsetLookup: (partition: number) => Promise<void> = async () => {}) {
+function fakeGroupServer(
+  offsetLookup: (partition: number) => Promise<void> = async () => {},
+  fetchPartition: (p: { topic: string; partition: number; offset: number }) => object = () => ({
+    records: [],
+    next_offset: 0,
+    high_watermark: 0,
+    log_start_offset: 0,
+  }),
+) {
   const fetch = async (input: string | URL | Request, init?: RequestInit) => {
     const url = new URL(String(input));
     const method = init?.method ?? "GET";
@@ -24,12 +32,10 @@ function fakeGroupServer(offsetLookup: (partition: number) => Promise<void> = as
     if (url.pathname === "/v1/fetch") {
       const body = JSON.parse(String(init!.body));
       return Response.json({
-        partitions: body.partitions.map((p: { topic: string; partition: number }) => ({
-          ...p,
-          records: [],
-          next_offset: 0,
-          high_watermark: 0,
-          log_start_offset: 0,
+        partitions: body.partitions.map((p: { topic: string; partition: number; offset: number }) => ({
+          topic: p.topic,
+          partition: p.partition,
+          ...fetchPartition(p),
         })),
       });
     }
@@ -88,5 +94,53 @@ describe("Consumer assignment", () => {
     await consumer.stop();
     expect(during).toEqual([]);
     expect(after.map((p) => p.partition).sort()).toEqual([0, 1]);
+  });
+});
+
+describe("Consumer faults", () => {
+  const record = (offset: number) => ({ offset, timestamp: 0, key: null, value: `v${offset}`, headers: {} });
+
+  it("retries a partition's transient error at the same position and loses nothing", async () => {
+    // Partition 0's object is unavailable for its first two fetches, then serves offsets 0 and 1.
+    let faults = 2;
+    const fetchPartition = (p: { partition: number; offset: number }) => {
+      if (p.partition === 1) return { records: [], next_offset: 0, high_watermark: 0, log_start_offset: 0 };
+      if (faults > 0) {
+        faults--;
+        return { error: { code: "LEADER_NOT_AVAILABLE", message: "partition object restarting", retriable: true } };
+      }
+      const records = [record(0), record(1)].filter((r) => r.offset >= p.offset);
+      return { records, next_offset: 2, high_watermark: 2, log_start_offset: 0 };
+    };
+    const client = new Edgelog({ url: "http://x", fetch: fakeGroupServer(undefined, fetchPartition) });
+    const errors: unknown[] = [];
+    client.events.on("consumer.error", (e) => errors.push((e as { error: { code: string } }).error.code));
+    const consumer = client.consumer({ groupId: "g", maxWaitMs: 0, fromBeginning: true });
+    consumer.subscribe("t");
+    const seen: string[] = [];
+    const both = new Promise<void>((resolve) =>
+      consumer.run({
+        eachMessage: (m) => {
+          seen.push(`${m.partition}:${m.value}`);
+          if (seen.length === 2) resolve();
+        },
+      }),
+    );
+    await both;
+    await consumer.stop();
+    expect(seen).toEqual(["0:v0", "0:v1"]);
+    expect(errors).toEqual(["LEADER_NOT_AVAILABLE", "LEADER_NOT_AVAILABLE"]);
+  });
+
+  it("ends the loop on a partition's lasting error, and done() rejects with it", async () => {
+    const fetchPartition = () => ({
+      error: { code: "TOPIC_AUTHORIZATION_FAILED", message: "no consume on t", retriable: false },
+    });
+    const client = new Edgelog({ url: "http://x", fetch: fakeGroupServer(undefined, fetchPartition) });
+    const consumer = client.consumer({ groupId: "g", maxWaitMs: 0 });
+    consumer.subscribe("t");
+    await consumer.run({ eachMessage: () => {} });
+    await expect(consumer.done()).rejects.toMatchObject({ code: "TOPIC_AUTHORIZATION_FAILED" });
+    await consumer.stop();
   });
 });
