@@ -1,7 +1,13 @@
 // Grants: what a token may do. Parsing resource patterns, matching a request against them, and
 // deciding whether one set of grants covers another (so no token can mint a stronger one).
 
-import { OPERATIONS, TOPIC_NAME_PATTERN, type Operation, type ResourceKind } from "../protocol/constants.js";
+import {
+  OPERATIONS,
+  TOPIC_NAME_PATTERN,
+  TRANSACTIONAL_ID_PATTERN,
+  type Operation,
+  type ResourceKind,
+} from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 
 /** A grant as the API spells it: `{"resource":"topic:orders.*","operations":["produce"]}`. */
@@ -30,6 +36,7 @@ export const CLUSTER: Resource = { kind: "cluster", name: "" };
 export const topicResource = (name: string): Resource => ({ kind: "topic", name });
 export const groupResource = (name: string): Resource => ({ kind: "group", name });
 export const subjectResource = (name: string): Resource => ({ kind: "subject", name });
+export const transactionalIdResource = (name: string): Resource => ({ kind: "transactional-id", name });
 
 export function describeResource(r: Resource): string {
   return r.kind === "cluster" ? "cluster" : `${r.kind}:${r.name}`;
@@ -41,6 +48,8 @@ const KIND_OPERATIONS: Record<ResourceKind, readonly Operation[]> = {
   group: ["produce", "consume", "describe", "admin"],
   // The schema registry's subjects: read, write (register), delete, configure (level and mode).
   subject: ["read", "write", "delete", "configure", "admin"],
+  // Kafka's TransactionalId: WRITE (init, produce, register, commit offsets, end) and DESCRIBE.
+  "transactional-id": ["write", "describe", "admin"],
   // Produce and consume name nothing on the cluster itself; authenticate is a Kafka gateway's (POST /v1/sasl/*).
   cluster: ["describe", "authenticate", "admin"],
 };
@@ -48,6 +57,8 @@ const KIND_OPERATIONS: Record<ResourceKind, readonly Operation[]> = {
 const SUBJECT_GRANT_PATTERN = /^[^\s*\u0000-\u001f]{1,255}$/;
 /** Group ids are free-form (as Kafka's); only `*` (pattern syntax) and whitespace are refused. */
 const GROUP_PATTERN = /^[^\s*]{1,255}$/;
+/** The resource kinds a grant names with `<kind>:<name or prefix*>`. */
+const NAMED_KINDS: readonly string[] = ["topic", "group", "subject", "transactional-id"];
 
 /** Parses and validates one grant; INVALID_REQUEST names what is wrong. */
 export function parseGrant(input: GrantInput, where = "grant"): Grant {
@@ -65,10 +76,10 @@ export function parseGrant(input: GrantInput, where = "grant"): Grant {
   const colon = r.indexOf(":");
   const kind = r === "cluster" ? "cluster" : r.slice(0, colon);
   const pattern = r === "cluster" ? "" : r.slice(colon + 1);
-  if (r !== "cluster" && (colon < 0 || (kind !== "topic" && kind !== "group" && kind !== "subject"))) {
+  if (r !== "cluster" && (colon < 0 || !NAMED_KINDS.includes(kind))) {
     throw new EdgelogError(
       "INVALID_REQUEST",
-      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, group:<name>, subject:<name> (each also as <prefix>*) or cluster`,
+      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, group:<name>, subject:<name>, transactional-id:<name> (each also as <prefix>*) or cluster`,
     );
   }
   const allowed = KIND_OPERATIONS[kind as ResourceKind];
@@ -77,7 +88,14 @@ export function parseGrant(input: GrantInput, where = "grant"): Grant {
     throw new EdgelogError("INVALID_REQUEST", `${where}: the ${kind} resource takes ${allowed.join(", ")}, not ${bad}`);
   if (kind === "cluster") return { kind: "cluster", pattern: "", operations: ops };
   const fixed = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
-  const nameOk = kind === "topic" ? TOPIC_NAME_PATTERN : kind === "subject" ? SUBJECT_GRANT_PATTERN : GROUP_PATTERN;
+  const nameOk =
+    kind === "topic"
+      ? TOPIC_NAME_PATTERN
+      : kind === "subject"
+        ? SUBJECT_GRANT_PATTERN
+        : kind === "transactional-id"
+          ? TRANSACTIONAL_ID_PATTERN
+          : GROUP_PATTERN;
   if (pattern === "" || (fixed !== "" && !nameOk.test(fixed))) {
     throw new EdgelogError(
       "INVALID_REQUEST",
@@ -93,14 +111,14 @@ export function formatGrant(g: Grant): GrantInput {
 
 /**
  * Whether holding `held` allows `wanted`. Admin allows everything on its resource; produce and
- * consume each allow describe, as Kafka's WRITE and READ imply DESCRIBE; on a subject, write,
- * delete and configure each allow read.
+ * consume each allow describe, as Kafka's WRITE and READ imply DESCRIBE (and a transactional id's
+ * write its describe); on a subject, write, delete and configure each allow read.
  */
 export function implies(held: Operation, wanted: Operation): boolean {
   return (
     held === wanted ||
     held === "admin" ||
-    (wanted === "describe" && (held === "produce" || held === "consume")) ||
+    (wanted === "describe" && (held === "produce" || held === "consume" || held === "write")) ||
     (wanted === "read" && (held === "write" || held === "delete" || held === "configure"))
   );
 }
@@ -158,5 +176,6 @@ export const ALL_GRANTS: readonly Grant[] = [
   { kind: "topic", pattern: "*", operations: ["admin"] },
   { kind: "group", pattern: "*", operations: ["admin"] },
   { kind: "subject", pattern: "*", operations: ["admin"] },
+  { kind: "transactional-id", pattern: "*", operations: ["admin"] },
   { kind: "cluster", pattern: "", operations: ["admin"] },
 ];

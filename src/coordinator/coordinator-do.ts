@@ -144,6 +144,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
             member_id: owners.get(k) ?? null,
             committed_offset: c ?? null,
             high_watermark: hw,
+            last_stable_offset: hw,
             lag: c === undefined ? null : hw - c,
           };
         }),

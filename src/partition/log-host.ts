@@ -172,6 +172,7 @@ export class LogHost {
       partition: ref.partition,
       log_start_offset: s.logStartOffset,
       high_watermark: s.highWatermark,
+      last_stable_offset: s.highWatermark,
       log_end_offset: s.logEndOffset,
       bytes: s.hotBytes,
       archived_bytes: totals.archivedBytes,

@@ -9,10 +9,14 @@ import {
   FETCH_MAX_BYTES_CAP,
   FETCH_MAX_RECORDS_CAP,
   FETCH_MAX_WAIT_MS,
+  ISOLATION_LEVELS,
   MAX_PARTITIONS,
   OFFSET_METADATA_MAX_CHARS,
   OPERATIONS,
   TOPIC_NAME_PATTERN,
+  TRANSACTION_DEFAULT_TIMEOUT_MS,
+  TRANSACTION_MAX_TIMEOUT_MS,
+  TRANSACTION_STATES,
   VALUE_FORMATS,
 } from "./constants.js";
 
@@ -51,10 +55,23 @@ export const TopicSchema = z.object({
   created_at: z.number().int(),
 });
 
+/** Kafka's isolation.level, on every read path (docs/transactions.md). */
+export const IsolationSchema = z
+  .enum(ISOLATION_LEVELS)
+  .describe(
+    "read_committed: stop at the last stable offset and leave out aborted transactions' records; read_uncommitted (the HTTP default): every data record up to the high watermark. Control records (transaction markers) are never shown as records",
+  );
+
+const lastStableOffset = z
+  .number()
+  .int()
+  .describe("the first offset of the oldest open transaction, or the high watermark when none is open");
+
 export const PartitionInfoSchema = z.object({
   partition: z.number().int(),
   log_start_offset: z.number().int(),
   high_watermark: z.number().int(),
+  last_stable_offset: lastStableOffset,
   bytes: z.number().int().describe("bytes in the hot tier (SQLite)"),
   archived_bytes: z.number().int().describe("bytes in archived R2 segments"),
   segments: z.number().int().describe("sealed segments (archived, or sealed in place for compacted topics)"),
@@ -116,6 +133,12 @@ export const ProducerSchema = z
       .record(z.string().regex(/^\d{1,4}$/), sequence)
       .optional()
       .describe("base sequence per partition the request writes to, keyed by partition number"),
+    transactional_id: z
+      .string()
+      .optional()
+      .describe(
+        "write inside this transactional id's open transaction (docs/transactions.md); id and epoch are what its init, commit or abort answered",
+      ),
   })
   .refine(
     (p) => (p.sequence === undefined) !== (p.sequences === undefined),
@@ -129,6 +152,15 @@ export const InitProducerSchema = z.strictObject({
 export const ProducerIdentitySchema = z.object({ id: z.string(), epoch: z.number().int() });
 
 export const AcksSchema = z.union([z.literal(0), z.literal(1), z.literal(-1), z.literal("all")]);
+
+/** The raw RecordBatch v2 route's query (JSON bodies carry these in the body). */
+export const BatchProduceQuerySchema = z.object({
+  acks: z.enum(["1", "all", "-1"]).optional().describe("1 (default) or all"),
+  transactional_id: z
+    .string()
+    .optional()
+    .describe("the batches are transactional (attribute bit 0x10) and belong to this transactional id's producer"),
+});
 
 export const ProduceRequestSchema = z.strictObject({
   records: z.array(ProduceRecordSchema).min(1),
@@ -193,6 +225,7 @@ export const FetchQuerySchema = z.object({
   raw: z.enum(["true", "false"]).optional().describe("WebSocket only: binary frames of whole RecordBatch v2"),
   replica: ReplicaChoiceSchema.optional(),
   decode: DecodeSchema.optional(),
+  isolation: IsolationSchema.optional(),
 });
 
 export const FetchedRecordSchema = z.object({
@@ -216,10 +249,22 @@ export const FetchReplySchema = z.object({
   next_offset: z.number().int(),
   high_watermark: z.number().int(),
   log_start_offset: z.number().int(),
+  last_stable_offset: lastStableOffset,
+});
+
+/** An aborted transaction overlapping a raw read, as Kafka's Fetch response lists it. */
+export const AbortedTransactionSchema = z.object({
+  producer_id: z.string(),
+  first_offset: z.number().int().describe("the transaction's first offset in this partition"),
 });
 
 /** One live-tail event (SSE `event: records`) or WebSocket frame. */
-export const LiveFrameSchema = FetchReplySchema.pick({ records: true, next_offset: true, high_watermark: true });
+export const LiveFrameSchema = FetchReplySchema.pick({
+  records: true,
+  next_offset: true,
+  high_watermark: true,
+  last_stable_offset: true,
+});
 
 export const MultiFetchRequestSchema = z.strictObject({
   partitions: z
@@ -244,6 +289,7 @@ export const MultiFetchRequestSchema = z.strictObject({
     ),
   replica: ReplicaChoiceSchema.optional(),
   decode: DecodeSchema.optional(),
+  isolation: IsolationSchema.optional(),
 });
 
 export const MultiFetchReplySchema = z.object({
@@ -260,10 +306,17 @@ export const MultiFetchReplySchema = z.object({
         .describe(
           "binary reply (Accept: application/vnd.edgelog.multi-fetch): how many bytes of raw batches follow the header for this partition",
         ),
+      aborted_transactions: z
+        .array(AbortedTransactionSchema)
+        .optional()
+        .describe(
+          "format batches under read_committed: aborted transactions overlapping the batches; skip each producer's transactional batches from first_offset to its ABORT marker",
+        ),
       error: ErrorBodySchema.shape.error.optional(),
       next_offset: z.number().int().optional(),
       high_watermark: z.number().int().optional(),
       log_start_offset: z.number().int().optional(),
+      last_stable_offset: lastStableOffset.optional(),
     }),
   ),
 });
@@ -273,6 +326,7 @@ export const OffsetsQuerySchema = z.object({
     .union([z.enum(["earliest", "latest"]), intParam("at")])
     .default("latest")
     .describe("earliest, latest, or a timestamp in ms"),
+  isolation: IsolationSchema.optional().describe("read_committed: latest is the last stable offset"),
 });
 
 export const OffsetReplySchema = z.object({ offset: z.number().int(), timestamp: z.number().int() });
@@ -357,6 +411,14 @@ export const CommitOffsetsSchema = z.strictObject({
     .max(MAX_PARTITIONS),
 });
 
+export const CommittedOffsetsQuerySchema = z.object({
+  require_stable: z
+    .enum(["true", "false"])
+    .optional()
+    .describe("true: 409 UNSTABLE_OFFSET_COMMIT while a transaction holds pending offsets for the asked partitions"),
+  topics: z.string().optional().describe("comma-separated topic names: only their offsets (default: every topic)"),
+});
+
 export const CommittedOffsetsReplySchema = z.object({
   offsets: z.array(
     z.object({
@@ -419,9 +481,20 @@ export const GroupSchema = z.object({
       member_id: z.string().nullable(),
       committed_offset: z.number().int().nullable(),
       high_watermark: z.number().int(),
-      lag: z.number().int().nullable().describe("high_watermark - committed_offset; null when nothing is committed"),
+      last_stable_offset: lastStableOffset,
+      lag: z
+        .number()
+        .int()
+        .nullable()
+        .describe(
+          "high_watermark (read_committed: last_stable_offset) - committed_offset; null when nothing is committed",
+        ),
     }),
   ),
+});
+
+export const GroupDescribeQuerySchema = z.object({
+  isolation: IsolationSchema.optional().describe("read_committed: lag is counted to the last stable offset"),
 });
 
 export const GroupListSchema = z.object({
@@ -453,7 +526,9 @@ export const TopicListSchema = z.object({
 export const GrantSchema = z.strictObject({
   resource: z
     .string()
-    .describe("topic:<name>, topic:<prefix>*, group:<name>, group:<prefix>*, or cluster; * alone matches every name"),
+    .describe(
+      "topic:, group:, subject: or transactional-id: with a <name> or <prefix>*, or cluster; * alone matches every name",
+    ),
   operations: z
     .array(z.enum(OPERATIONS))
     .min(1)
@@ -607,6 +682,135 @@ export type AlterTopicBody = z.input<typeof AlterTopicSchema>;
 export type MultiFetchBody = z.input<typeof MultiFetchRequestSchema>;
 export type HeartbeatBody = z.input<typeof HeartbeatRequestSchema>;
 export type CommitOffsetsBody = z.input<typeof CommitOffsetsSchema>;
+
+// ---- Transactions (docs/transactions.md) ----
+
+/** A transactional producer, as init (or, with version 2, the last commit or abort) answered it. */
+export const TransactionProducerSchema = z.strictObject({
+  id: z.string().regex(/^\d{1,16}$/, "producer id must be the decimal id the transactional id's init answered"),
+  epoch: z.number().int().min(0).max(32767),
+});
+
+export const InitTransactionSchema = z.strictObject({
+  transaction_timeout_ms: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      `how long a transaction may stay open before the coordinator aborts it (default ${TRANSACTION_DEFAULT_TIMEOUT_MS}, at most ${TRANSACTION_MAX_TIMEOUT_MS})`,
+    ),
+  version: z
+    .union([z.literal(1), z.literal(2)])
+    .optional()
+    .describe("transaction protocol: 2 (default; KIP-890, an epoch per transaction) or 1 (KIP-98/447)"),
+  producer: TransactionProducerSchema.optional().describe(
+    "KIP-360 recovery: the producer id and epoch this instance holds; keeps the producer id, fenced if another instance took over",
+  ),
+});
+
+export const InitTransactionReplySchema = z.object({
+  transactional_id: z.string(),
+  producer: ProducerIdentitySchema,
+  version: z.number().int(),
+  transaction_timeout_ms: z.number().int(),
+});
+
+const txnTopics = z
+  .array(z.strictObject({ topic: z.string(), partitions: z.array(partition).min(1).max(MAX_PARTITIONS) }))
+  .min(1)
+  .max(MAX_PARTITIONS);
+
+export const AddPartitionsToTxnSchema = z.strictObject({ producer: TransactionProducerSchema, topics: txnTopics });
+export const AddPartitionsToTxnReplySchema = z.object({
+  topics: z.array(z.object({ topic: z.string(), partitions: z.array(z.number().int()) })),
+});
+
+export const AddOffsetsToTxnSchema = z.strictObject({ producer: TransactionProducerSchema, group_id: z.string() });
+export const AddOffsetsToTxnReplySchema = z.object({ group_id: z.string() });
+
+export const TxnOffsetCommitSchema = z.strictObject({
+  producer: TransactionProducerSchema,
+  group_id: z.string(),
+  member_id: CommitOffsetsSchema.shape.member_id,
+  member_epoch: CommitOffsetsSchema.shape.member_epoch,
+  instance_id: z.string().min(1).max(255).nullable().optional().describe("static membership id, if the member has one"),
+  offsets: CommitOffsetsSchema.shape.offsets,
+});
+
+export const EndTxnSchema = z.strictObject({ producer: TransactionProducerSchema });
+export const EndTxnReplySchema = z.object({
+  transactional_id: z.string(),
+  result: z.enum(["committed", "aborted"]),
+  producer: ProducerIdentitySchema.describe(
+    "the producer to use next: version 2 bumps the epoch (or gives a new id at epoch 0 once exhausted); version 1 keeps it",
+  ),
+  complete: z
+    .boolean()
+    .describe("every marker was written before the reply; false: the decision is durable and markers are retried"),
+});
+
+export const TransactionStateSchema = z.enum(TRANSACTION_STATES);
+
+export const TransactionSchema = z.object({
+  transactional_id: z.string(),
+  state: TransactionStateSchema,
+  producer: ProducerIdentitySchema,
+  version: z.number().int(),
+  transaction_timeout_ms: z.number().int(),
+  transaction_start_ms: z.number().int().nullable().describe("when the current transaction began; null when none is"),
+  last_update_ms: z.number().int(),
+  topics: z
+    .array(z.object({ topic: z.string(), partitions: z.array(z.number().int()) }))
+    .describe("the partitions of the current (or last) transaction"),
+  groups: z.array(z.string()).describe("the groups whose offsets the current (or last) transaction commits"),
+  pending_markers: z.number().int().describe("participants still to be told the outcome"),
+});
+
+export const TransactionListQuerySchema = pageQuery("transactional ids").extend({
+  state: z
+    .string()
+    .optional()
+    .describe(`only these states, comma-separated (${TRANSACTION_STATES.join(", ")})`),
+  producer_id: z.string().optional().describe("only the transactional id holding this producer id"),
+});
+
+export const TransactionListSchema = z.object({
+  transactions: z.array(
+    z.object({ transactional_id: z.string(), state: TransactionStateSchema, producer_id: z.string() }),
+  ),
+  next_after: GroupListSchema.shape.next_after,
+});
+
+export const PartitionTransactionsSchema = z.object({
+  partition: z.number().int(),
+  last_stable_offset: z.number().int(),
+  high_watermark: z.number().int(),
+  transactions: z.array(
+    z.object({
+      producer_id: z.string(),
+      producer_epoch: z.number().int(),
+      transactional_id: z.string().nullable(),
+      first_offset: z.number().int(),
+      last_offset: z.number().int(),
+      open_ms: z.number().int().describe("how long the transaction has been open on this partition"),
+      hanging: z.boolean().describe("open for longer than transaction.max.timeout.ms (15 minutes)"),
+    }),
+  ),
+});
+
+export const AbortPartitionTransactionSchema = z
+  .strictObject({
+    producer_id: z.string().optional().describe("the open transaction's producer id"),
+    start_offset: offset.optional().describe("or its first offset on this partition"),
+  })
+  .refine((b) => (b.producer_id === undefined) !== (b.start_offset === undefined), "give producer_id or start_offset");
+
+export const AbortedPartitionTransactionSchema = z.object({
+  producer_id: z.string(),
+  first_offset: z.number().int(),
+  marker_offset: z.number().int(),
+});
+
 export type ProducerFields = z.infer<typeof ProducerSchema>;
 export type ProduceRequest = z.infer<typeof ProduceRequestSchema>;
 export type ProduceRecordInput = z.infer<typeof ProduceRecordSchema>;
@@ -627,3 +831,10 @@ export type ScramFinalReply = z.infer<typeof ScramFinalReplySchema>;
 export type CreateMirrorRequest = z.infer<typeof CreateMirrorSchema>;
 export type MirrorView = z.infer<typeof MirrorSchema>;
 export type MirrorPartitionStatus = z.infer<typeof MirrorPartitionSchema>;
+export type AbortedTransaction = z.infer<typeof AbortedTransactionSchema>;
+export type InitTransactionRequest = z.infer<typeof InitTransactionSchema>;
+export type InitTransactionReply = z.infer<typeof InitTransactionReplySchema>;
+export type TxnOffsetCommitRequest = z.infer<typeof TxnOffsetCommitSchema>;
+export type EndTxnReply = z.infer<typeof EndTxnReplySchema>;
+export type TransactionDescription = z.infer<typeof TransactionSchema>;
+export type PartitionTransactions = z.infer<typeof PartitionTransactionsSchema>;

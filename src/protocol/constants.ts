@@ -8,6 +8,8 @@ export const CONTENT_TYPE_MULTI_FETCH = "application/vnd.edgelog.multi-fetch";
 export const HEADER_HIGH_WATERMARK = "Edgelog-High-Watermark";
 export const HEADER_LOG_START_OFFSET = "Edgelog-Log-Start-Offset";
 export const HEADER_NEXT_OFFSET = "Edgelog-Next-Offset";
+/** Raw-batch fetches: the first offset of the oldest open transaction, or the high watermark when none is. */
+export const HEADER_LAST_STABLE_OFFSET = "Edgelog-Last-Stable-Offset";
 
 /** Bounds on one produce request (documented in the README and OpenAPI). */
 export const MAX_RECORDS_PER_REQUEST = 10_000;
@@ -64,8 +66,11 @@ export const GROUP_MAX_SIZE = 200;
 /** Kafka's offset.metadata.max.bytes. */
 export const OFFSET_METADATA_MAX_CHARS = 4096;
 export const GROUP_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
-/** What a token's grant may name (`topic:<name|prefix*>`, `group:<name|prefix*>`, `subject:<name|prefix*>`, `cluster`) and allow. */
-export const RESOURCE_KINDS = ["topic", "group", "subject", "cluster"] as const;
+/**
+ * What a token's grant may name (`topic:`, `group:`, `subject:` and `transactional-id:` each with a
+ * name or `<prefix>*`, or `cluster`) and allow.
+ */
+export const RESOURCE_KINDS = ["topic", "group", "subject", "transactional-id", "cluster"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 /**
  * produce/consume/describe name topic and group operations; read/write/delete/configure schema registry subjects';
@@ -93,3 +98,28 @@ export const QUERY_TOKEN_PARAM = "access_token";
 export const HEADER_REPLICA_MISS = "Edgelog-Replica-Miss";
 /** Which copy served a read of a geo-replicated topic: `leader` or a region. */
 export const HEADER_REPLICA = "Edgelog-Replica";
+
+/** Kafka's isolation.level: what a read may return (docs/transactions.md#reading-isolation-levels). */
+export const ISOLATION_LEVELS = ["read_uncommitted", "read_committed"] as const;
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+
+/** Transactional ids are path segments, spelled as group ids. */
+export const TRANSACTIONAL_ID_PATTERN = GROUP_ID_PATTERN;
+/** Kafka's transaction.timeout.ms default and the broker's transaction.max.timeout.ms. */
+export const TRANSACTION_DEFAULT_TIMEOUT_MS = 60_000;
+export const TRANSACTION_MAX_TIMEOUT_MS = 900_000;
+/** Kafka's transactional.id.expiration.ms: an id idle this long, with nothing open, is forgotten. */
+export const TRANSACTIONAL_ID_EXPIRATION_MS = 7 * 24 * 3_600_000;
+/** The transaction protocol versions: 1 (KIP-98/447, stable epoch) and 2 (KIP-890 part 2, an epoch per transaction). */
+export const TRANSACTION_VERSIONS = [1, 2] as const;
+export type TransactionVersion = (typeof TRANSACTION_VERSIONS)[number];
+/** Kafka's transaction states, as DescribeTransactions and ListTransactions name them. */
+export const TRANSACTION_STATES = [
+  "Empty",
+  "Ongoing",
+  "PrepareCommit",
+  "PrepareAbort",
+  "CompleteCommit",
+  "CompleteAbort",
+] as const;
+export type TransactionState = (typeof TRANSACTION_STATES)[number];

@@ -70,7 +70,12 @@ export const ERRORS = {
     fix: "Another instance re-initialised this producer id; stop this one.",
   },
   UNKNOWN_PRODUCER_ID: { status: 404, retriable: false, kafka: 59, fix: "Get a producer id from POST /v1/producers." },
-  INVALID_PRODUCER_ID_MAPPING: { status: 400, retriable: false, kafka: 49 },
+  INVALID_PRODUCER_ID_MAPPING: {
+    status: 400,
+    retriable: false,
+    kafka: 49,
+    fix: "Use the producer id the transactional id's init answered.",
+  },
   UNKNOWN_MEMBER_ID: { status: 409, retriable: false, kafka: 25, fix: "Rejoin the group with member_id null." },
   FENCED_MEMBER_EPOCH: { status: 409, retriable: false, kafka: 110, fix: "Rejoin the group with member_epoch 0." },
   STALE_MEMBER_EPOCH: {
@@ -104,6 +109,45 @@ export const ERRORS = {
     retriable: false,
     kafka: 22,
     fix: "Commit only partitions in your assignment; heartbeat to learn it.",
+  },
+  // Transactions (docs/transactions.md).
+  PRODUCER_FENCED: {
+    status: 409,
+    retriable: false,
+    kafka: 90,
+    fix: "A newer init took this transactional id; stop this producer.",
+  },
+  TRANSACTION_ABORTABLE: {
+    status: 409,
+    retriable: false,
+    kafka: 120,
+    fix: "Abort the transaction, then start a new one.",
+  },
+  INVALID_TXN_STATE: { status: 409, retriable: false, kafka: 48 },
+  CONCURRENT_TRANSACTIONS: {
+    status: 409,
+    retriable: true,
+    kafka: 51,
+    fix: "The previous transaction is still completing; retry shortly.",
+  },
+  INVALID_TRANSACTION_TIMEOUT: {
+    status: 400,
+    retriable: false,
+    kafka: 50,
+    fix: "Give transaction_timeout_ms between 1 and 900000.",
+  },
+  TRANSACTIONAL_ID_NOT_FOUND: {
+    status: 404,
+    retriable: false,
+    kafka: 105,
+    fix: "Initialise it first (POST /v1/transactions/{id}/init).",
+  },
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: 53 },
+  UNSTABLE_OFFSET_COMMIT: {
+    status: 409,
+    retriable: true,
+    kafka: 88,
+    fix: "A transaction holding offsets for these partitions is still open; retry once it ends.",
   },
   NOT_ENOUGH_REPLICAS: { status: 503, retriable: true, kafka: 19 },
   NOT_ENOUGH_REPLICAS_AFTER_APPEND: { status: 503, retriable: true, kafka: 20 },
@@ -296,12 +340,6 @@ export const ERRORS = {
     retriable: false,
     kafka: 43,
     fix: "Produce with v3 or later (RecordBatch v2).",
-  },
-  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: {
-    status: 403,
-    retriable: false,
-    kafka: 53,
-    fix: "Transactions are not offered; use an idempotent producer.",
   },
   MEMBER_ID_REQUIRED: { status: 409, retriable: false, kafka: 79, fix: "Join again with the member id given." },
   SECURITY_DISABLED: {

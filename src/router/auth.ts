@@ -264,6 +264,7 @@ const DENIED: Record<ResourceKind, ErrorCode> = {
   topic: "TOPIC_AUTHORIZATION_FAILED",
   group: "GROUP_AUTHORIZATION_FAILED",
   subject: "SUBJECT_AUTHORIZATION_FAILED",
+  "transactional-id": "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
   cluster: "CLUSTER_AUTHORIZATION_FAILED",
 };
 

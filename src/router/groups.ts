@@ -4,7 +4,9 @@ import type { Context } from "hono";
 import type { z } from "zod";
 import {
   CommitOffsetsSchema,
+  CommittedOffsetsQuerySchema,
   CommittedOffsetsReplySchema,
+  GroupDescribeQuerySchema,
   GroupListQuerySchema,
   GroupListSchema,
   GroupSchema,
@@ -59,8 +61,10 @@ export const groupRoutes: Route[] = [
   route({
     method: "GET",
     path: "/v1/groups/:group/offsets",
-    summary: "Committed offsets",
+    summary:
+      "Committed offsets; require_stable=true answers UNSTABLE_OFFSET_COMMIT while a transaction holds pending ones",
     permission: onGroup("describe"),
+    query: CommittedOffsetsQuerySchema,
     ok: { status: 200, schema: CommittedOffsetsReplySchema },
     handler: committed,
   }),
@@ -85,8 +89,9 @@ export const groupRoutes: Route[] = [
   route({
     method: "GET",
     path: "/v1/groups/:group",
-    summary: "Describe a group: state, members, assignment, lag per partition",
+    summary: "Describe a group: state, members, assignment, lag per partition (isolation=read_committed: to the LSO)",
     permission: onGroup("describe"),
+    query: GroupDescribeQuerySchema,
     ok: { status: 200, schema: GroupSchema },
     handler: describeGroup,
   }),

@@ -18,6 +18,12 @@ export const PUBLIC: Permission = { access: "public" };
 export const onTopic = (op: Operation): Permission => ({ access: "grant", kind: "topic", param: "topic", op });
 export const onCluster = (op: Operation): Permission => ({ access: "grant", kind: "cluster", op });
 export const onGroup = (op: Operation): Permission => ({ access: "grant", kind: "group", param: "group", op });
+export const onTransactionalId = (op: Operation): Permission => ({
+  access: "grant",
+  kind: "transactional-id",
+  param: "tid",
+  op,
+});
 export const inHandler = (check: string, quota?: QuotaKind): Permission => ({ access: "in-handler", check, quota });
 /** A Durable Streams route: the stream names topic stream.<name>, checked in the handler. */
 export const onStream = (op: Operation, quota?: QuotaKind): Permission =>

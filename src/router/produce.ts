@@ -2,6 +2,7 @@
 
 import type { Context } from "hono";
 import {
+  BatchProduceQuerySchema,
   BatchProduceReplySchema,
   ProduceReplySchema,
   ProduceRequestSchema,
@@ -46,7 +47,7 @@ export const produceRoutes: Route[] = [
     path: "/v1/topics/:topic/partitions/:p/records",
     summary: `Produce to one partition: JSON records, or raw RecordBatch v2 as ${CONTENT_TYPE_RECORD_BATCH}`,
     permission: onTopic("produce"),
-    documents: { body: ProduceRequestSchema },
+    documents: { body: ProduceRequestSchema, query: BatchProduceQuerySchema },
     binaryBody: true,
     ok: { status: 200, schema: ProduceReplySchema.or(BatchProduceReplySchema) },
     handler: produceToPartition,

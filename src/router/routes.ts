@@ -16,6 +16,7 @@ import { registryRoutes } from "./registry.js";
 import { route, type Route } from "./route.js";
 import { saslRoutes } from "./sasl.js";
 import { tokenRoutes } from "./tokens.js";
+import { transactionRoutes } from "./transactions.js";
 import { topicRoutes } from "./topics.js";
 
 let doc: Record<string, unknown> | undefined;
@@ -46,6 +47,7 @@ export const ROUTES: readonly Route[] = [
   ...producerRoutes,
   ...fetchRoutes,
   ...groupRoutes,
+  ...transactionRoutes,
   ...streamRoutes,
   ...tokenRoutes,
   ...saslRoutes,
