@@ -138,4 +138,30 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
     version: 6,
     statements: [`CREATE INDEX compact_keys_by_offset ON compact_keys (offset)`],
   },
+  {
+    // Transactions (src/log/transactions.ts): the producers with a transaction open in this
+    // partition and where it began (the LSO waits on the oldest), and the aborted ranges that
+    // read_committed leaves out (Kafka's aborted-transaction index, by first offset; rows whose
+    // segment went to R2 move into the segment's .txnindex object, counted in aborted_txns).
+    version: 7,
+    statements: [
+      `CREATE TABLE txn_open (
+        producer_id INTEGER PRIMARY KEY,
+        producer_epoch INTEGER NOT NULL,
+        first_offset INTEGER NOT NULL,
+        last_offset INTEGER NOT NULL,
+        txn_seq INTEGER,
+        transactional_id TEXT,
+        started_at INTEGER NOT NULL
+      )`,
+      `CREATE TABLE txn_aborted (
+        first_offset INTEGER NOT NULL,
+        producer_id INTEGER NOT NULL,
+        last_offset INTEGER NOT NULL,
+        PRIMARY KEY (first_offset, producer_id)
+      ) WITHOUT ROWID`,
+      `CREATE INDEX txn_aborted_by_last ON txn_aborted (last_offset)`,
+      `ALTER TABLE segments ADD COLUMN aborted_txns INTEGER NOT NULL DEFAULT 0`,
+    ],
+  },
 ];

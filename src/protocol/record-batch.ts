@@ -13,8 +13,12 @@ export const LOG_OVERHEAD = 12;
 export const TIMESTAMP_TYPE_LOG_APPEND = 0x08;
 
 export const COMPRESSION_MASK = 0x07;
-const TRANSACTIONAL = 0x10;
-const CONTROL = 0x20;
+/** Attribute bit 4: the batch belongs to a transaction (its producer's records until a marker). */
+export const ATTR_TRANSACTIONAL = 0x10;
+/** Attribute bit 5: a control batch (a transaction marker), written by the broker, never a client. */
+export const ATTR_CONTROL = 0x20;
+const TRANSACTIONAL = ATTR_TRANSACTIONAL;
+const CONTROL = ATTR_CONTROL;
 
 // Field positions within a batch.
 export const LENGTH_AT = 8;
@@ -79,6 +83,16 @@ export interface EncodeOptions {
   producerEpoch?: number;
   baseSequence?: number;
   partitionLeaderEpoch?: number;
+  /** Attribute bits to set: ATTR_TRANSACTIONAL, and ATTR_CONTROL for the broker's markers. */
+  attributes?: number;
+}
+
+export function isTransactional(h: Pick<BatchHeader, "attributes">): boolean {
+  return (h.attributes & TRANSACTIONAL) !== 0;
+}
+
+export function isControl(h: Pick<BatchHeader, "attributes">): boolean {
+  return (h.attributes & CONTROL) !== 0;
 }
 
 function corrupt(message: string): EdgelogError {
@@ -114,6 +128,7 @@ export function encodeBatch(records: RecordInput[], opts: EncodeOptions = {}): U
   const producerEpoch = checkInt("producerEpoch", opts.producerEpoch ?? -1, -1, 0x7fff);
   const baseSequence = checkInt("baseSequence", opts.baseSequence ?? -1, -1, 0x7fffffff);
   const leaderEpoch = checkInt("partitionLeaderEpoch", opts.partitionLeaderEpoch ?? -1, -1, 0x7fffffff);
+  const attributes = checkInt("attributes", opts.attributes ?? 0, 0, TRANSACTIONAL | CONTROL);
 
   const baseTimestamp = records[0]!.timestamp;
   let maxTimestamp = baseTimestamp;
@@ -153,7 +168,7 @@ export function encodeBatch(records: RecordInput[], opts: EncodeOptions = {}): U
     .int32(leaderEpoch)
     .int8(2)
     .uint32(0) // CRC, filled in once the covered bytes exist
-    .int16(0)
+    .int16(attributes)
     .int32(n - 1)
     .int64(baseTimestamp)
     .int64(maxTimestamp)
@@ -254,9 +269,10 @@ export function readBatchHeader(buf: Uint8Array, pos = 0): BatchHeader {
  * appending it, walking the records without materialising them. The order of
  * checks follows Kafka's: framing and magic, CRC, attributes, counts, records.
  * baseOffset is not required to be 0 (Kafka requires it of clients) because
- * the caller overwrites it with setBaseOffset anyway.
+ * the caller overwrites it with setBaseOffset anyway. Transactional batches are
+ * accepted only when the caller says the request is a transaction's.
  */
-export function validateBatches(buf: Uint8Array): ValidatedBatch[] {
+export function validateBatches(buf: Uint8Array, opts: { transactional?: boolean } = {}): ValidatedBatch[] {
   if (buf.length === 0) throw invalid("expected one or more record batches, got an empty body");
   const headers: ValidatedBatch[] = [];
   let pos = 0;
@@ -276,8 +292,15 @@ export function validateBatches(buf: Uint8Array): ValidatedBatch[] {
     }
     if (h.attributes & CONTROL)
       throw invalid(`record batch at byte ${pos} is a control batch; clients may not write control records`);
-    if (h.attributes & TRANSACTIONAL)
-      throw invalid(`record batch at byte ${pos} is transactional; transactions are not supported`);
+    if (((h.attributes & TRANSACTIONAL) !== 0) !== (opts.transactional === true)) {
+      throw invalid(
+        h.attributes & TRANSACTIONAL
+          ? `record batch at byte ${pos} is transactional, but the request names no transactional id`
+          : `record batch at byte ${pos} is not transactional (attribute bit 0x10), but the request is a transaction's`,
+      );
+    }
+    if (h.attributes & TRANSACTIONAL && h.producerId < 0)
+      throw invalid(`record batch at byte ${pos} is transactional but carries no producer id`);
     if (h.recordCount < 1)
       throw invalid(`record batch at byte ${pos} has record count ${h.recordCount}; it must hold at least one record`);
     if (h.lastOffsetDelta + 1 !== h.recordCount) {
@@ -446,13 +469,17 @@ export function setCreateTime(batch: Uint8Array, maxTimestamp: number, pos = 0):
 }
 
 /**
- * Makes the batch non-idempotent in place (producerId, epoch and baseSequence -1), CRC recomputed.
- * For copying batches between logs: another log's producer ids mean nothing in this one.
+ * Makes the batch non-idempotent and non-transactional in place (producerId, epoch and baseSequence
+ * -1, the transactional bit cleared), CRC recomputed. For copying batches between logs: another
+ * log's producer ids and transactions mean nothing in this one.
  */
 export function clearProducer(batch: Uint8Array, pos = 0): void {
   const h = readBatchHeader(batch, pos);
-  if (h.producerId === -1 && h.producerEpoch === -1 && h.baseSequence === -1) return;
+  if (h.producerId === -1 && h.producerEpoch === -1 && h.baseSequence === -1 && !(h.attributes & TRANSACTIONAL)) return;
   batch.fill(0xff, pos + PRODUCER_ID_AT, pos + RECORD_COUNT_AT);
+  const attributes = h.attributes & ~TRANSACTIONAL;
+  batch[pos + ATTRIBUTES_AT] = attributes >>> 8;
+  batch[pos + ATTRIBUTES_AT + 1] = attributes;
   putUint32(batch, pos + CRC_AT, crc32c(batch, pos + ATTRIBUTES_AT, pos + h.size));
 }
 
