@@ -1,7 +1,7 @@
 // argv -> a Command, with no I/O: every flag, default and usage message of the CLI lives here.
 
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { VALUE_FORMATS, type ValueFormat } from "../protocol/constants.js";
+import { ISOLATION_LEVELS, VALUE_FORMATS, type IsolationLevel, type ValueFormat } from "../protocol/constants.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8787";
 
@@ -36,6 +36,7 @@ export type Command =
       maxMessages?: number;
       replica?: string;
       decode?: "registry";
+      isolation?: IsolationLevel;
     }
   | { kind: "groups.list" }
   | { kind: "groups.describe"; group: string }
@@ -54,6 +55,17 @@ export type Command =
       keySep?: string;
       fromBeginning: boolean;
       decode?: "registry";
+      isolation?: IsolationLevel;
+    }
+  | { kind: "transactions.list"; states?: string[]; producerId?: string }
+  | { kind: "transactions.describe"; id: string }
+  | { kind: "transactions.describe-producers"; topic: string; partition: number }
+  | { kind: "transactions.find-hanging"; topic: string; partition?: number }
+  | {
+      kind: "transactions.abort";
+      topic: string;
+      partition: number;
+      which: { producerId: string } | { startOffset: number };
     };
 
 export interface Invocation {
@@ -95,6 +107,8 @@ Commands:
   produce TOPIC                              write stdin lines as records
   consume TOPIC                              print records, one per line
   groups list|describe|reset-offsets|delete  manage consumer groups
+  transactions list|describe|describe-producers|find-hanging|abort
+                                             see transactions, abort a hanging one
   tail TOPIC                                 follow new records live (SSE)
   kafka-gateway --listen H:P --upstream URL  serve Kafka clients (kcat, kafkajs) over this API (--sasl, --tls-cert/--tls-key: --help)
 
@@ -163,8 +177,11 @@ unless --follow is given.
   ${FORMAT_HELP}; default string
   --max-messages N   stop after N records
   --replica R        geo-replicated topics: nearest (default), leader, or a region
-  --decode registry  show values framed for the schema registry decoded with their schema`,
+  --decode registry  show values framed for the schema registry decoded with their schema
+  --isolation I      read_committed (default: no aborted or open transactions' records)
+                     or read_uncommitted`,
     options: {
+      isolation: { type: "string" },
       replica: { type: "string" },
       decode: { type: "string" },
       group: { type: "string", short: "g" },
@@ -196,8 +213,10 @@ The group must have no members.`,
     usage: `Usage: edgelog tail TOPIC [--partition P] [--from-beginning] [--key-sep SEP] [--format F]
 
 Follows new records live over Server-Sent Events (default partition 0). --decode registry shows
-values framed for the schema registry decoded with their schema.`,
+values framed for the schema registry decoded with their schema. --isolation read_committed
+shows only committed records (default read_uncommitted: every record as it is appended).`,
     options: {
+      isolation: { type: "string" },
       decode: { type: "string" },
       partition: { type: "string", short: "p" },
       "from-beginning": { type: "boolean" },
@@ -206,11 +225,51 @@ values framed for the schema registry decoded with their schema.`,
     },
     positionals: ["TOPIC"],
   },
+  "transactions list": {
+    usage: `Usage: edgelog transactions list [--state S ...] [--producer-id N]
+
+Transactional ids with their state and producer id (as kafka-transactions.sh list).`,
+    options: { state: { type: "string", multiple: true }, "producer-id": { type: "string" } },
+    positionals: [],
+  },
+  "transactions describe": {
+    usage: "Usage: edgelog transactions describe TRANSACTIONAL_ID",
+    options: {},
+    positionals: ["TRANSACTIONAL_ID"],
+  },
+  "transactions describe-producers": {
+    usage: `Usage: edgelog transactions describe-producers --topic T --partition P
+
+The partition's open transactions: producer, epoch, first and last offset, how long open.`,
+    options: { topic: { type: "string", short: "t" }, partition: { type: "string", short: "p" } },
+    positionals: [],
+  },
+  "transactions find-hanging": {
+    usage: `Usage: edgelog transactions find-hanging --topic T [--partition P]
+
+Transactions open longer than transaction.max.timeout.ms (15 minutes) on the topic's partitions,
+one per line: topic, partition, producer id, first offset, ms open.`,
+    options: { topic: { type: "string", short: "t" }, partition: { type: "string", short: "p" } },
+    positionals: [],
+  },
+  "transactions abort": {
+    usage: `Usage: edgelog transactions abort --topic T --partition P (--producer-id N | --start-offset N)
+
+Writes an abort marker for a hanging transaction on that partition alone (needs admin on the topic).`,
+    options: {
+      topic: { type: "string", short: "t" },
+      partition: { type: "string", short: "p" },
+      "producer-id": { type: "string" },
+      "start-offset": { type: "string" },
+    },
+    positionals: [],
+  },
 };
 
 const GROUPS = {
   topics: ["create", "list", "describe", "alter", "delete"],
   groups: ["list", "describe", "reset-offsets", "delete"],
+  transactions: ["list", "describe", "describe-producers", "find-hanging", "abort"],
 };
 
 export function parseArgv(argv: readonly string[], env: Record<string, string | undefined> = {}): Invocation {
@@ -318,6 +377,7 @@ function build(
         maxMessages: u.int("--max-messages", str("max-messages"), 1),
         replica: str("replica"),
         decode: u.decode(str("decode")),
+        isolation: u.isolation(str("isolation")),
       };
     }
     case "groups list":
@@ -341,7 +401,40 @@ function build(
         keySep: u.sep(str("key-sep")),
         fromBeginning: flag("from-beginning"),
         decode: u.decode(str("decode")),
+        isolation: u.isolation(str("isolation")),
       };
+    case "transactions list":
+      return {
+        kind: "transactions.list",
+        states: v.state as string[] | undefined,
+        producerId: u.digits("--producer-id", str("producer-id")),
+      };
+    case "transactions describe":
+      return { kind: "transactions.describe", id: pos[0]! };
+    case "transactions describe-producers":
+      return {
+        kind: "transactions.describe-producers",
+        topic: u.required("--topic", str("topic")),
+        partition: u.int("--partition", u.required("--partition", str("partition")), 0)!,
+      };
+    case "transactions find-hanging":
+      return {
+        kind: "transactions.find-hanging",
+        topic: u.required("--topic", str("topic")),
+        partition: u.int("--partition", str("partition"), 0),
+      };
+    case "transactions abort": {
+      const producerId = u.digits("--producer-id", str("producer-id"));
+      const startOffset = u.int("--start-offset", str("start-offset"), 0);
+      if ((producerId === undefined) === (startOffset === undefined))
+        u.fail("give --producer-id or --start-offset (one of them)");
+      return {
+        kind: "transactions.abort",
+        topic: u.required("--topic", str("topic")),
+        partition: u.int("--partition", u.required("--partition", str("partition")), 0)!,
+        which: producerId !== undefined ? { producerId } : { startOffset: startOffset! },
+      };
+    }
   }
   throw new Error(`unhandled command ${name}`);
 }
@@ -359,6 +452,21 @@ class Usage {
       this.fail(`${flag} must be an integer >= ${min}, got '${raw}'`);
     }
     return Number(raw);
+  }
+
+  required(flag: string, raw: string | undefined): string {
+    if (raw === undefined) this.fail(`missing ${flag}`);
+    return raw;
+  }
+
+  digits(flag: string, raw: string | undefined): string | undefined {
+    if (raw !== undefined && !/^\d{1,16}$/.test(raw)) this.fail(`${flag} must be a producer id (digits), got '${raw}'`);
+    return raw;
+  }
+
+  isolation(raw: string | undefined): IsolationLevel | undefined {
+    if (raw === undefined || (ISOLATION_LEVELS as readonly string[]).includes(raw)) return raw as IsolationLevel;
+    return this.fail(`--isolation must be ${ISOLATION_LEVELS.join(" or ")}, got '${raw}'`);
   }
 
   acks(raw: string | undefined): 1 | "all" {

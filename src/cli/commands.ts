@@ -67,6 +67,26 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
       return;
     case "tail":
       return tail(client, cmd, io);
+    case "transactions.list":
+      for (const t of await admin.listTransactions({ states: cmd.states, producerId: cmd.producerId }))
+        await io.out(`${t.transactional_id}\t${t.state}\t${t.producer_id}\n`);
+      return;
+    case "transactions.describe":
+      return json(await admin.describeTransaction(cmd.id));
+    case "transactions.describe-producers":
+      return json(await admin.partitionTransactions(cmd.topic, cmd.partition));
+    case "transactions.find-hanging": {
+      const d = await admin.describeTopic(cmd.topic);
+      const partitions = cmd.partition === undefined ? d.partitions.map((p) => p.partition) : [cmd.partition];
+      for (const p of partitions) {
+        for (const t of (await admin.partitionTransactions(cmd.topic, p)).transactions) {
+          if (t.hanging) await io.out(`${cmd.topic}\t${p}\t${t.producer_id}\t${t.first_offset}\t${t.open_ms}\n`);
+        }
+      }
+      return;
+    }
+    case "transactions.abort":
+      return json(await admin.abortTransaction(cmd.topic, cmd.partition, cmd.which));
   }
 }
 
@@ -157,10 +177,15 @@ function render(r: FetchedRecord, keySep: string | undefined, format: string): s
 async function consume(client: Edgelog, cmd: Extract<Command, { kind: "consume" }>, io: Io): Promise<void> {
   const admin = client.admin();
   const topic = await admin.describeTopic(cmd.topic);
-  // Without --follow the run ends at the high watermarks seen now.
-  const ends = new Map(topic.partitions.map((p) => [p.partition, p.high_watermark]));
+  // Without --follow the run ends at the high watermarks seen now (read_committed, the default: the
+  // last stable offsets, as it reads no further).
+  const committedOnly = (cmd.isolation ?? "read_committed") === "read_committed";
+  const ends = new Map(
+    topic.partitions.map((p) => [p.partition, committedOnly ? p.last_stable_offset : p.high_watermark]),
+  );
   const consumer = client.consumer({
     groupId: cmd.group,
+    ...(cmd.isolation ? { isolationLevel: cmd.isolation } : {}),
     fromBeginning: cmd.fromBeginning,
     format: cmd.format,
     maxWaitMs: cmd.follow ? 5_000 : 500,
@@ -219,6 +244,7 @@ async function tail(client: Edgelog, cmd: Extract<Command, { kind: "tail" }>, io
     offset: cmd.fromBeginning ? "earliest" : "latest",
     format: cmd.format,
     decode: cmd.decode,
+    isolationLevel: cmd.isolation,
     signal: io.signal,
   });
   for await (const frame of frames) {

@@ -11,7 +11,13 @@ import type {
   TopicDescription,
   TopicListPage,
   TopicReply,
+  AbortedPartitionTransactionSchema,
+  PartitionTransactions,
+  TransactionDescription,
+  TransactionListSchema,
 } from "../protocol/api.js";
+import type { IsolationLevel } from "../protocol/constants.js";
+import type { z } from "zod";
 import { everyPage } from "../protocol/paging.js";
 import type { Transport } from "./transport.js";
 
@@ -20,6 +26,8 @@ export type TopicInfo = TopicReply;
 export type PartitionState = PartitionInfo;
 export type { GroupDescription, GroupSummary, TopicDescription };
 export type CommittedOffset = CommittedOffsetsReply["offsets"][number];
+export type TransactionListing = z.infer<typeof TransactionListSchema>["transactions"][number];
+export type AbortedPartitionTransaction = z.infer<typeof AbortedPartitionTransactionSchema>;
 
 export interface PartitionLag {
   topic: string;
@@ -60,11 +68,22 @@ export class Admin {
     await this.http.request("DELETE", `/v1/topics/${enc(name)}`);
   }
 
-  /** earliest = log start, latest = high watermark, a number = the first offset at or after that time (ms). */
-  offset(topic: string, partition: number, at: OffsetSpec = "latest"): Promise<OffsetReply> {
-    return this.http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, {
-      retry: true,
-    });
+  /**
+   * earliest = log start, latest = high watermark (read_committed: the last stable offset), a number
+   * = the first offset at or after that time (ms).
+   */
+  offset(
+    topic: string,
+    partition: number,
+    at: OffsetSpec = "latest",
+    isolation: IsolationLevel = "read_uncommitted",
+  ): Promise<OffsetReply> {
+    return this.http.request(
+      "GET",
+      `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}&isolation=${isolation}`,
+      undefined,
+      { retry: true },
+    );
   }
 
   /** Every group, following the server's pages. */
@@ -102,8 +121,11 @@ export class Admin {
     return r.offsets;
   }
 
-  /** Per partition of the group's committed topics (or the given ones): committed offset, high watermark, lag. */
-  async lag(group: string, topics?: string[]): Promise<PartitionLag[]> {
+  /**
+   * Per partition of the group's committed topics (or the given ones): committed offset, high
+   * watermark, lag (read_committed: to the last stable offset).
+   */
+  async lag(group: string, topics?: string[], isolation: IsolationLevel = "read_uncommitted"): Promise<PartitionLag[]> {
     const committed = await this.groupOffsets(group);
     const names = topics ?? [...new Set(committed.map((c) => c.topic))];
     const out: PartitionLag[] = [];
@@ -112,15 +134,47 @@ export class Admin {
       for (const p of d.partitions) {
         const c = committed.find((x) => x.topic === topic && x.partition === p.partition);
         const from = c ? c.offset : p.log_start_offset;
+        const end = isolation === "read_committed" ? p.last_stable_offset : p.high_watermark;
         out.push({
           topic,
           partition: p.partition,
           committed: c?.offset ?? -1,
           high_watermark: p.high_watermark,
-          lag: Math.max(0, p.high_watermark - from),
+          lag: Math.max(0, end - from),
         });
       }
     }
     return out;
+  }
+
+  /** Transactional ids and their state (kafka-transactions.sh list), following the server's pages. */
+  listTransactions(filter: { states?: string[]; producerId?: string } = {}): Promise<TransactionListing[]> {
+    const extra =
+      (filter.states?.length ? `&state=${enc(filter.states.join(","))}` : "") +
+      (filter.producerId ? `&producer_id=${enc(filter.producerId)}` : "");
+    return everyPage<TransactionListing>("transactions", (q) =>
+      this.http.request("GET", `/v1/transactions${q}${extra}`, undefined, { retry: true }),
+    );
+  }
+
+  describeTransaction(transactionalId: string): Promise<TransactionDescription> {
+    return this.http.request("GET", `/v1/transactions/${enc(transactionalId)}`, undefined, { retry: true });
+  }
+
+  /** A partition's open transactions (kafka-transactions.sh describe-producers / find-hanging). */
+  partitionTransactions(topic: string, partition: number): Promise<PartitionTransactions> {
+    return this.http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/transactions`, undefined, {
+      retry: true,
+    });
+  }
+
+  /** Writes an abort marker for a hanging transaction on one partition (kafka-transactions.sh abort). */
+  abortTransaction(
+    topic: string,
+    partition: number,
+    which: { producerId: string } | { startOffset: number },
+  ): Promise<AbortedPartitionTransaction> {
+    const body = "producerId" in which ? { producer_id: which.producerId } : { start_offset: which.startOffset };
+    return this.http.request("POST", `/v1/topics/${enc(topic)}/partitions/${partition}/transactions/abort`, body);
   }
 }

@@ -8,7 +8,7 @@ import type {
   MultiFetchReply,
   OffsetReply,
 } from "../protocol/api.js";
-import type { ValueFormat } from "../protocol/constants.js";
+import type { IsolationLevel, ValueFormat } from "../protocol/constants.js";
 import { fullJitter } from "../protocol/backoff.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { fromTpKey, tpKey as key } from "../protocol/topic-partition.js";
@@ -35,6 +35,12 @@ export interface ConsumerOptions {
   decode?: "registry";
   /** Geo-replicated topics: which copy serves fetches ("nearest" by default, "leader", or a region). */
   replica?: string;
+  /**
+   * Kafka's isolation.level. read_committed (the default, as librdkafka's and kafkajs's) reads up to
+   * the last stable offset and never returns records of aborted transactions; read_uncommitted
+   * reads everything up to the high watermark.
+   */
+  isolationLevel?: IsolationLevel;
   /** Long-poll time of one fetch. Default 1000 ms. */
   maxWaitMs?: number;
   maxBytes?: number;
@@ -125,6 +131,17 @@ export class Consumer {
     this.#assigned = partitions;
   }
   #assigned?: { topic: string; partition: number; offset?: number }[];
+
+  /** Java's groupMetadata(): what fences offsets committed through a transaction (transaction.sendOffsets). */
+  groupMetadata(): { groupId: string; memberId: string | null; memberEpoch: number } {
+    if (!this.#opts.groupId)
+      throw new EdgelogError("INVALID_REQUEST", "groupMetadata() is for consumers with a groupId");
+    return { groupId: this.#opts.groupId, memberId: this.#memberId, memberEpoch: this.#memberEpoch };
+  }
+
+  get #isolation(): IsolationLevel {
+    return this.#opts.isolationLevel ?? "read_committed";
+  }
 
   /** The partitions held right now. */
   assignment(): { topic: string; partition: number }[] {
@@ -252,7 +269,7 @@ export class Consumer {
     const at = this.#opts.fromBeginning ? "earliest" : "latest";
     const r = await this.#http.request<OffsetReply>(
       "GET",
-      `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`,
+      `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}&isolation=${this.#isolation}`,
       undefined,
       { retry: true },
     );
@@ -285,6 +302,7 @@ export class Consumer {
             partitions: active.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
             wait_ms: this.#opts.maxWaitMs ?? 1_000,
             format: this.#opts.format ?? "json",
+            isolation: this.#isolation,
             ...(this.#opts.decode ? { decode: this.#opts.decode } : {}),
             ...(this.#opts.maxBytes ? { max_bytes: this.#opts.maxBytes } : {}),
             ...(this.#opts.maxRecords ? { max_records: this.#opts.maxRecords } : {}),
@@ -390,11 +408,14 @@ export class Consumer {
       for (const k of revoked) this.#positions.delete(k);
     }
     if (added.length > 0) {
+      // read_committed also waits out offsets a transaction has yet to commit (Kafka's RequireStable,
+      // KIP-447): the answer is UNSTABLE_OFFSET_COMMIT, retried, until that transaction ends.
+      const stable = this.#isolation === "read_committed" ? "?require_stable=true" : "";
       const committed = await this.#http.request<CommittedOffsetsReply>(
         "GET",
-        `/v1/groups/${enc(this.#opts.groupId!)}/offsets`,
+        `/v1/groups/${enc(this.#opts.groupId!)}/offsets${stable}`,
         undefined,
-        { retry: true },
+        { retry: { maxElapsedMs: 120_000 } },
       );
       // Resolve every new position before taking any: a reader of positions() between two of
       // these awaits would see a partial assignment (the CLI's end-of-log check finished early).

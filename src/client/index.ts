@@ -49,6 +49,7 @@ export { EdgelogError, ERRORS, type ErrorCode } from "../protocol/errors.js";
 export type { ClientEvents, ClientOptions, ConsumerOptions, ProducerOptions, TailOptions };
 export type { Batch, ConsumedMessage, RunOptions, TopicPartitionOffset } from "./consumer.js";
 export type { Message, RecordMetadata } from "./producer.js";
+export type { Transaction, TransactionOffsets, GroupMetadata } from "./transaction.js";
 export type {
   CommittedOffset,
   GroupDescription,
@@ -57,6 +58,7 @@ export type {
   PartitionState,
   TopicDescription,
   TopicInfo,
+  TransactionListing,
 } from "./admin.js";
 export type { LiveFrame, FetchedRecord } from "../protocol/api.js";
 export { DEFAULT_URL } from "./transport.js";

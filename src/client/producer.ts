@@ -12,6 +12,7 @@ import type { Instrumentation } from "./instrumentation.js";
 import type { RetryOptions, Transport } from "./transport.js";
 import type { ClientEvents } from "./events.js";
 import { TopicMetadata } from "./metadata.js";
+import { Transaction, TransactionManager, type TxnIdentity } from "./transaction.js";
 
 export interface Message {
   /** UTF-8 text or bytes; hashed with murmur2 to pick the partition, as Kafka does. */
@@ -46,6 +47,15 @@ export interface ProducerOptions {
   acks?: 1 | "all";
   /** How long a batch may keep retrying before its records fail (Kafka's delivery.timeout.ms). Default 120 s. */
   deliveryTimeoutMs?: number;
+  /**
+   * Kafka's transactional.id: the producer writes inside transactions (producer.transaction()), and
+   * a new instance with the same id fences this one. Implies idempotence.
+   */
+  transactionalId?: string;
+  /** How long a transaction may stay open before the server aborts it (transaction.timeout.ms). Default 60 s. */
+  transactionTimeoutMs?: number;
+  /** The transaction protocol: 2 (default; an epoch per transaction) or 1. */
+  transactionVersion?: 1 | 2;
   retry?: Partial<Omit<RetryOptions, "maxElapsedMs">>;
 }
 
@@ -75,12 +85,8 @@ interface Queue {
   draining?: Promise<void>;
 }
 
-interface ProducerId {
-  id: string;
-  epoch: number;
-  /** Next base sequence per topic partition (tpKey) under this id. */
-  sequences: Map<string, number>;
-}
+/** An idempotent producer id and epoch, with the next base sequence per topic partition (tpKey) under them. */
+type ProducerId = TxnIdentity;
 
 const enc = encodeURIComponent;
 
@@ -88,7 +94,10 @@ export class Producer {
   readonly #http: Transport;
   readonly #events: Instrumentation<ClientEvents>;
   readonly #meta: TopicMetadata;
-  readonly #opts: Required<Omit<ProducerOptions, "retry">> & { retry: Partial<RetryOptions> };
+  readonly #opts: Required<
+    Omit<ProducerOptions, "retry" | "transactionalId" | "transactionTimeoutMs" | "transactionVersion">
+  > & { retry: Partial<RetryOptions> };
+  readonly #txn?: TransactionManager;
   readonly #queues = new Map<string, Queue>();
   readonly #sticky = new Map<string, number>();
   #buffered = 0;
@@ -111,6 +120,15 @@ export class Producer {
       retry: opts.retry ?? {},
     };
     const o = this.#opts;
+    if (opts.transactionalId !== undefined) {
+      if (opts.idempotent === false) {
+        throw new EdgelogError("INVALID_REQUEST", "a transactional producer is idempotent: drop idempotent: false");
+      }
+      this.#txn = new TransactionManager(http, opts.transactionalId, {
+        timeoutMs: opts.transactionTimeoutMs,
+        version: opts.transactionVersion ?? 2,
+      });
+    }
     if (!(o.lingerMs >= 0)) throw new EdgelogError("INVALID_REQUEST", "lingerMs must be >= 0");
     if (!(o.batchBytes > 0)) throw new EdgelogError("INVALID_REQUEST", "batchBytes must be > 0");
     if (!(o.maxBufferedBytes >= o.batchBytes)) {
@@ -119,6 +137,21 @@ export class Producer {
         `maxBufferedBytes (${o.maxBufferedBytes}) must be at least batchBytes (${o.batchBytes})`,
       );
     }
+  }
+
+  /** Kafka's initTransactions: takes the transactional id, fencing older instances. transaction() does it when needed. */
+  async initTransactions(): Promise<void> {
+    await this.#transactional().init();
+  }
+
+  /** Begins a transaction (kafkajs's producer.transaction()): send, sendOffsets, then commit or abort. */
+  transaction(): Promise<Transaction> {
+    return this.#transactional().begin(this);
+  }
+
+  #transactional(): TransactionManager {
+    if (!this.#txn) throw new EdgelogError("INVALID_REQUEST", "transactions need a producer with a transactionalId");
+    return this.#txn;
   }
 
   /** Bytes queued or in flight right now. */
@@ -132,6 +165,7 @@ export class Producer {
    */
   async send(topic: string, messages: Message | Message[]): Promise<RecordMetadata[]> {
     if (this.#closed) throw new EdgelogError("INVALID_REQUEST", "producer is closed");
+    this.#txn?.identity(); // a transactional producer sends inside an open transaction only
     const list = Array.isArray(messages) ? messages : [messages];
     let partitions = await this.#meta.partitions(topic);
     // A partition beyond the cached count may have been added since: describe the topic again once.
@@ -163,10 +197,11 @@ export class Producer {
     }
   }
 
-  /** Flushes, then refuses further sends. */
+  /** Flushes, then refuses further sends; a transaction still open is aborted. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.flush();
+    await this.#txn?.active?.abort();
   }
 
   #wire(m: Message): WireRecord {
@@ -255,13 +290,16 @@ export class Producer {
     const started = Date.now();
     const seqKey = tpKey(q.topic, q.partition);
     try {
-      const pid = this.#opts.idempotent ? await this.#producerId() : undefined;
+      const txn = this.#txn;
+      if (txn) await txn.beforeSend(q.topic, q.partition);
+      const pid = txn ? txn.identity() : this.#opts.idempotent ? await this.#producerId() : undefined;
       const body: Record<string, unknown> = {
         records: batch.map((r) => r.wire),
         format: this.#opts.format,
         acks: this.#opts.acks,
       };
       if (pid) body.producer = { id: pid.id, epoch: pid.epoch, sequence: pid.sequences.get(seqKey) ?? 0 };
+      if (pid && txn) (body.producer as Record<string, unknown>).transactional_id = txn.transactionalId;
       const attempt = () => this.#http.request<ProduceReply>("POST", path, body);
       const reply = await this.#retrying(attempt, pid !== undefined, q, batch.length);
       if (pid) pid.sequences.set(seqKey, (pid.sequences.get(seqKey) ?? 0) + batch.length);
@@ -276,7 +314,9 @@ export class Producer {
         durationMs: Date.now() - started,
       }));
     } catch (e) {
-      if (this.#opts.idempotent && ambiguous(e)) {
+      // A failed write dooms the transaction: it can only be aborted (its sequences are in doubt too).
+      if (this.#txn) this.#txn.fail(e);
+      else if (this.#opts.idempotent && ambiguous(e)) {
         // The outcome is unknown: a later batch under the same sequence could be taken for this
         // one's duplicate, so continue under a fresh producer id (as Kafka resets its producer id).
         this.#pid = undefined;

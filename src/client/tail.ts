@@ -2,7 +2,7 @@
 // WebSocket where the platform has one; both yield {records, next_offset} frames as appended.
 
 import type { LiveFrame, OffsetReply } from "../protocol/api.js";
-import { QUERY_TOKEN_PARAM, type ValueFormat } from "../protocol/constants.js";
+import { QUERY_TOKEN_PARAM, type IsolationLevel, type ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { backoff, errorFromBody, sleep, type Transport } from "./transport.js";
 
@@ -12,6 +12,8 @@ export interface TailOptions {
   format?: ValueFormat;
   /** "registry": values framed for the schema registry arrive decoded to JSON (SSE tails only). */
   decode?: "registry";
+  /** read_uncommitted (default, as the HTTP tail: every record as appended) or read_committed (to the LSO). */
+  isolationLevel?: IsolationLevel;
   /** sse (default: works with fetch alone) or ws (needs a WebSocket constructor). */
   transport?: "sse" | "ws";
   signal?: AbortSignal;
@@ -26,7 +28,9 @@ export async function* tail(
   opts: TailOptions = {},
 ): AsyncGenerator<LiveFrame> {
   let offset =
-    typeof opts.offset === "number" ? opts.offset : await startOffset(http, topic, partition, opts.offset ?? "latest");
+    typeof opts.offset === "number"
+      ? opts.offset
+      : await startOffset(http, topic, partition, opts.offset ?? "latest", opts.isolationLevel);
   const source = opts.transport === "ws" ? wsFrames : sseFrames;
   // Reconnect after a dropped connection, from the last offset delivered.
   for (let attempt = 0; !opts.signal?.aborted; ) {
@@ -49,18 +53,20 @@ async function startOffset(
   topic: string,
   partition: number,
   at: "earliest" | "latest",
+  isolation: IsolationLevel = "read_uncommitted",
 ): Promise<number> {
   const r = await http.request<OffsetReply>(
     "GET",
-    `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`,
+    `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}&isolation=${isolation}`,
     undefined,
     { retry: true },
   );
   return r.offset;
 }
 
-function path(topic: string, partition: number, offset: number, format: ValueFormat | undefined): string {
-  return `/v1/topics/${enc(topic)}/partitions/${partition}/records?offset=${offset}&format=${format ?? "json"}`;
+function path(topic: string, partition: number, offset: number, opts: TailOptions): string {
+  const isolation = opts.isolationLevel ? `&isolation=${opts.isolationLevel}` : "";
+  return `/v1/topics/${enc(topic)}/partitions/${partition}/records?offset=${offset}&format=${opts.format ?? "json"}${isolation}`;
 }
 
 async function* sseFrames(
@@ -71,7 +77,7 @@ async function* sseFrames(
   opts: TailOptions,
 ): AsyncGenerator<LiveFrame> {
   const decode = opts.decode ? `&decode=${opts.decode}` : "";
-  const res = await http.raw("GET", `${path(topic, partition, offset, opts.format)}${decode}&live=sse`, undefined, {
+  const res = await http.raw("GET", `${path(topic, partition, offset, opts)}${decode}&live=sse`, undefined, {
     signal: opts.signal,
     headers: { accept: "text/event-stream" },
   });
@@ -126,7 +132,7 @@ async function* wsFrames(
     );
   // Browsers cannot set headers on a WebSocket: the token travels as a query parameter.
   const auth = http.token ? `&${QUERY_TOKEN_PARAM}=${encodeURIComponent(http.token)}` : "";
-  const url = `${http.url.replace(/^http/, "ws")}${path(topic, partition, offset, opts.format)}${auth}`;
+  const url = `${http.url.replace(/^http/, "ws")}${path(topic, partition, offset, opts)}${auth}`;
   const ws = new WS(url);
   const queue: LiveFrame[] = [];
   let wake: (() => void) | undefined;

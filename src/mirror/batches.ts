@@ -8,6 +8,7 @@ import {
   readBatchHeader,
   TIMESTAMP_TYPE_LOG_APPEND,
 } from "../protocol/record-batch.js";
+import { committedBatches, type AbortedTxn } from "../protocol/transactions.js";
 import { concat } from "../util/bytes.js";
 
 export interface PreparedSlice {
@@ -26,19 +27,32 @@ export interface PreparedSlice {
  * starts below `from` (whole batches are served; the head was copied already), or when compaction
  * left gaps in its offsets (a local append needs dense ones). Keys, values, headers, timestamps
  * and order are kept either way; source offsets are not (the local log assigns its own).
+ *
+ * Only committed data is copied: the source is read under read_committed, and `aborted` (its
+ * aborted transactions, as the fetch listed them) drops their batches; transaction markers are
+ * not copied either (the copy holds no transactions), but the progress moves past both.
  */
-export function prepareSourceBatches(buf: Uint8Array, from: number): PreparedSlice {
+export function prepareSourceBatches(
+  buf: Uint8Array,
+  from: number,
+  aborted: readonly AbortedTxn[] = [],
+): PreparedSlice {
+  const all: Uint8Array[] = [];
+  for (let pos = 0; pos < buf.length; ) {
+    const h = readBatchHeader(buf, pos);
+    all.push(buf.slice(pos, pos + h.size));
+    pos += h.size;
+  }
+  const committed = new Set(committedBatches(all, aborted));
   const out: Uint8Array[] = [];
   let next = from;
   let records = 0;
-  let pos = 0;
-  while (pos < buf.length) {
-    const h = readBatchHeader(buf, pos);
-    const batch = buf.slice(pos, pos + h.size);
-    pos += h.size;
+  for (const batch of all) {
+    const h = readBatchHeader(batch);
     const last = lastOffset(h);
     if (last < from) continue;
     next = last + 1;
+    if (!committed.has(batch)) continue;
     const dense = h.recordCount === h.lastOffsetDelta + 1;
     if (dense && h.baseOffset >= from && !(h.attributes & TIMESTAMP_TYPE_LOG_APPEND)) {
       clearProducer(batch);

@@ -102,7 +102,7 @@ export async function copySlice(
         if (!(await onFetchError(cfg, target, positions, s, f, from[p]!))) outcome.failed = true;
         continue;
       }
-      const slice = prepareSourceBatches(f.batches, from[p]!);
+      const slice = prepareSourceBatches(f.batches, from[p]!, f.aborted);
       if (slice.next > from[p]!) {
         positions[p] = await target.append(p, slice.batches, from[p]!, slice.next);
         outcome.copied += slice.records;

@@ -5,6 +5,7 @@ import type { MultiFetchBody, MultiFetchReply, TopicDescription } from "../proto
 import { EdgelogError } from "../protocol/errors.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
 import { fromBase64 } from "../util/base64.js";
+import type { AbortedTxn } from "../protocol/transactions.js";
 
 export interface SourceTopic {
   id: string;
@@ -14,7 +15,14 @@ export interface SourceTopic {
 }
 
 export type SourcePartition =
-  | { partition: number; batches: Uint8Array; highWatermark: number; logStartOffset: number }
+  | {
+      partition: number;
+      batches: Uint8Array;
+      /** The source's aborted transactions overlapping `batches` (read_committed). */
+      aborted: AbortedTxn[];
+      highWatermark: number;
+      logStartOffset: number;
+    }
   | { partition: number; error: EdgelogError; highWatermark?: number; logStartOffset?: number };
 
 export interface SourceEndpoint {
@@ -78,7 +86,8 @@ export class SourceClient {
   }
 
   /**
-   * Raw batches from each partition at its offset (POST /v1/fetch, format batches), long-polling
+   * Raw batches from each partition at its offset (POST /v1/fetch, format batches, read_committed:
+   * a mirror copies committed data only, so it reads no further than the source's LSO), long-polling
    * up to `waitMs` when every partition is caught up. A partition's own failure (its offset out
    * of range, say) comes back beside the others; a failure of the whole call is thrown.
    */
@@ -93,6 +102,7 @@ export class SourceClient {
       wait_ms: waitMs,
       max_bytes: maxBytes,
       format: "batches",
+      isolation: "read_committed",
     } satisfies MultiFetchBody);
     return reply.partitions.map((p): SourcePartition => {
       if (p.error) {
@@ -113,6 +123,10 @@ export class SourceClient {
       return {
         partition: p.partition,
         batches,
+        aborted: (p.aborted_transactions ?? []).map((a) => ({
+          producerId: Number(a.producer_id),
+          firstOffset: a.first_offset,
+        })),
         highWatermark: p.high_watermark!,
         logStartOffset: p.log_start_offset!,
       };

@@ -133,4 +133,46 @@ describe("CLI argv parsing", () => {
     expect(usage(["produce", "t", "--acks", "2"])).toBe("--acks must be 1 or all, got '2'");
     for (const m of [usage(["consume", "t", "--bogus"]), usage(["produce"])]) expect(m).not.toContain("\n");
   });
+
+  it("parses the transactions commands (kafka-transactions.sh's) and --isolation", () => {
+    expect(parseArgv(["transactions", "list", "--state", "Ongoing", "--state", "PrepareCommit"]).command).toEqual({
+      kind: "transactions.list",
+      states: ["Ongoing", "PrepareCommit"],
+      producerId: undefined,
+    });
+    expect(parseArgv(["transactions", "describe", "app-1"]).command).toEqual({
+      kind: "transactions.describe",
+      id: "app-1",
+    });
+    expect(parseArgv(["transactions", "find-hanging", "--topic", "t"]).command).toEqual({
+      kind: "transactions.find-hanging",
+      topic: "t",
+      partition: undefined,
+    });
+    expect(parseArgv(["transactions", "describe-producers", "-t", "t", "-p", "2"]).command).toEqual({
+      kind: "transactions.describe-producers",
+      topic: "t",
+      partition: 2,
+    });
+    expect(
+      parseArgv(["transactions", "abort", "--topic", "t", "--partition", "1", "--producer-id", "123"]).command,
+    ).toEqual({ kind: "transactions.abort", topic: "t", partition: 1, which: { producerId: "123" } });
+    expect(
+      parseArgv(["transactions", "abort", "--topic", "t", "--partition", "1", "--start-offset", "40"]).command,
+    ).toMatchObject({ which: { startOffset: 40 } });
+    expect(usage(["transactions", "abort", "--topic", "t", "--partition", "1"])).toBe(
+      "give --producer-id or --start-offset (one of them)",
+    );
+    expect(usage(["transactions", "describe-producers", "--topic", "t"])).toBe("missing --partition");
+    expect(usage(["transactions", "list", "--producer-id", "x1"])).toMatch(/--producer-id must be a producer id/);
+    expect(parseArgv(["consume", "t", "--isolation", "read_uncommitted"]).command).toMatchObject({
+      isolation: "read_uncommitted",
+    });
+    expect(parseArgv(["tail", "t", "--isolation", "read_committed"]).command).toMatchObject({
+      isolation: "read_committed",
+    });
+    expect(usage(["consume", "t", "--isolation", "committed"])).toBe(
+      "--isolation must be read_uncommitted or read_committed, got 'committed'",
+    );
+  });
 });

@@ -14,6 +14,8 @@ import {
   type RecordInput,
 } from "../../src/protocol/record-batch.js";
 import { concat } from "../../src/util/bytes.js";
+import { ATTR_TRANSACTIONAL } from "../../src/protocol/record-batch.js";
+import { encodeMarker } from "../../src/protocol/transactions.js";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const T0 = 1_700_000_000_000;
@@ -97,5 +99,30 @@ describe("clearProducer", () => {
     const before = b.slice();
     clearProducer(b);
     expect(b).toEqual(before);
+  });
+
+  it("copies committed data only: aborted transactions and markers are left out, the progress moves past them", () => {
+    const txn = (base: number, pid: number) => {
+      const b = encodeBatch(records(base, 1), {
+        producerId: pid,
+        producerEpoch: 0,
+        baseSequence: 0,
+        attributes: ATTR_TRANSACTIONAL,
+      });
+      setBaseOffset(b, base);
+      return b;
+    };
+    const marker = (base: number, pid: number, type: "COMMIT" | "ABORT") => {
+      const b = encodeMarker({ producerId: pid, producerEpoch: 0, type, timestamp: T0 });
+      setBaseOffset(b, base);
+      return b;
+    };
+    // 0: plain; 1: producer 7 (aborted); 2: producer 8 (committed); 3: 7's abort; 4: 8's commit.
+    const src = concat([stored(0, 1), txn(1, 7), txn(2, 8), marker(3, 7, "ABORT"), marker(4, 8, "COMMIT")]);
+    const slice = prepareSourceBatches(src, 0, [{ producerId: 7, firstOffset: 1 }]);
+    expect(seen(slice.batches).map((r) => new TextDecoder().decode(r.value!))).toEqual(["v0", "v2"]);
+    expect(slice.next).toBe(5);
+    // The copy holds no transactions: what it appends is plain, valid data.
+    for (const h of validateBatches(slice.batches)) expect([h.attributes & 0x30, h.producerId]).toEqual([0, -1]);
   });
 });

@@ -36,7 +36,13 @@ function sourceLog(start: number, end: number) {
               logStartOffset: start,
               highWatermark: end,
             }
-          : { partition, batches: concat(batches.slice(offset - start)), logStartOffset: start, highWatermark: end },
+          : {
+              partition,
+              batches: concat(batches.slice(offset - start)),
+              aborted: [],
+              logStartOffset: start,
+              highWatermark: end,
+            },
       ),
   };
 }
