@@ -35,6 +35,8 @@ export const ARROWS: Record<string, readonly string[]> = {
     "util",
   ],
   coordinator: ["contracts", "env", "objects", "settings", "protocol", "util"],
+  // TxnCoordinatorDO and its state machine: one transactional id's coordinator.
+  transactions: ["contracts", "env", "objects", "settings", "protocol", "util"],
   controller: ["auth", "durable-streams", "contracts", "env", "objects", "settings", "protocol", "util"],
   registry: ["schemas", "contracts", "env", "objects", "settings", "protocol", "util"],
   router: [
@@ -54,7 +56,7 @@ export const ARROWS: Record<string, readonly string[]> = {
   host: ["client", "contracts", "env", "objects", "settings", "protocol", "util"],
   // Stream processing (edgelog/streams): the library, and its Worker mode over member hosts.
   streams: ["host", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
-  index: ["router", "partition", "coordinator", "controller", "mirror", "registry", "host"],
+  index: ["router", "partition", "coordinator", "transactions", "controller", "mirror", "registry", "host"],
   gateway: ["client", "protocol", "util"],
   // The web console: a browser bundle that calls the API over HTTP only.
   console: ["client", "protocol", "util"],
@@ -65,6 +67,7 @@ export const ARROWS: Record<string, readonly string[]> = {
 export const WORKERS_RUNTIME: readonly string[] = [
   "partition",
   "coordinator",
+  "transactions",
   "controller",
   "mirror",
   "registry",

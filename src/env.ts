@@ -7,6 +7,7 @@ import type { MemberHostRpc } from "./contracts/host.js";
 import type { MirrorRpc } from "./contracts/mirror.js";
 import type { PartitionRpc } from "./contracts/partition.js";
 import type { RegistryRpc } from "./contracts/registry.js";
+import type { TxnCoordinatorRpc } from "./contracts/transactions.js";
 import type { Variables } from "./settings.js";
 
 /** A namespace whose objects answer the contract's RPC methods (the class behind it implements it). */
@@ -20,5 +21,6 @@ export interface Env extends Variables {
   REGISTRY: Objects<RegistryRpc>;
   /** Group members hosted in objects (Worker-mode streams tasks; connector sink tasks later). */
   MEMBER_HOST: Objects<MemberHostRpc>;
+  TXN_COORDINATOR: Objects<TxnCoordinatorRpc>;
   ARCHIVE: R2Bucket;
 }

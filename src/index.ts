@@ -12,5 +12,6 @@ export { MirrorDO } from "./mirror/mirror-do.js";
 export { SchemaRegistryDO } from "./registry/registry-do.js";
 /** A consumer-group member inside a Durable Object (Worker-mode streams tasks), calling this app in-process. */
 export class MemberHostDO extends memberHost(app) {}
+export { TxnCoordinatorDO } from "./transactions/txn-coordinator-do.js";
 
 export default app;

@@ -56,3 +56,11 @@ export function mirrorObject<T extends Rpc.DurableObjectBranded>(
 ): DurableObjectStub<T> {
   return env.MIRROR.getByName(name);
 }
+
+/** A transactional id's coordinator (Kafka's transaction coordinator), named by the id: no hot shard. */
+export function txnCoordinatorObject<T extends Rpc.DurableObjectBranded>(
+  env: { TXN_COORDINATOR: Objects<T> },
+  transactionalId: string,
+): DurableObjectStub<T> {
+  return env.TXN_COORDINATOR.getByName(transactionalId);
+}

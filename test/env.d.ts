@@ -2,18 +2,30 @@
 // namespace by its RPC contract; tests reach into the objects (runInDurableObject), so here each
 // namespace is typed by the class bound to it in the test entry (test/worker.ts).
 import type { Env as EdgelogEnv } from "../src/env.js";
-import type { ClusterDO, GroupCoordinatorDO, MemberHostDO, MirrorDO, PartitionDO, SchemaRegistryDO } from "./worker.js";
+import type {
+  ClusterDO,
+  GroupCoordinatorDO,
+  MemberHostDO,
+  MirrorDO,
+  PartitionDO,
+  SchemaRegistryDO,
+  TxnCoordinatorDO,
+} from "./worker.js";
 
 declare global {
   namespace Cloudflare {
     interface Env
-      extends Omit<EdgelogEnv, "CLUSTER" | "PARTITION" | "COORDINATOR" | "MIRROR" | "REGISTRY" | "MEMBER_HOST"> {
+      extends Omit<
+        EdgelogEnv,
+        "CLUSTER" | "PARTITION" | "COORDINATOR" | "MIRROR" | "REGISTRY" | "MEMBER_HOST" | "TXN_COORDINATOR"
+      > {
       CLUSTER: DurableObjectNamespace<ClusterDO>;
       PARTITION: DurableObjectNamespace<PartitionDO>;
       COORDINATOR: DurableObjectNamespace<GroupCoordinatorDO>;
       MIRROR: DurableObjectNamespace<MirrorDO>;
       REGISTRY: DurableObjectNamespace<SchemaRegistryDO>;
       MEMBER_HOST: DurableObjectNamespace<MemberHostDO>;
+      TXN_COORDINATOR: DurableObjectNamespace<TxnCoordinatorDO>;
     }
     interface GlobalProps {
       mainModule: typeof import("./worker.js");
@@ -23,7 +35,8 @@ declare global {
         | "GroupCoordinatorDO"
         | "MirrorDO"
         | "SchemaRegistryDO"
-        | "MemberHostDO";
+        | "MemberHostDO"
+        | "TxnCoordinatorDO";
     }
   }
 }

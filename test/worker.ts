@@ -9,7 +9,15 @@ import { PartitionDO as Partition, type PartitionPorts } from "../src/partition/
 import { followerLink } from "../src/partition/replication-host.js";
 import type { TopicRef } from "../src/protocol/topic.js";
 
-export { default, ClusterDO, GroupCoordinatorDO, MemberHostDO, MirrorDO, SchemaRegistryDO } from "../src/index.js";
+export {
+  default,
+  ClusterDO,
+  GroupCoordinatorDO,
+  MemberHostDO,
+  MirrorDO,
+  SchemaRegistryDO,
+  TxnCoordinatorDO,
+} from "../src/index.js";
 
 /** Faults a test switches on in one partition object; in memory, so a restarted object has none. */
 export class PartitionFaults {

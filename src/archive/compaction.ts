@@ -4,7 +4,8 @@
 
 import type { HotBatch } from "../log/partition-log.js";
 import type { Segment, SegmentTable } from "../log/segments.js";
-import { filterBatch, decodeRecords } from "../protocol/record-batch.js";
+import { inAborted, type TxnTracker } from "../log/transactions.js";
+import { filterBatch, decodeRecords, isControl, isTransactional, readBatchHeader } from "../protocol/record-batch.js";
 
 /** What compaction needs of the log: its sealed segments, their hot rows, and replacing a row. */
 export interface CompactionLog {
@@ -15,6 +16,8 @@ export interface CompactionLog {
   replaceBatch(baseOffset: number, data: Uint8Array | null, oldBytes: number): void;
   /** One transaction; a rollback restores the log's in-memory state too. */
   transaction<T>(fn: () => T): T;
+  /** The aborted transactions: their records are removed, and never supersede committed ones. */
+  readonly txns: Pick<TxnTracker, "aborted">;
 }
 
 /** Told of every row compaction rewrites (the followers' rewrite queue, src/replication/rewrites.ts). */
@@ -77,7 +80,7 @@ export class Compactor {
       s.clean_cursor < 0 &&
       ((s.clean_after >= 0 && now >= s.clean_after) || (retentionChanged && s.clean_after >= 0))
     ) {
-      s.clean_cursor = start;
+      this.#beginPass(s, start);
       s.clean_after = -1;
     }
     s.delete_retention_ms = deleteRetentionMs;
@@ -94,7 +97,7 @@ export class Compactor {
       this.log.transaction(() => {
         s.key_cursor = this.#learnKeys(Math.max(s.key_cursor, start), sealedEnd - 1, budget);
         // New keys may supersede records anywhere below: clean from the start again.
-        if (s.key_cursor >= sealedEnd) s.clean_cursor = start;
+        if (s.key_cursor >= sealedEnd) this.#beginPass(s, start);
         this.#save(s);
       });
       return true;
@@ -117,9 +120,29 @@ export class Compactor {
     return false;
   }
 
+  /**
+   * A cleaning pass runs from the log start, so it meets every transaction's records before its
+   * marker: compact_txns notes, per producer, whether the pass kept any record of the transaction
+   * it is in, which decides whether that transaction's marker may go.
+   */
+  #beginPass(s: CompactionState, start: number): void {
+    s.clean_cursor = start;
+    this.sql.exec(`DELETE FROM compact_txns`);
+  }
+
   #learnKeys(from: number, to: number, budget: number): number {
     let next = from;
-    for (const b of this.log.hotBatches(from, to, budget)) {
+    const batches = this.log.hotBatches(from, to, budget);
+    const aborted = batches.length > 0 ? this.log.txns.aborted(from, batches.at(-1)!.lastOffset) : [];
+    for (const b of batches) {
+      // A marker is no record, and an aborted record supersedes nothing.
+      const h = readBatchHeader(b.data);
+      if (isControl(h) || (isTransactional(h) && inAborted(aborted, h.producerId, b.baseOffset, b.lastOffset))) {
+        next = b.lastOffset + 1;
+        budget -= b.records;
+        if (budget <= 0) break;
+        continue;
+      }
       for (const r of decodeRecords(b.data)) {
         if (r.key === null) continue;
         this.sql.exec(
@@ -140,27 +163,44 @@ export class Compactor {
     let next = from;
     let tombstoneDue = -1;
     let seg: Segment | null = null;
-    for (const b of this.log.hotBatches(from, to, budget)) {
+    const batches = this.log.hotBatches(from, to, budget);
+    const aborted = batches.length > 0 ? this.log.txns.aborted(from, batches.at(-1)!.lastOffset) : [];
+    for (const b of batches) {
       if (!seg || b.baseOffset > seg.lastOffset) seg = this.log.segments.containing(b.baseOffset);
       const sealedAt = seg?.sealedAt ?? now;
-      const filtered = filterBatch(b.data, (r) => {
-        if (r.key === null) return true; // unkeyed records have nothing to be superseded by
-        const key = blob(r.key);
-        const latest = this.sql
-          .exec<{ offset: number }>(`SELECT offset FROM compact_keys WHERE key = ?`, key)
+      const h = readBatchHeader(b.data);
+      let filtered: Uint8Array | null;
+      if (isControl(h)) {
+        // A marker stays while any record of its transaction does, then as long as a tombstone.
+        const kept = this.sql
+          .exec<{ retained: number }>(`SELECT retained FROM compact_txns WHERE producer_id = ?`, h.producerId)
           .toArray()[0];
-        if (latest && latest.offset > r.offset) return false;
-        if (r.value !== null) return true;
-        // A tombstone stays delete.retention.ms after its segment was sealed, so consumers
-        // that were behind still see the delete.
-        if (sealedAt + deleteRetentionMs <= now) {
-          this.sql.exec(`DELETE FROM compact_keys WHERE key = ?`, key);
-          return false;
+        this.sql.exec(`DELETE FROM compact_txns WHERE producer_id = ?`, h.producerId);
+        if (kept?.retained || sealedAt + deleteRetentionMs > now) {
+          filtered = b.data;
+          if (!kept?.retained) {
+            const due = sealedAt + deleteRetentionMs;
+            tombstoneDue = tombstoneDue < 0 ? due : Math.min(tombstoneDue, due);
+          }
+        } else {
+          filtered = null;
         }
-        const due = sealedAt + deleteRetentionMs;
-        tombstoneDue = tombstoneDue < 0 ? due : Math.min(tombstoneDue, due);
-        return true;
-      });
+      } else if (isTransactional(h) && inAborted(aborted, h.producerId, b.baseOffset, b.lastOffset)) {
+        // Records of an aborted transaction are never read by read_committed: the cleaner drops them.
+        filtered = null;
+      } else {
+        filtered = this.#compact(b, sealedAt, deleteRetentionMs, now, (due) => {
+          tombstoneDue = tombstoneDue < 0 ? due : Math.min(tombstoneDue, due);
+        });
+        if (isTransactional(h)) {
+          this.sql.exec(
+            `INSERT INTO compact_txns (producer_id, retained) VALUES (?, ?)
+             ON CONFLICT (producer_id) DO UPDATE SET retained = MAX(retained, excluded.retained)`,
+            h.producerId,
+            filtered === null ? 0 : 1,
+          );
+        }
+      }
       if (filtered !== b.data) {
         this.log.replaceBatch(b.baseOffset, filtered, b.bytes);
         this.rewrites?.record(b.baseOffset);
@@ -171,6 +211,33 @@ export class Compactor {
       if (budget <= 0) break;
     }
     return { next: next > from ? next : to + 1, tombstoneDue };
+  }
+
+  /** Keeps a data batch's latest record per key, and tombstones until delete.retention.ms after sealing. */
+  #compact(
+    b: HotBatch,
+    sealedAt: number,
+    deleteRetentionMs: number,
+    now: number,
+    due: (at: number) => void,
+  ): Uint8Array | null {
+    return filterBatch(b.data, (r) => {
+      if (r.key === null) return true; // unkeyed records have nothing to be superseded by
+      const key = blob(r.key);
+      const latest = this.sql
+        .exec<{ offset: number }>(`SELECT offset FROM compact_keys WHERE key = ?`, key)
+        .toArray()[0];
+      if (latest && latest.offset > r.offset) return false;
+      if (r.value !== null) return true;
+      // A tombstone stays delete.retention.ms after its segment was sealed, so consumers
+      // that were behind still see the delete.
+      if (sealedAt + deleteRetentionMs <= now) {
+        this.sql.exec(`DELETE FROM compact_keys WHERE key = ?`, key);
+        return false;
+      }
+      due(sealedAt + deleteRetentionMs);
+      return true;
+    });
   }
 }
 

@@ -25,7 +25,9 @@ export async function maintain(
   if (worked) return now;
 
   const deadlines: number[] = [];
-  const head = log.hotMeta(unsealedStart(log)).next();
+  // Only the stable head can be sealed: a head waiting on an open transaction has no deadline of
+  // its own (the marker that ends it reschedules the alarm).
+  const head = log.hotMeta(unsealedStart(log), log.lastStableOffset - 1).next();
   if (!head.done) deadlines.push(head.value.maxTimestamp + config["segment.ms"]);
   if (config["cleanup.policy"].includes("delete") && config["retention.ms"] >= 0) {
     const oldest = log.segments.oldest();

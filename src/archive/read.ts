@@ -4,7 +4,9 @@ import type { PartitionLog, ReadOptions } from "../log/partition-log.js";
 import type { Segment } from "../log/segments.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { crcMatches, decodeRecords, lastOffset, readBatchHeader } from "../protocol/record-batch.js";
+import type { AbortedTxn } from "../protocol/transactions.js";
 import type { SegmentStore } from "./store.js";
+import { abortedInSegment, mergeAborted } from "./txn-index.js";
 import type { OffsetAtTime, ReadResult } from "../contracts/partition.js";
 
 /** Archived segments one fetch may touch, so a fetch costs a bounded number of R2 requests. */
@@ -23,7 +25,14 @@ export async function readTiered(
   const archived = archivedAt(log, offset);
   if (!archived) return log.read(offset, opts);
   const { logStartOffset, highWatermark } = log.state;
-  const result: ReadResult = { batches: [], highWatermark, logStartOffset, rowsRead: 0 };
+  const lastStableOffset = log.lastStableOffset;
+  const committed = opts.isolation === "read_committed";
+  const result: ReadResult = { batches: [], highWatermark, logStartOffset, lastStableOffset, rowsRead: 0 };
+  // Segments are sealed only below the LSO, so archived data is always stable; read_committed
+  // only needs each segment's aborted transactions from where the read entered it.
+  const visited: { seg: Segment; from: number }[] = [];
+  let hotAborted: AbortedTxn[] = [];
+  const done = (next: number) => (committed ? withAborted(store, result, visited, hotAborted, next) : result);
   let at = offset;
   let bytes = 0;
   let records = 0;
@@ -38,26 +47,47 @@ export async function readTiered(
     } catch (e) {
       // Damage past the first requested batch ends the reply early; the consumer meets the error
       // only when it asks for the damaged offsets, so the readable ones before them are never stuck.
-      if (result.batches.length > 0 && isStorageError(e)) return result;
+      if (result.batches.length > 0 && isStorageError(e)) return done(at);
       throw e;
     }
     for (const b of part.batches) result.batches.push(b);
     bytes += part.bytes;
     records += part.records;
+    if (part.batches.length > 0) visited.push({ seg, from: at });
     at = part.next;
     // Stopping inside the segment means the limits (or the estimate behind the range) were met.
-    if (bytes >= opts.maxBytes || records >= opts.maxRecords || at <= seg.lastOffset) return result;
+    if (bytes >= opts.maxBytes || records >= opts.maxRecords || at <= seg.lastOffset) return done(at);
     seg = archivedAt(log, at);
   }
-  if (seg || at >= log.state.highWatermark) return result;
+  if (seg || at >= (committed ? lastStableOffset : log.state.highWatermark)) return done(at);
   try {
-    const hot = log.read(at, { maxBytes: opts.maxBytes - bytes, maxRecords: opts.maxRecords - records });
+    const hot = log.read(at, {
+      maxBytes: opts.maxBytes - bytes,
+      maxRecords: opts.maxRecords - records,
+      isolation: opts.isolation,
+    });
     result.batches.push(...hot.batches);
     result.rowsRead += hot.rowsRead;
+    hotAborted = hot.aborted ?? [];
+    const last = hot.batches.at(-1);
+    if (last) at = lastOffset(readBatchHeader(last)) + 1;
   } catch (e) {
     // Retention moved the log start past `at` while R2 answered: return what was read.
     if (!(e instanceof EdgelogError && e.code === "OFFSET_OUT_OF_RANGE")) throw e;
   }
+  return done(at);
+}
+
+/** Attaches the aborted transactions a read_committed read went over: the segments' indexes and the hot log's. */
+async function withAborted(
+  store: SegmentStore,
+  result: ReadResult,
+  visited: readonly { seg: Segment; from: number }[],
+  hot: AbortedTxn[],
+  end: number,
+): Promise<ReadResult> {
+  const archived = await Promise.all(visited.map((v) => abortedInSegment(store, v.seg, v.from, v.seg.lastOffset)));
+  result.aborted = mergeAborted(...archived, hot).filter((a) => a.firstOffset < end);
   return result;
 }
 

@@ -3,7 +3,7 @@
 
 import type { PartitionLog } from "../log/partition-log.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
-import type { SegmentStore } from "./store.js";
+import { txnIndexKey, type SegmentStore } from "./store.js";
 
 /** Units (segments or hot batches) one retention step may remove. */
 const MAX_UNITS_PER_STEP = 500;
@@ -96,7 +96,7 @@ export async function deleteRecordsBefore(log: PartitionLog, store: SegmentStore
 async function finishDeletes(log: PartitionLog, store: SegmentStore): Promise<boolean> {
   const gone = log.segments.inState("deleting").slice(0, MAX_UNITS_PER_STEP);
   if (gone.length === 0) return false;
-  await store.delete(gone.map((s) => s.r2Key!));
+  await store.delete(gone.flatMap((s) => (s.abortedTxns ? [s.r2Key!, txnIndexKey(s.r2Key!)] : [s.r2Key!])));
   log.transaction(() => gone.forEach((s) => log.segments.delete(s.baseOffset)));
   return true;
 }

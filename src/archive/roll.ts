@@ -5,6 +5,7 @@ import type { IndexEntry, Segment } from "../log/segments.js";
 import type { TopicConfig } from "../protocol/topic-config.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { segmentKey, type SegmentStore } from "./store.js";
+import { writeTxnIndex } from "./txn-index.js";
 
 /**
  * Sparse index spacing: a ranged read fetches at most about this much before the wanted batch.
@@ -33,7 +34,10 @@ export function unsealedBytes(log: PartitionLog): number {
 
 /**
  * The next segment to seal: the oldest unsealed batches up to segment.bytes (at least one batch),
- * once the head has passed segment.bytes or its first batch is older than segment.ms.
+ * once the head has passed segment.bytes or its first batch is older than segment.ms. Only batches
+ * below the last stable offset are sealed (as Kafka's tiered storage copies only segments below
+ * it): a sealed segment never holds an open transaction, so its aborted-transaction index is
+ * complete, and compaction (which touches sealed segments only) never cleans above the LSO.
  */
 export function planSegment(log: PartitionLog, ref: TopicRef, now: number): Segment | null {
   const limit = ref.config["segment.bytes"];
@@ -50,7 +54,7 @@ export function planSegment(log: PartitionLog, ref: TopicRef, now: number): Segm
     state: "sealed",
     sealedAt: now,
   };
-  for (const b of log.hotMeta(unsealedStart(log))) {
+  for (const b of log.hotMeta(unsealedStart(log), log.lastStableOffset - 1)) {
     if (seg.batchCount === 0) {
       if (!bySize && b.maxTimestamp + ref.config["segment.ms"] > now) return null;
       seg.baseOffset = b.baseOffset;
@@ -130,5 +134,9 @@ async function upload(log: PartitionLog, store: SegmentStore, seg: Segment, inte
     throw e;
   }
   await put;
-  log.commitArchived(seg, index);
+  // read_committed reads of the archived range need its aborted transactions: written beside it
+  // before the segment becomes the copy readers use.
+  const aborted = log.txns.aborted(seg.baseOffset, seg.lastOffset);
+  await writeTxnIndex(store, seg, aborted);
+  log.commitArchived(seg, index, aborted.length);
 }

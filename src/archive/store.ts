@@ -16,6 +16,11 @@ export function segmentKey(topicId: string, partition: number, baseOffset: numbe
   return `${partitionPrefix(topicId, partition)}${String(baseOffset).padStart(20, "0")}.log`;
 }
 
+/** The aborted-transaction index object beside a segment (archive/txn-index.ts). */
+export function txnIndexKey(segmentKey: string): string {
+  return segmentKey.replace(/\.log$/, ".txnindex");
+}
+
 /** R2 deletes take at most this many keys per call. */
 const DELETE_BATCH = 1000;
 

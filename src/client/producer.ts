@@ -13,24 +13,9 @@ import type { RetryOptions, Transport } from "./transport.js";
 import type { ClientEvents } from "./events.js";
 import { TopicMetadata } from "./metadata.js";
 import { Transaction, TransactionManager, type TxnIdentity } from "./transaction.js";
+import type { Message, RecordMetadata } from "./messages.js";
 
-export interface Message {
-  /** UTF-8 text or bytes; hashed with murmur2 to pick the partition, as Kafka does. */
-  key?: string | Uint8Array | null;
-  /** json: any JSON value; string: text; binary: Uint8Array. Null is a tombstone. */
-  value: unknown;
-  headers?: Record<string, string | null>;
-  partition?: number;
-  /** ms since the epoch; default the server's now. */
-  timestamp?: number;
-}
-
-export interface RecordMetadata {
-  topic: string;
-  partition: number;
-  offset: number;
-  timestamp: number;
-}
+export type { Message, RecordMetadata };
 
 export interface ProducerOptions {
   /** How long a record may wait for companions before its partition's batch is sent. Default 5 ms. */

@@ -3,7 +3,7 @@
 
 import type { EndTxnReply, InitTransactionReply } from "../protocol/api.js";
 import { EdgelogError } from "../protocol/errors.js";
-import type { Message, RecordMetadata } from "./producer.js";
+import type { Message, RecordMetadata } from "./messages.js";
 import type { Transport } from "./transport.js";
 
 /** The producer id and epoch in use, and the next base sequence per topic partition under them. */

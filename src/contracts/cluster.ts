@@ -41,6 +41,11 @@ export interface ClusterRpc {
   forgetGroup(groupId: string): Promise<Result<null>>;
   listGroups(): Promise<Result<string[]>>;
 
+  /** A transaction coordinator announces its id once it holds state, so it can be listed. */
+  registerTransaction(transactionalId: string): Promise<Result<null>>;
+  forgetTransaction(transactionalId: string): Promise<Result<null>>;
+  listTransactions(): Promise<Result<string[]>>;
+
   registerMirror(entry: MirrorEntry): Promise<Result<MirrorEntry>>;
   getMirror(name: string): Promise<Result<MirrorEntry>>;
   listMirrors(): Promise<Result<MirrorEntry[]>>;

@@ -1,7 +1,12 @@
 // What the router and the other objects exchange with a partition object (PartitionDO): its RPC
 // methods and their messages. No Workers APIs, so the log, the router and tests all share it.
 
+import type { AbortedPartitionTransactionSchema, PartitionTransactions } from "../protocol/api.js";
+import type { IsolationLevel } from "../protocol/constants.js";
 import type { Result } from "../protocol/errors.js";
+import type { AbortedTxn } from "../protocol/transactions.js";
+import type { TxnMarker } from "./transactions.js";
+import type { z } from "zod";
 import type { TopicRef } from "../protocol/topic.js";
 import type {
   AppendStreamRequest,
@@ -19,7 +24,20 @@ import type {
  * these, its fetch() takes a live tail's WebSocket upgrade (HEADER_TOPIC_REF, HEADER_REPLICA_MISS).
  */
 export interface PartitionRpc {
-  append(ref: TopicRef, batches: Uint8Array, acks?: Acks): Promise<Result<AppendedBatch[]>>;
+  /**
+   * With `txn` the batches are a transaction's (transactional, one producer): the partition checks
+   * with the transactional id's coordinator before the transaction's first write here (KIP-890).
+   */
+  append(ref: TopicRef, batches: Uint8Array, acks?: Acks, txn?: TxnAppend): Promise<Result<AppendedBatch[]>>;
+  /** A coordinator's marker: ends the producer's open transaction here (idempotent). */
+  writeTxnMarker(ref: TopicRef, marker: TxnMarker): Promise<Result<{ written: boolean }>>;
+  /** The open transactions (Kafka's DescribeProducers). */
+  transactions(ref: TopicRef): Promise<Result<PartitionTransactions>>;
+  /** An administrator's abort of a hanging transaction on this partition alone. */
+  abortTransaction(
+    ref: TopicRef,
+    which: { producerId: number } | { startOffset: number },
+  ): Promise<Result<AbortedHere>>;
   /** A mirror's slice, appended with the mirror's progress in one transaction. */
   appendMirrored(ref: TopicRef, batches: Uint8Array, slice: MirrorSlice): Promise<Result<MirroredAppend>>;
   /** The next source offset mirror `mirror` will copy into this partition (null: none copied yet). */
@@ -27,7 +45,9 @@ export interface PartitionRpc {
   read(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult>>;
   /** Ends a long-poll parked under `pollId` (a multi-partition fetch another partition answered). */
   cancelWait(pollId: string): Promise<Result<null>>;
-  offsets(ref: TopicRef, at: OffsetSpec): Promise<Result<OffsetAtTime>>;
+  offsets(ref: TopicRef, at: OffsetSpec, isolation?: IsolationLevel): Promise<Result<OffsetAtTime>>;
+  /** The log's bounds: log start, high watermark, last stable offset. */
+  ends(ref: TopicRef): Promise<Result<LogEnds>>;
   describe(ref: TopicRef): Promise<Result<PartitionInfo>>;
   /**
    * Kafka's DeleteRecords: records below `offset` (-1: the high watermark) become unreadable and
@@ -66,7 +86,22 @@ export type Acks = 1 | "all";
 
 export type OffsetSpec = "earliest" | "latest" | number;
 
+/** A transactional append: whose transaction the batches belong to. */
+export interface TxnAppend {
+  transactionalId: string;
+}
+
+export type AbortedHere = z.infer<typeof AbortedPartitionTransactionSchema>;
+
+export interface LogEnds {
+  logStartOffset: number;
+  highWatermark: number;
+  lastStableOffset: number;
+}
+
 export interface ReadRequest {
+  /** read_committed reads to the last stable offset and lists the aborted transactions it overlaps. */
+  isolation?: IsolationLevel;
   offset: number;
   maxBytes: number;
   maxRecords: number;
@@ -81,6 +116,9 @@ export interface ReadResult {
   batches: Uint8Array[];
   highWatermark: number;
   logStartOffset: number;
+  lastStableOffset: number;
+  /** read_committed: the aborted transactions overlapping `batches` (Kafka's Fetch AbortedTransactions). */
+  aborted?: AbortedTxn[];
   /** SQLite rows stepped to serve this read: the cost measure that must not grow with the log. */
   rowsRead: number;
 }
@@ -104,6 +142,7 @@ export interface PartitionInfo {
   partition: number;
   log_start_offset: number;
   high_watermark: number;
+  last_stable_offset: number;
   /** Bytes in SQLite (the hot tier). */
   bytes: number;
   /** Bytes in R2 segments. */

@@ -10,6 +10,7 @@ import { migrate } from "../util/migrations.js";
 import { ProducerRegistry } from "./producer-registry.js";
 import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
+import { TransactionDirectory } from "./transactions.js";
 import { clusterKv } from "./keys.js";
 import { MirrorDirectory } from "./mirrors.js";
 import { TokenRegistry } from "./tokens.js";
@@ -36,6 +37,7 @@ export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
   readonly #topics: TopicRegistry;
   readonly #producers: ProducerRegistry;
   readonly #groups: GroupDirectory;
+  readonly #transactions: TransactionDirectory;
   readonly #tokens: TokenRegistry;
   readonly #sasl: SaslStore;
   readonly #mirrors: MirrorDirectory;
@@ -46,6 +48,7 @@ export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
     this.#topics = new TopicRegistry(ctx.storage.sql);
     this.#producers = new ProducerRegistry(ctx.storage.sql);
     this.#groups = new GroupDirectory(ctx.storage.sql);
+    this.#transactions = new TransactionDirectory(ctx.storage.sql);
     this.#tokens = new TokenRegistry(ctx.storage.sql);
     this.#sasl = new SaslStore(ctx.storage.sql, this.#tokens);
     this.#mirrors = new MirrorDirectory(clusterKv(ctx.storage));
@@ -126,6 +129,24 @@ export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
       this.#groups.remove(groupId);
       return null;
     });
+  }
+
+  async registerTransaction(transactionalId: string): Promise<Result<null>> {
+    return rpc(() => {
+      this.#transactions.add(transactionalId, Date.now());
+      return null;
+    });
+  }
+
+  async forgetTransaction(transactionalId: string): Promise<Result<null>> {
+    return rpc(() => {
+      this.#transactions.remove(transactionalId);
+      return null;
+    });
+  }
+
+  async listTransactions(): Promise<Result<string[]>> {
+    return rpc(() => this.#transactions.list());
   }
 
   async listGroups(): Promise<Result<string[]>> {

@@ -84,4 +84,10 @@ export const CLUSTER_MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE cluster_keys (name TEXT PRIMARY KEY, value TEXT NOT NULL)`,
     ],
   },
+  {
+    version: 7,
+    // The transactional-id directory (controller/transactions.ts): names only; each id's state
+    // lives in its transaction coordinator.
+    statements: [`CREATE TABLE transactional_ids (transactional_id TEXT PRIMARY KEY, created_at INTEGER NOT NULL)`],
+  },
 ];

@@ -19,16 +19,20 @@ import { TopicCache } from "../protocol/topic-cache.js";
 import { fromKey, Group, tpKey } from "./group.js";
 import { coordinatorKv, type CoordinatorKeys } from "./keys.js";
 import { OffsetStore } from "./offsets.js";
+import { TxnOffsets } from "./txn-offsets.js";
 import type { TypedKv } from "../util/kv.js";
 import type { OffsetSpec } from "../contracts/partition.js";
-import type { CoordinatorRpc, GroupSummary } from "../contracts/coordinator.js";
-import { clusterObject, partitionObject } from "../objects.js";
+import type { CoordinatorRpc, GroupSummary, TxnOffsetCommit } from "../contracts/coordinator.js";
+import type { TxnMarker } from "../contracts/transactions.js";
+import type { IsolationLevel } from "../protocol/constants.js";
+import { clusterObject, partitionObject, txnCoordinatorObject } from "../objects.js";
 
 export class GroupCoordinatorDO extends DurableObject<Env> implements CoordinatorRpc {
   readonly #config: GroupSettings;
   readonly #kv: TypedKv<CoordinatorKeys>;
   #group!: Group;
   #offsets!: OffsetStore;
+  #txnOffsets!: TxnOffsets;
   #alarmAt: number | null = null;
   /** Topic metadata by name (null for topics that do not exist), trusted for metadataMaxAgeMs. */
   readonly #topicCache: TopicCache<Topic | null>;
@@ -44,6 +48,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
     void ctx.blockConcurrencyWhile(async () => {
       this.#group = new Group(ctx.storage.sql);
       this.#offsets = new OffsetStore(ctx.storage.sql);
+      this.#txnOffsets = new TxnOffsets(ctx.storage.sql);
       this.#alarmAt = await ctx.storage.getAlarm();
     });
   }
@@ -70,38 +75,9 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
   async commit(groupId: string, req: CommitOffsetsRequest): Promise<Result<null>> {
     return rpc(async () => {
       const memberId = req.member_id ?? null;
-      const keys = req.offsets.map((o) => tpKey(o.topic, o.partition));
-      if (new Set(keys).size !== keys.length)
-        throw new EdgelogError("INVALID_REQUEST", "offsets: a partition appears twice");
-      for (const o of req.offsets) {
-        if ((o.metadata?.length ?? 0) > OFFSET_METADATA_MAX_CHARS) {
-          throw new EdgelogError(
-            "INVALID_COMMIT_OFFSET_SIZE",
-            `metadata for ${o.topic} partition ${o.partition} is over ${OFFSET_METADATA_MAX_CHARS} characters`,
-          );
-        }
-      }
+      const keys = checkOffsets(req.offsets);
       this.#group.checkCommit(memberId, req.member_epoch, keys);
-      const resolved = await Promise.all(
-        req.offsets.map(async (o) => {
-          const topic = await this.#partitionTopic(o.topic, o.partition);
-          const hw = (await this.#offsetAt(topic, o.partition, "latest")).offset;
-          if (o.offset > hw) {
-            throw new EdgelogError(
-              "OFFSET_OUT_OF_RANGE",
-              `offset ${o.offset} for ${o.topic} partition ${o.partition} is beyond the high watermark ${hw}`,
-              { topic: o.topic, partition: o.partition, high_watermark: hw },
-            );
-          }
-          return {
-            topic: o.topic,
-            partition: o.partition,
-            topic_id: topic.id,
-            offset: o.offset,
-            metadata: o.metadata ?? null,
-          };
-        }),
-      );
+      const resolved = await this.#resolve(req.offsets);
       // Membership may have moved while the partitions answered: check again right before writing.
       this.#group.checkCommit(memberId, req.member_epoch, keys);
       this.#offsets.put(resolved, Date.now());
@@ -110,19 +86,82 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
     });
   }
 
-  /** Committed offsets of topics that still exist as the incarnation they were committed against. */
-  async committed(): Promise<
-    Result<{ offsets: { topic: string; partition: number; offset: number; metadata: string | null }[] }>
+  /**
+   * TxnOffsetCommit: fenced by the member's id and epoch exactly as a plain commit is (KIP-447),
+   * checked with the transaction's coordinator (which registers the group with version 2), then
+   * held until the transaction's marker.
+   */
+  async txnCommit(groupId: string, req: TxnOffsetCommit): Promise<Result<null>> {
+    return rpc(async () => {
+      const memberId = req.member_id ?? null;
+      const keys = checkOffsets(req.offsets);
+      this.#group.checkCommit(memberId, req.member_epoch, keys);
+      const resolved = await this.#resolve(req.offsets);
+      const { txnSeq } = unwrap(
+        await txnCoordinatorObject(this.env, req.transactionalId).join(req.transactionalId, req.producer, {
+          kind: "group",
+          group: groupId,
+        }),
+      );
+      this.#group.checkCommit(memberId, req.member_epoch, keys);
+      this.#txnOffsets.stage({ producerId: req.producer.id, transactionalId: req.transactionalId, txnSeq }, resolved);
+      await this.#register(groupId);
+      return null;
+    });
+  }
+
+  async completeTxn(_groupId: string, marker: TxnMarker): Promise<Result<null>> {
+    return rpc(() => {
+      this.#txnOffsets.complete(marker, Date.now());
+      return null;
+    });
+  }
+
+  /** Each offset's topic incarnation, checked against the partition's high watermark. */
+  #resolve(offsets: readonly { topic: string; partition: number; offset: number; metadata?: string | null }[]) {
+    return Promise.all(
+      offsets.map(async (o) => {
+        const topic = await this.#partitionTopic(o.topic, o.partition);
+        const hw = (await this.#offsetAt(topic, o.partition, "latest")).offset;
+        if (o.offset > hw) {
+          throw new EdgelogError(
+            "OFFSET_OUT_OF_RANGE",
+            `offset ${o.offset} for ${o.topic} partition ${o.partition} is beyond the high watermark ${hw}`,
+            { topic: o.topic, partition: o.partition, high_watermark: hw },
+          );
+        }
+        return {
+          topic: o.topic,
+          partition: o.partition,
+          topic_id: topic.id,
+          offset: o.offset,
+          metadata: o.metadata ?? null,
+        };
+      }),
+    );
+  }
+
+  /**
+   * Committed offsets of topics that still exist as the incarnation they were committed against,
+   * and the partitions whose offsets a transaction still holds (OffsetFetch RequireStable).
+   */
+  async committed(opts: { topics?: string[] } = {}): Promise<
+    Result<{
+      offsets: { topic: string; partition: number; offset: number; metadata: string | null }[];
+      pending: { topic: string; partition: number }[];
+    }>
   > {
     return rpc(async () => {
-      const rows = await this.#current(this.#offsets.list());
+      const listed = this.#offsets.list().filter((r) => !opts.topics || opts.topics.includes(r.topic));
+      const rows = await this.#current(listed);
       return {
         offsets: rows.map((r) => ({ topic: r.topic, partition: r.partition, offset: r.offset, metadata: r.metadata })),
+        pending: this.#txnOffsets.pending(opts.topics),
       };
     });
   }
 
-  async describe(groupId: string): Promise<Result<GroupDescription>> {
+  async describe(groupId: string, isolation?: IsolationLevel): Promise<Result<GroupDescription>> {
     return rpc(async () => {
       this.#mustExist(groupId);
       const topics = await this.#topics(this.#group.subscribedTopics());
@@ -136,16 +175,17 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
         [...keys].sort().map(async (k) => {
           const { topic, partition } = fromKey(k);
           const t = await this.#partitionTopic(topic, partition);
-          const hw = (await this.#offsetAt(t, partition, "latest")).offset;
+          const ends = unwrap(await partitionObject(this.env, t.id, partition).ends(topicRef(t, partition)));
+          const end = isolation === "read_committed" ? ends.lastStableOffset : ends.highWatermark;
           const c = committed.get(k);
           return {
             topic,
             partition,
             member_id: owners.get(k) ?? null,
             committed_offset: c ?? null,
-            high_watermark: hw,
-            last_stable_offset: hw,
-            lag: c === undefined ? null : hw - c,
+            high_watermark: ends.highWatermark,
+            last_stable_offset: ends.lastStableOffset,
+            lag: c === undefined ? null : end - c,
           };
         }),
       );
@@ -210,6 +250,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
       this.#mustExist(groupId);
       this.#mustBeEmpty("delete");
       this.#offsets.clear();
+      this.#txnOffsets.clear();
       this.#group.clear();
       this.#kv.delete("registered");
       unwrap(await clusterObject(this.env).forgetGroup(groupId));
@@ -295,4 +336,20 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
     const topics = await this.#topics([...new Set(rows.map((r) => r.topic))]);
     return rows.filter((r) => topics.get(r.topic)?.id === r.topic_id);
   }
+}
+
+/** A commit's offsets, checked before anything is asked of other objects: the partition keys. */
+function checkOffsets(offsets: readonly { topic: string; partition: number; metadata?: string | null }[]): string[] {
+  const keys = offsets.map((o) => tpKey(o.topic, o.partition));
+  if (new Set(keys).size !== keys.length)
+    throw new EdgelogError("INVALID_REQUEST", "offsets: a partition appears twice");
+  for (const o of offsets) {
+    if ((o.metadata?.length ?? 0) > OFFSET_METADATA_MAX_CHARS) {
+      throw new EdgelogError(
+        "INVALID_COMMIT_OFFSET_SIZE",
+        `metadata for ${o.topic} partition ${o.partition} is over ${OFFSET_METADATA_MAX_CHARS} characters`,
+      );
+    }
+  }
+  return keys;
 }

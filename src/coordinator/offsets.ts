@@ -23,16 +23,18 @@ export class OffsetStore {
 
   /** Writes all offsets; callers validate first, so the whole commit lands or none of it. */
   put(entries: readonly Omit<CommittedOffset, "committed_at">[], now: number): void {
+    const position = nextPosition(this.sql);
     for (const e of entries) {
       this.sql.exec(
-        `INSERT OR REPLACE INTO offsets (topic, partition, topic_id, committed_offset, metadata, committed_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO offsets (topic, partition, topic_id, committed_offset, metadata, committed_at, position)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
         e.topic,
         e.partition,
         e.topic_id,
         e.offset,
         e.metadata,
         now,
+        position,
       );
     }
   }
@@ -58,4 +60,11 @@ export class OffsetStore {
   clear(): void {
     this.sql.exec(`DELETE FROM offsets`);
   }
+}
+
+/** The next number in the group's order of offset writes (plain and transactional alike). */
+export function nextPosition(sql: SqlStorage): number {
+  return sql
+    .exec<{ n: number }>(`UPDATE offset_position SET next = next + 1 WHERE id = 0 RETURNING next - 1 AS n`)
+    .one().n;
 }

@@ -49,4 +49,28 @@ export const GROUP_MIGRATIONS: readonly Migration[] = [
       `ALTER TABLE members ADD COLUMN revoke_by INTEGER`,
     ],
   },
+  {
+    // Transactions (coordinator/txn-offsets.ts): offsets committed inside a transaction wait here,
+    // per producer, until the transaction coordinator's marker commits or drops them. `position`
+    // orders every offset write, so a plain commit made after a transactional one wins over it
+    // when the transaction commits later (Kafka keeps the later of the two).
+    version: 3,
+    statements: [
+      `CREATE TABLE txn_offsets (
+        producer_id INTEGER NOT NULL,
+        topic TEXT NOT NULL,
+        partition INTEGER NOT NULL,
+        topic_id TEXT NOT NULL,
+        committed_offset INTEGER NOT NULL,
+        metadata TEXT,
+        transactional_id TEXT NOT NULL,
+        txn_seq INTEGER NOT NULL,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (producer_id, topic, partition)
+      )`,
+      `ALTER TABLE offsets ADD COLUMN position INTEGER NOT NULL DEFAULT 0`,
+      `CREATE TABLE offset_position (id INTEGER PRIMARY KEY CHECK (id = 0), next INTEGER NOT NULL)`,
+      `INSERT INTO offset_position VALUES (0, 1)`,
+    ],
+  },
 ];

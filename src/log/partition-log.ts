@@ -16,6 +16,9 @@ import {
 import type { TimestampType } from "../protocol/topic-config.js";
 import { migrate } from "../util/migrations.js";
 import { ProducerStates } from "./producer-state.js";
+import { SqlTxnStore, TxnTracker, type TxnOrigin } from "./transactions.js";
+import { encodeMarker, type MarkerType } from "../protocol/transactions.js";
+import type { IsolationLevel } from "../protocol/constants.js";
 import { LOG_MIGRATIONS } from "./schema.js";
 import { SegmentTable, type IndexEntry, type Segment } from "./segments.js";
 import type { AppendedBatch, OffsetAtTime, ReadResult } from "../contracts/partition.js";
@@ -47,11 +50,18 @@ export interface AppendOptions {
    * followers hold the batches (Replicator), so consumers never read what could still be lost.
    */
   holdHighWatermark?: boolean;
+  /**
+   * The batches are this transaction's: transactional batches of one producer, which the caller
+   * checked with the transaction coordinator (KIP-890). Without it, transactional batches are refused.
+   */
+  transaction?: TxnOrigin;
 }
 
 export interface ReadOptions {
   maxBytes: number;
   maxRecords: number;
+  /** read_committed stops at the last stable offset and lists the aborted transactions read over. */
+  isolation?: IsolationLevel;
 }
 
 interface StateRow extends Record<string, SqlStorageValue> {
@@ -109,11 +119,14 @@ export class PartitionLog {
   readonly #producers: ProducerStates;
   /** Sealed ranges (archived to R2 or sealed in place) and their sparse index. */
   readonly segments: SegmentTable;
+  /** Open transactions and aborted ranges, fed every batch appended (src/log/transactions.ts). */
+  readonly txns: TxnTracker;
 
   private constructor(private readonly storage: LogStorage) {
     this.#state = this.#loadState();
     this.#producers = new ProducerStates(storage.sql);
     this.segments = new SegmentTable(storage.sql);
+    this.txns = new TxnTracker(new SqlTxnStore(storage.sql));
   }
 
   /** Opens the log, applying any pending migrations. */
@@ -126,6 +139,11 @@ export class PartitionLog {
     return this.#state;
   }
 
+  /** Kafka's last stable offset: the oldest open transaction's first offset, or the high watermark. */
+  get lastStableOffset(): number {
+    return this.txns.lastStableOffset(this.#state.highWatermark);
+  }
+
   /**
    * Validates then appends one or more concatenated batches atomically: all are written or none
    * is. Offsets are assigned densely by rewriting each batch's base offset. A batch from an
@@ -133,7 +151,7 @@ export class PartitionLog {
    * in the same transaction; a retry of a written batch returns its original offsets and writes nothing.
    */
   append(buf: Uint8Array, opts: AppendOptions): AppendedBatch[] {
-    const headers = validateBatches(buf);
+    const headers = validateBatches(buf, { transactional: opts.transaction !== undefined });
     for (const h of headers) {
       if (h.size > opts.maxMessageBytes) {
         throw new EdgelogError(
@@ -192,6 +210,7 @@ export class PartitionLog {
       s.hotBytes += h.size;
       const logAppendTime = logAppend ? opts.now : -1;
       if (h.producerId >= 0) this.#producers.record(h, { baseOffset: base, lastOffset: last, logAppendTime });
+      if (opts.transaction) this.txns.observe({ ...h, baseOffset: base }, batch, opts.now, opts.transaction);
       out.push({
         baseOffset: base,
         lastOffset: last,
@@ -222,7 +241,7 @@ export class PartitionLog {
    * only where compaction removed whole batches from the leader's log (the leader ships its rows
    * in order, so such a gap is one the leader has too).
    */
-  appendReplica(batches: readonly Uint8Array[]): void {
+  appendReplica(batches: readonly Uint8Array[], now = Date.now()): void {
     this.transaction(() => {
       const s = { ...this.#state };
       for (const batch of batches) {
@@ -249,9 +268,57 @@ export class PartitionLog {
         );
         s.logEndOffset = last + 1;
         s.hotBytes += h.size;
+        // The copy keeps the same transaction books as its leader, from the same batches.
+        this.txns.observe(h, batch, now);
       }
       this.#saveState(s);
       this.#state = s;
+    });
+  }
+
+  /**
+   * Appends a transaction marker (a control batch, Kafka's EndTransactionMarker) for a producer,
+   * ending its open transaction here: the LSO moves, and an abort records the aborted range. A
+   * marker's newer epoch fences the producer's older ones. Returns the marker's offset.
+   */
+  appendMarker(
+    m: { producerId: number; producerEpoch: number; type: MarkerType },
+    opts: { now: number; holdHighWatermark?: boolean },
+  ): number {
+    const batch = encodeMarker({ ...m, timestamp: opts.now });
+    return this.transaction(() => {
+      const s = { ...this.#state };
+      const base = s.logEndOffset;
+      setBaseOffset(batch, base);
+      const h = readBatchHeader(batch);
+      s.maxTimestamp = Math.max(s.maxTimestamp, opts.now);
+      this.storage.sql.exec(
+        `INSERT INTO batches (base_offset, last_offset, max_timestamp, time_index, records, bytes, data)
+         VALUES (?, ?, ?, ?, 1, ?, ?)`,
+        base,
+        base,
+        opts.now,
+        s.maxTimestamp,
+        h.size,
+        batch,
+      );
+      s.logEndOffset = base + 1;
+      s.hotBytes += h.size;
+      if (!opts.holdHighWatermark) s.highWatermark = s.logEndOffset;
+      this.#producers.recordMarker(m.producerId, m.producerEpoch);
+      this.#producers.commit(opts.now);
+      this.txns.observe(h, batch, opts.now);
+      this.#saveState(s);
+      this.#state = s;
+      return base;
+    });
+  }
+
+  /** A marker with nothing to end here still fences the producer's older epochs. */
+  fenceProducer(producerId: number, epoch: number, now: number): void {
+    this.transaction(() => {
+      this.#producers.recordMarker(producerId, epoch);
+      this.#producers.commit(now);
     });
   }
 
@@ -259,6 +326,7 @@ export class PartitionLog {
   resetTo(offset: number): void {
     this.transaction(() => {
       this.storage.sql.exec(`DELETE FROM batches`);
+      this.txns.clear();
       this.#update({ logStartOffset: offset, logEndOffset: offset, highWatermark: offset, hotBytes: 0 });
     });
   }
@@ -284,9 +352,14 @@ export class PartitionLog {
   read(offset: number, opts: ReadOptions): ReadResult {
     const { logStartOffset, highWatermark } = this.#state;
     this.checkOffset(offset);
-    const result: ReadResult = { batches: [], highWatermark, logStartOffset, rowsRead: 0 };
+    const lastStableOffset = this.lastStableOffset;
+    const committed = opts.isolation === "read_committed";
+    const result: ReadResult = { batches: [], highWatermark, logStartOffset, lastStableOffset, rowsRead: 0 };
+    if (committed) result.aborted = [];
     // Between the high watermark and the log end: written, not yet replicated, so not yet readable.
-    if (offset >= highWatermark) return result;
+    // read_committed stops earlier, at the first offset of the oldest open transaction.
+    const end = committed ? lastStableOffset : highWatermark;
+    if (offset >= end) return result;
 
     // Each row holds at least one record, so maxRecords + 1 rows always suffice.
     const limit = Math.min(opts.maxRecords + 1, MAX_ROWS_PER_READ);
@@ -301,20 +374,28 @@ export class PartitionLog {
          AND base_offset < ?2
        ORDER BY base_offset LIMIT ?3`,
       offset,
-      highWatermark,
+      end,
       limit,
     );
     let bytes = 0;
     let records = 0;
+    let last = offset;
     for (const row of cursor) {
       if (row.last_offset < offset) continue;
       result.batches.push(new Uint8Array(row.data));
       bytes += row.bytes;
       records += row.last_offset - Math.max(row.base_offset, offset) + 1;
+      last = row.last_offset;
       if (bytes >= opts.maxBytes || records >= opts.maxRecords) break;
     }
     result.rowsRead = cursor.rowsRead;
+    if (committed && result.batches.length > 0) result.aborted = this.abortedBetween(offset, last);
     return result;
+  }
+
+  /** The aborted transactions overlapping [from, to] that SQLite holds (archived ones: the segment's .txnindex). */
+  abortedBetween(from: number, to: number): { producerId: number; firstOffset: number }[] {
+    return this.txns.aborted(from, to).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
   }
 
   /** The first offset held in SQLite; offsets below it (and at or above logStartOffset) are archived. */
@@ -366,10 +447,12 @@ export class PartitionLog {
    * The last step of rolling, in one transaction: the uploaded segment becomes the copy readers
    * use, its index is written, and its rows leave SQLite.
    */
-  commitArchived(seg: Segment, index: readonly IndexEntry[]): void {
+  commitArchived(seg: Segment, index: readonly IndexEntry[], abortedTxns = 0): void {
     this.transaction(() => {
       this.segments.writeIndex(seg.baseOffset, index);
-      this.segments.setState(seg.baseOffset, "archived");
+      this.segments.setState(seg.baseOffset, "archived", abortedTxns);
+      // Aborted ranges ending in the segment now live in its .txnindex object beside it.
+      this.txns.forgetAbortedThrough(seg.lastOffset);
       const freed = this.#deleteHot(seg.baseOffset, seg.lastOffset);
       this.#update({ hotBytes: this.#state.hotBytes - freed });
     });
@@ -388,6 +471,7 @@ export class PartitionLog {
         .exec<{ n: number | null }>(`SELECT SUM(bytes) AS n FROM batches WHERE last_offset < ?`, target)
         .one();
       this.storage.sql.exec(`DELETE FROM batches WHERE last_offset < ?`, target);
+      this.txns.forgetAbortedThrough(target - 1);
       this.#update({ logStartOffset: target, hotBytes: this.#state.hotBytes - (r.n ?? 0) });
     });
   }
@@ -426,6 +510,7 @@ export class PartitionLog {
     } catch (e) {
       this.#state = this.#loadState();
       this.#producers.discard();
+      this.txns.reload();
       throw e;
     }
   }

@@ -1,7 +1,7 @@
 // Idempotent producer state of one partition: Kafka's epoch and sequence rules, in SQLite.
 
 import { EdgelogError } from "../protocol/errors.js";
-import type { BatchHeader } from "../protocol/record-batch.js";
+import { isTransactional, type BatchHeader } from "../protocol/record-batch.js";
 
 /** Batches remembered per producer: Kafka's max.in.flight.requests.per.connection bound for idempotence. */
 export const RETAINED_BATCHES = 5;
@@ -63,8 +63,9 @@ export class ProducerStates {
     }
     if (!entry) return { duplicate: null }; // unknown (or expired) producer: any first sequence starts it
     if (h.producerEpoch < entry.epoch) {
+      // A transactional producer's older epoch was fenced by a newer init or transaction (KIP-890).
       throw new EdgelogError(
-        "INVALID_PRODUCER_EPOCH",
+        isTransactional(h) ? "PRODUCER_FENCED" : "INVALID_PRODUCER_EPOCH",
         `producer ${h.producerId} epoch ${h.producerEpoch} is fenced by epoch ${entry.epoch}`,
       );
     }
@@ -97,6 +98,16 @@ export class ProducerStates {
     const recent = sameEpoch ? prev.recent.slice(-(RETAINED_BATCHES - 1)) : [];
     recent.push({ firstSeq, lastSeq, ...written });
     this.#staged.set(h.producerId, { epoch: h.producerEpoch, lastSeq, recent });
+  }
+
+  /**
+   * A transaction marker's epoch: a newer one fences older epochs here, and the producer's next
+   * batch (of that epoch) starts at sequence 0, as after a version 2 bump.
+   */
+  recordMarker(producerId: number, epoch: number): void {
+    const prev = this.#entry(producerId);
+    if (prev && prev.epoch >= epoch) return;
+    this.#staged.set(producerId, { epoch, lastSeq: -1, recent: [] });
   }
 
   commit(now: number): void {

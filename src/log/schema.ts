@@ -162,6 +162,9 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID`,
       `CREATE INDEX txn_aborted_by_last ON txn_aborted (last_offset)`,
       `ALTER TABLE segments ADD COLUMN aborted_txns INTEGER NOT NULL DEFAULT 0`,
+      // Compaction (archive/compaction.ts): per producer, whether the current cleaning pass kept a
+      // record of the transaction it is in; its marker may go only when none was kept.
+      `CREATE TABLE compact_txns (producer_id INTEGER PRIMARY KEY, retained INTEGER NOT NULL)`,
     ],
   },
 ];

@@ -15,6 +15,8 @@ export interface Segment {
   r2Key: string | null;
   state: SegmentState;
   sealedAt: number;
+  /** Aborted transactions listed in the segment's .txnindex object in R2 (0: it has none). */
+  abortedTxns?: number;
 }
 
 /** One sparse index entry: a batch starting at `offset` sits at byte `position` of the object. */
@@ -36,6 +38,7 @@ interface SegmentRow extends Record<string, SqlStorageValue> {
   r2_key: string | null;
   state: string;
   sealed_at: number;
+  aborted_txns: number;
 }
 
 function toSegment(r: SegmentRow): Segment {
@@ -50,6 +53,7 @@ function toSegment(r: SegmentRow): Segment {
     r2Key: r.r2_key,
     state: r.state as SegmentState,
     sealedAt: r.sealed_at,
+    abortedTxns: r.aborted_txns,
   };
 }
 
@@ -122,9 +126,17 @@ export class SegmentTable {
     );
   }
 
-  setState(baseOffset: number, state: SegmentState): void {
+  setState(baseOffset: number, state: SegmentState, abortedTxns?: number): void {
     this.#totals = undefined;
-    this.sql.exec(`UPDATE segments SET state = ? WHERE base_offset = ?`, state, baseOffset);
+    if (abortedTxns === undefined)
+      this.sql.exec(`UPDATE segments SET state = ? WHERE base_offset = ?`, state, baseOffset);
+    else
+      this.sql.exec(
+        `UPDATE segments SET state = ?, aborted_txns = ? WHERE base_offset = ?`,
+        state,
+        abortedTxns,
+        baseOffset,
+      );
   }
 
   addBytes(baseOffset: number, delta: number): void {

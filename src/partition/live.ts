@@ -9,8 +9,10 @@ import {
   LIVE_CLOSE,
   LIVE_STALL_MS,
   LIVE_WINDOW_FRAMES,
+  type IsolationLevel,
   type ValueFormat,
 } from "../protocol/constants.js";
+import { committedBatches, type AbortedTxn } from "../protocol/transactions.js";
 import { concat } from "../util/bytes.js";
 
 /** One subscriber's cursor, kept as the socket's attachment so it survives hibernation (≤ 2 KB). */
@@ -20,6 +22,8 @@ export interface Subscriber {
   format: ValueFormat;
   /** Binary frames of whole RecordBatch v2 instead of JSON. */
   raw: boolean;
+  /** read_committed: frames stop at the last stable offset and leave aborted transactions out. */
+  isolation?: IsolationLevel;
   /** next_offset of each frame sent and not yet acknowledged, oldest first. */
   inflight: number[];
   /** When the window first stood full with data waiting (ms), 0 when it is not. */
@@ -29,12 +33,14 @@ export interface Subscriber {
 export interface LiveRead {
   batches: Uint8Array[];
   highWatermark: number;
+  lastStableOffset: number;
+  aborted?: AbortedTxn[];
 }
 
 /** Reads the log (hot or archived) from an offset, in bounded chunks. */
 export type LiveReader = (
   offset: number,
-  opts: { maxBytes: number; maxRecords: number },
+  opts: { maxBytes: number; maxRecords: number; isolation?: IsolationLevel },
 ) => LiveRead | Promise<LiveRead>;
 
 interface Frame {
@@ -57,8 +63,8 @@ export class LiveTail {
     private readonly now: () => number = Date.now,
   ) {}
 
-  static subscriber(offset: number, format: ValueFormat, raw: boolean): Subscriber {
-    return { offset, format, raw, inflight: [], stalledSince: 0 };
+  static subscriber(offset: number, format: ValueFormat, raw: boolean, isolation?: IsolationLevel): Subscriber {
+    return { offset, format, raw, ...(isolation ? { isolation } : {}), inflight: [], stalledSince: 0 };
   }
 
   /** Starts feeding a socket the object has just accepted. */
@@ -115,7 +121,7 @@ export class LiveTail {
           this.#stalled(ws, sub);
           return;
         }
-        const key = `${sub.offset}/${sub.format}/${sub.raw}`;
+        const key = `${sub.offset}/${sub.format}/${sub.raw}/${sub.isolation}`;
         let framing = first ? shared?.get(key) : undefined;
         if (!framing) {
           framing = this.#frame(sub);
@@ -153,11 +159,32 @@ export class LiveTail {
   }
 
   async #frame(sub: Subscriber): Promise<Frame | null> {
-    const r = await this.read(sub.offset, { maxBytes: LIVE_CHUNK_BYTES, maxRecords: LIVE_CHUNK_RECORDS });
+    const r = await this.read(sub.offset, {
+      maxBytes: LIVE_CHUNK_BYTES,
+      maxRecords: LIVE_CHUNK_RECORDS,
+      isolation: sub.isolation,
+    });
     if (r.batches.length === 0) return null;
-    if (sub.raw) return { data: concat(r.batches), next: batchEnd(r.batches.at(-1)!) };
-    const { records, nextOffset } = renderRecords(r.batches, sub.offset, LIVE_CHUNK_RECORDS, sub.format);
-    const data = JSON.stringify({ records, next_offset: nextOffset, high_watermark: r.highWatermark });
+    const aborted = sub.isolation === "read_committed" ? (r.aborted ?? []) : undefined;
+    if (sub.raw) {
+      // Raw frames are the log's batches, markers included; read_committed leaves aborted ones out.
+      const batches = aborted ? committedBatches(r.batches, aborted, { keepControl: true }) : r.batches;
+      return { data: concat(batches), next: batchEnd(r.batches.at(-1)!) };
+    }
+    const { records, nextOffset } = renderRecords(
+      r.batches,
+      sub.offset,
+      LIVE_CHUNK_RECORDS,
+      sub.format,
+      undefined,
+      aborted,
+    );
+    const data = JSON.stringify({
+      records,
+      next_offset: nextOffset,
+      high_watermark: r.highWatermark,
+      last_stable_offset: r.lastStableOffset,
+    });
     return { data, next: nextOffset };
   }
 
@@ -187,18 +214,20 @@ function safeClose(ws: WebSocket, code: number, reason: string): void {
   }
 }
 
-/** The router's upgrade request to the partition: `?offset=&format=&raw=` plus the topic ref header. */
+/** The router's upgrade request to the partition: `?offset=&format=&raw=&isolation=` plus the topic ref header. */
 export function parseLiveRequest(
   request: Request,
   refHeader: string,
-): { ref: unknown; offset: number; format: ValueFormat; raw: boolean } {
+): { ref: unknown; offset: number; format: ValueFormat; raw: boolean; isolation?: IsolationLevel } {
   const url = new URL(request.url);
   const offset = Number(url.searchParams.get("offset"));
   const format = (url.searchParams.get("format") ?? "json") as ValueFormat;
+  const isolation = url.searchParams.get("isolation") === "read_committed" ? "read_committed" : undefined;
   return {
     ref: JSON.parse(request.headers.get(refHeader) ?? "null"),
     offset,
     format,
     raw: url.searchParams.get("raw") === "true",
+    ...(isolation ? { isolation } : {}),
   };
 }

@@ -4,8 +4,10 @@
 // each append changed.
 
 import type {
+  AbortedHere,
   Acks,
   AppendedBatch,
+  LogEnds,
   MirroredAppend,
   MirrorSlice,
   OffsetAtTime,
@@ -13,7 +15,11 @@ import type {
   PartitionInfo,
   ReadRequest,
   ReadResult,
+  TxnAppend,
 } from "../contracts/partition.js";
+import type { TxnMarker } from "../contracts/transactions.js";
+import type { IsolationLevel } from "../protocol/constants.js";
+import type { TxnHost } from "./transactions-host.js";
 import { offsetForTimeTiered, readTiered } from "../archive/read.js";
 import { deleteRecordsBefore } from "../archive/retention.js";
 import { unsealedBytes } from "../archive/roll.js";
@@ -36,6 +42,8 @@ export interface LogHostParts {
   waiters: Waiters;
   alarm: AlarmScheduler;
   replication(): ReplicationHost;
+  /** Transactions: the coordinator's check before a transaction's first write, and markers. */
+  txns: TxnHost;
   /** New data became readable: wake long-polls and live subscribers. */
   onHighWatermark(): void;
 }
@@ -73,11 +81,17 @@ export class LogHost {
     this.#log = reopen ? PartitionLog.open(this.parts.storage) : undefined;
   }
 
-  async append(ref: TopicRef, batches: Uint8Array, acks: Acks): Promise<AppendedBatch[]> {
+  async append(ref: TopicRef, batches: Uint8Array, acks: Acks, txn?: TxnAppend): Promise<AppendedBatch[]> {
     const log = this.open(ref);
     const replicator = this.parts.replication().leader();
     if (acks === "all") replicator?.checkWritable();
-    const out = log.append(batches, appendOptions(ref, replicator));
+    const opts = appendOptions(ref, replicator);
+    // A transaction's batches wait for its coordinator's check (KIP-890) before they are written.
+    const out = txn
+      ? await this.parts.txns.append(log, ref, batches, txn, (transaction) =>
+          log.append(batches, { ...opts, transaction }),
+        )
+      : log.append(batches, opts);
     await this.#afterAppend(log, ref, replicator);
     if (acks === "all" && replicator) await replicator.waitForReplicas(Math.max(...out.map((b) => b.lastOffset + 1)));
     return out;
@@ -91,6 +105,31 @@ export class LogHost {
     const out = appendWithProgress(this.parts.kv, log, batches, appendOptions(ref, replicator), slice);
     if (out.batches.length > 0) await this.#afterAppend(log, ref, replicator);
     return out;
+  }
+
+  /** A coordinator's marker: ends the producer's open transaction here, and the LSO moves on. */
+  async writeTxnMarker(ref: TopicRef, marker: TxnMarker): Promise<{ written: boolean }> {
+    const log = this.open(ref);
+    const replicator = this.parts.replication().leader();
+    const out = this.parts.txns.marker(log, marker, { now: Date.now(), holdHighWatermark: replicator !== undefined });
+    if (out.written) await this.#afterAppend(log, ref, replicator);
+    return out;
+  }
+
+  /** An administrator's abort of a hanging transaction on this partition alone. */
+  async abortTransaction(ref: TopicRef, which: { producerId: number } | { startOffset: number }): Promise<AbortedHere> {
+    const log = this.open(ref);
+    const replicator = this.parts.replication().leader();
+    const out = this.parts.txns.abort(log, which, { now: Date.now(), holdHighWatermark: replicator !== undefined });
+    await this.#afterAppend(log, ref, replicator);
+    return out;
+  }
+
+  ends(ref: TopicRef): LogEnds {
+    const log = this.open(ref);
+    this.parts.replication().leader();
+    const s = log.state;
+    return { logStartOffset: s.logStartOffset, highWatermark: s.highWatermark, lastStableOffset: log.lastStableOffset };
   }
 
   mirrorProgress(ref: TopicRef, mirror: string): number | null {
@@ -113,7 +152,10 @@ export class LogHost {
   }
 
   /** A live subscriber's next chunk (the log may be gone: the topic was deleted under it). */
-  readLive(offset: number, opts: { maxBytes: number; maxRecords: number }): Promise<ReadResult> {
+  readLive(
+    offset: number,
+    opts: { maxBytes: number; maxRecords: number; isolation?: IsolationLevel },
+  ): Promise<ReadResult> {
     if (!this.#log) throw new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", "topic was deleted");
     return readTiered(this.#log, this.parts.segments, offset, opts);
   }
@@ -132,11 +174,14 @@ export class LogHost {
     return true;
   }
 
-  async offsets(ref: TopicRef, at: OffsetSpec): Promise<OffsetAtTime> {
+  async offsets(ref: TopicRef, at: OffsetSpec, isolation?: IsolationLevel): Promise<OffsetAtTime> {
     const log = this.open(ref);
+    // read_committed reads no further than the last stable offset, so no lookup answers beyond it.
+    const end = isolation === "read_committed" ? log.lastStableOffset : log.state.highWatermark;
     if (at === "earliest") return { offset: log.state.logStartOffset, timestamp: -1 };
-    if (at === "latest") return { offset: log.state.highWatermark, timestamp: -1 };
-    return offsetForTimeTiered(log, this.parts.segments, at);
+    if (at === "latest") return { offset: end, timestamp: -1 };
+    const found = await offsetForTimeTiered(log, this.parts.segments, at);
+    return found.offset > end ? { offset: end, timestamp: -1 } : found;
   }
 
   /**
@@ -172,7 +217,7 @@ export class LogHost {
       partition: ref.partition,
       log_start_offset: s.logStartOffset,
       high_watermark: s.highWatermark,
-      last_stable_offset: s.highWatermark,
+      last_stable_offset: log.lastStableOffset,
       log_end_offset: s.logEndOffset,
       bytes: s.hotBytes,
       archived_bytes: totals.archivedBytes,
@@ -206,11 +251,12 @@ export class LogHost {
     await this.appended(log, ref);
   }
 
-  /** Reads up to the high watermark, parking at the tail for up to waitMs. */
+  /** Reads up to the high watermark (read_committed: the LSO), parking at the tail for up to waitMs. */
   async #read(ref: TopicRef, req: ReadRequest): Promise<ReadResult> {
-    const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords };
+    const opts = { maxBytes: req.maxBytes, maxRecords: req.maxRecords, isolation: req.isolation };
     let result = await readTiered(this.open(ref), this.parts.segments, req.offset, opts);
-    if (result.batches.length === 0 && req.waitMs > 0 && req.offset >= result.highWatermark) {
+    const end = req.isolation === "read_committed" ? result.lastStableOffset : result.highWatermark;
+    if (result.batches.length === 0 && req.waitMs > 0 && req.offset >= end) {
       const woken = await this.parts.waiters.wait(req.waitMs, req.pollId);
       if (woken) result = await readTiered(this.open(ref), this.parts.segments, req.offset, opts);
     }

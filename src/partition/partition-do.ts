@@ -1,12 +1,17 @@
-// PartitionDO: one topic partition. A thin adapter from its RPC contract (contracts/partition.ts) to
-// the hosts that do the work: the log (log-host.ts), geo-replication (replication-host.ts), Durable
-// Streams (stream-host.ts), live subscribers (live.ts), background work (background.ts, alarm.ts).
+// PartitionDO: one topic partition. A thin adapter from its RPC contract (contracts/partition.ts)
+// to the hosts that do the work: the log (log-host.ts), transactions (transactions-host.ts),
+// geo-replication (replication-host.ts), Durable Streams (stream-host.ts), live WebSocket
+// subscribers (live.ts) and the alarm's background work (background.ts, alarm.ts).
 
 import { DurableObject } from "cloudflare:workers";
 import type { SegmentStore } from "../archive/store.js";
 import type * as DS from "../contracts/durable-streams.js";
 import type * as P from "../contracts/partition.js";
 import { rpc } from "../contracts/rpc.js";
+import type { TxnMarker } from "../contracts/transactions.js";
+import { txnCoordinatorObject } from "../objects.js";
+import type { PartitionTransactions } from "../protocol/api.js";
+import type { IsolationLevel } from "../protocol/constants.js";
 import type { Env } from "../env.js";
 import { HEADER_REPLICA_MISS, HEADER_TOPIC_REF, LIVE_CLOSE } from "../protocol/constants.js";
 import { errorResponse } from "../protocol/error-reply.js";
@@ -20,6 +25,7 @@ import { LiveTail, parseLiveRequest } from "./live.js";
 import { LogHost } from "./log-host.js";
 import { followerLink, ReplicationHost, type FollowerLink } from "./replication-host.js";
 import { StreamHost } from "./stream-host.js";
+import { TxnHost } from "./transactions-host.js";
 import { Waiters } from "./waiters.js";
 
 /** Concurrent long-polls one partition holds before answering further ones empty at once. */
@@ -42,6 +48,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
   readonly #segments: SegmentStore;
   #log!: LogHost;
   #replication!: ReplicationHost;
+  readonly #txns = new TxnHost((transactionalId) => txnCoordinatorObject(this.env, transactionalId));
   readonly #streams = new StreamHost({
     storage: this.ctx.storage,
     open: (ref) => this.#log.open(ref),
@@ -68,6 +75,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
         waiters: this.#waiters,
         alarm: this.#alarm,
         replication: () => this.#replication,
+        txns: this.#txns,
         onHighWatermark,
       });
       this.#replication = new ReplicationHost({
@@ -84,8 +92,34 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
     });
   }
 
-  async append(ref: TopicRef, batches: Uint8Array, acks: P.Acks = 1): Promise<Result<P.AppendedBatch[]>> {
-    return rpc(() => this.#log.append(ref, batches, acks));
+  async append(
+    ref: TopicRef,
+    batches: Uint8Array,
+    acks: P.Acks = 1,
+    txn?: P.TxnAppend,
+  ): Promise<Result<P.AppendedBatch[]>> {
+    return rpc(() => this.#log.append(ref, batches, acks, txn));
+  }
+
+  // ---- Transactions (transactions-host.ts): the coordinator's markers, open transactions. ----
+
+  async writeTxnMarker(ref: TopicRef, marker: TxnMarker): Promise<Result<{ written: boolean }>> {
+    return rpc(() => this.#log.writeTxnMarker(ref, marker));
+  }
+
+  async transactions(ref: TopicRef): Promise<Result<PartitionTransactions>> {
+    return rpc(() => this.#txns.view(this.#log.open(ref), ref.partition, Date.now()));
+  }
+
+  async abortTransaction(
+    ref: TopicRef,
+    which: { producerId: number } | { startOffset: number },
+  ): Promise<Result<P.AbortedHere>> {
+    return rpc(() => this.#log.abortTransaction(ref, which));
+  }
+
+  async ends(ref: TopicRef): Promise<Result<P.LogEnds>> {
+    return rpc(() => this.#log.ends(ref));
   }
 
   async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: P.MirrorSlice): Promise<Result<P.MirroredAppend>> {
@@ -104,8 +138,8 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
     return rpc(() => this.#log.cancelWait(pollId));
   }
 
-  async offsets(ref: TopicRef, at: P.OffsetSpec): Promise<Result<P.OffsetAtTime>> {
-    return rpc(() => this.#log.offsets(ref, at));
+  async offsets(ref: TopicRef, at: P.OffsetSpec, isolation?: IsolationLevel): Promise<Result<P.OffsetAtTime>> {
+    return rpc(() => this.#log.offsets(ref, at, isolation));
   }
 
   async describe(ref: TopicRef): Promise<Result<P.PartitionInfo>> {
@@ -207,7 +241,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
       }
       const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
       this.ctx.acceptWebSocket(server);
-      this.#live.start(server, LiveTail.subscriber(req.offset, req.format, req.raw));
+      this.#live.start(server, LiveTail.subscriber(req.offset, req.format, req.raw, req.isolation));
       return new Response(null, { status: 101, webSocket: client });
     } catch (e) {
       if (e instanceof EdgelogError) return errorResponse(e);

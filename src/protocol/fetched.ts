@@ -3,7 +3,8 @@
 
 import type { FetchedRecord } from "./api.js";
 import type { ValueFormat } from "./constants.js";
-import { decodeRecords, readBatchHeader, type BatchRecord, type RecordHeader } from "./record-batch.js";
+import { decodeRecords, isControl, readBatchHeader, type BatchRecord, type RecordHeader } from "./record-batch.js";
+import { committedBatches, type AbortedTxn } from "./transactions.js";
 import { toBase64 } from "../util/base64.js";
 import { decodeUtf8 } from "../util/utf8.js";
 
@@ -19,17 +20,28 @@ export function batchEnd(batch: Uint8Array): number {
  */
 export type ValueDecoder = (value: Uint8Array) => { id: number; value: unknown } | undefined;
 
-/** Decodes whole batches into JSON records at or after `offset`, at most `maxRecords` of them. */
+/**
+ * Decodes whole batches into JSON records at or after `offset`, at most `maxRecords` of them.
+ * Transaction markers are never records; with `aborted` (a read_committed read's aborted
+ * transactions) the records of those transactions are left out too. Either way `nextOffset` moves
+ * past what was left out.
+ */
 export function renderRecords(
   batches: Uint8Array[],
   offset: number,
   maxRecords: number,
   format: ValueFormat,
   decode?: ValueDecoder,
+  aborted?: readonly AbortedTxn[],
 ): { records: FetchedRecord[]; nextOffset: number } {
   const records: FetchedRecord[] = [];
   let next = offset;
+  const shown = aborted ? new Set(committedBatches(batches, aborted)) : undefined;
   for (const batch of batches) {
+    if (shown ? !shown.has(batch) : isControl(readBatchHeader(batch))) {
+      next = Math.max(next, batchEnd(batch));
+      continue;
+    }
     for (const r of decodeRecords(batch)) {
       if (r.offset < offset) continue;
       if (records.length >= maxRecords) return { records, nextOffset: next };

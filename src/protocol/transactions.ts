@@ -82,10 +82,14 @@ export interface AbortedTxn {
  * The read_committed filter a Kafka consumer applies to fetched batches (Fetcher's
  * abortedProducerIds): walking batches in offset order, a producer's aborted transaction begins at
  * its listed first offset and ends at the producer's ABORT marker; its transactional batches in
- * between are dropped. Control batches are always dropped (they are never records). Returns the
- * data batches to show, in order.
+ * between are dropped. Control batches are dropped too (they are never records), unless the
+ * reader wants Kafka's raw batches (`keepControl`). Returns the batches to show, in order.
  */
-export function committedBatches(batches: readonly Uint8Array[], aborted: readonly AbortedTxn[]): Uint8Array[] {
+export function committedBatches(
+  batches: readonly Uint8Array[],
+  aborted: readonly AbortedTxn[],
+  opts: { keepControl?: boolean } = {},
+): Uint8Array[] {
   const pending = [...aborted].sort((a, b) => a.firstOffset - b.firstOffset);
   let next = 0;
   const abortedPids = new Set<number>();
@@ -96,6 +100,7 @@ export function committedBatches(batches: readonly Uint8Array[], aborted: readon
     while (next < pending.length && pending[next]!.firstOffset <= last) abortedPids.add(pending[next++]!.producerId);
     if (isControl(h)) {
       if (abortedPids.has(h.producerId) && decodeMarker(batch).type === "ABORT") abortedPids.delete(h.producerId);
+      if (opts.keepControl) out.push(batch);
       continue;
     }
     if (isTransactional(h) && abortedPids.has(h.producerId)) continue;

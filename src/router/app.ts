@@ -2,7 +2,12 @@
 
 import { Hono } from "hono";
 import { cors } from "hono/cors";
-import { HEADER_HIGH_WATERMARK, HEADER_LOG_START_OFFSET, HEADER_NEXT_OFFSET } from "../protocol/constants.js";
+import {
+  HEADER_HIGH_WATERMARK,
+  HEADER_LAST_STABLE_OFFSET,
+  HEADER_LOG_START_OFFSET,
+  HEADER_NEXT_OFFSET,
+} from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { AppEnv } from "./app-env.js";
 import { authSettings } from "./auth.js";
@@ -24,7 +29,13 @@ export function createApp(): Hono<AppEnv> {
     },
     allowMethods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
     allowHeaders: ["Authorization", "Content-Type", "Accept", "Last-Event-ID"],
-    exposeHeaders: ["Retry-After", HEADER_HIGH_WATERMARK, HEADER_LOG_START_OFFSET, HEADER_NEXT_OFFSET],
+    exposeHeaders: [
+      "Retry-After",
+      HEADER_HIGH_WATERMARK,
+      HEADER_LAST_STABLE_OFFSET,
+      HEADER_LOG_START_OFFSET,
+      HEADER_NEXT_OFFSET,
+    ],
     maxAge: 600,
   });
   app.use("*", (c, next) => (c.req.path.startsWith(STREAM_ROUTE_PREFIX) ? next() : apiCors(c, next)));

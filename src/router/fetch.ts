@@ -15,6 +15,7 @@ import {
   CONTENT_TYPE_RECORD_BATCH,
   FETCH_DEFAULT_MAX_BYTES,
   HEADER_HIGH_WATERMARK,
+  HEADER_LAST_STABLE_OFFSET,
   HEADER_LOG_START_OFFSET,
   HEADER_NEXT_OFFSET,
   HEADER_REPLICA,
@@ -29,7 +30,7 @@ import { readJson, validate } from "./body.js";
 import { chargeQuota, denied, hasGrant, principalOf } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { topicResource } from "../auth/grants.js";
-import { batchBytes, multiFetchBinary, multiFetchReply, nextRawOffset, readLimits } from "./fetch-plan.js";
+import { batchBytes, multiFetchBinary, multiFetchReply, nextRawOffset, rawBatches, readLimits } from "./fetch-plan.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom } from "./replicas.js";
 import { isLiveTail, liveTail } from "./live.js";
@@ -84,17 +85,20 @@ async function fetchPartition(c: Context<AppEnv>): Promise<Response> {
     c.env,
     topic,
     p,
-    { offset: q.offset, maxBytes, maxRecords, waitMs: q.wait_ms ?? 0 },
+    { offset: q.offset, maxBytes, maxRecords, waitMs: q.wait_ms ?? 0, isolation: q.isolation },
     region,
   );
+  // read_committed: the partition read up to its LSO and listed the aborted transactions it read over.
+  const aborted = q.isolation === "read_committed" ? (result.aborted ?? []) : undefined;
   chargeQuota(c, "fetch", batchBytes(result.batches));
   if (topic.config["replica.regions"].length > 0) c.header(HEADER_REPLICA, result.servedBy);
   if (raw) {
     // Whole batches, as Kafka returns them: the first may begin below the requested offset.
-    return new Response(concat(result.batches), {
+    return new Response(concat(rawBatches(result.batches, aborted)), {
       headers: {
         "content-type": CONTENT_TYPE_RECORD_BATCH,
         [HEADER_HIGH_WATERMARK]: String(result.highWatermark),
+        [HEADER_LAST_STABLE_OFFSET]: String(result.lastStableOffset),
         [HEADER_LOG_START_OFFSET]: String(result.logStartOffset),
         [HEADER_NEXT_OFFSET]: String(nextRawOffset(result.batches, q.offset)),
         ...(topic.config["replica.regions"].length > 0 ? { [HEADER_REPLICA]: result.servedBy } : {}),
@@ -102,12 +106,20 @@ async function fetchPartition(c: Context<AppEnv>): Promise<Response> {
     });
   }
   const decode = q.decode === "registry" ? await registryDecoder(c.env, result.batches) : undefined;
-  const { records, nextOffset } = renderRecords(result.batches, q.offset, maxRecords, q.format ?? "json", decode);
+  const { records, nextOffset } = renderRecords(
+    result.batches,
+    q.offset,
+    maxRecords,
+    q.format ?? "json",
+    decode,
+    aborted,
+  );
   return c.json({
     records,
     next_offset: nextOffset,
     high_watermark: result.highWatermark,
     log_start_offset: result.logStartOffset,
+    last_stable_offset: result.lastStableOffset,
   });
 }
 
@@ -147,6 +159,7 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
               maxRecords,
               waitMs,
               pollId,
+              isolation: req.isolation,
             },
             t.region,
           ),
@@ -189,7 +202,7 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
       : ({ ok: false, error: toEdgelogError(s.reason) } as const),
   );
   if (binary) {
-    return new Response(multiFetchBinary(req.partitions, outcomes, req.max_bytes), {
+    return new Response(multiFetchBinary(req.partitions, outcomes, req.max_bytes, req.isolation === "read_committed"), {
       headers: { "content-type": CONTENT_TYPE_MULTI_FETCH },
     });
   }
@@ -200,17 +213,28 @@ async function fetchMany(c: Context<AppEnv>): Promise<Response> {
           settled.flatMap((s) => (s.status === "fulfilled" ? s.value.batches : [])),
         )
       : undefined;
-  const partitions = multiFetchReply(req.partitions, outcomes, req.format, maxRecords, req.max_bytes, decode);
+  const partitions = multiFetchReply(
+    req.partitions,
+    outcomes,
+    req.format,
+    maxRecords,
+    req.max_bytes,
+    decode,
+    req.isolation === "read_committed",
+  );
   return c.json({ partitions });
 }
 
-async function lookUpOffset(c: Context<AppEnv>, { at }: z.output<typeof OffsetsQuerySchema>): Promise<Response> {
+async function lookUpOffset(
+  c: Context<AppEnv>,
+  { at, isolation }: z.output<typeof OffsetsQuerySchema>,
+): Promise<Response> {
   const p = partitionParam(pathParam(c, "p"));
   const name = pathParam(c, "topic");
   const topic = await topics.withPartition(c.env, name, p);
   const result = await onPartition(
     name,
-    async () => unwrap(await partitionStub(c.env, topic, p).offsets(topicRef(topic, p), at)),
+    async () => unwrap(await partitionStub(c.env, topic, p).offsets(topicRef(topic, p), at, isolation)),
     true,
   );
   return c.json(result);

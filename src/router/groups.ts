@@ -66,7 +66,7 @@ export const groupRoutes: Route[] = [
     permission: onGroup("describe"),
     query: CommittedOffsetsQuerySchema,
     ok: { status: 200, schema: CommittedOffsetsReplySchema },
-    handler: committed,
+    handler: (c, { query }) => committed(c, query),
   }),
   route({
     method: "POST",
@@ -93,7 +93,7 @@ export const groupRoutes: Route[] = [
     permission: onGroup("describe"),
     query: GroupDescribeQuerySchema,
     ok: { status: 200, schema: GroupSchema },
-    handler: describeGroup,
+    handler: (c, { query }) => describeGroup(c, query),
   }),
   route({
     method: "DELETE",
@@ -105,7 +105,7 @@ export const groupRoutes: Route[] = [
   }),
 ];
 
-function groupParam(raw: string): string {
+export function groupParam(raw: string): string {
   if (!GROUP_ID_PATTERN.test(raw)) {
     throw new EdgelogError(
       "INVALID_GROUP_ID",
@@ -145,11 +145,25 @@ async function commit(c: Context<AppEnv>, req: z.output<typeof CommitOffsetsSche
  */
 const visibleTopics = (c: Context<AppEnv>) => (topic: string) => hasGrant(c, topicResource(topic), "describe");
 
-async function committed(c: Context<AppEnv>): Promise<Response> {
+async function committed(c: Context<AppEnv>, query: z.output<typeof CommittedOffsetsQuerySchema>): Promise<Response> {
   const group = groupParam(pathParam(c, "group"));
-  const { offsets } = unwrap(await coordinator(c.env, group).committed());
+  const topics = query.topics
+    ?.split(",")
+    .filter((t) => t !== "")
+    .map(validateTopicName);
   const visible = visibleTopics(c);
-  return c.json({ offsets: offsets.filter((o) => visible(o.topic)) });
+  const r = unwrap(await coordinator(c.env, group).committed({ topics }));
+  const offsets = r.offsets.filter((o) => visible(o.topic));
+  const pending = r.pending.filter((p) => visible(p.topic));
+  // Kafka's OffsetFetch RequireStable: a transaction still holds offsets for these partitions.
+  if (query.require_stable === "true" && pending.length > 0) {
+    throw new EdgelogError(
+      "UNSTABLE_OFFSET_COMMIT",
+      `a transaction holds offsets not yet committed for ${pending.map((p) => `${p.topic}/${p.partition}`).join(", ")}`,
+      { partitions: pending, offsets },
+    );
+  }
+  return c.json({ offsets });
 }
 
 async function resetOffsets(c: Context<AppEnv>, req: z.output<typeof ResetOffsetsSchema>): Promise<Response> {
@@ -175,9 +189,9 @@ async function listGroups(c: Context<AppEnv>, query: z.output<typeof GroupListQu
   return c.json({ groups, next_after: names.length > limit ? page.at(-1)! : null });
 }
 
-async function describeGroup(c: Context<AppEnv>): Promise<Response> {
+async function describeGroup(c: Context<AppEnv>, query: z.output<typeof GroupDescribeQuerySchema>): Promise<Response> {
   const group = groupParam(pathParam(c, "group"));
-  const described = unwrap(await coordinator(c.env, group).describe(group));
+  const described = unwrap(await coordinator(c.env, group).describe(group, query.isolation));
   const visible = visibleTopics(c);
   const only = (a: { topic: string; partitions: number[] }[]) => a.filter((t) => visible(t.topic));
   return c.json({

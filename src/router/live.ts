@@ -10,6 +10,7 @@ import {
   HEADER_REPLICA_MISS,
   HEADER_TOPIC_REF,
   LIVE_SSE_HEARTBEAT_MS,
+  type IsolationLevel,
   type ValueFormat,
 } from "../protocol/constants.js";
 import { errorBody } from "../protocol/error-reply.js";
@@ -52,7 +53,7 @@ export async function liveTail(c: Context<AppEnv>): Promise<Response> {
       "INVALID_REQUEST",
       "decode=registry is served on JSON fetches and SSE tails, not WebSockets",
     );
-  if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true", region);
+  if (upgrade) return webSocket(c.env, topic, p, q.offset, format, q.raw === "true", region, q.isolation);
   const offset = resumeOffset(c.req.header("last-event-id")) ?? q.offset;
   return sse(
     c,
@@ -63,6 +64,7 @@ export async function liveTail(c: Context<AppEnv>): Promise<Response> {
     q.max_records ?? FETCH_DEFAULT_MAX_RECORDS,
     q.max_bytes ?? FETCH_DEFAULT_MAX_BYTES,
     region,
+    q.isolation,
   );
 }
 
@@ -91,11 +93,13 @@ async function webSocket(
   format: ValueFormat,
   raw: boolean,
   region: string | null,
+  isolation: IsolationLevel | undefined,
 ): Promise<Response> {
   const url = new URL("https://partition/live");
   url.searchParams.set("offset", String(offset));
   url.searchParams.set("format", format);
   url.searchParams.set("raw", String(raw));
+  if (isolation) url.searchParams.set("isolation", isolation);
   const headers = { upgrade: "websocket", [HEADER_TOPIC_REF]: JSON.stringify(topicRef(topic, p)) };
   if (region !== null) {
     // The nearest copy holds the socket when it has the offset; otherwise the leader does.
@@ -124,10 +128,11 @@ async function sse(
   maxRecords: number,
   maxBytes: number,
   region: string | null,
+  isolation: IsolationLevel | undefined,
 ): Promise<Response> {
   const env = c.env;
   const decodeRegistry = c.req.query("decode") === "registry";
-  const read = (req: ReadRequest): Promise<ServedRead> => readFrom(env, topic, p, req, region);
+  const read = (req: ReadRequest): Promise<ServedRead> => readFrom(env, topic, p, { ...req, isolation }, region);
   // The first read runs before the reply so a bad offset is an ordinary HTTP error.
   const first = await read({ offset: start, maxBytes, maxRecords, waitMs: 0 });
   let ready: ReadResult | null = first;
@@ -162,7 +167,8 @@ async function sse(
             if (cancelled) return;
             if (r.batches.length > 0) {
               const decode = decodeRegistry ? await registryDecoder(env, r.batches) : undefined;
-              const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format, decode);
+              const aborted = isolation === "read_committed" ? (r.aborted ?? []) : undefined;
+              const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format, decode, aborted);
               chargeQuota(
                 c,
                 "fetch",
@@ -170,7 +176,12 @@ async function sse(
               );
               offset = nextOffset;
               lastWrite = Date.now();
-              const data = JSON.stringify({ records, next_offset: nextOffset, high_watermark: r.highWatermark });
+              const data = JSON.stringify({
+                records,
+                next_offset: nextOffset,
+                high_watermark: r.highWatermark,
+                last_stable_offset: r.lastStableOffset,
+              });
               controller.enqueue(enc.encode(`event: records\nid: ${nextOffset}\ndata: ${data}\n\n`));
               return;
             }

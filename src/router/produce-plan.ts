@@ -5,7 +5,7 @@
 import type { ProducedRecord, ProduceRecordInput, ProducerFields } from "../protocol/api.js";
 import type { ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
-import { BATCH_HEADER_SIZE, encodeBatch, type RecordInput } from "../protocol/record-batch.js";
+import { ATTR_TRANSACTIONAL, BATCH_HEADER_SIZE, encodeBatch, type RecordInput } from "../protocol/record-batch.js";
 import { concat } from "../util/bytes.js";
 import { choosePartition } from "./partitioner.js";
 import { estimateSize, recordKey, toRecordInput } from "./records.js";
@@ -99,11 +99,14 @@ export function baseSequences(producer: ProducerFields, byPartition: Map<number,
   return out;
 }
 
-/** Each partition's batches; an idempotent producer's carry its id, epoch and consecutive sequences. */
+/**
+ * Each partition's batches; an idempotent producer's carry its id, epoch and consecutive
+ * sequences, and a transactional producer's the transactional attribute bit too.
+ */
 export function planPartitions(
   routed: RoutedRecords,
   maxBytes: number,
-  producer?: { id: number; epoch: number; sequences: Map<number, number> },
+  producer?: { id: number; epoch: number; sequences: Map<number, number>; transactional?: boolean },
 ): PartitionPlan[] {
   return [...routed.byPartition].map(([partition, indexes]) =>
     planBatches(
@@ -115,6 +118,7 @@ export function planPartitions(
         producerId: producer.id,
         producerEpoch: producer.epoch,
         baseSequence: producer.sequences.get(partition)!,
+        ...(producer.transactional ? { attributes: ATTR_TRANSACTIONAL } : {}),
       },
     ),
   );
@@ -126,7 +130,7 @@ export function planBatches(
   indexes: number[],
   inputs: RecordInput[],
   maxBytes: number,
-  producer?: { producerId: number; producerEpoch: number; baseSequence: number },
+  producer?: { producerId: number; producerEpoch: number; baseSequence: number; attributes?: number },
 ): PartitionPlan {
   const groups: number[][] = [];
   let current: number[] = [];

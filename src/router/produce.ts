@@ -12,11 +12,13 @@ import { CONTENT_TYPE_RECORD_BATCH, MAX_RECORDS_PER_REQUEST, MAX_REQUEST_BYTES }
 import { errorReply } from "../protocol/error-reply.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { readBatchHeader } from "../protocol/record-batch.js";
+import { transactionalIdResource } from "../auth/grants.js";
+import { checkTransactionalId } from "./transactions.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
-import { chargeQuota, principalOf, type Principal } from "./auth.js";
+import { chargeQuota, principalOf, requireGrant, type Principal } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { onPartition, partitionStub, topics } from "./objects.js";
 import { partitionParam, pathParam } from "./params.js";
@@ -29,7 +31,7 @@ import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import { batchRecords, checkSchemaIds, validatesSchemas } from "./schema-validation.js";
-import type { AppendedBatch, Acks } from "../contracts/partition.js";
+import type { AppendedBatch, Acks, TxnAppend } from "../contracts/partition.js";
 
 export const produceRoutes: Route[] = [
   // Hot routes: the schemas document the body; readProduceRequest parses it (bounds first, then the schema).
@@ -83,12 +85,20 @@ async function produceToPartition(c: Context<AppEnv>): Promise<Response> {
       maxTotalBytes: MAX_REQUEST_BYTES,
     });
     if (validatesSchemas(topic)) await checkSchemaIds(c.env, topic, batchRecords(body), (i) => `batch record ${i}`);
-    const { idempotent, batches } = await checkBatchProducers(c.env, principalOf(c), body);
-    const appended = await appendToPartition(c, topic, p, batchAcks(c.req.query("acks")), {
-      body,
-      batches,
-      idempotent,
-    });
+    // Kafka's Produce carries the transactional id beside the batches; here it is a query parameter.
+    const tid = c.req.query("transactional_id");
+    const txn = tid === undefined ? undefined : transactionalAppend(c, tid);
+    const { idempotent, batches } = txn
+      ? { idempotent: true, batches: countBatches(body) }
+      : await checkBatchProducers(c.env, principalOf(c), body);
+    const appended = await appendToPartition(
+      c,
+      topic,
+      p,
+      batchAcks(c.req.query("acks")),
+      { body, batches, idempotent },
+      txn,
+    );
     return c.json({
       batches: appended.map((b) => ({
         base_offset: b.baseOffset,
@@ -109,6 +119,18 @@ async function produceToPartition(c: Context<AppEnv>): Promise<Response> {
   });
   const topic = await topics.withPartition(c.env, name, p);
   return produceJson(c, topic, req, p);
+}
+
+/** A produce inside a transaction: the id is well formed and the token may write it (Kafka's TransactionalId WRITE). */
+function transactionalAppend(c: Context<AppEnv>, transactionalId: string): TxnAppend {
+  requireGrant(c, transactionalIdResource(checkTransactionalId(transactionalId)), "write");
+  return { transactionalId };
+}
+
+function countBatches(body: Uint8Array): number {
+  let n = 0;
+  for (let pos = 0; pos < body.byteLength; n++) pos += readBatchHeader(body, pos).size;
+  return n;
 }
 
 /** The binary route's acks, from `?acks=1|all|-1` (default 1). */
@@ -170,20 +192,26 @@ async function produceJson(
   if (validatesSchemas(topic)) await checkSchemaIds(c.env, topic, routed.inputs, (i) => `records[${i}]`);
   const producer = req.producer;
   const sequences = producer ? baseSequences(producer, routed.byPartition) : undefined;
-  if (producer) await checkProducer(c.env, principalOf(c), producer.id, producer.epoch);
+  // A transactional producer belongs to its transactional id (its grants decide, and the partition
+  // checks with the id's coordinator); any other producer id is checked against the controller's.
+  const txn = producer?.transactional_id === undefined ? undefined : transactionalAppend(c, producer.transactional_id);
+  if (producer && !txn) await checkProducer(c.env, principalOf(c), producer.id, producer.epoch);
   const plans = planPartitions(
     routed,
     topic.config["max.message.bytes"],
-    producer && { id: Number(producer.id), epoch: producer.epoch, sequences: sequences! },
+    producer && { id: Number(producer.id), epoch: producer.epoch, sequences: sequences!, transactional: !!txn },
   );
 
   const acks: Acks = req.acks === "all" || req.acks === -1 ? "all" : 1;
   const send = (plan: PartitionPlan) =>
-    appendToPartition(c, topic, plan.partition, acks, {
-      body: plan.body,
-      batches: plan.groups.length,
-      idempotent: producer !== undefined,
-    });
+    appendToPartition(
+      c,
+      topic,
+      plan.partition,
+      acks,
+      { body: plan.body, batches: plan.groups.length, idempotent: producer !== undefined },
+      txn,
+    );
 
   if (req.acks === 0) {
     // Checked after validation so the caller hears about bad records first; nothing is written either way.
@@ -216,14 +244,26 @@ async function produceJson(
   return c.json({ records });
 }
 
-/** One request's batches to a partition, group-committed with whatever else this isolate sends it meanwhile. */
+/**
+ * One request's batches to a partition, group-committed with whatever else this isolate sends it
+ * meanwhile. A transaction's batches go on their own: the partition checks them with the
+ * transactional id's coordinator, which a merged append could not do per request.
+ */
 function appendToPartition(
   c: Context<AppEnv>,
   topic: Topic,
   p: number,
   acks: Acks,
   entry: AppendEntry,
+  txn?: TxnAppend,
 ): Promise<AppendedBatch[]> {
+  if (txn) {
+    return onPartition(
+      topic.name,
+      async () => unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), entry.body, acks, txn)),
+      true,
+    );
+  }
   const send = (body: Uint8Array, idempotent: boolean) =>
     onPartition(
       topic.name,

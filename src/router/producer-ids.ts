@@ -66,19 +66,28 @@ function remember(id: string, entry: { epoch: number; owner: string | null }): v
  * An id belongs to the token that got it (the admin may use any): another token writing with it
  * would take its sequence numbers, and the owner's records would be answered as duplicates and
  * dropped. Ids issued with auth off (no owner) may be used by any token allowed to produce.
- * Transactional producers will instead belong to their transactional id (`transactional-id:`
- * grants), so any token allowed on that id may use and fence them.
+ * Transactional producers instead belong to their transactional id (`transactional-id:` grants),
+ * so any token allowed on that id may use and fence them; they write only inside transactions.
  *
  * An epoch older than the newest is rejected here when this isolate already knows of the newer
  * one; otherwise the partition fences it as soon as the newer epoch has written there, as Kafka's
  * brokers do.
  */
+/** The owner the controller records for a transactional id's producer ids (src/transactions). */
+const TRANSACTIONAL_OWNER = "txn:";
+
 export async function checkProducer(env: Env, caller: Principal, id: string, epoch: number): Promise<void> {
   let entry = known.get(id);
   if (entry === undefined || epoch > entry.epoch) {
     const record = unwrap(await cluster(env).getProducer(id));
     entry = { epoch: record.epoch, owner: record.owner };
     remember(id, entry);
+  }
+  if (entry.owner?.startsWith(TRANSACTIONAL_OWNER)) {
+    throw new EdgelogError(
+      "INVALID_REQUEST",
+      `producer id ${id} belongs to transactional id ${entry.owner.slice(TRANSACTIONAL_OWNER.length)}: it writes only inside its transactions (give producer.transactional_id, or ?transactional_id= on the record-batch route)`,
+    );
   }
   if (entry.owner !== null && caller.id !== "admin" && caller.id !== "open" && caller.id !== entry.owner) {
     throw new EdgelogError(

@@ -3,7 +3,7 @@
 // prepare/complete decision, timeouts, both protocol versions. Pure: every step takes the state
 // and returns the next one, so the object persists it and the tests drive it directly.
 
-import type { TopicRef } from "../protocol/topic.js";
+import type { TxnParticipant } from "../contracts/transactions.js";
 import { EdgelogError } from "../protocol/errors.js";
 import {
   TRANSACTION_DEFAULT_TIMEOUT_MS,
@@ -17,9 +17,7 @@ import {
 export const EPOCH_EXHAUSTED = 32766;
 
 /** A partition or a consumer group taking part in a transaction: who is told the outcome. */
-export type Participant =
-  | { kind: "partition"; topic: string; topicId: string; partition: number; ref: TopicRef }
-  | { kind: "group"; group: string };
+export type Participant = TxnParticipant;
 
 export function participantKey(p: Participant): string {
   return p.kind === "partition" ? `p:${p.topicId}/${p.partition}` : `g:${p.group}`;

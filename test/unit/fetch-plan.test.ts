@@ -8,7 +8,8 @@ import {
   FETCH_MAX_RECORDS_CAP,
 } from "../../src/protocol/constants.js";
 import { EdgelogError } from "../../src/protocol/errors.js";
-import { encodeBatch, setBaseOffset } from "../../src/protocol/record-batch.js";
+import { ATTR_TRANSACTIONAL, encodeBatch, readBatchHeader, setBaseOffset } from "../../src/protocol/record-batch.js";
+import { encodeMarker } from "../../src/protocol/transactions.js";
 import { fromBase64 } from "../../src/util/base64.js";
 import { multiFetchReply, nextRawOffset, readLimits } from "../../src/router/fetch-plan.js";
 
@@ -25,7 +26,7 @@ function batch(base: number, n: number): Uint8Array {
 
 const read = (batches: Uint8Array[]) => ({
   ok: true as const,
-  read: { batches, highWatermark: 20, logStartOffset: 0 },
+  read: { batches, highWatermark: 20, logStartOffset: 0, lastStableOffset: 20 },
 });
 
 describe("readLimits and nextRawOffset", () => {
@@ -78,5 +79,46 @@ describe("multiFetchReply", () => {
     expect(fromBase64(reply[0]!.batches_b64!)).toEqual(big);
     expect(reply[0]!.next_offset).toBe(50);
     expect(reply[1]).toMatchObject({ batches_b64: "", next_offset: 0 });
+  });
+
+  it("under read_committed: JSON leaves aborted transactions out; raw batches list them, as Kafka's Fetch", () => {
+    const txn = (base: number, pid: number) => {
+      const b = encodeBatch([{ key: null, value: utf8(JSON.stringify(`p${pid}`)), timestamp: 1 }], {
+        producerId: pid,
+        producerEpoch: 0,
+        baseSequence: 0,
+        attributes: ATTR_TRANSACTIONAL,
+      });
+      setBaseOffset(b, base);
+      return b;
+    };
+    const marker = (base: number, pid: number, type: "COMMIT" | "ABORT") => {
+      const b = encodeMarker({ producerId: pid, producerEpoch: 0, type, timestamp: 1 });
+      setBaseOffset(b, base);
+      return b;
+    };
+    const log = [txn(0, 7), txn(1, 8), marker(2, 7, "ABORT"), marker(3, 8, "COMMIT")];
+    const outcome = {
+      ok: true as const,
+      read: {
+        batches: log,
+        highWatermark: 4,
+        logStartOffset: 0,
+        lastStableOffset: 4,
+        aborted: [{ producerId: 7, firstOffset: 0 }],
+      },
+    };
+    const at0 = [{ topic: "a", partition: 0, offset: 0 }];
+    const json = multiFetchReply(at0, [outcome], "json", 500, undefined, undefined, true)[0]!;
+    expect(json.records!.map((r) => r.value)).toEqual(["p8"]);
+    expect(json).toMatchObject({ next_offset: 4, last_stable_offset: 4 });
+    expect(json.aborted_transactions).toBeUndefined();
+    const raw = multiFetchReply(at0, [outcome], "batches", 500, undefined, undefined, true)[0]!;
+    expect(raw.aborted_transactions).toEqual([{ producer_id: "7", first_offset: 0 }]);
+    const bytes = fromBase64(raw.batches_b64!)!;
+    expect(readBatchHeader(bytes).producerId).toBe(7); // unfiltered: the reader skips it
+    // read_uncommitted: every data record, no aborted list; markers are never records.
+    const all = multiFetchReply(at0, [outcome], "json", 500)[0]!;
+    expect(all.records!.map((r) => r.value)).toEqual(["p7", "p8"]);
   });
 });

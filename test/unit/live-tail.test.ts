@@ -19,6 +19,7 @@ class FakeLog {
   read = (offset: number): LiveRead => ({
     batches: this.batches.slice(offset, offset + 1),
     highWatermark: this.batches.length,
+    lastStableOffset: this.batches.length,
   });
 }
 
