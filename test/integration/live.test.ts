@@ -1,11 +1,12 @@
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { decodeRecords } from "../../src/protocol/record-batch.js";
+import { decodeRecords, readBatchHeader } from "../../src/protocol/record-batch.js";
 import { LIVE_CLOSE } from "../../src/protocol/constants.js";
 import { runInDurableObject } from "cloudflare:test";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
 import { partitionOf } from "../support/objects.js";
 import { archivedKeys, settle } from "../support/archive.js";
+import { endTxn, initTxn, txnProduce, uniqueTxnId } from "../support/transactions.js";
 
 const recordsUrl = (topic: string, query: string) =>
   `http://edgelog.test/v1/topics/${topic}/partitions/0/records?${query}`;
@@ -221,5 +222,54 @@ describe("live tail over WebSocket", () => {
     expect((await call("DELETE", `/v1/topics/${topic}`)).status).toBe(204);
     await sub.until(() => sub.closed() !== undefined);
     expect(sub.closed()).toEqual({ code: LIVE_CLOSE.GONE, reason: "topic deleted" });
+  });
+});
+
+describe("live tails under read_committed", () => {
+  it("SSE frames wait for the commit, never show an aborted transaction, and carry the LSO", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    const aborted = await initTxn(uniqueTxnId());
+    await txnProduce(aborted, topic, 0, ["gone"]);
+    await endTxn(aborted, "abort");
+    const t = await initTxn(uniqueTxnId());
+    await txnProduce(t, topic, 0, ["kept"]);
+    const res = await exports.default.fetch(
+      new Request(recordsUrl(topic, "offset=0&live=sse&isolation=read_committed")),
+    );
+    const events = sseReader(res);
+    // The first frame moves past the aborted transaction and its marker, and stops at the open one.
+    const first = await events.next();
+    expect(first.data).toMatchObject({ records: [], next_offset: 2, high_watermark: 3, last_stable_offset: 2 });
+    const pending = events.next();
+    await endTxn(t, "commit");
+    const frame = await pending;
+    expect(frame.data.records.map((r: any) => r.value)).toEqual(["kept"]);
+    expect(frame.data).toMatchObject({ next_offset: 4, last_stable_offset: 4 });
+    await events.cancel();
+  });
+
+  it("WebSocket frames do the same, and raw frames leave the aborted batches out", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    const aborted = await initTxn(uniqueTxnId());
+    await txnProduce(aborted, topic, 0, ["gone"]);
+    await endTxn(aborted, "abort");
+    await produce(topic, [{ value: "plain" }]);
+    const json = await openSocket(topic, "offset=0&isolation=read_committed");
+    await json.until(() => json.frames.length >= 1);
+    expect(json.frames[0].records.map((r: any) => r.value)).toEqual(["plain"]);
+    expect(json.frames[0].last_stable_offset).toBe(3);
+    json.ws.close(1000, "done");
+    const raw = await openSocket(topic, "offset=0&isolation=read_committed&raw=true");
+    await raw.until(() => raw.frames.length >= 1);
+    const kinds: string[] = [];
+    for (let pos = 0; pos < raw.frames[0].length; ) {
+      const h = readBatchHeader(raw.frames[0], pos);
+      kinds.push(h.attributes & 0x20 ? "marker" : "data");
+      pos += h.size;
+    }
+    expect(kinds).toEqual(["marker", "data"]);
+    raw.ws.close(1000, "done");
   });
 });
