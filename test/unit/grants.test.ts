@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { allows, parseGrant, produceOnly, topicResource, uncovered, type Grant } from "../../src/auth/grants.js";
+import {
+  allows,
+  parseGrant,
+  produceOnly,
+  topicResource,
+  transactionalIdResource,
+  uncovered,
+  type Grant,
+} from "../../src/auth/grants.js";
 import { EdgelogError } from "../../src/protocol/errors.js";
 import type { Operation } from "../../src/protocol/constants.js";
 
@@ -102,4 +110,25 @@ it("produce-only means every grant is produce on topics", () => {
   expect(produceOnly([grant("topic:a", "produce", "describe")])).toBe(false);
   expect(produceOnly([grant("topic:a", "admin")])).toBe(false);
   expect(produceOnly([grant("topic:a", "produce"), grant("cluster", "describe")])).toBe(false);
+});
+
+describe("transactional ids", () => {
+  it("are granted write, describe or admin, by name or prefix; write implies describe", () => {
+    const g = [grant("transactional-id:app-*", "write")];
+    expect(allows(g, transactionalIdResource("app-1"), "write")).toBe(true);
+    expect(allows(g, transactionalIdResource("app-1"), "describe")).toBe(true);
+    expect(allows(g, transactionalIdResource("other"), "write")).toBe(false);
+    expect(allows(g, topicResource("app-1"), "produce")).toBe(false);
+    expect(allows([grant("transactional-id:app-1", "describe")], transactionalIdResource("app-1"), "write")).toBe(
+      false,
+    );
+    expect(() => parseGrant({ resource: "transactional-id:app", operations: ["produce"] })).toThrowError(
+      /takes write, describe, admin/,
+    );
+    expect(() => parseGrant({ resource: "transactional-id:a b", operations: ["write"] })).toThrowError(
+      /not a valid transactional-id name/,
+    );
+    expect(uncovered(g, grant("transactional-id:app-eu-*", "write"))).toBeUndefined();
+    expect(uncovered(g, grant("transactional-id:*", "describe"))).toBe("describe");
+  });
 });

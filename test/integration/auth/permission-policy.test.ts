@@ -134,6 +134,65 @@ const POLICY: Rule[] = [
   { method: "GET", path: "/v1/stream/T?offset=-1", needs: "consume topic:stream.T" },
   { method: "DELETE", path: "/v1/stream/T", needs: "admin topic:stream.T" },
 
+  // Transactions (docs/transactions.md): Kafka's TransactionalId WRITE and DESCRIBE. T was never
+  // initialised, so a request past authorization hears TRANSACTIONAL_ID_NOT_FOUND from its coordinator.
+  { method: "POST", path: "/v1/transactions/T/init", body: {}, needs: "write transactional-id:T", ok: 200 },
+  {
+    method: "POST",
+    path: "/v1/transactions/T/partitions",
+    body: { producer: { id: "1", epoch: 0 }, topics: [{ topic: "T", partitions: [0] }] },
+    needs: "write transactional-id:T",
+    ok: 404,
+    alsoNeeds: [{ resource: "topic:T", operations: ["produce"] }],
+  },
+  {
+    method: "POST",
+    path: "/v1/transactions/T/groups",
+    body: { producer: { id: "1", epoch: 0 }, group_id: "T" },
+    needs: "write transactional-id:T",
+    ok: 404,
+    alsoNeeds: [{ resource: "group:T", operations: ["consume"] }],
+  },
+  {
+    method: "POST",
+    path: "/v1/transactions/T/offsets",
+    body: { producer: { id: "1", epoch: 0 }, group_id: "T", offsets: [{ topic: "T", partition: 0, offset: 0 }] },
+    needs: "write transactional-id:T",
+    ok: 404,
+    bodyTopics: true,
+    alsoNeeds: [{ resource: "group:T", operations: ["consume"] }],
+  },
+  {
+    method: "POST",
+    path: "/v1/transactions/T/commit",
+    body: { producer: { id: "1", epoch: 0 } },
+    needs: "write transactional-id:T",
+    ok: 404,
+  },
+  {
+    method: "POST",
+    path: "/v1/transactions/T/abort",
+    body: { producer: { id: "1", epoch: 0 } },
+    needs: "write transactional-id:T",
+    ok: 404,
+  },
+  {
+    method: "GET",
+    path: "/v1/transactions",
+    needs: "lists the transactional ids the token may describe",
+    refused: { status: 200 },
+  },
+  { method: "GET", path: "/v1/transactions/T", needs: "describe transactional-id:T", ok: 404 },
+  { method: "GET", path: "/v1/topics/T/partitions/0/transactions", needs: "describe topic:T", ok: 200 },
+  // Nothing is open on the partition: past authorization, it says so.
+  {
+    method: "POST",
+    path: "/v1/topics/T/partitions/0/transactions/abort",
+    body: { producer_id: "1" },
+    needs: "admin topic:T",
+    ok: 409,
+  },
+
   // The source is this deployment (outbound fetches loop back), read with the admin secret.
   {
     method: "POST",
@@ -298,7 +357,7 @@ function errorOf(r: { body: any }): { code: string; message: string } {
 /** Parses "<op> <kind>:<name>" / "<op> cluster"; undefined for public and descriptive rules. */
 function grantOf(rule: Rule): { op: string; kind: string; name: string } | undefined {
   const m =
-    /^(admin|produce|consume|describe|read|write|delete|configure|authenticate) (?:(topic|group|subject):(\S+)|(cluster))$/.exec(
+    /^(admin|produce|consume|describe|read|write|delete|configure|authenticate) (?:(topic|group|subject|transactional-id):(\S+)|(cluster))$/.exec(
       rule.needs,
     );
   if (!m) return undefined;
@@ -339,15 +398,25 @@ const OTHERS = [
   { resource: "group:unrelated-*", operations: ["admin"] },
 ];
 
+/** The operations each resource kind's grants may carry. */
+const KIND_OPERATIONS: Record<string, string[]> = {
+  topic: ["produce", "consume", "describe", "admin"],
+  group: ["produce", "consume", "describe", "admin"],
+  subject: ["read", "write", "delete", "configure", "admin"],
+  "transactional-id": ["write", "describe", "admin"],
+  cluster: ["describe", "authenticate", "admin"],
+};
+
 /** Operations on the right resource that still do not allow `op` (admin implies all; produce/consume imply describe). */
 const WEAKER: Record<string, string[]> = {
   admin: ["produce", "consume", "describe"],
   produce: ["consume", "describe"],
   consume: ["produce", "describe"],
   describe: [],
-  // Subjects: write, delete and configure each imply read, and none implies another.
+  // Subjects: write, delete and configure each imply read, and none implies another. A
+  // transactional id's write implies its describe.
   read: [],
-  write: ["read", "delete", "configure"],
+  write: ["read", "delete", "configure", "describe"],
   delete: ["read", "write", "configure"],
   configure: ["read", "write", "delete"],
   // The cluster's: describe does not let a token check sign-ins.
@@ -374,7 +443,7 @@ describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $
       : JSON.parse(JSON.stringify(rule.body).replaceAll('"T', JSON.stringify(topic).slice(0, -1)));
   const send = (token: string | undefined) => callAs(token, rule.method, path, body(), rule.headers);
   const resource = () => (grant!.kind === "cluster" ? "cluster" : `${grant!.kind}:${grant!.name.replace("T", topic)}`);
-  const code = () => `${grant!.kind.toUpperCase()}_AUTHORIZATION_FAILED`;
+  const code = () => `${grant!.kind.toUpperCase().replace("-", "_")}_AUTHORIZATION_FAILED`;
   const bodyTopics = () => [
     ...(rule.bodyTopics ? [{ resource: `topic:${topic}`, operations: ["consume"] }] : []),
     ...(rule.alsoNeeds ?? []).map((g) => ({ ...g, resource: g.resource.replace("T", topic) })),
@@ -403,8 +472,8 @@ describe.each(POLICY.filter((r) => r.needs !== "public"))("$method $path needs $
   }
 
   if (grant && rule.ok !== undefined) {
-    // Nothing is weaker than describe, and the cluster takes only describe, authenticate and admin.
-    const weaker = WEAKER[grant.op]!.filter((op) => grant.kind !== "cluster" || op === "describe");
+    // Nothing is weaker than describe, and each kind takes only its own operations.
+    const weaker = WEAKER[grant.op]!.filter((op) => KIND_OPERATIONS[grant.kind]!.includes(op));
     if (weaker.length > 0) {
       it("refuses a token holding only weaker operations on the resource (403)", async () => {
         const { token } = await createToken([{ resource: resource(), operations: weaker }, ...bodyTopics()]);
@@ -489,6 +558,58 @@ describe("routes that check resources named in the body", () => {
     expect(hijack.body.error.message).toMatch(/another token/);
     expect((await callAs(a.token, "POST", "/v1/producers", { id: mine.id })).body.epoch).toBe(1);
     expect((await call("POST", "/v1/producers", { id: mine.id }, asAdmin)).body.epoch).toBe(2);
+  });
+});
+
+describe("transactional ids", () => {
+  const topicOf = async () => {
+    const topic = uniqueTopic("txn");
+    expect((await call("POST", "/v1/topics", { name: topic, partitions: 1 }, asAdmin)).status).toBe(201);
+    return topic;
+  };
+
+  it("producing inside a transaction needs write on the transactional id; refused writes nothing", async () => {
+    const topic = await topicOf();
+    const id = `perm-${uniqueTopic("tid")}`;
+    const writer = await createToken([
+      { resource: "transactional-id:perm-*", operations: ["write"] },
+      { resource: `topic:${topic}`, operations: ["produce", "consume"] },
+    ]);
+    const init = await callAs(writer.token, "POST", `/v1/transactions/${id}/init`, {});
+    expect(init.status).toBe(200);
+    const producer = init.body.producer;
+    const producerOnly = await createToken([{ resource: `topic:${topic}`, operations: ["produce"] }]);
+    const body = { records: [{ value: 1 }], producer: { ...producer, sequence: 0, transactional_id: id } };
+    const refused = await callAs(producerOnly.token, "POST", `/v1/topics/${topic}/records`, body);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("TRANSACTIONAL_ID_AUTHORIZATION_FAILED");
+    // Its producer id is the transactional id's: no plain (idempotent) write with it either.
+    const plain = await callAs(producerOnly.token, "POST", `/v1/topics/${topic}/records`, {
+      records: [{ value: 1 }],
+      producer: { ...producer, sequence: 0 },
+    });
+    expect(plain.status).toBe(400);
+    expect((await call("GET", `/v1/topics/${topic}`, undefined, asAdmin)).body.partitions[0].high_watermark).toBe(0);
+    expect((await callAs(writer.token, "POST", `/v1/topics/${topic}/records`, body)).status).toBe(200);
+    expect((await callAs(writer.token, "POST", `/v1/transactions/${id}/commit`, { producer })).status).toBe(200);
+  });
+
+  it("a transactional producer belongs to its transactional id: any token allowed on it may fence it", async () => {
+    const id = `perm-${uniqueTopic("tid")}`;
+    const a = await createToken([{ resource: `transactional-id:${id}`, operations: ["write"] }]);
+    const b = await createToken([{ resource: "transactional-id:perm-*", operations: ["write"] }]);
+    const first = await callAs(a.token, "POST", `/v1/transactions/${id}/init`, {});
+    const second = await callAs(b.token, "POST", `/v1/transactions/${id}/init`, {});
+    expect(second.status).toBe(200);
+    expect(second.body.producer.id).toBe(first.body.producer.id);
+    expect(second.body.producer.epoch).toBe(first.body.producer.epoch + 1);
+    const fenced = await callAs(a.token, "POST", `/v1/transactions/${id}/commit`, { producer: first.body.producer });
+    expect(fenced.status).toBe(409);
+    expect(fenced.body.error.code).toBe("PRODUCER_FENCED");
+    // Describe is implied by write; another id's is not.
+    expect((await callAs(a.token, "GET", `/v1/transactions/${id}`)).status).toBe(200);
+    const listed = await callAs(a.token, "GET", "/v1/transactions");
+    expect(listed.body.transactions.map((t: { transactional_id: string }) => t.transactional_id)).toEqual([id]);
   });
 });
 
