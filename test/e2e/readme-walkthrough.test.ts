@@ -133,3 +133,29 @@ it("runs the geo-replication example of docs/geo-replication.md verbatim", () =>
   expect(p).toMatchObject({ high_watermark: 1, log_end_offset: 1, isr: ["leader", "weur", "apac"] });
   expect(p.replicas.map((r: { lag: number }) => r.lag)).toEqual([0, 0]);
 }, 60_000);
+
+it("runs the transaction session of docs/transactions.md verbatim, with what its outputs show", () => {
+  const session = steps("docs/transactions.md", "A transaction with curl");
+  const outputs = run(session).map((o) => o.trim());
+  const json = outputs.filter((o) => o.startsWith("{")).map((o) => JSON.parse(o));
+  const [created, init, p0, p1, before, commit, after] = json;
+  expect(created.name).toBe("payments");
+  expect(init).toMatchObject({ transactional_id: "payments-writer", producer: { epoch: 0 }, version: 2 });
+  expect(p0.records).toEqual([expect.objectContaining({ partition: 0, offset: 0 })]);
+  expect(p1.records).toEqual([expect.objectContaining({ partition: 1, offset: 0 })]);
+  expect(before).toEqual({
+    records: [],
+    next_offset: 0,
+    high_watermark: 1,
+    log_start_offset: 0,
+    last_stable_offset: 0,
+  });
+  expect(commit).toEqual({
+    transactional_id: "payments-writer",
+    result: "committed",
+    producer: { id: init.producer.id, epoch: 1 },
+    complete: true,
+  });
+  expect(after.records.map((r: { value: unknown }) => r.value)).toEqual([{ amount: 5 }]);
+  expect(after).toMatchObject({ next_offset: 2, high_watermark: 2, last_stable_offset: 2 });
+}, 60_000);
