@@ -31,6 +31,7 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
           CLUSTER: { className: "ClusterDO", useSQLite: true },
           PARTITION: { className: "PartitionDO", useSQLite: true },
           COORDINATOR: { className: "GroupCoordinatorDO", useSQLite: true },
+          TXN_COORDINATOR: { className: "TxnCoordinatorDO", useSQLite: true },
         },
         r2Buckets: ["ARCHIVE"],
         ...(inspectorPort ? { unsafeInspectorProxy: true } : {}),
