@@ -45,7 +45,13 @@ describe("fetch", () => {
     const topic = await filled(3);
     const r = await fetchRecords(topic, 0, 3);
     expect(r.status).toBe(200);
-    expect(r.body).toEqual({ records: [], next_offset: 3, high_watermark: 3, log_start_offset: 0 });
+    expect(r.body).toEqual({
+      records: [],
+      next_offset: 3,
+      high_watermark: 3,
+      log_start_offset: 0,
+      last_stable_offset: 3,
+    });
   });
 
   it("answers 416 OFFSET_OUT_OF_RANGE past the end, with the log bounds beside the error", async () => {

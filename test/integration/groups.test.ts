@@ -294,8 +294,24 @@ describe("consumer group offsets", () => {
       assignment: [{ topic, partitions: [0, 1] }],
     });
     expect(d.body.partitions).toEqual([
-      { topic, partition: 0, member_id: a.member_id, committed_offset: null, high_watermark: 5, lag: null },
-      { topic, partition: 1, member_id: a.member_id, committed_offset: 2, high_watermark: 5, lag: 3 },
+      {
+        topic,
+        partition: 0,
+        member_id: a.member_id,
+        committed_offset: null,
+        high_watermark: 5,
+        last_stable_offset: 5,
+        lag: null,
+      },
+      {
+        topic,
+        partition: 1,
+        member_id: a.member_id,
+        committed_offset: 2,
+        high_watermark: 5,
+        last_stable_offset: 5,
+        lag: 3,
+      },
     ]);
     const list = await call("GET", "/v1/groups");
     expect(list.body.groups).toContainEqual({ group_id: group, state: "stable", members: 1 });

@@ -23,6 +23,7 @@ describe("topics", () => {
         partition: p,
         log_start_offset: 0,
         high_watermark: 0,
+        last_stable_offset: 0,
         log_end_offset: 0,
         bytes: 0,
         archived_bytes: 0,
