@@ -3,7 +3,7 @@
 
 import type { FetchedRecord } from "./api.js";
 import type { ValueFormat } from "./constants.js";
-import { decodeRecords, isControl, readBatchHeader, type BatchRecord, type RecordHeader } from "./record-batch.js";
+import { decodeRecords, isControlBatch, readBatchHeader, type BatchRecord, type RecordHeader } from "./record-batch.js";
 import { committedBatches, type AbortedTxn } from "./transactions.js";
 import { toBase64 } from "../util/base64.js";
 import { decodeUtf8 } from "../util/utf8.js";
@@ -38,7 +38,7 @@ export function renderRecords(
   let next = offset;
   const shown = aborted ? new Set(committedBatches(batches, aborted)) : undefined;
   for (const batch of batches) {
-    if (shown ? !shown.has(batch) : isControl(readBatchHeader(batch))) {
+    if (shown ? !shown.has(batch) : isControlBatch(batch)) {
       next = Math.max(next, batchEnd(batch));
       continue;
     }

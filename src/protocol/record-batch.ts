@@ -95,6 +95,11 @@ export function isControl(h: Pick<BatchHeader, "attributes">): boolean {
   return (h.attributes & CONTROL) !== 0;
 }
 
+/** Whether the batch at `pos` is a control batch, read from its attributes byte alone (a hot-path check). */
+export function isControlBatch(batch: Uint8Array, pos = 0): boolean {
+  return ((batch[pos + ATTRIBUTES_AT + 1] ?? 0) & CONTROL) !== 0;
+}
+
 function corrupt(message: string): EdgelogError {
   return new EdgelogError("CORRUPT_MESSAGE", message);
 }

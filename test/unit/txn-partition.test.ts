@@ -6,6 +6,7 @@ import {
   ATTR_TRANSACTIONAL,
   decodeRecords,
   encodeBatch,
+  isControlBatch,
   readBatchHeader,
   setBaseOffset,
   validateBatches,
@@ -66,6 +67,10 @@ describe("markers", () => {
     expect([...r!.key!]).toEqual([0, 0, 0, 1]); // version 0, type COMMIT (1)
     expect([...r!.value!]).toEqual([0, 0, 0, 0, 0, 2]); // version 0, coordinator epoch 2
     expect(decodeMarker(b)).toEqual({ type: "COMMIT", coordinatorEpoch: 2 });
+    expect(isControlBatch(b)).toBe(true);
+    expect(
+      isControlBatch(encodeBatch([{ key: null, value: null, timestamp: 1 }], { attributes: ATTR_TRANSACTIONAL })),
+    ).toBe(false);
     expect(decodeMarker(encodeMarker({ producerId: 7, producerEpoch: 3, type: "ABORT", timestamp: 5 })).type).toBe(
       "ABORT",
     );
