@@ -200,7 +200,7 @@ describe("version 1", () => {
 });
 
 describe("raw record batches", () => {
-  it("carry the transactional id as a query parameter; format batches lists the aborted transactions", async () => {
+  it("carry the transactional id as a query parameter; format batches (JSON and binary) lists the aborted transactions", async () => {
     const topic = uniqueTopic("raw");
     await createTopic(topic, 1);
     const t = await initTxn(uniqueTxnId());
@@ -234,6 +234,22 @@ describe("raw record batches", () => {
     const first = readBatchHeader(raw);
     expect(first.attributes & 0x30).toBe(0x10);
     expect(decodeMarker(raw.subarray(first.size)).type).toBe("ABORT");
+    // The binary reply (what the Kafka gateway reads) has the same batches, with the aborted
+    // transactions and the LSO in its JSON header (framing as docs/http-api.md states it).
+    const bin = await call(
+      "POST",
+      "/v1/fetch",
+      { partitions: [{ topic, partition: 0, offset: 0 }], format: "batches", isolation: "read_committed" },
+      { accept: "application/vnd.edgelog.multi-fetch" },
+    );
+    const n = new DataView(bin.body.buffer, bin.body.byteOffset).getUint32(0);
+    const header = JSON.parse(new TextDecoder().decode(bin.body.subarray(4, 4 + n))).partitions[0];
+    expect(header).toMatchObject({
+      aborted_transactions: [{ producer_id: t.producer.id, first_offset: 0 }],
+      last_stable_offset: 2,
+      batches_bytes: raw.length,
+    });
+    expect(Buffer.from(bin.body.subarray(4 + n)).equals(Buffer.from(raw))).toBe(true);
     // The raw GET route leaves the aborted batch out and keeps the marker.
     const g = await call("GET", `${path}?offset=0&isolation=read_committed`, undefined, {
       accept: CONTENT_TYPE_RECORD_BATCH,
