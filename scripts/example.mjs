@@ -43,6 +43,10 @@ const running = await main({
   url: process.env.EDGELOG_URL ?? "http://127.0.0.1:8787",
   token: process.env.EDGELOG_TOKEN || undefined,
   instanceId: process.env.EDGELOG_INSTANCE_ID || undefined,
+  // Overrides the example's own choice (the benchmark and tests compare guarantees this way).
+  ...(process.env.EDGELOG_PROCESSING_GUARANTEE
+    ? { processingGuarantee: process.env.EDGELOG_PROCESSING_GUARANTEE }
+    : {}),
 });
 console.log(`${name}: running against ${process.env.EDGELOG_URL ?? "http://127.0.0.1:8787"} (Ctrl-C to stop)`);
 

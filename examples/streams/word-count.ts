@@ -20,7 +20,8 @@ export const topics = {
 };
 
 export default async function main(env: { url: string; token?: string; instanceId?: string }) {
-  const streams = new KafkaStreams(wordCount(), { applicationId: "word-count", createTopics: topics, ...env });
+  const config = { applicationId: "word-count", processingGuarantee: "exactly_once", createTopics: topics } as const;
+  const streams = new KafkaStreams(wordCount(), { ...config, ...env });
   await streams.start();
   return streams;
 }

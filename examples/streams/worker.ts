@@ -6,5 +6,9 @@ import { topics, wordCount } from "./word-count.js";
 
 export * from "edgelog/worker";
 export default streamsWorker(edgelog, [
-  { topology: wordCount, config: { applicationId: "word-count", createTopics: topics }, instances: 2 },
+  {
+    topology: wordCount,
+    config: { applicationId: "word-count", processingGuarantee: "exactly_once", createTopics: topics },
+    instances: 2,
+  },
 ]);

@@ -7,7 +7,14 @@ import { EdgelogError } from "../protocol/errors.js";
 import { fromBase64 } from "../util/base64.js";
 import { utf8Encoder } from "../util/utf8.js";
 import { errorFromBody, type Transport } from "../client/transport.js";
-import type { AssignedPartition, MemberRecord, MemberRunner, PartitionOffset, TopicPartition } from "./runner.js";
+import type {
+  AssignedPartition,
+  GroupMetadata,
+  MemberRecord,
+  MemberRunner,
+  PartitionOffset,
+  TopicPartition,
+} from "./runner.js";
 
 export interface MemberOptions {
   group: string;
@@ -25,7 +32,10 @@ export interface MemberOptions {
   maxWaitMs?: number;
   maxBytes?: number;
   maxRecords?: number;
-  /** read_committed needs transactions on the server; until then only read_uncommitted is sent. */
+  /**
+   * read_committed (exactly-once runners): fetches stop at the last stable offset and skip aborted
+   * records, and committed offsets are read stable (a transaction's pending ones waited out).
+   */
   isolationLevel?: "read_uncommitted" | "read_committed";
 }
 
@@ -60,6 +70,11 @@ export class GroupMember {
 
   get memberId(): string | null {
     return this.#memberId;
+  }
+
+  /** What fences a transactional offset commit: the group, this member's id and epoch (KIP-447). */
+  groupMetadata(): GroupMetadata {
+    return { groupId: this.opts.group, memberId: this.#memberId, memberEpoch: this.#epoch };
   }
 
   /** The partitions held now. */
@@ -124,14 +139,22 @@ export class GroupMember {
     await this.#beat();
   }
 
-  /** Commits every held partition whose position moved (through the runner, which flushes first). */
+  /**
+   * Commits every held partition whose position moved (through the runner, which flushes first).
+   * The runner is called even when none moved: output it holds (a punctuator's) may be pending.
+   */
   async commit(): Promise<void> {
     const moved = [...this.#positions.values()].filter((p) => p.offset !== p.committed);
     this.#lastCommit = this.clock();
-    if (moved.length === 0) return;
     const offsets = moved.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
+    // A heartbeat on its way may bring a new member epoch: a transactional commit carries it.
+    await this.#beating?.catch(() => undefined);
     try {
-      await this.runner.commit(offsets, (list) => this.#commitOffsets(list));
+      const outcome = await this.runner.commit(offsets, (list) => this.#commitOffsets(list), this.groupMetadata());
+      if (outcome === "rewind") {
+        await this.#rewind();
+        return;
+      }
     } catch (e) {
       // Fenced meanwhile: the partitions' next owner resumes from the last commit (at least once).
       if (e instanceof EdgelogError && (FENCED.has(e.code) || e.code === "PARTITION_NOT_OWNED")) {
@@ -144,6 +167,15 @@ export class GroupMember {
       const p = this.#positions.get(tpKey(o.topic, o.partition));
       if (p) p.committed = o.offset;
     }
+  }
+
+  /**
+   * The runner's transaction aborted: its tasks are dropped uncommitted and every held partition is
+   * taken up again (the next reconcile) from its committed offset, keeping the membership.
+   */
+  async #rewind(): Promise<void> {
+    await this.runner.revoked(this.assignment(), true);
+    this.#positions.clear();
   }
 
   /** Final commit, then leaves the group: its partitions move to the other members without loss. */
@@ -221,11 +253,22 @@ export class GroupMember {
     }
     const added = [...this.#target].filter((k) => !this.#positions.has(k));
     if (added.length === 0) return;
+    if (this.runner.claim) {
+      await this.runner.claim(
+        added.map((k) => {
+          const [topic, ps] = k.split("\u0000") as [string, string];
+          return { topic, partition: Number(ps) };
+        }),
+      );
+    }
+    // read_committed waits out offsets a transaction still holds (Kafka's RequireStable, KIP-447):
+    // UNSTABLE_OFFSET_COMMIT is retriable, and retried until that transaction ends.
+    const stable = this.opts.isolationLevel === "read_committed" ? "?require_stable=true" : "";
     const committed = await this.http.request<CommittedOffsetsReply>(
       "GET",
-      `/v1/groups/${enc(this.opts.group)}/offsets`,
+      `/v1/groups/${enc(this.opts.group)}/offsets${stable}`,
       undefined,
-      { retry: true },
+      { retry: { maxElapsedMs: 120_000 } },
     );
     const assigned: AssignedPartition[] = [];
     for (const k of added) {
@@ -261,7 +304,7 @@ export class GroupMember {
     };
     if (this.opts.maxBytes) body.max_bytes = this.opts.maxBytes;
     if (this.opts.maxRecords) body.max_records = this.opts.maxRecords;
-    if (this.opts.isolationLevel === "read_committed") body.isolation_level = "read_committed";
+    if (this.opts.isolationLevel === "read_committed") body.isolation = "read_committed";
     const reply = await this.http.request<MultiFetchReply>("POST", "/v1/fetch", body, { retry: true });
     let processed = false;
     for (const part of reply.partitions) {
@@ -297,6 +340,7 @@ export class GroupMember {
   }
 
   async #commitOffsets(offsets: PartitionOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
     const send = () =>
       this.http.request(
         "POST",

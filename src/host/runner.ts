@@ -38,6 +38,19 @@ export interface MemberBatch extends TopicPartition {
 /** Commits offsets to the group under this member's id and epoch (fenced if the member lost them). */
 export type CommitOffsets = (offsets: PartitionOffset[]) => Promise<void>;
 
+/** Kafka's ConsumerGroupMetadata: what fences offsets committed inside a transaction (KIP-447). */
+export interface GroupMetadata {
+  groupId: string;
+  memberId: string | null;
+  memberEpoch: number;
+}
+
+/**
+ * What a commit can answer besides success: "rewind" means nothing since the last commit took
+ * effect (a transaction aborted): every held partition resumes from its committed offset.
+ */
+export type CommitOutcome = void | "rewind";
+
 export interface MemberRunner {
   /** Partitions just assigned, with where each resumes. Restoring state may happen here. */
   assigned(partitions: AssignedPartition[]): Promise<void>;
@@ -46,9 +59,16 @@ export interface MemberRunner {
   /**
    * Makes what was processed durable and commits `offsets` (every held partition whose position
    * moved). At-least-once: flush outputs, then `commitOffsets`. A transactional runner commits the
-   * offsets inside its transaction instead and never calls `commitOffsets`.
+   * offsets inside its transaction instead (fenced by `group`) and never calls `commitOffsets`.
+   * Called on every commit interval, even when no position moved (output may still be pending).
    */
-  commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void>;
+  commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets, group: GroupMetadata): Promise<CommitOutcome>;
+  /**
+   * Newly assigned partitions, before their committed offsets are read: a transactional runner
+   * fences their previous writers here (initTransactions), so that a zombie's open transaction,
+   * which would hold those offsets unstable, ends first.
+   */
+  claim?(partitions: TopicPartition[]): Promise<void>;
   /**
    * Partitions taken away: after their final commit (lost = false), or without one because the
    * member was fenced and they may already be someone else's (lost = true).

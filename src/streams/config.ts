@@ -3,7 +3,7 @@
 import { DEFAULT_URL } from "../client/transport.js";
 import { GROUP_ID_PATTERN } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
-import { checkGuarantee, type ProcessingGuarantee } from "./runtime/guarantee.js";
+import { checkGuarantee, isExactlyOnce, type ProcessingGuarantee } from "./runtime/guarantee.js";
 import type { DeserializationExceptionHandler, Logger } from "./runtime/task.js";
 import { Serdes, type Serde } from "./serdes.js";
 
@@ -15,9 +15,12 @@ export interface StreamsConfig {
   token?: string;
   /** Injected fetch (tests, a Worker's in-process router). */
   fetch?: typeof fetch;
-  /** at_least_once (default). exactly_once needs transactions, which are not available yet: it is refused. */
+  /**
+   * at_least_once (default), or exactly_once (exactly_once_v2 is the same): a transaction per task
+   * per commit interval holds its outputs, changelog writes and input offsets (docs/streams.md).
+   */
   processingGuarantee?: ProcessingGuarantee;
-  /** How often processed offsets are committed (Kafka's commit.interval.ms; default 30000 under at_least_once). */
+  /** How often processed offsets are committed (Kafka's commit.interval.ms; default 30000, 100 under exactly_once). */
   commitIntervalMs?: number;
   /** Serdes where a topology names none (default: String keys, JSON values). */
   defaultKeySerde?: Serde<unknown>;
@@ -84,7 +87,8 @@ export function resolveConfig(c: StreamsConfig): ResolvedConfig {
     );
   }
   const processingGuarantee = checkGuarantee(c.processingGuarantee ?? "at_least_once");
-  const commitIntervalMs = c.commitIntervalMs ?? 30_000;
+  // Kafka's defaults: under exactly_once output is visible only once committed, so commit often.
+  const commitIntervalMs = c.commitIntervalMs ?? (isExactlyOnce(processingGuarantee) ? 100 : 30_000);
   if (!Number.isInteger(commitIntervalMs) || commitIntervalMs < 0)
     invalid(`commitIntervalMs must be an integer >= 0, got ${commitIntervalMs}`);
   const h = c.deserializationExceptionHandler ?? "logAndFail";

@@ -1,9 +1,11 @@
 // The streams examples against a real wrangler dev, run as a user runs them (npm run example):
-// word-count over 10,000 lines with two instances, one SIGKILLed mid-stream and restarted; and
+// word-count under at_least_once over 10,000 lines with two instances, one SIGKILLed mid-stream and
+// restarted (exactly_once, the example's own choice: streams-exactly-once.test.ts); and
 // page-views-by-region's final windowed results against a reference computed here.
 
 import { afterEach, expect, it } from "vitest";
 import { jsonApi, readTopic, runExample, until, type ExampleProcess } from "../support/examples.js";
+import { wordCountThroughAKill } from "../support/word-count.js";
 import { rng } from "../support/random.js";
 import { useServer } from "../support/server.js";
 
@@ -13,8 +15,8 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.kill()));
 });
 
-function start(name: string, instanceId: string): ExampleProcess {
-  const p = runExample(name, { EDGELOG_URL: server().url, EDGELOG_INSTANCE_ID: instanceId });
+function run(name: string, instanceId: string, env: Record<string, string> = {}): ExampleProcess {
+  const p = runExample(name, { EDGELOG_URL: server().url, EDGELOG_INSTANCE_ID: instanceId, ...env });
   running.push(p);
   return p;
 }
@@ -22,67 +24,18 @@ function start(name: string, instanceId: string): ExampleProcess {
 const api = jsonApi(() => server().url);
 const readAll = (topic: string) => readTopic(api, topic);
 
-async function recordsIn(topic: string): Promise<number> {
-  const d = await api("GET", `/v1/topics/${topic}`);
-  return d.partitions.reduce((n: number, p: { high_watermark: number }) => n + p.high_watermark, 0);
-}
-
-it("word-count: two instances, one killed mid-stream and restarted, never count a word short", async () => {
-  const a = start("word-count", "wc-a");
-  await a.running; // creates text-lines and word-counts
-  const b = start("word-count", "wc-b");
-  await b.running;
-
-  // 10,000 lines of mixed case, some produced as JSON strings and some as plain text.
-  const random = rng(22);
-  const vocabulary = Array.from({ length: 400 }, (_, i) => `w${i.toString(36)}`);
-  const lines = Array.from({ length: 10_000 }, () =>
-    Array.from({ length: 1 + Math.floor(random() * 5) }, () => {
-      const w = vocabulary[Math.floor(random() * vocabulary.length)]!;
-      return random() < 0.2 ? w.toUpperCase() : w;
-    }).join(random() < 0.5 ? " " : "  \t"),
-  );
-  const expected = new Map<string, number>();
-  for (const l of lines) for (const w of l.toLowerCase().split(/\s+/)) expected.set(w, (expected.get(w) ?? 0) + 1);
-  const totalWords = [...expected.values()].reduce((x, y) => x + y, 0);
-  for (let i = 0; i < lines.length; i += 1000) {
-    const format = (i / 1000) % 2 === 0 ? "json" : "string";
-    await api("POST", "/v1/topics/text-lines/records", {
-      format,
-      records: lines.slice(i, i + 1000).map((value) => ({ value })),
-    });
-  }
-
-  // Kill one instance mid-stream (output partly written), then restart it under the same instance id.
-  await until("a third of the counts written", async () =>
-    (await recordsIn("word-counts")) >= totalWords / 3 ? true : undefined,
-  );
-  await a.kill();
-  expect((await recordsIn("word-counts")) < totalWords).toBe(true);
-  const restarted = start("word-count", "wc-a");
-  await restarted.running;
-
-  // At least once: every word's latest count reaches its exact count (duplicates may push it higher).
-  const latest = await until("every word counted", async () => {
-    const seen = new Map<string, number>();
-    for (const r of await readAll("word-counts")) seen.set(r.key, r.value as number);
-    return [...expected].every(([w, n]) => (seen.get(w) ?? 0) >= n) ? seen : undefined;
-  });
+it("word-count at_least_once: two instances, one killed mid-stream and restarted, never count a word short", async () => {
+  const start = (id: string) => run("word-count", id, { EDGELOG_PROCESSING_GUARANTEE: "at_least_once" });
+  const { expected, output } = await wordCountThroughAKill(api, start, "read_uncommitted");
+  const latest = new Map(output.map((r) => [r.key, r.value as number]));
   expect(new Set(latest.keys())).toEqual(new Set(expected.keys()));
   for (const [w, n] of expected) expect(latest.get(w)!, w).toBeGreaterThanOrEqual(n);
-  // And the group ends with every line consumed and committed.
-  await Promise.all([b.stop(), restarted.stop()]);
-  const offsets = await api("GET", "/v1/groups/word-count/offsets");
-  const committed = offsets.offsets
-    .filter((o: { topic: string }) => o.topic === "text-lines")
-    .reduce((n: number, o: { offset: number }) => n + o.offset, 0);
-  expect(committed).toBe(lines.length);
 });
 
 it("page-views-by-region: final one-minute counts per region, joined with the regions table, equal a reference", async () => {
   // One input partition keeps the reference exact: the windows' task sees records in produce order.
   await api("POST", "/v1/topics", { name: "page-views", partitions: 1 });
-  const app = start("page-views-by-region", "pv-1");
+  const app = run("page-views-by-region", "pv-1");
   await app.running;
   const regions: Record<string, string> = { eu: "Europe", us: "Americas", ap: "Asia-Pacific" };
   await api("POST", "/v1/topics/regions/records", {

@@ -73,18 +73,23 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   }
 }
 
-/** Every record of a topic, partition by partition, in offset order. */
+/** Every record of a topic, partition by partition, in offset order (read_committed: committed ones only). */
 export async function readTopic(
   api: ReturnType<typeof jsonApi>,
   topic: string,
+  isolation: "read_uncommitted" | "read_committed" = "read_uncommitted",
 ): Promise<{ key: string; value: unknown; timestamp: number }[]> {
   const { partition_count } = await api("GET", `/v1/topics/${topic}`);
   const out = [];
   for (let p = 0; p < partition_count; p++) {
     for (let offset = 0; ; ) {
-      const r = await api("GET", `/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&max_records=10000`);
+      const r = await api(
+        "GET",
+        `/v1/topics/${topic}/partitions/${p}/records?offset=${offset}&max_records=10000&isolation=${isolation}`,
+      );
       out.push(...r.records);
-      if (r.next_offset >= r.high_watermark) break;
+      const end = isolation === "read_committed" ? r.last_stable_offset : r.high_watermark;
+      if (r.next_offset >= end) break;
       offset = r.next_offset;
     }
   }

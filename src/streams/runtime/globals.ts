@@ -39,7 +39,7 @@ export class GlobalStores {
     for (const g of this.topology.globals) {
       const store = this.#byTopic.get(g.topic)!;
       for (let p = 0; p < partitions(g.topic); p++) {
-        const next = await restorePartition(this.http, g.topic, p, 0, (r) => {
+        const next = await restorePartition(this.http, g.topic, p, 0, "read_uncommitted", (r) => {
           if (r.key !== null) store.restore(r.key, r.value, r.timestamp);
         });
         this.#positions.set(`${g.topic}\u0000${p}`, { topic: g.topic, partition: p, offset: next });

@@ -1,14 +1,17 @@
 // Processing guarantees: where tasks' output goes and how input offsets are committed with it.
-// at_least_once is built here. exactly_once is the seam for transactions (issue 16): a transactional
-// producer per task that commits outputs, changelog writes and input offsets atomically, with
-// read_committed inputs. It plugs in as another OutputSession; until then, asking for it fails fast.
+// at_least_once is built here; exactly_once (exactly-once.ts) is a transactional producer per task
+// that commits outputs, changelog writes and input offsets atomically, with read_committed inputs.
 
 import type { Edgelog } from "../../client/index.js";
 import type { Producer, RecordMetadata } from "../../client/producer.js";
 import { EdgelogError } from "../../protocol/errors.js";
-import type { CommitOffsets, PartitionOffset } from "../../host/runner.js";
+import type { CommitOffsets, GroupMetadata, PartitionOffset } from "../../host/runner.js";
 import type { OutgoingRecord } from "./task.js";
 
+/**
+ * exactly_once_v2 is Kafka 3's name for the same guarantee (Kafka's v2 shares one producer per
+ * thread; here each task keeps its own, fenced by its transactional id and by the member's epoch).
+ */
 export type ProcessingGuarantee = "at_least_once" | "exactly_once" | "exactly_once_v2";
 
 export const PROCESSING_GUARANTEES: readonly ProcessingGuarantee[] = [
@@ -17,7 +20,7 @@ export const PROCESSING_GUARANTEES: readonly ProcessingGuarantee[] = [
   "exactly_once_v2",
 ];
 
-/** Throws unless the guarantee can run on this edgelog (called where the configuration is read). */
+/** Throws unless the guarantee is one of PROCESSING_GUARANTEES (called where the configuration is read). */
 export function checkGuarantee(g: unknown): ProcessingGuarantee {
   if (!PROCESSING_GUARANTEES.includes(g as ProcessingGuarantee)) {
     throw new EdgelogError(
@@ -25,30 +28,37 @@ export function checkGuarantee(g: unknown): ProcessingGuarantee {
       `processingGuarantee ${JSON.stringify(g)} is not one of ${PROCESSING_GUARANTEES.join(", ")}`,
     );
   }
-  if (g !== "at_least_once") {
-    throw new EdgelogError(
-      "INVALID_CONFIG",
-      `processingGuarantee ${g} needs transactions (a transactional producer per task and read_committed fetches), ` +
-        "which this edgelog does not have yet; use at_least_once",
-    );
-  }
-  return g;
+  return g as ProcessingGuarantee;
+}
+
+export const isExactlyOnce = (g: ProcessingGuarantee) => g !== "at_least_once";
+
+/** A position to commit, with the task that read it. */
+export interface TaskOffsets extends PartitionOffset {
+  /** Unset for a held partition whose task has not started (it waits for its other inputs). */
+  taskId?: string;
 }
 
 /** The output side of a running application: one per instance, serving all its tasks. */
 export interface OutputSession {
   /** What input fetches must see: read_committed under exactly_once, so aborted output is never read. */
   readonly isolationLevel: "read_uncommitted" | "read_committed";
+  /** Tasks about to start on this instance: exactly_once fences their previous owners' producers. */
+  claim?(taskIds: string[]): Promise<void>;
   /** Queues a task's record (output, repartition or changelog); never waits. */
   send(taskId: string, record: OutgoingRecord, onAck?: (offset: number) => void): void;
   /** Hands queued records to the wire and waits while too much is in flight (back-pressure). */
   pump(): Promise<void>;
   /**
    * Makes everything sent durable, then commits `offsets` (at_least_once: flush, then the group
-   * commit; exactly_once: commit each task's transaction with its offsets).
+   * commit; exactly_once: commit each task's transaction with its offsets, fenced by `group`).
+   * exactly_once throws when a task's transaction aborted instead.
    */
-  commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void>;
-  /** Tasks closed without a commit (lost): exactly_once aborts their transactions; at_least_once has nothing to undo. */
+  commit(offsets: TaskOffsets[], commitOffsets: CommitOffsets, group: GroupMetadata): Promise<void>;
+  /**
+   * Tasks closed: after their final commit, or without one (lost): exactly_once aborts what they
+   * left open; at_least_once has nothing to undo.
+   */
   abandon(taskIds: string[]): Promise<void>;
   close(): Promise<void>;
 }
@@ -118,10 +128,10 @@ export class AtLeastOnceSession implements OutputSession {
     }
   }
 
-  async commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void> {
+  async commit(offsets: TaskOffsets[], commitOffsets: CommitOffsets): Promise<void> {
     await this.pump();
     await this.#flush();
-    await commitOffsets(offsets);
+    await commitOffsets(offsets.map(({ taskId: _, ...o }) => o));
   }
 
   async abandon(): Promise<void> {
@@ -132,10 +142,4 @@ export class AtLeastOnceSession implements OutputSession {
     await this.pump();
     await this.#flush();
   }
-}
-
-/** The output session for a guarantee (only at_least_once exists until transactions land). */
-export function createOutputSession(guarantee: ProcessingGuarantee, client: Edgelog): OutputSession {
-  checkGuarantee(guarantee);
-  return new AtLeastOnceSession(client);
 }

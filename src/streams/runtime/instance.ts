@@ -11,7 +11,8 @@ import { resolveSerde } from "../serdes.js";
 import type { StoreInstance } from "../state/stores.js";
 import { taskId } from "./task.js";
 import { GlobalStores } from "./globals.js";
-import { createOutputSession, type OutputSession } from "./guarantee.js";
+import type { OutputSession } from "./guarantee.js";
+import { createOutputSession } from "./session.js";
 import { prepareTopics } from "./prepare.js";
 import { StreamsRunner, type StoreBackend } from "./runner.js";
 
@@ -34,7 +35,7 @@ export class StreamsInstance {
     const defaults = { key: cfg.defaultKeySerde, value: cfg.defaultValueSerde };
     const globals = new GlobalStores(topology, client.http, (spec) => backend.open(spec, "global", 0), defaults);
     await globals.bootstrap((t) => prepared.partitions.get(t) ?? 0);
-    const session = createOutputSession(cfg.processingGuarantee, client);
+    const session = createOutputSession(cfg.processingGuarantee, client, cfg.applicationId);
     const runner = new StreamsRunner({
       applicationId: cfg.applicationId,
       topology,

@@ -12,15 +12,16 @@ const PAGE_RECORDS = 10_000;
 const PAGE_BYTES = 8 * 1024 * 1024;
 
 /**
- * Applies every record of topic/partition from `from` up to the end it had when the restore began;
- * returns the offset it stopped at (the next to read). A `from` below the log start (retention
- * removed it) restores from the log start.
+ * Applies every record of topic/partition from `from` up to the end it had when the restore began
+ * (read_committed: its last stable offset, aborted records skipped); returns the offset it stopped
+ * at (the next to read). A `from` below the log start (retention removed it) restores from the log start.
  */
 export async function restorePartition(
   http: Transport,
   topic: string,
   partition: number,
   from: number,
+  isolation: "read_uncommitted" | "read_committed",
   apply: (r: MemberRecord) => void,
 ): Promise<number> {
   const path = `/v1/topics/${enc(topic)}/partitions/${partition}/records`;
@@ -31,7 +32,7 @@ export async function restorePartition(
     try {
       reply = await http.request(
         "GET",
-        `${path}?offset=${offset}&format=binary&max_records=${PAGE_RECORDS}&max_bytes=${PAGE_BYTES}`,
+        `${path}?offset=${offset}&format=binary&max_records=${PAGE_RECORDS}&max_bytes=${PAGE_BYTES}&isolation=${isolation}`,
         undefined,
         { retry: true },
       );
@@ -47,7 +48,7 @@ export async function restorePartition(
       }
       throw e;
     }
-    end ??= reply.high_watermark;
+    end ??= isolation === "read_committed" ? (reply.last_stable_offset ?? reply.high_watermark) : reply.high_watermark;
     for (const r of reply.records) apply(toMemberRecord(r));
     offset = Math.max(offset, reply.next_offset);
     if (offset >= end || (reply.records.length === 0 && reply.next_offset <= offset)) return offset;

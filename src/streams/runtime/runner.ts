@@ -3,9 +3,12 @@
 // commits its stream time with its offsets. The same runner serves Node instances and Worker hosts.
 
 import type { Transport } from "../../client/transport.js";
+import { EdgelogError } from "../../protocol/errors.js";
 import type {
   AssignedPartition,
   CommitOffsets,
+  CommitOutcome,
+  GroupMetadata,
   MemberBatch,
   MemberRunner,
   PartitionOffset,
@@ -17,7 +20,7 @@ import { restoreInto } from "../state/stores.js";
 import { changelogTopic, topicName, type StoreSpec, type SubtopologySpec, type TopicRef } from "../topology/specs.js";
 import type { Topology } from "../topology/topology.js";
 import type { GlobalStores } from "./globals.js";
-import type { OutputSession } from "./guarantee.js";
+import type { OutputSession, TaskOffsets } from "./guarantee.js";
 import { restorePartition } from "./restore.js";
 import { StreamTask, taskId, type DeserializationExceptionHandler, type Logger } from "./task.js";
 
@@ -50,6 +53,8 @@ interface LiveTask {
 }
 
 const tpKey = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+/** A commit that failed because the member lost its partitions: the member rejoins (not a rewind). */
+const MEMBER_FENCED = new Set(["UNKNOWN_MEMBER_ID", "FENCED_MEMBER_EPOCH", "PARTITION_NOT_OWNED"]);
 
 function isPersistent(b: BytesStore): b is PersistentBytesStore {
   return typeof (b as PersistentBytesStore).checkpoint === "function";
@@ -107,6 +112,21 @@ export class StreamsRunner implements MemberRunner {
       .map((t) => tpKey(t, partition));
   }
 
+  get #exactlyOnce(): boolean {
+    return this.o.session.isolationLevel === "read_committed";
+  }
+
+  /** The tasks these partitions belong to take their transactional ids first (exactly_once). */
+  async claim(partitions: TopicPartition[]): Promise<void> {
+    if (!this.o.session.claim) return;
+    const ids = new Set<string>();
+    for (const p of partitions) {
+      const sub = this.#subOf.get(p.topic);
+      if (sub) ids.add(taskId(sub.id, p.partition));
+    }
+    if (ids.size > 0) await this.o.session.claim([...ids]);
+  }
+
   async assigned(partitions: AssignedPartition[]): Promise<void> {
     for (const p of partitions) this.#owned.set(tpKey(p.topic, p.partition), p.metadata);
     const candidates = new Map<string, { sub: SubtopologySpec; partition: number }>();
@@ -136,7 +156,10 @@ export class StreamsRunner implements MemberRunner {
       const cp = isPersistent(bytes) ? bytes.checkpoint() : null;
       const from = cp?.clean ? cp.offset : 0;
       if (from === 0) bytes.clear();
-      const end = await restorePartition(o.http, changelogTopic(o.applicationId, name), partition, from, (r) => {
+      // Under exactly_once only committed changelog writes: what an aborted transaction wrote never happened.
+      const changelog = changelogTopic(o.applicationId, name);
+      const isolation = o.session.isolationLevel;
+      const end = await restorePartition(o.http, changelog, partition, from, isolation, (r) => {
         if (r.key !== null) restoreInto(bytes, r.key, r.value, r.timestamp);
       });
       changelogEnd.set(name, end);
@@ -188,14 +211,23 @@ export class StreamsRunner implements MemberRunner {
     await this.o.session.pump();
   }
 
-  async commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void> {
+  async commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets, group: GroupMetadata): Promise<CommitOutcome> {
     for (const { task } of this.#tasks.values()) task.expireStores();
-    const withTime = offsets.map((o) => {
+    const withTime = offsets.map((o): TaskOffsets => {
       const id = this.#byInput.get(tpKey(o.topic, o.partition));
       const task = id === undefined ? undefined : this.#tasks.get(id)?.task;
-      return task && task.streamTime >= 0 ? { ...o, metadata: streamTimeMetadata(task.streamTime) } : o;
+      const metadata = task && task.streamTime >= 0 ? streamTimeMetadata(task.streamTime) : o.metadata;
+      return { ...o, metadata, ...(id !== undefined ? { taskId: id } : {}) };
     });
-    await this.o.session.commit(withTime, commitOffsets);
+    try {
+      await this.o.session.commit(withTime, commitOffsets, group);
+    } catch (e) {
+      if (!this.#exactlyOnce || !(e instanceof EdgelogError) || MEMBER_FENCED.has(e.code)) throw e;
+      // Kafka Streams' TaskCorrupted/TaskMigrated: the transaction aborted (fenced, timed out, a
+      // write failed), so the tasks' state since the last commit is dropped and restored.
+      this.o.logger.warn(`a transaction aborted (${e.code}: ${e.message}); tasks resume from their last commit`);
+      return "rewind";
+    }
   }
 
   async revoked(partitions: TopicPartition[], lost: boolean): Promise<void> {
@@ -207,7 +239,8 @@ export class StreamsRunner implements MemberRunner {
       if (id !== undefined) closing.add(id);
     }
     for (const id of closing) {
-      const live = this.#tasks.get(id)!;
+      const live = this.#tasks.get(id);
+      if (!live) continue;
       live.task.close();
       for (const k of live.inputs) this.#byInput.delete(k);
       this.#tasks.delete(id);
@@ -218,7 +251,7 @@ export class StreamsRunner implements MemberRunner {
         if (isPersistent(bytes) && end !== undefined) bytes.setCheckpoint({ offset: end, clean: true });
       }
     }
-    if (lost && closing.size > 0) await this.o.session.abandon([...closing]);
+    if (closing.size > 0) await this.o.session.abandon([...closing]);
   }
 
   async tick(now: number): Promise<void> {
