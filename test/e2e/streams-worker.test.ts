@@ -1,6 +1,7 @@
 // word-count in Worker mode against a real wrangler dev: the Worker entry is edgelog plus the
 // example application (examples/streams/worker.ts), whose tasks run in two member-host Durable
-// Objects with their stores in SQLite; interactive queries are answered by those objects.
+// Objects with their stores in SQLite, exactly once (their transactions go through the router
+// in-process); interactive queries are answered by those objects.
 
 import { expect, it } from "vitest";
 import { jsonApi, readTopic, until } from "../support/examples.js";
@@ -12,10 +13,10 @@ const server = useServer({ main: "examples/streams/worker.ts" });
 const api = jsonApi(() => server().url);
 
 async function latestCounts(): Promise<Map<string, number>> {
-  return new Map((await readTopic(api, "word-counts")).map((r) => [r.key, r.value as number]));
+  return new Map((await readTopic(api, "word-counts", "read_committed")).map((r) => [r.key, r.value as number]));
 }
 
-it("counts words with tasks in Durable Objects, and answers queries from their stores", async () => {
+it("counts words exactly once with tasks in Durable Objects, and answers queries from their stores", async () => {
   // The first request (the server's health check) started the application: it creates its topics.
   await until("the application's topics", async () => (await api("GET", "/v1/topics/word-counts")) ?? undefined);
   const random = rng(23);
@@ -34,7 +35,17 @@ it("counts words with tasks in Durable Objects, and answers queries from their s
     const seen = await latestCounts();
     return [...expected].every(([w, n]) => (seen.get(w) ?? 0) >= n) ? seen : undefined;
   });
-  for (const [w, n] of expected) expect(latest.get(w)!, w).toBeGreaterThanOrEqual(n);
+  // exactly_once: committed, a word's updates are 1, 2, ..., n, each once; uncommitted data is not read.
+  expect(latest).toEqual(expected);
+  const updates = new Map<string, number[]>();
+  for (const r of await readTopic(api, "word-counts", "read_committed"))
+    (updates.get(r.key) ?? updates.set(r.key, []).get(r.key)!).push(r.value as number);
+  for (const [w, n] of expected) expect(updates.get(w), w).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  // Each task committed through its own transactional id, <applicationId>-<taskId>.
+  const txns = await api("GET", "/v1/transactions");
+  expect(txns.transactions.map((t: { transactional_id: string }) => t.transactional_id)).toEqual(
+    expect.arrayContaining(["word-count-0_0", "word-count-1_0"]),
+  );
 
   // The group's members are the two host objects (static membership by object name).
   const group = await api("GET", "/v1/groups/word-count");

@@ -1,6 +1,6 @@
 // Topologies that cannot work fail at build or start with a clear message: co-partitioning,
 // missing topics, store wiring, names used twice; and the configuration is checked where it is set
-// (exactly_once is refused until transactions exist).
+// (an unknown processing guarantee is refused).
 
 import { describe, expect, it } from "vitest";
 import {
@@ -142,21 +142,21 @@ describe("topology", () => {
 });
 
 describe("configuration", () => {
-  it("refuses exactly_once until transactions exist, saying so, rather than running at least once", () => {
-    for (const processingGuarantee of ["exactly_once", "exactly_once_v2"] as const) {
-      expectCode(
-        () => new KafkaStreams(wordCount(), { applicationId: "wc", processingGuarantee }),
-        "INVALID_CONFIG",
-        new RegExp(`processingGuarantee ${processingGuarantee} needs transactions.*use at_least_once`),
-      );
-      expectCode(
-        () => defineWorkerApplication({ topology: wordCount(), config: { applicationId: "wc", processingGuarantee } }),
-        "INVALID_CONFIG",
-        /needs transactions/,
-      );
+  it("takes the three guarantees Kafka names, and refuses any other with the list", () => {
+    for (const processingGuarantee of ["at_least_once", "exactly_once", "exactly_once_v2"] as const) {
+      expect(new KafkaStreams(wordCount(), { applicationId: "wc", processingGuarantee }).state).toBe("CREATED");
+      defineWorkerApplication({ topology: wordCount(), config: { applicationId: "wc", processingGuarantee } });
     }
-    expect(new KafkaStreams(wordCount(), { applicationId: "wc", processingGuarantee: "at_least_once" }).state).toBe(
-      "CREATED",
+    const processingGuarantee = "exactly_twice" as never;
+    expectCode(
+      () => new KafkaStreams(wordCount(), { applicationId: "wc", processingGuarantee }),
+      "INVALID_CONFIG",
+      /processingGuarantee "exactly_twice" is not one of at_least_once, exactly_once, exactly_once_v2/,
+    );
+    expectCode(
+      () => defineWorkerApplication({ topology: wordCount(), config: { applicationId: "wc", processingGuarantee } }),
+      "INVALID_CONFIG",
+      /not one of/,
     );
   });
 
