@@ -1,7 +1,7 @@
 // `node scripts/bench/streams.mjs [--lines N] [--runs N]`: word-count throughput of one edgelog
-// streams instance (at_least_once) against edgelog under workerd, beside a baseline in the same
-// session: a hand-written SDK job (consumer group in, producer out) that splits lines into words
-// with no state, no repartition topic and no changelog. Prints medians and the ratio.
+// streams instance, at_least_once and exactly_once, against edgelog under workerd, beside a baseline
+// in the same session: a hand-written SDK job (consumer group in, producer out) that splits lines
+// into words with no state, no repartition topic and no changelog. Prints medians and the ratios.
 
 import { build } from "esbuild";
 import { join } from "node:path";
@@ -102,8 +102,21 @@ async function baseline(run, input) {
   return ms;
 }
 
-async function streams(run, input) {
-  const output = `bench-counts-${run}`;
+/** Every input line's offset committed by the group: under exactly_once, all output is committed with them. */
+async function untilCommitted(group, total) {
+  for (;;) {
+    const r = await client.http.request("GET", `/v1/groups/${group}/offsets`);
+    if (r.offsets.reduce((n, o) => n + o.offset, 0) >= total) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+/**
+ * at_least_once: until every word's update is written to the output. exactly_once: until every
+ * line's offset is committed, which is when all output is committed (and visible to read_committed).
+ */
+async function streams(run, input, guarantee) {
+  const output = `bench-counts-${guarantee}-${run}`;
   await admin.createTopic(output, { partitions: PARTITIONS, config: { "cleanup.policy": "compact" } });
   const b = new lib.StreamsBuilder();
   b.stream(input, { valueSerde: lib.Serdes.Text() })
@@ -112,10 +125,12 @@ async function streams(run, input) {
     .count({ name: "counts" })
     .toStream()
     .to(output);
-  const app = new lib.KafkaStreams(b.build(), { applicationId: `bench-wc-${run}`, url, logger: quiet });
+  const applicationId = `bench-wc-${guarantee}-${run}`;
+  const app = new lib.KafkaStreams(b.build(), { applicationId, url, logger: quiet, processingGuarantee: guarantee });
   const started = performance.now();
   await app.start();
-  await untilOutput(output, WORDS);
+  if (guarantee === "exactly_once") await untilCommitted(applicationId, LINES);
+  else await untilOutput(output, WORDS);
   const ms = performance.now() - started;
   await app.close();
   return ms;
@@ -124,14 +139,24 @@ async function streams(run, input) {
 log(`word count: ${LINES} lines, ${WORDS} words, ${PARTITIONS} partitions, ${RUNS} runs each`);
 const base = [];
 const wc = [];
+const eos = [];
 for (let run = 0; run < RUNS; run++) {
   const input = await prepareInput(run);
   base.push(await baseline(run, input));
-  wc.push(await streams(run, input));
-  log(`run ${run}: baseline ${Math.round(base.at(-1))} ms, streams ${Math.round(wc.at(-1))} ms`);
+  // Alternated, so neither guarantee always runs on the warmer server.
+  if (run % 2 === 0) {
+    wc.push(await streams(run, input, "at_least_once"));
+    eos.push(await streams(run, input, "exactly_once"));
+  } else {
+    eos.push(await streams(run, input, "exactly_once"));
+    wc.push(await streams(run, input, "at_least_once"));
+  }
+  const ms = (a) => `${Math.round(a.at(-1))} ms`;
+  log(`run ${run}: baseline ${ms(base)}, at_least_once ${ms(wc)}, exactly_once ${ms(eos)}`);
 }
 const mb = summarize(base).median;
 const mw = summarize(wc).median;
+const me = summarize(eos).median;
 const result = {
   lines: LINES,
   words: WORDS,
@@ -141,12 +166,18 @@ const result = {
     lines_per_s: Math.round(LINES / (mb / 1000)),
     words_per_s: Math.round(WORDS / (mb / 1000)),
   },
-  streams: {
+  at_least_once: {
     median_ms: Math.round(mw),
     lines_per_s: Math.round(LINES / (mw / 1000)),
     words_per_s: Math.round(WORDS / (mw / 1000)),
   },
+  exactly_once: {
+    median_ms: Math.round(me),
+    lines_per_s: Math.round(LINES / (me / 1000)),
+    words_per_s: Math.round(WORDS / (me / 1000)),
+  },
   streams_over_baseline: Number((mb / mw).toFixed(3)),
+  exactly_once_over_at_least_once: Number((mw / me).toFixed(3)),
 };
 console.log(JSON.stringify(result, null, 2));
 await sys.stop();
