@@ -102,12 +102,20 @@ async function baseline(run, input) {
   return ms;
 }
 
-/** Every input line's offset committed by the group: under exactly_once, all output is committed with them. */
-async function untilCommitted(group, total) {
-  for (;;) {
-    const r = await client.http.request("GET", `/v1/groups/${group}/offsets`);
-    if (r.offsets.reduce((n, o) => n + o.offset, 0) >= total) return;
-    await new Promise((res) => setTimeout(res, 50));
+/**
+ * Every input line's offset committed by the group, then every repartition record's: under
+ * exactly_once all output is committed with them (and visible to read_committed readers).
+ */
+async function untilCommitted(group, input) {
+  const sum = (list) => list.reduce((n, o) => n + o.offset, 0);
+  for (; ; await new Promise((res) => setTimeout(res, 50))) {
+    const { offsets } = await client.http.request("GET", `/v1/groups/${group}/offsets`);
+    if (sum(offsets.filter((o) => o.topic === input)) < LINES) continue;
+    const internal = [...new Set(offsets.filter((o) => o.topic !== input).map((o) => o.topic))];
+    if (internal.length === 0) continue;
+    let ends = 0;
+    for (const t of internal) ends += await highWatermarks(t);
+    if (sum(offsets.filter((o) => o.topic !== input)) >= ends) return;
   }
 }
 
@@ -129,7 +137,7 @@ async function streams(run, input, guarantee) {
   const app = new lib.KafkaStreams(b.build(), { applicationId, url, logger: quiet, processingGuarantee: guarantee });
   const started = performance.now();
   await app.start();
-  if (guarantee === "exactly_once") await untilCommitted(applicationId, LINES);
+  if (guarantee === "exactly_once") await untilCommitted(applicationId, input);
   else await untilOutput(output, WORDS);
   const ms = performance.now() - started;
   await app.close();

@@ -140,12 +140,13 @@ export class GroupMember {
   }
 
   /**
-   * Commits every held partition whose position moved (through the runner, which flushes first).
-   * The runner is called even when none moved: output it holds (a punctuator's) may be pending.
+   * Commits every held partition whose position moved (through the runner, which flushes first),
+   * or output the runner holds uncommitted with no position moved (a punctuator's, in a transaction).
    */
   async commit(): Promise<void> {
     const moved = [...this.#positions.values()].filter((p) => p.offset !== p.committed);
     this.#lastCommit = this.clock();
+    if (moved.length === 0 && !this.runner.hasUncommittedOutput?.()) return;
     const offsets = moved.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
     // A heartbeat on its way may bring a new member epoch: a transactional commit carries it.
     await this.#beating?.catch(() => undefined);

@@ -60,7 +60,6 @@ export interface MemberRunner {
    * Makes what was processed durable and commits `offsets` (every held partition whose position
    * moved). At-least-once: flush outputs, then `commitOffsets`. A transactional runner commits the
    * offsets inside its transaction instead (fenced by `group`) and never calls `commitOffsets`.
-   * Called on every commit interval, even when no position moved (output may still be pending).
    */
   commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets, group: GroupMetadata): Promise<CommitOutcome>;
   /**
@@ -74,6 +73,8 @@ export interface MemberRunner {
    * member was fenced and they may already be someone else's (lost = true).
    */
   revoked(partitions: TopicPartition[], lost: boolean): Promise<void>;
+  /** Output waiting for a commit though no position moved (a transaction a punctuator wrote into). */
+  hasUncommittedOutput?(): boolean;
   /** Whether to fetch a held partition now (default: all of them). */
   fetchable?(tp: TopicPartition): boolean;
   /** Called once per slice after processing (wall-clock work such as punctuation). */

@@ -75,6 +75,10 @@ export class ExactlyOnceSession implements OutputSession {
     );
   }
 
+  hasOpenTransactions(): boolean {
+    return [...this.#tasks.values()].some((t) => t.txn !== undefined || t.queued.size > 0);
+  }
+
   send(taskId: string, record: OutgoingRecord, onAck?: (offset: number) => void): void {
     const q = this.#task(taskId).queued;
     (q.get(record.topic) ?? q.set(record.topic, []).get(record.topic)!).push({ record, onAck });

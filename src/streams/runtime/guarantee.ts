@@ -45,6 +45,8 @@ export interface OutputSession {
   readonly isolationLevel: "read_uncommitted" | "read_committed";
   /** Tasks about to start on this instance: exactly_once fences their previous owners' producers. */
   claim?(taskIds: string[]): Promise<void>;
+  /** exactly_once: whether a transaction holds output still to commit. */
+  hasOpenTransactions?(): boolean;
   /** Queues a task's record (output, repartition or changelog); never waits. */
   send(taskId: string, record: OutgoingRecord, onAck?: (offset: number) => void): void;
   /** Hands queued records to the wire and waits while too much is in flight (back-pressure). */

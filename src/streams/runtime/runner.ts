@@ -199,6 +199,10 @@ export class StreamsRunner implements MemberRunner {
     for (const k of inputs) this.#byInput.set(k, id);
   }
 
+  hasUncommittedOutput(): boolean {
+    return this.o.session.hasOpenTransactions?.() ?? false;
+  }
+
   fetchable(tp: TopicPartition): boolean {
     return this.#byInput.has(tpKey(tp.topic, tp.partition));
   }

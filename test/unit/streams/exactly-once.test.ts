@@ -217,8 +217,10 @@ describe("ExactlyOnceSession", () => {
     await s.abandon(["0_0"]);
     expect(server.calls).toContain("POST /v1/transactions/app-0_0/abort");
     expect(server.open.has("app-0_0")).toBe(false);
+    expect(s.hasOpenTransactions()).toBe(true); // so the member commits though no position moved
     await s.commit([], noPlainCommit, group());
     expect(values(server.committed)).toEqual(["out:punctuated"]);
+    expect(s.hasOpenTransactions()).toBe(false);
   });
 });
 
