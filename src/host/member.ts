@@ -269,7 +269,7 @@ export class GroupMember {
       "GET",
       `/v1/groups/${enc(this.opts.group)}/offsets${stable}`,
       undefined,
-      { retry: { maxElapsedMs: 120_000 } },
+      { retry: stable ? { maxElapsedMs: 120_000 } : true },
     );
     const assigned: AssignedPartition[] = [];
     for (const k of added) {
