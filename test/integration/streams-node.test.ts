@@ -1,6 +1,7 @@
 // KafkaStreams (the embedded runtime with in-memory stores) inside workerd, calling the Worker
 // in-process: a topology that cannot work fails at start; a task that moves to another instance is
-// restored from its changelog; a record no serde can read stops or is skipped, as configured.
+// restored from its changelog; a record no serde can read stops or is skipped, as configured; under
+// exactly_once nothing of an aborted transaction is read.
 
 import { exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
@@ -12,6 +13,7 @@ import {
   type StreamsConfig,
   type Topology,
 } from "../../src/streams/index.js";
+import { Edgelog } from "../../src/client/index.js";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
 
 const inProcess: typeof fetch = (input, init) => exports.default.fetch(new Request(input, init));
@@ -278,5 +280,49 @@ describe("KafkaStreams running", () => {
       await scheduler.wait(20);
     }
     await skipping.close();
+  });
+});
+
+describe("KafkaStreams exactly_once", () => {
+  it("reads only committed records: an aborted transaction's input and global-table update are never seen", async () => {
+    const [input, regions, output] = ["eos-views", "eos-regions", "eos-joined"].map((t) => uniqueTopic(t));
+    await createTopic(input!, 1);
+    await createTopic(regions!, 1);
+    await createTopic(output!, 1);
+    const client = new Edgelog({ url: "http://edgelog.test", fetch: inProcess });
+    const producer = client.producer({ transactionalId: uniqueTopic("eos-writer") });
+    const write = async (end: "commit" | "abort", topic: string, key: string, value: unknown) => {
+      const txn = await producer.transaction();
+      await txn.send(topic, { key, value });
+      await txn[end]();
+    };
+    // In log order: the committed name, then an aborted one a read_uncommitted reader would take last.
+    await write("commit", regions!, "eu", "Europe");
+    await write("abort", regions!, "eu", "never named");
+    await write("abort", input!, "ghost", { region: "eu" });
+    await write("commit", input!, "real", { region: "eu" });
+
+    const b = new StreamsBuilder();
+    const names = b.globalTable<string, string>(regions!);
+    b.stream<string, { region: string }>(input!)
+      .join(
+        names,
+        (_k, v) => v.region,
+        (v, name) => ({ ...v, name }),
+      )
+      .to(output!);
+    const app = streamsApp(b.build(), config(uniqueTopic("eos-app"), { processingGuarantee: "exactly_once" }));
+    await app.start();
+    for (;;) {
+      const r = await call("GET", `/v1/topics/${output}/partitions/0/records?offset=0&isolation=read_committed`);
+      if (r.body.records.length > 0) {
+        expect(r.body.records.map((x: { key: string; value: unknown }) => [x.key, x.value])).toEqual([
+          ["real", { region: "eu", name: "Europe" }],
+        ]);
+        break;
+      }
+      await scheduler.wait(20);
+    }
+    await app.close();
   });
 });

@@ -1,5 +1,5 @@
 // Global tables: every instance reads all partitions of each global topic into its own store, fully
-// before processing starts, then keeps following them.
+// before processing starts, then keeps following them (read_committed under exactly_once).
 
 import type { Transport } from "../../client/transport.js";
 import type { MultiFetchReply } from "../../protocol/api.js";
@@ -23,6 +23,7 @@ export class GlobalStores {
     private readonly http: Transport,
     open: (spec: StoreSpec) => BytesStore,
     defaults: SerdeDefaults,
+    private readonly isolation: "read_uncommitted" | "read_committed" = "read_uncommitted",
   ) {
     for (const g of topology.globals) {
       const bytes = open(g.store);
@@ -39,7 +40,7 @@ export class GlobalStores {
     for (const g of this.topology.globals) {
       const store = this.#byTopic.get(g.topic)!;
       for (let p = 0; p < partitions(g.topic); p++) {
-        const next = await restorePartition(this.http, g.topic, p, 0, "read_uncommitted", (r) => {
+        const next = await restorePartition(this.http, g.topic, p, 0, this.isolation, (r) => {
           if (r.key !== null) store.restore(r.key, r.value, r.timestamp);
         });
         this.#positions.set(`${g.topic}\u0000${p}`, { topic: g.topic, partition: p, offset: next });
@@ -58,6 +59,7 @@ export class GlobalStores {
         partitions: positions.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
         wait_ms: 0,
         format: "binary",
+        isolation: this.isolation,
       },
       { retry: true },
     );

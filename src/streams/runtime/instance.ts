@@ -5,7 +5,7 @@ import { Edgelog } from "../../client/index.js";
 import { GroupMember } from "../../host/member.js";
 import type { ResolvedConfig } from "../config.js";
 import type { Topology } from "../topology/topology.js";
-import { topicName } from "../topology/specs.js";
+import { topicName, type StoreSpec } from "../topology/specs.js";
 import { partitionForKey } from "../../protocol/murmur2.js";
 import { resolveSerde } from "../serdes.js";
 import type { StoreInstance } from "../state/stores.js";
@@ -33,9 +33,10 @@ export class StreamsInstance {
     const client = new Edgelog({ url: cfg.url, token: cfg.token, fetch: cfg.fetch });
     const prepared = await prepareTopics(client.admin(), topology, cfg.applicationId, cfg.createTopics);
     const defaults = { key: cfg.defaultKeySerde, value: cfg.defaultValueSerde };
-    const globals = new GlobalStores(topology, client.http, (spec) => backend.open(spec, "global", 0), defaults);
-    await globals.bootstrap((t) => prepared.partitions.get(t) ?? 0);
     const session = createOutputSession(cfg.processingGuarantee, client, cfg.applicationId);
+    const openGlobal = (spec: StoreSpec) => backend.open(spec, "global", 0);
+    const globals = new GlobalStores(topology, client.http, openGlobal, defaults, session.isolationLevel);
+    await globals.bootstrap((t) => prepared.partitions.get(t) ?? 0);
     const runner = new StreamsRunner({
       applicationId: cfg.applicationId,
       topology,
