@@ -55,6 +55,29 @@ function assignorHint(protocol: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A member's ConsumerProtocol Subscription. Kafka's broker never reads these (the group leader
+ * does), so clients get away with short ones: @platformatic/kafka labels its subscription v1 and
+ * ends it after the v0 fields. A subscription that does not parse at its own version is read at
+ * the lower versions, whose fields are a prefix of it; null if none parses.
+ */
+export function readSubscription(bytes: Uint8Array): Value | null {
+  let version: number;
+  try {
+    version = new Reader(bytes).int16();
+  } catch {
+    return null;
+  }
+  for (let v = Math.min(Math.max(version, 0), 3); v >= 0; v--) {
+    try {
+      return decode(SUBSCRIPTION, v, new Reader(bytes, 2));
+    } catch {
+      /* try the version below */
+    }
+  }
+  return null;
+}
+
 export const joinGroup: Handler = async (req, ctx) => {
   const group = req.GroupId as string;
   const protocols = req.Protocols as { Name: string; Metadata: Uint8Array }[];
@@ -72,14 +95,8 @@ export const joinGroup: Handler = async (req, ctx) => {
   if (req.ProtocolType !== "consumer" || protocols.length === 0) return reply(KAFKA.INCONSISTENT_GROUP_PROTOCOL);
   // The name must be one this member offered; it also sets librdkafka's eager or cooperative mode.
   const chosen = protocols.find((p) => p.Name !== COOPERATIVE) ?? protocols[0]!;
-  let subscription: Value;
-  try {
-    const r = new Reader(chosen.Metadata);
-    const version = r.int16();
-    subscription = decode(SUBSCRIPTION, Math.min(version, 3), r);
-  } catch {
-    return reply(KAFKA.INCONSISTENT_GROUP_PROTOCOL);
-  }
+  const subscription = readSubscription(chosen.Metadata);
+  if (!subscription) return reply(KAFKA.INCONSISTENT_GROUP_PROTOCOL);
   let memberId = req.MemberId as string;
   const instanceId = (req.GroupInstanceId as string | null | undefined) ?? null;
   if (memberId === "") {

@@ -2,6 +2,7 @@
 // directions (Fetch reads them raw, from POST /v1/fetch's binary reply).
 
 import { errorFromBody } from "../../client/transport.js";
+import { EdgelogError } from "../../protocol/errors.js";
 import { FETCH_MAX_BYTES_CAP, FETCH_MAX_WAIT_MS, MAX_PARTITIONS } from "../../protocol/constants.js";
 import { tpKey as key } from "../../protocol/topic-partition.js";
 import type { Value } from "../wire/codec.js";
@@ -232,10 +233,21 @@ export const initProducerId: Handler = async (req, ctx) => {
   const fail = (code: number) => ({ ThrottleTimeMs: 0, ErrorCode: code, ProducerId: -1, ProducerEpoch: -1 });
   // Transactions are not offered; only idempotence (a null transactional id).
   if (req.TransactionalId !== null) return fail(KAFKA.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  // v3+ (KIP-360): a producer that lost track of its state asks again with its id and epoch; both
+  // or neither must be given, as Kafka checks.
+  const id = typeof req.ProducerId === "number" ? req.ProducerId : -1;
+  const epoch = typeof req.ProducerEpoch === "number" ? req.ProducerEpoch : -1;
+  if (id < 0 !== epoch < 0) return fail(KAFKA.INVALID_REQUEST);
   try {
-    // v3+ (KIP-360): a producer that lost track of its state asks again with its id and epoch.
-    const given = typeof req.ProducerId === "number" && req.ProducerId >= 0 ? String(req.ProducerId) : undefined;
-    const p = await ctx.upstream.initProducerId(ctx.signal, given);
+    let p;
+    try {
+      p = await ctx.upstream.initProducerId(ctx.signal, id >= 0 ? String(id) : undefined);
+    } catch (e) {
+      // Without a transactional id Kafka hands out a new producer id whatever id it was shown
+      // (@platformatic/kafka asks with 0/0): only a known id gets its epoch bumped.
+      if (!(e instanceof EdgelogError && e.code === "UNKNOWN_PRODUCER_ID")) throw e;
+      p = await ctx.upstream.initProducerId(ctx.signal);
+    }
     return { ThrottleTimeMs: 0, ErrorCode: NONE, ProducerId: Number(p.id), ProducerEpoch: p.epoch };
   } catch (e) {
     // Kafka needs IdempotentWrite on the cluster for a producer id.

@@ -320,7 +320,9 @@ function readType(type: FieldType, version: number, flexible: boolean, r: Reader
 function writeStruct(fields: Struct, version: number, flexible: boolean, value: Value, w: Writer): void {
   for (const field of fields) {
     if (field.tag !== undefined || !inVersion(field, version)) continue;
-    writeType(field.type, version, flexible, value[field.name] ?? field.default, w);
+    // Only a missing value takes the default: null is a value (a null array is not an empty one).
+    const v = value[field.name];
+    writeType(field.type, version, flexible, v === undefined ? field.default : v, w);
   }
   if (!flexible) return;
   // Tagged fields are written only when set, in tag order, each as tag, size, value.
