@@ -348,6 +348,12 @@ export const ERRORS = {
     kafka: 54,
     fix: "Run edgelog with authentication on (EDGELOG_AUTH) to have grants.",
   },
+  INVALID_REGULAR_EXPRESSION: {
+    status: 400,
+    retriable: false,
+    kafka: 128,
+    fix: "Subscribe with a valid regular expression that runs in linear time (no nested repetition).",
+  },
   UNKNOWN_LEADER_EPOCH: { status: 400, retriable: true, kafka: 75, fix: "Every partition's leader epoch is 0." },
   UNKNOWN_TOPIC_ID: { status: 404, retriable: true, kafka: 100, fix: "Refresh metadata for the topic's current id." },
   GROUP_SUBSCRIBED_TO_TOPIC: {

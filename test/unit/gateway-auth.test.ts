@@ -59,11 +59,13 @@ beforeEach(async () => {
 async function call(key: number, version: number, request: Value): Promise<any> {
   const spec = BY_KEY.get(key)!;
   const id = ++correlation;
-  c.send(key, version, id, encode(spec.request, version, request).bytes());
+  const flexible = version >= spec.request.flexibleFrom;
+  c.send(key, version, id, encode(spec.request, version, request).bytes(), { flexible });
   const frame = await c.next();
   expect(frame, `${spec.name} v${version} closed the connection`).not.toBeNull();
   const r = new Reader(frame!);
   expect(r.int32()).toBe(id);
+  if (flexible) r.skipTags();
   return decode(spec.response, version, r);
 }
 
@@ -171,6 +173,82 @@ describe("edgelog refuses the gateway's token (401)", () => {
     });
     expect(fetched.ErrorCode).toBe(GROUP_AUTHORIZATION_FAILED);
     expect(fetched.Topics[0].Partitions[0].ErrorCode).toBe(GROUP_AUTHORIZATION_FAILED);
+  });
+});
+
+describe("edgelog refuses the gateway's token (401): admin, describe and KIP-848 APIs", () => {
+  it("topic admin answers TOPIC_AUTHORIZATION_FAILED per topic or partition", async () => {
+    const configs = await call(API.DescribeConfigs, 4, {
+      Resources: [{ ResourceType: 2, ResourceName: "orders", ConfigurationKeys: null }],
+      IncludeSynonyms: false,
+      IncludeDocumentation: false,
+    });
+    expect(configs.Results[0].ErrorCode).toBe(TOPIC_AUTHORIZATION_FAILED);
+    const resource = { ResourceType: 2, ResourceName: "orders" };
+    const alter = await call(API.AlterConfigs, 2, {
+      Resources: [{ ...resource, Configs: [{ Name: "retention.ms", Value: "1" }] }],
+      ValidateOnly: false,
+    });
+    expect(alter.Responses[0].ErrorCode).toBe(TOPIC_AUTHORIZATION_FAILED);
+    const inc = await call(API.IncrementalAlterConfigs, 1, {
+      Resources: [{ ...resource, Configs: [{ Name: "retention.ms", ConfigOperation: 0, Value: "1" }] }],
+      ValidateOnly: false,
+    });
+    expect(inc.Responses[0].ErrorCode).toBe(TOPIC_AUTHORIZATION_FAILED);
+    const grow = await call(API.CreatePartitions, 3, {
+      Topics: [{ Name: "orders", Count: 4, Assignments: null }],
+      TimeoutMs: 1000,
+      ValidateOnly: false,
+    });
+    expect(grow.Results[0].ErrorCode).toBe(TOPIC_AUTHORIZATION_FAILED);
+    const del = await call(API.DeleteRecords, 2, {
+      Topics: [{ Name: "orders", Partitions: [{ PartitionIndex: 0, Offset: 1 }] }],
+      TimeoutMs: 1000,
+    });
+    expect(del.Topics[0].Partitions[0].ErrorCode).toBe(TOPIC_AUTHORIZATION_FAILED);
+    const epochs = await call(API.OffsetForLeaderEpoch, 4, {
+      ReplicaId: -1,
+      Topics: [{ Topic: "orders", Partitions: [{ Partition: 0, CurrentLeaderEpoch: -1, LeaderEpoch: 0 }] }],
+    });
+    expect(epochs.Topics[0].Partitions[0].ErrorCode).toBe(TOPIC_AUTHORIZATION_FAILED);
+  });
+
+  it("group admin and KIP-848 answer GROUP_AUTHORIZATION_FAILED per group; ListGroups lists none", async () => {
+    const listed = await call(API.ListGroups, 5, { StatesFilter: [], TypesFilter: [] });
+    expect([listed.ErrorCode, listed.Groups]).toEqual([0, []]);
+    const described = await call(API.DescribeGroups, 5, { Groups: ["g"], IncludeAuthorizedOperations: false });
+    expect(described.Groups[0].ErrorCode).toBe(GROUP_AUTHORIZATION_FAILED);
+    const deleted = await call(API.DeleteGroups, 2, { GroupsNames: ["g"] });
+    expect(deleted.Results[0].ErrorCode).toBe(GROUP_AUTHORIZATION_FAILED);
+    const kip = await call(API.ConsumerGroupDescribe, 0, { GroupIds: ["g"], IncludeAuthorizedOperations: false });
+    expect(kip.Groups[0].ErrorCode).toBe(GROUP_AUTHORIZATION_FAILED);
+    const hb = await call(API.ConsumerGroupHeartbeat, 0, {
+      GroupId: "g",
+      MemberId: "",
+      MemberEpoch: 0,
+      InstanceId: null,
+      RackId: null,
+      RebalanceTimeoutMs: 1000,
+      SubscribedTopicNames: ["orders"],
+      ServerAssignor: null,
+      TopicPartitions: [],
+    });
+    expect(hb.ErrorCode).toBe(GROUP_AUTHORIZATION_FAILED);
+  });
+
+  it("ACL APIs answer CLUSTER_AUTHORIZATION_FAILED: listing tokens needs the cluster", async () => {
+    const filter = {
+      ResourceTypeFilter: 1,
+      ResourceNameFilter: null,
+      PatternTypeFilter: 1,
+      PrincipalFilter: null,
+      HostFilter: null,
+      Operation: 1,
+      PermissionType: 1,
+    };
+    expect((await call(API.DescribeAcls, 3, filter)).ErrorCode).toBe(CLUSTER_AUTHORIZATION_FAILED);
+    const deleted = await call(API.DeleteAcls, 3, { Filters: [filter] });
+    expect(deleted.FilterResults[0].ErrorCode).toBe(CLUSTER_AUTHORIZATION_FAILED);
   });
 });
 

@@ -14,6 +14,8 @@ import {
 import type { Value } from "../wire/codec.js";
 import { DENIED, errorMessage, failure, KAFKA, NONE } from "../errors.js";
 import { NODE_ID, type Handler, type RequestContext } from "./context.js";
+import { fanOut, repeated } from "./fan-out.js";
+import { validName } from "./topics.js";
 
 /** Kafka's ConfigResource types. */
 export const RESOURCE = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
@@ -143,35 +145,35 @@ interface DescribeResource {
 export const describeConfigs: Handler = async (req, ctx) => {
   const synonyms = req.IncludeSynonyms === true;
   const docs = req.IncludeDocumentation === true;
-  const results = await Promise.all(
-    (req.Resources as DescribeResource[]).map(async (r) => {
-      const result = (code: number, message: string | null, configs: DescribedConfig[] = []) => {
-        const keys = r.ConfigurationKeys;
-        // v0 has IsDefault where later versions have ConfigSource; both are filled, the codec writes its version's.
-        return {
-          ErrorCode: code,
-          ErrorMessage: message,
-          ResourceType: r.ResourceType,
-          ResourceName: r.ResourceName,
-          Configs: keys && keys.length > 0 ? configs.filter((c) => keys.includes(c.Name)) : configs,
-        };
+  const results = await fanOut(req.Resources as DescribeResource[], async (r) => {
+    const result = (code: number, message: string | null, configs: DescribedConfig[] = []) => {
+      const keys = r.ConfigurationKeys;
+      // v0 has IsDefault where later versions have ConfigSource; both are filled, the codec writes its version's.
+      return {
+        ErrorCode: code,
+        ErrorMessage: message,
+        ResourceType: r.ResourceType,
+        ResourceName: r.ResourceName,
+        Configs: keys && keys.length > 0 ? configs.filter((c) => keys.includes(c.Name)) : configs,
       };
-      if (r.ResourceType === RESOURCE.BROKER) {
-        if (r.ResourceName !== "" && r.ResourceName !== String(NODE_ID))
-          return result(KAFKA.INVALID_REQUEST, `no broker ${r.ResourceName}: the gateway is broker ${NODE_ID}`);
-        return result(NONE, null, brokerConfigs(ctx, docs));
-      }
-      if (r.ResourceType === RESOURCE.BROKER_LOGGER) return result(NONE, null);
-      if (r.ResourceType !== RESOURCE.TOPIC)
-        return result(KAFKA.INVALID_REQUEST, `resource type ${r.ResourceType} has no configs in edgelog`);
-      try {
-        const topic = await ctx.upstream.describeTopic(r.ResourceName, ctx.signal);
-        return result(NONE, null, topicConfigs(topic, synonyms, docs));
-      } catch (e) {
-        return result(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
-      }
-    }),
-  );
+    };
+    if (r.ResourceType === RESOURCE.BROKER) {
+      if (r.ResourceName !== "" && r.ResourceName !== String(NODE_ID))
+        return result(KAFKA.INVALID_REQUEST, `no broker ${r.ResourceName}: the gateway is broker ${NODE_ID}`);
+      return result(NONE, null, brokerConfigs(ctx, docs));
+    }
+    if (r.ResourceType === RESOURCE.BROKER_LOGGER) return result(NONE, null);
+    if (r.ResourceType !== RESOURCE.TOPIC)
+      return result(KAFKA.INVALID_REQUEST, `resource type ${r.ResourceType} has no configs in edgelog`);
+    if (!validName(r.ResourceName))
+      return result(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(r.ResourceName)}`);
+    try {
+      const topic = await ctx.upstream.describeTopic(r.ResourceName, ctx.signal);
+      return result(NONE, null, topicConfigs(topic, synonyms, docs));
+    } catch (e) {
+      return result(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
+    }
+  });
   return { ThrottleTimeMs: 0, Results: results };
 };
 
@@ -180,9 +182,11 @@ type Change = Record<string, unknown>;
 /** Applies one resource's change (or only checks it, for ValidateOnly) and answers its result. */
 async function alter(
   ctx: RequestContext,
-  r: { ResourceType: number; ResourceName: string },
+  r: { ResourceType: number; ResourceName: string; Configs: { Name: string }[] },
   change: (topic: Pick<TopicReply, "config">) => Change,
   validateOnly: boolean,
+  /** The resource is named more than once in the request: Kafka refuses each mention. */
+  twice: boolean,
 ): Promise<Value> {
   const result = (code: number, message: string | null) => ({
     ErrorCode: code,
@@ -190,10 +194,15 @@ async function alter(
     ResourceType: r.ResourceType,
     ResourceName: r.ResourceName,
   });
+  if (twice) return result(KAFKA.INVALID_REQUEST, `resource ${r.ResourceName} appears more than once`);
+  if (repeated(r.Configs, (c) => c.Name).size > 0)
+    return result(KAFKA.INVALID_REQUEST, `a config key appears more than once for ${r.ResourceName}`);
   if (r.ResourceType === RESOURCE.BROKER || r.ResourceType === RESOURCE.BROKER_LOGGER)
     return result(KAFKA.INVALID_REQUEST, "broker configs are fixed: set them as flags of the gateway or edgelog");
   if (r.ResourceType !== RESOURCE.TOPIC)
     return result(KAFKA.INVALID_REQUEST, `resource type ${r.ResourceType} has no configs in edgelog`);
+  if (!validName(r.ResourceName))
+    return result(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(r.ResourceName)}`);
   try {
     const topic = await ctx.upstream.describeTopic(r.ResourceName, ctx.signal);
     const config = change(topic);
@@ -219,22 +228,22 @@ export const alterConfigs: Handler = async (req, ctx) => {
     ResourceName: string;
     Configs: { Name: string; Value: string | null }[];
   }[];
-  const responses = await Promise.all(
-    resources.map((r) =>
-      alter(
-        ctx,
-        r,
-        (topic) => {
-          const change: Change = {};
-          // Overrides not restated return to their defaults (edgelog's topic config lists every key).
-          for (const key of TOPIC_CONFIG_KEYS)
-            if (key in topic.config && render(topic.config[key]) !== render(DEFAULT_TOPIC_CONFIG[key]))
-              change[key] = null;
-          for (const c of r.Configs) change[c.Name] = c.Value;
-          return change;
-        },
-        req.ValidateOnly === true,
-      ),
+  const twice = repeated(resources, (r) => `${r.ResourceType}:${r.ResourceName}`);
+  const responses = await fanOut(resources, (r, i) =>
+    alter(
+      ctx,
+      r,
+      (topic) => {
+        const change: Change = {};
+        // Overrides not restated return to their defaults (edgelog's topic config lists every key).
+        for (const key of TOPIC_CONFIG_KEYS)
+          if (key in topic.config && render(topic.config[key]) !== render(DEFAULT_TOPIC_CONFIG[key]))
+            change[key] = null;
+        for (const c of r.Configs) change[c.Name] = c.Value;
+        return change;
+      },
+      req.ValidateOnly === true,
+      twice.has(i),
     ),
   );
   return { ThrottleTimeMs: 0, Responses: responses };
@@ -246,39 +255,39 @@ export const incrementalAlterConfigs: Handler = async (req, ctx) => {
     ResourceName: string;
     Configs: { Name: string; ConfigOperation: number; Value: string | null }[];
   }[];
-  const responses = await Promise.all(
-    resources.map(async (r) => {
-      let invalid: string | null = null;
-      const out = await alter(
-        ctx,
-        r,
-        (topic) => {
-          const change: Change = {};
-          for (const c of r.Configs) {
-            const current = render(
-              change[c.Name] ?? topic.config[c.Name] ?? DEFAULT_TOPIC_CONFIG[c.Name as TopicConfigKey],
-            );
-            const list = (current ?? "").split(",").filter((x) => x !== "");
-            const items = (c.Value ?? "").split(",").filter((x) => x !== "");
-            if (c.ConfigOperation === OP.SET) change[c.Name] = c.Value;
-            else if (c.ConfigOperation === OP.DELETE) change[c.Name] = null;
-            else if (c.ConfigOperation === OP.APPEND || c.ConfigOperation === OP.SUBTRACT) {
-              const spec = TOPIC_CONFIG_SPEC[c.Name as TopicConfigKey];
-              if (spec && configType(spec.valid) !== TYPE.LIST) invalid = `${c.Name} is not a list config`;
-              change[c.Name] = (
-                c.ConfigOperation === OP.APPEND
-                  ? [...list, ...items.filter((i) => !list.includes(i))]
-                  : list.filter((i) => !items.includes(i))
-              ).join(",");
-            } else invalid = `unknown config operation ${c.ConfigOperation}`;
-          }
-          return invalid ? {} : change;
-        },
-        req.ValidateOnly === true || false,
-      );
-      if (invalid) return { ...out, ErrorCode: KAFKA.INVALID_CONFIG, ErrorMessage: invalid };
-      return out;
-    }),
-  );
+  const twice = repeated(resources, (r) => `${r.ResourceType}:${r.ResourceName}`);
+  const responses = await fanOut(resources, async (r, i) => {
+    let invalid: string | null = null;
+    const out = await alter(
+      ctx,
+      r,
+      (topic) => {
+        const change: Change = {};
+        for (const c of r.Configs) {
+          const current = render(
+            change[c.Name] ?? topic.config[c.Name] ?? DEFAULT_TOPIC_CONFIG[c.Name as TopicConfigKey],
+          );
+          const list = (current ?? "").split(",").filter((x) => x !== "");
+          const items = (c.Value ?? "").split(",").filter((x) => x !== "");
+          if (c.ConfigOperation === OP.SET) change[c.Name] = c.Value;
+          else if (c.ConfigOperation === OP.DELETE) change[c.Name] = null;
+          else if (c.ConfigOperation === OP.APPEND || c.ConfigOperation === OP.SUBTRACT) {
+            const spec = TOPIC_CONFIG_SPEC[c.Name as TopicConfigKey];
+            if (spec && configType(spec.valid) !== TYPE.LIST) invalid = `${c.Name} is not a list config`;
+            change[c.Name] = (
+              c.ConfigOperation === OP.APPEND
+                ? [...list, ...items.filter((i) => !list.includes(i))]
+                : list.filter((i) => !items.includes(i))
+            ).join(",");
+          } else invalid = `unknown config operation ${c.ConfigOperation}`;
+        }
+        return invalid ? {} : change;
+      },
+      req.ValidateOnly === true,
+      twice.has(i),
+    );
+    if (invalid) return { ...out, ErrorCode: KAFKA.INVALID_CONFIG, ErrorMessage: invalid };
+    return out;
+  });
   return { ThrottleTimeMs: 0, Responses: responses };
 };

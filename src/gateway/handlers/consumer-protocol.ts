@@ -2,12 +2,14 @@
 // ConsumerGroupDescribe mapped onto the coordinator, which is server-side and incremental already.
 // A group may hold classic members (JoinGroup/SyncGroup) and consumer members at once, as Kafka 4 allows.
 
+import { createContext, Script } from "node:vm";
 import type { GroupDescription, HeartbeatBody, HeartbeatReply } from "../../protocol/api.js";
 import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
 import { EdgelogError } from "../../protocol/errors.js";
 import { DENIED, errorMessage, failure, KAFKA, NONE } from "../errors.js";
 import type { Handler, RequestContext } from "./context.js";
 import { consumerState } from "./group-admin.js";
+import { fanOut } from "./fan-out.js";
 import { idsOf, listTopics, topicsById } from "./topic-ids.js";
 
 /** KIP-848's server assignors by edgelog's names ("uniform" is Kafka's sticky-spreading default). */
@@ -18,6 +20,34 @@ function heartbeatCode(e: unknown): number {
   if (e instanceof EdgelogError && (e.code === "FENCED_MEMBER_EPOCH" || e.code === "STALE_MEMBER_EPOCH"))
     return KAFKA[e.code];
   return failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group);
+}
+
+/**
+ * How long a subscription regex may run over the topic list. Kafka matches with RE2, in linear
+ * time; JavaScript's regexes backtrack, so a pattern like (a+)+$ could hold the gateway's one
+ * thread for ever. Matching runs in a vm context whose timeout interrupts it.
+ */
+const REGEX_BUDGET_MS = 100;
+const MATCH = new Script("names.filter((n) => re.test(n))");
+const sandbox = createContext({});
+
+/** The topic names a KIP-848 regex subscription matches, or why it cannot be used. */
+export function matching(regex: string, names: string[]): string[] | string {
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${regex})$`);
+  } catch (e) {
+    return `invalid SubscribedTopicRegex: ${errorMessage(e)}`;
+  }
+  sandbox.re = re;
+  sandbox.names = names;
+  try {
+    return MATCH.runInContext(sandbox, { timeout: REGEX_BUDGET_MS }) as string[];
+  } catch {
+    return `SubscribedTopicRegex ${JSON.stringify(regex)} took over ${REGEX_BUDGET_MS} ms to match ${names.length} topic names`;
+  } finally {
+    sandbox.re = sandbox.names = undefined;
+  }
 }
 
 async function withIds(ctx: RequestContext, assignment: HeartbeatReply["assignment"]) {
@@ -64,13 +94,9 @@ export const consumerGroupHeartbeat: Handler = async (req, ctx) => {
     const regex = (req.SubscribedTopicRegex as string | null | undefined) ?? null;
     if (regex !== null) {
       // edgelog's coordinator subscribes by name: the pattern is resolved against today's topics.
-      let re: RegExp;
-      try {
-        re = new RegExp(`^(?:${regex})$`);
-      } catch (e) {
-        return reply(KAFKA.INVALID_REQUEST, `invalid SubscribedTopicRegex: ${errorMessage(e)}`);
-      }
-      topics = [...(await listTopics(ctx)).keys()].filter((n) => re.test(n));
+      const matched = matching(regex, [...(await listTopics(ctx)).keys()]);
+      if (typeof matched === "string") return reply(KAFKA.INVALID_REGULAR_EXPRESSION, matched);
+      topics = matched;
     }
     if (topics !== null) body.topics = topics;
     else if (epoch === 0) return reply(KAFKA.INVALID_REQUEST, "SubscribedTopicNames is required when joining");
@@ -107,50 +133,48 @@ export const consumerGroupHeartbeat: Handler = async (req, ctx) => {
 
 export const consumerGroupDescribe: Handler = async (req, ctx) => ({
   ThrottleTimeMs: 0,
-  Groups: await Promise.all(
-    (req.GroupIds as string[]).map(async (id) => {
-      const fail = (code: number, message: string) => ({
-        ErrorCode: code,
-        ErrorMessage: message,
-        GroupId: id,
-        GroupState: "Dead",
-        GroupEpoch: -1,
-        AssignmentEpoch: -1,
-        AssignorName: "",
-        Members: [],
-      });
-      if (!GROUP_ID_PATTERN.test(id)) return fail(KAFKA.INVALID_GROUP_ID, `invalid group id ${JSON.stringify(id)}`);
-      let d: GroupDescription;
-      try {
-        d = await ctx.upstream.describeGroup(id, ctx.signal);
-      } catch (e) {
-        return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group), errorMessage(e));
-      }
-      return {
-        ErrorCode: NONE,
-        ErrorMessage: null,
-        GroupId: id,
-        GroupState: consumerState(d.state),
-        GroupEpoch: d.group_epoch,
-        AssignmentEpoch: d.group_epoch,
-        AssignorName: d.assignor,
-        Members: await Promise.all(
-          d.members.map(async (m) => ({
-            MemberId: m.member_id,
-            InstanceId: m.instance_id,
-            RackId: null,
-            MemberEpoch: m.member_epoch,
-            // edgelog does not record a member's client id or address.
-            ClientId: "",
-            ClientHost: "",
-            SubscribedTopicNames: m.topics,
-            SubscribedTopicRegex: null,
-            Assignment: { TopicPartitions: await withIds(ctx, m.assignment) },
-            TargetAssignment: { TopicPartitions: await withIds(ctx, m.target_assignment) },
-            MemberType: m.protocol === "classic" ? 0 : 1,
-          })),
-        ),
-      };
-    }),
-  ),
+  Groups: await fanOut(req.GroupIds as string[], async (id) => {
+    const fail = (code: number, message: string) => ({
+      ErrorCode: code,
+      ErrorMessage: message,
+      GroupId: id,
+      GroupState: "Dead",
+      GroupEpoch: -1,
+      AssignmentEpoch: -1,
+      AssignorName: "",
+      Members: [],
+    });
+    if (!GROUP_ID_PATTERN.test(id)) return fail(KAFKA.INVALID_GROUP_ID, `invalid group id ${JSON.stringify(id)}`);
+    let d: GroupDescription;
+    try {
+      d = await ctx.upstream.describeGroup(id, ctx.signal);
+    } catch (e) {
+      return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group), errorMessage(e));
+    }
+    return {
+      ErrorCode: NONE,
+      ErrorMessage: null,
+      GroupId: id,
+      GroupState: consumerState(d.state),
+      GroupEpoch: d.group_epoch,
+      AssignmentEpoch: d.group_epoch,
+      AssignorName: d.assignor,
+      Members: await Promise.all(
+        d.members.map(async (m) => ({
+          MemberId: m.member_id,
+          InstanceId: m.instance_id,
+          RackId: null,
+          MemberEpoch: m.member_epoch,
+          // edgelog does not record a member's client id or address.
+          ClientId: "",
+          ClientHost: "",
+          SubscribedTopicNames: m.topics,
+          SubscribedTopicRegex: null,
+          Assignment: { TopicPartitions: await withIds(ctx, m.assignment) },
+          TargetAssignment: { TopicPartitions: await withIds(ctx, m.target_assignment) },
+          MemberType: m.protocol === "classic" ? 0 : 1,
+        })),
+      ),
+    };
+  }),
 });

@@ -8,6 +8,7 @@ import { encode, Writer } from "../wire/codec.js";
 import { SUBSCRIPTION } from "../wire/messages.js";
 import { DENIED, errorMessage, failure, KAFKA, NONE } from "../errors.js";
 import type { Handler } from "./context.js";
+import { fanOut } from "./fan-out.js";
 import { encodeAssignment } from "./groups.js";
 
 /** A group's state as the classic protocol names it (DescribeGroups, ListGroups of classic clients). */
@@ -56,63 +57,59 @@ function subscriptionBytes(topics: string[]): Uint8Array {
 }
 
 export const describeGroups: Handler = async (req, ctx) => {
-  const groups = await Promise.all(
-    (req.Groups as string[]).map(async (id) => {
-      const fail = (code: number, message: string | null, state = "") => ({
-        ErrorCode: code,
-        ErrorMessage: message,
-        GroupId: id,
-        GroupState: state,
-        ProtocolType: "",
-        ProtocolData: "",
-        Members: [],
-      });
-      if (!GROUP_ID_PATTERN.test(id)) return fail(KAFKA.INVALID_GROUP_ID, `invalid group id ${JSON.stringify(id)}`);
-      let d: GroupDescription;
-      try {
-        d = await ctx.upstream.describeGroup(id, ctx.signal);
-      } catch (e) {
-        // A group that does not exist: "Dead" before v6, GROUP_ID_NOT_FOUND from v6 (KIP-1043).
-        if (e instanceof EdgelogError && e.code === "GROUP_ID_NOT_FOUND" && ctx.version < 6)
-          return fail(NONE, null, "Dead");
-        return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group), errorMessage(e));
-      }
-      return {
-        ErrorCode: NONE,
-        ErrorMessage: null,
-        GroupId: id,
-        GroupState: classicState(d.state),
-        ProtocolType: "consumer",
-        ProtocolData: d.members.length > 0 ? d.assignor : "",
-        Members: d.members.map((m) => ({
-          MemberId: m.member_id,
-          GroupInstanceId: m.instance_id,
-          // edgelog does not record a member's client id or address.
-          ClientId: "",
-          ClientHost: "",
-          MemberMetadata: subscriptionBytes(m.topics),
-          MemberAssignment: encodeAssignment(m.assignment),
-        })),
-      };
-    }),
-  );
+  const groups = await fanOut(req.Groups as string[], async (id) => {
+    const fail = (code: number, message: string | null, state = "") => ({
+      ErrorCode: code,
+      ErrorMessage: message,
+      GroupId: id,
+      GroupState: state,
+      ProtocolType: "",
+      ProtocolData: "",
+      Members: [],
+    });
+    if (!GROUP_ID_PATTERN.test(id)) return fail(KAFKA.INVALID_GROUP_ID, `invalid group id ${JSON.stringify(id)}`);
+    let d: GroupDescription;
+    try {
+      d = await ctx.upstream.describeGroup(id, ctx.signal);
+    } catch (e) {
+      // A group that does not exist: "Dead" before v6, GROUP_ID_NOT_FOUND from v6 (KIP-1043).
+      if (e instanceof EdgelogError && e.code === "GROUP_ID_NOT_FOUND" && ctx.version < 6)
+        return fail(NONE, null, "Dead");
+      return fail(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group), errorMessage(e));
+    }
+    return {
+      ErrorCode: NONE,
+      ErrorMessage: null,
+      GroupId: id,
+      GroupState: classicState(d.state),
+      ProtocolType: "consumer",
+      ProtocolData: d.members.length > 0 ? d.assignor : "",
+      Members: d.members.map((m) => ({
+        MemberId: m.member_id,
+        GroupInstanceId: m.instance_id,
+        // edgelog does not record a member's client id or address.
+        ClientId: "",
+        ClientHost: "",
+        MemberMetadata: subscriptionBytes(m.topics),
+        MemberAssignment: encodeAssignment(m.assignment),
+      })),
+    };
+  });
   return { ThrottleTimeMs: 0, Groups: groups };
 };
 
 export const deleteGroups: Handler = async (req, ctx) => ({
   ThrottleTimeMs: 0,
-  Results: await Promise.all(
-    (req.GroupsNames as string[]).map(async (id) => {
-      if (!GROUP_ID_PATTERN.test(id)) return { GroupId: id, ErrorCode: KAFKA.INVALID_GROUP_ID };
-      try {
-        await ctx.upstream.deleteGroup(id, ctx.signal);
-        return { GroupId: id, ErrorCode: NONE };
-      } catch (e) {
-        // Kafka's own answer here (commits map a non-empty group to UNKNOWN_MEMBER_ID instead).
-        if (e instanceof EdgelogError && e.code === "NON_EMPTY_GROUP")
-          return { GroupId: id, ErrorCode: KAFKA.NON_EMPTY_GROUP };
-        return { GroupId: id, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
-      }
-    }),
-  ),
+  Results: await fanOut(req.GroupsNames as string[], async (id) => {
+    if (!GROUP_ID_PATTERN.test(id)) return { GroupId: id, ErrorCode: KAFKA.INVALID_GROUP_ID };
+    try {
+      await ctx.upstream.deleteGroup(id, ctx.signal);
+      return { GroupId: id, ErrorCode: NONE };
+    } catch (e) {
+      // Kafka's own answer here (commits map a non-empty group to UNKNOWN_MEMBER_ID instead).
+      if (e instanceof EdgelogError && e.code === "NON_EMPTY_GROUP")
+        return { GroupId: id, ErrorCode: KAFKA.NON_EMPTY_GROUP };
+      return { GroupId: id, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
+    }
+  }),
 });

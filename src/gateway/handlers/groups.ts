@@ -10,6 +10,7 @@ import { decode, encode, Reader, Writer, type Value } from "../wire/codec.js";
 import { ASSIGNMENT, SUBSCRIPTION } from "../wire/messages.js";
 import { DENIED, failure, KAFKA, NONE } from "../errors.js";
 import { NODE_ID, type Handler, type RequestContext } from "./context.js";
+import { fanOut } from "./fan-out.js";
 
 const COOPERATIVE = "cooperative-sticky";
 
@@ -185,17 +186,15 @@ export const leaveGroup: Handler = async (req, ctx) => {
       ? (req.Members as { MemberId: string; GroupInstanceId: string | null }[])
       : [{ MemberId: req.MemberId as string, GroupInstanceId: null }];
   if (!GROUP_ID_PATTERN.test(group)) return { ThrottleTimeMs: 0, ErrorCode: KAFKA.INVALID_GROUP_ID, Members: [] };
-  const results = await Promise.all(
-    members.map(async (m) => {
-      if (m.MemberId === "") return { ...m, ErrorCode: KAFKA.UNKNOWN_MEMBER_ID };
-      try {
-        await ctx.upstream.leaveGroup(group, m.MemberId, ctx.signal);
-        return { ...m, ErrorCode: NONE };
-      } catch (e) {
-        return { ...m, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
-      }
-    }),
-  );
+  const results = await fanOut(members, async (m) => {
+    if (m.MemberId === "") return { ...m, ErrorCode: KAFKA.UNKNOWN_MEMBER_ID };
+    try {
+      await ctx.upstream.leaveGroup(group, m.MemberId, ctx.signal);
+      return { ...m, ErrorCode: NONE };
+    } catch (e) {
+      return { ...m, ErrorCode: failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group) };
+    }
+  });
   // v0-2 carry one member, whose outcome is the top-level code; v3 reports each.
   const top = ctx.version >= 3 ? NONE : results[0]!.ErrorCode;
   return { ThrottleTimeMs: 0, ErrorCode: top, Members: results };
@@ -248,9 +247,10 @@ export const offsetFetch: Handler = async (req, ctx) => {
     const groups = req.Groups as { GroupId: string; Topics: AskedOffsets }[];
     return {
       ThrottleTimeMs: 0,
-      Groups: await Promise.all(
-        groups.map(async (g) => ({ GroupId: g.GroupId, ...(await groupOffsets(ctx, g.GroupId, g.Topics)) })),
-      ),
+      Groups: await fanOut(groups, async (g) => ({
+        GroupId: g.GroupId,
+        ...(await groupOffsets(ctx, g.GroupId, g.Topics)),
+      })),
     };
   }
   return { ThrottleTimeMs: 0, ...(await groupOffsets(ctx, req.GroupId as string, req.Topics as AskedOffsets)) };

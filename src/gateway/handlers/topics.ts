@@ -6,9 +6,10 @@ import { ZERO_UUID, type Value } from "../wire/codec.js";
 import { EdgelogError } from "../../protocol/errors.js";
 import { DENIED, errorMessage, failure, KAFKA, NONE, refused } from "../errors.js";
 import { CLUSTER_ID, NODE_ID, type Handler, type RequestContext } from "./context.js";
+import { fanOut, repeated } from "./fan-out.js";
 import { listTopics, remember, topicsById, type TopicInfo } from "./topic-ids.js";
 
-function validName(name: string): boolean {
+export function validName(name: string): boolean {
   return TOPIC_NAME_PATTERN.test(name) && name !== "." && name !== "..";
 }
 
@@ -133,57 +134,54 @@ interface CreatableTopic {
 }
 
 export const createTopics: Handler = async (req, ctx) => {
-  const topics = await Promise.all(
-    (req.Topics as CreatableTopic[]).map(async (t) => {
-      const fail = (code: number, message: string) => ({
+  const topics = await fanOut(req.Topics as CreatableTopic[], async (t) => {
+    const fail = (code: number, message: string) => ({
+      Name: t.Name,
+      TopicId: ZERO_UUID,
+      ErrorCode: code,
+      ErrorMessage: message,
+      NumPartitions: -1,
+      ReplicationFactor: -1,
+      Configs: [],
+    });
+    // -1 asks for the server default; anything else below 1 is Kafka's INVALID_PARTITIONS.
+    if (t.NumPartitions === 0 || t.NumPartitions < -1)
+      return fail(KAFKA.INVALID_PARTITIONS, `NumPartitions ${t.NumPartitions} must be positive`);
+    if (!validName(t.Name)) return fail(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
+    if (req.ValidateOnly)
+      return {
+        ...fail(NONE, ""),
+        ErrorMessage: null,
+        NumPartitions: t.NumPartitions > 0 ? t.NumPartitions : 1,
+        ReplicationFactor: 1,
+      };
+    const config = Object.fromEntries(t.Configs.map((c) => [c.Name, c.Value]));
+    const body: CreateTopicBody = { name: t.Name };
+    if (t.NumPartitions > 0) body.partitions = t.NumPartitions;
+    if (t.Configs.length > 0) body.config = config;
+    try {
+      const created = await ctx.upstream.createTopic(body, ctx.signal);
+      remember(ctx, [created]);
+      // v5+ tell the client what was created: its id (v7), partitions and configs.
+      return {
         Name: t.Name,
-        TopicId: ZERO_UUID,
-        ErrorCode: code,
-        ErrorMessage: message,
-        NumPartitions: -1,
-        ReplicationFactor: -1,
-        Configs: [],
-      });
-      // -1 asks for the server default; anything else below 1 is Kafka's INVALID_PARTITIONS.
-      if (t.NumPartitions === 0 || t.NumPartitions < -1)
-        return fail(KAFKA.INVALID_PARTITIONS, `NumPartitions ${t.NumPartitions} must be positive`);
-      if (!validName(t.Name))
-        return fail(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
-      if (req.ValidateOnly)
-        return {
-          ...fail(NONE, ""),
-          ErrorMessage: null,
-          NumPartitions: t.NumPartitions > 0 ? t.NumPartitions : 1,
-          ReplicationFactor: 1,
-        };
-      const config = Object.fromEntries(t.Configs.map((c) => [c.Name, c.Value]));
-      const body: CreateTopicBody = { name: t.Name };
-      if (t.NumPartitions > 0) body.partitions = t.NumPartitions;
-      if (t.Configs.length > 0) body.config = config;
-      try {
-        const created = await ctx.upstream.createTopic(body, ctx.signal);
-        remember(ctx, [created]);
-        // v5+ tell the client what was created: its id (v7), partitions and configs.
-        return {
-          Name: t.Name,
-          TopicId: created.id,
-          ErrorCode: NONE,
-          ErrorMessage: null,
-          NumPartitions: created.partitions,
-          ReplicationFactor: 1,
-          Configs: Object.entries(created.config).map(([Name, v]) => ({
-            Name,
-            Value: Array.isArray(v) ? v.join(",") : String(v),
-            ReadOnly: false,
-            ConfigSource: 5,
-            IsSensitive: false,
-          })),
-        };
-      } catch (e) {
-        return fail(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
-      }
-    }),
-  );
+        TopicId: created.id,
+        ErrorCode: NONE,
+        ErrorMessage: null,
+        NumPartitions: created.partitions,
+        ReplicationFactor: 1,
+        Configs: Object.entries(created.config).map(([Name, v]) => ({
+          Name,
+          Value: Array.isArray(v) ? v.join(",") : String(v),
+          ReadOnly: false,
+          ConfigSource: 5,
+          IsSensitive: false,
+        })),
+      };
+    } catch (e) {
+      return fail(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
+    }
+  });
   return { ThrottleTimeMs: 0, Topics: topics };
 };
 
@@ -199,56 +197,55 @@ export const deleteTopics: Handler = async (req, ctx) => {
         asked.map((t) => t.TopicId),
       ).catch(() => new Map<string, TopicInfo>())
     : new Map<string, TopicInfo>();
-  const responses = await Promise.all(
-    asked.map(async ({ Name, TopicId }) => {
-      const answer = (code: number, name: string | null, message: string | null = null) => ({
-        Name: name,
-        TopicId,
-        ErrorCode: code,
-        ErrorMessage: message,
-      });
-      const name = Name ?? byId.get(TopicId)?.name ?? null;
-      if (name === null) return answer(KAFKA.UNKNOWN_TOPIC_ID, null, `no topic with id ${TopicId}`);
-      if (!validName(name)) return answer(KAFKA.INVALID_TOPIC_EXCEPTION, name);
-      try {
-        await ctx.upstream.deleteTopic(name, ctx.signal);
-        return answer(NONE, name);
-      } catch (e) {
-        return answer(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), name, errorMessage(e));
-      }
-    }),
-  );
+  const responses = await fanOut(asked, async ({ Name, TopicId }) => {
+    const answer = (code: number, name: string | null, message: string | null = null) => ({
+      Name: name,
+      TopicId,
+      ErrorCode: code,
+      ErrorMessage: message,
+    });
+    const name = Name ?? byId.get(TopicId)?.name ?? null;
+    if (name === null) return answer(KAFKA.UNKNOWN_TOPIC_ID, null, `no topic with id ${TopicId}`);
+    if (!validName(name)) return answer(KAFKA.INVALID_TOPIC_EXCEPTION, name);
+    try {
+      await ctx.upstream.deleteTopic(name, ctx.signal);
+      return answer(NONE, name);
+    } catch (e) {
+      return answer(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), name, errorMessage(e));
+    }
+  });
   return { ThrottleTimeMs: 0, Responses: responses };
 };
 
 /** CreatePartitions: a topic's new total count, as PATCH /v1/topics/{t} takes it. */
 export const createPartitions: Handler = async (req, ctx) => {
   const topics = req.Topics as { Name: string; Count: number; Assignments: unknown[] | null }[];
-  const results = await Promise.all(
-    topics.map(async (t) => {
-      const answer = (code: number, message: string | null = null) => ({
-        Name: t.Name,
-        ErrorCode: code,
-        ErrorMessage: message,
-      });
-      if (!validName(t.Name))
-        return answer(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
-      if (t.Assignments !== null && t.Assignments.length > 0)
-        return answer(KAFKA.INVALID_REPLICA_ASSIGNMENT, "edgelog places partitions itself: send no assignments");
-      try {
-        const topic = await ctx.upstream.describeTopic(t.Name, ctx.signal);
-        if (t.Count <= topic.partition_count)
-          return answer(
-            KAFKA.INVALID_PARTITIONS,
-            `topic ${t.Name} has ${topic.partition_count} partitions; the count can only grow`,
-          );
-        if (req.ValidateOnly) return answer(NONE);
-        await ctx.upstream.alterTopic(t.Name, { partitions: t.Count }, ctx.signal);
-        return answer(NONE);
-      } catch (e) {
-        return answer(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
-      }
-    }),
-  );
+  // Kafka refuses every mention of a topic named twice.
+  const twice = repeated(topics, (t) => t.Name);
+  const results = await fanOut(topics, async (t, i) => {
+    const answer = (code: number, message: string | null = null) => ({
+      Name: t.Name,
+      ErrorCode: code,
+      ErrorMessage: message,
+    });
+    if (twice.has(i)) return answer(KAFKA.INVALID_REQUEST, `topic ${t.Name} appears more than once`);
+    if (!validName(t.Name))
+      return answer(KAFKA.INVALID_TOPIC_EXCEPTION, `invalid topic name ${JSON.stringify(t.Name)}`);
+    if (t.Assignments !== null && t.Assignments.length > 0)
+      return answer(KAFKA.INVALID_REPLICA_ASSIGNMENT, "edgelog places partitions itself: send no assignments");
+    try {
+      const topic = await ctx.upstream.describeTopic(t.Name, ctx.signal);
+      if (t.Count <= topic.partition_count)
+        return answer(
+          KAFKA.INVALID_PARTITIONS,
+          `topic ${t.Name} has ${topic.partition_count} partitions; the count can only grow`,
+        );
+      if (req.ValidateOnly) return answer(NONE);
+      await ctx.upstream.alterTopic(t.Name, { partitions: t.Count }, ctx.signal);
+      return answer(NONE);
+    } catch (e) {
+      return answer(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic), errorMessage(e));
+    }
+  });
   return { ThrottleTimeMs: 0, Results: results };
 };
