@@ -45,8 +45,9 @@ step("admin.list_topics", lambda: admin.list_topics(topic, timeout=10))
 
 def produce():
     p = Producer({**common, "enable.idempotence": True, "linger.ms": 5})
+    # Records in both partitions, so offset-based admin calls have something to act on.
     for i in range(3):
-        p.produce(topic, key=f"k{i}", value=f"v{i}")
+        p.produce(topic, key=f"k{i}", value=f"v{i}", partition=i % 2)
     if p.flush(15) != 0:
         raise RuntimeError("records not delivered")
 

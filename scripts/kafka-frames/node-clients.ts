@@ -45,10 +45,11 @@ export async function kafkajsFlow(broker: string, n: Names, step: Step): Promise
     await producer.connect();
     await producer.send({
       topic: n.topic,
+      // Records in both partitions, so offset-based admin calls have something to act on.
       messages: [
-        { key: "k1", value: "v1" },
-        { key: "k2", value: "v2" },
-        { key: "k3", value: "v3" },
+        { key: "k1", value: "v1", partition: 0 },
+        { key: "k2", value: "v2", partition: 1 },
+        { key: "k3", value: "v3", partition: 0 },
       ],
     });
   });
@@ -132,9 +133,9 @@ export async function platformaticFlow(broker: string, n: Names, step: Step): Pr
   await step("producer.send (idempotent)", () =>
     producer.send({
       messages: [
-        { topic: n.topic, key: "k1", value: "v1" },
-        { topic: n.topic, key: "k2", value: "v2" },
-        { topic: n.topic, key: "k3", value: "v3" },
+        { topic: n.topic, key: "k1", value: "v1", partition: 0 },
+        { topic: n.topic, key: "k2", value: "v2", partition: 1 },
+        { topic: n.topic, key: "k3", value: "v3", partition: 0 },
       ],
     }),
   );

@@ -30,6 +30,8 @@ export interface ConsumerOptions {
   assignor?: "range" | "roundrobin" | "sticky";
   /** Static membership id. */
   instanceId?: string;
+  /** This consumer's name in the group's description (Kafka's client.id), sent when it joins; at most 255 characters. */
+  clientId?: string;
   format?: ValueFormat;
   /** "registry": values framed for the schema registry arrive decoded to JSON (value_schema_id names the schema). */
   decode?: "registry";
@@ -471,6 +473,8 @@ export class Consumer {
       owned: [...owned].map(([topic, partitions]) => ({ topic, partitions })),
     };
     if (this.#opts.instanceId) body.instance_id = this.#opts.instanceId;
+    // The coordinator keeps it for the membership: sent when joining only.
+    if (this.#opts.clientId !== undefined && this.#memberEpoch === 0) body.client_id = this.#opts.clientId;
     if (this.#opts.sessionTimeoutMs) body.session_timeout_ms = this.#opts.sessionTimeoutMs;
     if (this.#opts.rebalanceTimeoutMs) body.rebalance_timeout_ms = this.#opts.rebalanceTimeoutMs;
     if (this.#opts.assignor) body.assignor = this.#opts.assignor;

@@ -28,6 +28,8 @@ export interface CoordinatorRpc {
   describe(groupId: string, isolation?: IsolationLevel): Promise<Result<GroupDescription>>;
   summary(groupId: string): Promise<Result<GroupSummary>>;
   resetOffsets(groupId: string, req: ResetOffsetsRequest): Promise<Result<{ offsets: ResetOffset[] }>>;
+  /** Forgets one partition's committed offset (OffsetDelete); GROUP_SUBSCRIBED_TO_TOPIC while subscribed. */
+  deleteOffset(groupId: string, topic: string, partition: number): Promise<Result<null>>;
   deleteGroup(groupId: string): Promise<Result<null>>;
 }
 

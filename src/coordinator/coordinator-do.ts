@@ -201,6 +201,21 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
     });
   }
 
+  /**
+   * Forgets one partition's committed offset (Kafka's OffsetDelete): refused with
+   * GROUP_SUBSCRIBED_TO_TOPIC while a member subscribes to the topic. No offset to forget is fine.
+   */
+  async deleteOffset(groupId: string, topic: string, partition: number): Promise<Result<null>> {
+    return rpc(async () => {
+      this.#mustExist(groupId);
+      await this.#partitionTopic(topic, partition);
+      // Checked after the lookup: a member may have subscribed meanwhile.
+      this.#group.checkOffsetDelete(topic);
+      this.#offsets.delete(topic, partition);
+      return null;
+    });
+  }
+
   async summary(groupId: string): Promise<Result<GroupSummary>> {
     return rpc(() => ({ group_id: groupId, state: this.#group.state(), members: this.#group.memberCount }));
   }

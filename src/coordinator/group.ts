@@ -38,6 +38,9 @@ export interface HeartbeatInput {
   protocol?: Protocol;
   /** Partitions the member still holds; absent means "exactly what the previous reply gave me". */
   owned?: { topic: string; partitions: number[] }[];
+  /** The client's client.id and address, shown by describe; kept until the member sends new ones. */
+  client_id?: string;
+  client_host?: string;
 }
 
 export interface HeartbeatReply {
@@ -213,6 +216,8 @@ export class Group {
           target: new Set(),
           assigned: new Set(),
           owned: new Set(),
+          clientId: null,
+          clientHost: null,
         };
         this.#members.set(member.id, member);
         reshape = true;
@@ -227,6 +232,8 @@ export class Group {
     m.sessionTimeoutMs = timeout;
     m.deadline = now + timeout;
     if (req.rebalance_timeout_ms !== undefined) m.rebalanceTimeoutMs = req.rebalance_timeout_ms;
+    if (req.client_id !== undefined) m.clientId = req.client_id;
+    if (req.client_host !== undefined) m.clientHost = req.client_host;
     this.#dirty.add(m.id);
 
     // A member can report only partitions it was given or still held; anything else is ignored.
@@ -350,12 +357,27 @@ export class Group {
     }
   }
 
+  /**
+   * Throws unless the group's committed offset for a partition of `topic` may be deleted: Kafka
+   * refuses while a member subscribes to the topic (it would read from a reset position at once).
+   */
+  checkOffsetDelete(topic: string): void {
+    const by = [...this.#members.values()].filter((m) => m.topics.includes(topic)).map((m) => m.id);
+    if (by.length > 0)
+      throw new EdgelogError(
+        "GROUP_SUBSCRIBED_TO_TOPIC",
+        `member${by.length > 1 ? "s" : ""} ${by.join(", ")} of the group subscribe${by.length > 1 ? "" : "s"} to ${topic}`,
+      );
+  }
+
   describeMembers() {
     return [...this.#members.values()]
       .sort((a, b) => (a.id < b.id ? -1 : 1))
       .map((m) => ({
         member_id: m.id,
         instance_id: m.instanceId,
+        client_id: m.clientId,
+        client_host: m.clientHost,
         member_epoch: m.epoch,
         protocol: m.protocol,
         topics: m.topics,

@@ -26,6 +26,10 @@ export interface Member {
   assigned: Set<string>;
   /** What the member last reported holding; nobody else gets these until it lets go. */
   owned: Set<string>;
+  /** The client's own name for itself (Kafka's client.id), when it gave one. */
+  clientId: string | null;
+  /** The address the member connects from, when known. */
+  clientHost: string | null;
 }
 
 interface MemberRow extends Record<string, SqlStorageValue> {
@@ -42,6 +46,8 @@ interface MemberRow extends Record<string, SqlStorageValue> {
   target: string;
   assigned: string;
   owned: string;
+  client_id: string | null;
+  client_host: string | null;
 }
 
 /** Groups "topic:partition" keys as the wire's [{topic, partitions}], sorted. */
@@ -67,7 +73,8 @@ export function loadMembers(sql: SqlStorage): Member[] {
 export function saveMember(sql: SqlStorage, m: Member): void {
   sql.exec(
     `INSERT OR REPLACE INTO members (member_id, instance_id, epoch, protocol, topics, assignor, session_timeout_ms,
-       deadline, rebalance_timeout_ms, revoke_by, target, assigned, owned) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       deadline, rebalance_timeout_ms, revoke_by, target, assigned, owned, client_id, client_host)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     m.id,
     m.instanceId,
     m.epoch,
@@ -81,6 +88,8 @@ export function saveMember(sql: SqlStorage, m: Member): void {
     JSON.stringify([...m.target]),
     JSON.stringify([...m.assigned]),
     JSON.stringify([...m.owned]),
+    m.clientId,
+    m.clientHost,
   );
 }
 
@@ -99,5 +108,7 @@ function fromRow(r: MemberRow): Member {
     target: new Set(JSON.parse(r.target) as string[]),
     assigned: new Set(JSON.parse(r.assigned) as string[]),
     owned: new Set(JSON.parse(r.owned) as string[]),
+    clientId: r.client_id,
+    clientHost: r.client_host,
   };
 }

@@ -57,6 +57,11 @@ export class OffsetStore {
     return this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM offsets`).one().n;
   }
 
+  /** Forgets one partition's committed offset; false if there was none. */
+  delete(topic: string, partition: number): boolean {
+    return this.sql.exec(`DELETE FROM offsets WHERE topic = ? AND partition = ?`, topic, partition).rowsWritten > 0;
+  }
+
   clear(): void {
     this.sql.exec(`DELETE FROM offsets`);
   }

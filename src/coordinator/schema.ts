@@ -73,4 +73,9 @@ export const GROUP_MIGRATIONS: readonly Migration[] = [
       `INSERT INTO offset_position VALUES (0, 1)`,
     ],
   },
+  {
+    // Who the member is, as Kafka's DescribeGroups shows it: the client's client.id and address.
+    version: 4,
+    statements: [`ALTER TABLE members ADD COLUMN client_id TEXT`, `ALTER TABLE members ADD COLUMN client_host TEXT`],
+  },
 ];

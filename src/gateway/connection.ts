@@ -43,6 +43,8 @@ export class Connection {
   #timer: NodeJS.Timeout | undefined;
   #timerKind: "idle" | "read" | undefined;
   readonly #abort = new AbortController();
+  /** Read once: a socket forgets its remote address when it closes. */
+  readonly #clientHost: string | null;
 
   constructor(
     readonly socket: Socket,
@@ -53,6 +55,7 @@ export class Connection {
     /** On an authenticated listener: this connection's SASL state; its requests then act as the signed-in token. */
     readonly sasl?: SaslState,
   ) {
+    this.#clientHost = socket.remoteAddress?.replace(/^::ffff:/, "") ?? null;
     socket.setNoDelay(true);
     socket.on("data", (d) => this.#onData(d));
     socket.on("error", () => this.#close());
@@ -161,6 +164,7 @@ export class Connection {
             identity: this.identity,
             signal: this.#abort.signal,
             notice: this.#notice,
+            clientHost: this.#clientHost,
             sasl: this.sasl,
           });
       if (outcome && !this.#closed) {

@@ -53,6 +53,7 @@ const HANDLERS: Record<Exclude<ApiName, "SaslHandshake" | "SaslAuthenticate">, H
   CreatePartitions: topics.createPartitions,
   DeleteGroups: groupAdmin.deleteGroups,
   IncrementalAlterConfigs: configs.incrementalAlterConfigs,
+  OffsetDelete: groupAdmin.offsetDelete,
   DescribeCluster: cluster.describeCluster,
   ConsumerGroupHeartbeat: consumerProtocol.consumerGroupHeartbeat,
   ConsumerGroupDescribe: consumerProtocol.consumerGroupDescribe,

@@ -171,6 +171,13 @@ export class Upstream {
     await this.#http.request("DELETE", groupPath(group), undefined, { signal });
   }
 
+  /** Forgets a group's committed offset for one partition (Kafka's OffsetDelete). */
+  async deleteOffset(group: string, topic: string, partition: number, signal: AbortSignal): Promise<void> {
+    await this.#http.request("DELETE", `${groupPath(group)}/offsets/${enc(topic)}/partitions/${partition}`, undefined, {
+      signal,
+    });
+  }
+
   async listTokens(signal: AbortSignal): Promise<TokenInfo[]> {
     return (await this.#http.request<{ tokens: TokenInfo[] }>("GET", "/v1/tokens", undefined, { signal })).tokens;
   }

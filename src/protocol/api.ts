@@ -379,6 +379,16 @@ export const HeartbeatRequestSchema = z.strictObject({
   owned: topicPartitions
     .optional()
     .describe("partitions the member still holds; absent means exactly those of the previous reply"),
+  client_id: z
+    .string()
+    .max(255)
+    .optional()
+    .describe("the client's name for itself (Kafka's client.id), shown by describe; kept until sent again"),
+  client_host: z
+    .string()
+    .max(255)
+    .optional()
+    .describe("the address the member connects from; default: the caller's (CF-Connecting-IP)"),
 });
 
 export const HeartbeatReplySchema = z.object({
@@ -459,6 +469,8 @@ export const GroupSchema = z.object({
     z.object({
       member_id: z.string(),
       instance_id: z.string().nullable(),
+      client_id: z.string().nullable().describe("the client's client.id, when it sent one"),
+      client_host: z.string().nullable().describe("the address the member connects from, when known"),
       member_epoch: z.number().int(),
       protocol: z.enum(["consumer", "classic"]),
       topics: z.array(z.string()),

@@ -24,12 +24,13 @@ import { groupResource, topicResource } from "../auth/grants.js";
 import { hasGrant, requireGrant } from "./auth.js";
 import { cluster } from "./objects.js";
 import { inHandler, onGroup } from "./permissions.js";
-import { pathParam } from "./params.js";
+import { partitionParam, pathParam } from "./params.js";
 import { route, type Route } from "./route.js";
 import { coordinatorObject } from "../objects.js";
 
 // Consumer groups, as Kafka's ACLs: READ (consume) on the group, and on the topics a body names, to
-// join, commit or reset; DESCRIBE to look; DELETE (admin) to delete.
+// join, commit or reset; DESCRIBE to look; DELETE (admin) to delete the group or a committed offset
+// (with READ, consume, on the offset's topic).
 export const groupRoutes: Route[] = [
   route({
     method: "POST",
@@ -78,6 +79,15 @@ export const groupRoutes: Route[] = [
     handler: (c, { body }) => resetOffsets(c, body),
   }),
   route({
+    method: "DELETE",
+    path: "/v1/groups/:group/offsets/:topic/partitions/:partition",
+    summary:
+      "Delete a partition's committed offset (Kafka's OffsetDelete); refused while a member of the group subscribes to the topic",
+    permission: onGroup("admin"),
+    ok: { status: 204 },
+    handler: deleteOffset,
+  }),
+  route({
     method: "GET",
     path: "/v1/groups",
     summary: "List consumer groups, a page at a time",
@@ -122,7 +132,10 @@ function coordinator(env: Env, group: string) {
 async function heartbeat(c: Context<AppEnv>, req: z.output<typeof HeartbeatRequestSchema>): Promise<Response> {
   const group = groupParam(pathParam(c, "group"));
   for (const t of req.topics ?? []) requireGrant(c, topicResource(validateTopicName(t)), "consume");
-  return c.json(unwrap(await coordinator(c.env, group).heartbeat(group, req)));
+  // A member that does not say where it runs is where its request came from.
+  const host = req.client_host ?? c.req.header("cf-connecting-ip");
+  const body = host === undefined ? req : { ...req, client_host: host };
+  return c.json(unwrap(await coordinator(c.env, group).heartbeat(group, body)));
 }
 
 async function leave(c: Context<AppEnv>): Promise<Response> {
@@ -164,6 +177,14 @@ async function committed(c: Context<AppEnv>, query: z.output<typeof CommittedOff
     );
   }
   return c.json({ offsets });
+}
+
+async function deleteOffset(c: Context<AppEnv>): Promise<Response> {
+  const group = groupParam(pathParam(c, "group"));
+  const topic = validateTopicName(pathParam(c, "topic"));
+  requireGrant(c, topicResource(topic), "consume");
+  unwrap(await coordinator(c.env, group).deleteOffset(group, topic, partitionParam(pathParam(c, "partition"))));
+  return c.body(null, 204);
 }
 
 async function resetOffsets(c: Context<AppEnv>, req: z.output<typeof ResetOffsetsSchema>): Promise<Response> {

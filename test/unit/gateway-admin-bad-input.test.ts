@@ -109,6 +109,7 @@ const NEW_APIS = [
   "DeleteAcls",
   "ConsumerGroupHeartbeat",
   "ConsumerGroupDescribe",
+  "OffsetDelete",
 ];
 
 describe("malformed requests close their own connection, as Kafka does; the gateway keeps serving", () => {
@@ -312,6 +313,26 @@ describe("names, partitions and values answered per resource", () => {
       INVALID_GROUP_ID,
       INVALID_GROUP_ID,
       GROUP_ID_NOT_FOUND,
+    ]);
+  });
+
+  it("OffsetDelete: a bad group id, an unknown group (once, at the top), bad names and partitions per partition", async () => {
+    const bad = await call(API.OffsetDelete, 0, {
+      GroupId: "a b",
+      Topics: [{ Name: "orders", Partitions: [{ PartitionIndex: 0 }] }],
+    });
+    expect([bad.ErrorCode, bad.Topics]).toEqual([INVALID_GROUP_ID, []]);
+    const r = await call(API.OffsetDelete, 0, {
+      GroupId: "missing",
+      Topics: [
+        { Name: "orders", Partitions: [{ PartitionIndex: 0 }, { PartitionIndex: -1 }] },
+        { Name: "..", Partitions: [{ PartitionIndex: 0 }] },
+      ],
+    });
+    expect(r.ErrorCode).toBe(GROUP_ID_NOT_FOUND);
+    expect(r.Topics).toEqual([
+      { Name: "orders", Partitions: [{ PartitionIndex: -1, ErrorCode: UNKNOWN_TOPIC_OR_PARTITION }] },
+      { Name: "..", Partitions: [{ PartitionIndex: 0, ErrorCode: UNKNOWN_TOPIC_OR_PARTITION }] },
     ]);
   });
 

@@ -234,6 +234,11 @@ describe("edgelog refuses the gateway's token (401): admin, describe and KIP-848
       TopicPartitions: [],
     });
     expect(hb.ErrorCode).toBe(GROUP_AUTHORIZATION_FAILED);
+    const offsets = await call(API.OffsetDelete, 0, {
+      GroupId: "g",
+      Topics: [{ Name: "orders", Partitions: [{ PartitionIndex: 0 }] }],
+    });
+    expect([offsets.ErrorCode, offsets.Topics]).toEqual([GROUP_AUTHORIZATION_FAILED, []]);
   });
 
   it("ACL APIs answer CLUSTER_AUTHORIZATION_FAILED: listing tokens needs the cluster", async () => {

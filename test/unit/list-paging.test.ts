@@ -45,6 +45,7 @@ describe("topic listing clients", () => {
       identity: { host: "127.0.0.1", port: 9092, autoCreateTopics: false },
       version: 1,
       clientId: null,
+      clientHost: null,
       notice: () => {},
       signal: new AbortController().signal,
     };

@@ -68,6 +68,25 @@ describe("Consumer events", () => {
   });
 });
 
+describe("Consumer membership", () => {
+  it("sends its clientId when it joins", async () => {
+    const beats: Record<string, unknown>[] = [];
+    const server = fakeGroupServer();
+    const fetch = (async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input).endsWith("/heartbeat")) beats.push(JSON.parse(String(init!.body)));
+      return server(input, init);
+    }) as typeof globalThis.fetch;
+    const client = new Edgelog({ url: "http://x", fetch });
+    const consumer = client.consumer({ groupId: "g", clientId: "billing-app", maxWaitMs: 0 });
+    const assigned = new Promise<unknown>((resolve) => client.events.on("consumer.assign", resolve));
+    consumer.subscribe("t");
+    await consumer.run({ eachMessage: () => {} });
+    await assigned;
+    await consumer.stop();
+    expect(beats[0]).toMatchObject({ member_epoch: 0, client_id: "billing-app" });
+  });
+});
+
 describe("Consumer assignment", () => {
   it("shows a new assignment whole: no partition's position before every one is known", async () => {
     // Partition 1's start offset is slow to come back; partition 0's is immediate.

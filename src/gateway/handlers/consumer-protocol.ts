@@ -8,7 +8,8 @@ import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
 import { EdgelogError } from "../../protocol/errors.js";
 import { DENIED, errorMessage, failure, KAFKA, NONE } from "../errors.js";
 import type { Handler, RequestContext } from "./context.js";
-import { consumerState } from "./group-admin.js";
+import { consumerState, kafkaHost } from "./group-admin.js";
+import { whoIs } from "./groups.js";
 import { fanOut } from "./fan-out.js";
 import { idsOf, listTopics, topicsById } from "./topic-ids.js";
 
@@ -88,6 +89,7 @@ export const consumerGroupHeartbeat: Handler = async (req, ctx) => {
     // v0: the coordinator names a joining member; v1 clients choose their own id (a UUID).
     member_id: memberId === "" ? null : memberId,
     member_epoch: epoch,
+    ...(epoch === 0 ? whoIs(ctx) : {}),
   };
   try {
     let topics = req.SubscribedTopicNames as string[] | null;
@@ -165,9 +167,8 @@ export const consumerGroupDescribe: Handler = async (req, ctx) => ({
           InstanceId: m.instance_id,
           RackId: null,
           MemberEpoch: m.member_epoch,
-          // edgelog does not record a member's client id or address.
-          ClientId: "",
-          ClientHost: "",
+          ClientId: m.client_id ?? "",
+          ClientHost: kafkaHost(m.client_host),
           SubscribedTopicNames: m.topics,
           SubscribedTopicRegex: null,
           Assignment: { TopicPartitions: await withIds(ctx, m.assignment) },

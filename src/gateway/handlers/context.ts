@@ -16,6 +16,8 @@ export interface RequestContext {
   identity: GatewayIdentity;
   version: number;
   clientId: string | null;
+  /** The client's address as the socket sees it (IPv4-mapped IPv6 unwrapped), null once it is gone. */
+  clientHost: string | null;
   /** Aborted when the client disconnects: in-flight upstream calls stop. */
   signal: AbortSignal;
   /** Logs `message` the first time this gateway sees `key` (e.g. one client's unsupported API and version). */

@@ -2,13 +2,14 @@
 // consumer group whose members may speak the classic or the KIP-848 protocol.
 
 import type { GroupDescription, GroupSummary } from "../../protocol/api.js";
-import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
+import { GROUP_ID_PATTERN, MAX_PARTITIONS } from "../../protocol/constants.js";
 import { EdgelogError } from "../../protocol/errors.js";
 import { encode, Writer } from "../wire/codec.js";
 import { SUBSCRIPTION } from "../wire/messages.js";
 import { DENIED, errorMessage, failure, KAFKA, NONE } from "../errors.js";
 import type { Handler } from "./context.js";
-import { fanOut } from "./fan-out.js";
+import { fanOut, fanOutPartitions } from "./fan-out.js";
+import { validName } from "./topics.js";
 import { encodeAssignment } from "./groups.js";
 
 /** A group's state as the classic protocol names it (DescribeGroups, ListGroups of classic clients). */
@@ -49,6 +50,11 @@ export const listGroups: Handler = async (req, ctx) => {
   };
 };
 
+/** A member's address as Kafka's brokers show it: Java's InetAddress form, "/10.0.0.7" ("" when unknown). */
+export function kafkaHost(host: string | null): string {
+  return host === null ? "" : `/${host}`;
+}
+
 /** ConsumerProtocol Subscription v0 bytes for a member's topics. */
 function subscriptionBytes(topics: string[]): Uint8Array {
   const w = new Writer().int16(0);
@@ -87,15 +93,54 @@ export const describeGroups: Handler = async (req, ctx) => {
       Members: d.members.map((m) => ({
         MemberId: m.member_id,
         GroupInstanceId: m.instance_id,
-        // edgelog does not record a member's client id or address.
-        ClientId: "",
-        ClientHost: "",
+        ClientId: m.client_id ?? "",
+        ClientHost: kafkaHost(m.client_host),
         MemberMetadata: subscriptionBytes(m.topics),
         MemberAssignment: encodeAssignment(m.assignment),
       })),
     };
   });
   return { ThrottleTimeMs: 0, Groups: groups };
+};
+
+/** Kafka's codes about the whole group: an OffsetDelete answers them once, at the top. */
+const GROUP_LEVEL = new Set([
+  KAFKA.GROUP_ID_NOT_FOUND,
+  KAFKA.GROUP_AUTHORIZATION_FAILED,
+  KAFKA.COORDINATOR_NOT_AVAILABLE,
+  KAFKA.NON_EMPTY_GROUP,
+]);
+
+/** OffsetDelete: one DELETE /v1/groups/{g}/offsets/{t}/partitions/{p} per partition. */
+export const offsetDelete: Handler = async (req, ctx) => {
+  const group = req.GroupId as string;
+  const topics = req.Topics as { Name: string; Partitions: { PartitionIndex: number }[] }[];
+  if (!GROUP_ID_PATTERN.test(group)) return { ErrorCode: KAFKA.INVALID_GROUP_ID, ThrottleTimeMs: 0, Topics: [] };
+  const done = await fanOutPartitions(topics, async (t, p) => {
+    if (!validName(t.Name) || p.PartitionIndex < 0 || p.PartitionIndex >= MAX_PARTITIONS)
+      return KAFKA.UNKNOWN_TOPIC_OR_PARTITION;
+    try {
+      await ctx.upstream.deleteOffset(group, t.Name, p.PartitionIndex, ctx.signal);
+      return NONE;
+    } catch (e) {
+      // A refusal edgelog names keeps its resource: the topic's READ (consume) is per partition.
+      return failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group);
+    }
+  });
+  const top = done.flatMap((d) => d.answers).find((code) => GROUP_LEVEL.has(code)) ?? NONE;
+  return {
+    ErrorCode: top,
+    ThrottleTimeMs: 0,
+    Topics: done
+      .map(({ topic, answers }) => ({
+        Name: topic.Name,
+        Partitions: topic.Partitions.map((p, i) => ({
+          PartitionIndex: p.PartitionIndex,
+          ErrorCode: answers[i]!,
+        })).filter((p) => !GROUP_LEVEL.has(p.ErrorCode)),
+      }))
+      .filter((t) => t.Partitions.length > 0 || top === NONE),
+  };
 };
 
 export const deleteGroups: Handler = async (req, ctx) => ({

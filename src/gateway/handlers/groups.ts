@@ -14,6 +14,14 @@ import { fanOut } from "./fan-out.js";
 
 const COOPERATIVE = "cooperative-sticky";
 
+/** A joining member's client id and address, as DescribeGroups shows them (255 characters at most, as edgelog keeps). */
+export function whoIs(ctx: RequestContext): Pick<HeartbeatBody, "client_id" | "client_host"> {
+  const out: Pick<HeartbeatBody, "client_id" | "client_host"> = {};
+  if (ctx.clientId !== null) out.client_id = ctx.clientId.slice(0, 255);
+  if (ctx.clientHost !== null) out.client_host = ctx.clientHost;
+  return out;
+}
+
 function heartbeat(ctx: RequestContext, group: string, body: Omit<HeartbeatBody, "protocol">): Promise<HeartbeatReply> {
   return ctx.upstream.heartbeat(group, { protocol: "classic", ...body }, ctx.signal);
 }
@@ -111,6 +119,7 @@ export const joinGroup: Handler = async (req, ctx) => {
     member_epoch: 0,
     topics: subscription.Topics as string[],
     session_timeout_ms: req.SessionTimeoutMs as number,
+    ...whoIs(ctx),
   };
   // JoinGroup v1+ carries the client's rebalance timeout (max.poll.interval.ms).
   if (typeof req.RebalanceTimeoutMs === "number" && req.RebalanceTimeoutMs > 0)

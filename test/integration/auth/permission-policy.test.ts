@@ -112,6 +112,14 @@ const POLICY: Rule[] = [
     ok: 200,
     bodyTopics: true,
   },
+  // Kafka's OffsetDelete: DELETE on the group, READ on the topic. An unknown group: the coordinator answers.
+  {
+    method: "DELETE",
+    path: "/v1/groups/T/offsets/T/partitions/0",
+    needs: "admin group:T",
+    ok: 404,
+    alsoNeeds: [{ resource: "topic:T", operations: ["consume"] }],
+  },
   { method: "GET", path: "/v1/groups", needs: "lists the groups the token may describe", refused: { status: 200 } },
   // An unknown group: past authorization, the coordinator answers.
   { method: "GET", path: "/v1/groups/T", needs: "describe group:T", ok: 404 },
@@ -693,6 +701,15 @@ describe("group routes check topics named in the body too", () => {
       member_epoch: 0,
       topics: [topic],
     });
+    expect(r.status).toBe(403);
+    expect(r.body.error.code).toBe("TOPIC_AUTHORIZATION_FAILED");
+  });
+
+  it("refuses to delete a group's committed offset of a topic the token may not consume", async () => {
+    const topic = uniqueTopic("gd");
+    expect((await call("POST", "/v1/topics", { name: topic }, asAdmin)).status).toBe(201);
+    const groupAdmin = await createToken([{ resource: "group:billing-*", operations: ["admin"] }]);
+    const r = await callAs(groupAdmin.token, "DELETE", `/v1/groups/billing-1/offsets/${topic}/partitions/0`);
     expect(r.status).toBe(403);
     expect(r.body.error.code).toBe("TOPIC_AUTHORIZATION_FAILED");
   });
