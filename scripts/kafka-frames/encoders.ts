@@ -8,6 +8,8 @@ import {
   describeClusterV0,
   describeClusterV1,
   offsetForLeaderEpochV4,
+  saslAuthenticateV2,
+  saslHandshakeV1,
 } from "@platformatic/kafka";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
@@ -50,7 +52,36 @@ export async function encoderRequests(
   const body = (w: { buffer: Buffer }) => new Uint8Array(w.buffer);
   const produceV0 = require("kafkajs/src/protocol/requests/produce/v0/request.js");
   const apiVersionsV0 = require("kafkajs/src/protocol/requests/apiVersions/v0/request.js");
+  // SASL: sent to the recording gateway, which has no --sasl, so each is answered ILLEGAL_SASL_STATE
+  // (Kafka's answer on a listener without SASL); the layouts are what is recorded.
+  const plain = Buffer.from("\0user\0secret");
+  // kafkajs's authenticators hand SaslAuthenticate their bytes already length-prefixed (writeBytes).
+  const prefixed = Buffer.concat([Buffer.from([0, 0, 0, plain.byteLength]), plain]);
+  const kjsSasl = (api: string, v: number, arg: unknown) => ({
+    source: kjs(`its v${v} encoder: src/protocol/requests/${api}/v${v}`),
+    call: `${api} v${v} request`,
+    request: require(`kafkajs/src/protocol/requests/${api}/v${v}/request.js`)(arg),
+  });
+  const sasl = [
+    kjsSasl("saslHandshake", 0, { mechanism: "PLAIN" }),
+    kjsSasl("saslHandshake", 1, { mechanism: "PLAIN" }),
+    kjsSasl("saslAuthenticate", 0, { authBytes: prefixed }),
+    kjsSasl("saslAuthenticate", 1, { authBytes: prefixed }),
+  ];
   return [
+    ...(await Promise.all(
+      sasl.map(async ({ source, call, request }) => ({ source, call, frame: await kafkajsFrame(request) })),
+    )),
+    {
+      source: pl("its request writer saslHandshakeV1.createRequest"),
+      call: "saslHandshakeV1.createRequest",
+      frame: frameOf(17, 1, body(saslHandshakeV1.createRequest("SCRAM-SHA-256")), false),
+    },
+    {
+      source: pl("its request writer saslAuthenticateV2.createRequest"),
+      call: "saslAuthenticateV2.createRequest",
+      frame: frameOf(36, 2, body(saslAuthenticateV2.createRequest(plain)), true),
+    },
     {
       source: kjs("its v0 encoder: src/protocol/requests/apiVersions/v0"),
       call: "apiVersions v0 request",
