@@ -397,5 +397,6 @@ describe("a request naming hundreds of resources", () => {
     expect(del.Topics[9].Partitions[29]).toMatchObject({ PartitionIndex: 29, ErrorCode: UNKNOWN_TOPIC_OR_PARTITION });
     expect(mostInFlight).toBeGreaterThan(1);
     expect(mostInFlight).toBeLessThanOrEqual(16);
-  });
+    // 600 upstream calls, 16 at a time: seconds on a loaded 2-core machine, not 5.
+  }, 20_000);
 });

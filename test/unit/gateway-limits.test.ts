@@ -182,9 +182,10 @@ describe("timeouts", () => {
 
   it("an idle connection is closed after --connections-max-idle-ms; one in use is not", async () => {
     const { gw } = await gatewayWith({ connectionsMaxIdleMs: 1000 });
+    // Taken before the silent connection opens: its idle period starts then, not after the second connect.
+    const started = Date.now();
     const silent = await connect(gw);
     const used = await connect(gw);
-    const started = Date.now();
     // A request answered well inside the idle period starts it again.
     await new Promise((r) => setTimeout(r, 300));
     await apiVersionsWorks(used);
