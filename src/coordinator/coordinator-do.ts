@@ -95,7 +95,10 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
     return rpc(async () => {
       const memberId = req.member_id ?? null;
       const keys = checkOffsets(req.offsets);
-      this.#group.checkCommit(memberId, req.member_epoch, keys);
+      // Without a member (TxnOffsetCommit before v3, kafkajs's sendOffsets) Kafka checks nothing
+      // of the group, even a non-empty one: such a producer is fenced by its transactional id alone.
+      const check = () => memberId !== null && this.#group.checkCommit(memberId, req.member_epoch, keys);
+      check();
       const resolved = await this.#resolve(req.offsets);
       const { txnSeq } = unwrap(
         await txnCoordinatorObject(this.env, req.transactionalId).join(req.transactionalId, req.producer, {
@@ -103,7 +106,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
           group: groupId,
         }),
       );
-      this.#group.checkCommit(memberId, req.member_epoch, keys);
+      check();
       this.#txnOffsets.stage({ producerId: req.producer.id, transactionalId: req.transactionalId, txnSeq }, resolved);
       await this.#register(groupId);
       return null;

@@ -12,6 +12,7 @@ import * as groups from "./handlers/groups.js";
 import * as logAdmin from "./handlers/log-admin.js";
 import * as records from "./handlers/records.js";
 import * as topics from "./handlers/topics.js";
+import * as transactions from "./handlers/transactions.js";
 import { errorMessage, KAFKA, NONE } from "./errors.js";
 import type { SaslState } from "./sasl.js";
 
@@ -45,6 +46,10 @@ const HANDLERS: Record<Exclude<ApiName, "SaslHandshake" | "SaslAuthenticate">, H
   DeleteRecords: logAdmin.deleteRecords,
   InitProducerId: records.initProducerId,
   OffsetForLeaderEpoch: logAdmin.offsetForLeaderEpoch,
+  AddPartitionsToTxn: transactions.addPartitionsToTxn,
+  AddOffsetsToTxn: transactions.addOffsetsToTxn,
+  EndTxn: transactions.endTxn,
+  TxnOffsetCommit: transactions.txnOffsetCommit,
   DescribeAcls: cluster.describeAcls,
   CreateAcls: cluster.createAcls,
   DeleteAcls: cluster.deleteAcls,
@@ -55,6 +60,9 @@ const HANDLERS: Record<Exclude<ApiName, "SaslHandshake" | "SaslAuthenticate">, H
   IncrementalAlterConfigs: configs.incrementalAlterConfigs,
   OffsetDelete: groupAdmin.offsetDelete,
   DescribeCluster: cluster.describeCluster,
+  DescribeProducers: transactions.describeProducers,
+  DescribeTransactions: transactions.describeTransactions,
+  ListTransactions: transactions.listTransactions,
   ConsumerGroupHeartbeat: consumerProtocol.consumerGroupHeartbeat,
   ConsumerGroupDescribe: consumerProtocol.consumerGroupDescribe,
 };

@@ -17,6 +17,7 @@ export const DENIED = {
   topic: KAFKA.TOPIC_AUTHORIZATION_FAILED,
   group: KAFKA.GROUP_AUTHORIZATION_FAILED,
   cluster: KAFKA.CLUSTER_AUTHORIZATION_FAILED,
+  transactionalId: KAFKA.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
 } as const;
 
 /** edgelog refused the gateway's token (401: none or unknown; 403: not allowed). */

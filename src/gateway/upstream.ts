@@ -24,7 +24,15 @@ import type {
   ScramFirstReply,
   TopicListPage,
   TopicReply,
+  AbortedTransaction,
+  EndTxnReply,
+  InitTransactionReply,
+  InitTransactionRequest,
+  PartitionTransactions,
+  TransactionDescription,
+  TxnOffsetCommitRequest,
 } from "../protocol/api.js";
+import type { IsolationLevel, TransactionState } from "../protocol/constants.js";
 import { CONTENT_TYPE_MULTI_FETCH, CONTENT_TYPE_RECORD_BATCH } from "../protocol/constants.js";
 import { decodeMultiFetch, type MultiFetchEntry } from "../protocol/multi-fetch-frame.js";
 import { everyPage } from "../protocol/paging.js";
@@ -33,8 +41,15 @@ import { Transport, type ClientOptions } from "../client/transport.js";
 const enc = encodeURIComponent;
 
 /** One partition of a multi-fetch: its offsets or error, and its raw batches. */
-export type FetchedPartition = MultiFetchEntry & { batches?: Uint8Array };
+export type FetchedPartition = MultiFetchEntry & { batches?: Uint8Array; aborted_transactions?: AbortedTransaction[] };
 const groupPath = (group: string) => `/v1/groups/${enc(group)}`;
+const txnPath = (id: string) => `/v1/transactions/${enc(id)}`;
+
+/** A transactional producer as the transaction routes name it: the decimal id and the epoch. */
+export interface TxnProducer {
+  id: string;
+  epoch: number;
+}
 
 /** Failures are EdgelogError: edgelog's own code, or NETWORK_EXCEPTION when it could not be reached. */
 export class Upstream {
@@ -89,8 +104,14 @@ export class Upstream {
     batches: Uint8Array,
     acksAll: boolean,
     signal: AbortSignal,
+    transactionalId?: string,
   ): Promise<BatchProduceReply> {
-    const path = `/v1/topics/${enc(topic)}/partitions/${partition}/records${acksAll ? "?acks=all" : ""}`;
+    const query = new URLSearchParams();
+    if (acksAll) query.set("acks", "all");
+    // Kafka's Produce carries the transactional id beside the batches; the raw route takes it as a parameter.
+    if (transactionalId !== undefined) query.set("transactional_id", transactionalId);
+    const q = query.size > 0 ? `?${query}` : "";
+    const path = `/v1/topics/${enc(topic)}/partitions/${partition}/records${q}`;
     return this.#http.request("POST", path, batches, {
       signal,
       headers: { "content-type": CONTENT_TYPE_RECORD_BATCH },
@@ -112,10 +133,20 @@ export class Upstream {
   }
 
   /** earliest, latest, or the first offset at or after a time (ms). */
-  offset(topic: string, partition: number, at: string, signal: AbortSignal): Promise<OffsetReply> {
-    return this.#http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}`, undefined, {
-      signal,
-    });
+  offset(
+    topic: string,
+    partition: number,
+    at: string,
+    signal: AbortSignal,
+    isolation: IsolationLevel = "read_uncommitted",
+  ): Promise<OffsetReply> {
+    const q = isolation === "read_committed" ? "&isolation=read_committed" : "";
+    return this.#http.request(
+      "GET",
+      `/v1/topics/${enc(topic)}/partitions/${partition}/offsets?at=${at}${q}`,
+      undefined,
+      { signal },
+    );
   }
 
   /** A client's PLAIN sign-in, checked by edgelog: a session acting as its token. */
@@ -152,8 +183,10 @@ export class Upstream {
     await this.#http.request("POST", `${groupPath(group)}/offsets`, body, { signal });
   }
 
-  committedOffsets(group: string, signal: AbortSignal): Promise<CommittedOffsetsReply> {
-    return this.#http.request("GET", `${groupPath(group)}/offsets`, undefined, { signal });
+  /** `requireStable`: UNSTABLE_OFFSET_COMMIT (its `partitions` beside it) while a transaction holds pending offsets. */
+  committedOffsets(group: string, signal: AbortSignal, requireStable = false): Promise<CommittedOffsetsReply> {
+    const q = requireStable ? "?require_stable=true" : "";
+    return this.#http.request("GET", `${groupPath(group)}/offsets${q}`, undefined, { signal });
   }
 
   /** Every group the gateway's token may describe, page by page. */
@@ -174,6 +207,62 @@ export class Upstream {
   /** Forgets a group's committed offset for one partition (Kafka's OffsetDelete). */
   async deleteOffset(group: string, topic: string, partition: number, signal: AbortSignal): Promise<void> {
     await this.#http.request("DELETE", `${groupPath(group)}/offsets/${enc(topic)}/partitions/${partition}`, undefined, {
+      signal,
+    });
+  }
+
+  /** Takes a transactional id (InitProducerId with one), fencing older holders. */
+  initTransaction(id: string, body: InitTransactionRequest, signal: AbortSignal): Promise<InitTransactionReply> {
+    return this.#http.request("POST", `${txnPath(id)}/init`, body, { signal });
+  }
+
+  /** Registers partitions with the open transaction (AddPartitionsToTxn), all or nothing. */
+  async addPartitionsToTxn(
+    id: string,
+    producer: TxnProducer,
+    topics: { topic: string; partitions: number[] }[],
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.#http.request("POST", `${txnPath(id)}/partitions`, { producer, topics }, { signal });
+  }
+
+  /** Registers a group's offsets with the open transaction (AddOffsetsToTxn). */
+  async addOffsetsToTxn(id: string, producer: TxnProducer, group: string, signal: AbortSignal): Promise<void> {
+    await this.#http.request("POST", `${txnPath(id)}/groups`, { producer, group_id: group }, { signal });
+  }
+
+  /** Offsets committed inside the transaction (TxnOffsetCommit), pending until it ends. */
+  async txnOffsetCommit(id: string, body: TxnOffsetCommitRequest, signal: AbortSignal): Promise<void> {
+    await this.#http.request("POST", `${txnPath(id)}/offsets`, body, { signal });
+  }
+
+  /** Commits or aborts (EndTxn). */
+  endTxn(id: string, producer: TxnProducer, commit: boolean, signal: AbortSignal): Promise<EndTxnReply> {
+    return this.#http.request("POST", `${txnPath(id)}/${commit ? "commit" : "abort"}`, { producer }, { signal });
+  }
+
+  describeTransaction(id: string, signal: AbortSignal): Promise<TransactionDescription> {
+    return this.#http.request("GET", txnPath(id), undefined, { signal });
+  }
+
+  /** Every transactional id the token may describe, in the states asked (all when none are), page by page. */
+  listTransactions(
+    filter: { states: TransactionState[]; producerId?: string },
+    signal: AbortSignal,
+  ): Promise<{ transactional_id: string; state: TransactionState; producer_id: string }[]> {
+    const base = new URLSearchParams();
+    if (filter.states.length > 0) base.set("state", filter.states.join(","));
+    if (filter.producerId !== undefined) base.set("producer_id", filter.producerId);
+    return everyPage("transactions", (q) => {
+      const query = new URLSearchParams(q.replace(/^\?/, ""));
+      for (const [k, v] of base) query.set(k, v);
+      return this.#http.request("GET", `/v1/transactions?${query}`, undefined, { signal });
+    });
+  }
+
+  /** A partition's open transactions (DescribeProducers). */
+  partitionTransactions(topic: string, partition: number, signal: AbortSignal): Promise<PartitionTransactions> {
+    return this.#http.request("GET", `/v1/topics/${enc(topic)}/partitions/${partition}/transactions`, undefined, {
       signal,
     });
   }

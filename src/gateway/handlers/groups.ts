@@ -5,6 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { CommittedOffsetsReply, HeartbeatBody, HeartbeatReply } from "../../protocol/api.js";
 import { GROUP_ID_PATTERN } from "../../protocol/constants.js";
+import { EdgelogError } from "../../protocol/errors.js";
 import { tpKey } from "../../protocol/topic-partition.js";
 import { decode, encode, Reader, Writer, type Value } from "../wire/codec.js";
 import { ASSIGNMENT, SUBSCRIPTION } from "../wire/messages.js";
@@ -32,13 +33,14 @@ function classicMember(req: Value): { member_id: string; member_epoch: number } 
 }
 
 export const findCoordinator: Handler = async (req, ctx) => {
-  // Every gateway is every group's coordinator: the real one is the group's object behind edgelog.
+  // Every gateway is every group's and transactional id's coordinator (key type 0 and 1): the real
+  // one is the group's or id's object behind edgelog. Other key types (2, KIP-932 share groups) are not served.
   const coordinator = (key: string) =>
-    req.KeyType === 1
+    (req.KeyType ?? 0) !== 0 && req.KeyType !== 1
       ? {
           Key: key,
-          ErrorCode: KAFKA.COORDINATOR_NOT_AVAILABLE,
-          ErrorMessage: "transactions are not supported",
+          ErrorCode: KAFKA.INVALID_REQUEST,
+          ErrorMessage: `coordinator key type ${req.KeyType} is not served`,
           NodeId: -1,
           Host: "",
           Port: -1,
@@ -258,14 +260,24 @@ export const offsetFetch: Handler = async (req, ctx) => {
       ThrottleTimeMs: 0,
       Groups: await fanOut(groups, async (g) => ({
         GroupId: g.GroupId,
-        ...(await groupOffsets(ctx, g.GroupId, g.Topics)),
+        ...(await groupOffsets(ctx, g.GroupId, g.Topics, req.RequireStable === true)),
       })),
     };
   }
-  return { ThrottleTimeMs: 0, ...(await groupOffsets(ctx, req.GroupId as string, req.Topics as AskedOffsets)) };
+  const stable = ctx.version >= 7 && req.RequireStable === true;
+  return { ThrottleTimeMs: 0, ...(await groupOffsets(ctx, req.GroupId as string, req.Topics as AskedOffsets, stable)) };
 };
 
-async function groupOffsets(ctx: RequestContext, group: string, asked: AskedOffsets): Promise<Value> {
+/**
+ * One group's committed offsets. `requireStable` (v7+, KIP-447): a partition whose offset a
+ * transaction still holds pending answers UNSTABLE_OFFSET_COMMIT (retriable), the others their offsets.
+ */
+async function groupOffsets(
+  ctx: RequestContext,
+  group: string,
+  asked: AskedOffsets,
+  requireStable = false,
+): Promise<Value> {
   const failAll = (code: number) => ({
     ErrorCode: code,
     Topics: (asked ?? []).map((t) => ({
@@ -281,10 +293,16 @@ async function groupOffsets(ctx: RequestContext, group: string, asked: AskedOffs
   });
   if (!GROUP_ID_PATTERN.test(group)) return failAll(KAFKA.INVALID_GROUP_ID);
   let committed: CommittedOffsetsReply["offsets"];
+  const pending = new Set<string>();
   try {
-    committed = (await ctx.upstream.committedOffsets(group, ctx.signal)).offsets;
+    committed = (await ctx.upstream.committedOffsets(group, ctx.signal, requireStable)).offsets;
   } catch (e) {
-    return failAll(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
+    if (!(e instanceof EdgelogError && e.code === "UNSTABLE_OFFSET_COMMIT"))
+      return failAll(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
+    // The reply names the pending partitions beside the offsets committed so far.
+    const extra = e.extra as { partitions?: { topic: string; partition: number }[]; offsets?: typeof committed };
+    for (const p of extra.partitions ?? []) pending.add(tpKey(p.topic, p.partition));
+    committed = extra.offsets ?? [];
   }
   const byKey = new Map(committed.map((c) => [tpKey(c.topic, c.partition), c]));
   let wanted = asked;
@@ -299,6 +317,14 @@ async function groupOffsets(ctx: RequestContext, group: string, asked: AskedOffs
       Name: t.Name,
       Partitions: t.PartitionIndexes.map((p) => {
         const c = byKey.get(tpKey(t.Name, p));
+        if (pending.has(tpKey(t.Name, p)))
+          return {
+            PartitionIndex: p,
+            CommittedOffset: -1,
+            CommittedLeaderEpoch: -1,
+            Metadata: null,
+            ErrorCode: KAFKA.UNSTABLE_OFFSET_COMMIT,
+          };
         // -1 means "nothing committed": the client falls back to auto.offset.reset.
         return {
           PartitionIndex: p,

@@ -10,6 +10,7 @@ import { DENIED, failure, KAFKA, kafkaCode, NONE } from "../errors.js";
 import type { FetchedPartition } from "../upstream.js";
 import type { Handler } from "./context.js";
 import { idOf, topicsById } from "./topic-ids.js";
+import { initTransactional } from "./transactions.js";
 
 interface PartitionData {
   Index: number;
@@ -33,9 +34,10 @@ export const produce: Handler = async (req, ctx) => {
   if (ctx.version < 3) {
     // v0-2 carry MessageSet v0/v1, which edgelog does not store; clients that speak v3+ never send them.
     responses = refuse(KAFKA.UNSUPPORTED_FOR_MESSAGE_FORMAT);
-  } else if (req.TransactionalId !== null && req.TransactionalId !== undefined) {
-    responses = refuse(KAFKA.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
   } else {
+    // A transactional producer's batches go to the raw route with its transactional id, which
+    // checks the id's producer and epoch and, on the first write, the transaction (KIP-890).
+    const tid = typeof req.TransactionalId === "string" ? req.TransactionalId : undefined;
     responses = await Promise.all(
       topics.map(async (t) => ({
         Name: t.Name,
@@ -48,6 +50,7 @@ export const produce: Handler = async (req, ctx) => {
                 p.Records ?? new Uint8Array(0),
                 req.Acks === -1,
                 ctx.signal,
+                tid,
               );
               const first = reply.batches[0]!;
               return {
@@ -60,7 +63,7 @@ export const produce: Handler = async (req, ctx) => {
             } catch (e) {
               return {
                 Index: p.Index,
-                ErrorCode: failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic),
+                ErrorCode: produceCode(e, ctx.version),
                 BaseOffset: -1,
                 LogAppendTimeMs: -1,
                 LogStartOffset: -1,
@@ -75,6 +78,18 @@ export const produce: Handler = async (req, ctx) => {
   if (req.Acks === 0) return null;
   return { Responses: responses, ThrottleTimeMs: 0 };
 };
+
+/**
+ * A failed write as Produce answers it. A stale epoch is the partition's INVALID_PRODUCER_EPOCH in
+ * Kafka (PRODUCER_FENCED comes from the transaction coordinator, KIP-588); a transaction the
+ * coordinator aborted on timeout is TRANSACTION_ABORTABLE from v11 (KIP-890), INVALID_TXN_STATE before.
+ */
+function produceCode(e: unknown, version: number): number {
+  const code = failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic);
+  if (code === KAFKA.PRODUCER_FENCED) return KAFKA.INVALID_PRODUCER_EPOCH;
+  if (code === KAFKA.TRANSACTION_ABORTABLE && version < 11) return KAFKA.INVALID_TXN_STATE;
+  return code;
+}
 
 interface FetchPartition {
   Partition: number;
@@ -121,6 +136,8 @@ export const fetch: Handler = async (req, ctx) => {
           partitions: wanted.slice(0, MAX_PARTITIONS),
           wait_ms: waitMs,
           max_bytes: clampBytes((req.MaxBytes as number | undefined) ?? FETCH_MAX_BYTES_CAP),
+          // IsolationLevel 1 (v4+): batches up to the last stable offset, with the aborted transactions among them.
+          ...(req.IsolationLevel === 1 ? { isolation: "read_committed" as const } : {}),
         },
         ctx.signal,
       );
@@ -168,14 +185,17 @@ function fetched(p: FetchedPartition): Value {
   const logStart = p.log_start_offset ?? -1;
   if (p.error)
     return partitionError(p.partition, kafkaCode(errorFromBody(p.error), KAFKA.NOT_LEADER_OR_FOLLOWER), hw, logStart);
-  // No transactions: the last stable offset is the high watermark (librdkafka reads up to it).
+  // read_committed: the client drops each listed producer's transactional batches from FirstOffset
+  // up to its ABORT marker, as it would from a Kafka broker. Null when the read was uncommitted.
   return {
     PartitionIndex: p.partition,
     ErrorCode: NONE,
     HighWatermark: hw,
-    LastStableOffset: hw,
+    LastStableOffset: p.last_stable_offset ?? hw,
     LogStartOffset: logStart,
-    AbortedTransactions: [],
+    AbortedTransactions: p.aborted_transactions
+      ? p.aborted_transactions.map((a) => ({ ProducerId: Number(a.producer_id), FirstOffset: a.first_offset }))
+      : null,
     PreferredReadReplica: -1,
     Records: p.batches ?? new Uint8Array(0),
   };
@@ -210,7 +230,9 @@ export const listOffsets: Handler = async (req, ctx) => {
             if (p.PartitionIndex < 0 || p.PartitionIndex >= MAX_PARTITIONS)
               return fail(KAFKA.UNKNOWN_TOPIC_OR_PARTITION);
             try {
-              const r = await ctx.upstream.offset(t.Name, p.PartitionIndex, at, ctx.signal);
+              // IsolationLevel 1 (v2+): latest is the last stable offset.
+              const isolation = req.IsolationLevel === 1 ? "read_committed" : "read_uncommitted";
+              const r = await ctx.upstream.offset(t.Name, p.PartitionIndex, at, ctx.signal, isolation);
               return {
                 PartitionIndex: p.PartitionIndex,
                 ErrorCode: NONE,
@@ -231,8 +253,7 @@ export const listOffsets: Handler = async (req, ctx) => {
 
 export const initProducerId: Handler = async (req, ctx) => {
   const fail = (code: number) => ({ ThrottleTimeMs: 0, ErrorCode: code, ProducerId: -1, ProducerEpoch: -1 });
-  // Transactions are not offered; only idempotence (a null transactional id).
-  if (req.TransactionalId !== null) return fail(KAFKA.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+  if (req.TransactionalId !== null) return initTransactional(req, ctx);
   // v3+ (KIP-360): a producer that lost track of its state asks again with its id and epoch; both
   // or neither must be given, as Kafka checks.
   const id = typeof req.ProducerId === "number" ? req.ProducerId : -1;

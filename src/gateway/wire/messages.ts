@@ -29,6 +29,10 @@ export const API = {
   DeleteRecords: 21,
   InitProducerId: 22,
   OffsetForLeaderEpoch: 23,
+  AddPartitionsToTxn: 24,
+  AddOffsetsToTxn: 25,
+  EndTxn: 26,
+  TxnOffsetCommit: 28,
   DescribeAcls: 29,
   CreateAcls: 30,
   DeleteAcls: 31,
@@ -40,6 +44,9 @@ export const API = {
   IncrementalAlterConfigs: 44,
   OffsetDelete: 47,
   DescribeCluster: 60,
+  DescribeProducers: 61,
+  DescribeTransactions: 65,
+  ListTransactions: 66,
   ConsumerGroupHeartbeat: 68,
   ConsumerGroupDescribe: 69,
 } as const;
@@ -93,6 +100,16 @@ export const APIS: readonly ApiSpec[] = [
   spec("DeleteRecords", 0, 2, records.deleteRecords),
   spec("InitProducerId", 0, 5, records.initProducerId),
   spec("OffsetForLeaderEpoch", 0, 4, records.offsetForLeaderEpoch, "one leader epoch, 0"),
+  spec("AddPartitionsToTxn", 0, 5, txn.addPartitionsToTxn, "v4+ (brokers' batched form) served too"),
+  spec("AddOffsetsToTxn", 0, 4, txn.addOffsetsToTxn),
+  spec(
+    "EndTxn",
+    0,
+    4,
+    txn.endTxn,
+    "transaction protocol version 1; v5 (version 2) needs the transaction.version feature, not advertised",
+  ),
+  spec("TxnOffsetCommit", 0, 4, txn.txnOffsetCommit, "v5 implies transaction protocol version 2"),
   spec("DescribeAcls", 0, 3, admin.describeAcls, "each token's grants as ALLOW ACLs for User:<token id>"),
   spec("CreateAcls", 0, 3, admin.createAcls, "answered per ACL: grants are fixed when a token is minted"),
   spec("DeleteAcls", 0, 3, admin.deleteAcls, "answered per filter: grants are fixed when a token is minted"),
@@ -110,6 +127,9 @@ export const APIS: readonly ApiSpec[] = [
     "refused per partition (GROUP_SUBSCRIBED_TO_TOPIC) while a member subscribes",
   ),
   spec("DescribeCluster", 0, 2, admin.describeCluster),
+  spec("DescribeProducers", 0, 0, records.describeProducers, "producers with an open transaction on the partition"),
+  spec("DescribeTransactions", 0, 0, txn.describeTransactions),
+  spec("ListTransactions", 0, 2, txn.listTransactions),
   spec(
     "ConsumerGroupHeartbeat",
     0,
@@ -125,17 +145,9 @@ export const BY_KEY: ReadonlyMap<number, ApiSpec> = new Map(APIS.map((a) => [a.k
 /**
  * APIs whose layouts the gateway knows but does not serve: a request for one is decoded and
  * answered with UNSUPPORTED_VERSION (never advertised), as is a served API at a version below its
- * advertised minimum. Every layout covers versions 0 up to `max`.
+ * advertised minimum. Every layout covers versions 0 up to `max`. (None at the moment.)
  */
-export const KNOWN: ReadonlyMap<number, { name: string; max: number; messages: Messages }> = new Map([
-  [24, { name: "AddPartitionsToTxn", max: 5, messages: txn.addPartitionsToTxn }],
-  [25, { name: "AddOffsetsToTxn", max: 4, messages: txn.addOffsetsToTxn }],
-  [26, { name: "EndTxn", max: 5, messages: txn.endTxn }],
-  [28, { name: "TxnOffsetCommit", max: 5, messages: txn.txnOffsetCommit }],
-  [61, { name: "DescribeProducers", max: 0, messages: records.describeProducers }],
-  [65, { name: "DescribeTransactions", max: 0, messages: txn.describeTransactions }],
-  [66, { name: "ListTransactions", max: 2, messages: txn.listTransactions }],
-]);
+export const KNOWN: ReadonlyMap<number, { name: string; max: number; messages: Messages }> = new Map();
 
 /** Consumer-protocol payloads carried inside JoinGroup (Subscription) and SyncGroup (Assignment). */
 const topicPartitions = arrayOf([f("Topic", "string"), f("Partitions", arrayOf("int32"))]);
