@@ -10,6 +10,20 @@ import {
   offsetForLeaderEpochV4,
   saslAuthenticateV2,
   saslHandshakeV1,
+  addOffsetsToTxnV3,
+  addOffsetsToTxnV4,
+  addPartitionsToTxnV3,
+  addPartitionsToTxnV4,
+  addPartitionsToTxnV5,
+  describeProducersV0,
+  describeTransactionsV0,
+  endTxnV3,
+  endTxnV4,
+  listTransactionsV0,
+  listTransactionsV1,
+  listTransactionsV2,
+  txnOffsetCommitV3,
+  txnOffsetCommitV4,
 } from "@platformatic/kafka";
 import { createRequire } from "node:module";
 import { connect } from "node:net";
@@ -68,7 +82,68 @@ export async function encoderRequests(
     kjsSasl("saslAuthenticate", 0, { authBytes: prefixed }),
     kjsSasl("saslAuthenticate", 1, { authBytes: prefixed }),
   ];
+  // Transactions: lowest versions from kafkajs's v0 encoders, the first flexible and highest from
+  // @platformatic/kafka's writers, for a transactional id nobody initialised (answered with errors).
+  const tid = `${names.topic}-encoder-txn`;
+  const txnLow = [
+    kjsSasl("addPartitionsToTxn", 0, {
+      transactionalId: tid,
+      producerId: 1,
+      producerEpoch: 0,
+      topics: [{ topic: names.topic, partitions: [0] }],
+    }),
+    kjsSasl("addOffsetsToTxn", 0, { transactionalId: tid, producerId: 1, producerEpoch: 0, groupId: names.group }),
+    kjsSasl("endTxn", 0, { transactionalId: tid, producerId: 1, producerEpoch: 0, transactionResult: false }),
+    kjsSasl("txnOffsetCommit", 0, {
+      transactionalId: tid,
+      groupId: names.group,
+      producerId: 1,
+      producerEpoch: 0,
+      topics: [{ topic: names.topic, partitions: [{ partition: 0, offset: "0" }] }],
+    }),
+  ];
+  const txns = (verifyOnly: boolean) => [
+    {
+      transactionalId: tid,
+      producerId: 1n,
+      producerEpoch: 0,
+      verifyOnly,
+      topics: [{ name: names.topic, partitions: [0] }],
+    },
+  ];
+  const offsets = [
+    { name: names.topic, partitions: [{ partitionIndex: 0, committedOffset: 0n, committedLeaderEpoch: -1 }] },
+  ];
+  const plTxn: [string, number, number, Uint8Array][] = [
+    ["addPartitionsToTxnV3", 24, 3, body(addPartitionsToTxnV3.createRequest(txns(false)))],
+    ["addPartitionsToTxnV4", 24, 4, body(addPartitionsToTxnV4.createRequest(txns(true)))],
+    ["addPartitionsToTxnV5", 24, 5, body(addPartitionsToTxnV5.createRequest(txns(false)))],
+    ["addOffsetsToTxnV3", 25, 3, body(addOffsetsToTxnV3.createRequest(tid, 1n, 0, names.group))],
+    ["addOffsetsToTxnV4", 25, 4, body(addOffsetsToTxnV4.createRequest(tid, 1n, 0, names.group))],
+    ["endTxnV3", 26, 3, body(endTxnV3.createRequest(tid, 1n, 0, false))],
+    ["endTxnV4", 26, 4, body(endTxnV4.createRequest(tid, 1n, 0, false))],
+    ["txnOffsetCommitV3", 28, 3, body(txnOffsetCommitV3.createRequest(tid, names.group, 1n, 0, -1, "", null, offsets))],
+    ["txnOffsetCommitV4", 28, 4, body(txnOffsetCommitV4.createRequest(tid, names.group, 1n, 0, -1, "", null, offsets))],
+    [
+      "describeProducersV0",
+      61,
+      0,
+      body(describeProducersV0.createRequest([{ name: names.topic, partitionIndexes: [0] }])),
+    ],
+    ["describeTransactionsV0", 65, 0, body(describeTransactionsV0.createRequest([tid]))],
+    ["listTransactionsV0", 66, 0, body(listTransactionsV0.createRequest([], [], -1n, null))],
+    ["listTransactionsV1", 66, 1, body(listTransactionsV1.createRequest([], [], -1n, null))],
+    ["listTransactionsV2", 66, 2, body(listTransactionsV2.createRequest([], [], -1n, "frames-.*"))],
+  ];
   return [
+    ...(await Promise.all(
+      txnLow.map(async ({ source, call, request }) => ({ source, call, frame: await kafkajsFrame(request) })),
+    )),
+    ...plTxn.map(([writer, key, version, b]) => ({
+      source: pl(`its request writer ${writer}.createRequest`),
+      call: `${writer}.createRequest`,
+      frame: frameOf(key, version, b, true),
+    })),
     ...(await Promise.all(
       sasl.map(async ({ source, call, request }) => ({ source, call, frame: await kafkajsFrame(request) })),
     )),

@@ -206,6 +206,15 @@ step("admin DeleteGroups", lambda: call("DeleteGroups", rd.rd_kafka_DeleteGroup_
 def transactional():
     p = Producer({**common, "transactional.id": f"{topic}-txn", "transaction.timeout.ms": 10000})
     p.init_transactions(10)
+    c = Consumer({**common, "group.id": admin_group})
+    p.begin_transaction()
+    p.produce(topic, key=b"t1", value=b"in a transaction", partition=0)
+    p.send_offsets_to_transaction([TopicPartition(topic, 0, 1)], c.consumer_group_metadata(), 10)
+    p.commit_transaction(10)
+    p.begin_transaction()
+    p.produce(topic, key=b"t2", value=b"aborted", partition=0)
+    p.abort_transaction(10)
+    c.close()
 
 
 step("transactional producer.init_transactions", transactional)

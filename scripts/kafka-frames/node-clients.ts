@@ -112,10 +112,20 @@ export async function kafkajsFlow(broker: string, n: Names, step: Step): Promise
   await step("admin.createAcls", () => admin.createAcls({ acl: [acl] as never }));
   await step("admin.deleteAcls", () => admin.deleteAcls({ filters: [acl] as never }));
   await step("admin.deleteGroups", () => admin.deleteGroups([n.adminGroup]));
-  await step("transactional producer.connect", async () => {
+  await step("transactional producer: transaction, send, sendOffsets, commit; then one aborted", async () => {
     const txn = kafka.producer({ transactionalId: `${n.topic}-txn`, maxInFlightRequests: 1, idempotent: true });
     try {
       await txn.connect();
+      const t = await txn.transaction();
+      await t.send({ topic: n.topic, messages: [{ key: "t1", value: "in a transaction" }] });
+      await t.sendOffsets({
+        consumerGroupId: n.adminGroup,
+        topics: [{ topic: n.topic, partitions: [{ partition: 0, offset: "1" }] }],
+      });
+      await t.commit();
+      const doomed = await txn.transaction();
+      await doomed.send({ topic: n.topic, messages: [{ key: "t2", value: "aborted" }] });
+      await doomed.abort();
     } finally {
       await txn.disconnect();
     }

@@ -85,8 +85,8 @@ describe("ApiVersions", () => {
     expect(correlationId).toBe(1);
     expect(body.ErrorCode).toBe(35);
     expect((body.ApiKeys as { ApiKey: number }[]).map((k) => k.ApiKey)).toEqual([
-      0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 29, 30, 31, 32, 33, 36, 37, 42, 44, 47,
-      60, 68, 69,
+      0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 28, 29, 30, 31, 32, 33, 36,
+      37, 42, 44, 47, 60, 61, 65, 66, 68, 69,
     ]);
     await apiVersionsWorks(c);
     c.close();

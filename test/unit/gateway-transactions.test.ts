@@ -4,7 +4,9 @@
 // them); bad transactional ids refused without an upstream call; RequireStable, isolation levels,
 // the coordinator lookup and the admin listings.
 
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { decode, encode, Reader, type Value } from "../../src/gateway/wire/codec.js";
@@ -96,6 +98,56 @@ async function call(key: number, version: number, request: Value): Promise<any> 
   if (flexible) r.skipTags();
   return decode(spec.response, version, r);
 }
+
+const TXN_APIS = [
+  "AddPartitionsToTxn",
+  "AddOffsetsToTxn",
+  "EndTxn",
+  "TxnOffsetCommit",
+  "DescribeProducers",
+  "DescribeTransactions",
+  "ListTransactions",
+];
+
+describe("malformed requests close their own connection, as Kafka does; the gateway keeps serving", () => {
+  const dir = join(import.meta.dirname, "fixtures/kafka-frames");
+  const recorded = readdirSync(dir)
+    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")))
+    .filter((f) => TXN_APIS.includes(f.api));
+
+  it("covers every transaction API", () => expect(recorded.map((f) => f.api).sort()).toEqual([...TXN_APIS].sort()));
+
+  for (const fixture of recorded) {
+    it(`${fixture.api}: each recorded request cut short, and with an array or string length past its end`, async () => {
+      for (const f of fixture.frames as { version: number; request: string }[]) {
+        const frame = Buffer.from(f.request, "hex");
+        const spec = BY_KEY.get(fixture.key)!;
+        const r = new Reader(frame, 8);
+        r.raw(r.int16());
+        if (f.version >= spec.request.flexibleFrom) r.skipTags();
+        const body = frame.subarray(r.pos);
+        const head = frame.subarray(0, r.pos);
+        const bad = body.byteLength >= 2 ? [body.subarray(0, body.byteLength - 2)] : [];
+        if (body.byteLength >= 5) {
+          const liar = Buffer.from(body);
+          if (f.version >= spec.request.flexibleFrom) liar.set([0xff, 0xff, 0xff, 0xff, 0x07], 0);
+          else liar.writeInt16BE(0x7fff, 0);
+          bad.push(liar);
+        }
+        for (const b of bad) {
+          const socket = await wireClient(gateway.port);
+          const whole = Buffer.concat([head, b]);
+          const size = Buffer.alloc(4);
+          size.writeInt32BE(whole.byteLength);
+          socket.write(Buffer.concat([size, whole]));
+          expect(await socket.next(), `${fixture.api} v${f.version} was answered`).toBeNull();
+        }
+      }
+      expect(calls).toEqual([]);
+      expect((await call(API.ApiVersions, 2, {})).ErrorCode).toBe(0);
+    });
+  }
+});
 
 const PRODUCER = { id: "4822371164307795", epoch: 3 };
 const init = (version: number, TransactionalId: string | null, extra: Value = {}) =>
