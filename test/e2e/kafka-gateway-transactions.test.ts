@@ -13,10 +13,7 @@ import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { until } from "../support/kcat.js";
 import { startServer, type EdgelogServer } from "../support/server.js";
 
-// Kafka's codes, written out: the expectation must not come from the table under test.
-const PRODUCER_FENCED = 90;
-const INVALID_PRODUCER_EPOCH = 47;
-/** librdkafka's own RD_KAFKA_RESP_ERR__FENCED. */
+/** librdkafka's own RD_KAFKA_RESP_ERR__FENCED, written out. */
 const LIBRDKAFKA_FENCED = -144;
 
 let server: EdgelogServer;

@@ -71,6 +71,29 @@ describe("offsets in a transaction", () => {
     ]);
   });
 
+  it("without member details are taken into a group that has members, as Kafka takes TxnOffsetCommit before v3", async () => {
+    const input = uniqueTopic("in");
+    await createTopic(input, 1);
+    await call("POST", `/v1/topics/${input}/records`, { records: [{ value: 1 }, { value: 2 }] });
+    const group = uniqueGroup();
+    await join(group, [input]);
+    // A plain commit without a member is refused while the group has one...
+    const plain = await call("POST", `/v1/groups/${group}/offsets`, {
+      offsets: [{ topic: input, partition: 0, offset: 1 }],
+    });
+    expect(plain.status).toBe(409);
+    // ...but a transactional one is fenced by its transactional id alone (kafkajs's sendOffsets).
+    const t = await initTxn(uniqueTxnId());
+    const r = await call("POST", `/v1/transactions/${t.id}/offsets`, {
+      producer: t.producer,
+      group_id: group,
+      offsets: [{ topic: input, partition: 0, offset: 2 }],
+    });
+    expect(r.status).toBe(204);
+    await endTxn(t, "commit");
+    expect((await offsets(group)).body.offsets).toEqual([{ topic: input, partition: 0, offset: 2, metadata: null }]);
+  });
+
   it("are fenced by the group: a member that lost its epoch or partition cannot commit through a transaction", async () => {
     const input = uniqueTopic("in");
     await createTopic(input, 2);

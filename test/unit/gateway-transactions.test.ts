@@ -18,6 +18,7 @@ import { wireClient, type WireClient } from "../support/kafka-wire.js";
 const INVALID_REQUEST = 42;
 const INVALID_PRODUCER_EPOCH = 47;
 const INVALID_TXN_STATE = 48;
+const INVALID_PRODUCER_ID_MAPPING = 49;
 const CONCURRENT_TRANSACTIONS = 51;
 const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
 const UNSTABLE_OFFSET_COMMIT = 88;
@@ -225,6 +226,9 @@ describe("EndTxn, AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit", () => {
     ]);
     reply = () => error(409, "INVALID_TXN_STATE");
     expect((await endTxn(4)).ErrorCode).toBe(INVALID_TXN_STATE);
+    // An id nobody initialised: Kafka's coordinator answers INVALID_PRODUCER_ID_MAPPING.
+    reply = () => error(404, "TRANSACTIONAL_ID_NOT_FOUND");
+    expect((await endTxn(4)).ErrorCode).toBe(INVALID_PRODUCER_ID_MAPPING);
   });
 
   it("AddPartitionsToTxn v3 registers a producer's partitions, answered per partition", async () => {

@@ -87,6 +87,7 @@ export const produce: Handler = async (req, ctx) => {
 function produceCode(e: unknown, version: number): number {
   const code = failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic);
   if (code === KAFKA.PRODUCER_FENCED) return KAFKA.INVALID_PRODUCER_EPOCH;
+  if (code === KAFKA.TRANSACTIONAL_ID_NOT_FOUND) return KAFKA.INVALID_PRODUCER_ID_MAPPING;
   if (code === KAFKA.TRANSACTION_ABORTABLE && version < 11) return KAFKA.INVALID_TXN_STATE;
   return code;
 }

@@ -28,6 +28,9 @@ export const KNOWS = {
 /** A failed transaction call as the client's version of `api` can hear it. */
 export function txnCode(e: unknown, api: keyof typeof KNOWS, version: number, denied = DENIED.transactionalId): number {
   const code = failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, denied);
+  // A transactional id nobody initialised: Kafka's coordinator answers a producer's request for it
+  // INVALID_PRODUCER_ID_MAPPING (TRANSACTIONAL_ID_NOT_FOUND is DescribeTransactions' answer only).
+  if (code === KAFKA.TRANSACTIONAL_ID_NOT_FOUND) return KAFKA.INVALID_PRODUCER_ID_MAPPING;
   if (code === KAFKA.PRODUCER_FENCED && version < KNOWS[api].fenced) return KAFKA.INVALID_PRODUCER_EPOCH;
   if (code === KAFKA.TRANSACTION_ABORTABLE && version < KNOWS[api].abortable) return KAFKA.INVALID_TXN_STATE;
   return code;
