@@ -19,6 +19,7 @@ const CLUSTER_AUTHORIZATION_FAILED = 31;
 const GROUP_ID_NOT_FOUND = 69;
 const GROUP_SUBSCRIBED_TO_TOPIC = 86;
 const MEMBER_ID_REQUIRED = 79;
+const TRANSACTIONAL_ID_AUTHORIZATION_FAILED = 53;
 
 const ADMIN = "e2e-gateway-admin-auth-secret";
 let server: EdgelogServer;
@@ -37,6 +38,7 @@ beforeAll(async () => {
       { resource: "topic:orders", operations: ["consume", "describe"] },
       { resource: "group:team.*", operations: ["consume", "describe"] },
       { resource: "group:team.adm", operations: ["admin"] },
+      { resource: "transactional-id:team.*", operations: ["write"] },
     ],
   });
   expect(minted.status).toBe(201);
@@ -181,6 +183,37 @@ describe("a token without the grant", () => {
       PermissionType: 1,
     });
     expect(acls.ErrorCode).toBe(CLUSTER_AUTHORIZATION_FAILED);
+  });
+});
+
+describe("transactions under the token's transactional-id grants", () => {
+  it("FindCoordinator, InitProducerId and DescribeTransactions refuse an id the token may not use; ListTransactions lists only its own", async () => {
+    const init = (gw: Gateway, TransactionalId: string) =>
+      call(gw, API.InitProducerId, 4, {
+        TransactionalId,
+        TransactionTimeoutMs: 60_000,
+        ProducerId: -1,
+        ProducerEpoch: -1,
+      });
+    const find = await call(limited, API.FindCoordinator, 3, { Key: "payments-1", KeyType: 1 });
+    expect(find.ErrorCode).toBe(TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    expect((await init(limited, "payments-1")).ErrorCode).toBe(TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    // Its own ids work, and the admin's gateway takes any.
+    expect((await call(limited, API.FindCoordinator, 3, { Key: "team.billing", KeyType: 1 })).ErrorCode).toBe(0);
+    expect((await init(limited, "team.billing")).ErrorCode).toBe(0);
+    expect((await init(admin, "payments-1")).ErrorCode).toBe(0);
+    const list = (gw: Gateway) =>
+      call(gw, API.ListTransactions, 1, { StateFilters: [], ProducerIdFilters: [], DurationFilter: -1 });
+    const ids = (r: any) => r.TransactionStates.map((t: any) => t.TransactionalId).sort();
+    expect(ids(await list(limited))).toEqual(["team.billing"]);
+    expect(ids(await list(admin))).toEqual(["payments-1", "team.billing"]);
+    const described = await call(limited, API.DescribeTransactions, 0, {
+      TransactionalIds: ["payments-1", "team.billing"],
+    });
+    expect(described.TransactionStates.map((t: any) => [t.ErrorCode, t.TransactionState])).toEqual([
+      [TRANSACTIONAL_ID_AUTHORIZATION_FAILED, ""],
+      [0, "Empty"],
+    ]);
   });
 });
 

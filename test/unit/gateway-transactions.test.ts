@@ -343,9 +343,14 @@ describe("EndTxn, AddPartitionsToTxn, AddOffsetsToTxn, TxnOffsetCommit", () => {
 });
 
 describe("reads and lookups", () => {
-  it("FindCoordinator key type 1 names the gateway; other key types are refused", async () => {
+  it("FindCoordinator key type 1 names the gateway to a token that may see the id; other key types are refused", async () => {
+    reply = () => error(404, "TRANSACTIONAL_ID_NOT_FOUND");
     const r = await call(API.FindCoordinator, 4, { KeyType: 1, CoordinatorKeys: ["billing-1"] });
     expect(r.Coordinators[0]).toMatchObject({ Key: "billing-1", ErrorCode: 0, NodeId: 0, Port: gateway.port });
+    expect(calls.map((x) => x.path)).toEqual(["/v1/transactions/billing-1"]);
+    reply = () => error(403, "TRANSACTIONAL_ID_AUTHORIZATION_FAILED");
+    const denied = await call(API.FindCoordinator, 2, { Key: "billing-1", KeyType: 1 });
+    expect([denied.ErrorCode, denied.NodeId]).toEqual([TRANSACTIONAL_ID_AUTHORIZATION_FAILED, -1]);
     const share = await call(API.FindCoordinator, 6, { KeyType: 2, CoordinatorKeys: ["g:t:0"] });
     expect(share.Coordinators[0].ErrorCode).toBe(INVALID_REQUEST);
   });

@@ -9,7 +9,7 @@ import { EdgelogError } from "../../protocol/errors.js";
 import { tpKey } from "../../protocol/topic-partition.js";
 import { decode, encode, Reader, Writer, type Value } from "../wire/codec.js";
 import { ASSIGNMENT, SUBSCRIPTION } from "../wire/messages.js";
-import { DENIED, failure, KAFKA, NONE } from "../errors.js";
+import { DENIED, errorMessage, failure, KAFKA, NONE, refused } from "../errors.js";
 import { NODE_ID, type Handler, type RequestContext } from "./context.js";
 import { fanOut } from "./fan-out.js";
 
@@ -35,27 +35,27 @@ function classicMember(req: Value): { member_id: string; member_epoch: number } 
 export const findCoordinator: Handler = async (req, ctx) => {
   // Every gateway is every group's and transactional id's coordinator (key type 0 and 1): the real
   // one is the group's or id's object behind edgelog. Other key types (2, KIP-932 share groups) are not served.
-  const coordinator = (key: string) =>
-    (req.KeyType ?? 0) !== 0 && req.KeyType !== 1
-      ? {
-          Key: key,
-          ErrorCode: KAFKA.INVALID_REQUEST,
-          ErrorMessage: `coordinator key type ${req.KeyType} is not served`,
-          NodeId: -1,
-          Host: "",
-          Port: -1,
-        }
-      : {
-          Key: key,
-          ErrorCode: NONE,
-          ErrorMessage: null,
-          NodeId: NODE_ID,
-          Host: ctx.identity.host,
-          Port: ctx.identity.port,
-        };
+  const type = (req.KeyType as number | undefined) ?? 0;
+  const answer = (Key: string, code = NONE, message: string | null = null) =>
+    code === NONE
+      ? { Key, ErrorCode: NONE, ErrorMessage: null, NodeId: NODE_ID, Host: ctx.identity.host, Port: ctx.identity.port }
+      : { Key, ErrorCode: code, ErrorMessage: message, NodeId: -1, Host: "", Port: -1 };
+  const coordinator = async (key: string) => {
+    if (type !== 0 && type !== 1)
+      return answer(key, KAFKA.INVALID_REQUEST, `coordinator key type ${type} is not served`);
+    if (type === 0) return answer(key);
+    // Kafka looks up a transaction coordinator only for a principal that may DESCRIBE the id.
+    try {
+      await ctx.upstream.describeTransaction(key, ctx.signal);
+    } catch (e) {
+      if (refused(e)) return answer(key, KAFKA.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage(e));
+    }
+    return answer(key);
+  };
   // v4+ ask for many keys at once; earlier versions for one.
-  if (ctx.version >= 4) return { ThrottleTimeMs: 0, Coordinators: (req.CoordinatorKeys as string[]).map(coordinator) };
-  return { ThrottleTimeMs: 0, ...coordinator(req.Key as string) };
+  if (ctx.version >= 4)
+    return { ThrottleTimeMs: 0, Coordinators: await fanOut(req.CoordinatorKeys as string[], coordinator) };
+  return { ThrottleTimeMs: 0, ...(await coordinator(req.Key as string)) };
 };
 
 /** The assignor the coordinator should use, from the protocol names Kafka's assignors go by. */
