@@ -12,6 +12,7 @@ import * as groups from "./handlers/groups.js";
 import * as logAdmin from "./handlers/log-admin.js";
 import * as records from "./handlers/records.js";
 import * as topics from "./handlers/topics.js";
+import * as transactionAdmin from "./handlers/transaction-admin.js";
 import * as transactions from "./handlers/transactions.js";
 import { errorMessage, KAFKA, NONE } from "./errors.js";
 import type { SaslState } from "./sasl.js";
@@ -60,9 +61,9 @@ const HANDLERS: Record<Exclude<ApiName, "SaslHandshake" | "SaslAuthenticate">, H
   IncrementalAlterConfigs: configs.incrementalAlterConfigs,
   OffsetDelete: groupAdmin.offsetDelete,
   DescribeCluster: cluster.describeCluster,
-  DescribeProducers: transactions.describeProducers,
-  DescribeTransactions: transactions.describeTransactions,
-  ListTransactions: transactions.listTransactions,
+  DescribeProducers: transactionAdmin.describeProducers,
+  DescribeTransactions: transactionAdmin.describeTransactions,
+  ListTransactions: transactionAdmin.listTransactions,
   ConsumerGroupHeartbeat: consumerProtocol.consumerGroupHeartbeat,
   ConsumerGroupDescribe: consumerProtocol.consumerGroupDescribe,
 };
