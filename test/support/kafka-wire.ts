@@ -1,6 +1,7 @@
 // A raw Kafka-protocol socket for tests: send hand-built frames, read size-prefixed responses, see closes.
 
 import { connect, type Socket } from "node:net";
+import { Reader } from "../../src/gateway/wire/codec.js";
 
 export interface WireClient {
   socket: Socket;
@@ -89,4 +90,31 @@ export async function wireClient(port: number): Promise<WireClient> {
     close: () => void socket.destroy(),
   };
   return client;
+}
+
+/**
+ * Broken copies of a recorded request (hex: the frame without its size prefix, header included):
+ * its body cut two bytes short (some clients add a spare one), and its first field claiming 2^31-1
+ * elements or bytes. Each comes back size-prefixed, ready to write; a gateway must close rather than answer.
+ */
+export function malformedCopies(requestHex: string, flexible: boolean): Buffer[] {
+  const frame = Buffer.from(requestHex, "hex");
+  const r = new Reader(frame, 8); // past api key, version and correlation id
+  r.raw(r.int16()); // client id
+  if (flexible) r.skipTags();
+  const head = frame.subarray(0, r.pos);
+  const body = frame.subarray(r.pos);
+  const bad = body.byteLength >= 2 ? [body.subarray(0, body.byteLength - 2)] : [];
+  if (body.byteLength >= 5) {
+    const liar = Buffer.from(body);
+    if (flexible) liar.set([0xff, 0xff, 0xff, 0xff, 0x07], 0);
+    else liar.writeInt32BE(0x7fffffff, 0);
+    bad.push(liar);
+  }
+  return bad.map((b) => {
+    const whole = Buffer.concat([head, b]);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(whole.byteLength);
+    return Buffer.concat([size, whole]);
+  });
 }

@@ -12,7 +12,7 @@ import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { decode, encode, Reader, type Value } from "../../src/gateway/wire/codec.js";
 import { API, BY_KEY } from "../../src/gateway/wire/messages.js";
 import { encodeMultiFetch } from "../../src/protocol/multi-fetch-frame.js";
-import { wireClient, type WireClient } from "../support/kafka-wire.js";
+import { malformedCopies, wireClient, type WireClient } from "../support/kafka-wire.js";
 
 // Kafka's codes, written out: the expectation must not come from the table under test.
 const INVALID_REQUEST = 42;
@@ -121,26 +121,10 @@ describe("malformed requests close their own connection, as Kafka does; the gate
   for (const fixture of recorded) {
     it(`${fixture.api}: each recorded request cut short, and with an array or string length past its end`, async () => {
       for (const f of fixture.frames as { version: number; request: string }[]) {
-        const frame = Buffer.from(f.request, "hex");
-        const spec = BY_KEY.get(fixture.key)!;
-        const r = new Reader(frame, 8);
-        r.raw(r.int16());
-        if (f.version >= spec.request.flexibleFrom) r.skipTags();
-        const body = frame.subarray(r.pos);
-        const head = frame.subarray(0, r.pos);
-        const bad = body.byteLength >= 2 ? [body.subarray(0, body.byteLength - 2)] : [];
-        if (body.byteLength >= 5) {
-          const liar = Buffer.from(body);
-          if (f.version >= spec.request.flexibleFrom) liar.set([0xff, 0xff, 0xff, 0xff, 0x07], 0);
-          else liar.writeInt16BE(0x7fff, 0);
-          bad.push(liar);
-        }
-        for (const b of bad) {
+        const flexible = f.version >= BY_KEY.get(fixture.key)!.request.flexibleFrom;
+        for (const bad of malformedCopies(f.request, flexible)) {
           const socket = await wireClient(gateway.port);
-          const whole = Buffer.concat([head, b]);
-          const size = Buffer.alloc(4);
-          size.writeInt32BE(whole.byteLength);
-          socket.write(Buffer.concat([size, whole]));
+          socket.write(bad);
           expect(await socket.next(), `${fixture.api} v${f.version} was answered`).toBeNull();
         }
       }
