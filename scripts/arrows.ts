@@ -11,11 +11,13 @@ export const ARROWS: Record<string, readonly string[]> = {
   // Schema formats, pure and shared with the SDK.
   schemas: ["protocol", "util"],
   auth: ["protocol", "util"],
-  contracts: ["auth", "schemas", "protocol", "util"],
+  // Leader failover's pure parts: the quorum register, the leadership record and its changes.
+  leadership: ["protocol", "util"],
+  contracts: ["auth", "schemas", "leadership", "protocol", "util"],
   settings: ["protocol", "util"],
-  log: ["contracts", "protocol", "util"],
+  log: ["contracts", "leadership", "protocol", "util"],
   archive: ["log", "contracts", "protocol", "util"],
-  replication: ["log", "contracts", "protocol", "util"],
+  replication: ["log", "leadership", "contracts", "protocol", "util"],
   "durable-streams": ["log", "contracts", "protocol", "util"],
   client: ["schemas", "protocol", "util"],
   env: ["contracts", "settings"],
@@ -25,6 +27,7 @@ export const ARROWS: Record<string, readonly string[]> = {
   partition: [
     "archive",
     "replication",
+    "leadership",
     "durable-streams",
     "log",
     "contracts",
@@ -39,7 +42,10 @@ export const ARROWS: Record<string, readonly string[]> = {
   transactions: ["contracts", "env", "objects", "settings", "protocol", "util"],
   controller: ["auth", "durable-streams", "contracts", "env", "objects", "settings", "protocol", "util"],
   registry: ["schemas", "contracts", "env", "objects", "settings", "protocol", "util"],
+  // ElectionDO: one voter of a topic's election authority.
+  election: ["leadership", "contracts", "env", "objects", "settings", "protocol", "util"],
   router: [
+    "leadership",
     "auth",
     "mirror",
     "registry",
@@ -56,7 +62,7 @@ export const ARROWS: Record<string, readonly string[]> = {
   host: ["client", "contracts", "env", "objects", "settings", "protocol", "util"],
   // Stream processing (edgelog/streams): the library, and its Worker mode over member hosts.
   streams: ["host", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
-  index: ["router", "partition", "coordinator", "transactions", "controller", "mirror", "registry", "host"],
+  index: ["router", "partition", "coordinator", "transactions", "controller", "mirror", "registry", "host", "election"],
   gateway: ["client", "protocol", "util"],
   // The web console: a browser bundle that calls the API over HTTP only.
   console: ["client", "protocol", "util"],
@@ -72,6 +78,7 @@ export const WORKERS_RUNTIME: readonly string[] = [
   "mirror",
   "registry",
   "host",
+  "election",
   "router",
   "index",
 ];

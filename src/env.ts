@@ -3,6 +3,7 @@
 
 import type { ClusterRpc } from "./contracts/cluster.js";
 import type { CoordinatorRpc } from "./contracts/coordinator.js";
+import type { ElectionRpc } from "./contracts/election.js";
 import type { MemberHostRpc } from "./contracts/host.js";
 import type { MirrorRpc } from "./contracts/mirror.js";
 import type { PartitionRpc } from "./contracts/partition.js";
@@ -22,5 +23,7 @@ export interface Env extends Variables {
   /** Group members hosted in objects (Worker-mode streams tasks; connector sink tasks later). */
   MEMBER_HOST: Objects<MemberHostRpc>;
   TXN_COORDINATOR: Objects<TxnCoordinatorRpc>;
+  /** The voters of each geo-replicated topic's election authority (leader failover). */
+  ELECTION: Objects<ElectionRpc>;
   ARCHIVE: R2Bucket;
 }

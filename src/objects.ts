@@ -64,3 +64,16 @@ export function txnCoordinatorObject<T extends Rpc.DurableObjectBranded>(
 ): DurableObjectStub<T> {
   return env.TXN_COORDINATOR.getByName(transactionalId);
 }
+
+/**
+ * Voter `i` of a topic's election authority (three per topic), created in `region` on first use:
+ * each voter in its own region, so the authority outlives the loss of any one.
+ */
+export function electionObject<T extends Rpc.DurableObjectBranded>(
+  env: { ELECTION: Objects<T> },
+  topicId: string,
+  i: number,
+  region: string,
+): DurableObjectStub<T> {
+  return env.ELECTION.getByName(`${topicId}#${i}`, { locationHint: region as DurableObjectLocationHint });
+}

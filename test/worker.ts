@@ -1,12 +1,16 @@
 // The Worker as the integration tests run it (vitest.config.ts `main`): the app and its object
-// classes, with PartitionDO bound to a subclass whose ports a test can make fail and whose work in
-// progress a test can await. The production classes carry no test-only fields or branches.
+// classes, with PartitionDO and ElectionDO bound to subclasses whose ports a test can make fail and
+// whose work in progress a test can await. The production classes carry no test-only fields or branches.
 
 import type * as DS from "../src/contracts/durable-streams.js";
 import type * as P from "../src/contracts/partition.js";
 import type { Env } from "../src/env.js";
+import { ElectionDO as Election, leaderProbe } from "../src/election/election-do.js";
+import type { VoterStub } from "../src/leadership/authority.js";
+import type { LeadershipRecord } from "../src/leadership/record.js";
+import { partitionObject } from "../src/objects.js";
 import { PartitionDO as Partition, type PartitionPorts } from "../src/partition/partition-do.js";
-import { followerLink } from "../src/partition/replication-host.js";
+import { electionVoters, followerLink } from "../src/partition/replication-host.js";
 import type { TopicRef } from "../src/protocol/topic.js";
 
 export {
@@ -19,6 +23,42 @@ export {
   TxnCoordinatorDO,
 } from "../src/index.js";
 
+/**
+ * The network between partition copies and election voters, as failover tests shape it (locally
+ * every object runs in this one isolate, so this table is what "regions" and "links" are). Keys are
+ * object ids (`stub.id.toString()`).
+ */
+export const network = {
+  /** Objects nobody reaches (clients included) and that reach nobody: a lost region. */
+  down: new Set<string>(),
+  /** Objects clients still reach but that reach no other copy or voter, nor they it (a zombie leader). */
+  isolated: new Set<string>(),
+  /** Links between two copies that fail both ways (`a|b`, ids sorted). */
+  cut: new Set<string>(),
+  /** Calls to or from these objects first wait this long (a slow region). */
+  slowMs: new Map<string, number>(),
+  clear(): void {
+    this.down.clear();
+    this.isolated.clear();
+    this.cut.clear();
+    this.slowMs.clear();
+  },
+  /** Fails (or delays) a call from `from` to `to` as the table says. */
+  async pass(from: string, to: string, what: string): Promise<void> {
+    const wait = Math.max(this.slowMs.get(from) ?? 0, this.slowMs.get(to) ?? 0);
+    if (wait > 0) await scheduler.wait(wait);
+    const off = [from, to].find((x) => this.down.has(x) || this.isolated.has(x));
+    if (off !== undefined || this.cut.has([from, to].sort().join("|"))) {
+      throw new Error(`injected fault: ${what} unreachable`);
+    }
+  },
+};
+
+/** The id of copy `name` (HOME or a region) of a partition. */
+function copyId(env: Env, ref: TopicRef, name: string): string {
+  return partitionObject(env, ref.id, ref.partition, name === "home" ? null : name).id.toString();
+}
+
 /** Faults a test switches on in one partition object; in memory, so a restarted object has none. */
 export class PartitionFaults {
   /** Regions whose copies the leader cannot reach. */
@@ -28,9 +68,12 @@ export class PartitionFaults {
   /** Uploads failed that way so far. */
   uploadsFailed = 0;
 
+  constructor(private readonly self: string) {}
+
   ports(env: Env): PartitionPorts {
     const bucket = env.ARCHIVE;
     const link = followerLink(env);
+    const via = (ref: TopicRef, to: string, what: string) => network.pass(this.self, copyId(env, ref, to), what);
     return {
       segments: {
         put: (async (...args: Parameters<R2Bucket["put"]>) => {
@@ -44,11 +87,29 @@ export class PartitionFaults {
         list: bucket.list.bind(bucket),
       },
       followers: {
-        replicate: (ref, region, chunk) =>
-          this.unreachable.has(region)
-            ? Promise.reject(new Error(`injected fault: ${region} unreachable`))
-            : link.replicate(ref, region, chunk),
+        replicate: async (ref, region, chunk) => {
+          if (this.unreachable.has(region)) throw new Error(`injected fault: ${region} unreachable`);
+          await via(ref, region, region);
+          return link.replicate(ref, region, chunk);
+        },
+        ping: async (ref, from, to) => {
+          await via(ref, to, to);
+          return link.ping(ref, from, to);
+        },
+        adopt: async (ref, to, record) => {
+          await via(ref, to, to);
+          return link.adopt(ref, to, record);
+        },
       },
+      voters: (ref) =>
+        electionVoters(env, ref).map((v) => {
+          const pass = () => network.pass(this.self, v.id.toString(), "the election authority");
+          return {
+            prepare: async (key, b) => (await pass(), v.prepare(key, b)),
+            accept: async (key, b, value) => (await pass(), v.accept(key, b, value)),
+            reaches: async (t, p, leader) => (await pass(), v.reaches(t, p, leader)),
+          } satisfies VoterStub;
+        }),
     };
   }
 }
@@ -61,16 +122,56 @@ export class PartitionDO extends Partition {
   alarmsRunning = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
-    const faults = new PartitionFaults();
+    const faults = new PartitionFaults(ctx.id.toString());
     super(ctx, env, faults.ports(env));
     this.faults = faults;
   }
 
+  /** A call from a client (the router) or another object: a lost region answers none. */
+  async #reached(): Promise<void> {
+    const self = this.ctx.id.toString();
+    const wait = network.slowMs.get(self) ?? 0;
+    if (wait > 0) await scheduler.wait(wait);
+    if (network.down.has(self)) throw new Error("injected fault: this partition copy is unreachable");
+  }
+
+  override async append(ref: TopicRef, batches: Uint8Array, acks?: P.Acks) {
+    await this.#reached();
+    return super.append(ref, batches, acks);
+  }
+
+  override async describe(ref: TopicRef) {
+    await this.#reached();
+    return super.describe(ref);
+  }
+
+  override async offsets(ref: TopicRef, at: P.OffsetSpec) {
+    await this.#reached();
+    return super.offsets(ref, at);
+  }
+
+  override async replicate(ref: TopicRef, chunk: P.ReplicaChunk | null) {
+    await this.#reached();
+    return super.replicate(ref, chunk);
+  }
+
+  override async ping() {
+    await this.#reached();
+    return super.ping();
+  }
+
+  override async adopt(ref: TopicRef, self: string, record: LeadershipRecord) {
+    await this.#reached();
+    return super.adopt(ref, self, record);
+  }
+
   override async read(ref: TopicRef, req: P.ReadRequest) {
+    await this.#reached();
     return this.#polling(req.waitMs, () => super.read(ref, req));
   }
 
   override async readReplica(ref: TopicRef, req: P.ReadRequest) {
+    await this.#reached();
     return this.#polling(req.waitMs, () => super.readReplica(ref, req));
   }
 
@@ -81,6 +182,8 @@ export class PartitionDO extends Partition {
   override async alarm(): Promise<void> {
     this.alarmsRunning++;
     try {
+      // A lost region's objects do nothing (their alarms included) until it returns.
+      if (network.down.has(this.ctx.id.toString())) return;
       await super.alarm();
     } finally {
       this.alarmsRunning--;
@@ -95,5 +198,33 @@ export class PartitionDO extends Partition {
     } finally {
       this.longPolls--;
     }
+  }
+}
+
+/** An election voter whose view of the leaders follows the network table, and which a test can take down. */
+export class ElectionDO extends Election {
+  constructor(ctx: DurableObjectState, env: Env) {
+    const probe = leaderProbe(env, 500);
+    super(ctx, env, {
+      reaches: async (topicId, partition, leader) => {
+        const id = partitionObject(env, topicId, partition, leader === "home" ? null : leader).id.toString();
+        try {
+          await network.pass(ctx.id.toString(), id, leader);
+        } catch {
+          return false;
+        }
+        return probe.reaches(topicId, partition, leader);
+      },
+    });
+  }
+
+  override async prepare(...args: Parameters<Election["prepare"]>) {
+    if (network.down.has(this.ctx.id.toString())) throw new Error("injected fault: this voter is unreachable");
+    return super.prepare(...args);
+  }
+
+  override async accept(...args: Parameters<Election["accept"]>) {
+    if (network.down.has(this.ctx.id.toString())) throw new Error("injected fault: this voter is unreachable");
+    return super.accept(...args);
   }
 }

@@ -1,6 +1,7 @@
 // What the router and the other objects exchange with a partition object (PartitionDO): its RPC
 // methods and their messages. No Workers APIs, so the log, the router and tests all share it.
 
+import type { LeadershipRecord } from "../leadership/record.js";
 import type { AbortedPartitionTransactionSchema, PartitionTransactions } from "../protocol/api.js";
 import type { IsolationLevel } from "../protocol/constants.js";
 import type { Result } from "../protocol/errors.js";
@@ -8,6 +9,7 @@ import type { AbortedTxn } from "../protocol/transactions.js";
 import type { TxnMarker } from "./transactions.js";
 import type { z } from "zod";
 import type { TopicRef } from "../protocol/topic.js";
+import type { EpochStart } from "../leadership/epochs.js";
 import type {
   AppendStreamRequest,
   CreateStreamRequest,
@@ -66,6 +68,17 @@ export interface PartitionRpc {
   readReplica(ref: TopicRef, req: ReadRequest): Promise<Result<ReadResult | null>>;
   /** The topic no longer has a replica in this region: forget the copy. */
   dropReplica(): Promise<Result<null>>;
+
+  // Leader failover: every copy's side.
+  /**
+   * The authority recorded `record`: this copy (`self`, HOME or its region) leads it or follows its
+   * leader. Older records than the copy knows are ignored.
+   */
+  adopt(ref: TopicRef, self: string, record: LeadershipRecord): Promise<Result<LeaderView>>;
+  /** Whether this copy answers, and whom it takes for the leader (health checks, the controller's view). */
+  ping(): Promise<Result<LeaderView>>;
+  /** Kafka's OffsetForLeaderEpoch on this copy: the largest epoch at or below `epoch` and where it ends. */
+  endOffsetForEpoch(ref: TopicRef, epoch: number): Promise<Result<{ leader_epoch: number; end_offset: number }>>;
 
   // Durable Streams: a stream is partition 0 of a `stream.<name>` topic.
   streamCreate(ref: TopicRef, req: CreateStreamRequest): Promise<Result<StreamReply>>;
@@ -154,6 +167,9 @@ export interface PartitionInfo {
   /** Geo-replicated topics: the replicas in sync, the leader first, and each follower's state. */
   isr?: string[];
   replicas?: ReplicaStatus[];
+  /** Geo-replicated topics: the copy that leads (HOME or a region) and its epoch. */
+  leader?: string;
+  leader_epoch?: number;
 }
 
 export interface ReplicaStatus {
@@ -167,10 +183,28 @@ export interface ReplicaStatus {
   caught_up_ms_ago: number;
   /** The last shipping failure, while the follower is failing. */
   error?: string;
+  /**
+   * With unclean.leader.election.enable, on an out-of-sync copy: the records an unclean election
+   * of this copy would lose now (what the leader holds beyond it).
+   */
+  unclean_election_loss?: number;
+}
+
+/** Whom a copy takes for the partition's leader. */
+export interface LeaderView {
+  leader: string;
+  epoch: number;
 }
 
 /** What the leader ships to a follower. */
 export interface ReplicaChunk {
+  /** The shipping leader (HOME or its region) and its epoch: a copy that knows a later epoch refuses it. */
+  leader: string;
+  leaderEpoch: number;
+  /** The copy shipped to (HOME or its region), so it knows its own name. */
+  to: string;
+  /** Cut the copy here first: its suffix from this offset diverged from the leader's log. */
+  truncateTo?: number;
   /** The offset of the first batch in `batches` (or where the copy restarts when `reset`). */
   from: number;
   /** The follower's copy is behind the leader's hot log: discard it and start again at `from`. */
@@ -196,6 +230,8 @@ export interface Rewrite {
 export interface ReplicaAck {
   /** The follower's log end offset after applying the chunk. */
   logEndOffset: number;
+  /** On a probe: the copy's epoch map (leader-epoch checkpoint), to find where it diverged. */
+  epochs?: EpochStart[];
 }
 
 /** Where a mirror's slice sits in the source partition. */

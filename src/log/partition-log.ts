@@ -4,17 +4,22 @@
 import { EdgelogError } from "../protocol/errors.js";
 import {
   crcMatches,
+  isControl,
   decodeRecords,
   lastOffset,
   readBatchHeader,
+  type BatchHeader,
   setBaseOffset,
   setCreateTime,
   setLogAppendTime,
+  setPartitionLeaderEpoch,
   validateBatches,
   type ValidatedBatch,
 } from "../protocol/record-batch.js";
 import type { TimestampType } from "../protocol/topic-config.js";
 import { migrate } from "../util/migrations.js";
+import { endOffsetFor, type EpochEnd, type EpochStart } from "../leadership/epochs.js";
+import { LeaderEpochs } from "./leader-epochs.js";
 import { ProducerStates } from "./producer-state.js";
 import { SqlTxnStore, TxnTracker, type TxnOrigin } from "./transactions.js";
 import { encodeMarker, type MarkerType } from "../protocol/transactions.js";
@@ -117,6 +122,8 @@ const MAX_ROWS_PER_READ = 1000;
 export class PartitionLog {
   #state: LogState;
   readonly #producers: ProducerStates;
+  /** Where each leader epoch starts in this copy (Kafka's leader-epoch checkpoint). */
+  readonly #epochs: LeaderEpochs;
   /** Sealed ranges (archived to R2 or sealed in place) and their sparse index. */
   readonly segments: SegmentTable;
   /** Open transactions and aborted ranges, fed every batch appended (src/log/transactions.ts). */
@@ -125,6 +132,7 @@ export class PartitionLog {
   private constructor(private readonly storage: LogStorage) {
     this.#state = this.#loadState();
     this.#producers = new ProducerStates(storage.sql);
+    this.#epochs = new LeaderEpochs(storage.sql);
     this.segments = new SegmentTable(storage.sql);
     this.txns = new TxnTracker(new SqlTxnStore(storage.sql));
   }
@@ -190,6 +198,9 @@ export class PartitionLog {
       }
       const base = s.logEndOffset;
       setBaseOffset(batch, base);
+      // Every batch carries the epoch of the leader that wrote it, as Kafka's do.
+      setPartitionLeaderEpoch(batch, s.leaderEpoch);
+      this.#epochs.note(s.leaderEpoch, base);
       if (logAppend) setLogAppendTime(batch, opts.now);
       else setCreateTime(batch, h.recordsMaxTimestamp);
       const maxTs = logAppend ? opts.now : h.recordsMaxTimestamp;
@@ -255,6 +266,12 @@ export class PartitionLog {
           );
         }
         s.maxTimestamp = Math.max(s.maxTimestamp, h.maxTimestamp);
+        this.#epochs.note(h.partitionLeaderEpoch, h.baseOffset);
+        // Followers keep producer state too, so a new leader answers an idempotent retry as a duplicate.
+        if (h.producerId >= 0 && isControl(h)) this.#producers.recordMarker(h.producerId, h.producerEpoch);
+        else if (h.producerId >= 0) {
+          this.#producers.record(h, { baseOffset: h.baseOffset, lastOffset: last, logAppendTime: -1 });
+        }
         this.storage.sql.exec(
           `INSERT INTO batches (base_offset, last_offset, max_timestamp, time_index, records, bytes, data)
            VALUES (?, ?, ?, ?, ?, ?, ?)`,
@@ -271,6 +288,7 @@ export class PartitionLog {
         // The copy keeps the same transaction books as its leader, from the same batches.
         this.txns.observe(h, batch, now);
       }
+      this.#producers.commit(Date.now());
       this.#saveState(s);
       this.#state = s;
     });
@@ -290,6 +308,8 @@ export class PartitionLog {
       const s = { ...this.#state };
       const base = s.logEndOffset;
       setBaseOffset(batch, base);
+      setPartitionLeaderEpoch(batch, s.leaderEpoch);
+      this.#epochs.note(s.leaderEpoch, base);
       const h = readBatchHeader(batch);
       s.maxTimestamp = Math.max(s.maxTimestamp, opts.now);
       this.storage.sql.exec(
@@ -320,6 +340,66 @@ export class PartitionLog {
       this.#producers.recordMarker(producerId, epoch);
       this.#producers.commit(now);
     });
+  }
+
+  /** The epoch map, oldest first. */
+  get epochs(): EpochStart[] {
+    return this.#epochs.all();
+  }
+
+  /** The newest epoch this copy holds batches of (-1: none). */
+  get lastEpoch(): number {
+    return this.#epochs.latest?.epoch ?? -1;
+  }
+
+  /** Kafka's OffsetForLeaderEpoch: the largest epoch here at or below `epoch`, and where it ends. */
+  endOffsetForEpoch(epoch: number): EpochEnd {
+    return endOffsetFor(this.#epochs.all(), this.#state.logEndOffset, epoch);
+  }
+
+  /**
+   * This copy leads from now on under `epoch` (never lower than the one it had): its appends are
+   * stamped with it, and its first batch opens the epoch's entry in the map.
+   */
+  setLeaderEpoch(epoch: number): void {
+    if (epoch <= this.#state.leaderEpoch) return;
+    this.#update({ leaderEpoch: epoch });
+  }
+
+  /**
+   * Cuts the log at `offset` (a batch boundary): a deposed leader's or a diverged follower's
+   * suffix that the new leader does not hold. Batches, epochs and producer state above it go, in
+   * one transaction; the high watermark never passes the new end. Only hot batches can be cut:
+   * archived ranges are below every high watermark, which no clean election truncates.
+   */
+  truncateTo(offset: number): void {
+    if (offset >= this.#state.logEndOffset) return;
+    if (offset < this.hotStartOffset && offset < this.#state.logEndOffset) {
+      throw new EdgelogError("UNKNOWN_SERVER_ERROR", `cannot truncate to ${offset}: below the hot log's start`);
+    }
+    this.transaction(() => {
+      const freed = this.#deleteHot(offset, Number.MAX_SAFE_INTEGER);
+      this.#epochs.truncate(offset);
+      this.#producers.truncate(offset, (from, to) => this.#producerBatches(from, to));
+      const s = this.#state;
+      this.#update({
+        logEndOffset: offset,
+        highWatermark: Math.min(s.highWatermark, offset),
+        logStartOffset: Math.min(s.logStartOffset, offset),
+        hotBytes: s.hotBytes - freed,
+      });
+    });
+  }
+
+  /** Headers of idempotent batches in [from, to), newest first (producer state rebuilds from them). */
+  *#producerBatches(from: number, to: number): Generator<{ h: BatchHeader; last: number }> {
+    const cursor = this.storage.sql.exec<{ data: ArrayBuffer; last_offset: number }>(
+      `SELECT substr(data, 1, 61) AS data, last_offset FROM batches WHERE base_offset >= ? AND base_offset < ?
+       ORDER BY base_offset DESC`,
+      from,
+      to,
+    );
+    for (const r of cursor) yield { h: readBatchHeader(new Uint8Array(r.data), 0, false), last: r.last_offset };
   }
 
   /** A follower whose copy fell behind the leader's hot log starts again, empty, at `offset`. */
@@ -511,6 +591,7 @@ export class PartitionLog {
       this.#state = this.#loadState();
       this.#producers.discard();
       this.txns.reload();
+      this.#epochs.reload();
       throw e;
     }
   }

@@ -6,6 +6,8 @@ import { isTransactional, type BatchHeader } from "../protocol/record-batch.js";
 /** Batches remembered per producer: Kafka's max.in.flight.requests.per.connection bound for idempotence. */
 export const RETAINED_BATCHES = 5;
 const INT32_MAX = 2 ** 31 - 1;
+/** Batches a truncation scans back to rebuild the state of producers whose recent batches it cut. */
+const REBUILD_SCAN_ROWS = 10_000;
 
 /** A batch already written, as its retry must be answered. */
 export interface WrittenBatch {
@@ -130,6 +132,59 @@ export class ProducerStates {
   /** Drops staged changes of an append that failed. */
   discard(): void {
     this.#staged.clear();
+  }
+
+  /**
+   * The log was cut at `offset` (a failover truncated a divergent suffix): every producer's
+   * state goes back to what the remaining batches say, so an idempotent retry of a cut batch is
+   * written again (it is no longer in the log) and one of a kept batch is still a duplicate.
+   * `batches(from, to)` yields the idempotent batch headers below the cut, newest first.
+   */
+  truncate(offset: number, batches: (from: number, to: number) => Iterable<{ h: BatchHeader; last: number }>): void {
+    const rebuild = new Set<number>();
+    for (const row of this.sql.exec<ProducerRow>(`SELECT * FROM producers`).toArray()) {
+      const recent: WrittenBatch[] = JSON.parse(row.recent);
+      const kept = recent.filter((b) => b.lastOffset < offset);
+      if (kept.length === recent.length) continue;
+      if (kept.length > 0) {
+        this.sql.exec(
+          `UPDATE producers SET last_sequence = ?, recent = ? WHERE producer_id = ?`,
+          kept.at(-1)!.lastSeq,
+          JSON.stringify(kept),
+          row.producer_id,
+        );
+      } else {
+        this.sql.exec(`DELETE FROM producers WHERE producer_id = ?`, row.producer_id);
+        rebuild.add(row.producer_id);
+      }
+    }
+    // Producers whose remembered batches were all cut: find their latest batches below the cut
+    // (bounded: one not found within the scan starts afresh, as an expired producer does).
+    const found = new Map<number, Entry>();
+    let scanned = 0;
+    for (const { h, last } of batches(0, offset)) {
+      if (rebuild.size === 0 || ++scanned > REBUILD_SCAN_ROWS) break;
+      if (!rebuild.has(h.producerId)) continue;
+      const e = found.get(h.producerId) ?? {
+        epoch: h.producerEpoch,
+        lastSeq: h.baseSequence + h.lastOffsetDelta,
+        recent: [],
+      };
+      found.set(h.producerId, e);
+      if (h.producerEpoch === e.epoch) {
+        e.recent.unshift({
+          firstSeq: h.baseSequence,
+          lastSeq: h.baseSequence + h.lastOffsetDelta,
+          baseOffset: h.baseOffset,
+          lastOffset: last,
+          logAppendTime: -1,
+        });
+      }
+      if (e.recent.length >= RETAINED_BATCHES || h.producerEpoch !== e.epoch) rebuild.delete(h.producerId);
+    }
+    for (const [id, e] of found) this.#staged.set(id, e);
+    this.commit(Date.now());
+    this.#any = this.count() > 0;
   }
 
   /** Forgets producers idle since before `cutoff` (producer.id.expiration.ms), keeping the table bounded. */

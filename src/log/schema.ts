@@ -167,4 +167,10 @@ export const LOG_MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE compact_txns (producer_id INTEGER PRIMARY KEY, retained INTEGER NOT NULL)`,
     ],
   },
+  {
+    // Leader failover (src/replication, docs/geo-replication.md#failover): the first offset of each
+    // leader epoch in this copy (Kafka's leader-epoch checkpoint), to find where two copies diverge.
+    version: 8,
+    statements: [`CREATE TABLE leader_epochs (epoch INTEGER PRIMARY KEY, start_offset INTEGER NOT NULL)`],
+  },
 ];

@@ -44,8 +44,10 @@ async function slice(p: BackgroundParts, now: number): Promise<number | null> {
   }
   const log = p.log();
   const ref = p.kv.get("topic");
-  // A follower's copy has no background work of its own: the leader rolls, retains and compacts.
-  if (!log || !ref || p.replication.isFollower) return null;
+  // A follower's copy has no background work of its own (the leader rolls, retains and compacts)
+  // besides watching its leader's health (leader failover).
+  if (!log || !ref) return null;
+  if (p.replication.isFollower) return p.replication.watch(ref, now);
   const replicator = p.replication.leader();
   replicator?.onAlarm();
   const due = await maintain(log, p.segments, ref, now, new Compactor(log, p.sql, p.replication.rewrites));

@@ -1,5 +1,6 @@
 // The partition object's key-value storage: every key it keeps beside the log's SQLite tables.
 
+import type { LeaderView } from "../contracts/partition.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { TypedKv } from "../util/kv.js";
 
@@ -16,6 +17,10 @@ export interface PartitionKeys {
   isr: string[];
   /** A follower: the leader's high watermark as last told. */
   leader_hw: number;
+  /** This copy's name in its partition: HOME or its region (told by its leader or the authority). */
+  replica: string;
+  /** Whom this copy takes for the leader, in which epoch (absent: the home copy leads epoch 0). */
+  leadership: LeaderView;
   /** The next source offset each mirror (by id) copies into this partition. */
   [mirror: `mirror/${string}`]: number;
 }

@@ -83,6 +83,7 @@ export class LogHost {
 
   async append(ref: TopicRef, batches: Uint8Array, acks: Acks, txn?: TxnAppend): Promise<AppendedBatch[]> {
     const log = this.open(ref);
+    await this.parts.replication().checkLeader(ref);
     const replicator = this.parts.replication().leader();
     if (acks === "all") replicator?.checkWritable();
     const opts = appendOptions(ref, replicator);
@@ -100,6 +101,7 @@ export class LogHost {
   /** A mirror's slice, appended with the mirror's progress in one transaction (mirror-target.ts). */
   async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: MirrorSlice): Promise<MirroredAppend> {
     const log = this.open(ref);
+    await this.parts.replication().checkLeader(ref);
     // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
     const replicator = this.parts.replication().leader();
     const out = appendWithProgress(this.parts.kv, log, batches, appendOptions(ref, replicator), slice);
@@ -210,7 +212,8 @@ export class LogHost {
 
   describe(ref: TopicRef): PartitionInfo {
     const log = this.open(ref);
-    const replicator = this.parts.replication().leader();
+    const replication = this.parts.replication();
+    const replicator = replication.leader();
     const s = log.state;
     const totals = log.segments.totals();
     return {
@@ -223,7 +226,12 @@ export class LogHost {
       archived_bytes: totals.archivedBytes,
       segments: totals.count,
       ...(replicator && replicator.regions.length > 0
-        ? { isr: ["leader", ...replicator.isr], replicas: replicator.status() }
+        ? {
+            isr: ["leader", ...replicator.isr],
+            replicas: replicator.status(ref.config["unclean.leader.election.enable"]),
+            leader: replication.self,
+            leader_epoch: replication.view.epoch,
+          }
         : {}),
     };
   }

@@ -23,7 +23,9 @@ import { background, tombstone } from "./background.js";
 import { partitionKv } from "./keys.js";
 import { LiveTail, parseLiveRequest } from "./live.js";
 import { LogHost } from "./log-host.js";
-import { followerLink, ReplicationHost, type FollowerLink } from "./replication-host.js";
+import { electionVoters, followerLink, ReplicationHost, type FollowerLink } from "./replication-host.js";
+import type { VoterStub } from "../leadership/authority.js";
+import type { LeadershipRecord } from "../leadership/record.js";
 import { StreamHost } from "./stream-host.js";
 import { TxnHost } from "./transactions-host.js";
 import { Waiters } from "./waiters.js";
@@ -35,8 +37,10 @@ const MAX_WAITERS = 1000;
 export interface PartitionPorts {
   /** Where sealed segments go: the R2 bucket. */
   segments: SegmentStore;
-  /** How a leader ships to its follower copies. */
+  /** How a copy reaches the other copies: shipping, health checks, election news. */
   followers: FollowerLink;
+  /** The topic's election voters. */
+  voters?(ref: TopicRef): VoterStub[];
 }
 
 export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
@@ -83,6 +87,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
         env,
         kv: this.#kv,
         followers: ports?.followers ?? followerLink(env),
+        voters: (ref) => ports?.voters?.(ref) ?? electionVoters(env, ref),
         log: () => this.#log.log,
         topic: () => this.#log.topic,
         onHighWatermark,
@@ -168,7 +173,12 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
   // ---- Geo-replication: a follower copy's side (replication-host.ts). ----
 
   async replicate(ref: TopicRef, chunk: P.ReplicaChunk | null): Promise<Result<P.ReplicaAck>> {
-    return rpc(() => this.#replication.apply(this.#log.open(ref), chunk));
+    return rpc(async () => {
+      const ack = this.#replication.apply(this.#log.open(ref), chunk);
+      // The copy's health check of its leader runs from the alarm (a no-op while one is due sooner).
+      await this.#alarm.wakeBy(Date.now() + ref.config["replica.lag.time.max.ms"]);
+      return ack;
+    });
   }
 
   async readReplica(ref: TopicRef, req: P.ReadRequest): Promise<Result<P.ReadResult | null>> {
@@ -182,6 +192,28 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
       await this.#wipe("replica removed");
       this.#log.close(true);
       return null;
+    });
+  }
+
+  // ---- Leader failover: every copy's side (replication-host.ts). ----
+
+  async adopt(ref: TopicRef, self: string, record: LeadershipRecord): Promise<Result<P.LeaderView>> {
+    return rpc(async () => {
+      const view = this.#replication.adopt(this.#log.open(ref), self, record);
+      // A follower now watches its new leader's health from its alarm.
+      await this.#alarm.wakeBy(Date.now() + ref.config["replica.lag.time.max.ms"]);
+      return view;
+    });
+  }
+
+  async ping(): Promise<Result<P.LeaderView>> {
+    return rpc(() => this.#replication.view);
+  }
+
+  async endOffsetForEpoch(ref: TopicRef, epoch: number): Promise<Result<{ leader_epoch: number; end_offset: number }>> {
+    return rpc(() => {
+      const end = this.#log.open(ref).endOffsetForEpoch(epoch);
+      return { leader_epoch: end.epoch, end_offset: end.endOffset };
     });
   }
 

@@ -1,6 +1,8 @@
-// A partition object's part in geo-replication, so PartitionDO stays an adapter: as a leader it
-// owns the Replicator built from the topic's config; as a follower (`…@region`) it applies the
-// leader's chunks and knows how far the leader's high watermark was when last told.
+// A partition object's part in geo-replication, so PartitionDO stays an adapter. Every copy knows
+// its name (HOME or its region) and whom it takes for the leader in which epoch. The leading copy
+// owns the Replicator built from the topic's config and records its in-sync set with the topic's
+// election authority; a following copy applies the leader's chunks, watches the leader's health
+// and, when the leader fails, asks the authority to elect a new one (leader failover).
 
 import type { Env } from "../env.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
@@ -10,20 +12,41 @@ import { Replicator } from "../replication/replicator.js";
 import { RewriteQueue } from "../replication/rewrites.js";
 import type { PartitionKv } from "./keys.js";
 import { applyChunk, canServe } from "../replication/follower.js";
-import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
-import { partitionObject } from "../objects.js";
+import type { LeaderView, ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
+import { electionObject, partitionObject } from "../objects.js";
+import { Authority, type VoterStub } from "../leadership/authority.js";
+import { HOME, INITIAL, replicasOf, voterRegions, type LeadershipRecord } from "../leadership/record.js";
 
-/** How a leader's shipments reach its follower copies: a port, so tests can cut a region off. */
+/**
+ * How a copy reaches the other copies of its partition: a port, so tests can cut a region off,
+ * slow it, or split the network between two copies.
+ */
 export interface FollowerLink {
+  /** The leader ships a chunk to copy `region` (HOME: the home copy). */
   replicate(ref: TopicRef, region: string, chunk: ReplicaChunk | null): Promise<ReplicaAck>;
+  /** A health check from copy `from` to copy `to`: whom `to` takes for the leader. */
+  ping(ref: TopicRef, from: string, to: string): Promise<LeaderView>;
+  /** Tells copy `to` what the authority recorded. */
+  adopt(ref: TopicRef, to: string, record: LeadershipRecord): Promise<LeaderView>;
+}
+
+/** The copy `name` (HOME or a region) of a partition. */
+function copyOf(env: Pick<Env, "PARTITION">, ref: TopicRef, name: string, place = false) {
+  return partitionObject(env, ref.id, ref.partition, name === HOME ? null : name, place);
 }
 
 /** The link the platform provides: RPC to each region's copy, created in that region on first use. */
 export function followerLink(env: Pick<Env, "PARTITION">): FollowerLink {
   return {
-    replicate: async (ref, region, chunk) =>
-      unwrap(await partitionObject(env, ref.id, ref.partition, region, true).replicate(ref, chunk)),
+    replicate: async (ref, region, chunk) => unwrap(await copyOf(env, ref, region, true).replicate(ref, chunk)),
+    ping: async (ref, _from, to) => unwrap(await copyOf(env, ref, to).ping()),
+    adopt: async (ref, to, record) => unwrap(await copyOf(env, ref, to).adopt(ref, to, record)),
   };
+}
+
+/** A topic's election voters, each created in its own region (leadership/record.ts voterRegions). */
+export function electionVoters(env: Pick<Env, "ELECTION">, ref: TopicRef): (VoterStub & { id: DurableObjectId })[] {
+  return voterRegions(ref.config).map((region, i) => electionObject(env, ref.id, i, region));
 }
 
 export interface HostParts {
@@ -31,6 +54,8 @@ export interface HostParts {
   env: Env;
   kv: PartitionKv;
   followers: FollowerLink;
+  /** The topic's election voters (a port: tests cut a copy off from them). */
+  voters(ref: TopicRef): VoterStub[];
   log(): PartitionLog | undefined;
   /** The newest topic ref the partition has seen. */
   topic(): TopicRef | undefined;
@@ -44,26 +69,35 @@ export class ReplicationHost {
   /** Compaction's rewrites of rows the followers copied (the partition's compactor records into it). */
   readonly rewrites: RewriteQueue;
   #replicator?: Replicator;
-  /** This object is a follower copy: it never replicates, archives or runs maintenance. */
-  #isFollower: boolean;
   /** The partition had replica regions before this instance started (their removal must still be applied). */
   readonly #hadReplicas: boolean;
   /** A follower: the leader's high watermark as last told (undefined on a leader or an unfed copy). */
   #leaderHw?: number;
-  /** When the leader last told this follower its high watermark (0: not since this instance started). */
+  /** When the leader was last heard from (a chunk, or an answered health check); 0: not since start. */
   #leaderHwAt = 0;
+  /** A health check or election under way (one at a time). */
+  #watching = false;
 
   /** Reads its state from storage: construct it inside the object's blockConcurrencyWhile. */
   constructor(private readonly parts: HostParts) {
     const kv = parts.kv;
     this.rewrites = new RewriteQueue(parts.ctx.storage.sql);
-    this.#isFollower = kv.get("follower") === true;
     this.#hadReplicas = kv.get("isr") !== undefined;
     this.#leaderHw = kv.get("leader_hw");
   }
 
+  /** This copy's name: HOME, or the region a leader or the authority named it by (undefined: not yet told). */
+  get self(): string | undefined {
+    return this.parts.kv.get("replica") ?? (this.parts.kv.get("follower") === true ? undefined : HOME);
+  }
+
+  /** Whom this copy takes for the leader, in which epoch. */
+  get view(): LeaderView {
+    return this.parts.kv.get("leadership") ?? { ...INITIAL };
+  }
+
   get isFollower(): boolean {
-    return this.#isFollower;
+    return this.self === undefined || this.view.leader !== this.self;
   }
 
   /**
@@ -74,10 +108,12 @@ export class ReplicationHost {
   leader(): Replicator | undefined {
     const ref = this.parts.topic();
     const log = this.parts.log();
-    if (this.#isFollower || !ref || !log) return undefined;
-    const regions = ref.config["replica.regions"];
+    if (this.isFollower || !ref || !log) return undefined;
+    const self = this.self!;
+    const regions = replicasOf(ref.config).filter((r) => r !== self);
+    const replicated = ref.config["replica.regions"].length > 0;
     if (!this.#replicator) {
-      if (regions.length === 0 && !this.#hadReplicas) return undefined;
+      if (!replicated && !this.#hadReplicas) return undefined;
       const kv = this.parts.kv;
       this.#replicator = new Replicator(
         log,
@@ -85,21 +121,23 @@ export class ReplicationHost {
         { replicate: (region, chunk) => this.parts.followers.replicate(this.#topic(), region, chunk) },
         {
           load: () => kv.get("isr"),
-          save: (isr) => kv.put("isr", isr),
+          save: (isr) => this.#recordIsr(isr),
         },
         {
           onHighWatermark: () => this.parts.onHighWatermark(),
           wakeAt: (at) => void this.parts.wakeAt(at).catch(() => undefined),
+          onFenced: () => void this.#stepDown(),
         },
       );
     }
     const r = this.#replicator;
     if (ref.version > r.version) {
       const c = ref.config;
-      this.rewrites.enabled = regions.length > 0;
+      this.rewrites.enabled = replicated;
       const removed = r.configure(
         {
-          regions,
+          regions: replicated ? regions : [],
+          self,
           minInsyncReplicas: c["min.insync.replicas"],
           lagTimeMaxMs: c["replica.lag.time.max.ms"],
         },
@@ -110,6 +148,30 @@ export class ReplicationHost {
     return r;
   }
 
+  /**
+   * Fencing, before a write or a leader's read: this copy must lead, in the epoch the caller
+   * knows. A caller that knows a later epoch makes this copy ask the authority first (it may
+   * have been elected without hearing of it yet, or deposed).
+   */
+  async checkLeader(ref: TopicRef): Promise<void> {
+    if (ref.leaderEpoch !== undefined && ref.leaderEpoch > this.view.epoch) await this.#syncWithAuthority(ref);
+    const view = this.view;
+    if (this.isFollower) {
+      throw new EdgelogError(
+        "NOT_LEADER_OR_FOLLOWER",
+        `this copy (${this.self ?? "a follower"}) is not the leader: ${view.leader} leads epoch ${view.epoch}`,
+        { leader: view.leader, leader_epoch: view.epoch },
+      );
+    }
+    if (ref.leaderEpoch !== undefined && ref.leaderEpoch < view.epoch) {
+      throw new EdgelogError(
+        "FENCED_LEADER_EPOCH",
+        `the request names leader epoch ${ref.leaderEpoch}, but epoch ${view.epoch} has begun`,
+        { leader: view.leader, leader_epoch: view.epoch },
+      );
+    }
+  }
+
   /** The topic was deleted: fail pending acks=all waits and delete every copy. */
   dropAll(ref: TopicRef): void {
     if (!this.#replicator) return;
@@ -118,18 +180,59 @@ export class ReplicationHost {
     this.#replicator = undefined;
   }
 
+  /**
+   * The authority recorded `record` (an election): lead it, or follow its leader. A record older
+   * than what this copy knows changes nothing.
+   */
+  adopt(log: PartitionLog, self: string, record: LeadershipRecord): LeaderView {
+    const kv = this.parts.kv;
+    if (kv.get("replica") === undefined) kv.put("replica", self);
+    const view = this.view;
+    if (record.epoch < view.epoch || (record.epoch === view.epoch && record.leader === view.leader)) return view;
+    const wasLeader = !this.isFollower;
+    kv.put("leadership", { leader: record.leader, epoch: record.epoch });
+    log.setLeaderEpoch(record.epoch);
+    if (record.leader === self) {
+      // Leading now: the recorded ISR (less this copy) is the set the high watermark waits for,
+      // and shipping starts by probing every follower, which finds where each diverged.
+      kv.put(
+        "isr",
+        record.isr.filter((r) => r !== self),
+      );
+      this.#replicator?.close(new EdgelogError("NOT_LEADER_OR_FOLLOWER", "the leader changed"));
+      this.#replicator = undefined;
+      this.leader();
+    } else if (wasLeader) {
+      this.#replicator?.close(
+        new EdgelogError("NOT_LEADER_OR_FOLLOWER", `${record.leader} leads epoch ${record.epoch} now`, {
+          leader: record.leader,
+          leader_epoch: record.epoch,
+        }),
+      );
+      this.#replicator = undefined;
+    }
+    this.#leaderHwAt = Date.now();
+    return this.view;
+  }
+
   // ---- The follower's side ----
 
   /** Applies a chunk the leader shipped (null: the leader asks where this copy ends). */
   apply(log: PartitionLog, chunk: ReplicaChunk | null): ReplicaAck {
-    if (!this.#isFollower) {
-      this.#isFollower = true;
-      this.parts.kv.put("follower", true);
+    const kv = this.parts.kv;
+    if (kv.get("follower") !== true) kv.put("follower", true);
+    const ack = applyChunk(log, chunk);
+    if (chunk) {
+      if (kv.get("replica") === undefined) kv.put("replica", chunk.to);
+      const view = this.view;
+      if (chunk.leaderEpoch > view.epoch || (chunk.leaderEpoch === view.epoch && chunk.leader !== view.leader)) {
+        // A later leader ships: this copy follows it (and, if it led, stops leading).
+        this.adopt(log, this.self ?? chunk.to, { epoch: chunk.leaderEpoch, leader: chunk.leader, isr: [] });
+      }
+      this.#heardFromLeader(chunk.highWatermark);
     }
-    const { logEndOffset, moved } = applyChunk(log, chunk);
-    if (chunk) this.#heardFromLeader(chunk.highWatermark);
-    if (moved) this.parts.onHighWatermark();
-    return { logEndOffset };
+    if (ack.moved) this.parts.onHighWatermark();
+    return { logEndOffset: ack.logEndOffset, ...(ack.epochs ? { epochs: ack.epochs } : {}) };
   }
 
   /**
@@ -143,7 +246,7 @@ export class ReplicationHost {
       offset >= log.state.highWatermark &&
       Date.now() - this.#leaderHwAt > ref.config["replica.lag.time.max.ms"]
     ) {
-      const leader = partitionObject(this.parts.env, ref.id, ref.partition);
+      const leader = copyOf(this.parts.env, ref, this.view.leader);
       this.#heardFromLeader(unwrap(await leader.offsets(ref, "latest")).offset);
     }
     return canServe(log, offset, this.#leaderHw);
@@ -153,6 +256,92 @@ export class ReplicationHost {
   forget(): void {
     this.#leaderHw = undefined;
     this.#leaderHwAt = 0;
+  }
+
+  /**
+   * The follower's health check of its leader, from the alarm: silent for replica.lag.time.max.ms,
+   * the leader is pinged; if that fails too and a majority of the authority's voters cannot reach
+   * it either (so one cut link never deposes a healthy leader), this copy asks for an election.
+   * Returns when the next check is due (null: this copy has no leader to watch).
+   */
+  async watch(ref: TopicRef, now = Date.now()): Promise<number | null> {
+    const self = this.self;
+    const lagMax = ref.config["replica.lag.time.max.ms"];
+    if (!this.isFollower || self === undefined || ref.config["replica.regions"].length === 0) return null;
+    if (this.#leaderHwAt === 0) this.#leaderHwAt = now;
+    const due = this.#leaderHwAt + lagMax;
+    if (now < due || this.#watching) return Math.max(due, now + 10);
+    this.#watching = true;
+    try {
+      const view = this.view;
+      try {
+        const seen = await withTimeout(this.parts.followers.ping(ref, self, view.leader), lagMax);
+        if (seen.epoch >= view.epoch) {
+          this.#leaderHwAt = Date.now();
+          return this.#leaderHwAt + lagMax;
+        }
+      } catch {
+        // Unreachable or slow: ask the controller's view below.
+      }
+      const authority = this.#authority(ref);
+      if (!(await authority.leaderUnreachable(ref.partition, view.leader))) {
+        this.#leaderHwAt = Date.now();
+        return this.#leaderHwAt + lagMax;
+      }
+      await this.elect(ref, { leaderFailed: true, expectEpoch: view.epoch, prefer: self });
+      return Date.now() + lagMax;
+    } catch (e) {
+      console.warn(`edgelog: ${ref.name}/${ref.partition}@${self}: failover attempt failed`, e);
+      return Date.now() + lagMax;
+    } finally {
+      this.#watching = false;
+    }
+  }
+
+  /**
+   * Asks the authority for an election, then tells the copies (the new leader first) what it
+   * recorded. `prefer` is this copy when it asks on the leader's failure: elected if in sync.
+   */
+  async elect(
+    ref: TopicRef,
+    req: { leaderFailed: boolean; expectEpoch?: number; prefer?: string; candidate?: string; unclean?: boolean },
+  ): Promise<LeadershipRecord> {
+    const authority = this.#authority(ref);
+    const record = await electAndTell(authority, this.parts.followers, ref, req);
+    const log = this.parts.log();
+    if (log && this.self) this.adopt(log, this.self, record);
+    return record;
+  }
+
+  #authority(ref: TopicRef): Authority {
+    return new Authority(ref.id, this.parts.voters(ref), `${ref.id}/${ref.partition}@${this.self ?? "?"}`);
+  }
+
+  /** Records the leader's in-sync followers with the authority (then locally). */
+  async #recordIsr(isr: string[]): Promise<void> {
+    const ref = this.parts.topic();
+    const self = this.self;
+    if (!ref || !self || ref.config["replica.regions"].length === 0) {
+      this.parts.kv.put("isr", isr);
+      return;
+    }
+    const view = this.view;
+    await this.#authority(ref).alterIsr(ref.partition, view.epoch, self, [self, ...isr]);
+    this.parts.kv.put("isr", isr);
+  }
+
+  /** A later epoch fenced this leader: learn the record from the authority and follow. */
+  async #stepDown(): Promise<void> {
+    const ref = this.parts.topic();
+    this.#replicator = undefined;
+    if (!ref) return;
+    await this.#syncWithAuthority(ref).catch((e) => console.warn("edgelog: stepping down, the authority failed", e));
+  }
+
+  async #syncWithAuthority(ref: TopicRef): Promise<void> {
+    const record = await this.#authority(ref).record(ref.partition);
+    const log = this.parts.log();
+    if (record && log && this.self) this.adopt(log, this.self, record);
   }
 
   #heardFromLeader(hw: number): void {
@@ -171,7 +360,7 @@ export class ReplicationHost {
   #dropCopies(ref: TopicRef, regions: readonly string[]): void {
     for (const region of regions) {
       this.parts.ctx.waitUntil(
-        partitionObject(this.parts.env, ref.id, ref.partition, region)
+        copyOf(this.parts.env, ref, region)
           .dropReplica()
           .then(unwrap)
           .catch((e) =>
@@ -180,4 +369,39 @@ export class ReplicationHost {
       );
     }
   }
+}
+
+/**
+ * An election through the authority, then the news to every copy (the new leader first, so it
+ * takes writes at once; the rest learn from its first chunk if this message is lost).
+ */
+export async function electAndTell(
+  authority: Authority,
+  link: Pick<FollowerLink, "adopt">,
+  ref: TopicRef,
+  req: { leaderFailed: boolean; expectEpoch?: number; prefer?: string; candidate?: string; unclean?: boolean },
+): Promise<LeadershipRecord> {
+  const replicas = replicasOf(ref.config);
+  const unclean = req.unclean ?? (req.leaderFailed && ref.config["unclean.leader.election.enable"]);
+  let candidate = req.candidate;
+  if (candidate === undefined && req.prefer !== undefined) {
+    const current = await authority.record(ref.partition);
+    if (current?.isr.includes(req.prefer)) candidate = req.prefer;
+  }
+  const record = await authority.elect(ref.partition, {
+    expectEpoch: req.expectEpoch,
+    candidate,
+    leaderFailed: req.leaderFailed,
+    unclean,
+    replicas,
+  });
+  await link.adopt(ref, record.leader, record).catch(() => undefined);
+  await Promise.allSettled(replicas.filter((r) => r !== record.leader).map((r) => link.adopt(ref, r, record)));
+  return record;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

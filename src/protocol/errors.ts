@@ -320,13 +320,26 @@ export const ERRORS = {
     fix: "Delete the schemas that reference it first.",
   },
   SUBJECT_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: -1, registry: 40301 },
-  // Kafka codes only the Kafka gateway answers with (Kafka semantics the HTTP API has no use for).
+  // Leader failover (geo-replication): a copy that is not the leader, or a caller with a stale epoch.
   NOT_LEADER_OR_FOLLOWER: {
     status: 503,
     retriable: true,
     kafka: 6,
-    fix: "Refresh metadata and retry: the gateway answers this while edgelog cannot serve the partition.",
+    fix: "Refresh metadata and retry: the partition's leader moved or is being elected; nothing was written.",
   },
+  FENCED_LEADER_EPOCH: {
+    status: 503,
+    retriable: true,
+    kafka: 74,
+    fix: "Refresh metadata and retry: a newer leader epoch exists; nothing was written.",
+  },
+  ELIGIBLE_LEADERS_NOT_AVAILABLE: {
+    status: 409,
+    retriable: false,
+    kafka: 83,
+    fix: "Elect an in-sync replica, or enable unclean.leader.election.enable on the topic and use an unclean election.",
+  },
+  ELECTION_NOT_NEEDED: { status: 409, retriable: false, kafka: 84 },
   COORDINATOR_NOT_AVAILABLE: {
     status: 503,
     retriable: true,

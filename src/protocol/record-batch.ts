@@ -230,7 +230,7 @@ function putInt64(buf: Uint8Array, p: number, v: number): void {
  * would be meaningless); magic sits at byte 16 in every Kafka message format,
  * so v0/v1 data gets the magic error rather than a framing one.
  */
-export function readBatchHeader(buf: Uint8Array, pos = 0): BatchHeader {
+export function readBatchHeader(buf: Uint8Array, pos = 0, wholeBatch = true): BatchHeader {
   const left = buf.length - pos;
   if (pos < 0 || left < MAGIC_AT + 1)
     throw corrupt(`record batch at byte ${pos} is truncated: ${Math.max(left, 0)} bytes left`);
@@ -248,7 +248,9 @@ export function readBatchHeader(buf: Uint8Array, pos = 0): BatchHeader {
     );
   }
   const size = batchLength + LOG_OVERHEAD;
-  if (size > left) throw corrupt(`record batch at byte ${pos} is truncated: it declares ${size} bytes, ${left} left`);
+  // `wholeBatch` false: only the header was read (from storage), the body is known to follow.
+  if (wholeBatch && size > left)
+    throw corrupt(`record batch at byte ${pos} is truncated: it declares ${size} bytes, ${left} left`);
   const partitionLeaderEpoch = r.int32();
   r.skip(1);
   return {
@@ -437,6 +439,17 @@ export function setBaseOffset(batch: Uint8Array, baseOffset: number, pos = 0): v
     throw new RangeError(`baseOffset must be a non-negative safe integer, got ${baseOffset}`);
   if (pos < 0 || pos + LENGTH_AT > batch.length) throw corrupt(`no record batch header at byte ${pos}`);
   putInt64(batch, pos, baseOffset);
+}
+
+/**
+ * Stamps the leader's epoch into the batch in place (Kafka's partitionLeaderEpoch); like the base
+ * offset it sits before the attributes, outside the CRC, so the CRC stays valid.
+ */
+export function setPartitionLeaderEpoch(batch: Uint8Array, epoch: number, pos = 0): void {
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0x7fffffff)
+    throw new RangeError(`partitionLeaderEpoch must be a non-negative int32, got ${epoch}`);
+  if (pos < 0 || pos + LENGTH_AT + 8 > batch.length) throw corrupt(`no record batch header at byte ${pos}`);
+  putUint32(batch, pos + LENGTH_AT + 4, epoch);
 }
 
 /**

@@ -19,6 +19,7 @@ export interface TopicConfig {
   "min.insync.replicas": number;
   "replica.regions": string[];
   "replica.lag.time.max.ms": number;
+  "unclean.leader.election.enable": boolean;
   "confluent.key.schema.validation": boolean;
   "confluent.value.schema.validation": boolean;
 }
@@ -112,7 +113,12 @@ export const TOPIC_CONFIG_SPEC: { readonly [K in keyof TopicConfig]: TopicConfig
     // A broker setting in Kafka (same default); per topic here, where each topic has its own followers.
     default: 30_000,
     valid: { kind: "int", min: 10, max: 3_600_000, unit: "ms" },
-    doc: "a follower behind for longer leaves the in-sync set (a broker setting in Kafka; per topic here)",
+    doc: "a follower behind for longer leaves the in-sync set, and a leader silent for longer is replaced (a broker setting in Kafka; per topic here)",
+  },
+  "unclean.leader.election.enable": {
+    default: false,
+    valid: { kind: "boolean" },
+    doc: "let a failover elect an out-of-sync replica when no in-sync one is left, losing the records it lacks (describe shows how many); see [failover](geo-replication.md#failover)",
   },
   "confluent.key.schema.validation": {
     default: false,

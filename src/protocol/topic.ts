@@ -21,6 +21,8 @@ export interface TopicRef {
   partition: number;
   version: number;
   config: TopicConfig;
+  /** The leader epoch the caller knows (geo-replicated topics): a copy in a later one refuses it. */
+  leaderEpoch?: number;
 }
 
 export function topicRef(topic: Topic, partition: number): TopicRef {

@@ -1,13 +1,25 @@
-// The follower's side of geo-replication: applies the leader's chunks to its copy of the log and
-// decides which reads the copy can serve (the rest go to the leader).
+// The follower's side of geo-replication: applies the leader's chunks to its copy of the log
+// (refusing a deposed leader's, cutting a diverged suffix first) and decides which reads the copy
+// can serve (the rest go to the leader).
 
 import type { PartitionLog } from "../log/partition-log.js";
 import type { ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
+import { EdgelogError } from "../protocol/errors.js";
 
 /** Applies one chunk (null: a probe) and reports what the copy now holds. */
 export function applyChunk(log: PartitionLog, chunk: ReplicaChunk | null): ReplicaAck & { moved: boolean } {
   const before = log.state.highWatermark;
   if (chunk) {
+    // Fencing: a copy that knows a later epoch takes nothing from an earlier leader.
+    if (chunk.leaderEpoch < log.state.leaderEpoch) {
+      throw new EdgelogError(
+        "FENCED_LEADER_EPOCH",
+        `${chunk.leader} ships in epoch ${chunk.leaderEpoch}, but epoch ${log.state.leaderEpoch} has begun`,
+        { leader_epoch: log.state.leaderEpoch },
+      );
+    }
+    log.setLeaderEpoch(chunk.leaderEpoch);
+    if (chunk.truncateTo !== undefined) log.truncateTo(chunk.truncateTo);
     if (chunk.reset) log.resetTo(chunk.from);
     // A gap (the leader lost track of this copy, say after a restart): answer where the copy ends
     // and the leader resends from there.
@@ -19,7 +31,12 @@ export function applyChunk(log: PartitionLog, chunk: ReplicaChunk | null): Repli
       log.advanceHighWatermark(chunk.highWatermark);
     }
   }
-  return { logEndOffset: log.state.logEndOffset, moved: log.state.highWatermark !== before };
+  return {
+    logEndOffset: log.state.logEndOffset,
+    moved: log.state.highWatermark !== before,
+    // A probe starts a leader's shipping: it finds where this copy diverged from its epoch map.
+    ...(chunk ? {} : { epochs: log.epochs }),
+  };
 }
 
 /**

@@ -6,10 +6,13 @@
 import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { ReplicaAck, ReplicaChunk, ReplicaStatus, Rewrite } from "../contracts/partition.js";
+import { divergence, type EpochStart } from "../leadership/epochs.js";
 
 /** What the replicator needs of the leader's log. */
 export interface LeaderLog {
-  readonly state: { readonly logEndOffset: number; readonly highWatermark: number };
+  readonly state: { readonly logEndOffset: number; readonly highWatermark: number; readonly leaderEpoch: number };
+  /** Where each leader epoch starts in this log (to find where a follower's copy diverged). */
+  readonly epochs: EpochStart[];
   /** The first offset still held in SQLite; below it the log lives in R2, which followers share. */
   readonly copyStartOffset: number;
   hotBatches(from: number, to: number, maxRows: number, maxBytes: number): { data: Uint8Array }[];
@@ -31,14 +34,21 @@ export interface ReplicaTransport {
   replicate(region: string, chunk: ReplicaChunk | null): Promise<ReplicaAck>;
 }
 
-/** Where the in-sync set survives restarts. */
+/**
+ * Where the in-sync set is recorded. A promise when an election authority must accept it first:
+ * then a follower leaves the set only once recorded (until then the high watermark still waits
+ * for it), and a refusal with FENCED_LEADER_EPOCH means this leader was deposed.
+ */
 export interface IsrStore {
   load(): string[] | undefined;
-  save(isr: string[]): void;
+  save(isr: string[]): void | Promise<void>;
 }
 
 export interface ReplicationConfig {
+  /** The follower copies (regions, or HOME when a region leads). */
   regions: readonly string[];
+  /** This copy's name (HOME or its region): chunks carry it, with the epoch. */
+  self?: string;
   minInsyncReplicas: number;
   /** A follower behind the leader's end for longer than this leaves the ISR. */
   lagTimeMaxMs: number;
@@ -49,6 +59,8 @@ export interface ReplicatorHooks {
   onHighWatermark(): void;
   /** Background catch-up is due at `at` (ms): the object's alarm should fire by then. */
   wakeAt(at: number): void;
+  /** A follower or the authority knows a later epoch: this leader was deposed and must step down. */
+  onFenced?(e: EdgelogError): void;
 }
 
 /** One follower's shipping state. */
@@ -62,6 +74,8 @@ interface Follower {
   toldCopyStart: number;
   /** The last compaction rewrite the follower applied (0 after a restart: resending is harmless). */
   rewriteSeq: number;
+  /** The copy diverged from this log here (a deposed leader's suffix): the next chunk cuts it. */
+  truncateTo?: number;
   caughtUpAt: number;
   inFlight: boolean;
   again: boolean;
@@ -91,6 +105,10 @@ export class Replicator {
   #isrTimer?: ReturnType<typeof setTimeout>;
   #configured = false;
   #version = -1;
+  /** An ISR shrink is being recorded with the authority. */
+  #shrinking = false;
+  /** Shipping stopped: a later epoch fenced this leader. */
+  #fenced = false;
 
   constructor(
     private readonly log: LeaderLog,
@@ -229,7 +247,8 @@ export class Replicator {
     return false;
   }
 
-  status(): ReplicaStatus[] {
+  /** Each follower's state; `unclean`: with what an unclean election of an out-of-sync one would lose. */
+  status(unclean = false): ReplicaStatus[] {
     const now = this.now();
     const leo = this.log.state.logEndOffset;
     return [...this.#followers.values()].map((f) => ({
@@ -239,6 +258,7 @@ export class Replicator {
       in_sync: this.#isr.has(f.region),
       caught_up_ms_ago: f.leo !== null && f.leo >= leo ? 0 : now - f.caughtUpAt,
       ...(f.error ? { error: f.error } : {}),
+      ...(unclean && !this.#isr.has(f.region) ? { unclean_election_loss: Math.max(0, leo - (f.leo ?? 0)) } : {}),
     }));
   }
 
@@ -246,6 +266,7 @@ export class Replicator {
   close(reason: EdgelogError): void {
     for (const f of this.#followers.values()) clearTimeout(f.retryTimer);
     clearTimeout(this.#isrTimer);
+    clearTimeout(this.#retryShrink);
     for (const w of this.#waits) {
       clearTimeout(w.timer);
       w.reject(reason);
@@ -266,6 +287,7 @@ export class Replicator {
 
   /** One shipping loop per follower: in order, one chunk in flight, until it holds everything. */
   async #ship(f: Follower): Promise<void> {
+    if (this.#fenced) return;
     if (f.inFlight) {
       f.again = true;
       return;
@@ -282,7 +304,20 @@ export class Replicator {
           const chunk = f.leo === null ? null : this.#chunkFor(f);
           const ack = await this.transport.replicate(f.region, chunk);
           f.leo = ack.logEndOffset;
+          if (!chunk && ack.epochs) {
+            // A copy that led (or followed a leader) in an epoch this log does not share is cut
+            // back to where the two agree, then copies this leader's batches from there.
+            const cut = divergence(
+              { epochs: this.log.epochs, logEnd: this.log.state.logEndOffset },
+              { epochs: ack.epochs, logEnd: ack.logEndOffset },
+            );
+            if (cut < ack.logEndOffset) {
+              f.truncateTo = cut;
+              f.leo = cut;
+            }
+          }
           if (chunk) {
+            if (chunk.truncateTo !== undefined && f.truncateTo === chunk.truncateTo) f.truncateTo = undefined;
             f.toldHw = Math.min(chunk.highWatermark, ack.logEndOffset);
             f.toldCopyStart = Math.min(chunk.copyStart, ack.logEndOffset);
             // A short page holds every rewrite queued when it was read; a full one may leave more.
@@ -297,6 +332,10 @@ export class Replicator {
         }
       } while (f.again);
     } catch (e) {
+      if (e instanceof EdgelogError && e.code === "FENCED_LEADER_EPOCH") {
+        this.#fence(e);
+        return;
+      }
       f.failures++;
       f.error = e instanceof Error ? e.message : String(e);
       const delay = backoffBound(f.failures - 1, { initialMs: RETRY_BASE_MS, maxMs: RETRY_MAX_MS });
@@ -325,7 +364,18 @@ export class Replicator {
         ? this.log.hotBatches(at, s.logEndOffset - 1, CHUNK_ROWS, CHUNK_BYTES).map((b) => b.data)
         : [];
     const rewrites = this.rewrites.after(f.rewriteSeq, CHUNK_ROWS);
-    return { from: at, reset, batches, copyStart, highWatermark: s.highWatermark, rewrites };
+    return {
+      leader: this.#config.self ?? "home",
+      leaderEpoch: s.leaderEpoch,
+      to: f.region,
+      ...(f.truncateTo !== undefined && !reset ? { truncateTo: f.truncateTo } : {}),
+      from: at,
+      reset,
+      batches,
+      copyStart,
+      highWatermark: s.highWatermark,
+      rewrites,
+    };
   }
 
   /** Rewrites every follower has applied are dropped from the queue. */
@@ -346,14 +396,14 @@ export class Replicator {
     const lagMax = this.#config.lagTimeMaxMs;
     let changed = false;
     let nextDeadline = Number.POSITIVE_INFINITY;
+    const leaving: string[] = [];
     for (const f of this.#followers.values()) {
       if (f.leo !== null && f.leo >= leo) f.caughtUpAt = now;
       const inSync = this.#isr.has(f.region);
       if (inSync && (f.leo === null || f.leo < leo)) {
         const deadline = f.caughtUpAt + lagMax;
         if (now > deadline) {
-          this.#isr.delete(f.region);
-          changed = true;
+          leaving.push(f.region);
         } else {
           nextDeadline = Math.min(nextDeadline, deadline);
         }
@@ -362,7 +412,8 @@ export class Replicator {
         changed = true;
       }
     }
-    if (changed) this.#saveIsr();
+    if (leaving.length > 0) this.#shrink(leaving);
+    else if (changed) this.#saveIsr();
 
     let target = leo;
     for (const r of this.#isr) {
@@ -410,6 +461,63 @@ export class Replicator {
   }
 
   #saveIsr(): void {
-    this.store.save(this.isr);
+    const saved = this.store.save(this.isr);
+    if (saved instanceof Promise) saved.catch((e) => this.#recordFailed(e));
+  }
+
+  /**
+   * Followers leave the ISR. With an authority, only once it recorded the smaller set: until then
+   * the high watermark still waits for them, so an election never picks a copy missing a record
+   * acknowledged to acks=all.
+   */
+  #shrink(leaving: string[]): void {
+    if (this.#shrinking || this.#fenced) return;
+    const next = this.isr.filter((r) => !leaving.includes(r));
+    const saved = this.store.save(next);
+    if (!(saved instanceof Promise)) {
+      for (const r of leaving) this.#isr.delete(r);
+      return;
+    }
+    this.#shrinking = true;
+    saved.then(
+      () => {
+        this.#shrinking = false;
+        for (const r of leaving) this.#isr.delete(r);
+        this.#refresh();
+      },
+      (e) => {
+        this.#shrinking = false;
+        this.#recordFailed(e);
+      },
+    );
+  }
+
+  /**
+   * The authority refused or did not answer. Refused: deposed. Unanswered: this leader may be
+   * cut off from the authority, and acks=all waits behind the shrink could hang for long, so
+   * they fail now as retriable (the records may stay here, unacknowledged; an idempotent
+   * retry is exactly-once wherever it lands) and the shrink is tried again shortly.
+   */
+  #recordFailed(e: unknown): void {
+    if (e instanceof EdgelogError && e.code === "FENCED_LEADER_EPOCH") return this.#fence(e);
+    const why = e instanceof Error ? e.message : String(e);
+    for (const w of this.#waits) {
+      clearTimeout(w.timer);
+      w.reject(new EdgelogError("NOT_LEADER_OR_FOLLOWER", `the leader cannot record its in-sync set: ${why}`));
+    }
+    this.#waits = [];
+    clearTimeout(this.#retryShrink);
+    this.#retryShrink = setTimeout(() => this.#refresh(), RETRY_MAX_MS / 10);
+    this.hooks.wakeAt(this.now() + RETRY_MAX_MS / 10);
+  }
+
+  #retryShrink?: ReturnType<typeof setTimeout>;
+
+  /** A later epoch exists: stop shipping, fail the waits, and let the host step down. */
+  #fence(e: EdgelogError): void {
+    if (this.#fenced) return;
+    this.#fenced = true;
+    this.close(new EdgelogError("NOT_LEADER_OR_FOLLOWER", `this copy is no longer the leader: ${e.message}`));
+    this.hooks.onFenced?.(e);
   }
 }

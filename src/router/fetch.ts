@@ -31,7 +31,8 @@ import { chargeQuota, denied, hasGrant, principalOf } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { topicResource } from "../auth/grants.js";
 import { batchBytes, multiFetchBinary, multiFetchReply, nextRawOffset, rawBatches, readLimits } from "./fetch-plan.js";
-import { onPartition, partitionStub, topics } from "./objects.js";
+import { onLeader } from "./leaders.js";
+import { topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom } from "./replicas.js";
 import { isLiveTail, liveTail } from "./live.js";
 import { registryDecoder } from "./schema-decode.js";
@@ -232,11 +233,7 @@ async function lookUpOffset(
   const p = partitionParam(pathParam(c, "p"));
   const name = pathParam(c, "topic");
   const topic = await topics.withPartition(c.env, name, p);
-  const result = await onPartition(
-    name,
-    async () => unwrap(await partitionStub(c.env, topic, p).offsets(topicRef(topic, p), at, isolation)),
-    true,
-  );
+  const result = await onLeader(c.env, topic, p, (stub, ref) => stub.offsets(ref, at, isolation), true);
   return c.json(result);
 }
 

@@ -23,7 +23,8 @@ import type { AppEnv } from "./app-env.js";
 import { validate } from "./body.js";
 import { chargeQuota, quotaDelayMs } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
-import { partitionStub, topics } from "./objects.js";
+import { cachedLeader, copyStub } from "./leaders.js";
+import { topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom, replicaStub, type ServedRead } from "./replicas.js";
 import { partitionParam, pathParam } from "./params.js";
 import type { ReadResult, ReadRequest } from "../contracts/partition.js";
@@ -112,7 +113,7 @@ async function webSocket(
       console.warn(`edgelog: replica ${region} of ${topic.name}/${p} refused a live tail; the leader serves it`, e);
     }
   }
-  return partitionStub(env, topic, p).fetch(new Request(url, { headers }));
+  return copyStub(env, topic, p, cachedLeader(topic, p).replica).fetch(new Request(url, { headers }));
 }
 
 /**

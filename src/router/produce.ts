@@ -20,7 +20,8 @@ import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
 import { chargeQuota, principalOf, requireGrant, type Principal } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
-import { onPartition, partitionStub, topics } from "./objects.js";
+import { onLeader } from "./leaders.js";
+import { topics } from "./objects.js";
 import { partitionParam, pathParam } from "./params.js";
 import { onTopic } from "./permissions.js";
 import { route, type Route } from "./route.js";
@@ -258,18 +259,11 @@ function appendToPartition(
   txn?: TxnAppend,
 ): Promise<AppendedBatch[]> {
   if (txn) {
-    return onPartition(
-      topic.name,
-      async () => unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), entry.body, acks, txn)),
-      true,
-    );
+    return onLeader(c.env, topic, p, (stub, ref) => stub.append(ref, entry.body, acks, txn), true);
   }
+  // The leader may move (geo-replicated topics fail over): onLeader follows it.
   const send = (body: Uint8Array, idempotent: boolean) =>
-    onPartition(
-      topic.name,
-      async () => unwrap(await partitionStub(c.env, topic, p).append(topicRef(topic, p), body, acks)),
-      idempotent,
-    );
+    onLeader(c.env, topic, p, (stub, ref) => stub.append(ref, body, acks), idempotent);
   return groupAppend(laneKey(topic.id, p, topic.version, acks), entry, send, (w) => c.executionCtx.waitUntil(w));
 }
 

@@ -5,7 +5,7 @@ import type { Env } from "../env.js";
 import { readSettings } from "../settings.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { topicRef, type Topic } from "../protocol/topic.js";
-import { onPartition, partitionStub } from "./objects.js";
+import { cachedLeader, copyStub, onLeader } from "./leaders.js";
 import type { ReadResult, ReadRequest } from "../contracts/partition.js";
 import { partitionObject } from "../objects.js";
 
@@ -86,7 +86,7 @@ export async function readFrom(
       console.warn(`edgelog: replica ${region} of ${topic.name}/${p} failed a read; the leader serves it`, e);
     }
   }
-  const r = await onPartition(topic.name, async () => unwrap(await partitionStub(env, topic, p).read(ref, req)), true);
+  const r = await onLeader(env, topic, p, (stub, leaderRef) => stub.read(leaderRef, req), true);
   return { ...r, servedBy: "leader" };
 }
 
@@ -98,7 +98,8 @@ export async function cancelWaitOn(
   region: string | null,
   pollId: string,
 ): Promise<void> {
-  const stub = region === null ? partitionStub(env, topic, p) : replicaStub(env, topic, p, region);
+  const leader = copyStub(env, topic, p, cachedLeader(topic, p).replica);
+  const stub = region === null ? leader : replicaStub(env, topic, p, region);
   unwrap(await stub.cancelWait(pollId));
-  if (region !== null) unwrap(await partitionStub(env, topic, p).cancelWait(pollId));
+  if (region !== null) unwrap(await leader.cancelWait(pollId));
 }

@@ -21,7 +21,8 @@ import type { Env } from "../env.js";
 import { topicResource } from "../auth/grants.js";
 import type { AppEnv } from "./app-env.js";
 import { hasGrant, requireGrant } from "./auth.js";
-import { cluster, onPartition, partitionStub, topics } from "./objects.js";
+import { onLeader } from "./leaders.js";
+import { cluster, topics } from "./objects.js";
 import { inHandler, onTopic } from "./permissions.js";
 import { partitionParam, pathParam } from "./params.js";
 import { route, type Route } from "./route.js";
@@ -116,7 +117,7 @@ async function describeTopic(c: Context<AppEnv>): Promise<Response> {
   const topic = await topics.get(c.env, name, true);
   const partitions = await Promise.all(
     Array.from({ length: topic.partitions }, (_, p) =>
-      onPartition(name, async () => unwrap(await partitionStub(c.env, topic, p).describe(topicRef(topic, p))), true),
+      onLeader(c.env, topic, p, (stub, ref) => stub.describe(ref), true),
     ),
   );
   return c.json({ ...topic, partition_count: topic.partitions, partitions });
@@ -131,7 +132,7 @@ async function alterTopic(c: Context<AppEnv>, input: z.output<typeof AlterTopicS
   // Partitions learn a config on their next call; tell them now so retention and segment
   // changes apply on their next alarm even without traffic. Best effort: any later call also does.
   await Promise.allSettled(
-    Array.from({ length: topic.partitions }, (_, p) => partitionStub(c.env, topic, p).configure(topicRef(topic, p))),
+    Array.from({ length: topic.partitions }, (_, p) => onLeader(c.env, topic, p, (stub, ref) => stub.configure(ref))),
   );
   return c.json(topic);
 }
@@ -140,9 +141,11 @@ async function deleteRecords(c: Context<AppEnv>, input: z.output<typeof DeleteRe
   const p = partitionParam(pathParam(c, "p"));
   const name = pathParam(c, "topic");
   const topic = await topics.withPartition(c.env, name, p);
-  const { log_start_offset } = await onPartition(
-    name,
-    async () => unwrap(await partitionStub(c.env, topic, p).deleteRecords(topicRef(topic, p), input.before_offset)),
+  const { log_start_offset } = await onLeader(
+    c.env,
+    topic,
+    p,
+    (stub, ref) => stub.deleteRecords(ref, input.before_offset),
     true,
   );
   return c.json({ partition: p, log_start_offset });
@@ -166,11 +169,7 @@ async function checkRegionRemoval(env: Env, topic: Topic, change: unknown): Prom
   if (removed.length === 0) return;
   const infos = await Promise.all(
     Array.from({ length: topic.partitions }, (_, p) =>
-      onPartition(
-        topic.name,
-        async () => unwrap(await partitionStub(env, topic, p).describe(topicRef(topic, p))),
-        true,
-      ),
+      onLeader(env, topic, p, (stub, ref) => stub.describe(ref), true),
     ),
   );
   for (const info of infos) {

@@ -9,7 +9,8 @@ import type { ReplicaAck, ReplicaChunk } from "../../src/contracts/partition.js"
 
 /** A leader log holding one-record batches whose bytes are their offsets. */
 class FakeLog implements LeaderLog {
-  state = { logEndOffset: 0, highWatermark: 0 };
+  state = { logEndOffset: 0, highWatermark: 0, leaderEpoch: 0 };
+  epochs = [];
   copyStartOffset = 0;
   hwHistory: number[] = [];
   append(n: number): number {
@@ -76,7 +77,7 @@ describe("Replicator", () => {
       log,
       { after: () => [], lastSeq: 0, prune: () => {} },
       followers,
-      { load: () => isrStore.saved, save: (v) => (isrStore.saved = v) },
+      { load: () => isrStore.saved, save: (v) => void (isrStore.saved = v) },
       { onHighWatermark: () => woken++, wakeAt: () => {} },
       () => Date.now(),
     );
