@@ -116,6 +116,8 @@ export class PartitionFaults {
 
 export class PartitionDO extends Partition {
   readonly faults: PartitionFaults;
+  /** The shared network table, reached through any partition object (runInDurableObject). */
+  readonly network = network;
   /** Long-poll reads in progress: parked at the tail, or about to park (tests act once one waits). */
   longPolls = 0;
   /** Alarm handlers running now; the runtime also fires alarms on its own, beside a test's. */

@@ -10,7 +10,16 @@ import {
   type Change,
   type PrepareReply,
 } from "./quorum.js";
-import { alterIsr, elect, readRecord, type ElectionRequest, type LeadershipRecord, type Outcome } from "./record.js";
+import type { TopicRef } from "../protocol/topic.js";
+import {
+  alterIsr,
+  elect,
+  readRecord,
+  replicasOf,
+  type ElectionRequest,
+  type LeadershipRecord,
+  type Outcome,
+} from "./record.js";
 
 /** One voter as its RPC stub answers (ElectionRpc's methods this module uses). */
 export interface VoterStub {
@@ -82,4 +91,33 @@ export class Authority {
 function settle(r: { result: Outcome }): LeadershipRecord {
   if ("refused" in r.result) throw r.result.refused;
   return r.result.record;
+}
+
+/**
+ * An election through the authority, then the news to every copy (the new leader first, so it
+ * takes writes at once; the rest learn from its first chunk if this message is lost).
+ */
+export async function electAndTell(
+  authority: Authority,
+  adopt: (to: string, record: LeadershipRecord) => Promise<unknown>,
+  ref: TopicRef,
+  req: { leaderFailed: boolean; expectEpoch?: number; prefer?: string; candidate?: string; unclean?: boolean },
+): Promise<LeadershipRecord> {
+  const replicas = replicasOf(ref.config);
+  const unclean = req.unclean ?? (req.leaderFailed && ref.config["unclean.leader.election.enable"]);
+  let candidate = req.candidate;
+  if (candidate === undefined && req.prefer !== undefined) {
+    const current = await authority.record(ref.partition);
+    if (current?.isr.includes(req.prefer)) candidate = req.prefer;
+  }
+  const record = await authority.elect(ref.partition, {
+    expectEpoch: req.expectEpoch,
+    candidate,
+    leaderFailed: req.leaderFailed,
+    unclean,
+    replicas,
+  });
+  await adopt(record.leader, record).catch(() => undefined);
+  await Promise.allSettled(replicas.filter((r) => r !== record.leader).map((r) => adopt(r, record)));
+  return record;
 }

@@ -73,6 +73,9 @@ export interface ElectionRequest {
  */
 export function elect(req: ElectionRequest): Change<LeadershipRecord, Outcome> {
   return (cur) => {
+    if (cur === null && req.candidate === HOME) {
+      return refuse(null, "ELECTION_NOT_NEEDED", `${HOME} already leads epoch 0`);
+    }
     if (cur === null) {
       return refuse(
         null,

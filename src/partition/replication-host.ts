@@ -14,7 +14,7 @@ import type { PartitionKv } from "./keys.js";
 import { applyChunk, canServe } from "../replication/follower.js";
 import type { LeaderView, ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
 import { electionObject, partitionObject } from "../objects.js";
-import { Authority, type VoterStub } from "../leadership/authority.js";
+import { Authority, electAndTell, type VoterStub } from "../leadership/authority.js";
 import { HOME, INITIAL, replicasOf, voterRegions, type LeadershipRecord } from "../leadership/record.js";
 
 /**
@@ -291,7 +291,10 @@ export class ReplicationHost {
       await this.elect(ref, { leaderFailed: true, expectEpoch: view.epoch, prefer: self });
       return Date.now() + lagMax;
     } catch (e) {
-      console.warn(`edgelog: ${ref.name}/${ref.partition}@${self}: failover attempt failed`, e);
+      // Another copy won the election for this epoch: this one follows it once told.
+      if (!(e instanceof EdgelogError && e.code === "FENCED_LEADER_EPOCH")) {
+        console.warn(`edgelog: ${ref.name}/${ref.partition}@${self}: failover attempt failed`, e);
+      }
       return Date.now() + lagMax;
     } finally {
       this.#watching = false;
@@ -307,7 +310,7 @@ export class ReplicationHost {
     req: { leaderFailed: boolean; expectEpoch?: number; prefer?: string; candidate?: string; unclean?: boolean },
   ): Promise<LeadershipRecord> {
     const authority = this.#authority(ref);
-    const record = await electAndTell(authority, this.parts.followers, ref, req);
+    const record = await electAndTell(authority, (to, r) => this.parts.followers.adopt(ref, to, r), ref, req);
     const log = this.parts.log();
     if (log && this.self) this.adopt(log, this.self, record);
     return record;
@@ -369,35 +372,6 @@ export class ReplicationHost {
       );
     }
   }
-}
-
-/**
- * An election through the authority, then the news to every copy (the new leader first, so it
- * takes writes at once; the rest learn from its first chunk if this message is lost).
- */
-export async function electAndTell(
-  authority: Authority,
-  link: Pick<FollowerLink, "adopt">,
-  ref: TopicRef,
-  req: { leaderFailed: boolean; expectEpoch?: number; prefer?: string; candidate?: string; unclean?: boolean },
-): Promise<LeadershipRecord> {
-  const replicas = replicasOf(ref.config);
-  const unclean = req.unclean ?? (req.leaderFailed && ref.config["unclean.leader.election.enable"]);
-  let candidate = req.candidate;
-  if (candidate === undefined && req.prefer !== undefined) {
-    const current = await authority.record(ref.partition);
-    if (current?.isr.includes(req.prefer)) candidate = req.prefer;
-  }
-  const record = await authority.elect(ref.partition, {
-    expectEpoch: req.expectEpoch,
-    candidate,
-    leaderFailed: req.leaderFailed,
-    unclean,
-    replicas,
-  });
-  await link.adopt(ref, record.leader, record).catch(() => undefined);
-  await Promise.allSettled(replicas.filter((r) => r !== record.leader).map((r) => link.adopt(ref, r, record)));
-  return record;
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

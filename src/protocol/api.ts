@@ -89,9 +89,22 @@ export const PartitionInfoSchema = z.object({
         in_sync: z.boolean(),
         caught_up_ms_ago: z.number().int().describe("time since the follower last held everything the leader had"),
         error: z.string().optional().describe("the last shipping failure, while the follower is failing"),
+        unclean_election_loss: z
+          .number()
+          .int()
+          .optional()
+          .describe(
+            "with unclean.leader.election.enable, on an out-of-sync copy: records an unclean election of it would lose now",
+          ),
       }),
     )
     .optional(),
+  leader: z.string().optional().describe("geo-replicated topics: the copy that leads, `home` or a region"),
+  leader_epoch: z
+    .number()
+    .int()
+    .optional()
+    .describe("geo-replicated topics: the leader epoch, bumped by each election"),
 });
 
 export const DescribeTopicSchema = TopicSchema.extend({
@@ -338,6 +351,21 @@ export const DeleteRecordsSchema = z.strictObject({
     .min(-1)
     .max(Number.MAX_SAFE_INTEGER)
     .describe("records below this offset are deleted; -1 means the high watermark (everything written)"),
+});
+
+export const ElectLeadersSchema = z.strictObject({
+  election_type: z
+    .enum(["preferred", "clean", "unclean"])
+    .default("preferred")
+    .describe(
+      "preferred: back to the home copy (Kafka's preferred leader); clean: to `region`, which must be in sync; unclean: to `region` even out of sync (needs unclean.leader.election.enable)",
+    ),
+  region: z.string().optional().describe("the copy to elect (a replica region, or home); required unless preferred"),
+  partitions: z.array(z.number().int().min(0)).max(MAX_PARTITIONS).optional().describe("default: every partition"),
+});
+
+export const ElectLeadersReplySchema = z.object({
+  partitions: z.array(z.object({ partition: z.number().int(), leader: z.string(), leader_epoch: z.number().int() })),
 });
 
 export const DeleteRecordsReplySchema = z.object({

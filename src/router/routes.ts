@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { authSettings } from "./auth.js";
 import { streamRoutes } from "./durable-streams.js";
+import { electionRoutes } from "./elections.js";
 import { fetchRoutes } from "./fetch.js";
 import { groupRoutes } from "./groups.js";
 import { mirrorRoutes } from "./mirrors.js";
@@ -43,6 +44,7 @@ const metaRoutes: Route[] = [
 export const ROUTES: readonly Route[] = [
   ...metaRoutes,
   ...topicRoutes,
+  ...electionRoutes,
   ...produceRoutes,
   ...producerRoutes,
   ...fetchRoutes,

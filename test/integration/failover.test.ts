@@ -1,0 +1,216 @@
+// Leader failover of geo-replicated partitions inside workerd: a lost leader region under acks=all
+// load, a zombie leader fenced and truncated on its return, a preferred-leader election back home,
+// and the admin election's bad input. "Regions" are the network table of test/worker.ts.
+
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { partitionObject } from "../../src/objects.js";
+import type { PartitionDO } from "../worker.js";
+import { call, createTopic, uniqueTopic } from "../support/api.js";
+import { rows, topicId, until } from "../support/replication.js";
+
+/** replica.lag.time.max.ms for these topics: how long a silent leader is trusted. */
+const LAG_MS = 300;
+const REGIONS = ["weur", "apac"];
+
+type Stub = DurableObjectStub<PartitionDO>;
+
+async function copyOf(topic: string, name: string): Promise<Stub> {
+  return partitionObject(env, await topicId(topic), 0, name === "home" ? null : name) as unknown as Stub;
+}
+
+/** The shared network table (test/worker.ts), changed through any partition object. */
+async function net(topic: string, change: (n: PartitionDO["network"], ids: Record<string, string>) => void) {
+  const ids: Record<string, string> = {};
+  for (const c of ["home", ...REGIONS]) ids[c] = (await copyOf(topic, c)).id.toString();
+  await runInDurableObject(await copyOf(topic, "weur"), (o: PartitionDO) => change(o.network, ids));
+}
+
+afterEach(async () => {
+  // Every test leaves the network whole (a failed one too).
+  await runInDurableObject(partitionObject(env, "any", 0) as unknown as Stub, (o: PartitionDO) => o.network.clear());
+});
+
+async function geoTopic(extra: Record<string, unknown> = {}): Promise<string> {
+  const topic = uniqueTopic("fo");
+  await createTopic(topic, 1, {
+    "replica.regions": REGIONS,
+    "min.insync.replicas": 2,
+    "replica.lag.time.max.ms": LAG_MS,
+    ...extra,
+  });
+  return topic;
+}
+
+async function newProducer(): Promise<{ id: string; epoch: number }> {
+  return (await call("POST", "/v1/producers")).body;
+}
+
+/** Whom a copy takes for the leader (its stored view; the home copy leads epoch 0 until told). */
+async function viewOf(topic: string, name: string): Promise<{ leader: string; epoch: number }> {
+  return runInDurableObject(
+    await copyOf(topic, name),
+    (_o, state) => state.storage.kv.get("leadership") ?? { leader: "home", epoch: 0 },
+  );
+}
+
+/**
+ * An idempotent producer's send of record `n` with acks=all, retried as a client does while the
+ * answer is retriable (the leader lost, an election under way); returns when acknowledged.
+ */
+async function sendUntilAcked(topic: string, producer: { id: string; epoch: number }, n: number) {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const r = await call("POST", `/v1/topics/${topic}/records`, {
+      acks: "all",
+      records: [{ value: n }],
+      producer: { ...producer, sequence: n },
+    });
+    if (r.status === 200) return r.body.records[0] as { offset: number; duplicate?: boolean };
+    if (!r.body?.error?.retriable || Date.now() > deadline) {
+      throw new Error(`record ${n}: ${r.status} ${JSON.stringify(r.body)}`);
+    }
+    await scheduler.wait(20); // a client's retry backoff
+  }
+}
+
+async function allValues(topic: string): Promise<{ offset: number; value: unknown }[]> {
+  const out: { offset: number; value: unknown }[] = [];
+  for (;;) {
+    const r = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=${out.length}&replica=leader`);
+    expect(r.status).toBe(200);
+    if (r.body.records.length === 0) return out;
+    out.push(...r.body.records.map((x: { offset: number; value: unknown }) => ({ offset: x.offset, value: x.value })));
+  }
+}
+
+describe("leader failover", () => {
+  it("a lost leader region under acks=all load: a follower takes over, nothing acknowledged is lost, offsets stay dense", async () => {
+    const topic = await geoTopic();
+    const producer = await newProducer();
+    const N = 40;
+    for (let n = 0; n < N / 2; n++) await sendUntilAcked(topic, producer, n);
+
+    await net(topic, (n, ids) => n.down.add(ids.home!));
+    const lostAt = Date.now();
+    let firstAckAfterLoss = 0;
+    for (let n = N / 2; n < N; n++) {
+      await sendUntilAcked(topic, producer, n);
+      firstAckAfterLoss ||= Date.now();
+    }
+    console.log(`failover: write unavailability ${firstAckAfterLoss - lostAt} ms (replica.lag.time.max.ms ${LAG_MS})`);
+
+    const views = await Promise.all(REGIONS.map((r) => viewOf(topic, r)));
+    expect(views.every((v) => v.epoch === 1 && REGIONS.includes(v.leader))).toBe(true);
+    expect(views[0]).toEqual(views[1]);
+    const d = (await call("GET", `/v1/topics/${topic}`)).body.partitions[0];
+    expect(d).toMatchObject({ leader: views[0]!.leader, leader_epoch: 1, high_watermark: N, log_end_offset: N });
+    const records = await allValues(topic);
+    expect(records.map((r) => r.value)).toEqual(Array.from({ length: N }, (_, i) => i));
+    expect(records.map((r) => r.offset)).toEqual(Array.from({ length: N }, (_, i) => i));
+  });
+
+  it("a zombie leader cut off from its followers is deposed, refuses writes on return, and its acks=1 suffix is truncated", async () => {
+    const topic = await geoTopic();
+    const producer = await newProducer();
+    for (let n = 0; n < 5; n++) await sendUntilAcked(topic, producer, n);
+
+    // The home copy still takes clients' calls but reaches no follower and no voter.
+    await net(topic, (n, ids) => n.isolated.add(ids.home!));
+    const lost = await call("POST", `/v1/topics/${topic}/records`, { acks: 1, records: [{ value: "zombie-1" }] });
+    expect(lost.status).toBe(200);
+    await until(
+      "a follower elected",
+      () => Promise.all(REGIONS.map((r) => viewOf(topic, r))),
+      (vs) => vs.every((v) => v.epoch === 1),
+    );
+    const leader = (await viewOf(topic, "weur")).leader;
+
+    // Back, the old leader learns of epoch 1 (its shipments are fenced) and the write moves over.
+    await net(topic, (n) => n.isolated.clear());
+    for (let n = 5; n < 10; n++) await sendUntilAcked(topic, producer, n);
+    const home = await copyOf(topic, "home");
+    await until(
+      "the home copy follows",
+      () => viewOf(topic, "home"),
+      (v) => v.epoch === 1 && v.leader === leader,
+    );
+    const leaderRows = await until(
+      "the home copy truncated and caught up",
+      async () => [await rows(await copyOf(topic, leader)), await rows(home)],
+      ([a, b]) => JSON.stringify(a) === JSON.stringify(b),
+    );
+    expect(leaderRows[0]!.length).toBeGreaterThan(0);
+    const values = (await allValues(topic)).map((r) => r.value);
+    expect(values).toEqual(Array.from({ length: 10 }, (_, i) => i));
+    expect(values).not.toContain("zombie-1");
+
+    // A writer still holding epoch 0 is refused by the deposed copy, nothing written.
+    const ref = { ...(await call("GET", `/v1/topics/${topic}`)).body, partition: 0, leaderEpoch: 0 };
+    const refused = await home.append(
+      { id: ref.id, name: topic, partition: 0, version: ref.version, config: ref.config, leaderEpoch: 0 },
+      new Uint8Array(0),
+    );
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(["NOT_LEADER_OR_FOLLOWER", "FENCED_LEADER_EPOCH"]).toContain(refused.error.code);
+  });
+
+  it("a preferred-leader election moves leadership back home once the home copy is in sync", async () => {
+    const topic = await geoTopic();
+    const producer = await newProducer();
+    for (let n = 0; n < 3; n++) await sendUntilAcked(topic, producer, n);
+    await net(topic, (n, ids) => n.down.add(ids.home!));
+    for (let n = 3; n < 6; n++) await sendUntilAcked(topic, producer, n);
+    await net(topic, (n) => n.down.clear());
+    await until(
+      "the home copy back in sync",
+      async () => (await call("GET", `/v1/topics/${topic}`)).body.partitions[0],
+      (d) => d.replicas?.some((r: { region: string; in_sync: boolean }) => r.region === "home" && r.in_sync),
+    );
+
+    const r = await call("POST", `/v1/topics/${topic}/elect-leaders`, { election_type: "preferred" });
+    expect(r.status).toBe(200);
+    expect(r.body.partitions).toEqual([{ partition: 0, leader: "home", leader_epoch: 2 }]);
+    for (let n = 6; n < 9; n++) await sendUntilAcked(topic, producer, n);
+    const d = (await call("GET", `/v1/topics/${topic}`)).body.partitions[0];
+    expect(d).toMatchObject({ leader: "home", leader_epoch: 2, high_watermark: 9 });
+    expect((await allValues(topic)).map((x) => x.value)).toEqual(Array.from({ length: 9 }, (_, i) => i));
+    // Already home: nothing to do, same epoch.
+    const again = await call("POST", `/v1/topics/${topic}/elect-leaders`, {});
+    expect(again.body.partitions).toEqual([{ partition: 0, leader: "home", leader_epoch: 2 }]);
+  });
+
+  it("refuses to elect an out-of-sync region without an unclean election (409), and a topic without replicas (400)", async () => {
+    const topic = await geoTopic();
+    const producer = await newProducer();
+    await sendUntilAcked(topic, producer, 0);
+    await net(topic, (n, ids) => n.cut.add([ids.home!, ids.apac!].sort().join("|")));
+    await call("POST", `/v1/topics/${topic}/records`, { acks: 1, records: [{ value: "x" }] });
+    await until(
+      "apac out of sync",
+      async () => (await call("GET", `/v1/topics/${topic}`)).body.partitions[0],
+      (d) => d.isr?.length === 2 && !d.isr.includes("apac"),
+    );
+    // One cut link is no failover: the home copy still leads.
+    expect(await viewOf(topic, "weur")).toEqual({ leader: "home", epoch: 0 });
+    const r = await call("POST", `/v1/topics/${topic}/elect-leaders`, { election_type: "clean", region: "apac" });
+    expect(r.status).toBe(409);
+    expect(r.body.error.code).toBe("ELIGIBLE_LEADERS_NOT_AVAILABLE");
+    expect(r.body.error.message).toContain("apac is not in the in-sync set");
+    const unclean = await call("POST", `/v1/topics/${topic}/elect-leaders`, {
+      election_type: "unclean",
+      region: "apac",
+    });
+    expect(unclean.status).toBe(409);
+    expect(unclean.body.error.message).toContain("unclean.leader.election.enable");
+
+    const plain = uniqueTopic("fo");
+    await createTopic(plain);
+    const none = await call("POST", `/v1/topics/${plain}/elect-leaders`, {});
+    expect(none.status).toBe(400);
+    expect(none.body.error.code).toBe("INVALID_REQUEST");
+    const nowhere = await call("POST", `/v1/topics/${topic}/elect-leaders`, { election_type: "clean", region: "oc" });
+    expect(nowhere.status).toBe(400);
+  });
+});
