@@ -155,7 +155,7 @@ class Sim {
   async ensureRecorded(): Promise<void> {
     const c = this.copies.get(HOME)!;
     const { result } = await this.proposer("init").change("0", alterIsr(0, HOME, [HOME, ...c.isr]));
-    if ("record" in result) this.decided(result.record);
+    if (!("refused" in result)) this.decided(result.record);
   }
 
   append(acks: "all" | 1): void {
