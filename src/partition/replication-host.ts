@@ -160,14 +160,14 @@ export class ReplicationHost {
       throw new EdgelogError(
         "NOT_LEADER_OR_FOLLOWER",
         `this copy (${this.self ?? "a follower"}) is not the leader: ${view.leader} leads epoch ${view.epoch}`,
-        { leader: view.leader, leader_epoch: view.epoch },
+        { leader: view.leader, leader_epoch: view.epoch, before_write: true },
       );
     }
     if (ref.leaderEpoch !== undefined && ref.leaderEpoch < view.epoch) {
       throw new EdgelogError(
         "FENCED_LEADER_EPOCH",
         `the request names leader epoch ${ref.leaderEpoch}, but epoch ${view.epoch} has begun`,
-        { leader: view.leader, leader_epoch: view.epoch },
+        { leader: view.leader, leader_epoch: view.epoch, before_write: true },
       );
     }
   }

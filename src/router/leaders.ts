@@ -19,8 +19,8 @@ export interface Leader {
 
 const leaders = new Map<string, Leader>();
 const key = (topic: Topic, p: number) => `${topic.id}/${p}`;
-/** Ballots of this isolate's proposals: unique per isolate, so two routers' ballots never tie. */
-const ISOLATE = `router-${crypto.randomUUID()}`;
+/** Names this isolate's proposals, so two routers' ballots never tie (drawn on first use: no randomness at load). */
+let isolate: string | undefined;
 
 /** Whom this isolate takes for the leader (HOME, epoch unknown, until told otherwise). */
 export function cachedLeader(topic: Topic, p: number): Leader {
@@ -42,7 +42,8 @@ export function copyStub(env: Env, topic: Topic, p: number, replica: string) {
 /** The topic's election authority, as this isolate reaches it. */
 export function authorityOf(env: Env, topic: Topic): Authority {
   const voters: VoterStub[] = voterRegions(topic.config).map((region, i) => electionObject(env, topic.id, i, region));
-  return new Authority(topic.id, voters, ISOLATE);
+  isolate ??= `router-${crypto.randomUUID()}`;
+  return new Authority(topic.id, voters, isolate);
 }
 
 /** Asks the authority who leads (a linearizable read) and remembers it. */
@@ -88,7 +89,10 @@ export async function onLeader<T>(
     } catch (e) {
       last = e;
       if (e instanceof EdgelogError && (e.code === "NOT_LEADER_OR_FOLLOWER" || e.code === "FENCED_LEADER_EPOCH")) {
-        const hint = e.extra as { leader?: string; leader_epoch?: number } | undefined;
+        const hint = e.extra as { leader?: string; leader_epoch?: number; before_write?: boolean } | undefined;
+        // A refusal before writing is always safe to send elsewhere; a write the leader stored but
+        // could not acknowledge (it was deposed meanwhile) only when the caller's retry is idempotent.
+        if (!hint?.before_write && !safeToRetry) throw e;
         if (
           typeof hint?.leader === "string" &&
           typeof hint.leader_epoch === "number" &&
