@@ -73,8 +73,10 @@ export class ReplicationHost {
   readonly #hadReplicas: boolean;
   /** A follower: the leader's high watermark as last told (undefined on a leader or an unfed copy). */
   #leaderHw?: number;
-  /** When the leader was last heard from (a chunk, or an answered health check); 0: not since start. */
+  /** When the leader last told this copy its high watermark; 0: not since this instance started. */
   #leaderHwAt = 0;
+  /** When the leader was last heard from (a chunk, or an answered health check); 0: not since start. */
+  #leaderSeenAt = 0;
   /** A health check or election under way (one at a time). */
   #watching = false;
 
@@ -211,7 +213,7 @@ export class ReplicationHost {
       );
       this.#replicator = undefined;
     }
-    this.#leaderHwAt = Date.now();
+    this.#leaderSeenAt = Date.now();
     return this.view;
   }
 
@@ -268,8 +270,8 @@ export class ReplicationHost {
     const self = this.self;
     const lagMax = ref.config["replica.lag.time.max.ms"];
     if (!this.isFollower || self === undefined || ref.config["replica.regions"].length === 0) return null;
-    if (this.#leaderHwAt === 0) this.#leaderHwAt = now;
-    const due = this.#leaderHwAt + lagMax;
+    if (this.#leaderSeenAt === 0) this.#leaderSeenAt = now;
+    const due = this.#leaderSeenAt + lagMax;
     if (now < due || this.#watching) return Math.max(due, now + 10);
     this.#watching = true;
     try {
@@ -277,16 +279,16 @@ export class ReplicationHost {
       try {
         const seen = await withTimeout(this.parts.followers.ping(ref, self, view.leader), lagMax);
         if (seen.epoch >= view.epoch) {
-          this.#leaderHwAt = Date.now();
-          return this.#leaderHwAt + lagMax;
+          this.#leaderSeenAt = Date.now();
+          return this.#leaderSeenAt + lagMax;
         }
       } catch {
         // Unreachable or slow: ask the controller's view below.
       }
       const authority = this.#authority(ref);
       if (!(await authority.leaderUnreachable(ref.partition, view.leader))) {
-        this.#leaderHwAt = Date.now();
-        return this.#leaderHwAt + lagMax;
+        this.#leaderSeenAt = Date.now();
+        return this.#leaderSeenAt + lagMax;
       }
       await this.elect(ref, { leaderFailed: true, expectEpoch: view.epoch, prefer: self });
       return Date.now() + lagMax;
@@ -348,7 +350,7 @@ export class ReplicationHost {
   }
 
   #heardFromLeader(hw: number): void {
-    this.#leaderHwAt = Date.now();
+    this.#leaderHwAt = this.#leaderSeenAt = Date.now();
     if (hw === this.#leaderHw) return;
     this.#leaderHw = hw;
     this.parts.kv.put("leader_hw", hw);
