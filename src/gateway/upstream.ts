@@ -9,6 +9,7 @@ import type {
   CommittedOffsetsReply,
   CreateTopicBody,
   DeleteRecordsReply,
+  LeaderEpochEnd,
   GroupDescription,
   GroupListPage,
   GroupSummary,
@@ -81,6 +82,16 @@ export class Upstream {
   /** Adds partitions or changes config (null resets a key to its default). */
   alterTopic(name: string, body: AlterTopicBody, signal: AbortSignal): Promise<TopicReply> {
     return this.#http.request("PATCH", `/v1/topics/${enc(name)}`, body, { signal });
+  }
+
+  /** Kafka's OffsetForLeaderEpoch, answered by the partition's leader. */
+  offsetForLeaderEpoch(topic: string, partition: number, epoch: number, signal: AbortSignal): Promise<LeaderEpochEnd> {
+    return this.#http.request(
+      "GET",
+      `/v1/topics/${enc(topic)}/partitions/${partition}/offset-for-leader-epoch?epoch=${epoch}`,
+      undefined,
+      { signal },
+    );
   }
 
   /** Advances a partition's log start offset to `offset` (Kafka's DeleteRecords). */

@@ -227,7 +227,7 @@ export class LogHost {
       segments: totals.count,
       ...(replicator && replicator.regions.length > 0
         ? {
-            isr: ["leader", ...replicator.isr],
+            isr: ["leader", ...replicator.recordedIsr],
             replicas: replicator.status(ref.config["unclean.leader.election.enable"]),
             leader: replication.self,
             leader_epoch: replication.view.epoch,

@@ -368,6 +368,17 @@ export const ElectLeadersReplySchema = z.object({
   partitions: z.array(z.object({ partition: z.number().int(), leader: z.string(), leader_epoch: z.number().int() })),
 });
 
+export const LeaderEpochQuerySchema = z.object({
+  epoch: intParam("epoch").describe("a leader epoch, as stamped in the batches a client read"),
+});
+
+export const LeaderEpochEndSchema = z.object({
+  leader_epoch: z.number().int().describe("the largest epoch at or below the one asked (-1: none)"),
+  end_offset: z.number().int().describe("where that epoch's batches end on the leader (the log end for the latest)"),
+});
+
+export type LeaderEpochEnd = z.infer<typeof LeaderEpochEndSchema>;
+
 export const DeleteRecordsReplySchema = z.object({
   partition: z.number().int(),
   log_start_offset: z.number().int().describe("the partition's new log start offset (Kafka's low watermark)"),

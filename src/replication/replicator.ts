@@ -107,6 +107,8 @@ export class Replicator {
   #version = -1;
   /** An ISR shrink is being recorded with the authority. */
   #shrinking = false;
+  /** Followers counted in sync for the high watermark whose joining the authority has yet to record. */
+  readonly #joining = new Set<string>();
   /** Shipping stopped: a later epoch fenced this leader. */
   #fenced = false;
 
@@ -135,6 +137,11 @@ export class Replicator {
 
   get isr(): string[] {
     return [...this.#isr];
+  }
+
+  /** The in-sync followers as recorded (what an election may pick from): joins count once recorded. */
+  get recordedIsr(): string[] {
+    return this.isr.filter((r) => !this.#joining.has(r));
   }
 
   /**
@@ -255,7 +262,7 @@ export class Replicator {
       region: f.region,
       log_end_offset: f.leo,
       lag: f.leo === null ? null : Math.max(0, leo - f.leo),
-      in_sync: this.#isr.has(f.region),
+      in_sync: this.#isr.has(f.region) && !this.#joining.has(f.region),
       caught_up_ms_ago: f.leo !== null && f.leo >= leo ? 0 : now - f.caughtUpAt,
       ...(f.error ? { error: f.error } : {}),
       ...(unclean && !this.#isr.has(f.region) ? { unclean_election_loss: Math.max(0, leo - (f.leo ?? 0)) } : {}),
@@ -408,7 +415,9 @@ export class Replicator {
           nextDeadline = Math.min(nextDeadline, deadline);
         }
       } else if (!inSync && f.leo !== null && f.leo >= hw && f.leo >= leo) {
+        // It counts for the high watermark at once (a superset of the recorded set is safe).
         this.#isr.add(f.region);
+        this.#joining.add(f.region);
         changed = true;
       }
     }
@@ -461,8 +470,13 @@ export class Replicator {
   }
 
   #saveIsr(): void {
+    const joined = [...this.#joining];
     const saved = this.store.save(this.isr);
-    if (saved instanceof Promise) saved.catch((e) => this.#recordFailed(e));
+    const recorded = () => {
+      for (const r of joined) this.#joining.delete(r);
+    };
+    if (saved instanceof Promise) saved.then(recorded, (e) => this.#recordFailed(e));
+    else recorded();
   }
 
   /**

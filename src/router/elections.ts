@@ -1,18 +1,24 @@
-// Kafka's ElectLeaders for geo-replicated topics (kafka-leader-election.sh): moves a partition's
-// leadership back to its home copy (preferred), or to a named region, through the topic's
-// election authority, which refuses a copy outside the in-sync set unless the election is unclean.
+// Leader routes of geo-replicated topics. Kafka's ElectLeaders (kafka-leader-election.sh) moves a
+// partition's leadership back to its home copy (preferred), or to a named region, through the
+// topic's election authority, which refuses a copy outside the in-sync set unless the election is
+// unclean; OffsetForLeaderEpoch tells a client where an epoch ends on the leader (KIP-320).
 
 import type { Context } from "hono";
 import type { z } from "zod";
 import type { AppEnv } from "./app-env.js";
 import { electAndTell } from "../leadership/authority.js";
 import { HOME, replicasOf, type LeadershipRecord } from "../leadership/record.js";
-import { ElectLeadersReplySchema, ElectLeadersSchema } from "../protocol/api.js";
+import {
+  ElectLeadersReplySchema,
+  ElectLeadersSchema,
+  LeaderEpochEndSchema,
+  LeaderEpochQuerySchema,
+} from "../protocol/api.js";
 import { EdgelogError, unwrap } from "../protocol/errors.js";
 import { topicRef } from "../protocol/topic.js";
-import { authorityOf, copyStub, rememberLeader } from "./leaders.js";
+import { authorityOf, copyStub, onLeader, rememberLeader } from "./leaders.js";
 import { topics } from "./objects.js";
-import { pathParam } from "./params.js";
+import { partitionParam, pathParam } from "./params.js";
 import { onTopic } from "./permissions.js";
 import { route, type Route } from "./route.js";
 
@@ -27,6 +33,20 @@ export const electionRoutes: Route[] = [
     bodyOptional: true,
     ok: { status: 200, schema: ElectLeadersReplySchema },
     handler: (c, { body }) => electLeaders(c, body),
+  }),
+  route({
+    method: "GET",
+    path: "/v1/topics/:topic/partitions/:p/offset-for-leader-epoch",
+    summary:
+      "Kafka's OffsetForLeaderEpoch: the largest leader epoch at or below `epoch` and where it ends on the leader",
+    permission: onTopic("describe"),
+    query: LeaderEpochQuerySchema,
+    ok: { status: 200, schema: LeaderEpochEndSchema },
+    handler: async (c, { query }) => {
+      const p = partitionParam(pathParam(c, "p"));
+      const topic = await topics.withPartition(c.env, pathParam(c, "topic"), p);
+      return c.json(await onLeader(c.env, topic, p, (stub, ref) => stub.endOffsetForEpoch(ref, query.epoch), true));
+    },
   }),
 ];
 

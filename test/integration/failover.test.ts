@@ -109,6 +109,11 @@ describe("leader failover", () => {
     const records = await allValues(topic);
     expect(records.map((r) => r.value)).toEqual(Array.from({ length: N }, (_, i) => i));
     expect(records.map((r) => r.offset)).toEqual(Array.from({ length: N }, (_, i) => i));
+    // OffsetForLeaderEpoch from the new leader's checkpoint: epoch 0 ends where epoch 1 began.
+    const epochEnd = (e: number) =>
+      call("GET", `/v1/topics/${topic}/partitions/0/offset-for-leader-epoch?epoch=${e}`).then((r) => r.body);
+    expect(await epochEnd(0)).toEqual({ leader_epoch: 0, end_offset: N / 2 });
+    expect(await epochEnd(1)).toEqual({ leader_epoch: 1, end_offset: N });
   });
 
   it("a zombie leader cut off from its followers is deposed, refuses writes on return, and its acks=1 suffix is truncated", async () => {

@@ -1,5 +1,6 @@
-// DeleteRecords (a partition's log start offset moves up) and OffsetForLeaderEpoch (edgelog keeps
-// one leader epoch per partition, 0, so every epoch ends at the log end).
+// DeleteRecords (a partition's log start offset moves up) and OffsetForLeaderEpoch (where a leader
+// epoch ends on the partition's leader, from its leader-epoch checkpoint: consumers check their
+// position against it after a failover, KIP-320).
 
 import { MAX_PARTITIONS } from "../../protocol/constants.js";
 import { DENIED, failure, KAFKA, NONE } from "../errors.js";
@@ -40,10 +41,8 @@ export const offsetForLeaderEpoch: Handler = async (req, ctx) => {
     if (!validName(t.Topic) || p.Partition < 0 || p.Partition >= MAX_PARTITIONS)
       return answer(KAFKA.UNKNOWN_TOPIC_OR_PARTITION);
     try {
-      const { offset } = await ctx.upstream.offset(t.Topic, p.Partition, "latest", ctx.signal);
-      // A later epoch than the leader's is Kafka's UNKNOWN_LEADER_EPOCH; epoch 0 ends at the log end.
-      if (p.LeaderEpoch > 0) return answer(KAFKA.UNKNOWN_LEADER_EPOCH);
-      return answer(NONE, 0, offset);
+      const r = await ctx.upstream.offsetForLeaderEpoch(t.Topic, p.Partition, p.LeaderEpoch, ctx.signal);
+      return answer(NONE, r.leader_epoch, r.end_offset);
     } catch (e) {
       return answer(failure(e, KAFKA.NOT_LEADER_OR_FOLLOWER, DENIED.topic));
     }

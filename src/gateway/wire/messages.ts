@@ -99,7 +99,13 @@ export const APIS: readonly ApiSpec[] = [
   spec("DeleteTopics", 0, 6, admin.deleteTopics),
   spec("DeleteRecords", 0, 2, records.deleteRecords),
   spec("InitProducerId", 0, 5, records.initProducerId),
-  spec("OffsetForLeaderEpoch", 0, 4, records.offsetForLeaderEpoch, "one leader epoch, 0"),
+  spec(
+    "OffsetForLeaderEpoch",
+    0,
+    4,
+    records.offsetForLeaderEpoch,
+    "answered from the leader's leader-epoch checkpoint",
+  ),
   spec("AddPartitionsToTxn", 0, 5, txn.addPartitionsToTxn, "v4+ (brokers' batched form) served too"),
   spec("AddOffsetsToTxn", 0, 4, txn.addOffsetsToTxn),
   spec(

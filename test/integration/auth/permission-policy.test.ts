@@ -61,6 +61,12 @@ const POLICY: Rule[] = [
   },
   // T has no replica regions: with the grant the election is refused as bad input, past authorization.
   { method: "POST", path: "/v1/topics/T/elect-leaders", body: {}, needs: "admin topic:T", ok: 400 },
+  {
+    method: "GET",
+    path: "/v1/topics/T/partitions/0/offset-for-leader-epoch?epoch=0",
+    needs: "describe topic:T",
+    ok: 200,
+  },
   { method: "DELETE", path: "/v1/topics/T", needs: "admin topic:T", ok: 204 },
 
   {
