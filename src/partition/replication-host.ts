@@ -176,10 +176,18 @@ export class ReplicationHost {
 
   /** The topic was deleted: fail pending acks=all waits and delete every copy. */
   dropAll(ref: TopicRef): void {
-    if (!this.#replicator) return;
-    this.#replicator.close(new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.name} was deleted`));
-    this.#dropCopies(ref, this.#replicator.regions);
-    this.#replicator = undefined;
+    if (this.#replicator) {
+      this.#replicator.close(new EdgelogError("UNKNOWN_TOPIC_OR_PARTITION", `topic ${ref.name} was deleted`));
+      this.#dropCopies(ref, this.#replicator.regions);
+      this.#replicator = undefined;
+    } else if (this.self !== undefined && ref.config["replica.regions"].length > 0) {
+      // A copy that no longer leads (after a failover) still drops the others: the controller
+      // tells only the home copy.
+      this.#dropCopies(
+        ref,
+        replicasOf(ref.config).filter((r) => r !== this.self),
+      );
+    }
   }
 
   /**

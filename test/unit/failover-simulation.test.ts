@@ -72,8 +72,10 @@ class Sim {
   current: LeadershipRecord | null = null;
   next = 0;
   trace: string[] = [];
+  /** The last steps, for a failure's message (kept short: the runs are long). */
   t(s: string) {
     this.trace.push(s);
+    if (this.trace.length > 60) this.trace.splice(0, 30);
   }
 
   constructor(seed: number) {
@@ -332,17 +334,24 @@ class Sim {
 
   check(step: number): void {
     const at = `step ${step}`;
+    // Plain comparisons, with expect() only on a failure: the checks run thousands of times.
+    const must = (ok: boolean, what: string, actual: unknown, expected: unknown) => {
+      if (!ok) expect(actual, `${at}: ${what}`).toEqual(expected);
+    };
     for (const c of this.copies.values()) {
       // One leader per epoch: a copy leading epoch e is the one the authority elected for e.
-      if (c.leader === c.name && c.epoch > 0) expect(this.leaders.get(c.epoch), at).toBe(c.name);
+      const elected = this.leaders.get(c.epoch);
+      if (c.leader === c.name && c.epoch > 0) must(elected === c.name, `leader of epoch ${c.epoch}`, c.name, elected);
       // High watermarks never move back.
-      expect(c.hw, `${at}: ${c.name}'s high watermark`).toBeGreaterThanOrEqual(this.hwSeen.get(c.name) ?? 0);
+      const before = this.hwSeen.get(c.name) ?? 0;
+      must(c.hw >= before, `${c.name}'s high watermark moved back`, c.hw, before);
       this.hwSeen.set(c.name, c.hw);
     }
     // Nothing acknowledged to acks=all is lost: it is in the elected leader's log, at its offset.
     const leader = this.copies.get(this.current?.leader ?? HOME)!;
     for (const a of this.acked) {
-      expect(leader.log[a.offset]?.id, `${at}: acked ${a.id}@${a.offset} on ${leader.name}`).toBe(a.id);
+      const held = leader.log[a.offset]?.id;
+      must(held === a.id, `acked ${a.id}@${a.offset} on ${leader.name}`, held, a.id);
     }
     // Divergent suffixes are cut: a copy the leader probed and holds data of is a prefix of its log.
     const l = this.current ? this.copies.get(this.current.leader) : undefined;
@@ -352,10 +361,14 @@ class Sim {
         const cut = (l as Copy & { cuts?: Map<string, number> }).cuts?.has(f.name);
         if (f === l || !follows || !l.probed.has(f.name) || cut) continue;
         const n = Math.min(f.log.length, l.held.get(f.name) ?? 0);
-        expect(
+        let same = true;
+        for (let i = 0; i < n && same; i++) same = f.log[i]!.id === l.log[i]!.id;
+        must(
+          same,
+          `${f.name} a prefix of ${l.name}`,
           f.log.slice(0, n).map((e) => e.id),
-          `${at}: ${f.name} a prefix of ${l.name}`,
-        ).toEqual(l.log.slice(0, n).map((e) => e.id));
+          l.log.slice(0, n).map((e) => e.id),
+        );
       }
     }
   }
