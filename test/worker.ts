@@ -137,9 +137,9 @@ export class PartitionDO extends Partition {
     if (network.down.has(self)) throw new Error("injected fault: this partition copy is unreachable");
   }
 
-  override async append(ref: TopicRef, batches: Uint8Array, acks?: P.Acks) {
+  override async append(...args: Parameters<Partition["append"]>) {
     await this.#reached();
-    return super.append(ref, batches, acks);
+    return super.append(...args);
   }
 
   override async describe(ref: TopicRef) {
@@ -147,9 +147,9 @@ export class PartitionDO extends Partition {
     return super.describe(ref);
   }
 
-  override async offsets(ref: TopicRef, at: P.OffsetSpec) {
+  override async offsets(...args: Parameters<Partition["offsets"]>) {
     await this.#reached();
-    return super.offsets(ref, at);
+    return super.offsets(...args);
   }
 
   override async replicate(ref: TopicRef, chunk: P.ReplicaChunk | null) {
