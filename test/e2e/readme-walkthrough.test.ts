@@ -134,6 +134,13 @@ it("runs the geo-replication example of docs/geo-replication.md verbatim", () =>
   expect(p.replicas.map((r: { lag: number }) => r.lag)).toEqual([0, 0]);
 }, 60_000);
 
+it("runs the failover session of docs/geo-replication.md verbatim, with the output it shows", () => {
+  const session = steps("docs/geo-replication.md", "Failover");
+  const [away, home] = run(session);
+  expect(JSON.parse(away!)).toEqual({ partitions: [{ partition: 0, leader: "weur", leader_epoch: 1 }] });
+  expect(home!.trim()).toBe(session[1]!.expected);
+}, 60_000);
+
 it("runs the transaction session of docs/transactions.md verbatim, with what its outputs show", () => {
   const session = steps("docs/transactions.md", "A transaction with curl");
   const outputs = run(session).map((o) => o.trim());
