@@ -37,6 +37,7 @@ export const topicResource = (name: string): Resource => ({ kind: "topic", name 
 export const groupResource = (name: string): Resource => ({ kind: "group", name });
 export const subjectResource = (name: string): Resource => ({ kind: "subject", name });
 export const transactionalIdResource = (name: string): Resource => ({ kind: "transactional-id", name });
+export const connectorResource = (name: string): Resource => ({ kind: "connector", name });
 
 export function describeResource(r: Resource): string {
   return r.kind === "cluster" ? "cluster" : `${r.kind}:${r.name}`;
@@ -50,6 +51,8 @@ const KIND_OPERATIONS: Record<ResourceKind, readonly Operation[]> = {
   subject: ["read", "write", "delete", "configure", "admin"],
   // Kafka's TransactionalId: WRITE (init, produce, register, commit offsets, end) and DESCRIBE.
   "transactional-id": ["write", "describe", "admin"],
+  // Connectors: describe (config, status, offsets) and admin (create, change, pause, stop, delete).
+  connector: ["describe", "admin"],
   // Produce and consume name nothing on the cluster itself; authenticate is a Kafka gateway's (POST /v1/sasl/*).
   cluster: ["describe", "authenticate", "admin"],
 };
@@ -79,7 +82,7 @@ export function parseGrant(input: GrantInput, where = "grant"): Grant {
   if (r !== "cluster" && (colon < 0 || !NAMED_KINDS.includes(kind))) {
     throw new EdgelogError(
       "INVALID_REQUEST",
-      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, group:<name>, subject:<name>, transactional-id:<name> (each also as <prefix>*) or cluster`,
+      `${where}: unknown resource ${JSON.stringify(r)}; use topic:<name>, group:<name>, subject:<name>, transactional-id:<name>, connector:<name> (each also as <prefix>*) or cluster`,
     );
   }
   const allowed = KIND_OPERATIONS[kind as ResourceKind];
@@ -89,7 +92,7 @@ export function parseGrant(input: GrantInput, where = "grant"): Grant {
   if (kind === "cluster") return { kind: "cluster", pattern: "", operations: ops };
   const fixed = pattern.endsWith("*") ? pattern.slice(0, -1) : pattern;
   const nameOk =
-    kind === "topic"
+    kind === "topic" || kind === "connector"
       ? TOPIC_NAME_PATTERN
       : kind === "subject"
         ? SUBJECT_GRANT_PATTERN
@@ -177,5 +180,6 @@ export const ALL_GRANTS: readonly Grant[] = [
   { kind: "group", pattern: "*", operations: ["admin"] },
   { kind: "subject", pattern: "*", operations: ["admin"] },
   { kind: "transactional-id", pattern: "*", operations: ["admin"] },
+  { kind: "connector", pattern: "*", operations: ["admin"] },
   { kind: "cluster", pattern: "", operations: ["admin"] },
 ];

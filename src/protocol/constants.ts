@@ -66,11 +66,13 @@ export const GROUP_MAX_SIZE = 200;
 /** Kafka's offset.metadata.max.bytes. */
 export const OFFSET_METADATA_MAX_CHARS = 4096;
 export const GROUP_ID_PATTERN = /^[a-zA-Z0-9._-]{1,249}$/;
+/** Connector names: short enough that the sink group `connect-<name>` is a valid group id. */
+export const CONNECTOR_NAME_PATTERN = /^[a-zA-Z0-9._-]{1,200}$/;
 /**
- * What a token's grant may name (`topic:`, `group:`, `subject:` and `transactional-id:` each with a
+ * What a token's grant may name (`topic:`, `group:`, `subject:`, `transactional-id:` and `connector:` each with a
  * name or `<prefix>*`, or `cluster`) and allow.
  */
-export const RESOURCE_KINDS = ["topic", "group", "subject", "transactional-id", "cluster"] as const;
+export const RESOURCE_KINDS = ["topic", "group", "subject", "transactional-id", "connector", "cluster"] as const;
 export type ResourceKind = (typeof RESOURCE_KINDS)[number];
 /**
  * produce/consume/describe name topic and group operations; read/write/delete/configure schema registry subjects';

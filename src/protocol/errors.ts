@@ -401,6 +401,28 @@ export const ERRORS = {
     kafka: -1,
     fix: "The store's partition is restoring or hosted by another instance; retry, or ask the instance that hosts it.",
   },
+  // Connectors (Kafka Connect's REST API answers these as 404/409/400 without Kafka codes).
+  CONNECTOR_NOT_FOUND: { status: 404, retriable: false, kafka: -1, fix: "List connectors with GET /v1/connectors." },
+  CONNECTOR_ALREADY_EXISTS: {
+    status: 409,
+    retriable: false,
+    kafka: -1,
+    fix: "Pick another name, or change its config with PUT /v1/connectors/<name>/config.",
+  },
+  CONNECTOR_PLUGIN_NOT_FOUND: {
+    status: 404,
+    retriable: false,
+    kafka: -1,
+    fix: "List the plugins with GET /v1/connector-plugins.",
+  },
+  CONNECTOR_NOT_STOPPED: {
+    status: 400,
+    retriable: false,
+    kafka: -1,
+    fix: "Stop the connector first (PUT /v1/connectors/<name>/stop).",
+  },
+  UNKNOWN_CONNECTOR_TASK: { status: 404, retriable: false, kafka: -1, fix: "Task ids run 0..tasks.max-1." },
+  CONNECTOR_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: -1 },
   /** Raised by clients, never by the server: the request did not get an answer. */
   NETWORK_EXCEPTION: {
     status: 503,

@@ -265,6 +265,7 @@ const DENIED: Record<ResourceKind, ErrorCode> = {
   group: "GROUP_AUTHORIZATION_FAILED",
   subject: "SUBJECT_AUTHORIZATION_FAILED",
   "transactional-id": "TRANSACTIONAL_ID_AUTHORIZATION_FAILED",
+  connector: "CONNECTOR_AUTHORIZATION_FAILED",
   cluster: "CLUSTER_AUTHORIZATION_FAILED",
 };
 
