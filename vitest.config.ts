@@ -5,11 +5,17 @@ import { defineConfig } from "vitest/config";
 // Outbound fetches come back to the worker itself, so a mirror's "other deployment" is this one
 // (another topic in it): mirroring is tested in workerd without a second server. The entry is the
 // app with PartitionDO bound to a test subclass (test/worker.ts) for fault injection.
+// A Queue the connectors' tests send to and consume (wrangler.toml only shows the binding as an example).
+const queues = {
+  queueProducers: { EVENTS_QUEUE: { queueName: "edgelog-events-test" } },
+  queueConsumers: { "edgelog-events-test": { maxBatchSize: 100, maxBatchTimeout: 0.05 } },
+};
+
 const worker = (bindings: Record<string, string>) =>
   cloudflareTest({
     main: "./test/worker.ts",
     wrangler: { configPath: "./wrangler.toml" },
-    miniflare: { bindings, outboundService: kCurrentWorker },
+    miniflare: { bindings, outboundService: kCurrentWorker, ...queues },
   });
 
 export default defineConfig({
@@ -39,6 +45,8 @@ export default defineConfig({
             EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "50",
             EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0",
             EDGELOG_MIRROR_WAIT_MS: "200",
+            // An http-sink's outbound fetches come back to this Worker, whatever the host.
+            EDGELOG_CONNECT_HTTP_ALLOWED_HOSTS: "edgelog.test",
           }),
         ],
         // 20 s per test: a few send hundreds of requests, and CI machines can be slower than this one.

@@ -46,6 +46,7 @@ export const ARROWS: Record<string, readonly string[]> = {
   election: ["leadership", "contracts", "env", "objects", "settings", "protocol", "util"],
   router: [
     "leadership",
+    "connect",
     "auth",
     "mirror",
     "registry",
@@ -60,9 +61,12 @@ export const ARROWS: Record<string, readonly string[]> = {
   ],
   // MemberHostDO: a group member in an object; the router is injected by index.ts, never imported.
   host: ["client", "contracts", "env", "objects", "settings", "protocol", "util"],
+  // Connectors: ConnectorDO and the sink tasks it runs on member hosts; their writes go through the
+  // router injected by index.ts, as the host's do.
+  connect: ["host", "auth", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
   // Stream processing (edgelog/streams): the library, and its Worker mode over member hosts.
   streams: ["host", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
-  index: ["router", "partition", "coordinator", "transactions", "controller", "mirror", "registry", "host", "election"],
+  index: ["router", "partition", "coordinator", "transactions", "controller", "mirror", "registry", "host", "election", "connect"],
   gateway: ["client", "protocol", "util"],
   // The web console: a browser bundle that calls the API over HTTP only.
   console: ["client", "protocol", "util"],
@@ -79,6 +83,7 @@ export const WORKERS_RUNTIME: readonly string[] = [
   "registry",
   "host",
   "election",
+  "connect",
   "router",
   "index",
 ];

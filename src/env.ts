@@ -2,6 +2,7 @@
 // RPC contract (src/contracts), the R2 bucket, and the EDGELOG_* variables (src/settings.ts).
 
 import type { ClusterRpc } from "./contracts/cluster.js";
+import type { ConnectorRpc } from "./contracts/connector.js";
 import type { CoordinatorRpc } from "./contracts/coordinator.js";
 import type { ElectionRpc } from "./contracts/election.js";
 import type { MemberHostRpc } from "./contracts/host.js";
@@ -26,4 +27,6 @@ export interface Env extends Variables {
   /** The voters of each geo-replicated topic's election authority (leader failover). */
   ELECTION: Objects<ElectionRpc>;
   ARCHIVE: R2Bucket;
+  /** One object per connector: its config, state, token, and a source connector's task and offsets. */
+  CONNECTOR: Objects<ConnectorRpc>;
 }

@@ -77,3 +77,11 @@ export function electionObject<T extends Rpc.DurableObjectBranded>(
 ): DurableObjectStub<T> {
   return env.ELECTION.getByName(`${topicId}#${i}`, { locationHint: region as DurableObjectLocationHint });
 }
+
+/** A connector's object, named by the connector's name. */
+export function connectorObject<T extends Rpc.DurableObjectBranded>(
+  env: { CONNECTOR: Objects<T> },
+  name: string,
+): DurableObjectStub<T> {
+  return env.CONNECTOR.getByName(name);
+}

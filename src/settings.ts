@@ -118,6 +118,11 @@ export const VARIABLE_SPEC = {
     unit: "ms",
     doc: "how long a caught-up mirror long-polls its source before asking again",
   },
+  EDGELOG_CONNECT_HTTP_ALLOWED_HOSTS: {
+    kind: "list",
+    default: [],
+    doc: "hosts an [http-sink](connectors.md#http-sink) may call: comma-separated `host`, `host:port` or `*.suffix`; unset allows none",
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLE_SPEC;

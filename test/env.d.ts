@@ -4,6 +4,7 @@
 import type { Env as EdgelogEnv } from "../src/env.js";
 import type {
   ClusterDO,
+  ConnectorDO,
   GroupCoordinatorDO,
   MemberHostDO,
   MirrorDO,
@@ -17,7 +18,14 @@ declare global {
     interface Env
       extends Omit<
         EdgelogEnv,
-        "CLUSTER" | "PARTITION" | "COORDINATOR" | "MIRROR" | "REGISTRY" | "MEMBER_HOST" | "TXN_COORDINATOR"
+        | "CLUSTER"
+        | "PARTITION"
+        | "COORDINATOR"
+        | "MIRROR"
+        | "REGISTRY"
+        | "MEMBER_HOST"
+        | "TXN_COORDINATOR"
+        | "CONNECTOR"
       > {
       CLUSTER: DurableObjectNamespace<ClusterDO>;
       PARTITION: DurableObjectNamespace<PartitionDO>;
@@ -26,6 +34,7 @@ declare global {
       REGISTRY: DurableObjectNamespace<SchemaRegistryDO>;
       MEMBER_HOST: DurableObjectNamespace<MemberHostDO>;
       TXN_COORDINATOR: DurableObjectNamespace<TxnCoordinatorDO>;
+      CONNECTOR: DurableObjectNamespace<ConnectorDO>;
     }
     interface GlobalProps {
       mainModule: typeof import("./worker.js");
@@ -36,7 +45,8 @@ declare global {
         | "MirrorDO"
         | "SchemaRegistryDO"
         | "MemberHostDO"
-        | "TxnCoordinatorDO";
+        | "TxnCoordinatorDO"
+        | "ConnectorDO";
     }
   }
 }

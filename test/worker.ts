@@ -16,6 +16,7 @@ import type { TopicRef } from "../src/protocol/topic.js";
 export {
   default,
   ClusterDO,
+  ConnectorDO,
   GroupCoordinatorDO,
   MemberHostDO,
   MirrorDO,

@@ -3,6 +3,7 @@
 // (errors.tolerance=none) or skip the record (all), reporting it to the dead letter queue with
 // Kafka's context headers.
 
+import { HostedFailure } from "../host/kinds.js";
 import type { ConnectHeader, ConnectRecord, SourcePosition } from "./record.js";
 import { RetriableException } from "./record.js";
 
@@ -28,8 +29,8 @@ export interface ErrorSettings {
 }
 
 /** A task gives up: errors.tolerance=none met a failure, or retries ran out. The host shows it FAILED. */
-export class ConnectTaskFailure extends Error {
-  override readonly name = "ConnectException";
+export class ConnectTaskFailure extends HostedFailure {
+  override name = "ConnectException";
   constructor(
     message: string,
     readonly stage: Stage,

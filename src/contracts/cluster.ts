@@ -50,6 +50,11 @@ export interface ClusterRpc {
   getMirror(name: string): Promise<Result<MirrorEntry>>;
   listMirrors(): Promise<Result<MirrorEntry[]>>;
   forgetMirror(name: string): Promise<Result<MirrorEntry>>;
+
+  /** The connector directory (each connector's config and state live in its ConnectorDO). */
+  putConnector(entry: ConnectorEntry): Promise<Result<null>>;
+  listConnectors(): Promise<Result<ConnectorEntry[]>>;
+  forgetConnector(name: string): Promise<Result<null>>;
 }
 
 /** Validated by the controller, so the router may pass a request body through. */
@@ -103,6 +108,15 @@ export interface SaslSession {
   session: string;
   token_id: string;
   expires_at: number;
+}
+
+/** Which connectors exist: for listing, and for routing a queue's batches to the queues-source reading it. */
+export interface ConnectorEntry {
+  name: string;
+  class: string;
+  /** For a queues-source: the queue whose batches it writes. */
+  queue: string | null;
+  created_at: number;
 }
 
 export interface MirrorEntry {

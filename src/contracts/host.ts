@@ -9,6 +9,8 @@ export interface MemberHostRpc {
   start(spec: HostSpec): Promise<Result<HostStatus>>;
   /** Stops: final commit, the group left, nothing scheduled. */
   stop(): Promise<Result<null>>;
+  /** Restarts what runs here (a FAILED kind too): closed (final commit, group left), then run afresh. */
+  restart(): Promise<Result<HostStatus>>;
   status(): Promise<Result<HostStatus>>;
 }
 
@@ -34,4 +36,7 @@ export interface HostStatus {
   assignment: { topic: string; partition: number }[];
   failures: number;
   last_error: string | null;
+  /** The kind gave up (HostedFailure): nothing runs until start or restart; `trace` says why. */
+  failed: boolean;
+  trace: string | null;
 }

@@ -12,6 +12,7 @@ import { CLUSTER_MIGRATIONS } from "./schema.js";
 import { GroupDirectory } from "./groups.js";
 import { TransactionDirectory } from "./transactions.js";
 import { clusterKv } from "./keys.js";
+import { ConnectorDirectory } from "./connectors.js";
 import { MirrorDirectory } from "./mirrors.js";
 import { TokenRegistry } from "./tokens.js";
 import { SaslStore } from "./sasl.js";
@@ -20,6 +21,7 @@ import { TopicRegistry, unknownTopic } from "./topics.js";
 import type {
   AlterTopicInput,
   ClusterRpc,
+  ConnectorEntry,
   CreateTopicInput,
   MirrorEntry,
   ProducerIdentity,
@@ -41,6 +43,7 @@ export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
   readonly #tokens: TokenRegistry;
   readonly #sasl: SaslStore;
   readonly #mirrors: MirrorDirectory;
+  readonly #connectors: ConnectorDirectory;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -52,6 +55,7 @@ export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
     this.#tokens = new TokenRegistry(ctx.storage.sql);
     this.#sasl = new SaslStore(ctx.storage.sql, this.#tokens);
     this.#mirrors = new MirrorDirectory(clusterKv(ctx.storage));
+    this.#connectors = new ConnectorDirectory(clusterKv(ctx.storage));
   }
 
   /** `scram`: the SCRAM credentials derived from the new token's secret (the secret itself is never stored). */
@@ -170,6 +174,24 @@ export class ClusterDO extends DurableObject<Env> implements ClusterRpc {
 
   async forgetMirror(name: string): Promise<Result<MirrorEntry>> {
     return rpc(() => this.#mirrors.remove(name));
+  }
+
+  async putConnector(entry: ConnectorEntry): Promise<Result<null>> {
+    return rpc(() => {
+      this.#connectors.put(entry);
+      return null;
+    });
+  }
+
+  async listConnectors(): Promise<Result<ConnectorEntry[]>> {
+    return rpc(() => this.#connectors.list());
+  }
+
+  async forgetConnector(name: string): Promise<Result<null>> {
+    return rpc(() => {
+      this.#connectors.remove(name);
+      return null;
+    });
   }
 
   async createTopic(input: CreateTopicInput): Promise<Result<Topic>> {

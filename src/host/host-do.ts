@@ -8,7 +8,7 @@ import type { HostSpec, HostStatus, MemberHostRpc } from "../contracts/host.js";
 import { rpc } from "../contracts/rpc.js";
 import { EdgelogError, type Result } from "../protocol/errors.js";
 import { hostKv } from "./keys.js";
-import { hostedKind, type HostedMember } from "./kinds.js";
+import { HostedFailure, hostedKind, type HostedMember } from "./kinds.js";
 
 /** The router the host calls in-process (the Worker's Hono app). */
 export interface Router {
@@ -37,13 +37,30 @@ export function memberHost(router: Router) {
       return rpc(async () => {
         hostedKind(spec.kind);
         const kv = this.#kv;
+        // An object woken by its alarm after a restart does not know its name (ctx.id.name is
+        // undefined then): keep it, so the member rejoins under the same static instance id.
+        if (this.ctx.id.name !== undefined) kv.put("name", this.ctx.id.name);
         if (!sameSpec(kv.get("spec"), spec)) {
           await this.#close();
           kv.put("spec", spec);
           this.#failures = 0;
           this.#lastError = null;
         }
+        // Starting a failed spec again is how it is restarted.
+        kv.delete("failed");
         if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now());
+        return this.#status();
+      });
+    }
+
+    /** Restarts what runs here: its member closed (final commit, group left), then run afresh at once. */
+    async restart(): Promise<Result<HostStatus>> {
+      return rpc(async () => {
+        await this.#close();
+        this.#kv.delete("failed");
+        this.#failures = 0;
+        this.#lastError = null;
+        if (this.#kv.get("spec")) await this.ctx.storage.setAlarm(Date.now());
         return this.#status();
       });
     }
@@ -52,6 +69,7 @@ export function memberHost(router: Router) {
     async stop(): Promise<Result<null>> {
       return rpc(async () => {
         this.#kv.delete("spec");
+        this.#kv.delete("failed");
         await this.ctx.storage.deleteAlarm();
         await this.#close();
         return null;
@@ -64,6 +82,7 @@ export function memberHost(router: Router) {
 
     #status(): HostStatus {
       const m = this.#hosted?.member;
+      const failed = this.#kv.get("failed");
       return {
         spec: this.#kv.get("spec") ?? null,
         running: this.#hosted !== undefined,
@@ -71,6 +90,8 @@ export function memberHost(router: Router) {
         assignment: m?.assignment() ?? [],
         failures: this.#failures,
         last_error: this.#lastError,
+        failed: failed !== undefined,
+        trace: failed?.trace ?? null,
       };
     }
 
@@ -86,8 +107,9 @@ export function memberHost(router: Router) {
 
     override async alarm(): Promise<void> {
       const spec = this.#kv.get("spec");
-      if (!spec) return;
+      if (!spec || this.#kv.get("failed")) return;
       let delay = 0;
+      let gaveUp = false;
       const run = (async () => {
         try {
           this.#hosted ??= await hostedKind(spec.kind)(this.#context(spec));
@@ -98,6 +120,10 @@ export function memberHost(router: Router) {
         } catch (e) {
           this.#failures++;
           this.#lastError = (e as Error)?.message ?? String(e);
+          if (e instanceof HostedFailure) {
+            gaveUp = true;
+            this.#kv.put("failed", { trace: e.stack ?? e.message, at: Date.now() });
+          }
           console.error(`member host ${spec.kind}/${spec.name}: slice failed (${this.#failures} in a row)`, e);
           const hosted = this.#hosted;
           this.#hosted = undefined;
@@ -108,7 +134,7 @@ export function memberHost(router: Router) {
       this.#slice = run;
       await run;
       this.#slice = undefined;
-      if (sameSpec(this.#kv.get("spec"), spec)) await this.ctx.storage.setAlarm(Date.now() + delay);
+      if (!gaveUp && sameSpec(this.#kv.get("spec"), spec)) await this.ctx.storage.setAlarm(Date.now() + delay);
     }
 
     async #close(): Promise<void> {
@@ -130,11 +156,12 @@ export function memberHost(router: Router) {
       const authOn = env.EDGELOG_AUTH !== "off";
       return {
         spec,
-        objectName: this.ctx.id.name ?? this.ctx.id.toString(),
+        objectName: this.ctx.id.name ?? this.#kv.get("name") ?? this.ctx.id.toString(),
         fetch: inProcess,
         url: INTERNAL_URL,
         token: spec.token ?? (authOn ? env.EDGELOG_ADMIN_TOKEN : undefined),
         sql: this.ctx.storage.sql,
+        env,
       };
     }
   };

@@ -1,6 +1,7 @@
 // What member hosts can run, by kind: a Worker's entry module registers its kinds (streams
 // applications, connector sink tasks) and the host objects of that Worker look them up by name.
 
+import type { Env } from "../env.js";
 import { EdgelogError } from "../protocol/errors.js";
 import type { HostSpec } from "../contracts/host.js";
 import type { GroupMember } from "./member.js";
@@ -16,6 +17,8 @@ export interface HostContext {
   token?: string;
   /** The host object's own SQLite, for state the kind keeps (streams' stores). */
   sql: SqlStorage;
+  /** The Worker's bindings, for kinds that write elsewhere (a connector's R2 bucket or Queue). */
+  env: Env;
 }
 
 /** A running member as the host drives it. */
@@ -30,6 +33,15 @@ export interface HostedMember {
 }
 
 export type HostedKind = (ctx: HostContext) => Promise<HostedMember>;
+
+/**
+ * Thrown by a kind that gives up (a connector task whose errors.tolerance=none met a bad record):
+ * the host stops running it, without retrying, and reports it failed with this error's stack
+ * until `start` or `restart` runs it again. Any other failure is retried with backoff.
+ */
+export class HostedFailure extends Error {
+  override name = "HostedFailure";
+}
 
 const kinds = new Map<string, HostedKind>();
 

@@ -97,7 +97,7 @@ export class GroupMember {
     await this.#recoverIfFenced();
     await this.#reconcile();
     const processed = await this.#fetchAndProcess();
-    if (this.clock() - this.#lastCommit >= this.opts.commitIntervalMs) await this.commit();
+    if (this.clock() - this.#lastCommit >= this.opts.commitIntervalMs || this.runner.commitDue?.()) await this.commit();
     await this.runner.tick?.(this.clock());
     return processed;
   }
@@ -150,12 +150,15 @@ export class GroupMember {
     const offsets = moved.map(({ topic, partition, offset }) => ({ topic, partition, offset }));
     // A heartbeat on its way may bring a new member epoch: a transactional commit carries it.
     await this.#beating?.catch(() => undefined);
+    let committed: PartitionOffset[] = offsets;
     try {
       const outcome = await this.runner.commit(offsets, (list) => this.#commitOffsets(list), this.groupMetadata());
       if (outcome === "rewind") {
         await this.#rewind();
         return;
       }
+      // A runner that made only part of its output durable commits, and answers, less.
+      if (outcome) committed = outcome;
     } catch (e) {
       // Fenced meanwhile: the partitions' next owner resumes from the last commit (at least once).
       if (e instanceof EdgelogError && (FENCED.has(e.code) || e.code === "PARTITION_NOT_OWNED")) {
@@ -164,7 +167,7 @@ export class GroupMember {
       }
       throw e;
     }
-    for (const o of offsets) {
+    for (const o of committed) {
       const p = this.#positions.get(tpKey(o.topic, o.partition));
       if (p) p.committed = o.offset;
     }

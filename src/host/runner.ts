@@ -47,9 +47,10 @@ export interface GroupMetadata {
 
 /**
  * What a commit can answer besides success: "rewind" means nothing since the last commit took
- * effect (a transaction aborted): every held partition resumes from its committed offset.
+ * effect (a transaction aborted): every held partition resumes from its committed offset; a list
+ * is the offsets committed when the runner committed less than it was asked to.
  */
-export type CommitOutcome = void | "rewind";
+export type CommitOutcome = void | "rewind" | PartitionOffset[];
 
 export interface MemberRunner {
   /** Partitions just assigned, with where each resumes. Restoring state may happen here. */
@@ -59,7 +60,9 @@ export interface MemberRunner {
   /**
    * Makes what was processed durable and commits `offsets` (every held partition whose position
    * moved). At-least-once: flush outputs, then `commitOffsets`. A transactional runner commits the
-   * offsets inside its transaction instead (fenced by `group`) and never calls `commitOffsets`.
+   * offsets inside its transaction instead (fenced by `group`) and never calls `commitOffsets`. A
+   * runner that makes only part of its output durable (a sink still filling an object) commits
+   * less and answers the offsets it did commit, so the member commits the rest later.
    */
   commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets, group: GroupMetadata): Promise<CommitOutcome>;
   /**
@@ -79,4 +82,6 @@ export interface MemberRunner {
   fetchable?(tp: TopicPartition): boolean;
   /** Called once per slice after processing (wall-clock work such as punctuation). */
   tick?(now: number): Promise<void>;
+  /** True when the runner wants a commit before the interval is up (a sink with a full object to write). */
+  commitDue?(): boolean;
 }

@@ -421,6 +421,13 @@ export const ERRORS = {
     kafka: -1,
     fix: "Stop the connector first (PUT /v1/connectors/<name>/stop).",
   },
+  CONNECTOR_NOT_RUNNING: {
+    status: 503,
+    retriable: true,
+    kafka: -1,
+    retryAfter: 5,
+    fix: "The connector is paused, stopped or failed: resume or restart it (GET /v1/connectors/<name>/status says which).",
+  },
   UNKNOWN_CONNECTOR_TASK: { status: 404, retriable: false, kafka: -1, fix: "Task ids run 0..tasks.max-1." },
   CONNECTOR_AUTHORIZATION_FAILED: { status: 403, retriable: false, kafka: -1 },
   /** Raised by clients, never by the server: the request did not get an answer. */

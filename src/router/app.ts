@@ -27,7 +27,7 @@ export function createApp(): Hono<AppEnv> {
       const allowed = authSettings(c.env).corsOrigins;
       return allowed.includes("*") || allowed.includes(origin) ? origin : null;
     },
-    allowMethods: ["GET", "HEAD", "POST", "PATCH", "DELETE"],
+    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
     allowHeaders: ["Authorization", "Content-Type", "Accept", "Last-Event-ID"],
     exposeHeaders: [
       "Retry-After",

@@ -42,7 +42,14 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
     (paths[path] ??= {})[r.method.toLowerCase()] = {
       summary: r.summary,
       // Produce routes also take a produce-only token as ?access_token (for navigator.sendBeacon).
-      security: open ? [] : produce ? [{ bearer: [] }, { queryToken: [] }] : [{ bearer: [] }],
+      // Signed routes (a connector's webhook) take a bearer token or the body's HMAC signature.
+      security: open
+        ? []
+        : produce
+          ? [{ bearer: [] }, { queryToken: [] }]
+          : r.permission.access === "signed"
+            ? [{ bearer: [] }, { hmacSignature: [] }]
+            : [{ bearer: [] }],
       parameters: parameters.length > 0 ? parameters : undefined,
       requestBody: body || r.binaryBody ? { required: true, content } : undefined,
       responses: {
@@ -63,6 +70,12 @@ export function openApiDocument(routes: readonly Route[]): Record<string, unknow
           in: "query",
           name: QUERY_TOKEN_PARAM,
           description: "produce-only tokens, produce routes only",
+        },
+        hmacSignature: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Signature-256",
+          description: "an http-source's HMAC of the raw body (its hmac.header, default X-Signature-256: sha256=<hex>)",
         },
       },
     },

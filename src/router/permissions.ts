@@ -12,7 +12,12 @@ export type Permission =
   /** The middleware checks `op` on the resource named by path parameter `param` (none for the cluster). */
   | { access: "grant"; kind: ResourceKind; param?: string; op: Operation }
   /** Authenticated by the middleware; the handler checks the resources its body names (`check` says how). */
-  | { access: "in-handler"; check: string; quota?: QuotaKind };
+  | { access: "in-handler"; check: string; quota?: QuotaKind }
+  /**
+   * A token is checked when one is sent, but a request may come without one: the handler accepts
+   * it only with another proof (a webhook's HMAC signature, `check` says which) or answers 401.
+   */
+  | { access: "signed"; check: string };
 
 export const PUBLIC: Permission = { access: "public" };
 export const onTopic = (op: Operation): Permission => ({ access: "grant", kind: "topic", param: "topic", op });
@@ -24,6 +29,13 @@ export const onTransactionalId = (op: Operation): Permission => ({
   param: "tid",
   op,
 });
+export const onConnector = (op: Operation): Permission => ({
+  access: "grant",
+  kind: "connector",
+  param: "connector",
+  op,
+});
+export const signed = (check: string): Permission => ({ access: "signed", check });
 export const inHandler = (check: string, quota?: QuotaKind): Permission => ({ access: "in-handler", check, quota });
 /** A Durable Streams route: the stream names topic stream.<name>, checked in the handler. */
 export const onStream = (op: Operation, quota?: QuotaKind): Permission =>
@@ -45,6 +57,7 @@ export function describePermission(p: Permission): string {
     case "grant":
       return p.kind === "cluster" ? `${p.op} on cluster` : `${p.op} on ${p.kind}:{${p.param}}`;
     case "in-handler":
+    case "signed":
       return p.check;
   }
 }

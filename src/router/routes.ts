@@ -6,6 +6,7 @@ import { z } from "zod";
 import { authSettings } from "./auth.js";
 import { streamRoutes } from "./durable-streams.js";
 import { electionRoutes } from "./elections.js";
+import { connectorRoutes } from "./connectors.js";
 import { fetchRoutes } from "./fetch.js";
 import { groupRoutes } from "./groups.js";
 import { mirrorRoutes } from "./mirrors.js";
@@ -55,4 +56,5 @@ export const ROUTES: readonly Route[] = [
   ...saslRoutes,
   ...mirrorRoutes,
   ...registryRoutes,
+  ...connectorRoutes,
 ];

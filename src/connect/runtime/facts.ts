@@ -1,0 +1,30 @@
+// What a connector's validation needs to know about this deployment, read off its bindings and
+// variables: the allowed HTTP hosts, the R2 buckets and Queue producers it declares.
+
+import type { Env } from "../../env.js";
+import { parseAllowedHosts } from "../allowlist.js";
+import type { DeploymentFacts } from "../plugins.js";
+
+const isR2 = (b: unknown) =>
+  typeof b === "object" && b !== null && typeof (b as R2Bucket).createMultipartUpload === "function";
+const isQueue = (b: unknown) =>
+  typeof b === "object" &&
+  b !== null &&
+  typeof (b as Queue).sendBatch === "function" &&
+  typeof (b as Queue).send === "function";
+
+const cache = new WeakMap<object, DeploymentFacts>();
+
+export function deploymentFacts(env: Env): DeploymentFacts {
+  let facts = cache.get(env);
+  if (!facts) {
+    const bindings = Object.entries(env as unknown as Record<string, unknown>);
+    facts = {
+      httpAllowedHosts: parseAllowedHosts(env.EDGELOG_CONNECT_HTTP_ALLOWED_HOSTS),
+      r2Bindings: bindings.filter(([, b]) => isR2(b)).map(([n]) => n),
+      queueProducers: bindings.filter(([, b]) => isQueue(b)).map(([n]) => n),
+    };
+    cache.set(env, facts);
+  }
+  return facts;
+}
