@@ -8,7 +8,7 @@ import { unwrap } from "../../src/protocol/errors.js";
 import { describe, expect, it } from "vitest";
 import { Transport } from "../../src/client/transport.js";
 import type { MemberHostDO } from "../../src/host/host-do.js";
-import { registerHostedKind } from "../../src/host/kinds.js";
+import { HostedFailure, registerHostedKind } from "../../src/host/kinds.js";
 import { GroupMember } from "../../src/host/member.js";
 import { call, createTopic, produce, uniqueTopic } from "../support/api.js";
 import { memberHostObject } from "../../src/objects.js";
@@ -39,6 +39,26 @@ registerHostedKind("test-sink", async (ctx) => {
       commit: (offsets, commitOffsets) => commitOffsets(offsets),
     },
     { group: ctx.spec.name, topics: [topic], instanceId: ctx.objectName, commitIntervalMs: 0, maxWaitMs: 0 },
+  );
+  return { member, close: () => member.leave(), abandon: () => member.abandon() };
+});
+
+// A kind that gives up on its first slice until told otherwise (a connector task meeting a bad record).
+let giveUp = true;
+registerHostedKind("test-fails", async (ctx) => {
+  const http = new Transport({ url: ctx.url, fetch: ctx.fetch, token: ctx.token });
+  const member = new GroupMember(
+    http,
+    {
+      assigned: async () => {},
+      revoked: async () => {},
+      process: async () => {},
+      commit: (offsets, commitOffsets) => commitOffsets(offsets),
+      tick: async () => {
+        if (giveUp) throw new HostedFailure("record 7 cannot be delivered");
+      },
+    },
+    { group: ctx.spec.name, topics: [(ctx.spec.config as { topic: string }).topic], commitIntervalMs: 0, maxWaitMs: 0 },
   );
   return { member, close: () => member.leave(), abandon: () => member.abandon() };
 });
@@ -85,6 +105,26 @@ describe("member host", () => {
     const g = await call("GET", `/v1/groups/${group}`);
     expect(g.body.members).toEqual([]);
     expect(await runDurableObjectAlarm(stub)).toBe(false);
+  });
+
+  it("stops a kind that gives up (HostedFailure), shows its trace, and runs it again on restart", async () => {
+    const topic = uniqueTopic("host");
+    await createTopic(topic, 1);
+    const stub = env.MEMBER_HOST.getByName(`test-fails:${topic}`);
+    giveUp = true;
+    unwrap(await stub.start({ kind: "test-fails", name: uniqueTopic("g"), config: { topic } }));
+    while (!unwrap(await stub.status()).failed) await scheduler.wait(10);
+    const failed = unwrap(await stub.status());
+    expect(failed.trace).toMatch(/HostedFailure: record 7 cannot be delivered/);
+    expect(failed.running).toBe(false);
+    // Nothing is scheduled: a failed kind waits for a restart.
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
+    giveUp = false;
+    const restarted = unwrap(await stub.restart());
+    expect(restarted.failed).toBe(false);
+    while (!unwrap(await stub.status()).running) await scheduler.wait(10);
+    expect(unwrap(await stub.status()).failed).toBe(false);
+    unwrap(await stub.stop());
   });
 
   it("refuses a kind this Worker did not register, naming the ones it has", async () => {

@@ -260,6 +260,63 @@ const POLICY: Rule[] = [
   // A token gives itself SCRAM credentials (it must be the bearer); no grant is needed.
   { method: "POST", path: "/v1/sasl/scram-credentials", needs: "the calling token itself", refused: { status: 200 } },
 
+  // Connectors (Kafka Connect's REST API). Creating one also needs what its token will carry: here an
+  // http-source's produce on its topic. Unknown connectors answer 404 once past authorization.
+  {
+    method: "GET",
+    path: "/v1/connectors",
+    needs: "lists the connectors the token may describe",
+    refused: { status: 200 },
+  },
+  {
+    method: "POST",
+    path: "/v1/connectors",
+    body: { name: "T", config: { "connector.class": "http-source", topic: "T" } },
+    needs: "admin connector:T",
+    ok: 201,
+    alsoNeeds: [{ resource: "topic:T", operations: ["produce"] }],
+  },
+  { method: "GET", path: "/v1/connectors/T", needs: "describe connector:T", ok: 404 },
+  { method: "DELETE", path: "/v1/connectors/T", needs: "admin connector:T", ok: 404 },
+  { method: "GET", path: "/v1/connectors/T/config", needs: "describe connector:T", ok: 404 },
+  {
+    method: "PUT",
+    path: "/v1/connectors/T/config",
+    body: { "connector.class": "http-source", topic: "T" },
+    needs: "admin connector:T",
+    ok: 201,
+    alsoNeeds: [{ resource: "topic:T", operations: ["produce"] }],
+  },
+  { method: "GET", path: "/v1/connectors/T/status", needs: "describe connector:T", ok: 404 },
+  { method: "GET", path: "/v1/connectors/T/tasks", needs: "describe connector:T", ok: 404 },
+  { method: "GET", path: "/v1/connectors/T/tasks/0/status", needs: "describe connector:T", ok: 404 },
+  { method: "POST", path: "/v1/connectors/T/restart", needs: "admin connector:T", ok: 404 },
+  { method: "POST", path: "/v1/connectors/T/tasks/0/restart", needs: "admin connector:T", ok: 404 },
+  { method: "PUT", path: "/v1/connectors/T/pause", needs: "admin connector:T", ok: 404 },
+  { method: "PUT", path: "/v1/connectors/T/resume", needs: "admin connector:T", ok: 404 },
+  { method: "PUT", path: "/v1/connectors/T/stop", needs: "admin connector:T", ok: 404 },
+  { method: "GET", path: "/v1/connectors/T/topics", needs: "describe connector:T", ok: 404 },
+  { method: "GET", path: "/v1/connectors/T/offsets", needs: "describe connector:T", ok: 404 },
+  { method: "PATCH", path: "/v1/connectors/T/offsets", body: { offsets: [] }, needs: "admin connector:T", ok: 404 },
+  { method: "DELETE", path: "/v1/connectors/T/offsets", needs: "admin connector:T", ok: 404 },
+  // The webhook: a token that may produce to the connector's topic, or the body's HMAC signature.
+  {
+    method: "POST",
+    path: "/v1/connectors/T/ingest",
+    body: { a: 1 },
+    needs: "the connector's HMAC signature, or produce on its topic",
+    refused: { status: 404, code: "CONNECTOR_NOT_FOUND" },
+  },
+  { method: "GET", path: "/v1/connector-plugins", needs: "any token", refused: { status: 200 } },
+  { method: "GET", path: "/v1/connector-plugins/http-sink/config", needs: "any token", refused: { status: 200 } },
+  {
+    method: "PUT",
+    path: "/v1/connector-plugins/http-sink/config/validate",
+    body: { name: "x" },
+    needs: "any token",
+    refused: { status: 200 },
+  },
+
   // The schema registry (Confluent's body format; T-value is the subject of topic T's values).
   // Subjects that do not exist answer 404 once past authorization.
   { method: "GET", path: "/registry", needs: "any token", refused: { status: 200 } },
@@ -373,7 +430,7 @@ function errorOf(r: { body: any }): { code: string; message: string } {
 /** Parses "<op> <kind>:<name>" / "<op> cluster"; undefined for public and descriptive rules. */
 function grantOf(rule: Rule): { op: string; kind: string; name: string } | undefined {
   const m =
-    /^(admin|produce|consume|describe|read|write|delete|configure|authenticate) (?:(topic|group|subject|transactional-id):(\S+)|(cluster))$/.exec(
+    /^(admin|produce|consume|describe|read|write|delete|configure|authenticate) (?:(topic|group|subject|transactional-id|connector):(\S+)|(cluster))$/.exec(
       rule.needs,
     );
   if (!m) return undefined;
@@ -420,6 +477,7 @@ const KIND_OPERATIONS: Record<string, string[]> = {
   group: ["produce", "consume", "describe", "admin"],
   subject: ["read", "write", "delete", "configure", "admin"],
   "transactional-id": ["write", "describe", "admin"],
+  connector: ["describe", "admin"],
   cluster: ["describe", "authenticate", "admin"],
 };
 
