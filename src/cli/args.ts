@@ -47,6 +47,20 @@ export type Command =
       topics?: string[];
     }
   | { kind: "groups.delete"; group: string }
+  | { kind: "connectors.list" }
+  | { kind: "connectors.plugins"; all: boolean }
+  | { kind: "connectors.create"; name: string; config: Record<string, string>; file?: string }
+  | { kind: "connectors.update"; name: string; config: Record<string, string>; file?: string }
+  | { kind: "connectors.validate"; plugin: string; config: Record<string, string>; file?: string }
+  | {
+      kind: "connectors.get";
+      name: string;
+      what: "describe" | "config" | "status" | "tasks" | "topics" | "offsets";
+    }
+  | { kind: "connectors.set-state"; name: string; to: "pause" | "resume" | "stop" }
+  | { kind: "connectors.restart"; name: string; task?: number; includeTasks: boolean; onlyFailed: boolean }
+  | { kind: "connectors.delete"; name: string }
+  | { kind: "connectors.alter-offsets"; name: string; file?: string; reset: boolean }
   | {
       kind: "tail";
       topic: string;
@@ -109,6 +123,7 @@ Commands:
   groups list|describe|reset-offsets|delete  manage consumer groups
   transactions list|describe|describe-producers|find-hanging|abort
                                              see transactions, abort a hanging one
+  connectors list|create|status|...          manage connectors (Kafka Connect's REST API)
   tail TOPIC                                 follow new records live (SSE)
   kafka-gateway --listen H:P --upstream URL  serve Kafka clients (kcat, kafkajs) over this API (--sasl, --tls-cert/--tls-key: --help)
 
@@ -209,6 +224,53 @@ The group must have no members.`,
     options: {},
     positionals: ["GROUP"],
   },
+  "connectors list": { usage: "Usage: edgelog connectors list", options: {}, positionals: [] },
+  "connectors plugins": {
+    usage: "Usage: edgelog connectors plugins [--all]  (--all: transformations and predicates too)",
+    options: { all: { type: "boolean" } },
+    positionals: [],
+  },
+  "connectors create": {
+    usage: `Usage: edgelog connectors create NAME (--config key=value ... | --file config.json)
+  --config key=value  one config key (connector.class, topics, ...); repeat for each
+  --file F            a JSON file: the config map, or {"name", "config"} as POST /v1/connectors takes`,
+    options: { config: { type: "string", short: "c", multiple: true }, file: { type: "string", short: "f" } },
+    positionals: ["NAME"],
+  },
+  "connectors update": {
+    usage: "Usage: edgelog connectors update NAME (--config key=value ... | --file config.json): replaces the config",
+    options: { config: { type: "string", short: "c", multiple: true }, file: { type: "string", short: "f" } },
+    positionals: ["NAME"],
+  },
+  "connectors validate": {
+    usage: "Usage: edgelog connectors validate PLUGIN (--config key=value ... | --file config.json)",
+    options: { config: { type: "string", short: "c", multiple: true }, file: { type: "string", short: "f" } },
+    positionals: ["PLUGIN"],
+  },
+  "connectors describe": { usage: "Usage: edgelog connectors describe NAME", options: {}, positionals: ["NAME"] },
+  "connectors config": { usage: "Usage: edgelog connectors config NAME", options: {}, positionals: ["NAME"] },
+  "connectors status": { usage: "Usage: edgelog connectors status NAME", options: {}, positionals: ["NAME"] },
+  "connectors tasks": { usage: "Usage: edgelog connectors tasks NAME", options: {}, positionals: ["NAME"] },
+  "connectors topics": { usage: "Usage: edgelog connectors topics NAME", options: {}, positionals: ["NAME"] },
+  "connectors pause": { usage: "Usage: edgelog connectors pause NAME", options: {}, positionals: ["NAME"] },
+  "connectors resume": { usage: "Usage: edgelog connectors resume NAME", options: {}, positionals: ["NAME"] },
+  "connectors stop": { usage: "Usage: edgelog connectors stop NAME", options: {}, positionals: ["NAME"] },
+  "connectors restart": {
+    usage: `Usage: edgelog connectors restart NAME [--task N | --include-tasks [--only-failed]]`,
+    options: {
+      task: { type: "string" },
+      "include-tasks": { type: "boolean" },
+      "only-failed": { type: "boolean" },
+    },
+    positionals: ["NAME"],
+  },
+  "connectors delete": { usage: "Usage: edgelog connectors delete NAME", options: {}, positionals: ["NAME"] },
+  "connectors offsets": {
+    usage: `Usage: edgelog connectors offsets NAME [--reset | --file offsets.json]
+Prints the offsets; --reset or --file (KIP-875's {"offsets": [...]}) change a STOPPED connector's.`,
+    options: { reset: { type: "boolean" }, file: { type: "string", short: "f" } },
+    positionals: ["NAME"],
+  },
   tail: {
     usage: `Usage: edgelog tail TOPIC [--partition P] [--from-beginning] [--key-sep SEP] [--format F]
 
@@ -270,6 +332,24 @@ const GROUPS = {
   topics: ["create", "list", "describe", "alter", "delete"],
   groups: ["list", "describe", "reset-offsets", "delete"],
   transactions: ["list", "describe", "describe-producers", "find-hanging", "abort"],
+  connectors: [
+    "list",
+    "plugins",
+    "create",
+    "update",
+    "validate",
+    "describe",
+    "config",
+    "status",
+    "tasks",
+    "topics",
+    "pause",
+    "resume",
+    "stop",
+    "restart",
+    "delete",
+    "offsets",
+  ],
 };
 
 export function parseArgv(argv: readonly string[], env: Record<string, string | undefined> = {}): Invocation {
@@ -392,6 +472,54 @@ function build(
     }
     case "groups delete":
       return { kind: "groups.delete", group: pos[0]! };
+    case "connectors list":
+      return { kind: "connectors.list" };
+    case "connectors plugins":
+      return { kind: "connectors.plugins", all: flag("all") };
+    case "connectors create":
+    case "connectors update":
+    case "connectors validate": {
+      const config = u.config(v.config as string[] | undefined);
+      const file = str("file");
+      if (file === undefined && Object.keys(config).length === 0)
+        u.fail("give the config with --config key=value or --file");
+      if (file !== undefined && Object.keys(config).length > 0) u.fail("give --config or --file, not both");
+      if (name === "connectors validate") return { kind: "connectors.validate", plugin: pos[0]!, config, file };
+      return {
+        kind: name === "connectors create" ? "connectors.create" : "connectors.update",
+        name: pos[0]!,
+        config,
+        file,
+      };
+    }
+    case "connectors describe":
+    case "connectors config":
+    case "connectors status":
+    case "connectors tasks":
+    case "connectors topics":
+      return { kind: "connectors.get", name: pos[0]!, what: name.slice("connectors ".length) as "status" };
+    case "connectors pause":
+    case "connectors resume":
+    case "connectors stop":
+      return { kind: "connectors.set-state", name: pos[0]!, to: name.slice("connectors ".length) as "pause" };
+    case "connectors restart": {
+      const task = u.int("--task", str("task"), 0);
+      if (task !== undefined && (flag("include-tasks") || flag("only-failed")))
+        u.fail("--task restarts one task; --include-tasks and --only-failed are for the whole connector");
+      return {
+        kind: "connectors.restart",
+        name: pos[0]!,
+        task,
+        includeTasks: flag("include-tasks"),
+        onlyFailed: flag("only-failed"),
+      };
+    }
+    case "connectors delete":
+      return { kind: "connectors.delete", name: pos[0]! };
+    case "connectors offsets": {
+      if (flag("reset") && str("file") !== undefined) u.fail("give --reset or --file, not both");
+      return { kind: "connectors.alter-offsets", name: pos[0]!, file: str("file"), reset: flag("reset") };
+    }
     case "tail":
       return {
         kind: "tail",

@@ -1,7 +1,9 @@
 // The CLI's commands: each turns a parsed Command into SDK calls and lines on stdout.
 
 import { Edgelog, EdgelogError, type ConsumedMessage, type FetchedRecord } from "../client/index.js";
+import { Transport } from "../client/transport.js";
 import type { Command, Invocation } from "./args.js";
+import { runConnectorCommand } from "./connectors.js";
 import { Progress } from "./progress.js";
 
 export interface Io {
@@ -87,6 +89,12 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
     }
     case "transactions.abort":
       return json(await admin.abortTransaction(cmd.topic, cmd.partition, cmd.which));
+    default:
+      return runConnectorCommand(
+        cmd,
+        new Transport({ url: inv.url, token: inv.token, retry: { maxElapsedMs: 3_000 } }),
+        io,
+      );
   }
 }
 
