@@ -24,6 +24,9 @@ function sinkTaskState(c: StoredConnector, s: HostStatus): { state: ConnectorSta
   if (s.failed) return { state: "FAILED", trace: s.trace ?? "failed" };
   if (!s.spec) return { state: "UNASSIGNED" };
   if (c.target === "PAUSED") return { state: "PAUSED" };
+  // Still running, but its last slices failed and are being retried: say why.
+  if (s.failures > 0 && s.last_error)
+    return { state: "RUNNING", trace: `retrying after ${s.failures} failure(s): ${s.last_error}` };
   return { state: "RUNNING" };
 }
 
