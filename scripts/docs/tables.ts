@@ -11,6 +11,10 @@ import {
   TOPIC_CONFIG_SPEC,
 } from "../../src/protocol/topic-config.js";
 import { APIS } from "../../src/gateway/wire/messages.js";
+import type { ConfigKey } from "../../src/connect/config.js";
+import { COMMON_CONFIG, SINK_CONFIG } from "../../src/connect/connector-config.js";
+import { CONNECTOR_PLUGINS } from "../../src/connect/plugins.js";
+import { transformPluginInfos } from "../../src/connect/transforms/chain.js";
 
 export interface DocTable {
   /** The Markdown file, relative to the repository root. */
@@ -25,7 +29,43 @@ export const DOC_TABLES: DocTable[] = [
   { file: "README.md", marker: "kafka-api-table", render: kafkaApiTable },
   { file: "docs/operations.md", marker: "env-table", render: variablesTable },
   { file: "CONTRIBUTING.md", marker: "arrows-table", render: arrowsTable },
+  { file: "docs/connectors.md", marker: "connect-common-config", render: () => connectConfigTable(COMMON_CONFIG) },
+  { file: "docs/connectors.md", marker: "connect-sink-config", render: () => connectConfigTable(SINK_CONFIG) },
+  ...CONNECTOR_PLUGINS.map((p) => ({
+    file: "docs/connectors.md",
+    marker: `connect-${p.class}-config`,
+    render: () => connectConfigTable(p.config),
+  })),
+  { file: "docs/connectors.md", marker: "connect-transforms", render: transformsTable },
 ];
+
+/** A connector config definition: key, type, default (or required) and documentation. */
+function connectConfigTable(keys: readonly ConfigKey[]): string {
+  const rows = keys.map((k) => {
+    const def =
+      k.default === undefined
+        ? "required"
+        : k.default === null || k.default === "" || (Array.isArray(k.default) && k.default.length === 0)
+          ? "none"
+          : `\`${Array.isArray(k.default) ? k.default.join(",") : String(k.default)}\``;
+    const valid = k.validValues ? ` One of ${k.validValues.map((v) => `\`${v}\``).join(", ")}.` : "";
+    return [`\`${k.name}\``, k.type, def.replaceAll("|", "\\|"), `${k.documentation}${valid}`.replaceAll("|", "\\|")];
+  });
+  return markdownTable(["Key", "Type", "Default", "Meaning"], rows);
+}
+
+/** The transformations and predicates, with their keys. */
+function transformsTable(): string {
+  const rows = transformPluginInfos().map((t) => [
+    `\`${t.class.replace("org.apache.kafka.connect.transforms.", "")}\``,
+    t.type,
+    t.config
+      .filter((k) => k.name !== "predicate" && k.name !== "negate")
+      .map((k) => `\`${k.name}\`${k.default === undefined ? " (required)" : ""}`)
+      .join(", ") || "none",
+  ]);
+  return markdownTable(["Class (after org.apache.kafka.connect.transforms.)", "Kind", "Keys"], rows);
+}
 
 /** The Kafka APIs the gateway serves, from the table ApiVersions answers with. */
 function kafkaApiTable(): string {

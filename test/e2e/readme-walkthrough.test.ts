@@ -7,7 +7,8 @@ import { resolve } from "node:path";
 import { expect, it } from "vitest";
 import { useServer } from "../support/server.js";
 
-const server = useServer();
+// As `npm start` runs it: an http-sink may call hosts on this machine.
+const server = useServer({ vars: { EDGELOG_CONNECT_HTTP_ALLOWED_HOSTS: "127.0.0.1,localhost" } });
 const ROOT = resolve(import.meta.dirname, "../..");
 
 interface Step {
@@ -113,6 +114,25 @@ it("runs the CLI quick start verbatim (all but the endless tail, which the live 
   expect(created).toMatch(/signups/);
   expect(produced).toBe("");
   expect(consumed!.trim().split("\n").sort()).toEqual(["user-1 => signed up", "user-2 => signed up"]);
+}, 60_000);
+
+it("runs the README's Connectors section verbatim: an http-sink created, watched, its DLQ read", () => {
+  const session = steps("README.md", "Connectors");
+  const [topic, dlq, created, status, dead] = run(session).map((o) => JSON.parse(o));
+  expect(topic.name).toBe("payments");
+  expect(dlq.name).toBe("payments-dlq");
+  expect(created).toMatchObject({ name: "payments-to-webhook", type: "sink", tasks: [{ task: 0 }] });
+  expect(status.connector.state).toBe("RUNNING");
+  expect(dead.records).toEqual([]);
+}, 60_000);
+
+it("runs the connectors quick start of docs/connectors.md verbatim", async () => {
+  const session = steps("docs/connectors.md", "Quick start");
+  const outputs = run(session).map((o) => JSON.parse(o));
+  for (const [i, o] of outputs.entries()) expect(o.error, session[i]!.command).toBeUndefined();
+  expect(outputs[3]).toMatchObject({ records: [{ topic: "newsletter" }, { topic: "newsletter" }], skipped: 0 });
+  expect(outputs[5]["newsletter-in"].status.connector.state).toBe("RUNNING");
+  expect(outputs[6]).toMatchObject({ name: "newsletter-lake", type: "sink" });
 }, 60_000);
 
 it("serves /healthz and the OpenAPI document", async () => {
