@@ -14,6 +14,8 @@ const WRANGLER = join(ROOT, "node_modules/.bin/wrangler");
 export interface ServerOptions {
   /** Another Worker entry than wrangler.toml's main (e.g. a Worker that adds streams applications). */
   main?: string;
+  /** Another wrangler configuration than wrangler.toml (e.g. one that declares Queues). */
+  config?: string;
   /** Persistence directory; a fresh temporary one when omitted (removed on dispose). */
   stateDir?: string;
   vars?: Record<string, string>;
@@ -61,6 +63,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<EdgelogServ
       WRANGLER,
       [
         "dev",
+        ...(opts.config ? ["--config", opts.config] : []),
         ...(opts.main ? [opts.main] : []),
         "--ip",
         "127.0.0.1",
