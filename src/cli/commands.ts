@@ -4,19 +4,8 @@ import { Edgelog, EdgelogError, type ConsumedMessage, type FetchedRecord } from 
 import { Transport } from "../client/transport.js";
 import type { Command, Invocation } from "./args.js";
 import { runConnectorCommand } from "./connectors.js";
+import type { Io } from "./io.js";
 import { Progress } from "./progress.js";
-
-export interface Io {
-  /** stdin as text chunks. */
-  stdin: AsyncIterable<string | Uint8Array>;
-  /** Writes to stdout; resolves when written (so a slow pipe slows the consumer down). */
-  out(text: string): Promise<void>;
-  err(text: string): void;
-  /** stderr is a terminal: show progress lines. */
-  tty: boolean;
-  /** Aborted on SIGINT/SIGTERM or a broken stdout. */
-  signal: AbortSignal;
-}
 
 export async function runCommand(inv: Invocation, io: Io): Promise<void> {
   // A shell user waits seconds, not the SDK's 30 s, to hear that the server is down.

@@ -2,7 +2,8 @@
 
 import { EdgelogError } from "../client/index.js";
 import { parseArgv, UsageError } from "./args.js";
-import { runCommand, type Io } from "./commands.js";
+import { runCommand } from "./commands.js";
+import type { Io } from "./io.js";
 
 /** Exit codes a script can branch on. */
 export const EXIT = { OK: 0, ERROR: 1, USAGE: 2, UNREACHABLE: 3, BROKEN_PIPE: 4 } as const;

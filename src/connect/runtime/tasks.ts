@@ -1,12 +1,10 @@
-// A connector's stored record and its tasks: where each sink task runs (a member host object), the
-// spec it runs with, and the Kafka Connect status of connector and tasks from what the hosts report.
+// A connector's tasks: where each sink task runs (a member host object), the spec it runs with, and
+// the Kafka Connect status of connector and tasks from what the hosts report.
 
 import type { StoredConnector } from "../../contracts/connector.js";
 import type { HostSpec, HostStatus } from "../../contracts/host.js";
 import type { ConnectorState, ConnectorStatus, TaskStatus } from "../../protocol/connect-api.js";
 import { PAUSED_KEY, SINK_KIND, TASK_ID_KEY } from "./sink-kind.js";
-
-export type { StoredConnector, TargetState } from "../../contracts/connector.js";
 
 export const hostName = (c: Pick<StoredConnector, "name" | "id">, task: number) => `connect:${c.name}:${c.id}:${task}`;
 

@@ -13,8 +13,6 @@ import { errorMessage, withRetries } from "../errors.js";
 import { produceRecords, type OutRecord } from "../runtime/produce.js";
 import type { ConnectRecord } from "../record.js";
 
-export type { SourceOffset, Written } from "../../contracts/connector.js";
-
 /** Connector migrations count from 2001 in the object's schema_migrations (hosts use 1001+ for streams). */
 const MIGRATIONS: Migration[] = [
   {
