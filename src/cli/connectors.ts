@@ -10,17 +10,22 @@ type ConnectorCommand = Extract<Command, { kind: `connectors.${string}` }>;
 
 const enc = encodeURIComponent;
 
-async function configOf(cmd: { config: Record<string, string>; file?: string }): Promise<Record<string, unknown>> {
-  if (cmd.file === undefined) return cmd.config;
+/** A JSON object from a file, or a one-line error naming the file. */
+async function jsonFile(file: string): Promise<Record<string, unknown>> {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(cmd.file, "utf8"));
+    parsed = JSON.parse(await readFile(file, "utf8"));
   } catch (e) {
-    throw new EdgelogError("INVALID_REQUEST", `cannot read ${cmd.file} as JSON: ${(e as Error).message}`);
+    throw new EdgelogError("INVALID_REQUEST", `cannot read ${file} as JSON: ${(e as Error).message}`);
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
-    throw new EdgelogError("INVALID_REQUEST", `${cmd.file} must hold a JSON object`);
-  const o = parsed as Record<string, unknown>;
+    throw new EdgelogError("INVALID_REQUEST", `${file} must hold a JSON object`);
+  return parsed as Record<string, unknown>;
+}
+
+async function configOf(cmd: { config: Record<string, string>; file?: string }): Promise<Record<string, unknown>> {
+  if (cmd.file === undefined) return cmd.config;
+  const o = await jsonFile(cmd.file);
   // Either the config map itself, or POST /v1/connectors' {"name", "config"}.
   return typeof o.config === "object" && o.config !== null ? (o.config as Record<string, unknown>) : o;
 }
@@ -84,8 +89,7 @@ export async function runConnectorCommand(cmd: ConnectorCommand, http: Transport
     case "connectors.alter-offsets": {
       if (cmd.reset) return json(await http.request("DELETE", path(cmd.name, "/offsets")));
       if (cmd.file !== undefined) {
-        const body = JSON.parse(await readFile(cmd.file, "utf8"));
-        return json(await http.request("PATCH", path(cmd.name, "/offsets"), body));
+        return json(await http.request("PATCH", path(cmd.name, "/offsets"), await jsonFile(cmd.file)));
       }
       return json(await http.request("GET", path(cmd.name, "/offsets")));
     }

@@ -114,6 +114,55 @@ describe("edgelog CLI", () => {
     expect(pipe.stderr).toMatch(/broken pipe/);
     oneLine(pipe.stderr);
   });
+
+  it("manages a connector: validate, create, list, pause, stop, offsets, delete", async () => {
+    const topic = uniqueName("cli-hook");
+    const name = uniqueName("cli-src");
+    // Each CLI run is a Node start (a second or more on a busy machine): the API does the rest.
+    const api = (method: string, path: string, body?: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: { "content-type": "application/json", "idempotency-key": "d-1" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    expect((await api("POST", "/v1/topics", { name: topic, partitions: 1 })).status).toBe(201);
+
+    // An invalid config: each key's error, the count, exit 1 (nothing created).
+    const invalid = await sh(`$EDGELOG connectors validate http-source -c name=${name} -c ingest.split=words`);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toMatch(/^topic: .+$/m);
+    expect(invalid.stdout).toMatch(/^ingest\.split: .+$/m);
+    expect(invalid.stdout).toMatch(/^2 error\(s\)$/m);
+
+    writeFileSync(join(dir, "src.json"), JSON.stringify({ "connector.class": "http-source", topic }));
+    const created = await sh(`$EDGELOG connectors create ${name} -f src.json`);
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ name, type: "source", config: { topic } });
+    expect((await sh(`$EDGELOG connectors list`)).stdout).toContain(`${name}\tsource\tRUNNING\n`);
+
+    expect((await api("POST", `/v1/connectors/${name}/ingest`, { hello: "cli" })).status).toBe(200);
+
+    expect((await sh(`$EDGELOG connectors pause ${name}`)).code).toBe(0);
+    const paused = (await (await api("GET", `/v1/connectors/${name}/status`)).json()) as any;
+    expect(paused.connector.state).toBe("PAUSED");
+
+    // KIP-875: offsets change only when stopped.
+    const early = await sh(`$EDGELOG connectors offsets ${name} --reset`);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/^edgelog: CONNECTOR_NOT_STOPPED: /);
+    oneLine(early.stderr);
+    expect((await sh(`$EDGELOG connectors stop ${name}`)).code).toBe(0);
+    const offsets = JSON.parse((await sh(`$EDGELOG connectors offsets ${name}`)).stdout);
+    expect(offsets.offsets[0].offset).toMatchObject({ deliveries: 1, last_delivery: "d-1" });
+    expect((await sh(`$EDGELOG connectors offsets ${name} --reset`)).code).toBe(0);
+    expect(((await (await api("GET", `/v1/connectors/${name}/offsets`)).json()) as any).offsets).toEqual([]);
+
+    expect((await sh(`$EDGELOG connectors delete ${name}`)).code).toBe(0);
+    const gone = await sh(`$EDGELOG connectors status ${name}`);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toMatch(/^edgelog: CONNECTOR_NOT_FOUND: /);
+    oneLine(gone.stderr);
+  });
 });
 
 describe("edgelog kafka-gateway", () => {

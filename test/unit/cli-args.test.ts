@@ -98,6 +98,59 @@ describe("CLI argv parsing", () => {
     });
   });
 
+  it("parses connector commands: configs as pairs or a file, restarts, offsets", () => {
+    expect(
+      parseArgv(["connectors", "create", "hook", "-c", "connector.class=http-source", "-c", "topic=t"]),
+    ).toMatchObject({
+      command: {
+        kind: "connectors.create",
+        name: "hook",
+        config: { "connector.class": "http-source", topic: "t" },
+        file: undefined,
+      },
+    });
+    expect(parseArgv(["connectors", "update", "hook", "-f", "c.json"]).command).toEqual({
+      kind: "connectors.update",
+      name: "hook",
+      config: {},
+      file: "c.json",
+    });
+    expect(parseArgv(["connectors", "validate", "r2-sink", "--config", "flush.size=10"]).command).toMatchObject({
+      kind: "connectors.validate",
+      plugin: "r2-sink",
+      config: { "flush.size": "10" },
+    });
+    expect(parseArgv(["connectors", "status", "hook"]).command).toEqual({
+      kind: "connectors.get",
+      name: "hook",
+      what: "status",
+    });
+    expect(parseArgv(["connectors", "stop", "hook"]).command).toEqual({
+      kind: "connectors.set-state",
+      name: "hook",
+      to: "stop",
+    });
+    expect(parseArgv(["connectors", "restart", "hook", "--include-tasks", "--only-failed"]).command).toEqual({
+      kind: "connectors.restart",
+      name: "hook",
+      task: undefined,
+      includeTasks: true,
+      onlyFailed: true,
+    });
+    expect(parseArgv(["connectors", "restart", "hook", "--task", "2"]).command).toMatchObject({ task: 2 });
+    expect(parseArgv(["connectors", "offsets", "hook", "--reset"]).command).toEqual({
+      kind: "connectors.alter-offsets",
+      name: "hook",
+      file: undefined,
+      reset: true,
+    });
+    expect(usage(["connectors", "create", "hook"])).toMatch(/give the config with --config key=value or --file/);
+    expect(usage(["connectors", "create", "hook", "-c", "a=b", "-f", "x.json"])).toMatch(/not both/);
+    expect(usage(["connectors", "restart", "hook", "--task", "1", "--include-tasks"])).toMatch(/--task restarts one/);
+    expect(usage(["connectors", "offsets", "hook", "--reset", "-f", "o.json"])).toMatch(/not both/);
+    expect(usage(["connectors", "launch", "hook"])).toMatch(/unknown command 'connectors launch'/);
+  });
+
   it("answers --help at every level", () => {
     for (const argv of [
       [],
