@@ -101,13 +101,13 @@ async function api(method, path, body) {
   return text ? JSON.parse(text) : undefined;
 }
 
-async function until(what, probe, timeoutMs = 600_000) {
+async function until(what, probe, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await probe()) return;
     await new Promise((r) => setTimeout(r, 20));
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
 }
 
 /** A topic of RECORDS JSON values of about 100 bytes, the same number in each partition. */
@@ -154,7 +154,10 @@ async function baseline(topic, path) {
       },
     });
   }
-  await until("the baseline to finish", async () => (path ? delivered(path) : read) >= RECORDS);
+  await until(
+    () => `the baseline to finish (${path ? delivered(path) : read} of ${RECORDS})`,
+    async () => (path ? delivered(path) : read) >= RECORDS,
+  );
   const ms = performance.now() - started;
   await Promise.all(consumers.map((c) => c.stop()));
   return ms;
