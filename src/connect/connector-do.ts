@@ -16,7 +16,7 @@ import type {
   Written,
 } from "../contracts/connector.js";
 import { rpc } from "../contracts/rpc.js";
-import type { Router } from "../host/host-do.js";
+import { INTERNAL_URL, inProcessFetch, type Router } from "../host/host-do.js";
 import { memberHostObject } from "../objects.js";
 import type { ConnectorStatus } from "../protocol/connect-api.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
@@ -28,8 +28,6 @@ import { deploymentFacts } from "./runtime/facts.js";
 import { hostName, sinkStatus, sourceStatus, taskSpec } from "./runtime/tasks.js";
 import { ingestRecords, signatureValid } from "./sources/http-source.js";
 import { SourceTask } from "./sources/source-task.js";
-
-const INTERNAL_URL = "http://edgelog.internal";
 
 export function connectorClass(router: Router) {
   return class ConnectorDO extends DurableObject<Env> implements ConnectorRpc {
@@ -266,16 +264,10 @@ export function connectorClass(router: Router) {
     #task(c: StoredConnector): { task: SourceTask; connector: ValidatedConnector } {
       const connector = this.#validated(c);
       if (!this.#source) {
-        const env = this.env;
-        const ctx = {
-          waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p),
-          passThroughOnException: () => {},
-          props: {},
-        } as unknown as ExecutionContext;
         const http = new Transport({
           url: INTERNAL_URL,
           token: c.token ?? undefined,
-          fetch: async (input, init) => router.fetch(new Request(input, init), env, ctx),
+          fetch: inProcessFetch(router, this.env, this.ctx),
         });
         this.#source = new SourceTask(this.ctx.storage.sql, http, connector, {
           [c.type === "source" ? connector.plugin.class : "sink"]: c.name,

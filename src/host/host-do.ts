@@ -20,7 +20,21 @@ const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 60_000;
 /** How long an idle member (nothing to fetch) waits before its next slice at most. */
 const IDLE_MAX_MS = 1_000;
-const INTERNAL_URL = "http://edgelog.internal";
+export const INTERNAL_URL = "http://edgelog.internal";
+
+/**
+ * A fetch into the router, in-process (a deployed Worker cannot fetch its own URL), for the SDK's
+ * transport in an object. The router uses only waitUntil (group commit); the object's own keeps
+ * that work alive.
+ */
+export function inProcessFetch(router: Router, env: Env, state: DurableObjectState): typeof fetch {
+  const ctx = {
+    waitUntil: (p: Promise<unknown>) => state.waitUntil(p),
+    passThroughOnException: () => {},
+    props: {},
+  } as unknown as ExecutionContext;
+  return async (input, init) => router.fetch(new Request(input, init), env, ctx);
+}
 
 const sameSpec = (a: HostSpec | undefined, b: HostSpec) => a !== undefined && JSON.stringify(a) === JSON.stringify(b);
 
@@ -146,18 +160,11 @@ export function memberHost(router: Router) {
 
     #context(spec: HostSpec) {
       const env = this.env;
-      // The router uses only waitUntil (group commit); the object's own keeps that work alive.
-      const ctx = {
-        waitUntil: (p: Promise<unknown>) => this.ctx.waitUntil(p),
-        passThroughOnException: () => {},
-        props: {},
-      } as unknown as ExecutionContext;
-      const inProcess: typeof fetch = async (input, init) => router.fetch(new Request(input, init), env, ctx);
       const authOn = env.EDGELOG_AUTH !== "off";
       return {
         spec,
         objectName: this.ctx.id.name ?? this.#kv.get("name") ?? this.ctx.id.toString(),
-        fetch: inProcess,
+        fetch: inProcessFetch(router, env, this.ctx),
         url: INTERNAL_URL,
         token: spec.token ?? (authOn ? env.EDGELOG_ADMIN_TOKEN : undefined),
         sql: this.ctx.storage.sql,
