@@ -1,7 +1,7 @@
 // A local HTTP endpoint for http-sink tests (Node side): records every element it accepts by
 // topic/partition/offset, and can answer with a 503 storm or refuse what a test calls poison.
 
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 
 export interface Receiver {
   url: string;
@@ -14,6 +14,15 @@ export interface Receiver {
   refused(): number;
   /** Answers 503 (Retry-After: 1) to every request for `ms` from the next request on. */
   storm(ms: number): void;
+  /**
+   * Once `n` elements are accepted, answers nothing (requests stay pending, nothing is recorded),
+   * so a crash is sure to come mid-delivery; until release().
+   */
+  holdAfter(n: number): void;
+  /** Requests pending while held. */
+  held(): number;
+  /** Answers the held requests 503 and serves normally again. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -39,8 +48,14 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
   let refused = 0;
   let stormFor = 0;
   let stormUntil = 0;
+  let holdAt = Number.POSITIVE_INFINITY;
+  const pending: ServerResponse[] = [];
   const server: Server = createServer(async (req, res) => {
     const text = await body(req);
+    if (accepted.size >= holdAt) {
+      pending.push(res);
+      return;
+    }
     if (stormFor > 0) {
       stormUntil = Date.now() + stormFor;
       stormFor = 0;
@@ -75,6 +90,14 @@ export async function startReceiver(opts: ReceiverOptions = {}): Promise<Receive
     refused: () => refused,
     storm: (ms) => {
       stormFor = ms;
+    },
+    holdAfter: (n) => {
+      holdAt = n;
+    },
+    held: () => pending.length,
+    release: () => {
+      holdAt = Number.POSITIVE_INFINITY;
+      for (const res of pending.splice(0)) res.writeHead(503).end("released");
     },
     close: () =>
       new Promise((r) => {
