@@ -61,7 +61,7 @@ const SUBJECT_GRANT_PATTERN = /^[^\s*\u0000-\u001f]{1,255}$/;
 /** Group ids are free-form (as Kafka's); only `*` (pattern syntax) and whitespace are refused. */
 const GROUP_PATTERN = /^[^\s*]{1,255}$/;
 /** The resource kinds a grant names with `<kind>:<name or prefix*>`. */
-const NAMED_KINDS: readonly string[] = ["topic", "group", "subject", "transactional-id"];
+const NAMED_KINDS: readonly string[] = ["topic", "group", "subject", "transactional-id", "connector"];
 
 /** Parses and validates one grant; INVALID_REQUEST names what is wrong. */
 export function parseGrant(input: GrantInput, where = "grant"): Grant {
