@@ -119,9 +119,9 @@ it("runs the CLI quick start verbatim (all but the endless tail, which the live 
 it("runs the README's Connectors section verbatim: an http-sink created, watched, its DLQ read", () => {
   const session = steps("README.md", "Connectors");
   const [topic, dlq, created, status, dead] = run(session).map((o) => JSON.parse(o));
-  expect(topic.name).toBe("payments");
-  expect(dlq.name).toBe("payments-dlq");
-  expect(created).toMatchObject({ name: "payments-to-webhook", type: "sink", tasks: [{ task: 0 }] });
+  expect(topic.name).toBe("shipments");
+  expect(dlq.name).toBe("shipments-dlq");
+  expect(created).toMatchObject({ name: "shipments-to-webhook", type: "sink", tasks: [{ task: 0 }] });
   expect(status.connector.state).toBe("RUNNING");
   expect(dead.records).toEqual([]);
 }, 60_000);
