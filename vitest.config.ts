@@ -39,6 +39,10 @@ export default defineConfig({
             EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "50",
             EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0",
             EDGELOG_MIRROR_WAIT_MS: "200",
+            // Metrics: pushes only when a test runs the alarm (test/integration/metrics*.test.ts), and
+            // every scrape reads the aggregates, so exact counts can be read back at once.
+            EDGELOG_METRICS_PUSH_MS: "600000",
+            EDGELOG_METRICS_CACHE_MS: "0",
           }),
         ],
         // 20 s per test: a few send hundreds of requests, and CI machines can be slower than this one.
@@ -60,6 +64,8 @@ export default defineConfig({
             EDGELOG_AUTH_CACHE_MS: "300",
             EDGELOG_CORS_ORIGINS: "https://shop.example",
             EDGELOG_MIRROR_WAIT_MS: "200",
+            EDGELOG_METRICS_PUSH_MS: "600000",
+            EDGELOG_METRICS_CACHE_MS: "0",
           }),
         ],
         test: { name: "integration-auth", include: ["test/integration/auth/**/*.test.ts"], testTimeout: 20_000 },

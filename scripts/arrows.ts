@@ -11,7 +11,9 @@ export const ARROWS: Record<string, readonly string[]> = {
   // Schema formats, pure and shared with the SDK.
   schemas: ["protocol", "util"],
   auth: ["protocol", "util"],
-  contracts: ["auth", "schemas", "protocol", "util"],
+  // Counters, reports and the exposition: pure, Node-tested; objects only wire them.
+  metrics: ["protocol", "util"],
+  contracts: ["auth", "schemas", "metrics", "protocol", "util"],
   settings: ["protocol", "util"],
   log: ["contracts", "protocol", "util"],
   archive: ["log", "contracts", "protocol", "util"],
@@ -21,8 +23,9 @@ export const ARROWS: Record<string, readonly string[]> = {
   env: ["contracts", "settings"],
   objects: ["env"],
   // MirrorDO and the copy it drives; the mirror talks to its source like any client of the API.
-  mirror: ["client", "contracts", "env", "objects", "settings", "protocol", "util"],
+  mirror: ["metrics", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
   partition: [
+    "metrics",
     "archive",
     "replication",
     "durable-streams",
@@ -34,12 +37,15 @@ export const ARROWS: Record<string, readonly string[]> = {
     "protocol",
     "util",
   ],
-  coordinator: ["contracts", "env", "objects", "settings", "protocol", "util"],
+  coordinator: ["metrics", "contracts", "env", "objects", "settings", "protocol", "util"],
   // TxnCoordinatorDO and its state machine: one transactional id's coordinator.
   transactions: ["contracts", "env", "objects", "settings", "protocol", "util"],
   controller: ["auth", "durable-streams", "contracts", "env", "objects", "settings", "protocol", "util"],
   registry: ["schemas", "contracts", "env", "objects", "settings", "protocol", "util"],
+  // MetricsDO, the aggregates a scrape reads.
+  telemetry: ["metrics", "contracts", "env", "objects", "settings", "protocol", "util"],
   router: [
+    "metrics",
     "auth",
     "mirror",
     "registry",
@@ -56,7 +62,17 @@ export const ARROWS: Record<string, readonly string[]> = {
   host: ["client", "contracts", "env", "objects", "settings", "protocol", "util"],
   // Stream processing (edgelog/streams): the library, and its Worker mode over member hosts.
   streams: ["host", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
-  index: ["router", "partition", "coordinator", "transactions", "controller", "mirror", "registry", "host"],
+  index: [
+    "router",
+    "telemetry",
+    "partition",
+    "coordinator",
+    "transactions",
+    "controller",
+    "mirror",
+    "registry",
+    "host",
+  ],
   gateway: ["client", "protocol", "util"],
   // The web console: a browser bundle that calls the API over HTTP only.
   console: ["client", "protocol", "util"],
@@ -72,6 +88,7 @@ export const WORKERS_RUNTIME: readonly string[] = [
   "mirror",
   "registry",
   "host",
+  "telemetry",
   "router",
   "index",
 ];

@@ -4,6 +4,7 @@
 import type { ClusterRpc } from "./contracts/cluster.js";
 import type { CoordinatorRpc } from "./contracts/coordinator.js";
 import type { MemberHostRpc } from "./contracts/host.js";
+import type { MetricsRpc } from "./contracts/metrics.js";
 import type { MirrorRpc } from "./contracts/mirror.js";
 import type { PartitionRpc } from "./contracts/partition.js";
 import type { RegistryRpc } from "./contracts/registry.js";
@@ -22,5 +23,9 @@ export interface Env extends Variables {
   /** Group members hosted in objects (Worker-mode streams tasks; connector sink tasks later). */
   MEMBER_HOST: Objects<MemberHostRpc>;
   TXN_COORDINATOR: Objects<TxnCoordinatorRpc>;
+  /** Metrics aggregates (src/telemetry): a scrape reads these, never the partitions. */
+  METRICS: Objects<MetricsRpc>;
   ARCHIVE: R2Bucket;
+  /** Optional Workers Analytics Engine dataset: partitions write a data point per interval when bound. */
+  ANALYTICS?: AnalyticsEngineDataset;
 }

@@ -6,6 +6,7 @@ import type {
   ClusterDO,
   GroupCoordinatorDO,
   MemberHostDO,
+  MetricsDO,
   MirrorDO,
   PartitionDO,
   SchemaRegistryDO,
@@ -17,7 +18,7 @@ declare global {
     interface Env
       extends Omit<
         EdgelogEnv,
-        "CLUSTER" | "PARTITION" | "COORDINATOR" | "MIRROR" | "REGISTRY" | "MEMBER_HOST" | "TXN_COORDINATOR"
+        "CLUSTER" | "PARTITION" | "COORDINATOR" | "MIRROR" | "REGISTRY" | "MEMBER_HOST" | "TXN_COORDINATOR" | "METRICS"
       > {
       CLUSTER: DurableObjectNamespace<ClusterDO>;
       PARTITION: DurableObjectNamespace<PartitionDO>;
@@ -26,6 +27,7 @@ declare global {
       REGISTRY: DurableObjectNamespace<SchemaRegistryDO>;
       MEMBER_HOST: DurableObjectNamespace<MemberHostDO>;
       TXN_COORDINATOR: DurableObjectNamespace<TxnCoordinatorDO>;
+      METRICS: DurableObjectNamespace<MetricsDO>;
     }
     interface GlobalProps {
       mainModule: typeof import("./worker.js");
@@ -36,7 +38,8 @@ declare global {
         | "MirrorDO"
         | "SchemaRegistryDO"
         | "MemberHostDO"
-        | "TxnCoordinatorDO";
+        | "TxnCoordinatorDO"
+        | "MetricsDO";
     }
   }
 }

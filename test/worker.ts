@@ -7,17 +7,41 @@ import type * as P from "../src/contracts/partition.js";
 import type { Env } from "../src/env.js";
 import { PartitionDO as Partition, type PartitionPorts } from "../src/partition/partition-do.js";
 import { followerLink } from "../src/partition/replication-host.js";
+import { metricsPort } from "../src/partition/metrics-host.js";
 import type { TopicRef } from "../src/protocol/topic.js";
+
+import { ClusterDO as Cluster, MetricsDO as Metrics } from "../src/index.js";
 
 export {
   default,
-  ClusterDO,
   GroupCoordinatorDO,
   MemberHostDO,
   MirrorDO,
   SchemaRegistryDO,
   TxnCoordinatorDO,
 } from "../src/index.js";
+
+/** The controller, counting the topic listings a scrape asks for. */
+export class ClusterDO extends Cluster {
+  topicListings = 0;
+
+  override async listTopics(page?: { after?: string; limit?: number }) {
+    this.topicListings++;
+    return super.listTopics(page);
+  }
+}
+
+/** A metrics aggregate that counts the scrapes it answers and can be made to fail them. */
+export class MetricsDO extends Metrics {
+  scrapes = 0;
+  failScrapes = false;
+
+  override async scrape() {
+    this.scrapes++;
+    if (this.failScrapes) throw new Error("injected fault: aggregate unavailable");
+    return super.scrape();
+  }
+}
 
 /** Faults a test switches on in one partition object; in memory, so a restarted object has none. */
 export class PartitionFaults {
@@ -27,10 +51,15 @@ export class PartitionFaults {
   failUploadsAfterPut = false;
   /** Uploads failed that way so far. */
   uploadsFailed = 0;
+  /** The object cannot read its own state for its metrics report (a broken database, say). */
+  failMetricsGauges = false;
+  /** Metrics pushes to the topic's aggregate fail, as if it were unreachable. */
+  failMetricsPush = false;
 
-  ports(env: Env): PartitionPorts {
+  ports(env: Env, storage: DurableObjectStorage): PartitionPorts {
     const bucket = env.ARCHIVE;
     const link = followerLink(env);
+    const metrics = metricsPort(env, storage);
     return {
       segments: {
         put: (async (...args: Parameters<R2Bucket["put"]>) => {
@@ -49,6 +78,16 @@ export class PartitionFaults {
             ? Promise.reject(new Error(`injected fault: ${region} unreachable`))
             : link.replicate(ref, region, chunk),
       },
+      metrics: {
+        push: (topicId, report) =>
+          this.failMetricsPush
+            ? Promise.reject(new Error("injected fault: metrics aggregate unreachable"))
+            : metrics.push(topicId, report),
+        databaseSize: () => {
+          if (this.failMetricsGauges) throw new Error("injected fault: database unreadable");
+          return metrics.databaseSize();
+        },
+      },
     };
   }
 }
@@ -59,14 +98,32 @@ export class PartitionDO extends Partition {
   longPolls = 0;
   /** Alarm handlers running now; the runtime also fires alarms on its own, beside a test's. */
   alarmsRunning = 0;
+  /** Calls of the methods a scrape could need (reads, describes, offsets, appends): a scrape must make none. */
+  calls = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     const faults = new PartitionFaults();
-    super(ctx, env, faults.ports(env));
+    super(ctx, env, faults.ports(env, ctx.storage));
     this.faults = faults;
   }
 
+  override async append(ref: TopicRef, batches: Uint8Array, acks?: P.Acks) {
+    this.calls++;
+    return super.append(ref, batches, acks);
+  }
+
+  override async describe(ref: TopicRef) {
+    this.calls++;
+    return super.describe(ref);
+  }
+
+  override async offsets(ref: TopicRef, at: P.OffsetSpec) {
+    this.calls++;
+    return super.offsets(ref, at);
+  }
+
   override async read(ref: TopicRef, req: P.ReadRequest) {
+    this.calls++;
     return this.#polling(req.waitMs, () => super.read(ref, req));
   }
 

@@ -1,5 +1,6 @@
 // The partition object's key-value storage: every key it keeps beside the log's SQLite tables.
 
+import type { MetricsSnapshot } from "../metrics/series.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { TypedKv } from "../util/kv.js";
 
@@ -16,6 +17,8 @@ export interface PartitionKeys {
   isr: string[];
   /** A follower: the leader's high watermark as last told. */
   leader_hw: number;
+  /** The partition's counters (metrics/partition-meter.ts), written only inside writes it makes anyway. */
+  metrics: MetricsSnapshot;
   /** The next source offset each mirror (by id) copies into this partition. */
   [mirror: `mirror/${string}`]: number;
 }

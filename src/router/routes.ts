@@ -7,6 +7,7 @@ import { authSettings } from "./auth.js";
 import { streamRoutes } from "./durable-streams.js";
 import { fetchRoutes } from "./fetch.js";
 import { groupRoutes } from "./groups.js";
+import { metricsRoutes } from "./metrics.js";
 import { mirrorRoutes } from "./mirrors.js";
 import { openApiDocument } from "./openapi.js";
 import { PUBLIC } from "./permissions.js";
@@ -42,6 +43,7 @@ const metaRoutes: Route[] = [
 
 export const ROUTES: readonly Route[] = [
   ...metaRoutes,
+  ...metricsRoutes,
   ...topicRoutes,
   ...produceRoutes,
   ...producerRoutes,
