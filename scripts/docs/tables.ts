@@ -11,6 +11,7 @@ import {
   TOPIC_CONFIG_SPEC,
 } from "../../src/protocol/topic-config.js";
 import { APIS } from "../../src/gateway/wire/messages.js";
+import { METRIC_SPEC, type MetricSpec } from "../../src/metrics/spec.js";
 
 export interface DocTable {
   /** The Markdown file, relative to the repository root. */
@@ -25,7 +26,21 @@ export const DOC_TABLES: DocTable[] = [
   { file: "README.md", marker: "kafka-api-table", render: kafkaApiTable },
   { file: "docs/operations.md", marker: "env-table", render: variablesTable },
   { file: "CONTRIBUTING.md", marker: "arrows-table", render: arrowsTable },
+  { file: "docs/observability.md", marker: "metrics-table", render: metricsTable },
 ];
+
+/** Every metric /metrics exports (METRIC_SPEC in src/metrics/spec.ts). */
+function metricsTable(): string {
+  const rows = Object.entries(METRIC_SPEC).map(([name, spec]: [string, MetricSpec]) => [
+    `\`${name}\``,
+    spec.type,
+    spec.labels.map((l) => `\`${l}\``).join(", "),
+    spec.help.replace(/\|/g, "\\|"),
+    spec.meaning,
+    spec.source,
+  ]);
+  return markdownTable(["Metric", "Type", "Labels", "Meaning", "OpenTelemetry / Kafka", "Counted by"], rows);
+}
 
 /** The Kafka APIs the gateway serves, from the table ApiVersions answers with. */
 function kafkaApiTable(): string {
