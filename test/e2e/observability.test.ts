@@ -1,9 +1,11 @@
 // A real scrape of a real `wrangler dev`, checked by Prometheus's own checker (`promtool check
 // metrics`, Debian's prometheus package): the exposition parses and passes its lint rules. Also
-// shows the pushes happening on their own (alarms, no test hooks) within the push interval.
+// shows the pushes happening on their own (alarms, no test hooks) within the push interval, and
+// W3C trace context crossing the log from an SDK producer to an SDK consumer.
 
 import { spawnSync } from "node:child_process";
 import { expect, it } from "vitest";
+import { Edgelog, type ConsumedMessage } from "../../src/client/index.js";
 import { useServer } from "../support/server.js";
 
 const server = useServer({ vars: { EDGELOG_METRICS_PUSH_MS: "200", EDGELOG_METRICS_CACHE_MS: "0" } });
@@ -57,4 +59,45 @@ it("passes promtool check metrics, with partition, group and request series in i
 
   const om = await scrape("application/openmetrics-text; version=1.0.0");
   expect(om.endsWith("# EOF\n")).toBe(true);
+});
+
+it("carries W3C trace context through the log: the producer attaches it, the consumer exposes it", async () => {
+  const client = new Edgelog({ url: server().url });
+  const topic = `trace-${Date.now().toString(36)}`;
+  await client.admin().createTopic(topic, { partitions: 1 });
+  const parent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  const traced = client.producer({ lingerMs: 0, traceparent: () => parent });
+  await traced.send(topic, [{ value: 1 }]);
+  await traced.close();
+  const plain = client.producer({ lingerMs: 0 });
+  await plain.send(topic, [{ value: 2 }]);
+  await plain.close();
+
+  const seen: ConsumedMessage[] = [];
+  const c = client.consumer({ fromBeginning: true, maxWaitMs: 100 });
+  c.subscribe(topic);
+  let done: () => void = () => {};
+  const both = new Promise<void>((r) => (done = r));
+  await c.run({
+    eachMessage: (m) => {
+      seen.push(m);
+      if (seen.length === 2) done();
+    },
+  });
+  await both;
+  await c.stop();
+  expect(seen[0]!.headers?.traceparent).toBe(parent);
+  expect(seen[0]!.traceparent).toMatchObject({
+    traceId: "4bf92f3577b34da6a3ce929d0e0e4736",
+    spanId: "00f067aa0ba902b7",
+  });
+  // Off by default: a producer without it attaches nothing.
+  expect(seen[1]!.traceparent).toBeUndefined();
+  expect(seen[1]!.headers?.traceparent).toBeUndefined();
+
+  // The Worker continues an incoming trace on its own span and says which (traceresponse).
+  const r = await fetch(`${server().url}/v1/topics/${topic}`, { headers: { traceparent: parent } });
+  const response = r.headers.get("traceresponse") ?? "";
+  expect(response).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+  expect(response).not.toContain("00f067aa0ba902b7");
 });
