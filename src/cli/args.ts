@@ -47,6 +47,7 @@ export type Command =
       topics?: string[];
     }
   | { kind: "groups.delete"; group: string }
+  | { kind: "stats"; intervalMs: number; top: number; once: boolean }
   | {
       kind: "tail";
       topic: string;
@@ -110,6 +111,7 @@ Commands:
   transactions list|describe|describe-producers|find-hanging|abort
                                              see transactions, abort a hanging one
   tail TOPIC                                 follow new records live (SSE)
+  stats                                      busiest partitions and most lagging groups, refreshing (like top)
   kafka-gateway --listen H:P --upstream URL  serve Kafka clients (kcat, kafkajs) over this API (--sasl, --tls-cert/--tls-key: --help)
 
 ${GLOBAL_HELP}
@@ -208,6 +210,17 @@ The group must have no members.`,
     usage: "Usage: edgelog groups delete GROUP (the group must have no members)",
     options: {},
     positionals: ["GROUP"],
+  },
+  stats: {
+    usage: `Usage: edgelog stats [--interval S] [--top N] [--once]
+
+Scrapes /metrics (needs describe on the cluster) every S seconds and shows the busiest
+partitions (records in and out per second between two scrapes) and the most lagging groups.
+  --interval S   seconds between scrapes (default 2; at least 1)
+  --top N        rows per section (default 10)
+  --once         print one table (after two scrapes S seconds apart) and exit`,
+    options: { interval: { type: "string" }, top: { type: "string" }, once: { type: "boolean" } },
+    positionals: [],
   },
   tail: {
     usage: `Usage: edgelog tail TOPIC [--partition P] [--from-beginning] [--key-sep SEP] [--format F]
@@ -392,6 +405,15 @@ function build(
     }
     case "groups delete":
       return { kind: "groups.delete", group: pos[0]! };
+    case "stats": {
+      const seconds = u.int("--interval", str("interval"), 1) ?? 2;
+      return {
+        kind: "stats",
+        intervalMs: seconds * 1000,
+        top: u.int("--top", str("top"), 1) ?? 10,
+        once: flag("once"),
+      };
+    }
     case "tail":
       return {
         kind: "tail",
