@@ -287,7 +287,7 @@ export const METRIC_SPEC = {
   edgelog_scrape_object_calls: {
     type: "gauge",
     labels: [],
-    help: "Object calls the last uncached scrape made (1 + topics + 2, whatever the partition count)",
+    help: "Object calls the last uncached scrape made: 2 + topics, whatever the partition count",
     meaning: "edgelog: scrape cost",
     source: "scrape",
   },

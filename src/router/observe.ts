@@ -1,8 +1,10 @@
 // Each route's outermost handler: times the request, notes auth failures and throttling, and
 // sends what it saw to the cluster metrics aggregate (buffered in the isolate for at most a
 // second, metrics/router-meter.ts). Also W3C Trace Context: an incoming traceparent is honoured
-// on the Worker's own span (its id in the traceresponse header and in the Worker's logs).
+// on the Worker's own span: its id in the traceresponse header and in the Worker's logs, and the
+// caller's traceparent as an attribute of the Workers custom span the request runs in.
 
+import { tracing } from "cloudflare:workers";
 import type { Context, MiddlewareHandler } from "hono";
 import { FLUSH_MS, RouterMeter } from "../metrics/router-meter.js";
 import { metricsObject } from "../objects.js";
@@ -19,7 +21,17 @@ export function observe(path: string, quota: string | undefined): MiddlewareHand
     const parent = parseTraceparent(c.req.header("traceparent"));
     const span = parent ? childSpan(parent) : null;
     if (span) c.set("trace", span);
-    await next();
+    await inSpan(`edgelog ${c.req.method} ${path}`, async (s) => {
+      // Cloudflare's tracing cannot take a parent from the request yet: the caller's trace and
+      // edgelog's span id ride on the platform span as attributes, so the two can be joined.
+      s?.setAttribute("http.route", path);
+      if (parent && span) {
+        s?.setAttribute("w3c.traceparent", parent.header);
+        s?.setAttribute("edgelog.span_id", span.spanId);
+      }
+      await next();
+      s?.setAttribute("http.response.status_code", c.res.status);
+    });
     if (span) {
       try {
         c.res.headers.set("traceresponse", span.header);
@@ -46,6 +58,12 @@ export function observe(path: string, quota: string | undefined): MiddlewareHand
     );
     scheduleFlush(c);
   };
+}
+
+/** Runs `body` in a Workers custom span when the runtime offers them (traced only when the Worker enables tracing). */
+function inSpan(name: string, body: (span: Span | undefined) => Promise<void>): Promise<void> {
+  const t = tracing as Partial<Tracing> | undefined;
+  return t?.enterSpan ? t.enterSpan(name, (span) => body(span)) : body(undefined);
 }
 
 /** Sends the buffered deltas within FLUSH_MS of the first, keeping the request alive for it (waitUntil). */
