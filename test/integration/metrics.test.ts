@@ -9,6 +9,7 @@ import { CONTENT_TYPE_RECORD_BATCH } from "../../src/protocol/constants.js";
 import { encodeBatch } from "../../src/protocol/record-batch.js";
 import { call, createTopic, uniqueTopic } from "../support/api.js";
 import { pushNow, scrape } from "../support/metrics.js";
+import { breakRegion, describeP, leaderOf, until } from "../support/replication.js";
 import type { MetricsDO, PartitionDO } from "../worker.js";
 
 const enc = new TextEncoder();
@@ -167,5 +168,32 @@ describe("GET /metrics", () => {
     });
     await pushNow(id, 1);
     expect((await scrape()).value("messaging_client_sent_messages_total", { topic, partition: "0" })).toBe(2);
+  });
+});
+
+describe("replication metrics", () => {
+  it("report ISR size, follower lag per region, under-replicated and under-min-ISR partitions", async () => {
+    const topic = uniqueTopic();
+    const { id } = await createTopic(topic, 1, {
+      "replica.regions": ["weur", "apac"],
+      "min.insync.replicas": 3,
+      "replica.lag.time.max.ms": 100,
+    });
+    const leader = await leaderOf(topic);
+    const restore = await breakRegion(leader, "apac");
+    expect((await produceRaw(topic, 0, batchOf(4))).status).toBe(200);
+    await until(
+      "apac leaves the ISR and weur holds everything",
+      () => describeP(topic),
+      (v) => v.isr?.length === 2 && v.replicas?.find((r) => r.region === "weur")?.lag === 0,
+    );
+    await pushNow(id, 1);
+    const s = await scrape();
+    const p0 = { topic, partition: "0" };
+    expect(s.value("edgelog_isr_size", p0)).toBe(2);
+    expect(s.value("edgelog_replica_lag", { ...p0, region: "weur" })).toBe(0);
+    expect(s.value("edgelog_under_replicated_partitions", { topic })).toBe(1);
+    expect(s.value("edgelog_under_min_isr_partitions", { topic })).toBe(1);
+    await restore();
   });
 });

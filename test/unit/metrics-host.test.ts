@@ -25,7 +25,9 @@ const batch = encodeBatch([
   { key: null, value: new Uint8Array(4), timestamp: 1 },
   { key: null, value: new Uint8Array(4), timestamp: 1 },
 ]);
-const appended: AppendedBatch[] = [{ baseOffset: 0, lastOffset: 1, logStartOffset: 0, logAppendTime: -1, duplicate: false }];
+const appended: AppendedBatch[] = [
+  { baseOffset: 0, lastOffset: 1, logStartOffset: 0, logAppendTime: -1, duplicate: false },
+];
 
 function setup(over: Partial<MetricsHostParts> = {}) {
   const store = new Map<string, unknown>();
@@ -76,7 +78,12 @@ describe("MetricsHost", () => {
     expect(wakes[0]).toBeGreaterThanOrEqual(t0 + 10_000 - 1_000);
     await host.push(t0 + 10_000);
     expect(pushed).toHaveLength(1);
-    expect(pushed[0]!.gauges).toMatchObject({ highWatermark: 2, lastStableOffset: 2, storageBytes: 4096, websockets: 2 });
+    expect(pushed[0]!.gauges).toMatchObject({
+      highWatermark: 2,
+      lastStableOffset: 2,
+      storageBytes: 4096,
+      websockets: 2,
+    });
     expect(pushed[0]!.partition).toBe(3);
     // Nothing changed since: the next alarm pushes nothing and asks for no further alarm.
     await host.push(t0 + 20_000);
