@@ -6,6 +6,7 @@ import type { Context } from "hono";
 import type { Env } from "../env.js";
 import { contentType, negotiate, render } from "../metrics/exposition.js";
 import { compose, type ScrapedTopic } from "../metrics/scrape.js";
+import { ScrapeCache } from "../metrics/scrape-cache.js";
 import type { MetricSet } from "../metrics/series.js";
 import { metricsObject } from "../objects.js";
 import { unwrap } from "../protocol/errors.js";
@@ -31,13 +32,12 @@ export const metricsRoutes: Route[] = [
   }),
 ];
 
-let cached: { at: number; set: MetricSet } | undefined;
+const cache = new ScrapeCache<MetricSet>();
 
 async function scrapeRoute(c: Context<AppEnv>): Promise<Response> {
   const format = negotiate(c.req.header("accept"));
-  const now = Date.now();
-  if (!cached || now - cached.at >= readSettings(c.env).metrics.cacheMs) cached = { at: now, set: await scrape(c.env) };
-  return new Response(render(cached.set, format), { headers: { "content-type": contentType(format) } });
+  const set = await cache.get(Date.now(), readSettings(c.env).metrics.cacheMs, () => scrape(c.env));
+  return new Response(render(set, format), { headers: { "content-type": contentType(format) } });
 }
 
 /** One scrape: 1 call for the topic list, 1 for the cluster aggregate, 1 per topic; each failure is a series. */

@@ -7,6 +7,7 @@ import { PartitionMeter } from "../../src/metrics/partition-meter.js";
 import { PushClock } from "../../src/metrics/push-clock.js";
 import { FLUSH_MS, RouterMeter } from "../../src/metrics/router-meter.js";
 import { compose, type ScrapedTopic } from "../../src/metrics/scrape.js";
+import { ScrapeCache } from "../../src/metrics/scrape-cache.js";
 import { MetricSet } from "../../src/metrics/series.js";
 import { encodeBatch } from "../../src/protocol/record-batch.js";
 import { childSpan, parseTraceparent } from "../../src/protocol/trace-context.js";
@@ -234,5 +235,20 @@ describe("trace context", () => {
     expect(child.traceId).toBe(p.traceId);
     expect(child.spanId).not.toBe(p.spanId);
     expect(child.header).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+  });
+});
+
+describe("ScrapeCache", () => {
+  it("reuses a scrape for maxAgeMs, shares one in flight, and never keeps a failure", async () => {
+    const cache = new ScrapeCache<number>();
+    let loads = 0;
+    const load = async () => ++loads;
+    const [a, b] = await Promise.all([cache.get(0, 5_000, load), cache.get(1, 5_000, load)]);
+    expect([a, b, loads]).toEqual([1, 1, 1]);
+    expect(await cache.get(4_999, 5_000, load)).toBe(1);
+    expect(await cache.get(5_000, 5_000, load)).toBe(2);
+    expect(await cache.get(5_001, 0, load)).toBe(3);
+    await expect(cache.get(20_000, 5_000, async () => Promise.reject(new Error("down")))).rejects.toThrow("down");
+    expect(await cache.get(20_001, 5_000, load)).toBe(4);
   });
 });
