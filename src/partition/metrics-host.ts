@@ -1,8 +1,9 @@
 // A partition object's metrics, so PartitionDO only wires them: counts appends inside the append's
 // own write and reads after they answer, persists counters only with writes the object makes
-// anyway, and pushes its report to the topic's aggregate from the alarm, at most once per interval
-// while the partition is active (one alarm after a burst, none while idle). With an Analytics
-// Engine binding, the same push writes a data point, at most one per analytics interval.
+// anyway, and pushes its report to the topic's aggregate from the alarm: from any alarm it runs
+// anyway when something changed, and, when only its counters did, from one it asks for an interval
+// after the last push (one alarm after a burst, none while idle). With an Analytics Engine binding,
+// the same push writes a data point, at most one per analytics interval.
 
 import type { AppendedBatch, PartitionInfo } from "../contracts/partition.js";
 import type { Env } from "../env.js";
@@ -45,6 +46,8 @@ export interface MetricsHostParts {
 export class MetricsHost {
   readonly meter: PartitionMeter;
   #analyticsAt = 0;
+  /** The gauges of the last report delivered, to notice them moving without any counter changing. */
+  #pushedGauges: string | undefined;
 
   /** Construct inside blockConcurrencyWhile: it reads the persisted counters. */
   constructor(private readonly parts: MetricsHostParts) {
@@ -95,13 +98,12 @@ export class MetricsHost {
   }
 
   /**
-   * From the alarm: persists and pushes the report if anything changed, and, when bound, writes an
-   * Analytics Engine data point. A failed push is retried by a later alarm; the scrape meanwhile
-   * shows the previous report.
+   * From the alarm: persists and pushes the report if the counters changed or the gauges moved
+   * (an ISR shrink, retention, a roll), and, when bound, writes an Analytics Engine data point. A
+   * failed push is retried by a later alarm; the scrape meanwhile shows the previous report.
    */
   async push(now = Date.now()): Promise<void> {
-    if (!this.meter.unpushed || this.parts.isFollower()) return;
-    this.persist();
+    if (this.parts.isFollower()) return;
     const current = this.parts.info();
     if (!current) return;
     let gauges: PartitionGauges | null = null;
@@ -111,9 +113,13 @@ export class MetricsHost {
     } catch (e) {
       error = `could not read the partition's state: ${(e as Error).message}`;
     }
+    const seen = JSON.stringify(gauges ?? error);
+    if (!this.meter.unpushed && seen === this.#pushedGauges) return;
+    this.persist();
     const report = this.meter.report(current.ref.partition, gauges, now, error);
     try {
       await this.parts.port.push(current.ref.id, report);
+      this.#pushedGauges = seen;
     } catch (e) {
       this.meter.pushFailed();
       console.error(`partition ${current.ref.name}/${current.ref.partition}: metrics push failed`, e);

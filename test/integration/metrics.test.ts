@@ -9,13 +9,18 @@ import { CONTENT_TYPE_RECORD_BATCH } from "../../src/protocol/constants.js";
 import { encodeBatch } from "../../src/protocol/record-batch.js";
 import { call, createTopic, uniqueTopic } from "../support/api.js";
 import { pushNow, scrape } from "../support/metrics.js";
+import { describeGroup, join } from "../support/groups.js";
 import { breakRegion, describeP, leaderOf, until } from "../support/replication.js";
 import type { MetricsDO, PartitionDO } from "../worker.js";
 
 const enc = new TextEncoder();
 const batchOf = (n: number, size = 10) =>
   encodeBatch(
-    Array.from({ length: n }, (_, i) => ({ key: null, value: enc.encode(`v${i}`.padEnd(size)), timestamp: 1 })),
+    Array.from({ length: n }, (_, i) => ({
+      key: null,
+      value: enc.encode(`v${i}`.padEnd(size)),
+      timestamp: Date.now(),
+    })),
   );
 
 async function produceRaw(topic: string, p: number, batch: Uint8Array) {
@@ -98,6 +103,25 @@ describe("GET /metrics", () => {
     expect(s.value("edgelog_group_lag", { group, topic, partition: "0" })).toBe(5);
     expect(s.value("edgelog_group_members", { group })).toBe(0);
     expect(s.value("edgelog_group_state", { group, state: "empty" })).toBe(1);
+  });
+
+  it("reports a group's members, state and rebalances as its coordinator sees them", async () => {
+    const topic = uniqueTopic();
+    const group = `g-${topic}`;
+    const { id } = await createTopic(topic, 2);
+    const a = await join(group, [topic]);
+    const b = await join(group, [topic]);
+    await pushNow(id, 2, [group]);
+    const s = await scrape();
+    const d = (await describeGroup(group)).body;
+    expect(s.value("edgelog_group_members", { group })).toBe(2);
+    expect(s.value("edgelog_group_state", { group, state: d.state })).toBe(1);
+    expect(s.value("edgelog_group_rebalances_total", { group })).toBe(d.group_epoch);
+    expect(d.group_epoch).toBeGreaterThanOrEqual(2);
+    await call("DELETE", `/v1/groups/${group}/members/${a.member_id}`);
+    await call("DELETE", `/v1/groups/${group}/members/${b.member_id}`);
+    await pushNow(id, 0, [group]);
+    expect((await scrape()).value("edgelog_group_members", { group })).toBe(0);
   });
 
   it("answers OpenMetrics when Accept asks for it, and text for anything else", async () => {

@@ -92,6 +92,19 @@ describe("MetricsHost", () => {
     expect(wakes).toHaveLength(1);
   });
 
+  it("pushes from an alarm when only the gauges moved (an ISR shrink, retention)", async () => {
+    let hw = 2;
+    const { host, pushed } = setup({ info: () => ({ ref, info: { ...info, high_watermark: hw } }) });
+    host.appended(batch, appended);
+    await host.push();
+    await host.push();
+    expect(pushed).toHaveLength(1);
+    hw = 7;
+    await host.push();
+    expect(pushed).toHaveLength(2);
+    expect(pushed[1]!.gauges?.highWatermark).toBe(7);
+  });
+
   it("retries a failed push on a later alarm", async () => {
     const { host, pushed, setFail } = setup();
     await host.read(async () => ({ ok: true, value: { batches: [batch] } }));
