@@ -107,19 +107,19 @@ export class PartitionDO extends Partition {
     this.faults = faults;
   }
 
-  override async append(ref: TopicRef, batches: Uint8Array, acks?: P.Acks) {
+  override async append(...args: Parameters<Partition["append"]>) {
     this.calls++;
-    return super.append(ref, batches, acks);
+    return super.append(...args);
   }
 
-  override async describe(ref: TopicRef) {
+  override async describe(...args: Parameters<Partition["describe"]>) {
     this.calls++;
-    return super.describe(ref);
+    return super.describe(...args);
   }
 
-  override async offsets(ref: TopicRef, at: P.OffsetSpec) {
+  override async offsets(...args: Parameters<Partition["offsets"]>) {
     this.calls++;
-    return super.offsets(ref, at);
+    return super.offsets(...args);
   }
 
   override async read(ref: TopicRef, req: P.ReadRequest) {

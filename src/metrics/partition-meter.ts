@@ -11,7 +11,7 @@ export interface PartitionGauges {
   logStartOffset: number;
   highWatermark: number;
   logEndOffset: number;
-  /** The seam for transactions: the high watermark until the log tracks open transactions. */
+  /** Below the first open transaction's first offset (the high watermark when none is open). */
   lastStableOffset: number;
   hotBytes: number;
   archivedBytes: number;

@@ -107,7 +107,7 @@ export const METRIC_SPEC = {
   edgelog_last_stable_offset: {
     type: "gauge",
     labels: TP,
-    help: "Last stable offset (transactions): equals the high watermark until transactions land",
+    help: "Last stable offset: read_committed readers see records below it (the first open transaction's first offset, or the high watermark)",
     meaning: "kafka: Partition LastStableOffset",
     source: "PartitionDO report",
   },

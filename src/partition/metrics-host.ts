@@ -144,9 +144,7 @@ export class MetricsHost {
       logStartOffset: info.log_start_offset,
       highWatermark: info.high_watermark,
       logEndOffset: info.log_end_offset,
-      // The seam for transactions (issue 18): until the log tracks open transactions, every
-      // record below the high watermark is stable. Replace with the log's LSO when it has one.
-      lastStableOffset: info.high_watermark,
+      lastStableOffset: info.last_stable_offset,
       hotBytes: info.bytes,
       archivedBytes: info.archived_bytes,
       segments: info.segments,

@@ -10,6 +10,7 @@ import { encodeBatch } from "../../src/protocol/record-batch.js";
 import { call, createTopic, uniqueTopic } from "../support/api.js";
 import { pushNow, scrape } from "../support/metrics.js";
 import { describeGroup, join } from "../support/groups.js";
+import { endTxn, initTxn, txnProduce, uniqueTxnId } from "../support/transactions.js";
 import { breakRegion, describeP, leaderOf, until } from "../support/replication.js";
 import type { MetricsDO, PartitionDO } from "../worker.js";
 
@@ -192,6 +193,28 @@ describe("GET /metrics", () => {
     });
     await pushNow(id, 1);
     expect((await scrape()).value("messaging_client_sent_messages_total", { topic, partition: "0" })).toBe(2);
+  });
+});
+
+describe("last stable offset", () => {
+  it("stays at an open transaction's first offset while the high watermark moves past it", async () => {
+    const topic = uniqueTopic();
+    const { id } = await createTopic(topic, 1);
+    expect((await produceRaw(topic, 0, batchOf(2))).status).toBe(200);
+    const t = await initTxn(uniqueTxnId());
+    const tr = await txnProduce(t, topic, 0, ["a", "b", "c"]);
+    expect(tr.status, JSON.stringify(tr.body)).toBe(200);
+    await pushNow(id, 1);
+    let s = await scrape();
+    const p0 = { topic, partition: "0" };
+    expect(s.value("edgelog_high_watermark", p0)).toBe(5);
+    expect(s.value("edgelog_last_stable_offset", p0)).toBe(2);
+    expect((await endTxn(t, "commit")).status).toBe(200);
+    await pushNow(id, 1);
+    s = await scrape();
+    // The commit marker takes an offset too; nothing is open, so the LSO is the high watermark.
+    expect(s.value("edgelog_last_stable_offset", p0)).toBe(s.value("edgelog_high_watermark", p0));
+    expect(s.value("edgelog_high_watermark", p0)).toBe(6);
   });
 });
 

@@ -16,6 +16,7 @@ const info: PartitionInfo = {
   partition: 3,
   log_start_offset: 0,
   high_watermark: 2,
+  last_stable_offset: 1,
   log_end_offset: 2,
   bytes: 80,
   archived_bytes: 0,
@@ -80,7 +81,7 @@ describe("MetricsHost", () => {
     expect(pushed).toHaveLength(1);
     expect(pushed[0]!.gauges).toMatchObject({
       highWatermark: 2,
-      lastStableOffset: 2,
+      lastStableOffset: 1,
       storageBytes: 4096,
       websockets: 2,
     });
