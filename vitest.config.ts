@@ -47,6 +47,10 @@ export default defineConfig({
             EDGELOG_MIRROR_WAIT_MS: "200",
             // An http-sink's outbound fetches come back to this Worker, whatever the host.
             EDGELOG_CONNECT_HTTP_ALLOWED_HOSTS: "edgelog.test",
+            // Metrics: pushes only when a test runs the alarm (test/integration/metrics*.test.ts), and
+            // every scrape reads the aggregates, so exact counts can be read back at once.
+            EDGELOG_METRICS_PUSH_MS: "600000",
+            EDGELOG_METRICS_CACHE_MS: "0",
           }),
         ],
         // 20 s per test: a few send hundreds of requests, and CI machines can be slower than this one.
@@ -68,6 +72,8 @@ export default defineConfig({
             EDGELOG_AUTH_CACHE_MS: "300",
             EDGELOG_CORS_ORIGINS: "https://shop.example",
             EDGELOG_MIRROR_WAIT_MS: "200",
+            EDGELOG_METRICS_PUSH_MS: "600000",
+            EDGELOG_METRICS_CACHE_MS: "0",
           }),
         ],
         test: { name: "integration-auth", include: ["test/integration/auth/**/*.test.ts"], testTimeout: 20_000 },

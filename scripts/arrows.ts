@@ -13,7 +13,9 @@ export const ARROWS: Record<string, readonly string[]> = {
   auth: ["protocol", "util"],
   // Leader failover's pure parts: the quorum register, the leadership record and its changes.
   leadership: ["protocol", "util"],
-  contracts: ["auth", "schemas", "leadership", "protocol", "util"],
+  // Counters, reports and the exposition: pure, Node-tested; objects only wire them.
+  metrics: ["protocol", "util"],
+  contracts: ["auth", "schemas", "leadership", "metrics", "protocol", "util"],
   settings: ["protocol", "util"],
   log: ["contracts", "leadership", "protocol", "util"],
   archive: ["log", "contracts", "protocol", "util"],
@@ -23,8 +25,9 @@ export const ARROWS: Record<string, readonly string[]> = {
   env: ["contracts", "settings"],
   objects: ["env"],
   // MirrorDO and the copy it drives; the mirror talks to its source like any client of the API.
-  mirror: ["client", "contracts", "env", "objects", "settings", "protocol", "util"],
+  mirror: ["metrics", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
   partition: [
+    "metrics",
     "archive",
     "replication",
     "leadership",
@@ -37,16 +40,19 @@ export const ARROWS: Record<string, readonly string[]> = {
     "protocol",
     "util",
   ],
-  coordinator: ["contracts", "env", "objects", "settings", "protocol", "util"],
+  coordinator: ["metrics", "contracts", "env", "objects", "settings", "protocol", "util"],
   // TxnCoordinatorDO and its state machine: one transactional id's coordinator.
   transactions: ["contracts", "env", "objects", "settings", "protocol", "util"],
   controller: ["auth", "durable-streams", "contracts", "env", "objects", "settings", "protocol", "util"],
   registry: ["schemas", "contracts", "env", "objects", "settings", "protocol", "util"],
   // ElectionDO: one voter of a topic's election authority.
   election: ["leadership", "contracts", "env", "objects", "settings", "protocol", "util"],
+  // MetricsDO, the aggregates a scrape reads.
+  telemetry: ["metrics", "contracts", "env", "objects", "settings", "protocol", "util"],
   router: [
     "leadership",
     "connect",
+    "metrics",
     "auth",
     "mirror",
     "registry",
@@ -66,7 +72,19 @@ export const ARROWS: Record<string, readonly string[]> = {
   connect: ["host", "auth", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
   // Stream processing (edgelog/streams): the library, and its Worker mode over member hosts.
   streams: ["host", "client", "contracts", "env", "objects", "settings", "protocol", "util"],
-  index: ["router", "partition", "coordinator", "transactions", "controller", "mirror", "registry", "host", "election", "connect"],
+  index: [
+    "router",
+    "telemetry",
+    "partition",
+    "coordinator",
+    "transactions",
+    "controller",
+    "mirror",
+    "registry",
+    "host",
+    "election",
+    "connect",
+  ],
   gateway: ["client", "protocol", "util"],
   // The web console: a browser bundle that calls the API over HTTP only.
   console: ["client", "protocol", "util"],
@@ -84,6 +102,7 @@ export const WORKERS_RUNTIME: readonly string[] = [
   "host",
   "election",
   "connect",
+  "telemetry",
   "router",
   "index",
 ];

@@ -6,6 +6,7 @@ import type { ConnectorRpc } from "./contracts/connector.js";
 import type { CoordinatorRpc } from "./contracts/coordinator.js";
 import type { ElectionRpc } from "./contracts/election.js";
 import type { MemberHostRpc } from "./contracts/host.js";
+import type { MetricsRpc } from "./contracts/metrics.js";
 import type { MirrorRpc } from "./contracts/mirror.js";
 import type { PartitionRpc } from "./contracts/partition.js";
 import type { RegistryRpc } from "./contracts/registry.js";
@@ -26,7 +27,11 @@ export interface Env extends Variables {
   TXN_COORDINATOR: Objects<TxnCoordinatorRpc>;
   /** The voters of each geo-replicated topic's election authority (leader failover). */
   ELECTION: Objects<ElectionRpc>;
-  ARCHIVE: R2Bucket;
   /** One object per connector: its config, state, token, and a source connector's task and offsets. */
   CONNECTOR: Objects<ConnectorRpc>;
+  /** Metrics aggregates (src/telemetry): a scrape reads these, never the partitions. */
+  METRICS: Objects<MetricsRpc>;
+  ARCHIVE: R2Bucket;
+  /** Optional Workers Analytics Engine dataset: partitions write a data point per interval when bound. */
+  ANALYTICS?: AnalyticsEngineDataset;
 }

@@ -14,6 +14,7 @@ export { GroupCoordinatorDO } from "./coordinator/coordinator-do.js";
 export { MirrorDO } from "./mirror/mirror-do.js";
 export { SchemaRegistryDO } from "./registry/registry-do.js";
 export { ElectionDO } from "./election/election-do.js";
+export { MetricsDO } from "./telemetry/metrics-do.js";
 /** A consumer-group member inside a Durable Object (Worker-mode streams tasks, connector sink tasks), calling this app in-process. */
 export class MemberHostDO extends memberHost(app) {}
 export { TxnCoordinatorDO } from "./transactions/txn-coordinator-do.js";

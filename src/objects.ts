@@ -85,3 +85,14 @@ export function connectorObject<T extends Rpc.DurableObjectBranded>(
 ): DurableObjectStub<T> {
   return env.CONNECTOR.getByName(name);
 }
+
+/**
+ * A metrics aggregate: `cluster` (groups, mirrors, the router's counters) or a topic's,
+ * `topic/${topicId}` (its partitions' reports).
+ */
+export function metricsObject<T extends Rpc.DurableObjectBranded>(
+  env: { METRICS: Objects<T> },
+  scope: "cluster" | `topic/${string}`,
+): DurableObjectStub<T> {
+  return env.METRICS.getByName(scope);
+}

@@ -123,6 +123,30 @@ export const VARIABLE_SPEC = {
     default: [],
     doc: "hosts an [http-sink](connectors.md#http-sink) may call: comma-separated `host`, `host:port` or `*.suffix`; unset allows none",
   },
+  EDGELOG_METRICS_PUSH_MS: {
+    kind: "int",
+    default: 10_000,
+    min: 0,
+    max: 3_600_000,
+    unit: "ms",
+    doc: "how often at most a partition or group pushes changed counters to its metrics aggregate (from an alarm while it is active): what a scrape can lag behind",
+  },
+  EDGELOG_METRICS_CACHE_MS: {
+    kind: "int",
+    default: 5_000,
+    min: 0,
+    max: 300_000,
+    unit: "ms",
+    doc: "how long an isolate reuses a `/metrics` answer (0: every scrape reads the aggregates)",
+  },
+  EDGELOG_ANALYTICS_INTERVAL_MS: {
+    kind: "int",
+    default: 60_000,
+    min: 1_000,
+    max: 3_600_000,
+    unit: "ms",
+    doc: "with an `ANALYTICS` Workers Analytics Engine binding: at most one data point per partition per this interval, written by pushes that happen anyway",
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLE_SPEC;
@@ -193,6 +217,8 @@ export interface Settings {
   mirrorWaitMs: number;
   /** Most topics at once (EDGELOG_MAX_TOPICS). */
   maxTopics: number;
+  /** Metrics: push interval, scrape cache, Analytics Engine interval (EDGELOG_METRICS_*, EDGELOG_ANALYTICS_*). */
+  metrics: { pushMs: number; cacheMs: number; analyticsMs: number };
   group: GroupSettings;
   /** Overrides the reader's region for nearest-replica reads (null: from request.cf). */
   replicaRegion: string | null;
@@ -231,6 +257,11 @@ function parseSettings(env: Variables): Settings {
     streamLongPollMs: variable(env, "EDGELOG_STREAM_LONG_POLL_MS"),
     mirrorWaitMs: variable(env, "EDGELOG_MIRROR_WAIT_MS"),
     maxTopics: variable(env, "EDGELOG_MAX_TOPICS"),
+    metrics: {
+      pushMs: variable(env, "EDGELOG_METRICS_PUSH_MS"),
+      cacheMs: variable(env, "EDGELOG_METRICS_CACHE_MS"),
+      analyticsMs: variable(env, "EDGELOG_ANALYTICS_INTERVAL_MS"),
+    },
     group: {
       minSessionTimeoutMs: min,
       maxSessionTimeoutMs: max,

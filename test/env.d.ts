@@ -7,6 +7,7 @@ import type {
   ConnectorDO,
   GroupCoordinatorDO,
   MemberHostDO,
+  MetricsDO,
   MirrorDO,
   PartitionDO,
   SchemaRegistryDO,
@@ -26,6 +27,7 @@ declare global {
         | "MEMBER_HOST"
         | "TXN_COORDINATOR"
         | "CONNECTOR"
+        | "METRICS"
       > {
       CLUSTER: DurableObjectNamespace<ClusterDO>;
       PARTITION: DurableObjectNamespace<PartitionDO>;
@@ -35,6 +37,7 @@ declare global {
       MEMBER_HOST: DurableObjectNamespace<MemberHostDO>;
       TXN_COORDINATOR: DurableObjectNamespace<TxnCoordinatorDO>;
       CONNECTOR: DurableObjectNamespace<ConnectorDO>;
+      METRICS: DurableObjectNamespace<MetricsDO>;
     }
     interface GlobalProps {
       mainModule: typeof import("./worker.js");
@@ -46,7 +49,8 @@ declare global {
         | "SchemaRegistryDO"
         | "MemberHostDO"
         | "TxnCoordinatorDO"
-        | "ConnectorDO";
+        | "ConnectorDO"
+        | "MetricsDO";
     }
   }
 }

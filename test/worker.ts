@@ -11,11 +11,13 @@ import type { LeadershipRecord } from "../src/leadership/record.js";
 import { partitionObject } from "../src/objects.js";
 import { PartitionDO as Partition, type PartitionPorts } from "../src/partition/partition-do.js";
 import { electionVoters, followerLink } from "../src/partition/replication-host.js";
+import { metricsPort } from "../src/partition/metrics-host.js";
 import type { TopicRef } from "../src/protocol/topic.js";
+
+import { ClusterDO as Cluster, MetricsDO as Metrics } from "../src/index.js";
 
 export {
   default,
-  ClusterDO,
   ConnectorDO,
   GroupCoordinatorDO,
   MemberHostDO,
@@ -60,6 +62,28 @@ function copyId(env: Env, ref: TopicRef, name: string): string {
   return partitionObject(env, ref.id, ref.partition, name === "home" ? null : name).id.toString();
 }
 
+/** The controller, counting the topic listings a scrape asks for. */
+export class ClusterDO extends Cluster {
+  topicListings = 0;
+
+  override async listTopics(page?: { after?: string; limit?: number }) {
+    this.topicListings++;
+    return super.listTopics(page);
+  }
+}
+
+/** A metrics aggregate that counts the scrapes it answers and can be made to fail them. */
+export class MetricsDO extends Metrics {
+  scrapes = 0;
+  failScrapes = false;
+
+  override async scrape() {
+    this.scrapes++;
+    if (this.failScrapes) throw new Error("injected fault: aggregate unavailable");
+    return super.scrape();
+  }
+}
+
 /** Faults a test switches on in one partition object; in memory, so a restarted object has none. */
 export class PartitionFaults {
   /** Regions whose copies the leader cannot reach. */
@@ -68,13 +92,18 @@ export class PartitionFaults {
   failUploadsAfterPut = false;
   /** Uploads failed that way so far. */
   uploadsFailed = 0;
+  /** The object cannot read its own state for its metrics report (a broken database, say). */
+  failMetricsGauges = false;
+  /** Metrics pushes to the topic's aggregate fail, as if it were unreachable. */
+  failMetricsPush = false;
 
   constructor(private readonly self: string) {}
 
-  ports(env: Env): PartitionPorts {
+  ports(env: Env, storage: DurableObjectStorage): PartitionPorts {
     const bucket = env.ARCHIVE;
     const link = followerLink(env);
     const via = (ref: TopicRef, to: string, what: string) => network.pass(this.self, copyId(env, ref, to), what);
+    const metrics = metricsPort(env, storage);
     return {
       segments: {
         put: (async (...args: Parameters<R2Bucket["put"]>) => {
@@ -111,6 +140,16 @@ export class PartitionFaults {
             reaches: async (t, p, leader) => (await pass(), v.reaches(t, p, leader)),
           } satisfies VoterStub;
         }),
+      metrics: {
+        push: (topicId, report) =>
+          this.failMetricsPush
+            ? Promise.reject(new Error("injected fault: metrics aggregate unreachable"))
+            : metrics.push(topicId, report),
+        databaseSize: () => {
+          if (this.failMetricsGauges) throw new Error("injected fault: database unreadable");
+          return metrics.databaseSize();
+        },
+      },
     };
   }
 }
@@ -123,10 +162,12 @@ export class PartitionDO extends Partition {
   longPolls = 0;
   /** Alarm handlers running now; the runtime also fires alarms on its own, beside a test's. */
   alarmsRunning = 0;
+  /** Calls of the methods a scrape could need (reads, describes, offsets, appends): a scrape must make none. */
+  calls = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     const faults = new PartitionFaults(ctx.id.toString());
-    super(ctx, env, faults.ports(env));
+    super(ctx, env, faults.ports(env, ctx.storage));
     this.faults = faults;
   }
 
@@ -139,16 +180,19 @@ export class PartitionDO extends Partition {
   }
 
   override async append(...args: Parameters<Partition["append"]>) {
+    this.calls++;
     await this.#reached();
     return super.append(...args);
   }
 
   override async describe(ref: TopicRef) {
+    this.calls++;
     await this.#reached();
     return super.describe(ref);
   }
 
   override async offsets(...args: Parameters<Partition["offsets"]>) {
+    this.calls++;
     await this.#reached();
     return super.offsets(...args);
   }
@@ -169,6 +213,7 @@ export class PartitionDO extends Partition {
   }
 
   override async read(ref: TopicRef, req: P.ReadRequest) {
+    this.calls++;
     await this.#reached();
     return this.#polling(req.waitMs, () => super.read(ref, req));
   }

@@ -15,6 +15,7 @@ import type { ConfigKey } from "../../src/connect/config.js";
 import { COMMON_CONFIG, SINK_CONFIG } from "../../src/connect/connector-config.js";
 import { CONNECTOR_PLUGINS } from "../../src/connect/plugins.js";
 import { transformPluginInfos } from "../../src/connect/transforms/chain.js";
+import { METRIC_SPEC, type MetricSpec } from "../../src/metrics/spec.js";
 
 export interface DocTable {
   /** The Markdown file, relative to the repository root. */
@@ -37,7 +38,21 @@ export const DOC_TABLES: DocTable[] = [
     render: () => connectConfigTable(p.config),
   })),
   { file: "docs/connectors.md", marker: "connect-transforms", render: transformsTable },
+  { file: "docs/observability.md", marker: "metrics-table", render: metricsTable },
 ];
+
+/** Every metric /metrics exports (METRIC_SPEC in src/metrics/spec.ts). */
+function metricsTable(): string {
+  const rows = Object.entries(METRIC_SPEC).map(([name, spec]: [string, MetricSpec]) => [
+    `\`${name}\``,
+    spec.type,
+    spec.labels.map((l) => `\`${l}\``).join(", "),
+    spec.help.replace(/\|/g, "\\|"),
+    spec.meaning,
+    spec.source,
+  ]);
+  return markdownTable(["Metric", "Type", "Labels", "Meaning", "OpenTelemetry / Kafka", "Counted by"], rows);
+}
 
 /** A connector config definition: key, type, default (or required) and documentation. */
 function connectConfigTable(keys: readonly ConfigKey[]): string {

@@ -61,6 +61,7 @@ export type Command =
   | { kind: "connectors.restart"; name: string; task?: number; includeTasks: boolean; onlyFailed: boolean }
   | { kind: "connectors.delete"; name: string }
   | { kind: "connectors.alter-offsets"; name: string; file?: string; reset: boolean }
+  | { kind: "stats"; intervalMs: number; top: number; once: boolean }
   | {
       kind: "tail";
       topic: string;
@@ -125,6 +126,7 @@ Commands:
                                              see transactions, abort a hanging one
   connectors list|create|status|...          manage connectors (Kafka Connect's REST API)
   tail TOPIC                                 follow new records live (SSE)
+  stats                                      busiest partitions and most lagging groups, refreshing (like top)
   kafka-gateway --listen H:P --upstream URL  serve Kafka clients (kcat, kafkajs) over this API (--sasl, --tls-cert/--tls-key: --help)
 
 ${GLOBAL_HELP}
@@ -270,6 +272,17 @@ The group must have no members.`,
 Prints the offsets; --reset or --file (KIP-875's {"offsets": [...]}) change a STOPPED connector's.`,
     options: { reset: { type: "boolean" }, file: { type: "string", short: "f" } },
     positionals: ["NAME"],
+  },
+  stats: {
+    usage: `Usage: edgelog stats [--interval S] [--top N] [--once]
+
+Scrapes /metrics (needs describe on the cluster) every S seconds and shows the busiest
+partitions (records in and out per second between two scrapes) and the most lagging groups.
+  --interval S   seconds between scrapes (default 2; at least 1)
+  --top N        rows per section (default 10)
+  --once         print one table (after two scrapes S seconds apart) and exit`,
+    options: { interval: { type: "string" }, top: { type: "string" }, once: { type: "boolean" } },
+    positionals: [],
   },
   tail: {
     usage: `Usage: edgelog tail TOPIC [--partition P] [--from-beginning] [--key-sep SEP] [--format F]
@@ -519,6 +532,15 @@ function build(
     case "connectors offsets": {
       if (flag("reset") && str("file") !== undefined) u.fail("give --reset or --file, not both");
       return { kind: "connectors.alter-offsets", name: pos[0]!, file: str("file"), reset: flag("reset") };
+    }
+    case "stats": {
+      const seconds = u.int("--interval", str("interval"), 1) ?? 2;
+      return {
+        kind: "stats",
+        intervalMs: seconds * 1000,
+        top: u.int("--top", str("top"), 1) ?? 10,
+        once: flag("once"),
+      };
     }
     case "tail":
       return {

@@ -1,5 +1,6 @@
 // The CLI's commands: each turns a parsed Command into SDK calls and lines on stdout.
 
+import { computeStats, parseExposition, renderStats } from "./stats.js";
 import { Edgelog, EdgelogError, type ConsumedMessage, type FetchedRecord } from "../client/index.js";
 import { Transport } from "../client/transport.js";
 import type { Command, Invocation } from "./args.js";
@@ -78,6 +79,8 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
     }
     case "transactions.abort":
       return json(await admin.abortTransaction(cmd.topic, cmd.partition, cmd.which));
+    case "stats":
+      return stats(client, cmd, io);
     default:
       return runConnectorCommand(
         cmd,
@@ -85,6 +88,33 @@ export async function runCommand(inv: Invocation, io: Io): Promise<void> {
         io,
       );
   }
+}
+
+/** Scrapes twice per refresh window and shows rates; on a terminal, redraws in place like top. */
+async function stats(client: Edgelog, cmd: Extract<Command, { kind: "stats" }>, io: Io): Promise<void> {
+  const admin = client.admin();
+  let before = parseExposition(await admin.metrics());
+  let at = Date.now();
+  for (;;) {
+    await sleep(cmd.intervalMs, io.signal);
+    if (io.signal.aborted) return;
+    const after = parseExposition(await admin.metrics());
+    const now = Date.now();
+    const seconds = (now - at) / 1000;
+    const table = renderStats(computeStats(before, after, seconds, cmd.top), new Date(now), seconds);
+    // Clear and home the cursor on a terminal; piped output gets one table after another.
+    await io.out(cmd.once || !io.tty ? table : `\x1b[H\x1b[2J${table}`);
+    if (cmd.once) return;
+    before = after;
+    at = now;
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }
 
 async function produce(client: Edgelog, cmd: Extract<Command, { kind: "produce" }>, io: Io): Promise<void> {

@@ -96,6 +96,10 @@ export class Admin {
   describeGroup(group: string): Promise<GroupDescription> {
     return this.http.request("GET", `/v1/groups/${enc(group)}`, undefined, { retry: true });
   }
+  /** The Prometheus scrape (GET /metrics, text format): needs describe on the cluster. */
+  async metrics(): Promise<string> {
+    return this.http.withRetry(async () => (await this.http.raw("GET", "/metrics")).text(), { retry: true });
+  }
 
   async deleteGroup(group: string): Promise<void> {
     await this.http.request("DELETE", `/v1/groups/${enc(group)}`);

@@ -1,6 +1,7 @@
 // Consumer: a run() loop over POST /v1/fetch long-polls, either as a group member (membership by
 // the heartbeat API, commits before giving a partition up) or plain, following chosen partitions.
 
+import { parseTraceparent, TRACEPARENT, type TraceParent } from "../protocol/trace-context.js";
 import type {
   CommittedOffsetsReply,
   FetchedRecord,
@@ -52,6 +53,8 @@ export interface ConsumerOptions {
 export interface ConsumedMessage extends FetchedRecord {
   topic: string;
   partition: number;
+  /** The W3C trace context the producer attached (its `traceparent` header), when valid. */
+  traceparent?: TraceParent;
 }
 
 export interface Batch {
@@ -342,7 +345,7 @@ export class Consumer {
           if (part.next_offset !== undefined && part.next_offset > p.offset) p.offset = part.next_offset;
           continue;
         }
-        const messages = records.map((r) => ({ ...r, topic: part.topic, partition: part.partition }));
+        const messages = records.map((r) => withTrace({ ...r, topic: part.topic, partition: part.partition }));
         if (handlers.eachBatch) {
           await handlers.eachBatch({
             topic: part.topic,
@@ -503,4 +506,11 @@ export class Consumer {
     }));
     this.#heartbeatNow?.();
   }
+}
+
+/** Exposes a record's traceparent header, parsed, so a consumer can continue the producer's trace. */
+function withTrace(m: ConsumedMessage): ConsumedMessage {
+  const header = m.headers?.[TRACEPARENT];
+  const trace = typeof header === "string" ? parseTraceparent(header) : null;
+  return trace ? { ...m, traceparent: trace } : m;
 }

@@ -1,6 +1,7 @@
 // Producer: per-partition queues batched by lingerMs/batchBytes, keyed partitioning identical to
 // the server's (murmur2), idempotent retries by default, and back-pressure on buffered bytes.
 
+import { parseTraceparent, TRACEPARENT } from "../protocol/trace-context.js";
 import type { ProduceReply, ProducerIdentity } from "../protocol/api.js";
 import { MAX_RECORDS_PER_REQUEST, type ValueFormat } from "../protocol/constants.js";
 import { EdgelogError } from "../protocol/errors.js";
@@ -42,6 +43,12 @@ export interface ProducerOptions {
   /** The transaction protocol: 2 (default; an epoch per transaction) or 1. */
   transactionVersion?: 1 | 2;
   retry?: Partial<Omit<RetryOptions, "maxElapsedMs">>;
+  /**
+   * W3C trace context on records (off by default): a function returning the current span's
+   * `traceparent` (from your tracer) is asked once per record, and its answer is set as the record's
+   * `traceparent` header unless the record has one; consumers read it back as `message.traceparent`.
+   */
+  traceparent?: () => string | null | undefined;
 }
 
 interface Pending {
@@ -103,6 +110,7 @@ export class Producer {
       format: opts.format ?? "json",
       deliveryTimeoutMs: opts.deliveryTimeoutMs ?? 120_000,
       retry: opts.retry ?? {},
+      traceparent: opts.traceparent ?? (() => undefined),
     };
     const o = this.#opts;
     if (opts.transactionalId !== undefined) {
@@ -194,6 +202,9 @@ export class Producer {
     if (m.key instanceof Uint8Array) w.key_b64 = toBase64(m.key);
     else if (m.key !== undefined) w.key = m.key;
     if (m.headers) w.headers = m.headers;
+    const trace = this.#opts.traceparent();
+    if (trace && parseTraceparent(trace) && w.headers?.[TRACEPARENT] === undefined)
+      w.headers = { ...w.headers, [TRACEPARENT]: trace };
     if (m.timestamp !== undefined) w.timestamp = m.timestamp;
     return w;
   }

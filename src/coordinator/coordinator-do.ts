@@ -18,6 +18,7 @@ import { topicRef, type Topic } from "../protocol/topic.js";
 import { TopicCache } from "../protocol/topic-cache.js";
 import { fromKey, Group, tpKey } from "./group.js";
 import { coordinatorKv, type CoordinatorKeys } from "./keys.js";
+import { GroupMetrics } from "./metrics.js";
 import { OffsetStore } from "./offsets.js";
 import { TxnOffsets } from "./txn-offsets.js";
 import type { TypedKv } from "../util/kv.js";
@@ -36,10 +37,12 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
   #alarmAt: number | null = null;
   /** Topic metadata by name (null for topics that do not exist), trusted for metadataMaxAgeMs. */
   readonly #topicCache: TopicCache<Topic | null>;
+  readonly #metrics: GroupMetrics;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.#config = readSettings(env).group;
+    this.#metrics = new GroupMetrics(env, readSettings(env).metrics.pushMs);
     this.#topicCache = new TopicCache({
       ttlMs: this.#config.metadataMaxAgeMs,
       partitions: (t) => t?.partitions ?? 0,
@@ -58,6 +61,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
       const topics = await this.#topics(this.#group.subscribedTopics(req.topics ?? []));
       const counts = new Map([...topics].flatMap(([name, t]) => (t ? [[name, t.partitions] as const] : [])));
       const reply = this.#group.heartbeat(groupId, req, counts, this.#config, Date.now());
+      this.#metrics.changed(groupId);
       await this.#schedule();
       await this.#register(groupId);
       return reply;
@@ -67,6 +71,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
   async leave(groupId: string, memberId: string): Promise<Result<null>> {
     return rpc(async () => {
       this.#group.leave(memberId);
+      this.#metrics.changed(groupId);
       await this.#schedule();
       return null;
     });
@@ -81,6 +86,8 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
       // Membership may have moved while the partitions answered: check again right before writing.
       this.#group.checkCommit(memberId, req.member_epoch, keys);
       this.#offsets.put(resolved, Date.now());
+      this.#metrics.changed(groupId);
+      await this.#schedule();
       await this.#register(groupId);
       return null;
     });
@@ -258,6 +265,8 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
       const entries = perTopic.flat();
       this.#mustBeEmpty("reset offsets of");
       this.#offsets.put(entries, Date.now());
+      this.#metrics.changed(groupId);
+      await this.#schedule();
       await this.#register(groupId);
       return { offsets: entries.map((e) => ({ topic: e.topic, partition: e.partition, offset: e.offset })) };
     });
@@ -272,6 +281,7 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
       this.#group.clear();
       this.#kv.delete("registered");
       unwrap(await clusterObject(this.env).forgetGroup(groupId));
+      await this.#metrics.forget(groupId);
       return null;
     });
   }
@@ -279,13 +289,15 @@ export class GroupCoordinatorDO extends DurableObject<Env> implements Coordinato
   /** Session expiry: members that missed their deadline leave, and the group is reassigned. */
   override async alarm(): Promise<void> {
     this.#alarmAt = null;
-    this.#group.expire(Date.now());
+    if (this.#group.expire(Date.now()).length > 0) this.#metrics.changed();
+    await this.#metrics.push(this.#group, this.#offsets);
     await this.#schedule();
   }
 
-  /** Keeps one alarm at (or before) the earliest session deadline; an early alarm just re-arms. */
+  /** Keeps one alarm at (or before) the earliest session deadline or metrics push; an early alarm just re-arms. */
   async #schedule(): Promise<void> {
-    const next = this.#group.nextDeadline();
+    const deadlines = [this.#group.nextDeadline(), this.#metrics.due()].filter((t): t is number => t !== null);
+    const next = deadlines.length === 0 ? null : Math.min(...deadlines);
     if (next === null) {
       if (this.#alarmAt !== null) await this.ctx.storage.deleteAlarm();
       this.#alarmAt = null;

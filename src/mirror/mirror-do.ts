@@ -1,6 +1,7 @@
 // MirrorDO: one mirror of a topic from another deployment. Holds its config and status and drives
 // the copy from its alarm, one bounded slice at a time (src/mirror/copy.ts does the work).
 
+import { MirrorMetrics } from "./metrics.js";
 import { DurableObject } from "cloudflare:workers";
 import { type Env } from "../env.js";
 import { readSettings } from "../settings.js";
@@ -25,6 +26,7 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
   readonly #kv: MirrorKv = mirrorKv(this.ctx.storage);
   #positions: Positions = [];
   #failures = 0;
+  readonly #metrics = new MirrorMetrics(this.env, readSettings(this.env).metrics.pushMs);
   /** The local topic's metadata, trusted 5 s before the controller is asked again. */
   readonly #topics = new TopicCache<Topic>({ ttlMs: 5_000, partitions: (t) => t.partitions });
 
@@ -83,6 +85,7 @@ export class MirrorDO extends DurableObject<Env> implements MirrorRpc {
     }
     if (!active()) return;
     this.#kv.put("status", status);
+    await this.#metrics.maybePush(cfg.name, status);
     this.#failures = failed ? this.#failures + 1 : 0;
     const delay = failed ? backoffBound(this.#failures - 1, RETRY_BACKOFF) : 0;
     await this.ctx.storage.setAlarm(Date.now() + delay);

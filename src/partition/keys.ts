@@ -1,6 +1,7 @@
 // The partition object's key-value storage: every key it keeps beside the log's SQLite tables.
 
 import type { LeaderView } from "../contracts/partition.js";
+import type { MetricsSnapshot } from "../metrics/series.js";
 import type { TopicRef } from "../protocol/topic.js";
 import { TypedKv } from "../util/kv.js";
 
@@ -21,6 +22,8 @@ export interface PartitionKeys {
   replica: string;
   /** Whom this copy takes for the leader, in which epoch (absent: the home copy leads epoch 0). */
   leadership: LeaderView;
+  /** The partition's counters (metrics/partition-meter.ts), written only inside writes it makes anyway. */
+  metrics: MetricsSnapshot;
   /** The next source offset each mirror (by id) copies into this partition. */
   [mirror: `mirror/${string}`]: number;
 }

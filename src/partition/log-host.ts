@@ -46,6 +46,8 @@ export interface LogHostParts {
   txns: TxnHost;
   /** New data became readable: wake long-polls and live subscribers. */
   onHighWatermark(): void;
+  /** Batches were appended: called inside the append's write, before anything awaits (metrics count there). */
+  onAppended?(batches: Uint8Array, out: readonly AppendedBatch[]): void;
 }
 
 export class LogHost {
@@ -87,12 +89,16 @@ export class LogHost {
     const replicator = this.parts.replication().leader();
     if (acks === "all") replicator?.checkWritable();
     const opts = appendOptions(ref, replicator);
+    // Counted inside the append's write, so the counters persist with the records (metrics-host.ts).
+    const write = (o: AppendOptions) => {
+      const written = log.append(batches, o);
+      this.parts.onAppended?.(batches, written);
+      return written;
+    };
     // A transaction's batches wait for its coordinator's check (KIP-890) before they are written.
     const out = txn
-      ? await this.parts.txns.append(log, ref, batches, txn, (transaction) =>
-          log.append(batches, { ...opts, transaction }),
-        )
-      : log.append(batches, opts);
+      ? await this.parts.txns.append(log, ref, batches, txn, (transaction) => write({ ...opts, transaction }))
+      : write(opts);
     await this.#afterAppend(log, ref, replicator);
     if (acks === "all" && replicator) await replicator.waitForReplicas(Math.max(...out.map((b) => b.lastOffset + 1)));
     return out;
@@ -105,6 +111,7 @@ export class LogHost {
     // Mirrored data replicates like any other: the high watermark waits for the in-sync copies.
     const replicator = this.parts.replication().leader();
     const out = appendWithProgress(this.parts.kv, log, batches, appendOptions(ref, replicator), slice);
+    this.parts.onAppended?.(batches, out.batches);
     if (out.batches.length > 0) await this.#afterAppend(log, ref, replicator);
     return out;
   }

@@ -23,6 +23,7 @@ import { background, tombstone } from "./background.js";
 import { partitionKv } from "./keys.js";
 import { LiveTail, parseLiveRequest } from "./live.js";
 import { LogHost } from "./log-host.js";
+import { MetricsHost, metricsPort, type MetricsPort } from "./metrics-host.js";
 import { electionVoters, followerLink, ReplicationHost, type FollowerLink } from "./replication-host.js";
 import type { VoterStub } from "../leadership/authority.js";
 import type { LeadershipRecord } from "../leadership/record.js";
@@ -41,6 +42,8 @@ export interface PartitionPorts {
   followers: FollowerLink;
   /** The topic's election voters. */
   voters?(ref: TopicRef): VoterStub[];
+  /** Where its metrics report goes (the topic's aggregate). */
+  metrics: MetricsPort;
 }
 
 export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
@@ -53,6 +56,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
   #log!: LogHost;
   #replication!: ReplicationHost;
   readonly #txns = new TxnHost((transactionalId) => txnCoordinatorObject(this.env, transactionalId));
+  #metrics!: MetricsHost;
   readonly #streams = new StreamHost({
     storage: this.ctx.storage,
     open: (ref) => this.#log.open(ref),
@@ -81,6 +85,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
         replication: () => this.#replication,
         txns: this.#txns,
         onHighWatermark,
+        onAppended: (batches, out) => this.#metrics.appended(batches, out),
       });
       this.#replication = new ReplicationHost({
         ctx,
@@ -93,6 +98,19 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
         onHighWatermark,
         wakeAt: (at) => this.#alarm.wakeBy(at),
       });
+      this.#metrics = new MetricsHost({
+        kv: this.#kv,
+        port: ports?.metrics ?? metricsPort(env, ctx.storage),
+        analytics: env.ANALYTICS,
+        settings: this.#settings.metrics,
+        info: () => {
+          const ref = this.#log.topic;
+          return ref && this.#log.log ? { ref, info: this.#log.describe(ref) } : undefined;
+        },
+        waiting: () => ({ longPolls: this.#waiters.size, websockets: ctx.getWebSockets().length }),
+        wakeBy: (at) => this.#alarm.wakeBy(at),
+        isFollower: () => this.#replication.isFollower,
+      });
       await this.#alarm.load();
     });
   }
@@ -103,7 +121,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
     acks: P.Acks = 1,
     txn?: P.TxnAppend,
   ): Promise<Result<P.AppendedBatch[]>> {
-    return rpc(() => this.#log.append(ref, batches, acks, txn));
+    return this.#metrics.produce(() => rpc(() => this.#log.append(ref, batches, acks, txn)));
   }
 
   // ---- Transactions (transactions-host.ts): the coordinator's markers, open transactions. ----
@@ -128,7 +146,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
   }
 
   async appendMirrored(ref: TopicRef, batches: Uint8Array, slice: P.MirrorSlice): Promise<Result<P.MirroredAppend>> {
-    return rpc(() => this.#log.appendMirrored(ref, batches, slice));
+    return this.#metrics.produce(() => rpc(() => this.#log.appendMirrored(ref, batches, slice)));
   }
 
   async mirrorProgress(ref: TopicRef, mirror: string): Promise<Result<number | null>> {
@@ -136,7 +154,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
   }
 
   async read(ref: TopicRef, req: P.ReadRequest): Promise<Result<P.ReadResult>> {
-    return rpc(() => this.#log.read(ref, req));
+    return this.#metrics.read(() => rpc(() => this.#log.read(ref, req)));
   }
 
   async cancelWait(pollId: string): Promise<Result<null>> {
@@ -298,9 +316,12 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
 
   override async alarm(): Promise<void> {
     this.#alarm.cleared();
+    // Metrics first: a push is what most alarms of an active partition are for (metrics-host.ts).
+    await this.#metrics.push();
     const { producerIdExpirationMs } = this.#settings;
     const parts = { kv: this.#kv, log: () => this.#log.log, segments: this.#segments, sql: this.ctx.storage.sql };
     await this.#alarm.wakeBy(await background({ ...parts, replication: this.#replication, producerIdExpirationMs }));
+    await this.#metrics.scheduleNext();
   }
 
   /** Ends every wait and subscriber, then deletes all storage (the alarm with it). */

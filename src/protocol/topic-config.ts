@@ -22,6 +22,7 @@ export interface TopicConfig {
   "unclean.leader.election.enable": boolean;
   "confluent.key.schema.validation": boolean;
   "confluent.value.schema.validation": boolean;
+  "metrics.max.partition.series": number;
 }
 
 export type TopicConfigKey = keyof TopicConfig;
@@ -129,6 +130,12 @@ export const TOPIC_CONFIG_SPEC: { readonly [K in keyof TopicConfig]: TopicConfig
     default: false,
     valid: { kind: "boolean" },
     doc: "refuse records whose value is not framed with a schema id registered under the subject `<topic>-value` (tombstones pass)",
+  },
+  "metrics.max.partition.series": {
+    // Caps what one topic adds to a scrape: a 10,000-partition topic must not add 10,000 series per metric.
+    default: 128,
+    valid: { kind: "int", min: 0, max: 100_000 },
+    doc: 'partitions numbered below this get their own series in [`/metrics`](observability.md); the rest are summed under `partition="_other"` (an edgelog key)',
   },
 };
 

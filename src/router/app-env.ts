@@ -2,11 +2,16 @@
 
 import type { Env } from "../env.js";
 import type { Principal } from "../auth/principal.js";
+import type { TraceParent } from "../protocol/trace-context.js";
 
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     /** Who is calling, set by the auth middleware on every non-public route. */
     principal: Principal;
+    /** The error code answered, set by errorResponse (router/errors.ts) for the request's metrics. */
+    errorCode: string;
+    /** This request's span, when the caller sent a traceparent (router/observe.ts). */
+    trace: TraceParent;
   };
 }

@@ -6,6 +6,7 @@ import { ZodError } from "zod";
 import { errorReply } from "../protocol/error-reply.js";
 import { EdgelogError } from "../protocol/errors.js";
 import { REGISTRY_PREFIX } from "../protocol/registry-api.js";
+import type { AppEnv } from "./app-env.js";
 
 /** Maps a thrown value to an EdgelogError: ours as is, platform faults to retriable codes. */
 export function toEdgelogError(err: unknown): EdgelogError {
@@ -27,9 +28,13 @@ export function toEdgelogError(err: unknown): EdgelogError {
   return new EdgelogError("UNKNOWN_SERVER_ERROR", "internal error");
 }
 
-export function errorResponse(c: Context, err: unknown): Response {
+export function errorResponse(c: Context<AppEnv>, err: unknown): Response {
   const e = toEdgelogError(err);
-  if (e.code === "UNKNOWN_SERVER_ERROR") console.error("edgelog: unhandled error", err);
+  c.set("errorCode", e.code);
+  if (e.code === "UNKNOWN_SERVER_ERROR") {
+    const trace = c.get("trace");
+    console.error(`edgelog: unhandled error${trace ? ` (trace ${trace.traceId}, span ${trace.spanId})` : ""}`, err);
+  }
   // The schema registry's routes answer in Confluent's body format.
   const r = errorReply(e, { format: c.req.path.startsWith(REGISTRY_PREFIX) ? "registry" : "edgelog" });
   return c.json(r.body, r.status as 400, r.headers);

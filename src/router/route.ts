@@ -7,7 +7,8 @@ import type { z } from "zod";
 import type { AppEnv } from "./app-env.js";
 import { authorize } from "./auth.js";
 import { parseJson, readBody, SMALL_BODY_BYTES, validate } from "./body.js";
-import type { Permission } from "./permissions.js";
+import { observe } from "./observe.js";
+import { quotaOf, type Permission } from "./permissions.js";
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "OPTIONS";
 
@@ -56,7 +57,9 @@ export function route<B extends z.ZodType | undefined = undefined, Q extends z.Z
 /** Registers every route on the app, in table order (Hono matches in registration order). */
 export function mount(app: Hono<AppEnv>, routes: readonly Route[]): void {
   for (const r of routes) {
-    app.on(r.method, r.path, authorize(r.permission), async (c) => r.handler(c, (await readInput(c, r)) as never));
+    app.on(r.method, r.path, observe(r.path, quotaOf(r.permission)), authorize(r.permission), async (c) =>
+      r.handler(c, (await readInput(c, r)) as never),
+    );
   }
 }
 

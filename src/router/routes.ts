@@ -9,6 +9,7 @@ import { electionRoutes } from "./elections.js";
 import { connectorRoutes } from "./connectors.js";
 import { fetchRoutes } from "./fetch.js";
 import { groupRoutes } from "./groups.js";
+import { metricsRoutes } from "./metrics.js";
 import { mirrorRoutes } from "./mirrors.js";
 import { openApiDocument } from "./openapi.js";
 import { PUBLIC } from "./permissions.js";
@@ -44,6 +45,7 @@ const metaRoutes: Route[] = [
 
 export const ROUTES: readonly Route[] = [
   ...metaRoutes,
+  ...metricsRoutes,
   ...topicRoutes,
   ...electionRoutes,
   ...produceRoutes,

@@ -30,6 +30,7 @@ describe("EDGELOG_* variable spec", () => {
       streamLongPollMs: 20_000,
       mirrorWaitMs: 10_000,
       maxTopics: 10_000,
+      metrics: { pushMs: 10_000, cacheMs: 5_000, analyticsMs: 60_000 },
       group: {
         minSessionTimeoutMs: 6_000,
         maxSessionTimeoutMs: 300_000,
@@ -39,6 +40,11 @@ describe("EDGELOG_* variable spec", () => {
       },
     });
     expect(settings({ EDGELOG_MIRROR_WAIT_MS: "", EDGELOG_REPLICA_REGION: "" }).mirrorWaitMs).toBe(10_000);
+    expect(settings({ EDGELOG_METRICS_PUSH_MS: "0", EDGELOG_METRICS_CACHE_MS: "0" }).metrics).toMatchObject({
+      pushMs: 0,
+      cacheMs: 0,
+    });
+    expect(() => settings({ EDGELOG_ANALYTICS_INTERVAL_MS: "999" })).toThrow(/EDGELOG_ANALYTICS_INTERVAL_MS/);
   });
 
   it("holds each variable to its bounds, naming the variable and what it accepts", () => {

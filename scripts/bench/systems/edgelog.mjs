@@ -11,7 +11,7 @@ const CT_BATCH = "application/vnd.edgelog.record-batch";
 const COMPAT = { compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] };
 
 /** Starts edgelog and the floors; `hot` is the Node build of the codec (to encode binary payloads). */
-export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspectorPort }) {
+export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspectorPort, metrics = true }) {
   const state = mkdtempSync(join(tmpdir(), "edgelog-bench-"));
   const mf = new Miniflare({
     host: "127.0.0.1",
@@ -32,6 +32,8 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
           PARTITION: { className: "PartitionDO", useSQLite: true },
           COORDINATOR: { className: "GroupCoordinatorDO", useSQLite: true },
           TXN_COORDINATOR: { className: "TxnCoordinatorDO", useSQLite: true },
+          // The metrics aggregates (a build from before they existed has no such class).
+          ...(metrics ? { METRICS: { className: "MetricsDO", useSQLite: true } } : {}),
         },
         r2Buckets: ["ARCHIVE"],
         ...(inspectorPort ? { unsafeInspectorProxy: true } : {}),

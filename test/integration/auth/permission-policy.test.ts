@@ -41,6 +41,7 @@ const POLICY: Rule[] = [
   { method: "GET", path: "/healthz", needs: "public" },
   { method: "GET", path: "/v1/openapi.json", needs: "public" },
   { method: "OPTIONS", path: "/v1/stream/T", needs: "public" },
+  { method: "GET", path: "/metrics", needs: "describe cluster", ok: 200 },
 
   { method: "POST", path: "/v1/topics", body: { name: "T" }, needs: "admin topic:T" },
   { method: "GET", path: "/v1/topics", needs: "lists the topics the token may describe", refused: { status: 200 } },
