@@ -1,7 +1,9 @@
 // A raw Kafka-protocol socket for tests: send hand-built frames, read size-prefixed responses, see closes.
 
 import { connect, type Socket } from "node:net";
-import { Reader } from "../../src/gateway/wire/codec.js";
+import { expect } from "vitest";
+import { decode, encode, Reader, type Value } from "../../src/gateway/wire/codec.js";
+import { BY_KEY } from "../../src/gateway/wire/messages.js";
 
 export interface WireClient {
   socket: Socket;
@@ -117,4 +119,27 @@ export function malformedCopies(requestHex: string, flexible: boolean): Buffer[]
     size.writeInt32BE(whole.byteLength);
     return Buffer.concat([size, whole]);
   });
+}
+
+/**
+ * Sends one request on `c` at `version` (header v2 when flexible) and decodes its answer; a closed
+ * connection or a wrong correlation id fails the test.
+ */
+export async function exchange(
+  c: WireClient,
+  key: number,
+  version: number,
+  request: Value,
+  correlationId: number,
+  timeoutMs?: number,
+): Promise<any> {
+  const spec = BY_KEY.get(key)!;
+  const flexible = version >= spec.request.flexibleFrom;
+  c.send(key, version, correlationId, encode(spec.request, version, request).bytes(), { flexible });
+  const frame = await c.next(timeoutMs);
+  expect(frame, `${spec.name} v${version} closed the connection`).not.toBeNull();
+  const r = new Reader(frame!);
+  expect(r.int32()).toBe(correlationId);
+  if (flexible) r.skipTags();
+  return decode(spec.response, version, r);
 }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { decode, encode, Reader, type Value } from "../../src/gateway/wire/codec.js";
 import { API, BY_KEY } from "../../src/gateway/wire/messages.js";
-import { malformedCopies, wireClient, type WireClient } from "../support/kafka-wire.js";
+import { malformedCopies, exchange, wireClient, type WireClient } from "../support/kafka-wire.js";
 
 // Kafka's codes, written out: the expectation must not come from the table under test.
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -79,18 +79,9 @@ beforeEach(async () => {
   return () => c.close();
 });
 
-/** Sends one request and decodes its answer; a closed connection fails the test. */
-async function call(key: number, version: number, request: Value): Promise<any> {
-  const spec = BY_KEY.get(key)!;
-  const id = ++correlation;
-  const flexible = version >= spec.request.flexibleFrom;
-  c.send(key, version, id, encode(spec.request, version, request).bytes(), { flexible });
-  const frame = await c.next(10_000);
-  expect(frame, `${spec.name} v${version} closed the connection`).not.toBeNull();
-  const r = new Reader(frame!);
-  expect(r.int32()).toBe(id);
-  if (flexible) r.skipTags();
-  return decode(spec.response, version, r);
+/** One request on this test's connection, its answer decoded. */
+function call(key: number, version: number, request: Value): Promise<any> {
+  return exchange(c, key, version, request, ++correlation, 10_000);
 }
 
 const NEW_APIS = [

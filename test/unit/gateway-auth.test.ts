@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { decode, encode, Reader, Writer, type Value } from "../../src/gateway/wire/codec.js";
 import { API, BY_KEY, SUBSCRIPTION } from "../../src/gateway/wire/messages.js";
-import { wireClient, type WireClient } from "../support/kafka-wire.js";
+import { exchange, wireClient, type WireClient } from "../support/kafka-wire.js";
 
 // Kafka's codes, written out: the expectation must not come from the table under test.
 const TOPIC_AUTHORIZATION_FAILED = 29;
@@ -55,18 +55,9 @@ beforeEach(async () => {
   return () => c.close();
 });
 
-/** Sends one request and decodes its answer; a closed connection fails the test. */
-async function call(key: number, version: number, request: Value): Promise<any> {
-  const spec = BY_KEY.get(key)!;
-  const id = ++correlation;
-  const flexible = version >= spec.request.flexibleFrom;
-  c.send(key, version, id, encode(spec.request, version, request).bytes(), { flexible });
-  const frame = await c.next();
-  expect(frame, `${spec.name} v${version} closed the connection`).not.toBeNull();
-  const r = new Reader(frame!);
-  expect(r.int32()).toBe(id);
-  if (flexible) r.skipTags();
-  return decode(spec.response, version, r);
+/** One request on this test's connection, its answer decoded. */
+function call(key: number, version: number, request: Value): Promise<any> {
+  return exchange(c, key, version, request, ++correlation);
 }
 
 const subscription = () => {

@@ -12,7 +12,7 @@ import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { decode, encode, Reader, type Value } from "../../src/gateway/wire/codec.js";
 import { API, BY_KEY } from "../../src/gateway/wire/messages.js";
 import { encodeMultiFetch } from "../../src/protocol/multi-fetch-frame.js";
-import { malformedCopies, wireClient, type WireClient } from "../support/kafka-wire.js";
+import { malformedCopies, exchange, wireClient, type WireClient } from "../support/kafka-wire.js";
 
 // Kafka's codes, written out: the expectation must not come from the table under test.
 const INVALID_REQUEST = 42;
@@ -87,17 +87,9 @@ beforeEach(async () => {
   return () => c.close();
 });
 
-async function call(key: number, version: number, request: Value): Promise<any> {
-  const spec = BY_KEY.get(key)!;
-  const id = ++correlation;
-  const flexible = version >= spec.request.flexibleFrom;
-  c.send(key, version, id, encode(spec.request, version, request).bytes(), { flexible });
-  const frame = await c.next(10_000);
-  expect(frame, `${spec.name} v${version} closed the connection`).not.toBeNull();
-  const r = new Reader(frame!);
-  expect(r.int32()).toBe(id);
-  if (flexible) r.skipTags();
-  return decode(spec.response, version, r);
+/** One request on this test's connection, its answer decoded. */
+function call(key: number, version: number, request: Value): Promise<any> {
+  return exchange(c, key, version, request, ++correlation, 10_000);
 }
 
 const TXN_APIS = [
