@@ -7,8 +7,8 @@ import { call, uniqueTopic } from "../../support/api.js";
 import { asAdmin, callAs, createToken } from "../../support/auth.js";
 import { scrape } from "../../support/metrics.js";
 
-/** Scrapes (as admin) until `ready` holds for the scrape, for at most `ms` (the router flushes within 1 s). */
-async function scrapeUntil(ready: (s: Awaited<ReturnType<typeof scrape>>) => boolean, ms = 5_000) {
+/** Scrapes (as admin) until `ready` holds for the scrape, for at most `ms` (the router flushes within 1 s; the bound leaves room for a loaded CI machine). */
+async function scrapeUntil(ready: (s: Awaited<ReturnType<typeof scrape>>) => boolean, ms = 20_000) {
   const start = Date.now();
   for (;;) {
     const s = await scrape(asAdmin);
