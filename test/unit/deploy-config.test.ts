@@ -75,3 +75,20 @@ describe("auth settings", () => {
     expect(readAuthSettings({}).corsOrigins).toEqual([]);
   });
 });
+
+describe("the bindings table in docs/operations.md", () => {
+  it("names each binding wrangler.toml declares, once", () => {
+    const toml = readFileSync(resolve(root, "wrangler.toml"), "utf8");
+    const declared = [
+      ...toml.matchAll(/^\[\[(?:durable_objects\.bindings|r2_buckets)\]\]\n(?:name|binding) = "(\w+)"/gm),
+    ].map((m) => m[1]);
+    const doc = readFileSync(resolve(root, "docs/operations.md"), "utf8");
+    const rows = [...doc.matchAll(/^\| `([A-Z_]+)` (?:\(optional\) )?\|/gm)].map((m) => m[1]);
+    expect(declared.length).toBeGreaterThan(5);
+    for (const b of declared)
+      expect(
+        rows.filter((r) => r === b),
+        b,
+      ).toHaveLength(1);
+  });
+});
