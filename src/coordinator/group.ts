@@ -340,9 +340,12 @@ export class Group {
         `member ${memberId} is not in the group (it left or its session expired)`,
       );
     if (epoch !== m.epoch) {
+      // Kafka answers the two protocols differently: a classic member rejoins on ILLEGAL_GENERATION;
+      // a KIP-848 member learns its epoch on its next heartbeat and commits again, so a stale epoch
+      // must not send it back through a rejoin.
       throw new EdgelogError(
-        "STALE_MEMBER_EPOCH",
-        `member ${memberId} committed with epoch ${epoch ?? "none"}; its epoch is ${m.epoch}`,
+        m.protocol === "classic" ? "ILLEGAL_GENERATION" : "STALE_MEMBER_EPOCH",
+        `member ${memberId} committed with ${m.protocol === "classic" ? "generation" : "epoch"} ${epoch ?? "none"}; its ${m.protocol === "classic" ? "generation" : "epoch"} is ${m.epoch}`,
       );
     }
     for (const k of keys) {

@@ -84,7 +84,7 @@ export const ERRORS = {
     kafka: 113,
     fix: "Heartbeat to learn the current epoch, then retry.",
   },
-  ILLEGAL_GENERATION: { status: 409, retriable: false, kafka: 22 },
+  ILLEGAL_GENERATION: { status: 409, retriable: false, kafka: 22, fix: "Rejoin the group with member_epoch 0." },
   REBALANCE_IN_PROGRESS: { status: 409, retriable: true, kafka: 27 },
   GROUP_ID_NOT_FOUND: { status: 404, retriable: false, kafka: 69 },
   INVALID_GROUP_ID: { status: 400, retriable: false, kafka: 24 },

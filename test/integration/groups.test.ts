@@ -221,6 +221,36 @@ describe("consumer group membership", () => {
 });
 
 describe("consumer group offsets", () => {
+  it("answers a stale commit as each protocol's clients expect: STALE_MEMBER_EPOCH for a consumer member, ILLEGAL_GENERATION for a classic one", async () => {
+    const topic = await topicWith(1, 4);
+    const consumerGroup = uniqueGroup();
+    const c = await join(consumerGroup, [topic]);
+    const stale = await commit(consumerGroup, {
+      member_id: c.member_id,
+      member_epoch: c.member_epoch - 1,
+      offsets: [{ topic, partition: 0, offset: 2 }],
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.code).toBe("STALE_MEMBER_EPOCH");
+
+    const classicGroup = uniqueGroup();
+    const k = await join(classicGroup, [topic], { protocol: "classic" });
+    const old = await commit(classicGroup, {
+      member_id: k.member_id,
+      member_epoch: k.member_epoch - 1,
+      offsets: [{ topic, partition: 0, offset: 2 }],
+    });
+    expect(old.status).toBe(409);
+    expect(old.body.error.code).toBe("ILLEGAL_GENERATION");
+    expect(await committed(classicGroup)).toEqual([]);
+    const ok = await commit(classicGroup, {
+      member_id: k.member_id,
+      member_epoch: k.member_epoch,
+      offsets: [{ topic, partition: 0, offset: 2 }],
+    });
+    expect(ok.status).toBe(204);
+  });
+
   it("rejects commits from fenced members without changing the committed offset", async () => {
     const topic = await topicWith(2, 10);
     const group = uniqueGroup();

@@ -14,6 +14,8 @@ import { wireClient } from "../support/kafka-wire.js";
 const INCONSISTENT_GROUP_PROTOCOL = 23;
 const INVALID_REQUEST = 42;
 const MEMBER_ID_REQUIRED = 79;
+const ILLEGAL_GENERATION = 22;
+const STALE_MEMBER_EPOCH = 113;
 
 /** The request frame one client sent for an API at a version, from the recorded fixtures. */
 function recorded(api: string, version: number, client: string): Buffer {
@@ -45,6 +47,12 @@ beforeAll(async () => {
           );
         }
         return res.end(JSON.stringify(parsed.id === "12" ? { id: "12", epoch: 4 } : { id: "77", epoch: 0 }));
+      }
+      if (req.url?.endsWith("/offsets") && req.method === "POST") {
+        // The coordinator's refusal of the member's epoch, as the router renders it.
+        const code = JSON.parse(body).member_id === "classic-1" ? "ILLEGAL_GENERATION" : "STALE_MEMBER_EPOCH";
+        res.statusCode = 409;
+        return res.end(JSON.stringify({ error: { code, message: "old epoch", retriable: false } }));
       }
       if (req.url?.endsWith("/heartbeat")) {
         const hb = JSON.parse(body);
@@ -133,5 +141,34 @@ describe("JoinGroup", () => {
       (r.Protocols as { Metadata: Uint8Array }[])[0]!.Metadata = new Uint8Array([0, 1, 0, 0, 0, 9]);
     });
     expect((await replay(broken)).ErrorCode).toBe(INCONSISTENT_GROUP_PROTOCOL);
+  });
+});
+
+describe("OffsetCommit", () => {
+  const codes = (answer: Value) =>
+    (answer.Topics as { Partitions: { ErrorCode: number }[] }[]).flatMap((t) => t.Partitions.map((p) => p.ErrorCode));
+
+  it("answers a KIP-848 member's stale epoch with STALE_MEMBER_EPOCH, which @platformatic/kafka retries instead of tearing its stream down", async () => {
+    const frame = recorded("OffsetCommit", 9, "@platformatic/kafka");
+    const answer = await replay(
+      edited(frame, (r) => Object.assign(r, { MemberId: "kip848-1", GenerationIdOrMemberEpoch: 3 })),
+    );
+    expect(new Set(codes(answer))).toEqual(new Set([STALE_MEMBER_EPOCH]));
+  });
+
+  it("answers a classic member's old generation with ILLEGAL_GENERATION, so it rejoins", async () => {
+    const frame = recorded("OffsetCommit", 9, "@platformatic/kafka");
+    const answer = await replay(
+      edited(frame, (r) => Object.assign(r, { MemberId: "classic-1", GenerationIdOrMemberEpoch: 3 })),
+    );
+    expect(new Set(codes(answer))).toEqual(new Set([ILLEGAL_GENERATION]));
+  });
+
+  it("never sends STALE_MEMBER_EPOCH below v9, which no client before KIP-848 knows", async () => {
+    const frame = recorded("OffsetCommit", 8, "@platformatic/kafka");
+    const answer = await replay(
+      edited(frame, (r) => Object.assign(r, { MemberId: "kip848-1", GenerationIdOrMemberEpoch: 3 })),
+    );
+    expect(new Set(codes(answer))).toEqual(new Set([ILLEGAL_GENERATION]));
   });
 });

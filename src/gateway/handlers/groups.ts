@@ -246,6 +246,11 @@ export const offsetCommit: Handler = async (req, ctx) => {
     await ctx.upstream.commitOffsets(group, { ...member, offsets }, ctx.signal);
     return answer(NONE);
   } catch (e) {
+    // v9+ carry a KIP-848 member's epoch: a stale one is STALE_MEMBER_EPOCH, which such a client
+    // retries after its next heartbeat (ILLEGAL_GENERATION would tear its consumer down to rejoin).
+    // The coordinator answers a classic member's stale generation with ILLEGAL_GENERATION itself.
+    if (ctx.version >= 9 && e instanceof EdgelogError && e.code === "STALE_MEMBER_EPOCH")
+      return answer(KAFKA.STALE_MEMBER_EPOCH);
     return answer(failure(e, KAFKA.COORDINATOR_NOT_AVAILABLE, DENIED.group));
   }
 };
