@@ -36,8 +36,8 @@ export interface HeartbeatInput {
   rebalance_timeout_ms?: number;
   assignor?: string;
   protocol?: Protocol;
-  /** Partitions the member still holds; absent means "exactly what the previous reply gave me". */
-  owned?: { topic: string; partitions: number[] }[];
+  /** Partitions the member still holds; absent means "exactly what the previous reply gave me", null "as I last reported". */
+  owned?: { topic: string; partitions: number[] }[] | null;
   /** The client's client.id and address, shown by describe; kept until the member sends new ones. */
   client_id?: string;
   client_host?: string;
@@ -240,6 +240,11 @@ export class Group {
     if (req.owned) {
       const reported = new Set(req.owned.flatMap((o) => o.partitions.map((p) => tpKey(o.topic, p))));
       m.owned = new Set([...reported].filter((k) => m.assigned.has(k) || m.owned.has(k)));
+    } else if (req.owned === null) {
+      // A KIP-848 client sends null when what it holds has not changed since its last report: it
+      // still holds all it was given, and a partition this reply takes away stays held (Kafka's
+      // pending revocation) until the member reports that it let go.
+      m.owned = new Set([...m.owned, ...m.assigned]);
     } else if (!(joining && m.protocol === "classic")) {
       m.owned = new Set(m.assigned);
     } else {

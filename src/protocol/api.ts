@@ -416,8 +416,11 @@ export const HeartbeatRequestSchema = z.strictObject({
     .optional()
     .describe("classic: assignment changes only at rejoin (member_epoch 0); replies carry rejoin"),
   owned: topicPartitions
+    .nullable()
     .optional()
-    .describe("partitions the member still holds; absent means exactly those of the previous reply"),
+    .describe(
+      "partitions the member still holds; absent means exactly those of the previous reply, null means unchanged since the member's last report (Kafka's ConsumerGroupHeartbeat TopicPartitions null)",
+    ),
   client_id: z
     .string()
     .max(255)

@@ -196,6 +196,29 @@ describe("consumer group membership", () => {
     expect(r2.member_epoch).toBeGreaterThan(r.member_epoch);
   });
 
+  it("reads owned: null as Kafka's 'unchanged since my last report': a partition taken away stays held until the member lets go", async () => {
+    const topic = await topicWith(4);
+    const group = uniqueGroup();
+    const a = await join(group, [topic]);
+    expect(partitionsOf(a.assignment, topic)).toEqual([0, 1, 2, 3]);
+    const b = await join(group, [topic]);
+    // A hears of its smaller share but, as a KIP-848 client still draining, reports null.
+    const shrunk = (await heartbeat(group, { member_id: a.member_id, member_epoch: a.member_epoch, owned: null })).body;
+    const kept = partitionsOf(shrunk.assignment, topic);
+    expect(kept).toHaveLength(2);
+    await heartbeat(group, { member_id: a.member_id, member_epoch: shrunk.member_epoch, owned: null });
+    const waiting = (await heartbeat(group, { member_id: b.member_id, member_epoch: b.member_epoch })).body;
+    expect(partitionsOf(waiting.assignment, topic)).toEqual([]);
+    // Once A reports only what it kept, B gets the other two.
+    await heartbeat(group, {
+      member_id: a.member_id,
+      member_epoch: shrunk.member_epoch,
+      owned: [{ topic, partitions: kept }],
+    });
+    const given = (await heartbeat(group, { member_id: b.member_id, member_epoch: waiting.member_epoch })).body;
+    expect([...partitionsOf(given.assignment, topic), ...kept].sort()).toEqual([0, 1, 2, 3]);
+  });
+
   it("moves classic members only when they rejoin, and tells them to with rejoin: true", async () => {
     const topic = await topicWith(4);
     const group = uniqueGroup();

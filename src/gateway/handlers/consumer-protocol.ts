@@ -109,7 +109,10 @@ export const consumerGroupHeartbeat: Handler = async (req, ctx) => {
     const assignor = req.ServerAssignor as string | null;
     if (assignor !== null) body.assignor = ASSIGNORS[assignor] ?? assignor;
     const owned = req.TopicPartitions as { TopicId: string; Partitions: number[] }[] | null;
-    if (owned !== null) {
+    // Null is Kafka's "unchanged since my last heartbeat", not edgelog's omitted "what you last gave me":
+    // a client still draining a revoked partition reports null until it has let go.
+    if (owned === null) body.owned = null;
+    else {
       const byId = await topicsById(
         ctx,
         owned.map((o) => o.TopicId),
