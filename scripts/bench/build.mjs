@@ -9,12 +9,17 @@ export const ROOT = resolve(import.meta.dirname, "../..");
 export const OUT = join(ROOT, ".tmp/bench-build");
 
 export async function buildAll() {
-  execFileSync(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", OUT], {
-    cwd: ROOT,
+  return { worker: buildWorker(ROOT, OUT), hot: await buildHot() };
+}
+
+/** The Worker of the checkout at `root` (another worktree, for a before/after run), bundled into `outdir`. */
+export function buildWorker(root, outdir) {
+  execFileSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", outdir], {
+    cwd: root,
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
   });
-  return { worker: join(OUT, "index.js"), hot: await buildHot() };
+  return join(outdir, "index.js");
 }
 
 /** The hot functions as one ESM file for Node. */

@@ -19,6 +19,70 @@ export class BareDO extends DurableObject {
   }
 }
 
+/**
+ * The least a live log can do: one SQLite row per produce request, and a long-poll read the
+ * Worker's SSE stream calls once per event, woken by the append (edgelog's SSE path, minus edgelog).
+ */
+export class LiveDO extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS rows (id INTEGER PRIMARY KEY, data TEXT NOT NULL)");
+    this.next = ctx.storage.sql.exec("SELECT IFNULL(MAX(id) + 1, 0) AS n FROM rows").one().n;
+    this.waiters = new Set();
+  }
+
+  append(text) {
+    const id = this.next++;
+    this.ctx.storage.sql.exec("INSERT INTO rows (id, data) VALUES (?, ?)", id, text);
+    for (const wake of this.waiters) wake();
+    this.waiters.clear();
+    return id;
+  }
+
+  /** Rows from `from` on; if there are none yet, waits up to `waitMs` for an append. */
+  async read(from, waitMs) {
+    if (from >= this.next) {
+      await new Promise((resolve) => {
+        const wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          this.waiters.delete(wake);
+          resolve();
+        }, waitMs);
+        this.waiters.add(wake);
+      });
+    }
+    return this.ctx.storage.sql
+      .exec("SELECT data FROM rows WHERE id >= ? ORDER BY id LIMIT 1000", from)
+      .toArray()
+      .map((r) => r.data);
+  }
+}
+
+/** SSE through the Worker: one long-poll read per event, as edgelog's live tail does. */
+function liveSse(stub) {
+  const enc = new TextEncoder();
+  let from = 0;
+  const stream = new ReadableStream(
+    {
+      async pull(controller) {
+        for (;;) {
+          const rows = await stub.read(from, 25_000);
+          if (rows.length === 0) continue;
+          from += rows.length;
+          // Each row is a produce body, {"records":[...]}: the event data a subscriber reads.
+          controller.enqueue(enc.encode(rows.map((r) => `event: records\ndata: ${r}\n\n`).join("")));
+          return;
+        }
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-store" } });
+}
+
 export default {
   async fetch(req, env) {
     const url = new URL(req.url);
@@ -32,6 +96,12 @@ export default {
       const body = new Uint8Array(await req.arrayBuffer());
       const id = await env.BARE.getByName(url.pathname.slice("/floor/bare/".length)).insert(body);
       return Response.json({ id });
+    }
+    // /floor/live/<name>: POST appends the body as one row; GET is its live tail over SSE.
+    if (url.pathname.startsWith("/floor/live/")) {
+      const stub = env.LIVE.getByName(url.pathname.slice("/floor/live/".length));
+      if (req.method === "GET") return liveSse(stub);
+      return Response.json({ id: await stub.append(await req.text()) });
     }
     return new Response("not found", { status: 404 });
   },

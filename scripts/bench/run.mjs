@@ -5,12 +5,17 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { buildAll, ROOT } from "./build.mjs";
+import { buildAll, buildWorker, ROOT } from "./build.mjs";
 import { startEdgelog } from "./systems/edgelog.mjs";
-import { consume, endToEnd, flatWithSize, produceBatched, produceUnbatched } from "./workloads.mjs";
+import { consume, endToEndInterleaved, flatWithSize, produceBatched, produceUnbatched } from "./workloads.mjs";
 import { renderTables } from "./table.mjs";
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
+// --w4-only: only W4 at both rates, edgelog interleaved with the live floor (and, with
+// --baseline <checkout>, with that checkout's edgelog too: a before/after in one session).
+const w4Only = args.has("--w4-only");
+const baselineRoot = argv.includes("--baseline") ? argv[argv.indexOf("--baseline") + 1] : undefined;
 // --smoke: the smallest run of every workload, edgelog only, nothing saved (the e2e smoke test uses it).
 const smoke = args.has("--smoke");
 const quick = args.has("--quick") || smoke;
@@ -44,8 +49,29 @@ function machine() {
   };
 }
 
+/**
+ * W4 at both rates; `others` (the live floor, a baseline build) run interleaved with `sys`, run by
+ * run, and their results land in `others[i].out`.
+ */
+async function runW4(sys, out, others = []) {
+  for (const [key, rate] of [
+    ["w4", W4_RATE],
+    ["w4low", W4_LOW_RATE],
+  ]) {
+    log(`${[sys, ...others.map((o) => o.sys)].map((x) => x.name).join(" / ")}: W4 at ${rate}/s`);
+    const [mine, ...theirs] = await endToEndInterleaved([sys, ...others.map((o) => o.sys)], {
+      rate,
+      seconds: P.w4Seconds,
+      runs: P.runs,
+      valueBytes: VALUE_BYTES,
+    });
+    out[key] = mine;
+    theirs.forEach((r, i) => (others[i].out[key] = r));
+  }
+}
+
 /** W1 (each format), W2 and, for real logs, W3, W4 and W6: the workloads every system shares. */
-async function runSystem(sys, { produceOnly = false } = {}) {
+async function runSystem(sys, { produceOnly = false, w4With = [] } = {}) {
   const out = { name: sys.name, version: sys.version };
   // A short unmeasured warm-up, so no system's first run pays for cold start (JIT, object creation, files).
   for (const format of sys.formats) {
@@ -69,11 +95,8 @@ async function runSystem(sys, { produceOnly = false } = {}) {
     log(`${sys.name}: W3 ${format}`);
     out[`w3_${format}`] = await consume(sys, { topic: w1.topic, total: w1.records, runs: P.runs, format });
   }
-  log(`${sys.name}: W4`);
-  out.w4 = await endToEnd(sys, { rate: W4_RATE, seconds: P.w4Seconds, runs: P.runs, valueBytes: VALUE_BYTES });
-  // Below every system's unbatched produce rate, so this shows the live path without a produce backlog.
-  log(`${sys.name}: W4 at ${W4_LOW_RATE}/s`);
-  out.w4low = await endToEnd(sys, { rate: W4_LOW_RATE, seconds: P.w4Seconds, runs: P.runs, valueBytes: VALUE_BYTES });
+  // The low rate is below every system's unbatched produce rate: the live path without a produce backlog.
+  await runW4(sys, out, w4With);
   for (const n of [2, 4]) {
     for (const format of sys.formats) {
       log(`${sys.name}: W6 ${n} partitions ${format}`);
@@ -111,10 +134,31 @@ async function main() {
   };
 
   const { system, floors } = await startEdgelog({ worker, hot: hotModule, ...common });
+  if (w4Only) {
+    const others = [{ sys: floors.live, out: (results.systems.live = { name: floors.live.name }) }];
+    let baseline;
+    try {
+      if (baselineRoot) {
+        const bw = buildWorker(baselineRoot, join(ROOT, ".tmp/bench-build-baseline"));
+        baseline = (await startEdgelog({ worker: bw, hot: hotModule, ...common })).system;
+        baseline.name = "edgelog (baseline)";
+        others.push({ sys: baseline, out: (results.systems.baseline = { name: baseline.name }) });
+      }
+      results.systems.edgelog = { name: system.name };
+      await runW4(system, results.systems.edgelog, others);
+    } finally {
+      await system.stop();
+      await baseline?.stop();
+    }
+    results.elapsedSeconds = Math.round((Date.now() - started) / 1000);
+    console.log(renderTables(results));
+    return;
+  }
   try {
     results.systems.noop = await runSystem(floors.noop, { produceOnly: true });
     results.systems.bare = await runSystem(floors.bare, { produceOnly: true });
-    results.systems.edgelog = await runSystem(system);
+    results.systems.live = { name: floors.live.name };
+    results.systems.edgelog = await runSystem(system, { w4With: [{ sys: floors.live, out: results.systems.live }] });
     log(`edgelog: W5 (${P.w5Size.toLocaleString("en-US")}-record log${quick ? "; quick mode uses a small log" : ""})`);
     results.systems.edgelog.w5 = await flatWithSize(
       system,

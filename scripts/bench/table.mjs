@@ -4,6 +4,8 @@ import { fmt } from "./stats.mjs";
 
 const COLS = [
   ["edgelog", "edgelog"],
+  ["baseline", "edgelog (baseline build)"],
+  ["live", "live DO + SSE (floor)"],
   ["noop", "no-op route (floor)"],
   ["bare", "bare DO + SQLite (floor)"],
   ["redis", "Redis Streams"],
@@ -104,6 +106,22 @@ function ratios(s) {
   if (s.noop && s.bare)
     lines.push(
       `W2 vs no-op route: ${r(med(e.w2?.recordsPerSec), med(s.noop.w2?.recordsPerSec))}; vs bare DO: ${r(med(e.w2?.recordsPerSec), med(s.bare.w2?.recordsPerSec))}`,
+    );
+  if (s.live) {
+    for (const [key, label] of [
+      ["w4low", "at 100/s"],
+      ["w4", "at 1,000/s"],
+    ]) {
+      lines.push(
+        `W4 ${label} vs live floor: p50 ${r(med(e[key]?.p50), med(s.live[key]?.p50))}, p99 ${r(med(e[key]?.p99), med(s.live[key]?.p99))}` +
+          (key === "w4low" ? " (targets ≤ 1.5× each)" : ""),
+      );
+    }
+  }
+  if (e.w4 && e.w4low) lines.push(`W4 p99 at 1,000/s vs at 100/s: ${r(med(e.w4.p99), med(e.w4low.p99))} (target ≤ 3×)`);
+  if (s.baseline)
+    lines.push(
+      `W4 at 100/s vs baseline build: p50 ${r(med(e.w4low?.p50), med(s.baseline.w4low?.p50))}, p99 ${r(med(e.w4low?.p99), med(s.baseline.w4low?.p99))}; at 1,000/s: p50 ${r(med(e.w4?.p50), med(s.baseline.w4?.p50))}, p99 ${r(med(e.w4?.p99), med(s.baseline.w4?.p99))}`,
     );
   if (s.redis) lines.push(`W4 p99 vs Redis XREAD BLOCK p99: ${r(med(e.w4?.p99), med(s.redis.w4?.p99))} (target ≤ 2×)`);
   if (e.w5) lines.push(`W5 tail/head: ${med(e.w5.ratio)?.toFixed(2)} (target ≤ 1.2)`);

@@ -10,6 +10,10 @@ const fresh = (w) => `bench-${w}-${Date.now().toString(36)}-${seq++}`;
 async function repeat(runs, once) {
   const results = [];
   for (let i = 0; i < runs; i++) results.push(await once(i));
+  return summarizeRuns(results);
+}
+
+function summarizeRuns(results) {
   const out = {};
   for (const k of Object.keys(results[0])) {
     if (typeof results[0][k] === "number") out[k] = summarize(results.map((r) => r[k]));
@@ -51,23 +55,37 @@ export function consume(sys, { topic, total, runs, format }) {
  * subscriber stamps arrival. Latency is arrival minus send, both on this process's clock.
  */
 export function endToEnd(sys, { rate, seconds, runs, valueBytes }) {
-  return repeat(runs, async () => {
-    const t = await sys.createLog(fresh("w4"), 1);
-    const latencies = [];
-    const total = Math.round(rate * seconds);
-    let done;
-    const all = new Promise((r) => (done = r));
-    const sub = await sys.subscribe(t, 0, (sentAt, now) => {
-      latencies.push(now - sentAt);
-      if (latencies.length >= total) done();
-    });
-    await new Promise((r) => setTimeout(r, 200));
-    await openLoop(rate, seconds, () => sys.produceStamped(t, 0, stampedValue(valueBytes)));
-    await Promise.race([all, new Promise((r) => setTimeout(r, 5000))]);
-    sub.close();
-    const p = percentiles(latencies);
-    return { p50: p.p50, p99: p.p99, max: p.max, received: p.count, lost: total - p.count };
+  return repeat(runs, () => endToEndOnce(sys, { rate, seconds, valueBytes }));
+}
+
+/**
+ * W4 for several systems with their runs interleaved (run 1 of each, then run 2 of each, …), so
+ * a machine shared with other work loads them alike; one summary per system, in order.
+ */
+export async function endToEndInterleaved(systems, { rate, seconds, runs, valueBytes }) {
+  const per = systems.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, sys] of systems.entries()) per[j].push(await endToEndOnce(sys, { rate, seconds, valueBytes }));
+  }
+  return per.map(summarizeRuns);
+}
+
+async function endToEndOnce(sys, { rate, seconds, valueBytes }) {
+  const t = await sys.createLog(fresh("w4"), 1);
+  const latencies = [];
+  const total = Math.round(rate * seconds);
+  let done;
+  const all = new Promise((r) => (done = r));
+  const sub = await sys.subscribe(t, 0, (sentAt, now) => {
+    latencies.push(now - sentAt);
+    if (latencies.length >= total) done();
   });
+  await new Promise((r) => setTimeout(r, 200));
+  await openLoop(rate, seconds, () => sys.produceStamped(t, 0, stampedValue(valueBytes)));
+  await Promise.race([all, new Promise((r) => setTimeout(r, 5000))]);
+  sub.close();
+  const p = percentiles(latencies);
+  return { p50: p.p50, p99: p.p99, max: p.max, received: p.count, lost: total - p.count };
 }
 
 /**

@@ -44,7 +44,10 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
         scriptPath: join(import.meta.dirname, "../floor-worker.mjs"),
         ...COMPAT,
         routes: ["*/floor/*"],
-        durableObjects: { BARE: { className: "BareDO", useSQLite: true } },
+        durableObjects: {
+          BARE: { className: "BareDO", useSQLite: true },
+          LIVE: { className: "LiveDO", useSQLite: true },
+        },
       },
     ],
   });
@@ -168,6 +171,18 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
       createLog: async (name) => name,
       produceBatch: (t, p) => post(`${base}/floor/bare/${t}-${p}`, binBatch, CT_BATCH),
       produceOne: (t, p) => post(`${base}/floor/bare/${t}-${p}`, binOne, CT_BATCH),
+    },
+    live: {
+      name: "floor: live DO + SSE",
+      createLog: async (name) => name,
+      produceStamped: (t, p, text) =>
+        post(`${base}/floor/live/${t}-${p}`, JSON.stringify({ records: [{ value: text }] }), "application/json"),
+      subscribe: (t, p, onArrival) =>
+        sse(`${base}/floor/live/${t}-${p}`, (ev) => {
+          if (ev.event !== "records") return;
+          const now = performance.now();
+          for (const r of JSON.parse(ev.data).records) onArrival(readStamp(r.value), now);
+        }),
     },
   };
   return { system, floors };
