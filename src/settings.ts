@@ -147,6 +147,12 @@ export const VARIABLE_SPEC = {
     unit: "ms",
     doc: "with an `ANALYTICS` Workers Analytics Engine binding: at most one data point per partition per this interval, written by pushes that happen anyway",
   },
+  EDGELOG_GROUP_COMMIT_WAKE: {
+    kind: "choice",
+    default: "event",
+    choices: ["event", "poll"],
+    doc: "how a produce request merged into another's append (router group commit) learns its outcome: `event`, woken by that request; `poll`, its own 1 ms timer, only for runtimes that forbid cross-request promise resolution (the Workers vitest pool)",
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLE_SPEC;
@@ -219,6 +225,8 @@ export interface Settings {
   maxTopics: number;
   /** Metrics: push interval, scrape cache, Analytics Engine interval (EDGELOG_METRICS_*, EDGELOG_ANALYTICS_*). */
   metrics: { pushMs: number; cacheMs: number; analyticsMs: number };
+  /** How a request waiting in a router group commit learns its outcome (src/router/group-commit.ts). */
+  groupCommitWake: "event" | "poll";
   group: GroupSettings;
   /** Overrides the reader's region for nearest-replica reads (null: from request.cf). */
   replicaRegion: string | null;
@@ -262,6 +270,7 @@ function parseSettings(env: Variables): Settings {
       cacheMs: variable(env, "EDGELOG_METRICS_CACHE_MS"),
       analyticsMs: variable(env, "EDGELOG_ANALYTICS_INTERVAL_MS"),
     },
+    groupCommitWake: variable(env, "EDGELOG_GROUP_COMMIT_WAKE"),
     group: {
       minSessionTimeoutMs: min,
       maxSessionTimeoutMs: max,

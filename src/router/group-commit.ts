@@ -27,6 +27,8 @@ interface Waiting extends AppendEntry {
   outcome?: Outcome;
   /** Set while this request itself drives: its outcome is delivered in its own context at once. */
   direct?: boolean;
+  /** Event mode: asks this request to drive the lane from its own context (a driver let go). */
+  handOver?: () => void;
 }
 
 interface Lane {
@@ -41,9 +43,12 @@ interface Lane {
  */
 const CALLS_PER_DRIVER = 64;
 /**
- * How often a waiting request looks for its outcome. It cannot be woken by the driver's promise
- * (see groupAppend), only by its own timer; 1 ms is below one call's cost under load.
+ * How a waiting request learns its outcome: `event`, the driver resolves its promise (workerd runs
+ * the continuation in the waiting request's own context); `poll`, its own timer looks every
+ * POLL_MS, for runtimes that forbid cross-request promise resolution (see groupAppend).
  */
+export type WakeMode = "event" | "poll";
+/** Poll mode's period: below one call's cost under load. */
 const POLL_MS = 1;
 /** How long a request waits for its append before giving up. */
 const WAIT_LIMIT_MS = 30_000;
@@ -60,52 +65,78 @@ export function laneKey(topicId: string, partition: number, topicVersion: number
  * by the arriving request, so a lone request waits for nothing; requests arriving while a call is
  * in flight queue, and the driver sends them as one call when it returns.
  *
- * workerd ties I/O, and the completion of a request's reply, to the request's own context; with
- * no_handle_cross_request_promise_resolution (the test runner sets it) a promise's continuation
- * runs in the context that resolved it, and a reply completed from another request's context fails.
- * So only the driver does I/O, inside its own request (kept alive after its own reply by
- * `keepAlive`, its waitUntil); it leaves each other request's outcome as plain data, which that
- * request collects from its own timer; and a waiting request takes over driving from that timer.
+ * workerd ties I/O, and the completion of a request's reply, to the request's own context. Only
+ * the driver does I/O, inside its own request (kept alive after its own reply by `keepAlive`, its
+ * waitUntil). In `event` mode it resolves each merged request's promise as the outcome arrives, and
+ * a driver that lets go with requests still queued hands driving to the oldest by resolving a
+ * promise of that request: with handle_cross_request_promise_resolution (the default since
+ * 2024-10-14) workerd runs those continuations in the waiting request's own context. The Workers
+ * vitest pool sets no_handle_cross_request_promise_resolution, where a continuation runs in the
+ * context that resolved it and a reply completed from another request's context fails: there
+ * (`poll` mode) the driver leaves each outcome as plain data, which the request collects from its
+ * own timer, and a waiting request takes over driving from that timer.
  */
 export function groupAppend(
   key: string,
   entry: AppendEntry,
   send: SendAppend,
   keepAlive: (p: Promise<unknown>) => void,
+  wake: WakeMode = "event",
 ): Promise<AppendedBatch[]> {
   let lane = lanes.get(key);
   if (!lane) lanes.set(key, (lane = { queue: [], driven: false }));
   const l = lane;
   const started = Date.now();
   return new Promise<AppendedBatch[]>((resolve, reject) => {
-    const finish = (o: Outcome) => (o.ok ? resolve(o.value) : reject(o.error));
+    let limit: ReturnType<typeof setTimeout> | undefined;
+    const finish = (o: Outcome) => {
+      clearTimeout(limit);
+      if (o.ok) resolve(o.value);
+      else reject(o.error);
+    };
     const waiting: Waiting = {
       ...entry,
       settle(o) {
         if (waiting.outcome) return;
         waiting.outcome = o;
-        if (waiting.direct) finish(o);
+        if (waiting.direct || wake === "event") finish(o);
       },
     };
+    /** Gives up on a request still queued (or in flight) after WAIT_LIMIT_MS. */
+    const timeOut = () => {
+      const i = l.queue.indexOf(waiting);
+      if (i >= 0) l.queue.splice(i, 1);
+      waiting.settle({
+        ok: false,
+        error: new EdgelogError(
+          "REQUEST_TIMED_OUT",
+          `the partition did not answer within ${WAIT_LIMIT_MS} ms; ` +
+            (i >= 0 ? "nothing of this request was written" : "the request may or may not have been written"),
+        ),
+      });
+      finish(waiting.outcome!);
+    };
+    const takeOver = () => {
+      if (waiting.outcome || l.driven || !l.queue.includes(waiting)) return;
+      waiting.direct = true;
+      drive(key, l, send, keepAlive);
+    };
+    if (wake === "event") {
+      // Each hand-over is a fresh promise made here, so its continuation runs in this request's context.
+      const armHandOver = () => {
+        new Promise<void>((r) => (waiting.handOver = r)).then(() => {
+          waiting.handOver = undefined;
+          takeOver();
+          if (!waiting.outcome) armHandOver();
+        });
+      };
+      armHandOver();
+      limit = setTimeout(timeOut, WAIT_LIMIT_MS);
+    }
     const tick = () => {
       if (waiting.outcome) return waiting.direct ? undefined : finish(waiting.outcome);
-      if (Date.now() - started >= WAIT_LIMIT_MS) {
-        const i = l.queue.indexOf(waiting);
-        if (i >= 0) l.queue.splice(i, 1);
-        waiting.settle({
-          ok: false,
-          error: new EdgelogError(
-            "REQUEST_TIMED_OUT",
-            `the partition did not answer within ${WAIT_LIMIT_MS} ms; ` +
-              (i >= 0 ? "nothing of this request was written" : "the request may or may not have been written"),
-          ),
-        });
-        return finish(waiting.outcome!);
-      }
-      if (!l.driven && l.queue.includes(waiting)) {
-        waiting.direct = true;
-        drive(key, l, send, keepAlive);
-      }
+      if (Date.now() - started >= WAIT_LIMIT_MS) return timeOut();
+      takeOver();
       setTimeout(tick, POLL_MS);
     };
     l.queue.push(waiting);
@@ -114,7 +145,7 @@ export function groupAppend(
       drive(key, l, send, keepAlive);
     }
     // Also for a driver: if it lets go before reaching its own entry, the timer takes over again.
-    if (!waiting.outcome) setTimeout(tick, POLL_MS);
+    if (wake === "poll" && !waiting.outcome) setTimeout(tick, POLL_MS);
   });
 }
 
@@ -126,6 +157,8 @@ function drive(key: string, lane: Lane, send: SendAppend, keepAlive: (p: Promise
       .finally(() => {
         lane.driven = false;
         if (lane.queue.length === 0 && lanes.get(key) === lane) lanes.delete(key);
+        // Event mode: the oldest request still queued drives on (poll mode: its timer sees it).
+        else lane.queue[0]?.handOver?.();
       }),
   );
 }

@@ -30,6 +30,7 @@ import { stickyPartition } from "./partitioner.js";
 import { baseSequences, planPartitions, routeRecords, stitchReplies, type PartitionPlan } from "./produce-plan.js";
 import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
+import { readSettings } from "../settings.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import { batchRecords, checkSchemaIds, validatesSchemas } from "./schema-validation.js";
 import type { AppendedBatch, Acks, TxnAppend } from "../contracts/partition.js";
@@ -264,7 +265,13 @@ function appendToPartition(
   // The leader may move (geo-replicated topics fail over): onLeader follows it.
   const send = (body: Uint8Array, idempotent: boolean) =>
     onLeader(c.env, topic, p, (stub, ref) => stub.append(ref, body, acks), idempotent);
-  return groupAppend(laneKey(topic.id, p, topic.version, acks), entry, send, (w) => c.executionCtx.waitUntil(w));
+  return groupAppend(
+    laneKey(topic.id, p, topic.version, acks),
+    entry,
+    send,
+    (w) => c.executionCtx.waitUntil(w),
+    readSettings(c.env).groupCommitWake,
+  );
 }
 
 /**

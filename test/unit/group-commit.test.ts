@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { EdgelogError } from "../../src/protocol/errors.js";
-import { groupAppend, laneKey, type AppendEntry } from "../../src/router/group-commit.js";
+import { groupAppend, laneKey, type AppendEntry, type WakeMode } from "../../src/router/group-commit.js";
 import type { AppendedBatch } from "../../src/contracts/partition.js";
+
+const append = groupAppend;
 
 /** A fake partition: each byte of a body is one batch; byte 0xff is a batch the log refuses. */
 function fakePartition(fault?: EdgelogError) {
@@ -42,7 +44,11 @@ let topic = 0;
 const key = () => laneKey(`t${++topic}`, 0, 1, 1);
 const offsets = (r: AppendedBatch[]) => r.map((b) => b.baseOffset);
 
-describe("router group commit", () => {
+// Both ways a merged request learns its outcome: woken by the driver (production) and polling (the test pool).
+describe.each(["event", "poll"] as const)("router group commit (%s wake)", (wake: WakeMode) => {
+  const groupAppend = (k: string, e: AppendEntry, send: Parameters<typeof append>[2], alive: () => void) =>
+    append(k, e, send, alive, wake);
+
   it("sends a lone request at once, alone", async () => {
     const p = fakePartition();
     expect(offsets(await groupAppend(key(), entry(1, 2), p.send, keepAlive))).toEqual([0, 1]);
@@ -101,5 +107,26 @@ describe("router group commit", () => {
     p.open();
     await Promise.all([a, b, c, d]);
     expect(p.calls).toEqual([[1], [2], [3], [4]]);
+  });
+
+  it("hands driving on when a driver lets go with requests still queued", async () => {
+    const p = fakePartition();
+    const k = key();
+    const all: Promise<AppendedBatch[]>[] = [];
+    let arrived = 1;
+    // Each call brings the next request, so no two merge and one driver reaches its call limit.
+    const send = (body: Uint8Array) => {
+      if (arrived < 100) {
+        arrived++;
+        all.push(groupAppend(k, entry(1), send, keepAlive));
+      }
+      return p.send(body);
+    };
+    const first = groupAppend(k, entry(1), send, keepAlive);
+    all.unshift(first);
+    const got: number[] = [];
+    for (let i = 0; i < all.length; i++) got.push(...offsets(await all[i]!));
+    expect(got).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(p.calls).toHaveLength(100);
   });
 });

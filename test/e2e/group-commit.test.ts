@@ -1,0 +1,58 @@
+// Router group commit's event path (EDGELOG_GROUP_COMMIT_WAKE=event, the default), which only a real
+// workerd runs: the Workers vitest pool forbids cross-request promise resolution, so the integration
+// tests (test/integration/group-commit.test.ts) exercise the poll path. Concurrent produce requests to
+// one partition, woken by the request that sent their merged append, must each get their own outcome.
+
+import { expect, it } from "vitest";
+import { useServer } from "../support/server.js";
+
+const server = useServer();
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const r = await fetch(`${server().url}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+it("gives every concurrent request distinct, dense offsets in its own order, and each producer's requests in sequence", async () => {
+  const topic = `gc-${Date.now().toString(36)}`;
+  expect((await call("POST", "/v1/topics", { name: topic })).status).toBe(201);
+  const producers = await Promise.all(
+    Array.from({ length: 4 }, async () => (await call("POST", "/v1/producers")).body),
+  );
+  const replies: { values: string[]; offsets: number[] }[] = [];
+  const anonymous = Array.from({ length: 96 }, async (_, i) => {
+    const values = Array.from({ length: 1 + (i % 4) }, (_, j) => `a${i}.${j}`);
+    const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, {
+      records: values.map((value) => ({ value })),
+    });
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
+    replies.push({ values, offsets: r.body.records.map((x: any) => x.offset) });
+  });
+  const idempotent = producers.map(async (producer, p) => {
+    const mine: number[] = [];
+    for (let n = 0; n < 8; n++) {
+      const values = [`p${p}.${n}.0`, `p${p}.${n}.1`];
+      const r = await call("POST", `/v1/topics/${topic}/records`, {
+        records: values.map((value) => ({ value, partition: 0 })),
+        producer: { id: producer.id, epoch: producer.epoch, sequence: n * 2 },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      replies.push({ values, offsets: r.body.records.map((x: any) => x.offset) });
+      mine.push(...r.body.records.map((x: any) => x.offset));
+    }
+    return mine;
+  });
+  await Promise.all(anonymous);
+  for (const mine of await Promise.all(idempotent)) expect(mine).toEqual([...mine].sort((a, b) => a - b));
+
+  const all = replies.flatMap((r) => r.offsets).sort((a, b) => a - b);
+  expect(all).toEqual(all.map((_, i) => i));
+  for (const r of replies) expect(r.offsets).toEqual(r.offsets.map((_, j) => r.offsets[0]! + j));
+  const log = (await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&max_records=10000`)).body.records;
+  expect(log.length).toBe(all.length);
+  for (const r of replies) r.offsets.forEach((o, j) => expect(log[o]!.value).toBe(r.values[j]));
+}, 60_000);
