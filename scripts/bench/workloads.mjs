@@ -1,5 +1,6 @@
 // W1–W6 written once against the system interface, so every system runs the same code.
 
+import { loadavg } from "node:os";
 import { closedLoop, openLoop, stampedValue } from "./load.mjs";
 import { percentiles, summarize } from "./stats.mjs";
 
@@ -62,10 +63,19 @@ export function endToEnd(sys, { rate, seconds, runs, valueBytes }) {
  * W4 for several systems with their runs interleaved (run 1 of each, then run 2 of each, …), so
  * a machine shared with other work loads them alike; one summary per system, in order.
  */
-export async function endToEndInterleaved(systems, { rate, seconds, runs, valueBytes }) {
+export async function endToEndInterleaved(systems, { rate, seconds, runs, valueBytes }, log = console.error) {
   const per = systems.map(() => []);
   for (let i = 0; i < runs; i++) {
-    for (const [j, sys] of systems.entries()) per[j].push(await endToEndOnce(sys, { rate, seconds, valueBytes }));
+    for (const [j, sys] of systems.entries()) {
+      const r = await endToEndOnce(sys, { rate, seconds, valueBytes });
+      per[j].push(r);
+      // The load average beside each run: on a shared machine it says which runs to trust.
+      log(
+        `  ${sys.name} run ${i + 1} at ${rate}/s: p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms, lost ${r.lost}; load ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(" ")}`,
+      );
+    }
   }
   return per.map(summarizeRuns);
 }
