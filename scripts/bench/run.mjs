@@ -58,6 +58,8 @@ async function runW4(sys, out, others = []) {
     ["w4", W4_RATE],
     ["w4low", W4_LOW_RATE],
   ]) {
+    // --low-only: W4 at the low rate alone (a quicker before/after of the live path).
+    if (key === "w4" && args.has("--low-only")) continue;
     log(`${[sys, ...others.map((o) => o.sys)].map((x) => x.name).join(" / ")}: W4 at ${rate}/s`);
     const [mine, ...theirs] = await endToEndInterleaved([sys, ...others.map((o) => o.sys)], {
       rate,
