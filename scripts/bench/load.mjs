@@ -34,8 +34,19 @@ export async function openLoop(rate, seconds, op) {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 
-/** One HTTP request over a shared keep-alive pool; resolves with status, headers and the body as a Buffer. */
-export function request(method, url, { headers = {}, body } = {}) {
+/**
+ * One HTTP request over a shared keep-alive pool; resolves with status, headers and the body as a
+ * Buffer. A reused idle socket the server closed as it was reused fails before the server saw the
+ * request (ECONNRESET on a reused socket): that one is sent again, once, on a fresh socket.
+ */
+export function request(method, url, opts = {}) {
+  return requestOnce(method, url, opts).catch((e) => {
+    if (e.code === "ECONNRESET" && e.reusedSocket) return requestOnce(method, url, opts);
+    throw e;
+  });
+}
+
+function requestOnce(method, url, { headers = {}, body } = {}) {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, headers, agent }, (res) => {
       const chunks = [];
@@ -43,7 +54,7 @@ export function request(method, url, { headers = {}, body } = {}) {
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
       res.on("error", reject);
     });
-    req.on("error", reject);
+    req.on("error", (e) => reject(Object.assign(e, { reusedSocket: req.reusedSocket })));
     req.end(body);
   });
 }
