@@ -89,17 +89,31 @@ export class Transport {
 
   /** A JSON request; retried when `retry` is set and the failure is retriable. */
   async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-    const res = await this.withRetry(() => this.raw(method, path, body, opts), opts);
-    if (res.status === 204) return undefined as T;
-    const text = await res.text();
+    let status = 0;
+    // The body is read inside the attempt: a reply cut mid-body (the server crashed while answering)
+    // is a network failure like any other, retried where the caller allows it.
+    const text = await this.withRetry(async () => {
+      const res = await this.raw(method, path, body, opts);
+      status = res.status;
+      if (res.status === 204) return "";
+      try {
+        return await res.text();
+      } catch (e) {
+        if (opts.signal?.aborted) throw e;
+        throw new EdgelogError(
+          "NETWORK_EXCEPTION",
+          `${this.url} closed the connection while answering ${method} ${path}: ${causeOf(e)}`,
+        );
+      }
+    }, opts);
     if (text === "") return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
       throw new EdgelogError(
         "UNKNOWN_SERVER_ERROR",
-        `${this.url} answered ${method} ${path} with HTTP ${res.status} and a body that is not JSON; is it an edgelog server?`,
-        { status: res.status },
+        `${this.url} answered ${method} ${path} with HTTP ${status} and a body that is not JSON; is it an edgelog server?`,
+        { status },
       );
     }
   }
