@@ -153,6 +153,12 @@ export const VARIABLE_SPEC = {
     choices: ["event", "poll"],
     doc: "how a produce request merged into another's append (router group commit) learns its outcome: `event`, woken by that request; `poll`, its own 1 ms timer, only for runtimes that forbid cross-request promise resolution (the Workers vitest pool)",
   },
+  EDGELOG_BENCH_TRACE: {
+    kind: "choice",
+    default: "off",
+    choices: ["off", "on"],
+    doc: "benchmarks only: `on` keeps per-hop timestamps of each produced record (router receive, append, wake, SSE read) in the isolate and answers them at `/_bench/trace/<topic>/<partition>` ([performance.md](performance.md#latency)); leave `off` in production",
+  },
 } as const satisfies Record<string, VariableSpec>;
 
 export type VariableName = keyof typeof VARIABLE_SPEC;
@@ -227,6 +233,8 @@ export interface Settings {
   metrics: { pushMs: number; cacheMs: number; analyticsMs: number };
   /** How a request waiting in a router group commit learns its outcome (src/router/group-commit.ts). */
   groupCommitWake: "event" | "poll";
+  /** Benchmarks only: per-hop timestamps of each record (src/metrics/bench-trace.ts). */
+  benchTrace: boolean;
   group: GroupSettings;
   /** Overrides the reader's region for nearest-replica reads (null: from request.cf). */
   replicaRegion: string | null;
@@ -271,6 +279,7 @@ function parseSettings(env: Variables): Settings {
       analyticsMs: variable(env, "EDGELOG_ANALYTICS_INTERVAL_MS"),
     },
     groupCommitWake: variable(env, "EDGELOG_GROUP_COMMIT_WAKE"),
+    benchTrace: variable(env, "EDGELOG_BENCH_TRACE") === "on",
     group: {
       minSessionTimeoutMs: min,
       maxSessionTimeoutMs: max,

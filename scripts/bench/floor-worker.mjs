@@ -20,8 +20,9 @@ export class BareDO extends DurableObject {
 }
 
 /**
- * The least a live log can do: one SQLite row per produce request, and a long-poll read the
- * Worker's SSE stream calls once per event, woken by the append (edgelog's SSE path, minus edgelog).
+ * The least a live log can do: one SQLite row per produce request, and either a long-poll read the
+ * Worker's SSE stream calls once per event, woken by the append (edgelog's SSE path, minus edgelog),
+ * or a hibernatable WebSocket the object holds and sends each row to (edgelog's WebSocket tail).
  */
 export class LiveDO extends DurableObject {
   constructor(ctx, env) {
@@ -36,7 +37,20 @@ export class LiveDO extends DurableObject {
     this.ctx.storage.sql.exec("INSERT INTO rows (id, data) VALUES (?, ?)", id, text);
     for (const wake of this.waiters) wake();
     this.waiters.clear();
+    for (const ws of this.ctx.getWebSockets()) ws.send(text);
     return id;
+  }
+
+  /** A WebSocket subscriber, accepted hibernatable as edgelog's partition accepts its live tails. */
+  fetch() {
+    const [client, server] = Object.values(new WebSocketPair());
+    this.ctx.acceptWebSocket(server);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  webSocketMessage() {}
+  webSocketClose(ws, code) {
+    ws.close(code, "closed");
   }
 
   /** Rows from `from` on; if there are none yet, waits up to `waitMs` for an append. */
@@ -97,9 +111,11 @@ export default {
       const id = await env.BARE.getByName(url.pathname.slice("/floor/bare/".length)).insert(body);
       return Response.json({ id });
     }
-    // /floor/live/<name>: POST appends the body as one row; GET is its live tail over SSE.
+    // /floor/live/<name>: POST appends the body as one row; GET is its live tail over SSE, or over
+    // a WebSocket the object holds when the request is an upgrade.
     if (url.pathname.startsWith("/floor/live/")) {
       const stub = env.LIVE.getByName(url.pathname.slice("/floor/live/".length));
+      if (req.headers.get("upgrade")?.toLowerCase() === "websocket") return stub.fetch(req);
       if (req.method === "GET") return liveSse(stub);
       return Response.json({ id: await stub.append(await req.text()) });
     }

@@ -110,3 +110,26 @@ export function stampedValue(bytes) {
 export function readStamp(text) {
   return Number(text.slice(text.startsWith('"') ? 1 : 0, text.indexOf("|")));
 }
+
+/**
+ * Reads a WebSocket live tail, calling onMessage(data) per text frame; `ack(data)` returns the
+ * message to answer each frame with (edgelog's window), or undefined. Resolves with a closer once open.
+ */
+export async function wsTail(url, onMessage, ack = () => undefined) {
+  // Node 20 has no global WebSocket without a flag; undici's (Miniflare's dependency) is the same one.
+  const { WebSocket } = await import("undici");
+  const ws = new WebSocket(url.replace(/^http/, "ws"));
+  await new Promise((resolve, reject) => {
+    ws.addEventListener("open", resolve, { once: true });
+    ws.addEventListener("error", (e) => reject(new Error(`WebSocket ${url}: ${e.message ?? "failed"}`)), {
+      once: true,
+    });
+  });
+  ws.addEventListener("message", (ev) => {
+    if (typeof ev.data !== "string") return;
+    onMessage(ev.data);
+    const reply = ack(ev.data);
+    if (reply !== undefined) ws.send(reply);
+  });
+  return { close: () => ws.close() };
+}

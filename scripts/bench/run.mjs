@@ -16,6 +16,8 @@ const args = new Set(argv);
 // --baseline <checkout>, with that checkout's edgelog too: a before/after in one session).
 const w4Only = args.has("--w4-only");
 const baselineRoot = argv.includes("--baseline") ? argv[argv.indexOf("--baseline") + 1] : undefined;
+// --trace: edgelog keeps per-hop marks of each record (EDGELOG_BENCH_TRACE=on) and W4 attributes its latency to the hops.
+const trace = args.has("--trace");
 // --smoke: the smallest run of every workload, edgelog only, nothing saved (the e2e smoke test uses it).
 const smoke = args.has("--smoke");
 const quick = args.has("--quick") || smoke;
@@ -53,13 +55,15 @@ function machine() {
  * W4 at both rates; `others` (the live floor, a baseline build) run interleaved with `sys`, run by
  * run, and their results land in `others[i].out`.
  */
-async function runW4(sys, out, others = []) {
+async function runW4(sys, out, allOthers = []) {
   for (const [key, rate] of [
     ["w4", W4_RATE],
     ["w4low", W4_LOW_RATE],
   ]) {
     // --low-only: W4 at the low rate alone (a quicker before/after of the live path).
     if (key === "w4" && args.has("--low-only")) continue;
+    // --smoke: the others at the low rate only (at 1,000/s each run drains a backlog for seconds).
+    const others = smoke && key === "w4" ? [] : allOthers;
     log(`${[sys, ...others.map((o) => o.sys)].map((x) => x.name).join(" / ")}: W4 at ${rate}/s`);
     const [mine, ...theirs] = await endToEndInterleaved([sys, ...others.map((o) => o.sys)], {
       rate,
@@ -135,9 +139,18 @@ async function main() {
     systems: {},
   };
 
-  const { system, floors } = await startEdgelog({ worker, hot: hotModule, ...common });
+  const { system, floors } = await startEdgelog({ worker, hot: hotModule, trace, ...common });
+  // The live floors and edgelog's own WebSocket tail, interleaved with edgelog's SSE W4.
+  const liveOthers = () => {
+    const ws = { ...system, name: "edgelog (WebSocket tail)", subscribe: system.subscribeWs, trace: undefined };
+    return [
+      { sys: floors.live, out: (results.systems.live = { name: floors.live.name }) },
+      { sys: floors.liveWs, out: (results.systems.live_ws = { name: floors.liveWs.name }) },
+      { sys: ws, out: (results.systems.edgelog_ws = { name: ws.name }) },
+    ];
+  };
   if (w4Only) {
-    const others = [{ sys: floors.live, out: (results.systems.live = { name: floors.live.name }) }];
+    const others = liveOthers();
     let baseline;
     try {
       if (baselineRoot) {
@@ -159,8 +172,7 @@ async function main() {
   try {
     results.systems.noop = await runSystem(floors.noop, { produceOnly: true });
     results.systems.bare = await runSystem(floors.bare, { produceOnly: true });
-    results.systems.live = { name: floors.live.name };
-    results.systems.edgelog = await runSystem(system, { w4With: [{ sys: floors.live, out: results.systems.live }] });
+    results.systems.edgelog = await runSystem(system, { w4With: liveOthers() });
     log(`edgelog: W5 (${P.w5Size.toLocaleString("en-US")}-record log${quick ? "; quick mode uses a small log" : ""})`);
     results.systems.edgelog.w5 = await flatWithSize(
       system,

@@ -1,11 +1,14 @@
 // Renders a results file as the markdown tables docs/performance.md carries.
 
 import { fmt } from "./stats.mjs";
+import { renderAttribution } from "./trace.mjs";
 
 const COLS = [
   ["edgelog", "edgelog"],
   ["baseline", "edgelog (baseline build)"],
+  ["edgelog_ws", "edgelog, WebSocket tail"],
   ["live", "live DO + SSE (floor)"],
+  ["live_ws", "live DO + WebSocket (floor)"],
   ["noop", "no-op route (floor)"],
   ["bare", "bare DO + SQLite (floor)"],
   ["redis", "Redis Streams"],
@@ -75,6 +78,13 @@ export function renderTables(results) {
   }
   out.push("");
   out.push(...ratios(s).map((r) => `- ${r}`));
+  for (const [key, rate] of [
+    ["w4low", p.w4LowRate],
+    ["w4", p.w4Rate],
+  ]) {
+    const lines = renderAttribution(s.edgelog?.[key]?.trace, rate);
+    if (lines.length > 0) out.push("", ...lines);
+  }
   return out.join("\n");
 }
 
@@ -115,6 +125,16 @@ function ratios(s) {
       lines.push(
         `W4 ${label} vs live floor: p50 ${r(med(e[key]?.p50), med(s.live[key]?.p50))}, p99 ${r(med(e[key]?.p99), med(s.live[key]?.p99))}` +
           (key === "w4low" ? " (targets ≤ 1.5× each)" : ""),
+      );
+    }
+  }
+  if (s.live_ws && s.edgelog_ws) {
+    for (const [key, label] of [
+      ["w4low", "at 100/s"],
+      ["w4", "at 1,000/s"],
+    ]) {
+      lines.push(
+        `W4 ${label}, WebSocket tail vs WebSocket floor: p50 ${r(med(s.edgelog_ws[key]?.p50), med(s.live_ws[key]?.p50))}, p99 ${r(med(s.edgelog_ws[key]?.p99), med(s.live_ws[key]?.p99))}`,
       );
     }
   }

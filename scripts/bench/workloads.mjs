@@ -3,6 +3,7 @@
 import { loadavg } from "node:os";
 import { closedLoop, openLoop, stampedValue } from "./load.mjs";
 import { percentiles, summarize } from "./stats.mjs";
+import { attribute, hopRecords } from "./trace.mjs";
 
 let seq = 0;
 const fresh = (w) => `bench-${w}-${Date.now().toString(36)}-${seq++}`;
@@ -77,17 +78,24 @@ export async function endToEndInterleaved(systems, { rate, seconds, runs, valueB
       );
     }
   }
-  return per.map(summarizeRuns);
+  // A traced system's records of every run, pooled: the per-hop attribution (trace.mjs).
+  return per.map((runs) => {
+    const out = summarizeRuns(runs);
+    if (runs[0].hops) out.trace = attribute(runs.flatMap((r) => r.hops));
+    return out;
+  });
 }
 
 async function endToEndOnce(sys, { rate, seconds, valueBytes }) {
   const t = await sys.createLog(fresh("w4"), 1);
   const latencies = [];
+  const arrivals = [];
   const total = Math.round(rate * seconds);
   let done;
   const all = new Promise((r) => (done = r));
-  const sub = await sys.subscribe(t, 0, (sentAt, now) => {
+  const sub = await sys.subscribe(t, 0, (sentAt, now, offset) => {
     latencies.push(now - sentAt);
+    if (sys.trace) arrivals.push({ offset, sent: sentAt, arrived: now });
     if (latencies.length >= total) done();
   });
   await new Promise((r) => setTimeout(r, 200));
@@ -95,7 +103,8 @@ async function endToEndOnce(sys, { rate, seconds, valueBytes }) {
   await Promise.race([all, new Promise((r) => setTimeout(r, 5000))]);
   sub.close();
   const p = percentiles(latencies);
-  return { p50: p.p50, p99: p.p99, max: p.max, received: p.count, lost: total - p.count };
+  const hops = sys.trace ? hopRecords(arrivals, await sys.trace(t, 0)) : undefined;
+  return { p50: p.p50, p99: p.p99, max: p.max, received: p.count, lost: total - p.count, ...(hops ? { hops } : {}) };
 }
 
 /**

@@ -33,6 +33,7 @@ import type { PartitionKv } from "./keys.js";
 import { appendWithProgress, readProgress } from "./mirror-target.js";
 import type { ReplicationHost } from "./replication-host.js";
 import type { Waiters } from "./waiters.js";
+import { mark } from "../metrics/bench-trace.js";
 
 export interface LogHostParts {
   storage: LogStorage;
@@ -48,6 +49,8 @@ export interface LogHostParts {
   onHighWatermark(): void;
   /** Batches were appended: called inside the append's write, before anything awaits (metrics count there). */
   onAppended?(batches: Uint8Array, out: readonly AppendedBatch[]): void;
+  /** Benchmarks only (EDGELOG_BENCH_TRACE=on): mark each record's append and wake (metrics/bench-trace.ts). */
+  benchTrace?: boolean;
 }
 
 export class LogHost {
@@ -84,6 +87,7 @@ export class LogHost {
   }
 
   async append(ref: TopicRef, batches: Uint8Array, acks: Acks, txn?: TxnAppend): Promise<AppendedBatch[]> {
+    const started = this.parts.benchTrace ? Date.now() : 0;
     const log = this.open(ref);
     await this.parts.replication().checkLeader(ref);
     const replicator = this.parts.replication().leader();
@@ -99,6 +103,7 @@ export class LogHost {
     const out = txn
       ? await this.parts.txns.append(log, ref, batches, txn, (transaction) => write({ ...opts, transaction }))
       : write(opts);
+    if (started) for (const b of out) mark(ref.name, ref.partition, b.baseOffset, "append", started);
     await this.#afterAppend(log, ref, replicator);
     if (acks === "all" && replicator) await replicator.waitForReplicas(Math.max(...out.map((b) => b.lastOffset + 1)));
     return out;
@@ -274,7 +279,8 @@ export class LogHost {
     if (result.batches.length === 0 && req.waitMs > 0 && req.offset >= end) {
       const woken = await this.parts.waiters.wait(req.waitMs, req.pollId);
       if (woken) result = await readTiered(this.open(ref), this.parts.segments, req.offset, opts);
-    }
+      if (this.parts.benchTrace && result.batches.length > 0) mark(ref.name, ref.partition, req.offset, "wake");
+    } else if (this.parts.benchTrace && result.batches.length > 0) mark(ref.name, ref.partition, req.offset, "found");
     return result;
   }
 

@@ -86,6 +86,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
         txns: this.#txns,
         onHighWatermark,
         onAppended: (batches, out) => this.#metrics.appended(batches, out),
+        benchTrace: this.#settings.benchTrace,
       });
       this.#replication = new ReplicationHost({
         ctx,

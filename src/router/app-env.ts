@@ -13,5 +13,7 @@ export interface AppEnv {
     errorCode: string;
     /** This request's span, when the caller sent a traceparent (router/observe.ts). */
     trace: TraceParent;
+    /** When the produce route took the request, kept only with EDGELOG_BENCH_TRACE=on (metrics/bench-trace.ts). */
+    benchRecvAt: number;
   };
 }

@@ -16,6 +16,8 @@ import { STREAM_ROUTE_PREFIX } from "../durable-streams/protocol.js";
 import { streamHeaders } from "./durable-streams.js";
 import { mount } from "./route.js";
 import { ROUTES } from "./routes.js";
+import { readSettings } from "../settings.js";
+import { traceResponse } from "../metrics/bench-trace.js";
 
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -40,6 +42,10 @@ export function createApp(): Hono<AppEnv> {
   });
   app.use("*", (c, next) => (c.req.path.startsWith(STREAM_ROUTE_PREFIX) ? next() : apiCors(c, next)));
   app.use(`${STREAM_ROUTE_PREFIX}*`, streamHeaders);
+  // Benchmarks only (EDGELOG_BENCH_TRACE=on): the per-hop marks; without the flag the path is unknown.
+  app.get("/_bench/trace/*", (c, next) =>
+    readSettings(c.env).benchTrace ? (traceResponse(new URL(c.req.url)) ?? next()) : next(),
+  );
   // Every route comes from the table, each behind its own permission check (route.ts).
   mount(app, ROUTES);
   app.notFound((c) =>

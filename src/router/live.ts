@@ -28,6 +28,8 @@ import { topics } from "./objects.js";
 import { cancelWaitOn, pickReplica, readFrom, replicaStub, type ServedRead } from "./replicas.js";
 import { partitionParam, pathParam } from "./params.js";
 import type { ReadResult, ReadRequest } from "../contracts/partition.js";
+import { readSettings } from "../settings.js";
+import { mark } from "../metrics/bench-trace.js";
 
 /** After an early empty answer (the partition's long-poll bound was reached) wait this long before polling again. */
 const BUSY_RETRY_MS = 250;
@@ -142,6 +144,7 @@ async function sse(
   let cancelled = false;
   let pollId: string | undefined;
   const enc = new TextEncoder();
+  const benchTrace = readSettings(env).benchTrace;
 
   const stream = new ReadableStream<Uint8Array>(
     {
@@ -167,6 +170,7 @@ async function sse(
             ready = null;
             if (cancelled) return;
             if (r.batches.length > 0) {
+              const readAt = benchTrace ? Date.now() : 0;
               const decode = decodeRegistry ? await registryDecoder(env, r.batches) : undefined;
               const aborted = isolation === "read_committed" ? (r.aborted ?? []) : undefined;
               const { records, nextOffset } = renderRecords(r.batches, offset, maxRecords, format, decode, aborted);
@@ -175,6 +179,7 @@ async function sse(
                 "fetch",
                 r.batches.reduce((n, b) => n + b.byteLength, 0),
               );
+              if (readAt) for (let o = offset; o < nextOffset; o++) mark(topic.name, p, o, "read", readAt);
               offset = nextOffset;
               lastWrite = Date.now();
               const data = JSON.stringify({

@@ -31,6 +31,7 @@ import { baseSequences, planPartitions, routeRecords, stitchReplies, type Partit
 import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { readSettings } from "../settings.js";
+import { mark } from "../metrics/bench-trace.js";
 import { STREAM_TOPIC_PREFIX } from "../durable-streams/protocol.js";
 import { batchRecords, checkSchemaIds, validatesSchemas } from "./schema-validation.js";
 import type { AppendedBatch, Acks, TxnAppend } from "../contracts/partition.js";
@@ -59,6 +60,7 @@ export const produceRoutes: Route[] = [
 ];
 
 async function produceToTopic(c: Context<AppEnv>): Promise<Response> {
+  if (readSettings(c.env).benchTrace) c.set("benchRecvAt", Date.now());
   if (isRecordBatch(c)) {
     throw new EdgelogError(
       "UNSUPPORTED_MEDIA_TYPE",
@@ -72,6 +74,7 @@ async function produceToTopic(c: Context<AppEnv>): Promise<Response> {
 }
 
 async function produceToPartition(c: Context<AppEnv>): Promise<Response> {
+  if (readSettings(c.env).benchTrace) c.set("benchRecvAt", Date.now());
   const p = partitionParam(pathParam(c, "p"));
   const name = pathParam(c, "topic");
   notAStream(name);
@@ -265,13 +268,31 @@ function appendToPartition(
   // The leader may move (geo-replicated topics fail over): onLeader follows it.
   const send = (body: Uint8Array, idempotent: boolean) =>
     onLeader(c.env, topic, p, (stub, ref) => stub.append(ref, body, acks), idempotent);
-  return groupAppend(
+  const settings = readSettings(c.env);
+  const appended = groupAppend(
     laneKey(topic.id, p, topic.version, acks),
     entry,
     send,
     (w) => c.executionCtx.waitUntil(w),
-    readSettings(c.env).groupCommitWake,
+    settings.groupCommitWake,
   );
+  return settings.benchTrace ? traced(c, topic.name, p, appended) : appended;
+}
+
+/** Benchmarks only: marks when the request arrived and when its append returned, by base offset. */
+async function traced(
+  c: Context<AppEnv>,
+  topic: string,
+  p: number,
+  appended: Promise<AppendedBatch[]>,
+): Promise<AppendedBatch[]> {
+  const out = await appended;
+  const recv = c.get("benchRecvAt");
+  for (const b of out) {
+    if (recv !== undefined) mark(topic, p, b.baseOffset, "recv", recv);
+    mark(topic, p, b.baseOffset, "acked");
+  }
+  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
-// The benchmark harness (`npm run bench`) still runs: its smallest workloads against edgelog only.
+// The benchmark harness (`npm run bench`) still runs: its smallest workloads against edgelog and the
+// live floors, with the per-hop trace on (EDGELOG_BENCH_TRACE, the bench-only marks).
 
 import { execFile } from "node:child_process";
 import { resolve } from "node:path";
@@ -8,7 +9,7 @@ import { expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "../..");
 
 it("the bench harness runs every workload against edgelog and prints its table", async () => {
-  const { stdout } = await promisify(execFile)(process.execPath, ["scripts/bench/run.mjs", "--smoke"], {
+  const { stdout } = await promisify(execFile)(process.execPath, ["scripts/bench/run.mjs", "--smoke", "--trace"], {
     cwd: ROOT,
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
     timeout: 60_000,
@@ -21,6 +22,8 @@ it("the bench harness runs every workload against edgelog and prints its table",
     "W4 end-to-end p99",
     "W6 4 partitions, binary",
     "ratio of p50s",
+    "WebSocket tail vs WebSocket floor",
+    "Per-hop trace of edgelog's W4 at 100/s",
   ]) {
     expect(stdout).toContain(row);
   }

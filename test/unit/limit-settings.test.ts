@@ -32,6 +32,7 @@ describe("EDGELOG_* variable spec", () => {
       maxTopics: 10_000,
       metrics: { pushMs: 10_000, cacheMs: 5_000, analyticsMs: 60_000 },
       groupCommitWake: "event",
+      benchTrace: false,
       group: {
         minSessionTimeoutMs: 6_000,
         maxSessionTimeoutMs: 300_000,

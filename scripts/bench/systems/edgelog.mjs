@@ -5,13 +5,24 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Miniflare } from "miniflare";
-import { expectOk, jsonValue, readStamp, request, sse } from "../load.mjs";
+import { expectOk, jsonValue, readStamp, request, sse, wsTail } from "../load.mjs";
 
 const CT_BATCH = "application/vnd.edgelog.record-batch";
 const COMPAT = { compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_compat"] };
 
-/** Starts edgelog and the floors; `hot` is the Node build of the codec (to encode binary payloads). */
-export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspectorPort, metrics = true }) {
+/**
+ * Starts edgelog and the floors; `hot` is the Node build of the codec (to encode binary payloads).
+ * `trace`: edgelog keeps per-hop marks (EDGELOG_BENCH_TRACE=on) and `system.trace` reads them.
+ */
+export async function startEdgelog({
+  worker,
+  hot,
+  valueBytes,
+  batchSize,
+  inspectorPort,
+  metrics = true,
+  trace = false,
+}) {
   const state = mkdtempSync(join(tmpdir(), "edgelog-bench-"));
   const mf = new Miniflare({
     host: "127.0.0.1",
@@ -26,7 +37,7 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
         modules: true,
         scriptPath: worker,
         ...COMPAT,
-        bindings: { EDGELOG_AUTH: "off" },
+        bindings: { EDGELOG_AUTH: "off", ...(trace ? { EDGELOG_BENCH_TRACE: "on" } : {}) },
         durableObjects: {
           CLUSTER: { className: "ClusterDO", useSQLite: true },
           PARTITION: { className: "PartitionDO", useSQLite: true },
@@ -122,9 +133,24 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
       return sse(`${topicUrl(t, p)}?offset=0&live=sse`, (ev) => {
         if (ev.event !== "records") return;
         const now = performance.now();
-        for (const r of JSON.parse(ev.data).records) onArrival(readStamp(r.value), now);
+        for (const r of JSON.parse(ev.data).records) onArrival(readStamp(r.value), now, r.offset);
       });
     },
+    /** The same live tail over a WebSocket the partition object holds, acknowledging each frame. */
+    subscribeWs(t, p, onArrival) {
+      return wsTail(
+        `${topicUrl(t, p)}?offset=0`,
+        (data) => {
+          const now = performance.now();
+          for (const r of JSON.parse(data).records) onArrival(readStamp(r.value), now, r.offset);
+        },
+        (data) => JSON.stringify({ ack: JSON.parse(data).next_offset }),
+      );
+    },
+    /** The per-hop marks of a partition's records, by offset (only with `trace`). */
+    trace: trace
+      ? async (t, p) => JSON.parse((await expectOk("GET", `${base}/_bench/trace/${t}/${p}`)).body)
+      : undefined,
     /** Writes a large log fast: `batchesPerRequest` binary batches of `perBatch` records per request. */
     async fill(t, p, total, perBatch, batchesPerRequest, concurrency, closedLoop) {
       const one = encode(perBatch);
@@ -171,6 +197,17 @@ export async function startEdgelog({ worker, hot, valueBytes, batchSize, inspect
       createLog: async (name) => name,
       produceBatch: (t, p) => post(`${base}/floor/bare/${t}-${p}`, binBatch, CT_BATCH),
       produceOne: (t, p) => post(`${base}/floor/bare/${t}-${p}`, binOne, CT_BATCH),
+    },
+    liveWs: {
+      name: "floor: live DO + WebSocket",
+      createLog: async (name) => name,
+      produceStamped: (t, p, text) =>
+        post(`${base}/floor/live/${t}-${p}`, JSON.stringify({ records: [{ value: text }] }), "application/json"),
+      subscribe: (t, p, onArrival) =>
+        wsTail(`${base}/floor/live/${t}-${p}`, (data) => {
+          const now = performance.now();
+          for (const r of JSON.parse(data).records) onArrival(readStamp(r.value), now);
+        }),
     },
     live: {
       name: "floor: live DO + SSE",
