@@ -139,6 +139,11 @@ function ratios(s) {
     }
   }
   if (e.w4 && e.w4low) lines.push(`W4 p99 at 1,000/s vs at 100/s: ${r(med(e.w4.p99), med(e.w4low.p99))} (target ≤ 3×)`);
+  // The same ratio for the floors says whether the platform itself saturates at 1,000 requests/s here.
+  for (const k of ["live", "live_ws", "edgelog_ws"]) {
+    const f = s[k];
+    if (f?.w4 && f?.w4low) lines.push(`${f.name}: p99 at 1,000/s vs at 100/s: ${r(med(f.w4.p99), med(f.w4low.p99))}`);
+  }
   if (s.baseline)
     lines.push(
       `W4 at 100/s vs baseline build: p50 ${r(med(e.w4low?.p50), med(s.baseline.w4low?.p50))}, p99 ${r(med(e.w4low?.p99), med(s.baseline.w4low?.p99))}; at 1,000/s: p50 ${r(med(e.w4?.p50), med(s.baseline.w4?.p50))}, p99 ${r(med(e.w4?.p99), med(s.baseline.w4?.p99))}`,

@@ -120,7 +120,10 @@ async function webSocket(
 
 /**
  * One event per pull: the stream is pulled only as fast as the client reads, so a slow reader
- * holds at most one event here and the log stays the buffer.
+ * holds at most two events here (one queued, one being written) and the log stays the buffer.
+ * The one queued is what re-arms the long-poll at once: with no room (highWaterMark 0) the next
+ * read would only be sent once the last event's write finished, and a record appended meanwhile
+ * waited for that round trip (the per-hop trace, docs/performance.md#latency).
  */
 async function sse(
   c: Context<AppEnv>,
@@ -210,7 +213,7 @@ async function sse(
         if (pollId) await cancelWaitOn(env, topic, p, region, pollId).catch(() => undefined);
       },
     },
-    { highWaterMark: 0 },
+    { highWaterMark: 1 },
   );
 
   return new Response(stream, {

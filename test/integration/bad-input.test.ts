@@ -249,6 +249,12 @@ describe("bad fetch input", () => {
   it("answers unknown routes with a coded 404", async () => {
     expectError(await call("GET", "/v2/nothing"), 404, "ROUTE_NOT_FOUND");
   });
+
+  it("does not know the benchmark's trace path unless EDGELOG_BENCH_TRACE is on", async () => {
+    const topic = uniqueTopic();
+    await createTopic(topic);
+    expectError(await call("GET", `/_bench/trace/${topic}/0`), 404, "ROUTE_NOT_FOUND");
+  });
 });
 
 describe("text that is not well-formed UTF-8 is refused, never replaced", () => {
