@@ -37,18 +37,19 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 /**
  * One HTTP request over a shared keep-alive pool; resolves with status, headers and the body as a
  * Buffer. A reused idle socket the server closed as it was reused fails before the server saw the
- * request (ECONNRESET on a reused socket): that one is sent again, once, on a fresh socket.
+ * request (ECONNRESET on a reused socket): that one is sent again, once, on a new connection.
  */
 export function request(method, url, opts = {}) {
   return requestOnce(method, url, opts).catch((e) => {
-    if (e.code === "ECONNRESET" && e.reusedSocket) return requestOnce(method, url, opts);
+    // On a new connection: after a long run many pooled sockets may have been closed idle at once.
+    if (e.code === "ECONNRESET" && e.reusedSocket) return requestOnce(method, url, opts, false);
     throw e;
   });
 }
 
-function requestOnce(method, url, { headers = {}, body } = {}) {
+function requestOnce(method, url, { headers = {}, body } = {}, via = agent) {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
+    const req = http.request(url, { method, headers, agent: via }, (res) => {
       const chunks = [];
       res.on("data", (c) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
