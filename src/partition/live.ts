@@ -46,6 +46,8 @@ export type LiveReader = (
 interface Frame {
   data: string | Uint8Array;
   next: number;
+  /** The frame reaches the end the read saw: a later append pumps again, so no re-read is needed. */
+  caughtUp: boolean;
 }
 
 /**
@@ -136,6 +138,8 @@ export class LiveTail {
         now.offset = frame.next;
         now.inflight.push(frame.next);
         ws.serializeAttachment(now);
+        // Caught up: an append while this pump ran set #again, and one after it pumps anew.
+        if (frame.caughtUp) return;
         // Let other subscribers and requests run between chunks of a long catch-up.
         await new Promise((r) => setTimeout(r, 0));
       }
@@ -165,11 +169,13 @@ export class LiveTail {
       isolation: sub.isolation,
     });
     if (r.batches.length === 0) return null;
+    const end = sub.isolation === "read_committed" ? r.lastStableOffset : r.highWatermark;
     const aborted = sub.isolation === "read_committed" ? (r.aborted ?? []) : undefined;
     if (sub.raw) {
       // Raw frames are the log's batches, markers included; read_committed leaves aborted ones out.
       const batches = aborted ? committedBatches(r.batches, aborted, { keepControl: true }) : r.batches;
-      return { data: concat(batches), next: batchEnd(r.batches.at(-1)!) };
+      const next = batchEnd(r.batches.at(-1)!);
+      return { data: concat(batches), next, caughtUp: next >= end };
     }
     const { records, nextOffset } = renderRecords(
       r.batches,
@@ -185,7 +191,7 @@ export class LiveTail {
       high_watermark: r.highWatermark,
       last_stable_offset: r.lastStableOffset,
     });
-    return { data, next: nextOffset };
+    return { data, next: nextOffset, caughtUp: nextOffset >= end };
   }
 
   /** A full window with data waiting: tolerated for LIVE_STALL_MS, then the subscriber is dropped. */

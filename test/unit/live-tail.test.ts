@@ -53,7 +53,11 @@ async function until(cond: () => boolean) {
 function setup(now = () => 0) {
   const log = new FakeLog();
   const sockets: FakeSocket[] = [];
-  const tail = new LiveTail(() => sockets as unknown as WebSocket[], log.read, now);
+  const tail = new LiveTail(
+    () => sockets as unknown as WebSocket[],
+    (offset) => log.read(offset),
+    now,
+  );
   const subscribe = (offset: number) => {
     const ws = new FakeSocket();
     sockets.push(ws);
@@ -64,6 +68,24 @@ function setup(now = () => 0) {
 }
 
 describe("live tail", () => {
+  it("reads the log once per append for a caught-up subscriber, with no re-read after the frame", async () => {
+    const { log, tail, subscribe } = setup();
+    let reads = 0;
+    const read = log.read;
+    log.read = (offset: number) => (reads++, read(offset));
+    const ws = subscribe(0);
+    await settle();
+    for (let n = 1; n <= 3; n++) {
+      log.append(1);
+      reads = 0;
+      tail.onAppend();
+      await until(() => ws.sent.length === n);
+      await settle();
+      // The frame reached the high watermark it was read at: nothing is left to look for.
+      expect(reads).toBe(1);
+    }
+  });
+
   it("sends at most a window of unacknowledged frames, then resumes from the log on ack", async () => {
     const { log, tail, subscribe } = setup();
     log.append(LIVE_WINDOW_FRAMES * 3);
