@@ -42,14 +42,13 @@ export function createApp(): Hono<AppEnv> {
   });
   app.use("*", (c, next) => (c.req.path.startsWith(STREAM_ROUTE_PREFIX) ? next() : apiCors(c, next)));
   app.use(`${STREAM_ROUTE_PREFIX}*`, streamHeaders);
-  // Benchmarks only (EDGELOG_BENCH_TRACE=on): the per-hop marks; without the flag the path is unknown.
-  app.get("/_bench/trace/*", (c, next) =>
-    readSettings(c.env).benchTrace ? (traceResponse(new URL(c.req.url)) ?? next()) : next(),
-  );
   // Every route comes from the table, each behind its own permission check (route.ts).
   mount(app, ROUTES);
-  app.notFound((c) =>
-    errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
+  app.notFound(
+    (c) =>
+      // Benchmarks only (EDGELOG_BENCH_TRACE=on): the per-hop marks, outside the API and its document.
+      (readSettings(c.env).benchTrace && c.req.method === "GET" ? traceResponse(new URL(c.req.url)) : null) ??
+      errorResponse(c, new EdgelogError("ROUTE_NOT_FOUND", `no route for ${c.req.method} ${c.req.path}`)),
   );
   app.onError((err, c) => errorResponse(c, err));
   return app;
