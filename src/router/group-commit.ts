@@ -68,8 +68,8 @@ export function laneKey(topicId: string, partition: number, topicVersion: number
  * workerd ties I/O, and the completion of a request's reply, to the request's own context. Only
  * the driver does I/O, inside its own request (kept alive after its own reply by `keepAlive`, its
  * waitUntil). In `event` mode it resolves each merged request's promise as the outcome arrives, and
- * a driver that lets go with requests still queued hands driving to the oldest by resolving a
- * promise of that request: with handle_cross_request_promise_resolution (the default since
+ * a driver that lets go with requests still queued hands driving on by resolving a promise of
+ * each (the first to run takes it): with handle_cross_request_promise_resolution (the default since
  * 2024-10-14) workerd runs those continuations in the waiting request's own context. The Workers
  * vitest pool sets no_handle_cross_request_promise_resolution, where a continuation runs in the
  * context that resolved it and a reply completed from another request's context fails: there
@@ -157,8 +157,10 @@ function drive(key: string, lane: Lane, send: SendAppend, keepAlive: (p: Promise
       .finally(() => {
         lane.driven = false;
         if (lane.queue.length === 0 && lanes.get(key) === lane) lanes.delete(key);
-        // Event mode: the oldest request still queued drives on (poll mode: its timer sees it).
-        else lane.queue[0]?.handOver?.();
+        // Event mode: every request still queued is asked, and the first whose context runs drives on
+        // (takeOver sees the lane driven for the rest). Asking only the oldest stalled the lane when
+        // its client had gone and its context no longer ran. Poll mode: their timers see it.
+        else for (const w of lane.queue) w.handOver?.();
       }),
   );
 }
