@@ -1,10 +1,15 @@
 // Where sealed segments go: the slice of an R2 bucket the archive uses, and the object keys.
 
+import type { RangeCache } from "./range-cache.js";
+
 /**
  * The R2 operations the archive needs. The R2 binding satisfies it; wrappers (metrics, or a
  * fault injector in tests) implement the same interface.
  */
-export type SegmentStore = Pick<R2Bucket, "put" | "get" | "delete" | "list">;
+export type SegmentStore = Pick<R2Bucket, "put" | "get" | "delete" | "list"> & {
+  /** Ranges already read, checked before R2 is asked (range-cache.ts); absent: every read goes to R2. */
+  ranges?: RangeCache;
+};
 
 /** All of a partition's archived objects share this prefix, so a deleted topic is removed by listing it. */
 export function partitionPrefix(topicId: string, partition: number): string {
