@@ -25,6 +25,8 @@ export function renderTables(results) {
     ["W1 batched produce, JSON — MB/s (values)", pick("w1", "json", "mbPerSec"), 1],
     ["W1 batched produce, binary batches — records/s", pick("w1", "binary", "recordsPerSec")],
     ["W1 batched produce, binary batches — MB/s (values)", pick("w1", "binary", "mbPerSec"), 1],
+    ["W1 via the SDK producer (default linger and batching) — records/s", (sys) => sys?.w1_sdk?.recordsPerSec],
+    ["W1 via kafkajs → Kafka gateway (100 per send, 8 in flight) — records/s", (sys) => sys?.w1_kafkajs?.recordsPerSec],
     ["W2 unbatched produce (32 in flight) — records/s", (sys) => sys?.w2?.recordsPerSec],
     ["W3 consume from 0, JSON — records/s", pick("w3", "json", "recordsPerSec")],
     ["W3 consume from 0, binary batches — records/s", pick("w3", "binary", "recordsPerSec")],
