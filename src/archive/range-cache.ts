@@ -3,8 +3,6 @@
 // re-reading the head, a replay) costs no R2 request. The Workers Cache API does nothing on
 // workers.dev, and memory in the object is the one cache every deployment has.
 
-import type { SegmentStore } from "./store.js";
-
 /** Per partition object: a few hundred W5-sized fetches, small beside the isolate's 128 MB. */
 export const RANGE_CACHE_BYTES = 4 * 1024 * 1024;
 
@@ -76,35 +74,4 @@ export class RangeCache {
     this.#entries.delete(id);
     this.#size -= bytes;
   }
-}
-
-/**
- * `store` with `cache` beside it: every put or delete through it drops the object's cached ranges,
- * so retention, delete-records and topic cleanup never leave bytes of a removed object behind.
- * Reads consult the cache themselves (archive/read.ts), after checking what they read.
- */
-export function cachingStore(store: SegmentStore, cache: RangeCache): SegmentStore {
-  return {
-    ranges: cache,
-    get: store.get.bind(store) as SegmentStore["get"],
-    list: store.list.bind(store),
-    // Dropped before and after: a read that was waiting on R2 meanwhile may have cached the old bytes.
-    put: (async (key: string, ...rest: unknown[]) => {
-      cache.drop([key]);
-      try {
-        return await (store.put as (...a: unknown[]) => ReturnType<SegmentStore["put"]>)(key, ...rest);
-      } finally {
-        cache.drop([key]);
-      }
-    }) as SegmentStore["put"],
-    delete: async (keys: string | string[]) => {
-      const list = typeof keys === "string" ? [keys] : keys;
-      cache.drop(list);
-      try {
-        await store.delete(keys);
-      } finally {
-        cache.drop(list);
-      }
-    },
-  };
 }

@@ -4,8 +4,8 @@
 // subscribers (live.ts) and the alarm's background work (background.ts, alarm.ts).
 
 import { DurableObject } from "cloudflare:workers";
-import { cachingStore, RangeCache } from "../archive/range-cache.js";
-import type { SegmentStore } from "../archive/store.js";
+import { RangeCache } from "../archive/range-cache.js";
+import { cachingStore, type SegmentStore } from "../archive/store.js";
 import type * as DS from "../contracts/durable-streams.js";
 import type * as P from "../contracts/partition.js";
 import { rpc } from "../contracts/rpc.js";
