@@ -16,10 +16,10 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
   if (declared > maxBytes) throw tooLarge();
   const body = c.req.raw.body;
   if (!body) return new Uint8Array(0);
-  const brokeOff = (e: unknown, size: number) =>
+  const brokeOff = (e: unknown, size?: number) =>
     new EdgelogError(
       "INVALID_REQUEST",
-      `request body broke off after ${size} bytes (${(e as Error).message}): a malformed chunked encoding or a connection closed mid-body; send it again`,
+      `request body broke off${size === undefined ? "" : ` after ${size} bytes`} (${(e as Error).message}): a malformed chunked encoding or a connection closed mid-body; send it again`,
     );
   const mismatch = (size: number) =>
     new EdgelogError("INVALID_REQUEST", `request body has ${size} bytes but its Content-Length declares ${declared}`);
@@ -30,7 +30,7 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
     try {
       bytes = new Uint8Array(await c.req.raw.arrayBuffer());
     } catch (e) {
-      throw brokeOff(e, 0);
+      throw brokeOff(e);
     }
     if (bytes.byteLength > maxBytes) throw tooLarge();
     if (bytes.byteLength !== declared) throw mismatch(bytes.byteLength);
