@@ -2,6 +2,7 @@
 // classes, with PartitionDO and ElectionDO bound to subclasses whose ports a test can make fail and
 // whose work in progress a test can await. The production classes carry no test-only fields or branches.
 
+import { RangeCache } from "../src/archive/range-cache.js";
 import type * as DS from "../src/contracts/durable-streams.js";
 import type * as P from "../src/contracts/partition.js";
 import type { Env } from "../src/env.js";
@@ -96,6 +97,10 @@ export class PartitionFaults {
   failMetricsGauges = false;
   /** Metrics pushes to the topic's aggregate fail, as if it were unreachable. */
   failMetricsPush = false;
+  /** Ranged reads that reached R2 (the range cache answers the others). */
+  r2RangeReads = 0;
+  /** The object's cache of archived ranges, to look inside. */
+  readonly ranges = new RangeCache();
 
   constructor(private readonly self: string) {}
 
@@ -112,7 +117,10 @@ export class PartitionFaults {
           this.uploadsFailed++;
           throw new Error("injected fault: connection reset after upload");
         }) as R2Bucket["put"],
-        get: bucket.get.bind(bucket),
+        get: ((key: string, options?: R2GetOptions) => {
+          if (options?.range) this.r2RangeReads++;
+          return bucket.get(key, options);
+        }) as R2Bucket["get"],
         delete: bucket.delete.bind(bucket),
         list: bucket.list.bind(bucket),
       },
@@ -150,6 +158,7 @@ export class PartitionFaults {
           return metrics.databaseSize();
         },
       },
+      ranges: this.ranges,
     };
   }
 }

@@ -36,3 +36,18 @@ export async function buildHot() {
   });
   return join(OUT, "node-hot.mjs");
 }
+
+/** The SDK (as dist/client.js) and the standalone Kafka gateway (as dist/gateway.mjs), for the SDK-path workloads. */
+export async function buildPaths() {
+  const common = { bundle: true, format: "esm", outdir: OUT, logLevel: "warning", outExtension: { ".js": ".mjs" } };
+  await Promise.all([
+    build({ ...common, entryPoints: { "node-client": join(ROOT, "src/client/index.ts") }, platform: "neutral" }),
+    build({
+      ...common,
+      entryPoints: { "node-gateway": join(ROOT, "src/gateway/bin.ts") },
+      platform: "node",
+      target: "node20",
+    }),
+  ]);
+  return { client: join(OUT, "node-client.mjs"), gateway: join(OUT, "node-gateway.mjs") };
+}

@@ -1,5 +1,5 @@
-// `node scripts/bench/profile.mjs [json|binary]`: a CPU profile of the edgelog isolate (router and
-// PartitionDO share it) over W1, taken through workerd's inspector with the DevTools protocol's
+// `node scripts/bench/profile.mjs [json|binary|one]`: a CPU profile of the edgelog isolate (router and
+// PartitionDO share it) over W1 (`one`: W2, one JSON record per request, 32 in flight), taken through workerd's inspector with the DevTools protocol's
 // Profiler; writes .tmp/w1-<format>.cpuprofile (open in Chrome DevTools) and prints the top self times.
 
 import { writeFileSync } from "node:fs";
@@ -7,7 +7,7 @@ import { join } from "node:path";
 import WebSocket from "ws"; // miniflare's own dependency
 import { buildAll, ROOT } from "./build.mjs";
 import { startEdgelog } from "./systems/edgelog.mjs";
-import { produceBatched } from "./workloads.mjs";
+import { produceBatched, produceUnbatched } from "./workloads.mjs";
 
 const format = process.argv[2] ?? "json";
 const { worker, hot } = await buildAll();
@@ -47,14 +47,10 @@ await produceBatched(system, { total: 10000, batchSize: 100, concurrency: 8, run
 await withTimeout(send("Profiler.enable"), 10000, "enable");
 await withTimeout(send("Profiler.setSamplingInterval", { interval: 200 }), 10000, "interval");
 await withTimeout(send("Profiler.start"), 10000, "start");
-const r = await produceBatched(system, {
-  total: 50000,
-  batchSize: 100,
-  concurrency: 8,
-  runs: 1,
-  valueBytes: 100,
-  format,
-});
+const r =
+  format === "one"
+    ? await produceUnbatched(system, { total: 5000, concurrency: 32, runs: 1 })
+    : await produceBatched(system, { total: 50000, batchSize: 100, concurrency: 8, runs: 1, valueBytes: 100, format });
 const stop = await withTimeout(send("Profiler.stop"), 30000, "stop");
 const prof = stop.result.profile;
 const out = join(ROOT, ".tmp", `w1-${format}.cpuprofile`);
@@ -70,7 +66,9 @@ prof.samples.forEach((s, i) => {
   self.set(k, (self.get(k) ?? 0) + (dt[i] ?? 0));
   total += dt[i] ?? 0;
 });
-console.log(`W1 ${format} ${r.recordsPerSec.median.toFixed(0)} rec/s; profile ${(total / 1000).toFixed(0)} ms`);
+console.log(
+  `${format === "one" ? "W2" : `W1 ${format}`} ${r.recordsPerSec.median.toFixed(0)} rec/s; profile ${(total / 1000).toFixed(0)} ms`,
+);
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
   console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 ws.close();

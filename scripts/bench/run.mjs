@@ -5,10 +5,12 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
-import { buildAll, buildWorker, ROOT } from "./build.mjs";
+import { buildAll, buildPaths, buildWorker, ROOT } from "./build.mjs";
 import { startEdgelog } from "./systems/edgelog.mjs";
 import { consume, endToEndInterleaved, flatWithSize, produceBatched, produceUnbatched } from "./workloads.mjs";
 import { renderTables } from "./table.mjs";
+import { kafkajsProduce, sdkProduce, startGateway } from "./sdk-paths.mjs";
+import { summarize } from "./stats.mjs";
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -119,6 +121,36 @@ async function runSystem(sys, { produceOnly = false, w4With = [] } = {}) {
   return out;
 }
 
+/** W1's records as users send them: the SDK producer with its defaults, and kafkajs through the Kafka gateway. */
+async function sdkPaths(system) {
+  const { client, gateway } = await buildPaths();
+  const sdk = await import(client);
+  const gw = await startGateway(gateway, system.url);
+  const out = { w1_sdk: [], w1_kafkajs: [] };
+  try {
+    for (let run = 0; run < P.runs; run++) {
+      log(`edgelog: W1 through the SDK producer (run ${run + 1})`);
+      const t1 = await system.createLog(`bench-sdk-${Date.now().toString(36)}-${run}`, 1);
+      out.w1_sdk.push((await sdkProduce(sdk, system.url, t1, { total: P.w1, valueBytes: VALUE_BYTES })).recordsPerSec);
+      log(`edgelog: W1 through kafkajs and the Kafka gateway (run ${run + 1})`);
+      const t2 = await system.createLog(`bench-kjs-${Date.now().toString(36)}-${run}`, 1);
+      const r = await kafkajsProduce(gw.broker, t2, {
+        total: P.w1,
+        valueBytes: VALUE_BYTES,
+        batchSize: BATCH,
+        concurrency: W1_IN_FLIGHT,
+      });
+      out.w1_kafkajs.push(r.recordsPerSec);
+    }
+  } finally {
+    gw.stop();
+  }
+  return {
+    w1_sdk: { recordsPerSec: summarize(out.w1_sdk) },
+    w1_kafkajs: { recordsPerSec: summarize(out.w1_kafkajs) },
+  };
+}
+
 async function main() {
   const started = Date.now();
   log(`edgelog bench${quick ? " (quick: 1 run, smaller workloads)" : ""}${peers ? " with peers" : ""}`);
@@ -179,6 +211,7 @@ async function main() {
       { size: P.w5Size, samples: P.w5Samples, runs: P.runs, maxRecords: 100 },
       log,
     );
+    Object.assign(results.systems.edgelog, await sdkPaths(system));
   } finally {
     await system.stop();
   }

@@ -135,21 +135,30 @@ export async function flatWithSize(sys, { size, samples, runs, maxRecords }, log
   // Warm both ends once so neither pays a first-touch cost the other does not.
   await sys.fetchLatency(t, 0, 0, maxRecords);
   await sys.fetchLatency(t, 0, hw - maxRecords, maxRecords);
-  const result = await repeat(runs, async () => {
+  // Cold reads: archived offsets spread over the head, each read once in the whole workload, so
+  // no cache has them; offset 0, read again and again, is the warm case.
+  const archivedRecords = sys.archivedRecords ? await sys.archivedRecords(t, 0) : 0;
+  const stride = Math.floor((archivedRecords - 2 * maxRecords) / (samples * runs));
+  const result = await repeat(runs, async (run) => {
     const head = [];
     const tail = [];
+    const cold = [];
     for (let i = 0; i < samples; i++) {
       head.push(await sys.fetchLatency(t, 0, 0, maxRecords));
+      if (stride > maxRecords)
+        cold.push(await sys.fetchLatency(t, 0, maxRecords + (run * samples + i) * stride, maxRecords));
       tail.push(await sys.fetchLatency(t, 0, hw - maxRecords, maxRecords));
     }
     const h = percentiles(head);
     const tl = percentiles(tail);
+    const c = cold.length ? percentiles(cold) : undefined;
     return {
       headP50: h.p50,
       headP99: h.p99,
       tailP50: tl.p50,
       tailP99: tl.p99,
       ratio: Math.max(tl.p50 / h.p50, h.p50 / tl.p50),
+      ...(c ? { coldP50: c.p50, coldP99: c.p99, coldRatio: c.p50 / tl.p50 } : {}),
     };
   });
   return { ...result, logRecords: hw, archivedBytes: archived };

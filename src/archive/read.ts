@@ -135,7 +135,7 @@ async function readSegment(
   while (pos < buf.length) {
     let h;
     try {
-      h = checkedHeader(buf, pos, seg, expected);
+      h = checkedHeader(store, buf, pos, seg, expected);
     } catch (e) {
       if (part.batches.length > 0) return part; // as in readTiered: the damage is reported from its own offset
       throw e;
@@ -160,9 +160,13 @@ async function fetchRange(
   position: number,
   length: number,
 ): Promise<Uint8Array> {
+  const key = seg.r2Key!;
+  // Cached bytes are checked (framing, CRC-32C, offsets) on every read as R2's are; damage drops them.
+  const cached = store.ranges?.get(key, position, length);
+  if (cached) return cached;
   let buf: Uint8Array;
   try {
-    const obj = await store.get(seg.r2Key!, { range: { offset: position, length } });
+    const obj = await store.get(key, { range: { offset: position, length } });
     if (!obj) {
       // A segment retention removed while this read waited is an out-of-range offset, not damage.
       log.checkOffset(offset);
@@ -176,6 +180,7 @@ async function fetchRange(
     throw storageError(seg, `could not be read at ${position}+${length}: ${(e as Error).message}`);
   }
   if (buf.length !== length) throw storageError(seg, `returned ${buf.length} bytes at ${position}, expected ${length}`);
+  store.ranges?.put(key, position, buf);
   return buf;
 }
 
@@ -183,17 +188,23 @@ function isStorageError(e: unknown): boolean {
   return e instanceof EdgelogError && e.code === "KAFKA_STORAGE_ERROR";
 }
 
-/** Parses and verifies one archived batch: framing, CRC-32C, and the offset the index promised. */
-function checkedHeader(buf: Uint8Array, pos: number, seg: Segment, expected: number) {
+/**
+ * Parses and verifies one archived batch: framing, CRC-32C, and the offset the index promised.
+ * Damage drops the object's cached ranges, so a repaired object is read afresh.
+ */
+function checkedHeader(store: SegmentStore, buf: Uint8Array, pos: number, seg: Segment, expected: number) {
+  const damaged = (what: string) => {
+    store.ranges?.drop([seg.r2Key!]);
+    return storageError(seg, what);
+  };
   let h;
   try {
     h = readBatchHeader(buf, pos);
   } catch (e) {
-    throw storageError(seg, `has a damaged batch header at +${pos}: ${(e as Error).message}`);
+    throw damaged(`has a damaged batch header at +${pos}: ${(e as Error).message}`);
   }
-  if (!crcMatches(buf, h, pos))
-    throw storageError(seg, `has a batch at offset ${h.baseOffset} that fails its CRC-32C check`);
-  if (h.baseOffset !== expected) throw storageError(seg, `holds offset ${h.baseOffset} where ${expected} was expected`);
+  if (!crcMatches(buf, h, pos)) throw damaged(`has a batch at offset ${h.baseOffset} that fails its CRC-32C check`);
+  if (h.baseOffset !== expected) throw damaged(`holds offset ${h.baseOffset} where ${expected} was expected`);
   return h;
 }
 
@@ -219,7 +230,7 @@ export async function offsetForTimeTiered(log: PartitionLog, store: SegmentStore
     let pos = 0;
     let expected = entry.offset;
     while (pos < buf.length) {
-      const h = checkedHeader(buf, pos, seg, expected);
+      const h = checkedHeader(store, buf, pos, seg, expected);
       for (const r of decodeRecords(buf, pos)) {
         if (r.timestamp >= ts && r.offset >= log.state.logStartOffset)
           return { offset: r.offset, timestamp: r.timestamp };

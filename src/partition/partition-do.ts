@@ -4,7 +4,8 @@
 // subscribers (live.ts) and the alarm's background work (background.ts, alarm.ts).
 
 import { DurableObject } from "cloudflare:workers";
-import type { SegmentStore } from "../archive/store.js";
+import { RangeCache } from "../archive/range-cache.js";
+import { cachingStore, type SegmentStore } from "../archive/store.js";
 import type * as DS from "../contracts/durable-streams.js";
 import type * as P from "../contracts/partition.js";
 import { rpc } from "../contracts/rpc.js";
@@ -44,6 +45,8 @@ export interface PartitionPorts {
   voters?(ref: TopicRef): VoterStub[];
   /** Where its metrics report goes (the topic's aggregate). */
   metrics: MetricsPort;
+  /** The cache of archived ranges (default: one of RANGE_CACHE_BYTES); tests pass theirs to look inside. */
+  ranges?: RangeCache;
 }
 
 export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
@@ -53,6 +56,8 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
   readonly #waiters = new Waiters(MAX_WAITERS);
   readonly #alarm = new AlarmScheduler(this.ctx.storage);
   readonly #segments: SegmentStore;
+  /** Archived ranges read lately (archived segments are immutable; puts and deletes drop theirs). */
+  readonly #ranges: RangeCache;
   #log!: LogHost;
   #replication!: ReplicationHost;
   readonly #txns = new TxnHost((transactionalId) => txnCoordinatorObject(this.env, transactionalId));
@@ -70,7 +75,8 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
 
   constructor(ctx: DurableObjectState, env: Env, ports?: PartitionPorts) {
     super(ctx, env);
-    this.#segments = ports?.segments ?? env.ARCHIVE;
+    this.#ranges = ports?.ranges ?? new RangeCache();
+    this.#segments = cachingStore(ports?.segments ?? env.ARCHIVE, this.#ranges);
     // New data became readable: wake long-polls and live subscribers.
     const onHighWatermark = () => void (this.#waiters.notifyAll(), this.#live.onAppend());
     // Live subscribers keep their connections alive without waking the object.
@@ -328,6 +334,7 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
   /** Ends every wait and subscriber, then deletes all storage (the alarm with it). */
   async #wipe(reason: string): Promise<void> {
     this.#log.close();
+    this.#ranges.clear();
     this.#waiters.notifyAll();
     this.#live.closeAll(LIVE_CLOSE.GONE, reason);
     await this.ctx.storage.deleteAll();

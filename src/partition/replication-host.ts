@@ -99,7 +99,7 @@ export class ReplicationHost {
   }
 
   get isFollower(): boolean {
-    return this.self === undefined || this.view.leader !== this.self;
+    return isFollower(this.self, this.view);
   }
 
   /**
@@ -110,8 +110,9 @@ export class ReplicationHost {
   leader(): Replicator | undefined {
     const ref = this.parts.topic();
     const log = this.parts.log();
-    if (this.isFollower || !ref || !log) return undefined;
-    const self = this.self!;
+    // Each kv read deserializes: read self once (every append comes here).
+    const self = this.self;
+    if (isFollower(self, this.view) || !ref || !log) return undefined;
     const regions = replicasOf(ref.config).filter((r) => r !== self);
     const replicated = ref.config["replica.regions"].length > 0;
     if (!this.#replicator) {
@@ -158,10 +159,11 @@ export class ReplicationHost {
   async checkLeader(ref: TopicRef): Promise<void> {
     if (ref.leaderEpoch !== undefined && ref.leaderEpoch > this.view.epoch) await this.#syncWithAuthority(ref);
     const view = this.view;
-    if (this.isFollower) {
+    const self = this.self;
+    if (isFollower(self, view)) {
       throw new EdgelogError(
         "NOT_LEADER_OR_FOLLOWER",
-        `this copy (${this.self ?? "a follower"}) is not the leader: ${view.leader} leads epoch ${view.epoch}`,
+        `this copy (${self ?? "a follower"}) is not the leader: ${view.leader} leads epoch ${view.epoch}`,
         { leader: view.leader, leader_epoch: view.epoch, before_write: true },
       );
     }
@@ -388,4 +390,9 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("timed out")), ms)));
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** A copy that does not know its own name, or is not the one its view names, follows. */
+function isFollower(self: string | undefined, view: LeaderView): boolean {
+  return self === undefined || view.leader !== self;
 }

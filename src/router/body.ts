@@ -16,6 +16,26 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
   if (declared > maxBytes) throw tooLarge();
   const body = c.req.raw.body;
   if (!body) return new Uint8Array(0);
+  const brokeOff = (e: unknown, size?: number) =>
+    new EdgelogError(
+      "INVALID_REQUEST",
+      `request body broke off${size === undefined ? "" : ` after ${size} bytes`} (${(e as Error).message}): a malformed chunked encoding or a connection closed mid-body; send it again`,
+    );
+  const mismatch = (size: number) =>
+    new EdgelogError("INVALID_REQUEST", `request body has ${size} bytes but its Content-Length declares ${declared}`);
+  if (Number.isSafeInteger(declared) && declared >= 0) {
+    // Its length is declared within the bound: one native read, not a JavaScript loop over chunks
+    // (that loop was an eighth of a one-record produce's CPU).
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await c.req.raw.arrayBuffer());
+    } catch (e) {
+      throw brokeOff(e);
+    }
+    if (bytes.byteLength > maxBytes) throw tooLarge();
+    if (bytes.byteLength !== declared) throw mismatch(bytes.byteLength);
+    return bytes;
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -26,17 +46,9 @@ export async function readBody(c: Context, maxBytes: number): Promise<Uint8Array
     }
   } catch (e) {
     if (e instanceof EdgelogError) throw e;
-    throw new EdgelogError(
-      "INVALID_REQUEST",
-      `request body broke off after ${size} bytes (${(e as Error).message}): a malformed chunked encoding or a connection closed mid-body; send it again`,
-    );
+    throw brokeOff(e, size);
   }
-  if (Number.isSafeInteger(declared) && size !== declared) {
-    throw new EdgelogError(
-      "INVALID_REQUEST",
-      `request body has ${size} bytes but its Content-Length declares ${declared}`,
-    );
-  }
+  if (Number.isSafeInteger(declared) && size !== declared) throw mismatch(size);
   return concat(chunks);
 }
 

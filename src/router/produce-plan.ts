@@ -206,3 +206,40 @@ export function stitchReplies(
   });
   return { records, firstError };
 }
+
+/**
+ * The success reply's JSON text, `{"records":[...]}` as stitchReplies' records would stringify,
+ * written straight from the appended batches without an object per record. Undefined when a
+ * batch was a duplicate: that rarer reply takes stitchReplies.
+ */
+export function replyJson(
+  plans: PartitionPlan[],
+  outcomes: AppendOutcome[][],
+  inputs: RecordInput[],
+): string | undefined {
+  const n = inputs.length;
+  const partitionOf = new Int32Array(n);
+  const offsetOf = new Float64Array(n);
+  const timestampOf = new Float64Array(n);
+  for (let k = 0; k < plans.length; k++) {
+    const plan = plans[k]!;
+    const batches = outcomes[k]!;
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b]!;
+      if (batch.duplicate) return undefined;
+      const group = plan.groups[b]!;
+      for (let j = 0; j < group.length; j++) {
+        const i = group[j]!;
+        partitionOf[i] = plan.partition;
+        offsetOf[i] = batch.baseOffset + j;
+        timestampOf[i] = batch.logAppendTime >= 0 ? batch.logAppendTime : inputs[i]!.timestamp;
+      }
+    }
+  }
+  let s = '{"records":[';
+  for (let i = 0; i < n; i++) {
+    if (i > 0) s += ",";
+    s += `{"partition":${partitionOf[i]},"offset":${offsetOf[i]},"timestamp":${timestampOf[i]}}`;
+  }
+  return `${s}]}`;
+}

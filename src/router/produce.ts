@@ -18,6 +18,7 @@ import { topicRef, type Topic } from "../protocol/topic.js";
 import type { Env } from "../env.js";
 import type { AppEnv } from "./app-env.js";
 import { parseJson, readBody, validate } from "./body.js";
+import { conformingProduceRequest } from "./produce-input.js";
 import { chargeQuota, principalOf, requireGrant, type Principal } from "./auth.js";
 import { toEdgelogError } from "./errors.js";
 import { onLeader } from "./leaders.js";
@@ -27,7 +28,14 @@ import { onTopic } from "./permissions.js";
 import { route, type Route } from "./route.js";
 import { checkProducer } from "./producer-ids.js";
 import { stickyPartition } from "./partitioner.js";
-import { baseSequences, planPartitions, routeRecords, stitchReplies, type PartitionPlan } from "./produce-plan.js";
+import {
+  baseSequences,
+  planPartitions,
+  replyJson,
+  routeRecords,
+  stitchReplies,
+  type PartitionPlan,
+} from "./produce-plan.js";
 import { decompressBatches } from "../protocol/compression.js";
 import { groupAppend, laneKey, type AppendEntry } from "./group-commit.js";
 import { readSettings } from "../settings.js";
@@ -174,7 +182,7 @@ async function readProduceRequest(c: Context<AppEnv>): Promise<ProduceRequest> {
       `${records.length} records in one request; the bound is ${MAX_RECORDS_PER_REQUEST}`,
     );
   }
-  return validate(ProduceRequestSchema, json);
+  return conformingProduceRequest(json) ?? validate(ProduceRequestSchema, json);
 }
 
 /**
@@ -235,6 +243,14 @@ async function produceJson(
   }
 
   const settled = await Promise.allSettled(plans.map(send));
+  if (settled.every((s) => s.status === "fulfilled")) {
+    const text = replyJson(
+      plans,
+      settled.map((s) => (s as PromiseFulfilledResult<AppendedBatch[]>).value),
+      routed.inputs,
+    );
+    if (text !== undefined) return c.body(text, 200, { "content-type": "application/json" });
+  }
   const { records, firstError } = stitchReplies(
     plans,
     settled.map((s) =>

@@ -17,6 +17,8 @@ it("the bench harness runs every workload against edgelog and prints its table",
   for (const row of [
     "W1 batched produce, JSON",
     "W1 batched produce, binary",
+    "W1 via the SDK producer",
+    "W1 via kafkajs → Kafka gateway",
     "W2 unbatched",
     "W3 consume from 0, JSON",
     "W4 end-to-end p99",

@@ -100,6 +100,12 @@ export async function startEdgelog({
       const res = await expectOk("GET", `${base}/v1/topics/${t}`);
       return JSON.parse(res.body).partitions[p].archived_bytes;
     },
+    /** Records of the partition in R2 segments, estimated from the tiers' shares of its bytes. */
+    async archivedRecords(t, p) {
+      const d = JSON.parse((await expectOk("GET", `${base}/v1/topics/${t}`)).body).partitions[p];
+      const records = d.high_watermark - d.log_start_offset;
+      return Math.floor((records * d.archived_bytes) / Math.max(1, d.archived_bytes + d.bytes));
+    },
     produceBatch: (t, p, format) =>
       format === "binary"
         ? post(topicUrl(t, p), binBatch, CT_BATCH)
