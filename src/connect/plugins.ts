@@ -10,6 +10,8 @@ import { hostAllowed } from "./allowlist.js";
 export interface DeploymentFacts {
   /** EDGELOG_CONNECT_HTTP_ALLOWED_HOSTS entries: host, host:port, or *.suffix. */
   httpAllowedHosts: readonly string[];
+  /** EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled (Kafka's exactly.once.source.support). */
+  exactlyOnceSource: boolean;
   r2Bindings: readonly string[];
   queueProducers: readonly string[];
 }

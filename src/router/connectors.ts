@@ -4,9 +4,21 @@
 
 import type { Context } from "hono";
 import { z } from "zod";
-import { connectorResource, groupResource, topicResource, type Grant } from "../auth/grants.js";
+import {
+  connectorResource,
+  groupResource,
+  topicResource,
+  transactionalIdResource,
+  type Grant,
+} from "../auth/grants.js";
 import { mintToken } from "../auth/token-format.js";
-import { sinkGroup, validateConnector, connectorTopics, type ValidatedConnector } from "../connect/connector-config.js";
+import {
+  sinkGroup,
+  sourceTransactionalId,
+  validateConnector,
+  connectorTopics,
+  type ValidatedConnector,
+} from "../connect/connector-config.js";
 import type { RawConfig } from "../connect/config.js";
 import type { SourceOffset, StoredConnector, TargetState } from "../contracts/connector.js";
 import { deploymentFacts } from "../connect/runtime/facts.js";
@@ -278,6 +290,20 @@ function tokenGrants(c: Context<AppEnv>, v: ValidatedConnector): Grant[] {
   for (const topic of t.produce) {
     requireGrant(c, topicResource(topic), "produce");
     grants.push({ kind: "topic", pattern: topic, operations: ["produce"] });
+  }
+  if (v.exactlyOnce) {
+    // KIP-618: the task's transactions, and its source offset committed in them as group connect-<name>'s
+    // offset on its topic (a transactional offset commit needs consume on the group and the topic).
+    const tid = sourceTransactionalId(v.name);
+    const topic = String(v.values.topic);
+    requireGrant(c, transactionalIdResource(tid), "write");
+    requireGrant(c, groupResource(sinkGroup(v.name)), "consume");
+    requireGrant(c, topicResource(topic), "consume");
+    grants.push(
+      { kind: "transactional-id", pattern: tid, operations: ["write"] },
+      { kind: "group", pattern: sinkGroup(v.name), operations: ["consume"] },
+      { kind: "topic", pattern: topic, operations: ["consume"] },
+    );
   }
   return grants;
 }

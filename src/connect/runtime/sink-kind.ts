@@ -87,6 +87,7 @@ async function hostSink(ctx: HostContext): Promise<HostedMember> {
     instanceId: ctx.objectName,
     commitIntervalMs: c.values["offset.flush.interval.ms"] as number,
     maxWaitMs: 500,
+    isolationLevel: c.values["consumer.override.isolation.level"] as "read_uncommitted" | "read_committed",
   });
   // A sink may wait long on the other system (retries with backoff): heartbeats keep the membership meanwhile.
   const stopBeats = member.startHeartbeats();
