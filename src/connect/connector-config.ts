@@ -173,6 +173,15 @@ export const SINK_CONFIG: ConfigKey[] = [
     documentation: "If true, add headers containing error context to the messages written to the dead letter queue.",
   },
   {
+    name: "errors.deadletterqueue.exactly.once",
+    type: "BOOLEAN",
+    default: false,
+    importance: "LOW",
+    group: "Error Handling",
+    documentation:
+      "edgelog's: write DLQ records in a transaction that also commits the task's offsets (KIP-447), so the DLQ's committed records hold each failed record once across crashes. Needs a DLQ topic; not for r2-sink.",
+  },
+  {
     name: "offset.flush.interval.ms",
     type: "LONG",
     default: 10_000,
@@ -271,6 +280,16 @@ export function validateConnector(raw: RawConfig, facts: DeploymentFacts, plugin
         "The DLQ topic cannot be one of the topics the connector consumes",
       );
   }
+  if (parsed.values["errors.deadletterqueue.exactly.once"] === true) {
+    if (typeof dlq !== "string" || dlq === "")
+      addError(errors, "errors.deadletterqueue.exactly.once", "Set errors.deadletterqueue.topic.name too");
+    if (plugin?.class === "r2-sink")
+      addError(
+        errors,
+        "errors.deadletterqueue.exactly.once",
+        "r2-sink commits each object's offsets as it writes it, apart from its DLQ records: its DLQ stays at least once",
+      );
+  }
   if (plugin) plugin.validate?.(parsed.values, raw, errors, facts);
   const chain = buildChain(raw, errors);
   const infos = configInfos(plugin?.class ?? className ?? "", keys, raw, errors);
@@ -290,6 +309,7 @@ export function validateConnector(raw: RawConfig, facts: DeploymentFacts, plugin
         retryDelayMaxMs: v["errors.retry.delay.max.ms"] as number,
         dlqTopic: plugin.type === "sink" && dlq ? (dlq as string) : null,
         dlqContextHeaders: v["errors.deadletterqueue.context.headers.enable"] === true,
+        dlqExactlyOnce: plugin.type === "sink" && v["errors.deadletterqueue.exactly.once"] === true,
         logEnable: v["errors.log.enable"] === true,
       },
       exactlyOnce: plugin.type === "source" && facts.exactlyOnceSource,
@@ -326,8 +346,8 @@ function checkExactlyOnce(
 /** The group a sink's tasks form (Kafka Connect's connect-<name>); an exactly-once source commits its source offset there. */
 export const sinkGroup = (name: string) => `connect-${name}`;
 
-/** An exactly-once source task's transactional.id (KIP-618 names it after the connector and task). */
-export const sourceTransactionalId = (name: string, task = 0) => `connect-${name}-${task}`;
+/** A task's transactional.id: an exactly-once source's (KIP-618 names it after the connector and task), or a sink's exactly-once DLQ's. */
+export const taskTransactionalId = (name: string, task = 0) => `connect-${name}-${task}`;
 
 /** Topics the connector reads and writes: what GET /topics reports and what its token is granted. */
 export function connectorTopics(c: ValidatedConnector): { consume: string[]; produce: string[] } {

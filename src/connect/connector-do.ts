@@ -21,7 +21,7 @@ import { memberHostObject } from "../objects.js";
 import type { ConnectorStatus } from "../protocol/connect-api.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { connectorKv } from "./keys.js";
-import { sinkGroup, sourceTransactionalId, validateConnector, type ValidatedConnector } from "./connector-config.js";
+import { sinkGroup, taskTransactionalId, validateConnector, type ValidatedConnector } from "./connector-config.js";
 import { errorMessage, stackTrace } from "./errors.js";
 import type { ConnectRecord } from "./record.js";
 import { deploymentFacts } from "./runtime/facts.js";
@@ -279,7 +279,7 @@ export function connectorClass(router: Router) {
           connector,
           { [c.type === "source" ? connector.plugin.class : "sink"]: c.name },
           connector.exactlyOnce
-            ? { transactionalId: sourceTransactionalId(c.name), group: sinkGroup(c.name), topic }
+            ? { transactionalId: taskTransactionalId(c.name), group: sinkGroup(c.name), topic }
             : undefined,
         );
       }

@@ -15,7 +15,7 @@ import type { RawConfig } from "../connect/config.js";
 import {
   connectorTopics,
   sinkGroup,
-  sourceTransactionalId,
+  taskTransactionalId,
   validateConnector,
   type ValidatedConnector,
 } from "../connect/connector-config.js";
@@ -73,10 +73,18 @@ function tokenGrants(c: Context<AppEnv>, v: ValidatedConnector): Grant[] {
     requireGrant(c, topicResource(topic), "produce");
     grants.push({ kind: "topic", pattern: topic, operations: ["produce"] });
   }
+  if (v.errors.dlqExactlyOnce) {
+    // Each task's DLQ records and offset commits share a transaction of its own transactional id.
+    for (let task = 0; task < (v.values["tasks.max"] as number); task++) {
+      const tid = taskTransactionalId(v.name, task);
+      requireGrant(c, transactionalIdResource(tid), "write");
+      grants.push({ kind: "transactional-id", pattern: tid, operations: ["write"] });
+    }
+  }
   if (v.exactlyOnce) {
     // KIP-618: the task's transactions, and its source offset committed in them as group connect-<name>'s
     // offset on its topic (a transactional offset commit needs consume on the group and the topic).
-    const tid = sourceTransactionalId(v.name);
+    const tid = taskTransactionalId(v.name);
     const topic = String(v.values.topic);
     requireGrant(c, transactionalIdResource(tid), "write");
     requireGrant(c, groupResource(sinkGroup(v.name)), "consume");

@@ -2,27 +2,31 @@
 // project's EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT), an http-source writes each delivery and its
 // source offset in one transaction. Crashes are a source task's transport losing or holding a
 // request (the commit's reply lost, the commit never sent), then a new task over the same storage.
+// And a sink's exactly-once DLQ: its records and the task's offset commit in one transaction.
 
 import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { Transport } from "../../src/client/transport.js";
 import { validateConnector } from "../../src/connect/connector-config.js";
+import { TransactionalDlq } from "../../src/connect/runtime/dlq-transaction.js";
+import { SinkRunner } from "../../src/connect/runtime/sink-runner.js";
+import type { SinkRecord } from "../../src/connect/sinks/task.js";
 import { ingestRecords } from "../../src/connect/sources/http-source.js";
 import { SourceTask } from "../../src/connect/sources/source-task.js";
-import { call, createTopic, fetchRecords, uniqueTopic } from "../support/api.js";
+import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
 
 const facts = { httpAllowedHosts: [], exactlyOnceSource: true, r2Bindings: [], queueProducers: [] };
 
 /** Every record of partition 0 under the isolation given. */
-async function values(topic: string, isolation: "read_committed" | "read_uncommitted") {
-  const r = await fetchRecords(topic, 0, 0, `&isolation=${isolation}&max_records=1000`);
+async function values(topic: string, isolation: "read_committed" | "read_uncommitted", format = "json") {
+  const r = await fetchRecords(topic, 0, 0, `&isolation=${isolation}&max_records=1000&format=${format}`);
   expect(r.status).toBe(200);
   return r.body.records.map((x: any) => x.value);
 }
 
 /** A fault: what the transport does with every request whose path ends with `suffix` (retries too). */
-type Fault = { suffix: string; act: "lose-reply" | "drop" | { hold: Promise<void> } };
+type Fault = { suffix: string; act: "lose-reply" | "drop" | { hold: Promise<void>; reached: { at: boolean } } };
 
 function transport(faults: Fault[]): Transport {
   return new Transport({
@@ -32,7 +36,10 @@ function transport(faults: Fault[]): Transport {
       const req = new Request(input as RequestInfo, init);
       const fault = faults.find((f) => new URL(req.url).pathname.endsWith(f.suffix));
       if (fault?.act === "drop") throw new TypeError("network connection lost (request never sent)");
-      if (fault && typeof fault.act === "object") await fault.act.hold;
+      if (fault && typeof fault.act === "object") {
+        fault.act.reached.at = true;
+        await fault.act.hold;
+      }
       const res = await exports.default.fetch(req);
       if (fault?.act === "lose-reply") throw new TypeError("network connection lost (reply lost)");
       return res;
@@ -188,14 +195,22 @@ describe("exactly-once sources (KIP-618)", () => {
     const t = taskIn("eos-zombie-store", "eos-zombie", topic);
     let release!: () => void;
     const hold = new Promise<void>((r) => (release = r));
-    // The zombie writes, then stalls before its commit reaches the coordinator.
-    const zombie = t.run([{ suffix: "/commit", act: { hold } }], (task) => task.write(t.delivery(["old"]), "zombie-1"));
-    await expectEventually(async () => (await values(topic, "read_uncommitted")).includes("old"));
+    const reached = { at: false };
+    // The zombie writes its records and offset, then stalls before its commit reaches the coordinator.
+    const zombie = t
+      .run([{ suffix: "/commit", act: { hold, reached } }], (task) => task.write(t.delivery(["old"]), "zombie-1"))
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    // (Polled: a promise resolved inside the object cannot wake this test's context.)
+    while (!reached.at) await scheduler.wait(10);
+    expect(await values(topic, "read_uncommitted")).toEqual(["old"]);
     // Its replacement takes the transactional id (fencing it) and writes its own delivery.
     const fresh = await t.run([], (task) => task.write(t.delivery(["new"]), "fresh-1"));
     expect(fresh.records).toHaveLength(1);
     release();
-    await expect(zombie).rejects.toMatchObject({ code: "PRODUCER_FENCED" });
+    expect(await zombie).toMatchObject({ code: "PRODUCER_FENCED" });
     expect(await values(topic, "read_committed")).toEqual(["new"]);
     // The zombie's delivery is not remembered: its sender's retry is written (once) by the live task.
     const retry = await t.run([], (task) => task.write(t.delivery(["old"]), "zombie-1"));
@@ -204,10 +219,89 @@ describe("exactly-once sources (KIP-618)", () => {
   });
 });
 
-async function expectEventually(probe: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await scheduler.wait(20);
-  }
-}
+describe("a sink's exactly-once dead letter queue", () => {
+  it("aborts a crashed task's DLQ records with its uncommitted offsets: the DLQ's committed records hold each once", async () => {
+    const topic = uniqueTopic("dlq-in");
+    const dlq = uniqueTopic("dlq-out");
+    await createTopic(topic, 1);
+    await createTopic(dlq, 1);
+    const lines = ['{"n":1}', "not json", '{"n":3}'];
+    const written = await produce(
+      topic,
+      lines.map((value) => ({ value })),
+      { format: "string" },
+    );
+    expect(written.status).toBe(200);
+    const name = "dlq-eos";
+    const v = validateConnector(
+      {
+        name,
+        "connector.class": "http-sink",
+        topics: topic,
+        "http.api.url": "http://edgelog.test/hook",
+        "errors.tolerance": "all",
+        "errors.deadletterqueue.topic.name": dlq,
+        "errors.deadletterqueue.exactly.once": "true",
+      },
+      { ...facts, httpAllowedHosts: ["edgelog.test"] },
+    );
+    const connector = v.connector!;
+    const delivered: SinkRecord[] = [];
+    const task = () => {
+      const http = transport([]);
+      const txn = new TransactionalDlq(http, `connect-${name}-0`, dlq, false);
+      const runner = new SinkRunner({
+        connector,
+        taskId: 0,
+        sink: { put: async (rs) => void delivered.push(...rs), flush: async () => undefined },
+        dlq: async () => {
+          throw new Error("the at-least-once DLQ writer is not used");
+        },
+        transactionalDlq: txn,
+        paused: false,
+        sleep: (ms) => scheduler.wait(ms),
+      });
+      return { runner, http };
+    };
+    const enc = (t: string) => new TextEncoder().encode(t);
+    const batch = {
+      topic,
+      partition: 0,
+      highWatermark: 3,
+      records: lines.map((v, offset) => ({
+        offset,
+        timestamp: 1,
+        key: null,
+        value: enc(v),
+        headers: {},
+      })),
+    };
+    const plain = async () => {
+      throw new Error("the offsets must be committed in the DLQ's transaction");
+    };
+    const group = { groupId: `connect-${name}`, memberId: null, memberEpoch: 0 };
+    const tp = [{ topic, partition: 0 }];
+
+    // Task A sends the poison record to the DLQ, then crashes before its commit.
+    const a = task();
+    await a.runner.claim(tp);
+    await a.runner.process(batch);
+    expect(await values(dlq, "read_uncommitted", "string")).toEqual(["not json"]);
+    // Its replacement fences it (aborting the DLQ record), processes the batch again and commits.
+    const b = task();
+    await b.runner.claim(tp);
+    await b.runner.process(batch);
+    expect(await b.runner.commit([{ topic, partition: 0, offset: 3 }], plain, group)).toBeUndefined();
+    const committed = await call("GET", `/v1/groups/connect-${name}/offsets`);
+    expect(committed.body.offsets).toMatchObject([{ topic, partition: 0, offset: 3 }]);
+    expect(await values(dlq, "read_committed", "string")).toEqual(["not json"]);
+    expect(await values(dlq, "read_uncommitted", "string")).toEqual(["not json", "not json"]);
+    // The zombie's late commit is refused: nothing of it is committed.
+    await expect(a.runner.commit([{ topic, partition: 0, offset: 3 }], plain, group)).rejects.toMatchObject({
+      code: "PRODUCER_FENCED",
+    });
+    expect(await values(dlq, "read_committed", "string")).toEqual(["not json"]);
+    // The sink itself stays at least once: both tasks delivered the good records.
+    expect(delivered.map((r) => r.original.offset)).toEqual([0, 2, 0, 2]);
+  });
+});

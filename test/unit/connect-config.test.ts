@@ -131,6 +131,22 @@ describe("connector config validation", () => {
     expect(validateConnector(sink, on).connector!.exactlyOnce).toBe(false);
   });
 
+  it("takes errors.deadletterqueue.exactly.once only with a DLQ topic, and never for r2-sink", () => {
+    const key = "errors.deadletterqueue.exactly.once";
+    expect(validateConnector({ ...sink, [key]: "true" }, facts).errors[key]![0]).toMatch(
+      /errors.deadletterqueue.topic.name/,
+    );
+    const withDlq = { ...sink, [key]: "true", "errors.deadletterqueue.topic.name": "hooks-dlq" };
+    expect(validateConnector(withDlq, facts).connector!.errors.dlqExactlyOnce).toBe(true);
+    const r2 = {
+      name: "lake",
+      "connector.class": "r2-sink",
+      topics: "orders",
+      "errors.deadletterqueue.topic.name": "d",
+    };
+    expect(validateConnector({ ...r2, [key]: "true" }, facts).errors[key]![0]).toMatch(/r2-sink.*at least once/);
+  });
+
   it("checks the DLQ topic and the transform chain within the same answer", () => {
     const v = validateConnector(
       {

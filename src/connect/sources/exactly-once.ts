@@ -4,14 +4,13 @@
 // decides both: a delivery is remembered locally only once that offset is seen committed.
 
 import { Instrumentation } from "../../client/instrumentation.js";
-import type { Message } from "../../client/messages.js";
 import { TopicMetadata } from "../../client/metadata.js";
 import { Producer } from "../../client/producer.js";
 import type { Transport } from "../../client/transport.js";
 import type { Written } from "../../contracts/connector.js";
 import type { CommittedOffsetsReply } from "../../protocol/api.js";
 import { EdgelogError } from "../../protocol/errors.js";
-import type { OutRecord } from "../runtime/produce.js";
+import { toMessage, type OutRecord } from "../runtime/produce.js";
 
 /** A delivery written in a transaction whose commit has not been seen yet (kept in the object's SQLite). */
 export interface PendingDelivery {
@@ -88,7 +87,7 @@ export class ExactlyOnceWriter {
     try {
       const written: Written = { records: [], skipped };
       for (const [topic, list] of byTopic) {
-        for (const m of await txn.send(topic, list.map(message))) {
+        for (const m of await txn.send(topic, list.map(toMessage))) {
           written.records.push({ topic, partition: m.partition, offset: m.offset });
         }
       }
@@ -142,16 +141,4 @@ export class ExactlyOnceWriter {
       return null;
     }
   }
-}
-
-function message(r: OutRecord): Message {
-  const headers: Record<string, string | null> = {};
-  for (const h of r.headers) headers[h.key] = h.value;
-  return {
-    key: r.key,
-    value: r.value,
-    headers,
-    ...(r.partition !== null && r.partition >= 0 ? { partition: r.partition } : {}),
-    ...(r.timestamp !== null ? { timestamp: r.timestamp } : {}),
-  };
 }
