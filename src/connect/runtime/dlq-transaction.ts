@@ -12,9 +12,6 @@ import type { CommitOffsets, GroupMetadata, PartitionOffset } from "../../host/r
 import type { Errant } from "../errors.js";
 import { dlqRecords, toMessage } from "./produce.js";
 
-/** Kafka's transaction.max.timeout.ms: a sink may retry its system for minutes before a commit. */
-const DLQ_TRANSACTION_TIMEOUT_MS = 900_000;
-
 export class TransactionalDlq {
   readonly #producer: Producer;
   #txn?: Transaction;
@@ -26,8 +23,9 @@ export class TransactionalDlq {
     private readonly contextHeaders: boolean,
   ) {
     this.#producer = new Producer(http, new Instrumentation(), new TopicMetadata(http), {
+      // Kafka's default transaction.timeout.ms (60 s): a task whose commit waits longer on its system
+      // has its transaction aborted by the coordinator, and reprocesses (its commit answers "rewind").
       transactionalId,
-      transactionTimeoutMs: DLQ_TRANSACTION_TIMEOUT_MS,
       format: "binary",
       lingerMs: 0,
     });
