@@ -14,7 +14,8 @@ import {
 } from "./config.js";
 import { CONVERTER_NAMES, JSON_CONVERTER, STRING_CONVERTER } from "./converters.js";
 import type { ErrorSettings } from "./errors.js";
-import { connectorPlugin, type ConnectorPlugin, type DeploymentFacts } from "./plugins.js";
+import type { ConnectorPlugin, DeploymentFacts } from "./plugin.js";
+import { connectorPlugin } from "./plugins.js";
 import { buildChain, type Chain } from "./transforms/chain.js";
 
 const converterCheck = (v: ConfigValue) =>

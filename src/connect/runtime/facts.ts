@@ -4,7 +4,7 @@
 import type { Env } from "../../env.js";
 import { variable } from "../../settings.js";
 import { parseAllowedHosts } from "../allowlist.js";
-import type { DeploymentFacts } from "../plugins.js";
+import type { DeploymentFacts } from "../plugin.js";
 
 const isR2 = (b: unknown) =>
   typeof b === "object" && b !== null && typeof (b as R2Bucket).createMultipartUpload === "function";
