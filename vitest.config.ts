@@ -53,6 +53,8 @@ export default defineConfig({
             EDGELOG_MIRROR_WAIT_MS: "200",
             // An http-sink's outbound fetches come back to this Worker, whatever the host.
             EDGELOG_CONNECT_HTTP_ALLOWED_HOSTS: "edgelog.test",
+            // Sources write in transactions (KIP-618); integration-auth keeps the at-least-once default.
+            EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT: "enabled",
             // Metrics: pushes only when a test runs the alarm (test/integration/metrics*.test.ts), and
             // every scrape reads the aggregates, so exact counts can be read back at once.
             EDGELOG_METRICS_PUSH_MS: "600000",

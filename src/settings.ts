@@ -123,6 +123,12 @@ export const VARIABLE_SPEC = {
     default: [],
     doc: "hosts an [http-sink](connectors.md#http-sink) may call: comma-separated `host`, `host:port` or `*.suffix`; unset allows none",
   },
+  EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT: {
+    kind: "choice",
+    default: "disabled",
+    choices: ["disabled", "enabled"],
+    doc: "Kafka Connect's `exactly.once.source.support`: `enabled` makes every source connector write each delivery and its source offset in one [transaction](connectors.md#exactly-once-sources-kip-618)",
+  },
   EDGELOG_METRICS_PUSH_MS: {
     kind: "int",
     default: 10_000,

@@ -12,7 +12,7 @@ import {
 } from "../../src/protocol/topic-config.js";
 import { APIS } from "../../src/gateway/wire/messages.js";
 import type { ConfigKey } from "../../src/connect/config.js";
-import { COMMON_CONFIG, SINK_CONFIG } from "../../src/connect/connector-config.js";
+import { COMMON_CONFIG, SINK_CONFIG, SOURCE_CONFIG } from "../../src/connect/connector-config.js";
 import { CONNECTOR_PLUGINS } from "../../src/connect/plugins.js";
 import { transformPluginInfos } from "../../src/connect/transforms/chain.js";
 import { METRIC_SPEC, type MetricSpec } from "../../src/metrics/spec.js";
@@ -32,6 +32,7 @@ export const DOC_TABLES: DocTable[] = [
   { file: "CONTRIBUTING.md", marker: "arrows-table", render: arrowsTable },
   { file: "docs/connectors.md", marker: "connect-common-config", render: () => connectConfigTable(COMMON_CONFIG) },
   { file: "docs/connectors.md", marker: "connect-sink-config", render: () => connectConfigTable(SINK_CONFIG) },
+  { file: "docs/connectors.md", marker: "connect-source-config", render: () => connectConfigTable(SOURCE_CONFIG) },
   ...CONNECTOR_PLUGINS.map((p) => ({
     file: "docs/connectors.md",
     marker: `connect-${p.class}-config`,

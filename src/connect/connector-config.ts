@@ -1,5 +1,5 @@
-// Validating a connector's whole config: the keys every connector has (Kafka's ConnectorConfig and
-// SinkConnectorConfig), its plugin's own keys, its transformation chain; what its token must grant.
+// Validating a connector's whole config: the keys every connector has (Kafka's ConnectorConfig,
+// SinkConnectorConfig and SourceConnectorConfig), its plugin's own keys, its transformation chain; what its token must grant.
 
 import { CONNECTOR_NAME_PATTERN, TOPIC_NAME_PATTERN } from "../protocol/constants.js";
 import {
@@ -14,7 +14,8 @@ import {
 } from "./config.js";
 import { CONVERTER_NAMES, JSON_CONVERTER, STRING_CONVERTER } from "./converters.js";
 import type { ErrorSettings } from "./errors.js";
-import { connectorPlugin, type ConnectorPlugin, type DeploymentFacts } from "./plugins.js";
+import type { ConnectorPlugin, DeploymentFacts } from "./plugin.js";
+import { connectorPlugin } from "./plugins.js";
 import { buildChain, type Chain } from "./transforms/chain.js";
 
 const converterCheck = (v: ConfigValue) =>
@@ -173,6 +174,15 @@ export const SINK_CONFIG: ConfigKey[] = [
     documentation: "If true, add headers containing error context to the messages written to the dead letter queue.",
   },
   {
+    name: "errors.deadletterqueue.exactly.once",
+    type: "BOOLEAN",
+    default: false,
+    importance: "LOW",
+    group: "Error Handling",
+    documentation:
+      "edgelog's: write DLQ records in a transaction that also commits the task's offsets (KIP-447), so the DLQ's committed records hold each failed record once across crashes. Needs a DLQ topic; not for r2-sink.",
+  },
+  {
     name: "offset.flush.interval.ms",
     type: "LONG",
     default: 10_000,
@@ -182,6 +192,40 @@ export const SINK_CONFIG: ConfigKey[] = [
     documentation:
       "How often the task flushes the sink and commits its offsets (a worker setting in Kafka, per connector here).",
   },
+  {
+    name: "consumer.override.isolation.level",
+    type: "STRING",
+    default: "read_uncommitted",
+    validValues: ["read_uncommitted", "read_committed"],
+    importance: "MEDIUM",
+    group: "Common",
+    documentation:
+      "The sink's consumer isolation.level (a KIP-458 client override): read_committed delivers only committed transactions' records, e.g. those of an exactly-once source.",
+  },
+];
+
+/** Keys of every source (Kafka's SourceConnectorConfig): exactly-once support (KIP-618). */
+export const SOURCE_CONFIG: ConfigKey[] = [
+  {
+    name: "exactly.once.support",
+    type: "STRING",
+    default: "requested",
+    validValues: ["requested", "required"],
+    importance: "MEDIUM",
+    group: "Exactly Once Support",
+    documentation:
+      "required: refuse the config unless this deployment runs sources exactly once (EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled); requested: run exactly once when the deployment does, at least once otherwise.",
+  },
+  {
+    name: "transaction.boundary",
+    type: "STRING",
+    default: "poll",
+    validValues: ["poll", "interval", "connector"],
+    importance: "MEDIUM",
+    group: "Exactly Once Support",
+    documentation:
+      "Where a transaction ends. Only poll is supported: each delivery (one webhook request, one queue batch) is one transaction; interval and connector are refused.",
+  },
 ];
 
 export interface ValidatedConnector {
@@ -190,6 +234,8 @@ export interface ValidatedConnector {
   values: Record<string, ConfigValue>;
   chain: Chain;
   errors: ErrorSettings;
+  /** A source that writes each delivery and its source offset in one transaction (KIP-618). */
+  exactlyOnce: boolean;
 }
 
 export interface Validation {
@@ -204,7 +250,7 @@ export interface Validation {
 export function validateConnector(raw: RawConfig, facts: DeploymentFacts, pluginName?: string): Validation {
   const className = pluginName ?? raw["connector.class"];
   const plugin = className === undefined ? undefined : connectorPlugin(className);
-  const keys = [...COMMON_CONFIG, ...(plugin?.type === "sink" ? SINK_CONFIG : []), ...(plugin?.config ?? [])];
+  const keys = [...COMMON_CONFIG, ...typeConfig(plugin?.type), ...(plugin?.config ?? [])];
   const parsed = parseConfig(keys, raw);
   const errors = parsed.errors;
   if (!plugin && className !== undefined && !errors["connector.class"]) {
@@ -221,6 +267,7 @@ export function validateConnector(raw: RawConfig, facts: DeploymentFacts, plugin
   if (plugin?.type === "source" && (parsed.values["tasks.max"] as number) > 1) {
     addError(errors, "tasks.max", `${plugin.class} runs one task; set tasks.max to 1`);
   }
+  if (plugin?.type === "source") checkExactlyOnce(parsed.values, errors, facts);
   if (raw["topics.regex"] !== undefined)
     addError(errors, "topics.regex", "topics.regex is not supported; list the topics in topics");
   const dlq = parsed.values["errors.deadletterqueue.topic.name"];
@@ -232,6 +279,16 @@ export function validateConnector(raw: RawConfig, facts: DeploymentFacts, plugin
         errors,
         "errors.deadletterqueue.topic.name",
         "The DLQ topic cannot be one of the topics the connector consumes",
+      );
+  }
+  if (parsed.values["errors.deadletterqueue.exactly.once"] === true) {
+    if (typeof dlq !== "string" || dlq === "")
+      addError(errors, "errors.deadletterqueue.exactly.once", "Set errors.deadletterqueue.topic.name too");
+    if (plugin?.class === "r2-sink")
+      addError(
+        errors,
+        "errors.deadletterqueue.exactly.once",
+        "r2-sink commits each object's offsets as it writes it, apart from its DLQ records: its DLQ stays at least once",
       );
   }
   if (plugin) plugin.validate?.(parsed.values, raw, errors, facts);
@@ -253,14 +310,45 @@ export function validateConnector(raw: RawConfig, facts: DeploymentFacts, plugin
         retryDelayMaxMs: v["errors.retry.delay.max.ms"] as number,
         dlqTopic: plugin.type === "sink" && dlq ? (dlq as string) : null,
         dlqContextHeaders: v["errors.deadletterqueue.context.headers.enable"] === true,
+        dlqExactlyOnce: plugin.type === "sink" && v["errors.deadletterqueue.exactly.once"] === true,
         logEnable: v["errors.log.enable"] === true,
       },
+      exactlyOnce: plugin.type === "source" && facts.exactlyOnceSource,
     },
   };
 }
 
-/** The group a sink's tasks form (Kafka Connect's connect-<name>). */
+/** The keys a sink or a source has beside the common ones. */
+export function typeConfig(type: "sink" | "source" | undefined): ConfigKey[] {
+  return type === "sink" ? SINK_CONFIG : type === "source" ? SOURCE_CONFIG : [];
+}
+
+/** KIP-618's per-connector keys against the deployment's exactly.once.source.support. */
+function checkExactlyOnce(
+  values: Record<string, ConfigValue>,
+  errors: Record<string, string[]>,
+  facts: DeploymentFacts,
+): void {
+  if (values["exactly.once.support"] === "required" && !facts.exactlyOnceSource)
+    addError(
+      errors,
+      "exactly.once.support",
+      "exactly.once.support is required, but this deployment runs sources at least once: set EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled (Kafka's exactly.once.source.support), or use requested",
+    );
+  const boundary = values["transaction.boundary"];
+  if (boundary === "interval" || boundary === "connector")
+    addError(
+      errors,
+      "transaction.boundary",
+      `transaction.boundary=${boundary} is not supported: each delivery (a webhook request, a queue batch) is one transaction; use poll`,
+    );
+}
+
+/** The group a sink's tasks form (Kafka Connect's connect-<name>); an exactly-once source commits its source offset there. */
 export const sinkGroup = (name: string) => `connect-${name}`;
+
+/** A task's transactional.id: an exactly-once source's (KIP-618 names it after the connector and task), or a sink's exactly-once DLQ's. */
+export const taskTransactionalId = (name: string, task = 0) => `connect-${name}-${task}`;
 
 /** Topics the connector reads and writes: what GET /topics reports and what its token is granted. */
 export function connectorTopics(c: ValidatedConnector): { consume: string[]; produce: string[] } {

@@ -21,7 +21,7 @@ import { memberHostObject } from "../objects.js";
 import type { ConnectorStatus } from "../protocol/connect-api.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { connectorKv } from "./keys.js";
-import { validateConnector, type ValidatedConnector } from "./connector-config.js";
+import { sinkGroup, taskTransactionalId, validateConnector, type ValidatedConnector } from "./connector-config.js";
 import { errorMessage, stackTrace } from "./errors.js";
 import type { ConnectRecord } from "./record.js";
 import { deploymentFacts } from "./runtime/facts.js";
@@ -236,6 +236,9 @@ export function connectorClass(router: Router) {
         if (e instanceof EdgelogError && (e.code === "INVALID_RECORD" || e.retriable)) throw e;
         if (e instanceof Error && e.name === "RetriableException")
           throw new EdgelogError("LEADER_NOT_AVAILABLE", `writing failed, retry: ${errorMessage(e)}`);
+        // A task replaced by a newer one (its transaction aborted by the newer one's init): the newer one writes.
+        if (e instanceof EdgelogError && e.code === "PRODUCER_FENCED")
+          throw new EdgelogError("LEADER_NOT_AVAILABLE", `${e.message}; nothing was written, retry`);
         const c = this.#stored();
         if (this.#validated(c).errors.tolerance === "none") this.#kv.put("failed", stackTrace(e));
         throw e instanceof EdgelogError ? e : new EdgelogError("UNKNOWN_SERVER_ERROR", errorMessage(e));
@@ -269,9 +272,16 @@ export function connectorClass(router: Router) {
           token: c.token ?? undefined,
           fetch: inProcessFetch(router, this.env, this.ctx),
         });
-        this.#source = new SourceTask(this.ctx.storage.sql, http, connector, {
-          [c.type === "source" ? connector.plugin.class : "sink"]: c.name,
-        });
+        const topic = String(connector.values.topic);
+        this.#source = new SourceTask(
+          this.ctx.storage.sql,
+          http,
+          connector,
+          { [c.type === "source" ? connector.plugin.class : "sink"]: c.name },
+          connector.exactlyOnce
+            ? { transactionalId: taskTransactionalId(c.name), group: sinkGroup(c.name), topic }
+            : undefined,
+        );
       }
       return { task: this.#source, connector };
     }

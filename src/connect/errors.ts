@@ -25,6 +25,8 @@ export interface ErrorSettings {
   retryDelayMaxMs: number;
   dlqTopic: string | null;
   dlqContextHeaders: boolean;
+  /** errors.deadletterqueue.exactly.once: DLQ records and offset commits in one transaction. */
+  dlqExactlyOnce: boolean;
   logEnable: boolean;
 }
 

@@ -3,7 +3,7 @@
 
 import { z } from "zod";
 import { keyInfo } from "../connect/config.js";
-import { COMMON_CONFIG, SINK_CONFIG, validateConnector } from "../connect/connector-config.js";
+import { COMMON_CONFIG, typeConfig, validateConnector } from "../connect/connector-config.js";
 import { CONNECTOR_PLUGINS, connectorPlugin } from "../connect/plugins.js";
 import { deploymentFacts } from "../connect/runtime/facts.js";
 import { transformPluginInfos } from "../connect/transforms/chain.js";
@@ -22,7 +22,7 @@ const ANY_TOKEN = inHandler("any token");
 
 function plugin(name: string) {
   const p = connectorPlugin(name);
-  if (p) return { class: p.class, config: [...COMMON_CONFIG, ...(p.type === "sink" ? SINK_CONFIG : []), ...p.config] };
+  if (p) return { class: p.class, config: [...COMMON_CONFIG, ...typeConfig(p.type), ...p.config] };
   const t = transformPluginInfos().find((x) => x.class === name);
   if (t) return t;
   throw new EdgelogError("CONNECTOR_PLUGIN_NOT_FOUND", `no connector plugin ${JSON.stringify(name)}`);

@@ -9,6 +9,7 @@ import { RetriableException } from "../../src/connect/record.js";
 
 const facts = {
   httpAllowedHosts: ["hooks.example.com", "127.0.0.1:9000"],
+  exactlyOnceSource: false,
   r2Bindings: ["ARCHIVE"],
   queueProducers: [],
 };
@@ -110,6 +111,40 @@ describe("connector config validation", () => {
     expect(Object.keys(v.errors).sort()).toEqual(["hmac.secret", "tasks.max"]);
     const ok = validateConnector({ name: "w", "connector.class": "http-source", topic: "events" }, facts);
     expect(connectorTopics(ok.connector!)).toEqual({ consume: [], produce: ["events"] });
+  });
+
+  it("runs sources exactly once only where the deployment enables it, and only with transaction.boundary=poll", () => {
+    const source = { name: "hook", "connector.class": "http-source", topic: "orders" };
+    // Kafka's exactly.once.support=required is refused where exactly.once.source.support is off...
+    const off = validateConnector({ ...source, "exactly.once.support": "required" }, facts);
+    expect(off.errors["exactly.once.support"]![0]).toMatch(/EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT=enabled/);
+    // ...requested (the default) runs at least once there, exactly once where it is on.
+    expect(validateConnector(source, facts).connector!.exactlyOnce).toBe(false);
+    const on = { ...facts, exactlyOnceSource: true };
+    expect(validateConnector({ ...source, "exactly.once.support": "required" }, on).connector!.exactlyOnce).toBe(true);
+    for (const boundary of ["interval", "connector"]) {
+      const v = validateConnector({ ...source, "transaction.boundary": boundary }, on);
+      expect(v.errors["transaction.boundary"]![0]).toMatch(/not supported.*use poll/);
+    }
+    expect(validateConnector({ ...source, "transaction.boundary": "poll" }, on).errors).toEqual({});
+    // Sinks have neither key, and are never transactional.
+    expect(validateConnector(sink, on).connector!.exactlyOnce).toBe(false);
+  });
+
+  it("takes errors.deadletterqueue.exactly.once only with a DLQ topic, and never for r2-sink", () => {
+    const key = "errors.deadletterqueue.exactly.once";
+    expect(validateConnector({ ...sink, [key]: "true" }, facts).errors[key]![0]).toMatch(
+      /errors.deadletterqueue.topic.name/,
+    );
+    const withDlq = { ...sink, [key]: "true", "errors.deadletterqueue.topic.name": "hooks-dlq" };
+    expect(validateConnector(withDlq, facts).connector!.errors.dlqExactlyOnce).toBe(true);
+    const r2 = {
+      name: "lake",
+      "connector.class": "r2-sink",
+      topics: "orders",
+      "errors.deadletterqueue.topic.name": "d",
+    };
+    expect(validateConnector({ ...r2, [key]: "true" }, facts).errors[key]![0]).toMatch(/r2-sink.*at least once/);
   });
 
   it("checks the DLQ topic and the transform chain within the same answer", () => {

@@ -25,7 +25,7 @@ function record(offset: number, value: unknown, over: Partial<SinkRecord> = {}):
   };
 }
 
-const facts = { httpAllowedHosts: ["sink.test"], r2Bindings: [], queueProducers: [] };
+const facts = { httpAllowedHosts: ["sink.test"], exactlyOnceSource: false, r2Bindings: [], queueProducers: [] };
 
 function httpSink(config: Record<string, string>, answer: (body: string, attempt: number) => Response) {
   const v = validateConnector(

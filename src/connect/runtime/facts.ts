@@ -1,9 +1,10 @@
 // What a connector's validation needs to know about this deployment, read off its bindings and
-// variables: the allowed HTTP hosts, the R2 buckets and Queue producers it declares.
+// variables: the allowed HTTP hosts, exactly-once source support, the R2 buckets and Queue producers it declares.
 
 import type { Env } from "../../env.js";
+import { variable } from "../../settings.js";
 import { parseAllowedHosts } from "../allowlist.js";
-import type { DeploymentFacts } from "../plugins.js";
+import type { DeploymentFacts } from "../plugin.js";
 
 const isR2 = (b: unknown) =>
   typeof b === "object" && b !== null && typeof (b as R2Bucket).createMultipartUpload === "function";
@@ -21,6 +22,7 @@ export function deploymentFacts(env: Env): DeploymentFacts {
     const bindings = Object.entries(env as unknown as Record<string, unknown>);
     facts = {
       httpAllowedHosts: parseAllowedHosts(env.EDGELOG_CONNECT_HTTP_ALLOWED_HOSTS),
+      exactlyOnceSource: variable(env, "EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT") === "enabled",
       r2Bindings: bindings.filter(([, b]) => isR2(b)).map(([n]) => n),
       queueProducers: bindings.filter(([, b]) => isQueue(b)).map(([n]) => n),
     };

@@ -7,13 +7,14 @@ import { type HostContext, type HostedMember, HostedFailure, registerHostedKind 
 import { GroupMember } from "../../host/member.js";
 import { parseAllowedHosts } from "../allowlist.js";
 import type { RawConfig } from "../config.js";
-import { sinkGroup, validateConnector, type ValidatedConnector } from "../connector-config.js";
+import { sinkGroup, taskTransactionalId, validateConnector, type ValidatedConnector } from "../connector-config.js";
 import { HttpSink } from "../sinks/http-sink.js";
 import { JSON_LINES, parquet } from "../sinks/object-format.js";
 import { QueuesSink } from "../sinks/queues-sink.js";
 import { R2Sink } from "../sinks/r2-sink.js";
 import type { SinkTask } from "../sinks/task.js";
 import { deploymentFacts } from "./facts.js";
+import { TransactionalDlq } from "./dlq-transaction.js";
 import { dlqWriter } from "./produce.js";
 import { SinkRunner } from "./sink-runner.js";
 
@@ -73,11 +74,15 @@ async function hostSink(ctx: HostContext): Promise<HostedMember> {
   const http = new Transport({ url: ctx.url, fetch: ctx.fetch, token: ctx.token });
   let runner: SinkRunner | undefined;
   const sink = sinkTask(c, ctx.env, () => runner!);
+  const taskId = Number(raw[TASK_ID_KEY] ?? 0);
   runner = new SinkRunner({
     connector: c,
-    taskId: Number(raw[TASK_ID_KEY] ?? 0),
+    taskId,
     sink,
     dlq: dlqWriter(http, c.errors.dlqTopic ?? "", c.errors.dlqContextHeaders),
+    transactionalDlq: c.errors.dlqExactlyOnce
+      ? new TransactionalDlq(http, taskTransactionalId(c.name, taskId), c.errors.dlqTopic!, c.errors.dlqContextHeaders)
+      : undefined,
     paused: raw[PAUSED_KEY] === "true",
     sleep,
   });
@@ -87,6 +92,7 @@ async function hostSink(ctx: HostContext): Promise<HostedMember> {
     instanceId: ctx.objectName,
     commitIntervalMs: c.values["offset.flush.interval.ms"] as number,
     maxWaitMs: 500,
+    isolationLevel: c.values["consumer.override.isolation.level"] as "read_uncommitted" | "read_committed",
   });
   // A sink may wait long on the other system (retries with backoff): heartbeats keep the membership meanwhile.
   const stopBeats = member.startHeartbeats();

@@ -1,10 +1,13 @@
 // A sink connector's task as the member host runs it: each fetched batch is converted, transformed
 // and handed to the sink; failures are retried, tolerated into the DLQ or fail the task, as the
-// errors.* settings say; a commit delivers what the sink buffered before offsets are committed.
+// errors.* settings say; a commit delivers what the sink buffered before offsets are committed (with
+// errors.deadletterqueue.exactly.once, inside the transaction holding the DLQ records since the last).
 
 import type {
   AssignedPartition,
   CommitOffsets,
+  CommitOutcome,
+  GroupMetadata,
   MemberBatch,
   MemberRecord,
   MemberRunner,
@@ -15,7 +18,9 @@ import type { ValidatedConnector } from "../connector-config.js";
 import { converter } from "../converters.js";
 import { type Errant, type FailureContext, type Stage, tolerate, withRetries } from "../errors.js";
 import type { ConnectHeader, ConnectRecord, Data } from "../record.js";
+import { EdgelogError } from "../../protocol/errors.js";
 import type { SinkRecord, SinkTask } from "../sinks/task.js";
+import type { TransactionalDlq } from "./dlq-transaction.js";
 
 /** Produces failed records to the dead letter queue (the original bytes, with context headers when asked). */
 export type DlqWriter = (entries: Errant[]) => Promise<void>;
@@ -25,9 +30,14 @@ export interface SinkRunnerOptions {
   taskId: number;
   sink: SinkTask;
   dlq: DlqWriter;
+  /** errors.deadletterqueue.exactly.once: DLQ records and offset commits share a transaction. */
+  transactionalDlq?: TransactionalDlq;
   paused: boolean;
   sleep: (ms: number) => Promise<void>;
 }
+
+/** Commit failures the member handles (fenced in the group), and a newer task holding the transactional id. */
+const FENCED = new Set(["UNKNOWN_MEMBER_ID", "FENCED_MEMBER_EPOCH", "PARTITION_NOT_OWNED", "PRODUCER_FENCED"]);
 
 function headersOf(r: MemberRecord): ConnectHeader[] {
   return Object.entries(r.headers).map(([key, value]) => ({ key, value }));
@@ -81,14 +91,34 @@ export class SinkRunner implements MemberRunner {
     if (out.length > 0) await this.#o.sink.put(out);
   }
 
-  async commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets): Promise<void | PartitionOffset[]> {
-    const done = await this.#o.sink.flush(offsets, commitOffsets);
-    if (Array.isArray(done)) return done;
-    await commitOffsets(offsets);
+  async commit(offsets: PartitionOffset[], commitOffsets: CommitOffsets, group: GroupMetadata): Promise<CommitOutcome> {
+    const txn = this.#o.transactionalDlq;
+    if (!txn) {
+      const done = await this.#o.sink.flush(offsets, commitOffsets);
+      if (Array.isArray(done)) return done;
+      return commitOffsets(offsets);
+    }
+    // Every partition holding DLQ records moved, so `offsets` covers them all (r2-sink, which commits
+    // part of them itself, is refused this mode by validation).
+    await this.#o.sink.flush(offsets, commitOffsets);
+    try {
+      await txn.commit(offsets, group, commitOffsets);
+    } catch (e) {
+      // Fenced: the member drops its partitions and rejoins. Otherwise the DLQ records were aborted:
+      // everything since the last commit is processed (and delivered) again.
+      if (e instanceof EdgelogError && FENCED.has(e.code)) throw e;
+      return "rewind";
+    }
   }
 
-  async revoked(partitions: TopicPartition[], _lost: boolean): Promise<void> {
+  async claim(_partitions: TopicPartition[]): Promise<void> {
+    // A task taking partitions fences its previous incarnation, aborting the DLQ records it left open.
+    if (this.#o.transactionalDlq && !this.#o.transactionalDlq.open) await this.#o.transactionalDlq.init();
+  }
+
+  async revoked(partitions: TopicPartition[], lost: boolean): Promise<void> {
     this.#o.sink.close?.(partitions);
+    if (lost) await this.#o.transactionalDlq?.abort();
   }
 
   fetchable(): boolean {
@@ -124,6 +154,8 @@ export class SinkRunner implements MemberRunner {
 
   /** Producing to the DLQ is KAFKA_PRODUCE: retried within errors.retry.timeout, then a failure. */
   async #toDlq(entries: Errant[]): Promise<void> {
+    const txn = this.#o.transactionalDlq;
+    if (txn) return txn.write(entries);
     await withRetries(() => this.#o.dlq(entries), this.#o.connector.errors, this.#o.sleep);
   }
 }

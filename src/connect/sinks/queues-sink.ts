@@ -3,7 +3,7 @@
 
 import type { CommitOffsets, PartitionOffset, TopicPartition } from "../../host/runner.js";
 import { toJsonable } from "../converters.js";
-import { QUEUE_MESSAGE_MAX_BYTES } from "../plugins.js";
+import { QUEUE_MESSAGE_MAX_BYTES } from "../plugin.js";
 import { RetriableException } from "../record.js";
 import { envelope, type ErrantReporter, type SinkRecord, type SinkTask } from "./task.js";
 import { utf8Encoder } from "../../util/utf8.js";

@@ -64,6 +64,49 @@ describe("a connector's own token", () => {
     expect(await connectorToken(name)).toBeUndefined();
   });
 
+  it("an exactly-once DLQ adds write on each task's transactional id, which its creator must hold", async () => {
+    const input = uniqueTopic("in");
+    const dlq = uniqueTopic("dlq");
+    await topic(input);
+    await topic(dlq);
+    const name = uniqueTopic("hook");
+    const config = {
+      "connector.class": "queues-sink",
+      topics: input,
+      "queue.binding": "EVENTS_QUEUE",
+      "tasks.max": "2",
+      "errors.tolerance": "all",
+      "errors.deadletterqueue.topic.name": dlq,
+      "errors.deadletterqueue.exactly.once": "true",
+    };
+    const grants = [
+      { resource: `connector:${name}`, operations: ["admin"] },
+      { resource: `topic:${input}`, operations: ["consume"] },
+      { resource: `topic:${dlq}`, operations: ["produce"] },
+      { resource: `group:connect-${name}`, operations: ["consume"] },
+    ];
+    const without = await createToken(grants);
+    const refused = await callAs(without.token, "POST", "/v1/connectors", { name, config });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe("TRANSACTIONAL_ID_AUTHORIZATION_FAILED");
+    expect(await connectorToken(name)).toBeUndefined();
+
+    const creator = await createToken([
+      ...grants,
+      { resource: `transactional-id:connect-${name}-*`, operations: ["write"] },
+    ]);
+    const created = await callAs(creator.token, "POST", "/v1/connectors", { name, config });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect((await connectorToken(name)).grants).toEqual([
+      { resource: `topic:${input}`, operations: ["consume"] },
+      { resource: `group:connect-${name}`, operations: ["consume"] },
+      { resource: `topic:${dlq}`, operations: ["produce"] },
+      { resource: `transactional-id:connect-${name}-0`, operations: ["write"] },
+      { resource: `transactional-id:connect-${name}-1`, operations: ["write"] },
+    ]);
+    expect((await callAs(creator.token, "DELETE", `/v1/connectors/${name}`)).status).toBe(204);
+  });
+
   it("is never the admin's: a connector the admin creates still gets only its topics", async () => {
     const out = uniqueTopic("out");
     await topic(out);
