@@ -37,9 +37,25 @@ async function buildConsole() {
   copyFileSync("src/console/_headers", `${ASSETS}/_headers`);
 }
 
+// The SDK: platform neutral (no Node built-ins). Split, so what it loads on demand (the schema
+// codecs and protobufjs) sits in dist/chunks/ rather than in client.js. The metafile is for
+// test/unit/client-bundle.test.ts (which sources each output holds: no server code, no zod).
+async function buildClient() {
+  rmSync("dist/chunks", { recursive: true, force: true });
+  const result = await build({
+    ...common,
+    entryPoints: { client: "src/client/index.ts" },
+    outdir: "dist",
+    chunkNames: "chunks/[name]-[hash]",
+    splitting: true,
+    platform: "neutral",
+    metafile: true,
+  });
+  writeFileSync("dist/client-meta.json", JSON.stringify(result.metafile));
+}
+
 await Promise.all([
-  // platform neutral: the SDK must not pull in Node built-ins.
-  build({ ...common, entryPoints: ["src/client/index.ts"], outfile: "dist/client.js", platform: "neutral" }),
+  buildClient(),
   build({ ...common, entryPoints: ["src/streams/index.ts"], outfile: "dist/streams.js", platform: "neutral" }),
   build({
     ...common,

@@ -10,9 +10,13 @@ import {
   type SchemaReference,
   type SubjectVersion,
 } from "../protocol/registry-api.js";
-import { decodePayload, encodePayload, parseSchema, type ParsedSchema, type SchemaType } from "../schemas/formats.js";
+import type { ParsedSchema, SchemaType } from "../schemas/formats.js";
 import { frame, framedId, WIRE_HEADER_BYTES } from "../schemas/wire.js";
 import type { Transport } from "./transport.js";
+
+// The schema codecs (Avro, JSON Schema's validator, protobufjs) load on first use: an application
+// that never serializes does not load them, and dist/client.js keeps them in a chunk of their own.
+const formats = () => import("../schemas/formats.js");
 
 export interface SchemaInput {
   schema: string;
@@ -54,6 +58,7 @@ export class SchemaRegistryClient {
    */
   async serialize(schema: number | string, value: unknown, opts: { message?: string } = {}): Promise<Uint8Array> {
     const id = typeof schema === "number" ? schema : (await this.latest(schema)).id;
+    const { encodePayload } = await formats();
     return frame(id, encodePayload(await this.schema(id), value, opts.message));
   }
 
@@ -62,12 +67,14 @@ export class SchemaRegistryClient {
     const id = framedId(bytes);
     if (id === undefined)
       throw new EdgelogError("INVALID_RECORD", "not a schema registry frame (magic byte 0 and a 4-byte schema id)");
+    const { decodePayload } = await formats();
     return { id, value: decodePayload(await this.schema(id), bytes.subarray(WIRE_HEADER_BYTES)) };
   }
 
   async #load(id: number): Promise<ParsedSchema> {
     const s = await this.#call<SchemaById>("GET", `/schemas/ids/${id}`);
     const refs = await this.#references(s.references ?? []);
+    const { parseSchema } = await formats();
     return parseSchema(s.schemaType ?? "AVRO", s.schema, refs);
   }
 

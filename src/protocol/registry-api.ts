@@ -1,7 +1,6 @@
-// The schema registry's REST shapes (Confluent's names): request bodies as zod schemas, replies
-// as types. Shared by the router and the SDK's registry client.
-
-import { z } from "zod";
+// The schema registry's REST vocabulary (Confluent's names): paths, media type, limits and the
+// request and reply shapes as plain types, shared by the router and the SDK's registry client.
+// The router's zod schemas for them are in src/router/registry-schemas.ts, so the SDK carries no zod.
 
 /** Confluent's media type; plain application/json is accepted too. */
 export const CONTENT_TYPE_REGISTRY = "application/vnd.schemaregistry.v1+json";
@@ -28,44 +27,30 @@ export type CompatibilityLevel = (typeof COMPATIBILITY_LEVELS)[number];
 export const REGISTRY_MODES = ["READWRITE", "READONLY"] as const;
 export type RegistryMode = (typeof REGISTRY_MODES)[number];
 
-export const SchemaReferenceSchema = z.object({
-  name: z.string().min(1),
-  subject: z.string().min(1),
-  version: z.number().int(),
-});
-export type SchemaReference = z.infer<typeof SchemaReferenceSchema>;
+export interface SchemaReference {
+  name: string;
+  subject: string;
+  version: number;
+}
 
 /** POST /subjects/{s}/versions, POST /subjects/{s}, POST /compatibility/...: unknown fields are ignored, as Confluent does. */
-export const SchemaRequestSchema = z.object({
-  schema: z.string().min(1),
-  schemaType: z.enum(SCHEMA_TYPES).optional(),
-  references: z.array(SchemaReferenceSchema).optional(),
-});
-export type SchemaRequest = z.infer<typeof SchemaRequestSchema>;
+export interface SchemaRequest {
+  schema: string;
+  schemaType?: SchemaType;
+  references?: SchemaReference[];
+}
 
-export const ConfigRequestSchema = z.object({ compatibility: z.string() });
-export const ModeRequestSchema = z.object({ mode: z.string() });
+export interface SubjectVersion {
+  subject: string;
+  id: number;
+  version: number;
+  schema: string;
+  schemaType?: SchemaType;
+  references?: SchemaReference[];
+}
 
-export const RegisteredSchema = z.object({ id: z.number().int() });
-export const SubjectVersionSchema = z.object({
-  subject: z.string(),
-  id: z.number().int(),
-  version: z.number().int(),
-  schema: z.string(),
-  schemaType: z.enum(SCHEMA_TYPES).optional(),
-  references: z.array(SchemaReferenceSchema).optional(),
-});
-export type SubjectVersion = z.infer<typeof SubjectVersionSchema>;
-export const SchemaByIdSchema = z.object({
-  schema: z.string(),
-  schemaType: z.enum(SCHEMA_TYPES).optional(),
-  references: z.array(SchemaReferenceSchema).optional(),
-});
-export type SchemaById = z.infer<typeof SchemaByIdSchema>;
-export const CompatibilityReplySchema = z.object({
-  is_compatible: z.boolean(),
-  messages: z.array(z.string()).optional(),
-});
-export const ConfigReplySchema = z.object({ compatibilityLevel: z.enum(COMPATIBILITY_LEVELS) });
-export const ModeReplySchema = z.object({ mode: z.enum(REGISTRY_MODES) });
-export const RegistryErrorSchema = z.object({ error_code: z.number().int(), message: z.string() });
+export interface SchemaById {
+  schema: string;
+  schemaType?: SchemaType;
+  references?: SchemaReference[];
+}

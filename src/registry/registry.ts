@@ -18,13 +18,8 @@ import {
   DEFAULT_COMPATIBILITY,
   type CompatibilityLevel,
 } from "../schemas/compatibility.js";
-import {
-  incompatibilities,
-  parseSchema,
-  schemaIdentity,
-  type ParsedSchema,
-  type ResolvedReference,
-} from "../schemas/formats.js";
+import { incompatibilities, schemaIdentity } from "../schemas/compare.js";
+import { parseSchema, type ParsedSchema, type ResolvedReference } from "../schemas/formats.js";
 import type { RegistryStore, SchemaRow, VersionRow } from "./store.js";
 import type { VersionRef } from "../contracts/registry.js";
 

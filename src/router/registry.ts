@@ -5,24 +5,23 @@ import type { Context } from "hono";
 import { z } from "zod";
 import { subjectResource } from "../auth/grants.js";
 import { unwrap, EdgelogError } from "../protocol/errors.js";
-import {
-  CompatibilityReplySchema,
-  ConfigReplySchema,
-  ConfigRequestSchema,
-  CONTENT_TYPE_REGISTRY,
-  ModeReplySchema,
-  ModeRequestSchema,
-  REGISTRY_PREFIX as R,
-  RegisteredSchema,
-  SchemaByIdSchema,
-  SchemaRequestSchema,
-  SubjectVersionSchema,
-} from "../protocol/registry-api.js";
+import { CONTENT_TYPE_REGISTRY, REGISTRY_PREFIX as R } from "../protocol/registry-api.js";
 import { SCHEMA_TYPES } from "../schemas/formats.js";
 import { parseVersion } from "../registry/registry.js";
 import type { AppEnv } from "./app-env.js";
 import { hasGrant } from "./auth.js";
 import { pathParam } from "./params.js";
+import {
+  CompatibilityReplySchema,
+  ConfigReplySchema,
+  ConfigRequestSchema,
+  ModeReplySchema,
+  ModeRequestSchema,
+  RegisteredSchema,
+  SchemaByIdSchema,
+  SchemaRequestSchema,
+  SubjectVersionSchema,
+} from "./registry-schemas.js";
 import { inHandler, onCluster, type Permission } from "./permissions.js";
 import { route, type Route } from "./route.js";
 import { registry } from "./schema-cache.js";

@@ -1,13 +1,10 @@
-// The three schema types behind one interface: parse (with references), identity, compatibility,
-// and reading or writing a framed datum's payload as JSON.
+// The three schema types behind one interface: parse (with references), and reading or writing a
+// framed datum's payload as JSON. Identity and compatibility, the registry's side, are in compare.ts.
 
 import { parseAvro, type AvroNames, type AvroType } from "./avro-schema.js";
-import { avroIncompatibilities } from "./avro-compat.js";
 import { decodeAvro, encodeAvro } from "./avro-codec.js";
-import type { Incompatibility } from "./compatibility.js";
 import { SchemaError } from "./errors.js";
 import { parseJsonSchema, jsonSchemaProblem, type ParsedJsonSchema } from "./json-schema.js";
-import { jsonSchemaIncompatibilities } from "./json-schema-compat.js";
 import {
   decodeProtobuf,
   encodeProtobuf,
@@ -16,7 +13,6 @@ import {
   parseProtobuf,
   type ParsedProtobuf,
 } from "./protobuf.js";
-import { protobufIncompatibilities } from "./protobuf-compat.js";
 import { readMessageIndexes, writeMessageIndexes } from "./wire.js";
 
 // The format names are the registry API's vocabulary (protocol depends on nothing above it).
@@ -47,37 +43,6 @@ export function parseSchema(type: SchemaType, text: string, refs: readonly Resol
     case "PROTOBUF":
       return { type, proto: parseProtobuf(text, refs) };
   }
-}
-
-/**
- * What makes two registrations "the same schema": the type and the text with insignificant
- * differences removed (JSON whitespace and key order; Protobuf's surrounding whitespace).
- */
-export function schemaIdentity(type: SchemaType, text: string): string {
-  if (type === "PROTOBUF") return `${type}\u0000${text.trim()}`;
-  try {
-    return `${type}\u0000${stableStringify(JSON.parse(text))}`;
-  } catch {
-    return `${type}\u0000${text}`;
-  }
-}
-
-function stableStringify(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableStringify).join(",")}]`;
-  if (v !== null && typeof v === "object") {
-    const keys = Object.keys(v).sort();
-    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((v as Record<string, unknown>)[k])}`).join(",")}}`;
-  }
-  return JSON.stringify(v);
-}
-
-/** Every reason `reader` cannot read data written with `writer`; a change of type is one such reason. */
-export function incompatibilities(reader: ParsedSchema, writer: ParsedSchema): Incompatibility[] {
-  if (reader.type === "AVRO" && writer.type === "AVRO") return avroIncompatibilities(reader.avro, writer.avro);
-  if (reader.type === "JSON" && writer.type === "JSON") return jsonSchemaIncompatibilities(reader.json, writer.json);
-  if (reader.type === "PROTOBUF" && writer.type === "PROTOBUF")
-    return protobufIncompatibilities(reader.proto, writer.proto);
-  return [{ type: "TYPE_MISMATCH", path: "#/", description: `schema type ${writer.type} became ${reader.type}` }];
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });

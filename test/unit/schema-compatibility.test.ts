@@ -2,7 +2,8 @@
 // examples and difference types); Avro's table, checked against avsc, is in avro.test.ts.
 
 import { describe, expect, it } from "vitest";
-import { incompatibilities, parseSchema } from "../../src/schemas/formats.js";
+import { incompatibilities } from "../../src/schemas/compare.js";
+import { parseSchema } from "../../src/schemas/formats.js";
 
 const json = (s: unknown) => parseSchema("JSON", JSON.stringify(s));
 const obj = (properties: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
