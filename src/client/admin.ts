@@ -98,7 +98,7 @@ export class Admin {
   }
   /** The Prometheus scrape (GET /metrics, text format): needs describe on the cluster. */
   async metrics(): Promise<string> {
-    return this.http.withRetry(async () => (await this.http.raw("GET", "/metrics")).text(), { retry: true });
+    return (await this.http.text("GET", "/metrics", undefined, { retry: true })).text;
   }
 
   async deleteGroup(group: string): Promise<void> {

@@ -97,13 +97,11 @@ export class SchemaRegistryClient {
     return out;
   }
 
-  async #call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetchRegistry(this.http, method, `${REGISTRY_PREFIX}${path}`, body);
-    return (await res.json()) as T;
+  /** One registry exchange in Confluent's media type (the transport reads Confluent's error bodies too); reads are retried. */
+  #call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.http.request<T>(method, `${REGISTRY_PREFIX}${path}`, body, {
+      headers: { "content-type": CONTENT_TYPE_REGISTRY },
+      retry: method === "GET",
+    });
   }
-}
-
-/** One registry exchange in Confluent's media type (the transport reads Confluent's error bodies too). */
-function fetchRegistry(http: Transport, method: string, path: string, body?: unknown): Promise<Response> {
-  return http.raw(method, path, body, { headers: { "content-type": CONTENT_TYPE_REGISTRY } });
 }

@@ -89,24 +89,8 @@ export class Transport {
 
   /** A JSON request; retried when `retry` is set and the failure is retriable. */
   async request<T>(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
-    let status = 0;
-    // The body is read inside the attempt: a reply cut mid-body (the server crashed while answering)
-    // is a network failure like any other, retried where the caller allows it.
-    const text = await this.withRetry(async () => {
-      const res = await this.raw(method, path, body, opts);
-      status = res.status;
-      if (res.status === 204) return "";
-      try {
-        return await res.text();
-      } catch (e) {
-        if (opts.signal?.aborted) throw e;
-        throw new EdgelogError(
-          "NETWORK_EXCEPTION",
-          `${this.url} closed the connection while answering ${method} ${path}: ${causeOf(e)}`,
-        );
-      }
-    }, opts);
-    if (text === "") return undefined as T;
+    const { status, text } = await this.text(method, path, body, opts);
+    if (status === 204 || text === "") return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
@@ -114,6 +98,51 @@ export class Transport {
         "UNKNOWN_SERVER_ERROR",
         `${this.url} answered ${method} ${path} with HTTP ${status} and a body that is not JSON; is it an edgelog server?`,
         { status },
+      );
+    }
+  }
+
+  /** An exchange and its whole body as text; retried as request() is. */
+  text(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: RequestOptions = {},
+  ): Promise<{ status: number; text: string }> {
+    return this.withRetry(async () => {
+      const res = await this.raw(method, path, body, opts);
+      return { status: res.status, text: await this.#whole(res, () => res.text(), method, path, opts) };
+    }, opts);
+  }
+
+  /** An exchange and its whole body as bytes; retried as request() is. */
+  bytes(method: string, path: string, body?: unknown, opts: RequestOptions = {}): Promise<Uint8Array> {
+    return this.withRetry(async () => {
+      const res = await this.raw(method, path, body, opts);
+      return new Uint8Array(await this.#whole(res, () => res.arrayBuffer(), method, path, opts));
+    }, opts);
+  }
+
+  /**
+   * Reads a body to its end. A reply cut short ("terminated", ECONNRESET: the server died or the
+   * connection dropped mid-body) is a NETWORK_EXCEPTION, as a connection that failed before the
+   * status line: retriable, retried where the call is safe to repeat, and with no status, since
+   * whether a write it carried took effect is unknown.
+   */
+  async #whole<T>(
+    res: Response,
+    read: () => Promise<T>,
+    method: string,
+    path: string,
+    opts: RequestOptions,
+  ): Promise<T> {
+    try {
+      return await read();
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
+      throw new EdgelogError(
+        "NETWORK_EXCEPTION",
+        `${this.url} cut its HTTP ${res.status} reply to ${method} ${path} short: ${causeOf(e)}`,
       );
     }
   }

@@ -131,7 +131,7 @@ export class Upstream {
 
   /** Raw batches from many partitions in one long-poll: the binary multi-fetch reply, no base64 or JSON strings. */
   async fetchBatches(body: Omit<MultiFetchBody, "format">, signal: AbortSignal): Promise<FetchedPartition[]> {
-    const res = await this.#http.raw(
+    const bytes = await this.#http.bytes(
       "POST",
       "/v1/fetch",
       { ...body, format: "batches" },
@@ -140,7 +140,7 @@ export class Upstream {
         headers: { accept: CONTENT_TYPE_MULTI_FETCH },
       },
     );
-    return decodeMultiFetch(new Uint8Array(await res.arrayBuffer()));
+    return decodeMultiFetch(bytes);
   }
 
   /** earliest, latest, or the first offset at or after a time (ms). */
