@@ -1,7 +1,7 @@
 // Per-token byte-rate quotas: over the rate a request is refused with 429 and Retry-After, and
 // served again once the debt has drained; other tokens are not slowed by it.
 
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { call, uniqueTopic } from "../../support/api.js";
 import { exports } from "cloudflare:workers";
 import { asAdmin, bearer, callAs, createToken } from "../../support/auth.js";
@@ -13,14 +13,17 @@ beforeAll(async () => {
   expect((await call("POST", "/v1/topics", { name: topic }, asAdmin)).status).toBe(201);
 });
 
-/** Polls until the call is served; returns the milliseconds it took. */
-async function servedAgainWithin(ms: number, attempt: () => Promise<{ status: number }>): Promise<number> {
-  const start = Date.now();
-  for (;;) {
-    const r = await attempt();
-    if (r.status !== 429) return Date.now() - start;
-    if (Date.now() - start > ms) throw new Error(`still throttled after ${ms} ms`);
-    await scheduler.wait(50);
+/**
+ * Runs `body` with the isolate's clock (Date, which the router's buckets read) stopped, so a debt
+ * drains only when the test moves the clock on, however long a loaded machine takes between two
+ * requests. Timers still run: only Date is faked.
+ */
+async function withStoppedClock(body: (advance: (ms: number) => void) => Promise<void>): Promise<void> {
+  vi.useFakeTimers({ toFake: ["Date"], now: Date.now() });
+  try {
+    await body((ms) => vi.setSystemTime(Date.now() + ms));
+  } finally {
+    vi.useRealTimers();
   }
 }
 
@@ -32,15 +35,19 @@ describe("produce quota", () => {
       quotas: { produce_bytes_per_sec: RATE },
     });
     const produce = (bytes: number) => callAs(token, "POST", `/v1/topics/${topic}/records`, records(bytes));
-    // A full second's allowance is available; this request overdraws it by about 5,000 bytes.
-    expect((await produce(25_000)).status).toBe(200);
-    const throttled = await produce(10);
-    expect(throttled.status).toBe(429);
-    expect(throttled.body.error).toMatchObject({ code: "THROTTLING_QUOTA_EXCEEDED", retriable: true });
-    expect(Number(throttled.headers.get("retry-after"))).toBe(1);
-    // The debt drains at RATE bytes/s: about 250 ms.
-    const took = await servedAgainWithin(2_000, () => produce(10));
-    expect(took).toBeLessThan(2_000);
+    await withStoppedClock(async (advance) => {
+      // A full second's allowance is available; this request (about 25,030 bytes) overdraws it by about 5,030.
+      expect((await produce(25_000)).status).toBe(200);
+      const throttled = await produce(10);
+      expect(throttled.status).toBe(429);
+      expect(throttled.body.error).toMatchObject({ code: "THROTTLING_QUOTA_EXCEEDED", retriable: true });
+      expect(Number(throttled.headers.get("retry-after"))).toBe(1);
+      // The debt drains at RATE bytes/s: about 250 ms. A refused request adds nothing to it.
+      advance(200);
+      expect((await produce(10)).status).toBe(429);
+      advance(100);
+      expect((await produce(10)).status).toBe(200);
+    });
   });
 
   it("throttles one token without slowing another", async () => {
@@ -72,13 +79,19 @@ describe("fetch quota", () => {
     const fetchMany = () =>
       callAs(token, "POST", "/v1/fetch", { partitions: [{ topic: source, partition: 0, offset: 0 }] });
 
-    expect((await fetchOne()).status).toBe(200);
-    const throttled = await fetchMany();
-    expect(throttled.status).toBe(429);
-    expect(throttled.headers.get("retry-after")).toBe("1");
-    await servedAgainWithin(2_000, fetchMany);
-    // That fetch overdrew the bucket again: the single-partition route sees the same debt.
-    expect((await fetchOne()).status).toBe(429);
+    await withStoppedClock(async (advance) => {
+      // About 25,070 bytes fetched against a 20,000-byte allowance: about 250 ms of debt.
+      expect((await fetchOne()).status).toBe(200);
+      const throttled = await fetchMany();
+      expect(throttled.status).toBe(429);
+      expect(throttled.headers.get("retry-after")).toBe("1");
+      advance(200);
+      expect((await fetchMany()).status).toBe(429);
+      advance(100);
+      expect((await fetchMany()).status).toBe(200);
+      // That fetch overdrew the bucket again: the single-partition route sees the same debt.
+      expect((await fetchOne()).status).toBe(429);
+    });
   });
 
   it("does not limit a token without quotas", async () => {
