@@ -36,6 +36,8 @@ export default defineConfig({
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
           environment: "node",
+          // Starts the servers several files share (test/support/shared-servers.ts) in the background.
+          globalSetup: ["test/support/e2e-servers.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           sequence: { groupOrder: 1 },

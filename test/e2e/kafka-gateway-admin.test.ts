@@ -4,51 +4,15 @@
 
 import { Consumer as KipConsumer, MessagesStreamModes, stringDeserializers } from "@platformatic/kafka";
 import { Kafka, logLevel } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type Gateway } from "../../src/gateway/main.js";
+import { describe, expect, it } from "vitest";
 import { until } from "../support/kcat.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { useKafkaGateway } from "../support/kafka-gateway.js";
 
-let server: EdgelogServer;
-let gateway: Gateway;
-let B: string;
-const logs: string[] = [];
-
-beforeAll(async () => {
-  server = await startServer({
-    vars: { EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "1000", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" },
-  });
-  gateway = await startGateway({ listen: "127.0.0.1:0", upstream: server.url, log: (m) => logs.push(m) });
-  B = `127.0.0.1:${gateway.port}`;
-}, 90_000);
-
-afterAll(async () => {
-  await gateway?.close();
-  await server?.dispose();
-});
-
-let n = 0;
-const name = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${n++}`;
-
-async function http(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(server.url + path, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { "content-type": "application/json" },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function createTopic(partitions: number): Promise<string> {
-  const topic = name("t");
-  await http("POST", "/v1/topics", { name: topic, partitions });
-  return topic;
-}
+const gw = useKafkaGateway();
+const { name, http, createTopic } = gw;
 
 const kafka = () =>
-  new Kafka({ brokers: [B], clientId: "kjs-admin", logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  new Kafka({ brokers: [gw.broker], clientId: "kjs-admin", logLevel: logLevel.NOTHING, retry: { retries: 2 } });
 
 // Kafka's codes, written out: the expectation must not come from the table under test.
 const UNKNOWN_TOPIC_OR_PARTITION = 3;
@@ -109,7 +73,7 @@ describe("kafkajs admin", () => {
       const read = await http("GET", `/v1/topics/${topic}/partitions/0/records?offset=4&max_records=100`);
       expect(read.records.map((r: any) => r.value)).toEqual([4, 5, 6, 7, 8, 9]);
       // Below the new start is out of range, as in Kafka.
-      const below = await fetch(`${server.url}/v1/topics/${topic}/partitions/0/records?offset=3`);
+      const below = await fetch(`${gw.url}/v1/topics/${topic}/partitions/0/records?offset=3`);
       expect(below.status).toBe(416);
       // -1 deletes everything written; an unknown partition is answered per partition.
       await admin.deleteTopicRecords({ topic, partitions: [{ partition: 0, offset: "-1" }] });
@@ -190,7 +154,7 @@ describe("KIP-848 consumer protocol", () => {
     const group = name("kip848");
     const kip = new KipConsumer({
       clientId: "kip848",
-      bootstrapBrokers: [B],
+      bootstrapBrokers: [gw.broker],
       groupId: group,
       groupProtocol: "consumer",
       deserializers: stringDeserializers,

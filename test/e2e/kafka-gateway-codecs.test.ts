@@ -3,44 +3,20 @@
 // clients and as JSON over HTTP.
 
 import { CompressionTypes, Kafka, logLevel } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type Gateway } from "../../src/gateway/main.js";
+import { beforeAll, describe, expect, it } from "vitest";
 import { registerKafkajsCodecs } from "../support/kafkajs-codecs.js";
 import { kcat, until } from "../support/kcat.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { useKafkaGateway } from "../support/kafka-gateway.js";
 
-let server: EdgelogServer;
-let gateway: Gateway;
-let B: string;
+const gw = useKafkaGateway();
+const createTopic = (prefix: string) => gw.createTopic(1, prefix);
 
 beforeAll(async () => {
-  server = await startServer();
-  gateway = await startGateway({ listen: "127.0.0.1:0", upstream: server.url, log: () => {} });
-  B = `127.0.0.1:${gateway.port}`;
   await registerKafkajsCodecs();
-}, 90_000);
-
-afterAll(async () => {
-  await gateway?.close();
-  await server?.dispose();
 });
 
-let n = 0;
-async function createTopic(prefix: string): Promise<string> {
-  const topic = `${prefix}-${Date.now().toString(36)}-${n++}`;
-  const res = await fetch(`${server.url}/v1/topics`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ name: topic, partitions: 1 }),
-  });
-  expect(res.status).toBe(201);
-  return topic;
-}
-
 async function jsonRecords(topic: string): Promise<{ key: string; value: string }[]> {
-  const res = await fetch(
-    `${server.url}/v1/topics/${topic}/partitions/0/records?offset=0&max_records=500&format=string`,
-  );
+  const res = await fetch(`${gw.url}/v1/topics/${topic}/partitions/0/records?offset=0&max_records=500&format=string`);
   return ((await res.json()) as any).records;
 }
 
@@ -51,7 +27,10 @@ describe.each(["snappy", "lz4", "zstd"] as const)("%s", (codec) => {
   it("kcat -z: the producer compresses, kcat reads the same bytes back, HTTP reads them as JSON", async () => {
     const topic = await createTopic(`kz-${codec}`);
     const lines = values.map((v, i) => `k${i}\t${v}`);
-    const p = await kcat(["-b", B, "-P", "-t", topic, "-K", "\t", "-z", codec, "-d", "msg"], `${lines.join("\n")}\n`);
+    const p = await kcat(
+      ["-b", gw.broker, "-P", "-t", topic, "-K", "\t", "-z", codec, "-d", "msg"],
+      `${lines.join("\n")}\n`,
+    );
     expect(p.code, p.stderr).toBe(0);
     // librdkafka's own log lines for the batches it sent (it may split the 60 records when the
     // first line is read before the rest): every batch compressed with this codec, 60 in all.
@@ -67,7 +46,7 @@ describe.each(["snappy", "lz4", "zstd"] as const)("%s", (codec) => {
     ).toBe(60);
     const c = await kcat([
       "-b",
-      B,
+      gw.broker,
       "-C",
       "-t",
       topic,
@@ -86,7 +65,7 @@ describe.each(["snappy", "lz4", "zstd"] as const)("%s", (codec) => {
 
   it("kafkajs with the codec registered: produced compressed, consumed and read as JSON byte-exact", async () => {
     const topic = await createTopic(`kj-${codec}`);
-    const kafka = new Kafka({ brokers: [B], clientId: "codecs-e2e", logLevel: logLevel.NOTHING });
+    const kafka = new Kafka({ brokers: [gw.broker], clientId: "codecs-e2e", logLevel: logLevel.NOTHING });
     const producer = kafka.producer();
     await producer.connect();
     const type = { snappy: CompressionTypes.Snappy, lz4: CompressionTypes.LZ4, zstd: CompressionTypes.ZSTD }[codec];

@@ -8,50 +8,15 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { Kafka, logLevel, type Consumer } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type Gateway } from "../../src/gateway/main.js";
+import { describe, expect, it } from "vitest";
 import { until } from "../support/kcat.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { useKafkaGateway } from "../support/kafka-gateway.js";
 
 /** librdkafka's own RD_KAFKA_RESP_ERR__FENCED, written out. */
 const LIBRDKAFKA_FENCED = -144;
 
-let server: EdgelogServer;
-let gateway: Gateway;
-let B: string;
-
-beforeAll(async () => {
-  server = await startServer({
-    vars: { EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "1000", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" },
-  });
-  gateway = await startGateway({ listen: "127.0.0.1:0", upstream: server.url, log: () => {} });
-  B = `127.0.0.1:${gateway.port}`;
-}, 90_000);
-
-afterAll(async () => {
-  await gateway?.close();
-  await server?.dispose();
-});
-
-let n = 0;
-const name = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${n++}`;
-
-async function http(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(server.url + path, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { "content-type": "application/json" },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function createTopic(partitions: number): Promise<string> {
-  const topic = name("t");
-  await http("POST", "/v1/topics", { name: topic, partitions });
-  return topic;
-}
+const gw = useKafkaGateway();
+const { name, http, createTopic } = gw;
 
 /** Every data record's value over HTTP, all partitions, under an isolation level. */
 async function values(topic: string, partitions: number, isolation: string): Promise<string[]> {
@@ -68,7 +33,7 @@ async function values(topic: string, partitions: number, isolation: string): Pro
 
 const kafka = (clientId: string) =>
   new Kafka({
-    brokers: [B],
+    brokers: [gw.broker],
     clientId,
     logLevel: logLevel.NOTHING,
     retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
@@ -225,7 +190,7 @@ describe("librdkafka (python3-confluent-kafka)", () => {
     await http("POST", `/v1/topics/${input}/records`, {
       records: Array.from({ length: 5 }, (_, i) => ({ value: `in-${i}` })),
     });
-    const events = await librdkafka("ctp", B, input, output, group, name("rd-txn"));
+    const events = await librdkafka("ctp", gw.broker, input, output, group, name("rd-txn"));
     expect(events.filter((e) => e.event === "delivery-error")).toEqual([]);
     expect(events.find((e) => e.event === "consumed")).toEqual({ event: "consumed", count: 5 });
     expect(events.find((e) => e.event === "committed")?.offsets).toEqual([[input, 0, 5]]);
@@ -233,9 +198,9 @@ describe("librdkafka (python3-confluent-kafka)", () => {
 
     // The input went in over HTTP as JSON strings: librdkafka copies their bytes, quotes included.
     const expected = Array.from({ length: 5 }, (_, i) => `rd-"in-${i}"`).sort();
-    const committed = (await librdkafka("read", B, output, "read_committed"))[0]!;
+    const committed = (await librdkafka("read", gw.broker, output, "read_committed"))[0]!;
     expect([committed.values.sort(), committed.complete]).toEqual([expected, true]);
-    const everything = (await librdkafka("read", B, output, "read_uncommitted"))[0]!;
+    const everything = (await librdkafka("read", gw.broker, output, "read_uncommitted"))[0]!;
     expect(everything.values.sort()).toEqual([...expected, "rd-aborted-0", "rd-aborted-1", "rd-aborted-2"].sort());
     // The offsets committed inside the transaction are the group's.
     const offsets = (await http("GET", `/v1/groups/${group}/offsets`)).offsets;
@@ -244,7 +209,7 @@ describe("librdkafka (python3-confluent-kafka)", () => {
 
   it("a second producer with the same transactional.id fences the first", async () => {
     const output = await createTopic(1);
-    const events = await librdkafka("fence", B, output, name("rd-fenced"));
+    const events = await librdkafka("fence", gw.broker, output, name("rd-fenced"));
     const fenced = events.find((e) => e.event === "fenced");
     expect(events.map((e) => e.event)).toEqual(["second-initialised", "fenced", "successor-committed"]);
     // librdkafka turns the coordinator's PRODUCER_FENCED (INVALID_PRODUCER_EPOCH at the versions

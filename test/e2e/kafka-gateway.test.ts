@@ -2,56 +2,21 @@
 // wrangler dev: handshake, produce/consume, idempotence, groups, admin, offset reset, member death.
 
 import { CompressionTypes, Kafka, logLevel } from "kafkajs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startGateway, type Gateway } from "../../src/gateway/main.js";
+import { describe, expect, it } from "vitest";
 import { readBatchHeader } from "../../src/protocol/record-batch.js";
 import { kcat, startKcat, until } from "../support/kcat.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { useKafkaGateway } from "../support/kafka-gateway.js";
 
-let server: EdgelogServer;
-let gateway: Gateway;
-let B: string;
-
-beforeAll(async () => {
-  // Short session bounds so a killed member's partitions move within seconds.
-  server = await startServer({
-    vars: { EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "1000", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" },
-  });
-  gateway = await startGateway({ listen: "127.0.0.1:0", upstream: server.url, log: () => {} });
-  B = `127.0.0.1:${gateway.port}`;
-}, 90_000);
-
-afterAll(async () => {
-  await gateway?.close();
-  await server?.dispose();
-});
-
-let n = 0;
-const name = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${n++}`;
-
-async function http(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(server.url + path, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { "content-type": "application/json" },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-async function createTopic(partitions: number): Promise<string> {
-  const topic = name("t");
-  await http("POST", "/v1/topics", { name: topic, partitions });
-  return topic;
-}
+// The shared "open" server has short group session bounds: a killed member's partitions move within seconds.
+const gw = useKafkaGateway();
+const { name, http, createTopic } = gw;
 
 const kafka = () =>
-  new Kafka({ brokers: [B], clientId: "kjs-test", logLevel: logLevel.NOTHING, retry: { retries: 3 } });
+  new Kafka({ brokers: [gw.broker], clientId: "kjs-test", logLevel: logLevel.NOTHING, retry: { retries: 3 } });
 
 describe("handshake", () => {
   it("kcat negotiates ApiVersions v3 and keeps every feature it needs enabled", async () => {
-    const r = await kcat(["-b", B, "-L", "-d", "protocol,feature"]);
+    const r = await kcat(["-b", gw.broker, "-L", "-d", "protocol,feature"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain("Sent ApiVersionRequest (v3");
     // Features tied to older brokers (MsgVer1, ThrottleTime v1-2, SaslHandshake) may go; these must not.
@@ -59,7 +24,7 @@ describe("handshake", () => {
       expect(r.stderr).toContain(`Enabling feature ${f}`);
       expect(r.stderr).not.toContain(`Disabling feature ${f}`);
     }
-    expect(r.stdout).toContain(`broker 0 at ${B} (controller)`);
+    expect(r.stdout).toContain(`broker 0 at ${gw.broker} (controller)`);
   });
 });
 
@@ -68,13 +33,13 @@ describe("kcat produce and consume", () => {
     const topic = await createTopic(3);
     const lines = Array.from({ length: 40 }, (_, i) => `key-${i % 7}\tvalue ${i} ünïcødé ${"x".repeat(i * 13)}`);
     const p = await kcat(
-      ["-b", B, "-P", "-t", topic, "-K", "\t", "-H", "source=kcat", "-X", "partitioner=murmur2_random"],
+      ["-b", gw.broker, "-P", "-t", topic, "-K", "\t", "-H", "source=kcat", "-X", "partitioner=murmur2_random"],
       lines.join("\n") + "\n",
     );
     expect(p.code, p.stderr).toBe(0);
     const c = await kcat([
       "-b",
-      B,
+      gw.broker,
       "-C",
       "-t",
       topic,
@@ -101,11 +66,11 @@ describe("kcat produce and consume", () => {
     const httpTopic = await createTopic(5);
     const keys = Array.from({ length: 30 }, (_, i) => `user-${i * 31}`);
     const p = await kcat(
-      ["-b", B, "-P", "-t", kafkaTopic, "-K", ":", "-X", "partitioner=murmur2_random"],
+      ["-b", gw.broker, "-P", "-t", kafkaTopic, "-K", ":", "-X", "partitioner=murmur2_random"],
       keys.map((k) => `${k}:v`).join("\n") + "\n",
     );
     expect(p.code, p.stderr).toBe(0);
-    const c = await kcat(["-b", B, "-C", "-t", kafkaTopic, "-o", "beginning", "-e", "-f", "%k %p\n"]);
+    const c = await kcat(["-b", gw.broker, "-C", "-t", kafkaTopic, "-o", "beginning", "-e", "-f", "%k %p\n"]);
     const kafkaPartition = new Map(
       c.stdout
         .trim()
@@ -122,11 +87,14 @@ describe("kcat produce and consume", () => {
 
   it("an idempotent kcat producer acquires a producer id and its batches carry it", async () => {
     const topic = await createTopic(1);
-    const p = await kcat(["-b", B, "-P", "-t", topic, "-X", "enable.idempotence=true", "-d", "eos"], "a\nb\nc\n");
+    const p = await kcat(
+      ["-b", gw.broker, "-P", "-t", topic, "-X", "enable.idempotence=true", "-d", "eos"],
+      "a\nb\nc\n",
+    );
     expect(p.code, p.stderr).toBe(0);
     const pid = /Acquired PID\{Id:(\d+),Epoch:(\d+)\}/.exec(p.stderr);
     expect(pid, p.stderr).not.toBeNull();
-    const raw = await fetch(`${server.url}/v1/topics/${topic}/partitions/0/records?offset=0`, {
+    const raw = await fetch(`${gw.url}/v1/topics/${topic}/partitions/0/records?offset=0`, {
       headers: { accept: "application/vnd.edgelog.record-batch" },
     });
     const header = readBatchHeader(new Uint8Array(await raw.arrayBuffer()));
@@ -138,7 +106,7 @@ describe("kcat produce and consume", () => {
     await http("POST", `/v1/topics/${topic}/records`, { records: Array.from({ length: 5 }, (_, i) => ({ value: i })) });
     const c = await kcat([
       "-b",
-      B,
+      gw.broker,
       "-C",
       "-t",
       topic,
@@ -169,7 +137,7 @@ describe("kafkajs", () => {
     });
     await producer.disconnect();
     expect(sent.every((s) => s.errorCode === 0)).toBe(true);
-    const raw = await fetch(`${server.url}/v1/topics/${topic}/partitions/${sent[0]!.partition}/records?offset=0`, {
+    const raw = await fetch(`${gw.url}/v1/topics/${topic}/partitions/${sent[0]!.partition}/records?offset=0`, {
       headers: { accept: "application/vnd.edgelog.record-batch" },
     });
     const header = readBatchHeader(new Uint8Array(await raw.arrayBuffer()));
@@ -257,7 +225,7 @@ describe("kafkajs", () => {
 describe("kcat consumer groups", () => {
   const group = (id: string, topic: string, extra: string[] = []) => [
     "-b",
-    B,
+    gw.broker,
     "-G",
     id,
     "-u",
@@ -283,7 +251,7 @@ describe("kcat consumer groups", () => {
     const g = name("g2");
     const produce = (from: number, to: number) =>
       kcat(
-        ["-b", B, "-P", "-t", topic, "-K", ":", "-X", "partitioner=murmur2_random"],
+        ["-b", gw.broker, "-P", "-t", topic, "-K", ":", "-X", "partitioner=murmur2_random"],
         Array.from({ length: to - from }, (_, i) => `k${from + i}:v${from + i}`).join("\n") + "\n",
       );
     await produce(0, 40);

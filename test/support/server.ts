@@ -2,7 +2,7 @@
 // state directory, stopped (or killed) by the test that started it.
 
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,6 +20,10 @@ export interface ServerOptions {
   stateDir?: string;
   vars?: Record<string, string>;
   startTimeoutMs?: number;
+  /** Return once the process is spawned, without waiting for it to answer (see untilHealthy). */
+  background?: boolean;
+  /** Also append the process's output to this file (a server other processes use). */
+  logFile?: string;
 }
 
 export interface EdgelogServer {
@@ -91,9 +95,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<EdgelogServ
         },
       },
     );
-    child.stdout!.on("data", (d) => (log += d));
-    child.stderr!.on("data", (d) => (log += d));
-    await waitHealthy(url, opts.startTimeoutMs ?? 60_000, () => log);
+    const out = (d: Buffer) => {
+      log += d;
+      if (opts.logFile) appendFileSync(opts.logFile, d);
+    };
+    child.stdout!.on("data", out);
+    child.stderr!.on("data", out);
+    if (!opts.background) await untilHealthy(url, opts.startTimeoutMs ?? 60_000, () => log);
   };
 
   const signalGroup = (signal: NodeJS.Signals) => {
@@ -142,7 +150,8 @@ export async function startServer(opts: ServerOptions = {}): Promise<EdgelogServ
   return server;
 }
 
-async function waitHealthy(url: string, timeoutMs: number, log: () => string): Promise<void> {
+/** Waits until the server at `url` answers /healthz; `log` is what the error shows if it never does. */
+export async function untilHealthy(url: string, timeoutMs: number, log: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
