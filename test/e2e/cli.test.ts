@@ -3,21 +3,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startServer, type EdgelogServer } from "../support/server.js";
+import { freePort } from "../support/server.js";
+import { sharedServer, type SharedServer } from "../support/shared-servers.js";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const CLI = join(ROOT, "dist/cli.js");
 
-let server: EdgelogServer;
+let server: SharedServer;
 let dir: string;
 beforeAll(async () => {
   // The bin is the bundled JS a user runs with plain node; build it from the current source.
   execFileSync(process.execPath, ["scripts/build.mjs"], { cwd: ROOT });
   dir = mkdtempSync(join(tmpdir(), "edgelog-cli-"));
-  server = await startServer();
+  server = await sharedServer("open");
 }, 90_000);
-afterAll(async () => {
-  await server?.dispose();
+afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 

@@ -3,19 +3,16 @@
 // elections, Kafka's kafka-leader-election.sh) while records flow; nothing is lost or duplicated.
 // A lost region (an unplanned failover) needs injected faults: test/integration/failover.test.ts.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Edgelog } from "../../src/client/index.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { sharedServer, type SharedServer } from "../support/shared-servers.js";
 
-let server: EdgelogServer;
+let server: SharedServer;
 let client: Edgelog;
 beforeAll(async () => {
-  server = await startServer();
+  server = await sharedServer("open");
   client = new Edgelog({ url: server.url });
 }, 90_000);
-afterAll(async () => {
-  await server?.dispose();
-});
 
 async function elect(
   topic: string,

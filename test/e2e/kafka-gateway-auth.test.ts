@@ -1,25 +1,25 @@
 // kafkajs through the gateway in front of a real auth-required wrangler dev: a gateway without a token,
 // or with one that lacks a grant, gets Kafka's authorization errors, which kafkajs reports at once,
-// instead of closed connections that it retries until it gives up.
+// instead of closed connections that it retries until it gives up. On the shared "auth" server.
 
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { SHARED_ADMIN_TOKEN as ADMIN, sharedServer, type SharedServer } from "../support/shared-servers.js";
 
-const ADMIN = "e2e-gateway-admin-secret";
-let server: EdgelogServer;
+let server: SharedServer;
+/** The topic the tokens are tried on (the shared server holds other files' topics). */
+const ORDERS = `orders-${Date.now().toString(36)}`;
 const gateways: Gateway[] = [];
 
 beforeAll(async () => {
-  server = await startServer({ vars: { EDGELOG_AUTH: "required", EDGELOG_ADMIN_TOKEN: ADMIN } });
-  const created = await api("POST", "/v1/topics", { name: "orders", partitions: 2 });
+  server = await sharedServer("auth");
+  const created = await api("POST", "/v1/topics", { name: ORDERS, partitions: 2 });
   expect(created.status).toBe(201);
 }, 90_000);
 
 afterAll(async () => {
   await Promise.all(gateways.map((g) => g.close()));
-  await server?.dispose();
 });
 
 async function api(method: string, path: string, body?: unknown) {
@@ -55,7 +55,7 @@ it("without a token: produce, topic admin and offsets fail with TOPIC_AUTHORIZAT
   // Connecting reads Metadata, which used to close the connection.
   await producer.connect();
   try {
-    const sent = await producer.send({ topic: "orders", messages: [{ value: "x" }] }).catch((e) => e);
+    const sent = await producer.send({ topic: ORDERS, messages: [{ value: "x" }] }).catch((e) => e);
     expect(sent).toBeInstanceOf(Error);
     expect(kafkaType(sent), String(sent)).toBe("TOPIC_AUTHORIZATION_FAILED");
   } finally {
@@ -69,7 +69,7 @@ it("without a token: produce, topic admin and offsets fail with TOPIC_AUTHORIZAT
     const created = await admin.createTopics({ topics: [{ topic: "new-topic" }] }).catch((e) => e);
     expect(kafkaType(created?.errors?.[0] ?? created), String(created)).toBe("TOPIC_AUTHORIZATION_FAILED");
     // kafkajs describes the topics before it asks the group.
-    const offsets = await admin.fetchOffsets({ groupId: "g", topics: ["orders"] }).catch((e) => e);
+    const offsets = await admin.fetchOffsets({ groupId: "g", topics: [ORDERS] }).catch((e) => e);
     expect(kafkaType(offsets), String(offsets)).toBe("TOPIC_AUTHORIZATION_FAILED");
   } finally {
     await admin.disconnect();
@@ -79,13 +79,13 @@ it("without a token: produce, topic admin and offsets fail with TOPIC_AUTHORIZAT
 it("with a token that may produce to the topic but not use the group: the consumer fails with GROUP_AUTHORIZATION_FAILED", async () => {
   const minted = await api("POST", "/v1/tokens", {
     name: "producer-only",
-    grants: [{ resource: "topic:orders", operations: ["produce", "consume", "describe"] }],
+    grants: [{ resource: `topic:${ORDERS}`, operations: ["produce", "consume", "describe"] }],
   });
   expect(minted.status).toBe(201);
   const kafka = await kafkaVia(minted.body.token);
   const producer = kafka.producer();
   await producer.connect();
-  const [sent] = await producer.send({ topic: "orders", messages: [{ key: "k", value: "allowed" }] });
+  const [sent] = await producer.send({ topic: ORDERS, messages: [{ key: "k", value: "allowed" }] });
   expect(sent!.errorCode).toBe(0);
   await producer.disconnect();
 
@@ -93,7 +93,7 @@ it("with a token that may produce to the topic but not use the group: the consum
   const crashed = new Promise<unknown>((res) => consumer.on(consumer.events.CRASH, (e) => res(e.payload.error)));
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: "orders", fromBeginning: true });
+    await consumer.subscribe({ topic: ORDERS, fromBeginning: true });
     await consumer.run({ eachMessage: async () => {} });
     expect(kafkaType(await crashed)).toBe("GROUP_AUTHORIZATION_FAILED");
   } finally {

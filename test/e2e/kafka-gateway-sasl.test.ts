@@ -1,6 +1,7 @@
 // Kafka clients signing in through the gateway to an auth-required wrangler dev: kcat/librdkafka
 // with SASL_PLAINTEXT (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512) and SASL_SSL, kafkajs SASL, each
 // connection acting with its own token's grants, and bad sign-ins ending in an error and a close.
+// On the shared "auth" server.
 
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -11,10 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { wireClient } from "../support/kafka-wire.js";
 import { kcat } from "../support/kcat.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { SHARED_ADMIN_TOKEN as ADMIN, sharedServer, type SharedServer } from "../support/shared-servers.js";
 
-const ADMIN = "e2e-sasl-admin-secret";
-let server: EdgelogServer;
+let server: SharedServer;
 let plain: Gateway;
 let ssl: Gateway;
 let caFile: string;
@@ -39,7 +39,7 @@ async function mint(grants: { resource: string; operations: string[] }[]) {
 }
 
 beforeAll(async () => {
-  server = await startServer({ vars: { EDGELOG_AUTH: "required", EDGELOG_ADMIN_TOKEN: ADMIN } });
+  server = await sharedServer("auth");
   own = `own-${Date.now().toString(36)}`;
   other = `other-${Date.now().toString(36)}`;
   for (const name of [own, other]) expect((await api("POST", "/v1/topics", { name, partitions: 1 })).status).toBe(201);
@@ -89,7 +89,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await plain?.close();
   await ssl?.close();
-  await server?.dispose();
 });
 
 const saslArgs = (gw: Gateway, mechanism: string, username: string, password: string, tls = false) => [

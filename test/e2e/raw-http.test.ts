@@ -2,16 +2,13 @@
 // nothing is written. Needs a real HTTP server: in-process requests cannot be malformed.
 
 import { connect } from "node:net";
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { beforeAll, expect, it } from "vitest";
+import { sharedServer, type SharedServer } from "../support/shared-servers.js";
 
-let server: EdgelogServer;
+let server: SharedServer;
 beforeAll(async () => {
-  server = await startServer();
+  server = await sharedServer("open");
 }, 90_000);
-afterAll(async () => {
-  await server?.dispose();
-});
 
 /** Sends `raw` bytes as one HTTP/1.1 request, half-closing after them; resolves with the status line and body. */
 function rawRequest(raw: string): Promise<{ status: number; body: string }> {

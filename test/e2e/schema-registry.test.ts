@@ -1,7 +1,7 @@
 // @kafkajs/confluent-schema-registry, unmodified, against the registry of a real wrangler dev:
 // Avro, JSON Schema and Protobuf schemas registered, values encoded by kafkajs through the Kafka
 // gateway, decoded by edgelog's HTTP fetch (decode=registry) and by kafkajs; a topic validating
-// its values refuses an unframed record and writes nothing. One server for the whole file.
+// its values refuses an unframed record and writes nothing. On the shared "open" server.
 
 import { SchemaRegistry, SchemaType } from "@kafkajs/confluent-schema-registry";
 import { Kafka, logLevel } from "kafkajs";
@@ -9,14 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Edgelog } from "../../src/client/index.js";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
 import { until } from "../support/kcat.js";
-import { startServer, type EdgelogServer } from "../support/server.js";
+import { sharedServer, type SharedServer } from "../support/shared-servers.js";
 
-let server: EdgelogServer;
+let server: SharedServer;
 let gateway: Gateway;
 let kafka: Kafka;
 
 beforeAll(async () => {
-  server = await startServer();
+  server = await sharedServer("open");
   gateway = await startGateway({ listen: "127.0.0.1:0", upstream: server.url, log: () => {} });
   kafka = new Kafka({
     brokers: [`127.0.0.1:${gateway.port}`],
@@ -28,7 +28,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gateway?.close();
-  await server?.dispose();
 });
 
 const stamp = Date.now().toString(36);
