@@ -64,11 +64,13 @@ export default defineConfig({
           }),
         ],
         // 20 s per test: a few send hundreds of requests, and CI machines can be slower than this one.
+        // Hooks too: a file's first request (often in beforeAll) starts its objects on a busy machine.
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           exclude: ["test/integration/auth/**"],
           testTimeout: 20_000,
+          hookTimeout: 20_000,
         },
       },
       // Authentication and authorization, configured as a deployment is (auth required), with a
@@ -86,7 +88,12 @@ export default defineConfig({
             EDGELOG_METRICS_CACHE_MS: "0",
           }),
         ],
-        test: { name: "integration-auth", include: ["test/integration/auth/**/*.test.ts"], testTimeout: 20_000 },
+        test: {
+          name: "integration-auth",
+          include: ["test/integration/auth/**/*.test.ts"],
+          testTimeout: 20_000,
+          hookTimeout: 20_000,
+        },
       },
     ],
   },
