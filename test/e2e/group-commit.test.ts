@@ -3,10 +3,15 @@
 // tests (test/integration/group-commit.test.ts) exercise the poll path. Concurrent produce requests to
 // one partition, woken by the request that sent their merged append, must each get their own outcome.
 
-import { expect, it } from "vitest";
-import { useServer } from "../support/server.js";
+import { beforeAll, expect, it } from "vitest";
+import { sharedServer, type SharedServer } from "../support/shared-servers.js";
 
-const server = useServer();
+// The shared "open" server: default group commit, and a topic of its own.
+let shared: SharedServer;
+beforeAll(async () => {
+  shared = await sharedServer("open");
+}, 90_000);
+const server = () => shared;
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const r = await fetch(`${server().url}${path}`, {
