@@ -26,6 +26,16 @@ export function partitionObject<T extends Rpc.DurableObjectBranded>(
   return env.PARTITION.getByName(`${leader}@${region}`, hint);
 }
 
+/** A partition's copy by name: "home" (leadership/record.ts HOME) is the original object, else a region's. */
+export function partitionCopy<T extends Rpc.DurableObjectBranded>(
+  env: { PARTITION: Objects<T> },
+  topicId: string,
+  partition: number,
+  copy: string,
+): DurableObjectStub<T> {
+  return partitionObject(env, topicId, partition, copy === "home" ? null : copy);
+}
+
 /** A consumer group's coordinator, named by the group id. */
 export function coordinatorObject<T extends Rpc.DurableObjectBranded>(
   env: { COORDINATOR: Objects<T> },

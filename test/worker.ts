@@ -206,6 +206,16 @@ export class PartitionDO extends Partition {
     return super.offsets(...args);
   }
 
+  override async writeTxnMarker(...args: Parameters<Partition["writeTxnMarker"]>) {
+    await this.#reached();
+    return super.writeTxnMarker(...args);
+  }
+
+  override async transactions(ref: TopicRef) {
+    await this.#reached();
+    return super.transactions(ref);
+  }
+
   override async replicate(ref: TopicRef, chunk: P.ReplicaChunk | null) {
     await this.#reached();
     return super.replicate(ref, chunk);

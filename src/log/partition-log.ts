@@ -368,8 +368,8 @@ export class PartitionLog {
 
   /**
    * Cuts the log at `offset` (a batch boundary): a deposed leader's or a diverged follower's
-   * suffix that the new leader does not hold. Batches, epochs and producer state above it go, in
-   * one transaction; the high watermark never passes the new end. Only hot batches can be cut:
+   * suffix that the new leader does not hold. Batches, epochs, producer state and the transaction
+   * books (open transactions, aborted ranges, so the LSO) go back to the remaining log, in one transaction; the high watermark never passes the new end. Only hot batches can be cut:
    * archived ranges are below every high watermark, which no clean election truncates.
    */
   truncateTo(offset: number): void {
@@ -378,9 +378,11 @@ export class PartitionLog {
       throw new EdgelogError("UNKNOWN_SERVER_ERROR", `cannot truncate to ${offset}: below the hot log's start`);
     }
     this.transaction(() => {
+      // Before the cut: the transaction books look at the markers it removes.
+      this.txns.truncate(offset, (from, to) => this.#batchHeaders(from, to));
       const freed = this.#deleteHot(offset, Number.MAX_SAFE_INTEGER);
       this.#epochs.truncate(offset);
-      this.#producers.truncate(offset, (from, to) => this.#producerBatches(from, to));
+      this.#producers.truncate(offset, (from, to) => this.#batchHeaders(from, to));
       const s = this.#state;
       this.#update({
         logEndOffset: offset,
@@ -391,8 +393,8 @@ export class PartitionLog {
     });
   }
 
-  /** Headers of idempotent batches in [from, to), newest first (producer state rebuilds from them). */
-  *#producerBatches(from: number, to: number): Generator<{ h: BatchHeader; last: number }> {
+  /** Headers of the hot batches in [from, to), newest first (producer and transaction state rebuild from them). */
+  *#batchHeaders(from: number, to: number): Generator<{ h: BatchHeader; last: number }> {
     const cursor = this.storage.sql.exec<{ data: ArrayBuffer; last_offset: number }>(
       `SELECT substr(data, 1, 61) AS data, last_offset FROM batches WHERE base_offset >= ? AND base_offset < ?
        ORDER BY base_offset DESC`,

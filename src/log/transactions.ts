@@ -43,6 +43,8 @@ export interface TxnStore {
   abortedBetween(from: number, to: number): AbortedRange[];
   /** Forgets ranges wholly at or below `offset` (archived with their segment, or below the log start). */
   deleteAbortedThrough(offset: number): void;
+  /** Forgets ranges whose ABORT marker is at or after `offset` (a truncation cut the marker away). */
+  deleteAbortedFrom(offset: number): void;
   clear(): void;
 }
 
@@ -146,6 +148,58 @@ export class TxnTracker {
     this.store.deleteAbortedThrough(offset);
   }
 
+  /**
+   * The log was cut at `offset` (a failover truncated a divergent suffix): the books go back to
+   * what the remaining log says, as Kafka rebuilds its producer state on truncation. An abort whose
+   * marker was cut is no aborted range any more; a transaction whose marker was cut is open again
+   * from its first remaining batch; one whose batches were all cut is gone; one open across the cut
+   * keeps its start and ends at its last remaining batch. `batches(from, to)` yields the headers of
+   * the remaining hot batches in [from, to), newest first; the scan stops once every producer
+   * concerned met its previous marker (a transaction's first batch is never archived: segments
+   * are sealed below the last stable offset).
+   */
+  truncate(offset: number, batches: (from: number, to: number) => Iterable<{ h: BatchHeader; last: number }>): void {
+    this.store.deleteAbortedFrom(offset);
+    const concerned = new Set(this.#open.keys());
+    for (const { h } of batches(offset, Number.MAX_SAFE_INTEGER)) if (isControl(h)) concerned.add(h.producerId);
+    const found = new Map<number, { first: number; last: number; epoch: number }>();
+    for (const { h, last } of concerned.size > 0 ? batches(0, offset) : []) {
+      if (!concerned.has(h.producerId)) continue;
+      if (isControl(h)) {
+        concerned.delete(h.producerId);
+        if (concerned.size === 0) break;
+        continue;
+      }
+      if (!isTransactional(h)) continue;
+      const f = found.get(h.producerId);
+      if (f) {
+        f.first = h.baseOffset;
+        f.epoch = Math.max(f.epoch, h.producerEpoch);
+      } else found.set(h.producerId, { first: h.baseOffset, last, epoch: h.producerEpoch });
+      // Down to the first batch of a transaction open across the cut: nothing older is its.
+      if (this.#open.get(h.producerId)?.firstOffset === h.baseOffset) concerned.delete(h.producerId);
+      if (concerned.size === 0) break;
+    }
+    const now = Date.now();
+    for (const id of this.#open.keys()) if (!found.has(id)) this.store.deleteOpen(id);
+    for (const [id, f] of found) {
+      const before = this.#open.get(id);
+      // What the leader learnt from the coordinator stays with a transaction the cut kept the start of.
+      const kept = before !== undefined && before.firstOffset === f.first;
+      if (before) this.store.deleteOpen(id);
+      this.store.saveOpen({
+        producerId: id,
+        producerEpoch: f.epoch,
+        firstOffset: f.first,
+        lastOffset: f.last,
+        txnSeq: kept ? before.txnSeq : null,
+        transactionalId: kept ? before.transactionalId : null,
+        startedAt: kept ? before.startedAt : now,
+      });
+    }
+    this.reload();
+  }
+
   /** A follower copy starting again empty. */
   clear(): void {
     this.store.clear();
@@ -229,6 +283,10 @@ export class SqlTxnStore implements TxnStore {
 
   deleteAbortedThrough(offset: number): void {
     this.sql.exec(`DELETE FROM txn_aborted WHERE last_offset <= ?`, offset);
+  }
+
+  deleteAbortedFrom(offset: number): void {
+    this.sql.exec(`DELETE FROM txn_aborted WHERE last_offset >= ?`, offset);
   }
 
   clear(): void {

@@ -124,18 +124,25 @@ export class LogHost {
   /** A coordinator's marker: ends the producer's open transaction here, and the LSO moves on. */
   async writeTxnMarker(ref: TopicRef, marker: TxnMarker): Promise<{ written: boolean }> {
     const log = this.open(ref);
+    // A deposed copy takes no marker (it would be cut away): the refusal names the leader.
+    await this.parts.replication().checkLeader(ref);
     const replicator = this.parts.replication().leader();
     const out = this.parts.txns.marker(log, marker, { now: Date.now(), holdHighWatermark: replicator !== undefined });
     if (out.written) await this.#afterAppend(log, ref, replicator);
+    // Acknowledged only once the in-sync copies hold it (Kafka writes markers with acks=all): a
+    // marker only a deposed leader took is cut on its return, and the coordinator must resend it.
+    await replicator?.waitForReplicas(log.state.logEndOffset);
     return out;
   }
 
   /** An administrator's abort of a hanging transaction on this partition alone. */
   async abortTransaction(ref: TopicRef, which: { producerId: number } | { startOffset: number }): Promise<AbortedHere> {
     const log = this.open(ref);
+    await this.parts.replication().checkLeader(ref);
     const replicator = this.parts.replication().leader();
     const out = this.parts.txns.abort(log, which, { now: Date.now(), holdHighWatermark: replicator !== undefined });
     await this.#afterAppend(log, ref, replicator);
+    await replicator?.waitForReplicas(out.marker_offset + 1);
     return out;
   }
 

@@ -28,9 +28,10 @@ import { groupResource, topicResource, transactionalIdResource } from "../auth/g
 import type { TxnParticipant, TxnProducer, TxnSummary } from "../contracts/transactions.js";
 import { clusterObject, coordinatorObject, txnCoordinatorObject } from "../objects.js";
 import type { AppEnv } from "./app-env.js";
+import { onLeader } from "./leaders.js";
 import { hasGrant, requireGrant } from "./auth.js";
 import { groupParam } from "./groups.js";
-import { partitionStub, topics } from "./objects.js";
+import { topics } from "./objects.js";
 import { partitionParam, pathParam } from "./params.js";
 import { inHandler, onTopic, onTransactionalId } from "./permissions.js";
 import { route, type Route } from "./route.js";
@@ -254,7 +255,8 @@ async function list(c: Context<AppEnv>, query: z.output<typeof TransactionListQu
 async function partitionTransactions(c: Context<AppEnv>): Promise<Response> {
   const p = partitionParam(pathParam(c, "p"));
   const topic = await topics.withPartition(c.env, pathParam(c, "topic"), p);
-  return c.json(unwrap(await partitionStub(c.env, topic, p).transactions(topicRef(topic, p))));
+  // The leader's books: after a failover the home copy may be a deposed one.
+  return c.json(await onLeader(c.env, topic, p, (stub, ref) => stub.transactions(ref), true));
 }
 
 async function abortOnPartition(
@@ -265,5 +267,6 @@ async function abortOnPartition(
   const topic = await topics.withPartition(c.env, pathParam(c, "topic"), p);
   const which =
     body.producer_id !== undefined ? { producerId: Number(body.producer_id) } : { startOffset: body.start_offset! };
-  return c.json(unwrap(await partitionStub(c.env, topic, p).abortTransaction(topicRef(topic, p), which)));
+  // A copy refuses before writing when it does not lead, so following the leader is safe.
+  return c.json(await onLeader(c.env, topic, p, (stub, ref) => stub.abortTransaction(ref, which)));
 }

@@ -16,7 +16,8 @@ import type {
   TxnProducer,
   TxnSummary,
 } from "../contracts/transactions.js";
-import { clusterObject, coordinatorObject, partitionObject } from "../objects.js";
+import { clusterObject, coordinatorObject } from "../objects.js";
+import { markPartition } from "./markers.js";
 import { txnCoordinatorKv, type TxnCoordinatorKeys } from "./keys.js";
 import type { TypedKv } from "../util/kv.js";
 import {
@@ -263,9 +264,7 @@ export class TxnCoordinatorDO extends DurableObject<Env> implements TxnCoordinat
       unwrap(await coordinatorObject(this.env, p.group).completeTxn(p.group, marker));
       return;
     }
-    const r = await partitionObject(this.env, p.topicId, p.partition).writeTxnMarker(p.ref, marker);
-    if (!r.ok && r.error.code === "UNKNOWN_TOPIC_OR_PARTITION") return;
-    unwrap(r);
+    await markPartition(this.env, p, marker);
   }
 
   /** One alarm at the next thing due: a marker retry, the open transaction's timeout, or the id's expiry. */

@@ -9,6 +9,7 @@ import { partitionObject } from "../../src/objects.js";
 import type { PartitionDO } from "../worker.js";
 import { call, createTopic, uniqueTopic } from "../support/api.js";
 import { rows, topicId, until } from "../support/replication.js";
+import { endTxn, initTxn, txnProduce, uniqueTxnId, values } from "../support/transactions.js";
 
 /** replica.lag.time.max.ms for these topics: how long a silent leader is trusted. */
 const LAG_MS = 300;
@@ -77,11 +78,12 @@ async function sendUntilAcked(topic: string, producer: { id: string; epoch: numb
 
 async function allValues(topic: string): Promise<{ offset: number; value: unknown }[]> {
   const out: { offset: number; value: unknown }[] = [];
-  for (;;) {
-    const r = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=${out.length}&replica=leader`);
+  for (let offset = 0; ; ) {
+    const r = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=${offset}&replica=leader`);
     expect(r.status).toBe(200);
     if (r.body.records.length === 0) return out;
     out.push(...r.body.records.map((x: { offset: number; value: unknown }) => ({ offset: x.offset, value: x.value })));
+    offset = r.body.next_offset; // past transaction markers too, which take offsets
   }
 }
 
@@ -120,11 +122,16 @@ describe("leader failover", () => {
     const topic = await geoTopic();
     const producer = await newProducer();
     for (let n = 0; n < 5; n++) await sendUntilAcked(topic, producer, n);
+    const aborted = await initTxn(uniqueTxnId());
+    await txnProduce(aborted, topic, 0, ["aborted"]);
+    expect((await endTxn(aborted, "abort")).body).toMatchObject({ result: "aborted", complete: true });
 
     // The home copy still takes clients' calls but reaches no follower and no voter.
     await net(topic, (n, ids) => n.isolated.add(ids.home!));
     const lost = await call("POST", `/v1/topics/${topic}/records`, { acks: 1, records: [{ value: "zombie-1" }] });
     expect(lost.status).toBe(200);
+    // A transaction the zombie alone took: it opened there and must go with the cut.
+    expect((await txnProduce(await initTxn(uniqueTxnId()), topic, 0, ["zombie-txn"])).status).toBe(200);
     await until(
       "a follower elected",
       () => Promise.all(REGIONS.map((r) => viewOf(topic, r))),
@@ -147,9 +154,21 @@ describe("leader failover", () => {
       ([a, b]) => JSON.stringify(a) === JSON.stringify(b),
     );
     expect(leaderRows[0]!.length).toBeGreaterThan(0);
-    const values = (await allValues(topic)).map((r) => r.value);
-    expect(values).toEqual(Array.from({ length: 10 }, (_, i) => i));
-    expect(values).not.toContain("zombie-1");
+    const records = (await allValues(topic)).map((r) => r.value);
+    expect(records).toEqual([0, 1, 2, 3, 4, "aborted", 5, 6, 7, 8, 9]);
+    expect(records).not.toContain("zombie-1");
+    // The transaction books went back with the log: the zombie's open transaction is gone, the
+    // abort kept, and the home copy's LSO is the leader's.
+    const books = async (copy: Stub) =>
+      runInDurableObject(copy, (_o, state) => ({
+        open: state.storage.sql.exec(`SELECT producer_id, first_offset FROM txn_open`).toArray(),
+        aborted: state.storage.sql.exec(`SELECT * FROM txn_aborted`).toArray(),
+      }));
+    const homeBooks = await books(home);
+    expect(homeBooks).toEqual(await books(await copyOf(topic, leader)));
+    expect(homeBooks.open).toEqual([]);
+    expect(homeBooks.aborted).toHaveLength(1);
+    expect(await values(topic, 0)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
 
     // A writer still holding epoch 0 is refused by the deposed copy, nothing written.
     const ref = { ...(await call("GET", `/v1/topics/${topic}`)).body, partition: 0, leaderEpoch: 0 };
@@ -184,6 +203,57 @@ describe("leader failover", () => {
     // Already home: nothing to do, same epoch.
     const again = await call("POST", `/v1/topics/${topic}/elect-leaders`, {});
     expect(again.body.partitions).toEqual([{ partition: 0, leader: "home", leader_epoch: 2 }]);
+  });
+
+  it("transactions move with leadership: the new leader's LSO, read_committed and the coordinator's commit are as before", async () => {
+    const topic = await geoTopic();
+    const t = await initTxn(uniqueTxnId());
+    expect((await txnProduce(t, topic, 0, ["a1", "a2"])).status).toBe(200);
+    expect((await endTxn(t, "abort")).body).toMatchObject({ result: "aborted", complete: true });
+    const plain = (v: string) => call("POST", `/v1/topics/${topic}/records`, { acks: "all", records: [{ value: v }] });
+    expect((await plain("p1")).status).toBe(200);
+    expect((await txnProduce(t, topic, 0, ["o1"])).status).toBe(200); // offset 4: open
+    expect((await plain("p2")).status).toBe(200);
+    const state = async () => {
+      const r = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&isolation=read_committed`);
+      const txns = await call("GET", `/v1/topics/${topic}/partitions/0/transactions`);
+      return {
+        lso: r.body.last_stable_offset,
+        hw: r.body.high_watermark,
+        committed: await values(topic, 0),
+        uncommitted: await values(topic, 0, "read_uncommitted"),
+        open: txns.body.transactions.map((x: { first_offset: number; last_offset: number }) => [
+          x.first_offset,
+          x.last_offset,
+        ]),
+      };
+    };
+    const before = await state();
+    expect(before).toEqual({
+      lso: 4,
+      hw: 6,
+      committed: ["p1"],
+      uncommitted: ["a1", "a2", "p1", "o1", "p2"],
+      open: [[4, 4]],
+    });
+
+    await net(topic, (n, ids) => n.down.add(ids.home!));
+    await until(
+      "a follower elected",
+      () => Promise.all(REGIONS.map((r) => viewOf(topic, r))),
+      (vs) => vs.every((v) => v.epoch === 1),
+    );
+    expect(await state()).toEqual(before);
+
+    // The coordinator's markers find the new leader (the home copy does not answer).
+    expect((await endTxn(t, "commit")).body).toMatchObject({ result: "committed", complete: true });
+    expect(await values(topic, 0)).toEqual(["p1", "o1", "p2"]);
+    const after = await state();
+    expect(after).toMatchObject({ lso: 7, hw: 7, open: [] });
+    // The next transaction goes on under the new leader.
+    expect((await txnProduce(t, topic, 0, ["n1"])).status).toBe(200);
+    expect((await endTxn(t, "abort")).body).toMatchObject({ result: "aborted", complete: true });
+    expect(await values(topic, 0)).toEqual(["p1", "o1", "p2"]);
   });
 
   it("refuses to elect an out-of-sync region without an unclean election (409), and a topic without replicas (400)", async () => {

@@ -40,6 +40,10 @@ export class MemoryTxnStore implements TxnStore {
     this.abortedRows = this.abortedRows.filter((r) => r.lastOffset > offset);
   }
 
+  deleteAbortedFrom(offset: number): void {
+    this.abortedRows = this.abortedRows.filter((r) => r.lastOffset < offset);
+  }
+
   clear(): void {
     this.openRows.clear();
     this.abortedRows = [];

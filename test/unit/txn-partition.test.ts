@@ -46,6 +46,19 @@ class Log {
     return base;
   }
 
+  /** Cuts the log at `offset` as a failover's truncation does, and rebuilds the books from the rest. */
+  truncate(offset: number): void {
+    const headers = (from: number, to: number) =>
+      this.batches
+        .map((b) => readBatchHeader(b))
+        .filter((h) => h.baseOffset >= from && h.baseOffset < to)
+        .reverse()
+        .map((h) => ({ h, last: h.baseOffset + h.lastOffsetDelta }));
+    this.tracker.truncate(offset, headers);
+    this.batches.splice(this.batches.findIndex((b) => readBatchHeader(b).baseOffset >= offset));
+    this.end = offset;
+  }
+
   /** What read_committed shows: values below the LSO, aborted transactions and markers left out. */
   committed(): string[] {
     const lso = this.tracker.lastStableOffset(this.end);
@@ -134,6 +147,68 @@ describe("partition bookkeeping", () => {
     expect(log.tracker.needsCheck(1, 3)).toBe(false);
     expect(log.tracker.needsCheck(1, 4)).toBe(true);
     expect(log.tracker.needsCheck(2, 0)).toBe(true);
+  });
+});
+
+describe("truncation (a failover cut the log)", () => {
+  /** 0-1 p1 aborted (marker 2), 3 plain, 4 p2 open, 5 p1 again, 6 p3 committed (marker 7), 8 p2, 9 p1 ABORT. */
+  function history(): Log {
+    const log = new Log();
+    log.data(1, ["a1", "a2"], 1);
+    log.marker(1, "ABORT");
+    log.data(-1, ["plain"]);
+    log.data(2, ["b1"], 1);
+    log.data(1, ["a3"], 2);
+    log.data(3, ["c1"], 1);
+    log.marker(3, "COMMIT");
+    log.data(2, ["b2"], 1);
+    log.marker(1, "ABORT");
+    return log;
+  }
+
+  const books = (log: Log) => ({
+    open: log.tracker.open().map((t) => [t.producerId, t.firstOffset, t.lastOffset]),
+    aborted: log.tracker.aborted(0, 100).map((a) => [a.producerId, a.firstOffset, a.lastOffset]),
+    lso: log.tracker.lastStableOffset(log.end),
+  });
+
+  it("keeps what the remaining markers say, and an open transaction's start, when only data is cut", () => {
+    const log = history();
+    log.truncate(9);
+    expect(books(log)).toEqual({
+      open: [
+        [2, 4, 8],
+        [1, 5, 5],
+      ],
+      aborted: [[1, 0, 2]],
+      lso: 4,
+    });
+  });
+
+  it("reopens a transaction whose marker was cut, and forgets an abort whose marker was cut", () => {
+    const log = history();
+    log.truncate(7); // cuts p3's COMMIT, p2's b2 and p1's second ABORT
+    expect(books(log)).toEqual({
+      open: [
+        [2, 4, 4],
+        [1, 5, 5],
+        [3, 6, 6],
+      ],
+      aborted: [[1, 0, 2]],
+      lso: 4,
+    });
+    log.truncate(2); // cuts the first ABORT: p1's a1, a2 are an open transaction again
+    expect(books(log)).toEqual({ open: [[1, 0, 1]], aborted: [], lso: 0 });
+  });
+
+  it("drops a transaction whose batches were all cut, and the LSO follows", () => {
+    const log = history();
+    log.truncate(4);
+    expect(books(log)).toEqual({ open: [], aborted: [[1, 0, 2]], lso: 4 });
+    expect(log.committed()).toEqual(["plain"]);
+    // The books go on from there as on any leader: a new transaction of p2 opens at the end.
+    log.data(2, ["b3"], 2);
+    expect(books(log).open).toEqual([[2, 4, 4]]);
   });
 });
 
