@@ -70,7 +70,7 @@ export function planSegment(log: PartitionLog, ref: TopicRef, now: number): Segm
   }
   if (seg.batchCount === 0) return null;
   if (!isCompacted(ref.config)) {
-    seg.r2Key = segmentKey(ref.id, ref.partition, seg.baseOffset);
+    seg.r2Key = segmentKey(ref.id, ref.partition, seg.baseOffset, log.state.leaderEpoch);
     seg.state = "uploading";
   }
   return seg;

@@ -17,9 +17,14 @@ export function partitionPrefix(topicId: string, partition: number): string {
   return `topics/${topicId}/${partition}/`;
 }
 
-/** Zero-padded so a listing returns segments in offset order. */
-export function segmentKey(topicId: string, partition: number, baseOffset: number): string {
-  return `${partitionPrefix(topicId, partition)}${String(baseOffset).padStart(20, "0")}.log`;
+/**
+ * Zero-padded so a listing returns segments in offset order. A segment rolled in a later leader
+ * epoch names it: every copy reads the objects its leaders wrote, and a deposed leader finishing an
+ * interrupted upload must never overwrite what the new leader rolled from the same offset.
+ */
+export function segmentKey(topicId: string, partition: number, baseOffset: number, leaderEpoch = 0): string {
+  const epoch = leaderEpoch > 0 ? `-e${leaderEpoch}` : "";
+  return `${partitionPrefix(topicId, partition)}${String(baseOffset).padStart(20, "0")}${epoch}.log`;
 }
 
 /** The aborted-transaction index object beside a segment (archive/txn-index.ts). */

@@ -217,6 +217,30 @@ export interface ReplicaChunk {
   highWatermark: number;
   /** Compaction rewrites of rows the follower may hold, applied after the batches. */
   rewrites: Rewrite[];
+  /**
+   * Archived segments the follower has not been shipped yet, oldest first: the R2 objects are the
+   * leader's, shared by every copy, so a copy reads the archived range itself and serves it once
+   * it leads. Absent from a leader that ships none (the copy then drops its rows below `copyStart`).
+   */
+  segments?: ShippedSegment[];
+  /** The leader's log start offset: the copy forgets segments wholly below it. */
+  logStart?: number;
+}
+
+/** An archived segment as the leader's segments table holds it, with its sparse index. */
+export interface ShippedSegment {
+  baseOffset: number;
+  lastOffset: number;
+  maxTimestamp: number;
+  timeIndex: number;
+  bytes: number;
+  batchCount: number;
+  recordCount: number;
+  r2Key: string;
+  sealedAt: number;
+  /** Aborted transactions in the segment's .txnindex object (0: it has none). */
+  abortedTxns: number;
+  index: { offset: number; position: number; timeIndex: number }[];
 }
 
 /** A compaction rewrite shipped to followers: the row's new bytes, or null when it was removed. */

@@ -26,7 +26,7 @@ import { encodeMarker, type MarkerType } from "../protocol/transactions.js";
 import type { IsolationLevel } from "../protocol/constants.js";
 import { LOG_MIGRATIONS } from "./schema.js";
 import { SegmentTable, type IndexEntry, type Segment } from "./segments.js";
-import type { AppendedBatch, OffsetAtTime, ReadResult } from "../contracts/partition.js";
+import type { AppendedBatch, OffsetAtTime, ReadResult, ShippedSegment } from "../contracts/partition.js";
 
 /** The slice of DurableObjectStorage the log needs. */
 export interface LogStorage {
@@ -404,10 +404,48 @@ export class PartitionLog {
     for (const r of cursor) yield { h: readBatchHeader(new Uint8Array(r.data), 0, false), last: r.last_offset };
   }
 
+  /**
+   * The leader's archived segments this copy was shipped (oldest first) and its log start: the copy
+   * records each segment (its R2 object and sparse index) as its own, so it reads the archived
+   * range from R2 as the leader does and serves it once it leads. The hot rows a segment covers
+   * leave SQLite, with the aborted ranges its .txnindex holds; segments wholly below the log start
+   * are forgotten (the leader deletes their objects). The copy starts where its segments run
+   * unbroken up to its hot rows (shipping is in order; until the run reaches them, at the hot rows).
+   */
+  adoptArchived(shipped: readonly ShippedSegment[], leaderLogStart: number): void {
+    this.transaction(() => {
+      let hotBytes = this.#state.hotBytes;
+      for (const seg of shipped) {
+        // A segment this copy sealed itself while it led, left unfinished, gives way to the leader's.
+        this.segments.dropUnarchived(seg.baseOffset, seg.lastOffset);
+        this.segments.insert({ ...seg, state: "archived" });
+        this.segments.writeIndex(seg.baseOffset, seg.index);
+        this.segments.setState(seg.baseOffset, "archived", seg.abortedTxns);
+        this.txns.forgetAbortedThrough(seg.lastOffset);
+        hotBytes -= this.#deleteHot(0, seg.lastOffset);
+      }
+      const oldest = this.segments.oldest();
+      const hotStart = this.hotStartOffset;
+      const unbroken = oldest !== null && this.segments.totals().archivedEnd >= hotStart;
+      const start = Math.min(
+        Math.max(unbroken ? oldest.baseOffset : hotStart, leaderLogStart),
+        this.#state.logEndOffset,
+      );
+      this.segments.dropBelow(start);
+      const r = this.storage.sql
+        .exec<{ n: number | null }>(`SELECT SUM(bytes) AS n FROM batches WHERE last_offset < ?`, start)
+        .one();
+      this.storage.sql.exec(`DELETE FROM batches WHERE last_offset < ?`, start);
+      this.txns.forgetAbortedThrough(start - 1);
+      this.#update({ logStartOffset: start, hotBytes: hotBytes - (r.n ?? 0) });
+    });
+  }
+
   /** A follower whose copy fell behind the leader's hot log starts again, empty, at `offset`. */
   resetTo(offset: number): void {
     this.transaction(() => {
       this.storage.sql.exec(`DELETE FROM batches`);
+      this.segments.clear();
       this.txns.clear();
       this.#update({ logStartOffset: offset, logEndOffset: offset, highWatermark: offset, hotBytes: 0 });
     });
@@ -493,6 +531,28 @@ export class PartitionLog {
   get copyStartOffset(): number {
     // From the segments' cached totals: the replicator asks this on every shipment.
     return Math.max(this.#state.logStartOffset, this.segments.totals().archivedEnd);
+  }
+
+  /** Archived segments starting at or after `from`, with their sparse indexes, to ship to a follower. */
+  archivedSince(from: number, limit: number): ShippedSegment[] {
+    return this.segments.archivedFrom(from, limit).map((s) => ({
+      baseOffset: s.baseOffset,
+      lastOffset: s.lastOffset,
+      maxTimestamp: s.maxTimestamp,
+      timeIndex: s.timeIndex,
+      bytes: s.bytes,
+      batchCount: s.batchCount,
+      recordCount: s.recordCount,
+      r2Key: s.r2Key!,
+      sealedAt: s.sealedAt,
+      abortedTxns: s.abortedTxns ?? 0,
+      index: this.segments.index(s.baseOffset),
+    }));
+  }
+
+  /** The offset after the newest archived segment (0: none). */
+  get archivedEnd(): number {
+    return this.segments.totals().archivedEnd;
   }
 
   /** Hot batches from `from` on, without their bytes, oldest first, while `more` says so. */

@@ -183,6 +183,56 @@ export class SegmentTable {
     }
   }
 
+  /** A segment's whole sparse index, in offset order (shipped to followers with the segment). */
+  index(segmentBase: number): IndexEntry[] {
+    return this.sql
+      .exec<{ offset: number; position: number; time_index: number }>(
+        `SELECT offset, position, time_index FROM segment_index WHERE segment_base = ? ORDER BY offset`,
+        segmentBase,
+      )
+      .toArray()
+      .map((r) => ({ offset: r.offset, position: r.position, timeIndex: r.time_index }));
+  }
+
+  /** Archived segments starting at or after `from`, oldest first, up to `limit`. */
+  archivedFrom(from: number, limit: number): Segment[] {
+    return this.sql
+      .exec<SegmentRow>(
+        `SELECT * FROM segments WHERE state = 'archived' AND base_offset >= ? ORDER BY base_offset LIMIT ?`,
+        from,
+        limit,
+      )
+      .toArray()
+      .map(toSegment);
+  }
+
+  /** Forgets segments overlapping [from, to] that are not archived (a copy's own sealing, superseded). */
+  dropUnarchived(from: number, to: number): void {
+    for (const s of this.sql
+      .exec<{ base_offset: number }>(
+        `SELECT base_offset FROM segments WHERE state != 'archived' AND base_offset <= ? AND last_offset >= ?`,
+        to,
+        from,
+      )
+      .toArray())
+      this.delete(s.base_offset);
+  }
+
+  /** Forgets segments wholly below `offset` (their objects are the leader's to delete). */
+  dropBelow(offset: number): void {
+    for (const s of this.sql
+      .exec<{ base_offset: number }>(`SELECT base_offset FROM segments WHERE last_offset < ?`, offset)
+      .toArray())
+      this.delete(s.base_offset);
+  }
+
+  /** Forgets every segment (a follower's copy starting again). */
+  clear(): void {
+    this.#totals = undefined;
+    this.sql.exec(`DELETE FROM segments`);
+    this.sql.exec(`DELETE FROM segment_index`);
+  }
+
   /** The last index entry at or below `offset`: where a read for it starts. */
   indexFloor(segmentBase: number, offset: number): IndexEntry | null {
     return this.#entry(

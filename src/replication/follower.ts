@@ -26,8 +26,14 @@ export function applyChunk(log: PartitionLog, chunk: ReplicaChunk | null): Repli
     if (chunk.from <= log.state.logEndOffset) {
       log.appendReplica(chunk.batches);
       for (const r of chunk.rewrites) log.applyRewrite(r.baseOffset, r.data);
-      // The leader archived this range to R2, which readers reach through the leader: drop it here.
-      if (chunk.copyStart > log.state.logStartOffset) log.advanceStart(chunk.copyStart);
+      // The leader's archived segments become this copy's too (their R2 objects are shared), so it
+      // reads the archived range itself and serves it once it leads. A leader that ships none: the
+      // range is readable through it alone, and the copy drops its rows.
+      if (chunk.segments !== undefined && chunk.logStart !== undefined) {
+        if (chunk.segments.length > 0 || chunk.logStart > log.state.logStartOffset) {
+          log.adoptArchived(chunk.segments, chunk.logStart);
+        }
+      } else if (chunk.copyStart > log.state.logStartOffset) log.advanceStart(chunk.copyStart);
       log.advanceHighWatermark(chunk.highWatermark);
     }
   }

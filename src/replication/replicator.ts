@@ -5,16 +5,25 @@
 
 import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError } from "../protocol/errors.js";
-import type { ReplicaAck, ReplicaChunk, ReplicaStatus, Rewrite } from "../contracts/partition.js";
+import type { ReplicaAck, ReplicaChunk, ReplicaStatus, Rewrite, ShippedSegment } from "../contracts/partition.js";
 import { divergence, type EpochStart } from "../leadership/epochs.js";
 
 /** What the replicator needs of the leader's log. */
 export interface LeaderLog {
-  readonly state: { readonly logEndOffset: number; readonly highWatermark: number; readonly leaderEpoch: number };
+  readonly state: {
+    readonly logStartOffset: number;
+    readonly logEndOffset: number;
+    readonly highWatermark: number;
+    readonly leaderEpoch: number;
+  };
   /** Where each leader epoch starts in this log (to find where a follower's copy diverged). */
   readonly epochs: EpochStart[];
   /** The first offset still held in SQLite; below it the log lives in R2, which followers share. */
   readonly copyStartOffset: number;
+  /** The offset after the newest archived segment (0: none). */
+  readonly archivedEnd: number;
+  /** Archived segments starting at or after `from`, oldest first, with their sparse indexes. */
+  archivedSince(from: number, limit: number): ShippedSegment[];
   hotBatches(from: number, to: number, maxRows: number, maxBytes: number): { data: Uint8Array }[];
   /** Moves the high watermark up to `hw` (never down, never past the log end); true when it moved. */
   advanceHighWatermark(hw: number): boolean;
@@ -72,6 +81,10 @@ interface Follower {
   toldHw: number;
   /** The leader's hot start the follower was last told (below it the copy drops its rows). */
   toldCopyStart: number;
+  /** Where the archived segments the follower was shipped end (0 after a restart: resending is harmless). */
+  segmentsTo: number;
+  /** The log start the follower was last told. */
+  toldLogStart: number;
   /** The last compaction rewrite the follower applied (0 after a restart: resending is harmless). */
   rewriteSeq: number;
   /** The copy diverged from this log here (a deposed leader's suffix): the next chunk cuts it. */
@@ -94,6 +107,8 @@ interface AckWait {
 /** One shipment's size: whole batches up to this many bytes (an RPC carries at most 32 MiB). */
 const CHUNK_BYTES = 1024 * 1024;
 const CHUNK_ROWS = 1000;
+/** Archived segments' descriptors per shipment (each with its sparse index, about 64 entries). */
+const SEGMENTS_PER_CHUNK = 32;
 const RETRY_BASE_MS = 50;
 const RETRY_MAX_MS = 5_000;
 
@@ -169,6 +184,8 @@ export class Replicator {
         leo: null,
         toldHw: -1,
         toldCopyStart: -1,
+        segmentsTo: 0,
+        toldLogStart: -1,
         rewriteSeq: 0,
         caughtUpAt: this.now(),
         inFlight: false,
@@ -288,6 +305,8 @@ export class Replicator {
       f.leo < s.logEndOffset ||
       f.toldHw < Math.min(s.highWatermark, f.leo) ||
       f.toldCopyStart < Math.min(this.log.copyStartOffset, f.leo) ||
+      f.segmentsTo < this.log.archivedEnd ||
+      f.toldLogStart < s.logStartOffset ||
       f.rewriteSeq < this.rewrites.lastSeq
     );
   }
@@ -308,6 +327,7 @@ export class Replicator {
           const sentAt = this.now();
           const leoAtSend = this.log.state.logEndOffset;
           const rewritesQueued = this.rewrites.lastSeq;
+          const archivedAtSend = this.log.archivedEnd;
           const chunk = f.leo === null ? null : this.#chunkFor(f);
           const ack = await this.transport.replicate(f.region, chunk);
           f.leo = ack.logEndOffset;
@@ -327,6 +347,13 @@ export class Replicator {
             if (chunk.truncateTo !== undefined && f.truncateTo === chunk.truncateTo) f.truncateTo = undefined;
             f.toldHw = Math.min(chunk.highWatermark, ack.logEndOffset);
             f.toldCopyStart = Math.min(chunk.copyStart, ack.logEndOffset);
+            // A short list holds every segment archived when it was read; a full one may leave more.
+            const shipped = chunk.segments ?? [];
+            f.segmentsTo =
+              shipped.length < SEGMENTS_PER_CHUNK
+                ? Math.max(f.segmentsTo, archivedAtSend)
+                : shipped.at(-1)!.lastOffset + 1;
+            f.toldLogStart = chunk.logStart ?? f.toldLogStart;
             // A short page holds every rewrite queued when it was read; a full one may leave more.
             f.rewriteSeq =
               chunk.rewrites.length < CHUNK_ROWS ? Math.max(f.rewriteSeq, rewritesQueued) : chunk.rewrites.at(-1)!.seq;
@@ -366,6 +393,8 @@ export class Replicator {
     const at = reset ? copyStart : from;
     // A fresh copy takes rows as they are now, compaction included: earlier rewrites are moot.
     if (reset) f.rewriteSeq = this.rewrites.lastSeq;
+    // A reset copy forgets its segments too: they are shipped again from the oldest.
+    if (reset) f.segmentsTo = 0;
     const batches =
       at < s.logEndOffset
         ? this.log.hotBatches(at, s.logEndOffset - 1, CHUNK_ROWS, CHUNK_BYTES).map((b) => b.data)
@@ -382,6 +411,8 @@ export class Replicator {
       copyStart,
       highWatermark: s.highWatermark,
       rewrites,
+      segments: this.log.archivedSince(f.segmentsTo, SEGMENTS_PER_CHUNK),
+      logStart: s.logStartOffset,
     };
   }
 

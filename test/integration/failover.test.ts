@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { partitionObject } from "../../src/objects.js";
 import type { PartitionDO } from "../worker.js";
 import { call, createTopic, uniqueTopic } from "../support/api.js";
+import { settle } from "../support/archive.js";
 import { rows, topicId, until } from "../support/replication.js";
 import { endTxn, initTxn, txnProduce, uniqueTxnId, values } from "../support/transactions.js";
 
@@ -254,6 +255,54 @@ describe("leader failover", () => {
     expect((await txnProduce(t, topic, 0, ["n1"])).status).toBe(200);
     expect((await endTxn(t, "abort")).body).toMatchObject({ result: "aborted", complete: true });
     expect(await values(topic, 0)).toEqual(["p1", "o1", "p2"]);
+  });
+
+  it("archived ranges stay readable after a failover: the new leader reads the old leader's R2 segments", async () => {
+    const topic = await geoTopic({ "segment.bytes": 1024, "retention.ms": -1 });
+    const pad = "x".repeat(80);
+    const N = 30;
+    for (let i = 0; i < N; i++) {
+      const r = await call("POST", `/v1/topics/${topic}/records`, {
+        acks: "all",
+        records: [{ value: `r${i}-${pad}` }],
+      });
+      expect(r.status).toBe(200);
+    }
+    await settle(await copyOf(topic, "home"));
+    /** Where a copy's rows in SQLite begin, and the archived segments it knows. */
+    const tiers = async (name: string) =>
+      runInDurableObject(await copyOf(topic, name), (_o, state) => ({
+        hotStart: state.storage.sql.exec<{ b: number }>(`SELECT MIN(base_offset) AS b FROM batches`).one().b,
+        segments: state.storage.sql
+          .exec<{ k: string }>(`SELECT r2_key AS k FROM segments WHERE state = 'archived' ORDER BY base_offset`)
+          .toArray()
+          .map((r) => r.k),
+      }));
+    const home = await tiers("home");
+    expect(home.segments.length).toBeGreaterThan(1);
+    expect(home.hotStart).toBeGreaterThan(0);
+    // The followers were shipped the segments (the objects stay the leader's) and dropped those rows.
+    for (const region of REGIONS) {
+      await until(
+        `${region} knows the archived segments`,
+        () => tiers(region),
+        (t) => JSON.stringify(t) === JSON.stringify(home),
+      );
+    }
+
+    await net(topic, (n, ids) => n.down.add(ids.home!));
+    await until(
+      "a follower elected",
+      () => Promise.all(REGIONS.map((r) => viewOf(topic, r))),
+      (vs) => vs.every((v) => v.epoch === 1),
+    );
+    const d = (await call("GET", `/v1/topics/${topic}`)).body.partitions[0];
+    expect(d).toMatchObject({ leader_epoch: 1, log_start_offset: 0, high_watermark: N });
+    // Offset 0 is in R2 alone, in an object the lost leader wrote: read through the new leader.
+    const first = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&max_records=1&replica=leader`);
+    expect(first.status).toBe(200);
+    expect(first.body.records.map((r: { value: unknown }) => r.value)).toEqual([`r0-${pad}`]);
+    expect((await allValues(topic)).map((r) => r.value)).toEqual(Array.from({ length: N }, (_, i) => `r${i}-${pad}`));
   });
 
   it("refuses to elect an out-of-sync region without an unclean election (409), and a topic without replicas (400)", async () => {

@@ -5,13 +5,21 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { Replicator, type LeaderLog, type ReplicaTransport } from "../../src/replication/replicator.js";
 import { EdgelogError } from "../../src/protocol/errors.js";
 import { rng } from "../support/random.js";
-import type { ReplicaAck, ReplicaChunk } from "../../src/contracts/partition.js";
+import type { ReplicaAck, ReplicaChunk, ShippedSegment } from "../../src/contracts/partition.js";
 
 /** A leader log holding one-record batches whose bytes are their offsets. */
 class FakeLog implements LeaderLog {
-  state = { logEndOffset: 0, highWatermark: 0, leaderEpoch: 0 };
+  state = { logStartOffset: 0, logEndOffset: 0, highWatermark: 0, leaderEpoch: 0 };
   epochs = [];
   copyStartOffset = 0;
+  /** Archived segments, oldest first (a test archives some to see them shipped). */
+  archived: ShippedSegment[] = [];
+  get archivedEnd(): number {
+    return (this.archived.at(-1)?.lastOffset ?? -1) + 1;
+  }
+  archivedSince(from: number, limit: number): ShippedSegment[] {
+    return this.archived.filter((s) => s.baseOffset >= from).slice(0, limit);
+  }
   hwHistory: number[] = [];
   append(n: number): number {
     this.state.logEndOffset += n;
@@ -99,6 +107,43 @@ describe("Replicator", () => {
     // The followers then learn the new high watermark.
     while (followers.deliver()) await flush();
     expect(rep.pending).toBe(false);
+  });
+
+  it("ships every archived segment once, oldest first, a page at a time, and the log start", async () => {
+    const { log, followers, rep } = setup(["weur"]);
+    while (followers.deliver()) await flush();
+    const seg = (i: number): ShippedSegment => ({
+      baseOffset: i * 10,
+      lastOffset: i * 10 + 9,
+      maxTimestamp: i,
+      timeIndex: i,
+      bytes: 100,
+      batchCount: 10,
+      recordCount: 10,
+      r2Key: `k${i}`,
+      sealedAt: i,
+      abortedTxns: 0,
+      index: [{ offset: i * 10, position: 0, timeIndex: i }],
+    });
+    log.append(1000);
+    log.archived = Array.from({ length: 70 }, (_, i) => seg(i));
+    log.state.logStartOffset = 5;
+    rep.afterAppend();
+    const shipped: string[] = [];
+    for (;;) {
+      const m = followers.inbox[0];
+      if (!m) break;
+      shipped.push(...(m.chunk?.segments ?? []).map((s) => s.r2Key));
+      expect(m.chunk?.logStart).toBe(5);
+      followers.deliver();
+      await flush();
+    }
+    expect(shipped).toEqual(log.archived.map((s) => s.r2Key));
+    // One more segment archived: only it goes out next.
+    log.archived.push(seg(70));
+    rep.kick();
+    await flush();
+    expect(followers.inbox.map((m) => m.chunk?.segments?.map((s) => s.r2Key))).toEqual([["k70"]]);
   });
 
   it("drops a follower behind for longer than replica.lag.time.max.ms, then lets it back once caught up", async () => {
