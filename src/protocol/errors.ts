@@ -367,7 +367,12 @@ export const ERRORS = {
     kafka: 128,
     fix: "Subscribe with a valid regular expression that runs in linear time (no nested repetition).",
   },
-  UNKNOWN_LEADER_EPOCH: { status: 400, retriable: true, kafka: 75, fix: "Every partition's leader epoch is 0." },
+  UNKNOWN_LEADER_EPOCH: {
+    status: 400,
+    retriable: true,
+    kafka: 75,
+    fix: "Retry after a moment: the request names a leader epoch newer than the one known here (an election is being announced).",
+  },
   UNKNOWN_TOPIC_ID: { status: 404, retriable: true, kafka: 100, fix: "Refresh metadata for the topic's current id." },
   GROUP_SUBSCRIBED_TO_TOPIC: {
     status: 409,

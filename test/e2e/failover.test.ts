@@ -5,6 +5,9 @@
 
 import { beforeAll, describe, expect, it } from "vitest";
 import { Edgelog } from "../../src/client/index.js";
+import { startGateway } from "../../src/gateway/main.js";
+import { API } from "../../src/gateway/wire/messages.js";
+import { exchange, wireClient } from "../support/kafka-wire.js";
 import { sharedServer, type SharedServer } from "../support/shared-servers.js";
 
 let server: SharedServer;
@@ -85,5 +88,110 @@ describe("leader failover with real clients", () => {
       ["home", 2],
       ["home", 2],
     ]);
+  });
+
+  it("the Kafka gateway reports the real leader epoch and fences a client's stale one (KIP-320)", async () => {
+    const topic = `fo-kip320-${Date.now().toString(36)}`;
+    await client.admin().createTopic(topic, { partitions: 1, config: { "replica.regions": ["weur"] } });
+    await client.producer({ acks: "all" }).send(topic, [{ value: "r0" }]);
+    const gateway = await startGateway({ listen: "127.0.0.1:0", upstream: server.url, log: () => {} });
+    const wire = await wireClient(gateway.port);
+    let correlation = 0;
+    try {
+      const epochOf = async () =>
+        (
+          await exchange(
+            wire,
+            API.Metadata,
+            12,
+            { Topics: [{ Name: topic }], AllowAutoTopicCreation: false },
+            ++correlation,
+          )
+        ).Topics[0].Partitions[0].LeaderEpoch;
+      expect(await epochOf()).toBe(0);
+      expect(await elect(topic, { election_type: "clean", region: "weur" })).toEqual([
+        { partition: 0, leader: "weur", leader_epoch: 1 },
+      ]);
+      expect(await epochOf()).toBe(1);
+
+      const fetchAt = async (epoch: number) =>
+        (
+          await exchange(
+            wire,
+            API.Fetch,
+            12,
+            {
+              ReplicaId: -1,
+              MaxWaitMs: 0,
+              MinBytes: 0,
+              MaxBytes: 1 << 20,
+              IsolationLevel: 0,
+              SessionId: 0,
+              SessionEpoch: -1,
+              Topics: [
+                {
+                  Topic: topic,
+                  Partitions: [
+                    {
+                      Partition: 0,
+                      CurrentLeaderEpoch: epoch,
+                      FetchOffset: 0,
+                      LastFetchedEpoch: -1,
+                      LogStartOffset: -1,
+                      PartitionMaxBytes: 1 << 20,
+                    },
+                  ],
+                },
+              ],
+              ForgottenTopicsData: [],
+              RackId: "",
+            },
+            ++correlation,
+          )
+        ).Responses[0].Partitions[0];
+      const FENCED_LEADER_EPOCH = 74;
+      const UNKNOWN_LEADER_EPOCH = 75;
+      expect((await fetchAt(0)).ErrorCode).toBe(FENCED_LEADER_EPOCH);
+      expect((await fetchAt(2)).ErrorCode).toBe(UNKNOWN_LEADER_EPOCH);
+      const current = await fetchAt(1);
+      expect(current.ErrorCode).toBe(0);
+      expect(current.Records.byteLength).toBeGreaterThan(0);
+      expect((await fetchAt(-1)).ErrorCode).toBe(0); // no epoch named: nothing to check
+
+      const listAt = async (epoch: number) =>
+        (
+          await exchange(
+            wire,
+            API.ListOffsets,
+            7,
+            {
+              ReplicaId: -1,
+              IsolationLevel: 0,
+              Topics: [{ Name: topic, Partitions: [{ PartitionIndex: 0, CurrentLeaderEpoch: epoch, Timestamp: -1 }] }],
+            },
+            ++correlation,
+          )
+        ).Topics[0].Partitions[0];
+      expect((await listAt(0)).ErrorCode).toBe(FENCED_LEADER_EPOCH);
+      expect(await listAt(1)).toMatchObject({ ErrorCode: 0, Offset: 1 });
+      const endAt = async (current: number) =>
+        (
+          await exchange(
+            wire,
+            API.OffsetForLeaderEpoch,
+            4,
+            {
+              ReplicaId: -1,
+              Topics: [{ Topic: topic, Partitions: [{ Partition: 0, CurrentLeaderEpoch: current, LeaderEpoch: 0 }] }],
+            },
+            ++correlation,
+          )
+        ).Topics[0].Partitions[0];
+      expect((await endAt(0)).ErrorCode).toBe(FENCED_LEADER_EPOCH);
+      expect(await endAt(1)).toMatchObject({ ErrorCode: 0, LeaderEpoch: 0, EndOffset: 1 });
+    } finally {
+      wire.close();
+      await gateway.close();
+    }
   });
 });

@@ -6,6 +6,7 @@ import { MAX_PARTITIONS } from "../../protocol/constants.js";
 import { DENIED, failure, KAFKA, NONE } from "../errors.js";
 import type { Handler } from "./context.js";
 import { fanOutPartitions } from "./fan-out.js";
+import { checkLeaderEpoch } from "./leader-epochs.js";
 import { validName } from "./topics.js";
 
 export const deleteRecords: Handler = async (req, ctx) => {
@@ -30,7 +31,10 @@ export const deleteRecords: Handler = async (req, ctx) => {
 };
 
 export const offsetForLeaderEpoch: Handler = async (req, ctx) => {
-  const topics = req.Topics as { Topic: string; Partitions: { Partition: number; LeaderEpoch: number }[] }[];
+  const topics = req.Topics as {
+    Topic: string;
+    Partitions: { Partition: number; LeaderEpoch: number; CurrentLeaderEpoch?: number }[];
+  }[];
   const done = await fanOutPartitions(topics, async (t, p) => {
     const answer = (code: number, epoch = -1, end = -1) => ({
       ErrorCode: code,
@@ -40,6 +44,8 @@ export const offsetForLeaderEpoch: Handler = async (req, ctx) => {
     });
     if (!validName(t.Topic) || p.Partition < 0 || p.Partition >= MAX_PARTITIONS)
       return answer(KAFKA.UNKNOWN_TOPIC_OR_PARTITION);
+    const fenced = await checkLeaderEpoch(ctx, t.Topic, p.Partition, p.CurrentLeaderEpoch);
+    if (fenced !== NONE) return answer(fenced);
     try {
       const r = await ctx.upstream.offsetForLeaderEpoch(t.Topic, p.Partition, p.LeaderEpoch, ctx.signal);
       return answer(NONE, r.leader_epoch, r.end_offset);

@@ -10,6 +10,7 @@ import { DENIED, failure, KAFKA, kafkaCode, NONE } from "../errors.js";
 import type { FetchedPartition } from "../upstream.js";
 import type { Handler } from "./context.js";
 import { idOf, topicsById } from "./topic-ids.js";
+import { checkLeaderEpoch } from "./leader-epochs.js";
 import { initTransactional } from "./transactions.js";
 
 interface PartitionData {
@@ -96,6 +97,8 @@ interface FetchPartition {
   Partition: number;
   FetchOffset: number;
   PartitionMaxBytes: number;
+  /** v9+ (KIP-320): the leader epoch the client knows, -1 when it does not say. */
+  CurrentLeaderEpoch?: number;
 }
 
 const clampBytes = (n: number) => Math.min(FETCH_MAX_BYTES_CAP, Math.max(1, n));
@@ -113,6 +116,7 @@ export const fetch: Handler = async (req, ctx) => {
   }
   const out = new Map<string, Value>();
   const wanted: { topic: string; partition: number; offset: number; max_bytes: number }[] = [];
+  let fenced: number;
   for (const t of topics) {
     for (const p of t.Partitions) {
       if (t.Topic === "") out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.UNKNOWN_TOPIC_ID));
@@ -120,6 +124,8 @@ export const fetch: Handler = async (req, ctx) => {
         out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.UNKNOWN_TOPIC_OR_PARTITION));
       else if (p.FetchOffset < 0)
         out.set(key(t.Topic, p.Partition), partitionError(p.Partition, KAFKA.OFFSET_OUT_OF_RANGE));
+      else if ((fenced = await checkLeaderEpoch(ctx, t.Topic, p.Partition, p.CurrentLeaderEpoch)) !== NONE)
+        out.set(key(t.Topic, p.Partition), partitionError(p.Partition, fenced));
       else
         wanted.push({
           topic: t.Topic,
@@ -203,7 +209,10 @@ function fetched(p: FetchedPartition): Value {
 }
 
 export const listOffsets: Handler = async (req, ctx) => {
-  const topics = req.Topics as { Name: string; Partitions: { PartitionIndex: number; Timestamp: number }[] }[];
+  const topics = req.Topics as {
+    Name: string;
+    Partitions: { PartitionIndex: number; Timestamp: number; CurrentLeaderEpoch?: number }[];
+  }[];
   return {
     ThrottleTimeMs: 0,
     Topics: await Promise.all(
@@ -230,6 +239,8 @@ export const listOffsets: Handler = async (req, ctx) => {
             if (at === null) return fail(KAFKA.INVALID_REQUEST);
             if (p.PartitionIndex < 0 || p.PartitionIndex >= MAX_PARTITIONS)
               return fail(KAFKA.UNKNOWN_TOPIC_OR_PARTITION);
+            const fenced = await checkLeaderEpoch(ctx, t.Name, p.PartitionIndex, p.CurrentLeaderEpoch);
+            if (fenced !== NONE) return fail(fenced);
             try {
               // IsolationLevel 1 (v2+): latest is the last stable offset.
               const isolation = req.IsolationLevel === 1 ? "read_committed" : "read_uncommitted";

@@ -6,7 +6,8 @@ import type { TopicReply } from "../../protocol/api.js";
 import { ZERO_UUID } from "../wire/codec.js";
 import type { RequestContext } from "./context.js";
 
-export type TopicInfo = Pick<TopicReply, "name" | "id" | "partitions">;
+/** A topic as listed; `config` (when known) says whether it is geo-replicated (its leader epochs move). */
+export type TopicInfo = Pick<TopicReply, "name" | "id" | "partitions"> & { config?: TopicReply["config"] };
 
 /** Per upstream (its token decides which topics it may see): id to topic, and name to topic. */
 const known = new WeakMap<object, { byId: Map<string, TopicInfo>; byName: Map<string, TopicInfo> }>();
@@ -42,6 +43,11 @@ export async function topicsById(ctx: RequestContext, ids: Iterable<string>): Pr
   const m = maps(ctx);
   if (wanted.some((id) => !m.byId.has(id))) await listTopics(ctx);
   return new Map(wanted.flatMap((id) => (m.byId.has(id) ? [[id, m.byId.get(id)!]] : [])));
+}
+
+/** A topic by name, when listed or described before. */
+export function infoOf(ctx: RequestContext, name: string): TopicInfo | undefined {
+  return maps(ctx).byName.get(name);
 }
 
 /** A topic's id by name, when known (ZERO_UUID, Kafka's "no id", otherwise). */

@@ -7,13 +7,16 @@ import { EdgelogError } from "../../protocol/errors.js";
 import { DENIED, errorMessage, failure, KAFKA, NONE, refused } from "../errors.js";
 import { CLUSTER_ID, NODE_ID, type Handler, type RequestContext } from "./context.js";
 import { fanOut, repeated } from "./fan-out.js";
+import { leaderEpochs } from "./leader-epochs.js";
 import { listTopics, remember, topicsById, type TopicInfo } from "./topic-ids.js";
 
 export function validName(name: string): boolean {
   return TOPIC_NAME_PATTERN.test(name) && name !== "." && name !== "..";
 }
 
-function topicMetadata(t: TopicInfo): Value {
+/** A topic's metadata; each partition's leader epoch is its real one (KIP-320), unknown (-1) only when it cannot be described. */
+async function topicMetadata(ctx: RequestContext, t: TopicInfo): Promise<Value> {
+  const epochs = await leaderEpochs(ctx, t, true).catch(() => [] as number[]);
   return {
     ErrorCode: NONE,
     Name: t.name,
@@ -23,6 +26,7 @@ function topicMetadata(t: TopicInfo): Value {
       ErrorCode: NONE,
       PartitionIndex: p,
       LeaderId: NODE_ID,
+      LeaderEpoch: epochs[p] ?? -1,
       ReplicaNodes: [NODE_ID],
       IsrNodes: [NODE_ID],
       OfflineReplicas: [],
@@ -71,7 +75,8 @@ export const metadata: Handler = async (req, ctx) => {
   }
   const topics: Value[] = [...unknownIds];
   if (all) {
-    for (const t of [...known.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) topics.push(topicMetadata(t));
+    const sorted = [...known.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    topics.push(...(await fanOut(sorted, (t) => topicMetadata(ctx, t))));
   } else {
     for (const { Name } of asked as { Name: string }[]) {
       let t: TopicInfo | number | undefined = known.get(Name);
@@ -80,7 +85,7 @@ export const metadata: Handler = async (req, ctx) => {
       if (!t && ctx.identity.autoCreateTopics && req.AllowAutoTopicCreation !== false && validName(Name)) {
         t = await createForMetadata(ctx, Name);
       }
-      if (typeof t === "object") topics.push(topicMetadata(t));
+      if (typeof t === "object") topics.push(await topicMetadata(ctx, t));
       else {
         const code = t ?? (validName(Name) ? KAFKA.UNKNOWN_TOPIC_OR_PARTITION : KAFKA.INVALID_TOPIC_EXCEPTION);
         topics.push({ ErrorCode: code, Name, IsInternal: false, Partitions: [] });
@@ -104,7 +109,7 @@ export const metadata: Handler = async (req, ctx) => {
 async function unlisted(ctx: RequestContext, name: string): Promise<TopicInfo | number | undefined> {
   try {
     const d = await ctx.upstream.describeTopic(name, ctx.signal);
-    const t = { name: d.name, id: d.id, partitions: d.partition_count };
+    const t = { name: d.name, id: d.id, partitions: d.partition_count, config: d.config };
     remember(ctx, [t]);
     return t;
   } catch (e) {
