@@ -77,6 +77,8 @@ export interface PartitionRpc {
   adopt(ref: TopicRef, self: string, record: LeadershipRecord): Promise<Result<LeaderView>>;
   /** Whether this copy answers, and whom it takes for the leader (health checks, the controller's view). */
   ping(): Promise<Result<LeaderView>>;
+  /** A client found the leader silent: this copy checks the leader's health soon, whatever its idle backoff. */
+  suspectLeader(ref: TopicRef): Promise<Result<null>>;
   /** Kafka's OffsetForLeaderEpoch on this copy: the largest epoch at or below `epoch` and where it ends. */
   endOffsetForEpoch(ref: TopicRef, epoch: number): Promise<Result<{ leader_epoch: number; end_offset: number }>>;
 

@@ -235,6 +235,14 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
     return rpc(() => this.#replication.view);
   }
 
+  async suspectLeader(ref: TopicRef): Promise<Result<null>> {
+    return rpc(async () => {
+      this.#log.open(ref);
+      await this.#replication.suspectLeader(ref);
+      return null;
+    });
+  }
+
   async endOffsetForEpoch(ref: TopicRef, epoch: number): Promise<Result<{ leader_epoch: number; end_offset: number }>> {
     return rpc(() => {
       const end = this.#log.open(ref).endOffsetForEpoch(epoch);

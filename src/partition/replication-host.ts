@@ -79,6 +79,14 @@ export class ReplicationHost {
   #leaderSeenAt = 0;
   /** A health check or election under way (one at a time). */
   #watching = false;
+  /**
+   * How many replica.lag.time.max.ms the next health check waits: doubled by each check that finds
+   * the leader well with nothing shipped since (an idle topic), up to IDLE_BACKOFF_MAX; back to 1
+   * by any shipment, which is the leader's sign of activity.
+   */
+  #idleFactor = 1;
+  /** A chunk arrived since the last health check. */
+  #shippedSinceCheck = false;
 
   /** Reads its state from storage: construct it inside the object's blockConcurrencyWhile. */
   constructor(private readonly parts: HostParts) {
@@ -242,6 +250,13 @@ export class ReplicationHost {
         this.adopt(log, this.self ?? chunk.to, { epoch: chunk.leaderEpoch, leader: chunk.leader, isr: [] });
       }
       this.#heardFromLeader(chunk.highWatermark);
+      this.#shippedSinceCheck = true;
+      if (this.#idleFactor > 1) {
+        // Shipments again: health checks at the full pace from now on (an alarm already due earlier stays).
+        this.#idleFactor = 1;
+        const lagMax = this.parts.topic()?.config["replica.lag.time.max.ms"];
+        if (lagMax !== undefined) void this.parts.wakeAt(Date.now() + lagMax).catch(() => undefined);
+      }
     }
     if (ack.moved) this.parts.onHighWatermark();
     return { logEndOffset: ack.logEndOffset, ...(ack.epochs ? { epochs: ack.epochs } : {}) };
@@ -281,7 +296,7 @@ export class ReplicationHost {
     const lagMax = ref.config["replica.lag.time.max.ms"];
     if (!this.isFollower || self === undefined || ref.config["replica.regions"].length === 0) return null;
     if (this.#leaderSeenAt === 0) this.#leaderSeenAt = now;
-    const due = this.#leaderSeenAt + lagMax;
+    const due = this.#leaderSeenAt + lagMax * this.#idleFactor;
     if (now < due || this.#watching) return Math.max(due, now + 10);
     this.#watching = true;
     try {
@@ -289,8 +304,11 @@ export class ReplicationHost {
       try {
         const seen = await withTimeout(this.parts.followers.ping(ref, self, view.leader), lagMax);
         if (seen.epoch >= view.epoch) {
+          // A well leader that shipped nothing since the last check: an idle topic, checked less often.
+          this.#idleFactor = this.#shippedSinceCheck ? 1 : Math.min(this.#idleFactor * 2, IDLE_BACKOFF_MAX);
+          this.#shippedSinceCheck = false;
           this.#leaderSeenAt = Date.now();
-          return this.#leaderSeenAt + lagMax;
+          return this.#leaderSeenAt + lagMax * this.#idleFactor;
         }
       } catch {
         // Unreachable or slow: ask the controller's view below.
@@ -311,6 +329,17 @@ export class ReplicationHost {
     } finally {
       this.#watching = false;
     }
+  }
+
+  /**
+   * A client found the leader silent (the router could not reach it): the idle backoff ends, and
+   * the health check runs on the next alarm, now (it pings the leader and, if the voters agree it
+   * is lost, asks for an election). Only followers watch.
+   */
+  async suspectLeader(ref: TopicRef): Promise<void> {
+    if (!this.isFollower || ref.config["replica.regions"].length === 0) return;
+    this.#idleFactor = 1;
+    await this.parts.wakeAt(Math.max(Date.now(), this.#leaderSeenAt + ref.config["replica.lag.time.max.ms"]));
   }
 
   /**
@@ -385,6 +414,14 @@ export class ReplicationHost {
     }
   }
 }
+
+/**
+ * An idle follower's health checks back off to one per this many replica.lag.time.max.ms (Kafka's
+ * followers fetch without end; a Durable Object's alarm costs a wake-up each time). A leader lost
+ * while its topic is idle is then noticed within this many periods, or within one period once a client finds
+ * it silent (the router asks the followers to check: ReplicationHost.suspectLeader).
+ */
+const IDLE_BACKOFF_MAX = 8;
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;

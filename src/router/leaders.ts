@@ -105,8 +105,11 @@ export async function onLeader<T>(
         }
         continue;
       }
+      // The leader did not answer: perhaps its region is lost. Its followers check it soon, even
+      // those idle enough to have backed off their health checks.
+      if (!(e instanceof EdgelogError)) await suspect(env, topic, p, leader.replica, ref);
       if (e instanceof EdgelogError || !safeToRetry) throw e;
-      // The leader did not answer: perhaps its region is lost and another copy leads now.
+      // Perhaps another copy leads now.
       await refreshLeader(env, topic, p).catch(() => undefined);
       if (sameLeader(cachedLeader(topic, p), leader)) {
         throw new EdgelogError(
@@ -117,6 +120,18 @@ export async function onLeader<T>(
     }
   }
   throw last;
+}
+
+/** Tells every copy but the silent leader to check it (best effort: copies that do not answer are skipped). */
+async function suspect(env: Env, topic: Topic, p: number, silent: string, ref: TopicRef): Promise<void> {
+  const copies = [HOME, ...topic.config["replica.regions"]].filter((c) => c !== silent);
+  await Promise.all(
+    copies.map((c) =>
+      copyStub(env, topic, p, c)
+        .suspectLeader(ref)
+        .catch(() => undefined),
+    ),
+  );
 }
 
 function sameLeader(a: Leader, b: Leader): boolean {

@@ -61,12 +61,12 @@ async function viewOf(topic: string, name: string): Promise<{ leader: string; ep
  * An idempotent producer's send of record `n` with acks=all, retried as a client does while the
  * answer is retriable (the leader lost, an election under way); returns when acknowledged.
  */
-async function sendUntilAcked(topic: string, producer: { id: string; epoch: number }, n: number) {
+async function sendUntilAcked(topic: string, producer: { id: string; epoch: number }, n: number, value: unknown = n) {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const r = await call("POST", `/v1/topics/${topic}/records`, {
       acks: "all",
-      records: [{ value: n }],
+      records: [{ value }],
       producer: { ...producer, sequence: n },
     });
     if (r.status === 200) return r.body.records[0] as { offset: number; duplicate?: boolean };
@@ -211,10 +211,10 @@ describe("leader failover", () => {
     const t = await initTxn(uniqueTxnId());
     expect((await txnProduce(t, topic, 0, ["a1", "a2"])).status).toBe(200);
     expect((await endTxn(t, "abort")).body).toMatchObject({ result: "aborted", complete: true });
-    const plain = (v: string) => call("POST", `/v1/topics/${topic}/records`, { acks: "all", records: [{ value: v }] });
-    expect((await plain("p1")).status).toBe(200);
+    const producer = await newProducer();
+    await sendUntilAcked(topic, producer, 0, "p1");
     expect((await txnProduce(t, topic, 0, ["o1"])).status).toBe(200); // offset 4: open
-    expect((await plain("p2")).status).toBe(200);
+    await sendUntilAcked(topic, producer, 1, "p2");
     const state = async () => {
       const r = await call("GET", `/v1/topics/${topic}/partitions/0/records?offset=0&isolation=read_committed`);
       const txns = await call("GET", `/v1/topics/${topic}/partitions/0/transactions`);
@@ -261,13 +261,8 @@ describe("leader failover", () => {
     const topic = await geoTopic({ "segment.bytes": 1024, "retention.ms": -1 });
     const pad = "x".repeat(80);
     const N = 30;
-    for (let i = 0; i < N; i++) {
-      const r = await call("POST", `/v1/topics/${topic}/records`, {
-        acks: "all",
-        records: [{ value: `r${i}-${pad}` }],
-      });
-      expect(r.status).toBe(200);
-    }
+    const producer = await newProducer();
+    for (let i = 0; i < N; i++) await sendUntilAcked(topic, producer, i, `r${i}-${pad}`);
     await settle(await copyOf(topic, "home"));
     /** Where a copy's rows in SQLite begin, and the archived segments it knows. */
     const tiers = async (name: string) =>
@@ -303,6 +298,36 @@ describe("leader failover", () => {
     expect(first.status).toBe(200);
     expect(first.body.records.map((r: { value: unknown }) => r.value)).toEqual([`r0-${pad}`]);
     expect((await allValues(topic)).map((r) => r.value)).toEqual(Array.from({ length: N }, (_, i) => `r${i}-${pad}`));
+  });
+
+  it("an idle topic's followers back off their health checks; a shipment, or a client finding the leader silent, brings them back", async () => {
+    const topic = await geoTopic();
+    const producer = await newProducer();
+    await sendUntilAcked(topic, producer, 0);
+    const weur = await copyOf(topic, "weur");
+    const alarmAt = () => runInDurableObject(weur, async (_o, state) => (await state.storage.getAlarm()) ?? Infinity);
+    const backedOff = () =>
+      until("weur's health checks backed off", alarmAt, (at) => at !== Infinity && at - Date.now() > 2 * LAG_MS);
+    // Idle: each check that finds the leader well, with nothing shipped, waits twice as long.
+    let before = await backedOff();
+    await sendUntilAcked(topic, producer, 1);
+    // A shipment: checks at the full pace again (the alarm moves earlier, within one period).
+    await until("the shipment pulls the check in", alarmAt, (at) => at < before && at <= Date.now() + LAG_MS);
+
+    before = await backedOff();
+    await net(topic, (n, ids) => n.down.add(ids.home!));
+    // A plain write (not safe to resend) is refused at once, once the router found the
+    // leader silent and told the followers: weur checks within one period, not at its backed-off time
+    // (or already did, and an election began).
+    const refused = await call("POST", `/v1/topics/${topic}/records`, { acks: 1, records: [{ value: "x" }] });
+    expect(refused.status).toBeGreaterThanOrEqual(500);
+    const [at, view] = [await alarmAt(), await viewOf(topic, "weur")];
+    if (view.epoch === 0) {
+      expect(at).toBeLessThan(before);
+      expect(at).toBeLessThanOrEqual(Date.now() + LAG_MS);
+    } else expect(Date.now()).toBeLessThan(before);
+    await sendUntilAcked(topic, producer, 2);
+    expect((await viewOf(topic, "weur")).epoch).toBe(1);
   });
 
   it("refuses to elect an out-of-sync region without an unclean election (409), and a topic without replicas (400)", async () => {
