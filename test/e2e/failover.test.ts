@@ -1,13 +1,15 @@
 // An idempotent producer (acks=all) and a consumer group through leader moves of a geo-replicated
 // topic, against a real `wrangler dev`: leadership goes to another region and back home (admin
 // elections, Kafka's kafka-leader-election.sh) while records flow; nothing is lost or duplicated.
-// A lost region (an unplanned failover) needs injected faults: test/integration/failover.test.ts.
+// An unplanned failover too: the leader's region lost (test/fault-worker.ts) under an idempotent
+// acks=all producer.
 
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { Edgelog } from "../../src/client/index.js";
 import { startGateway } from "../../src/gateway/main.js";
 import { API } from "../../src/gateway/wire/messages.js";
 import { exchange, wireClient } from "../support/kafka-wire.js";
+import { startServer } from "../support/server.js";
 import { sharedServer, type SharedServer } from "../support/shared-servers.js";
 
 let server: SharedServer;
@@ -194,4 +196,59 @@ describe("leader failover with real clients", () => {
       await gateway.close();
     }
   });
+
+  it("an unplanned failover: the leader's region lost under an idempotent acks=all producer, nothing lost or duplicated", async () => {
+    // Its own server: the test Worker's objects, whose links follow a network table
+    // (test/fault-worker.ts), so the leader's region can be taken out.
+    const faulty = await startServer({ main: "test/fault-worker.ts" });
+    onTestFinished(() => faulty.dispose());
+    const server = { url: faulty.url };
+    const client = new Edgelog({ url: faulty.url });
+    const topic = `fo-lost-${Date.now().toString(36)}`;
+    await client.admin().createTopic(topic, {
+      partitions: 1,
+      config: { "replica.regions": ["weur", "apac"], "min.insync.replicas": 2, "replica.lag.time.max.ms": 1000 },
+    });
+    const { id } = (await (await fetch(`${server.url}/v1/topics/${topic}`)).json()) as { id: string };
+    const producer = client.producer({ acks: "all", lingerMs: 2 });
+    const N = 200;
+    const sends: Promise<unknown>[] = [];
+    try {
+      for (let i = 0; i < N; i++) {
+        if (i === N / 2) {
+          await Promise.all(sends.splice(0));
+          const r = await fetch(`${server.url}/__faults/down`, {
+            method: "POST",
+            body: JSON.stringify({ topic_id: id, partition: 0, copy: "home" }),
+          });
+          expect(r.status).toBe(200);
+          const lostAt = Date.now();
+          await producer.send(topic, [{ key: `k${i}`, value: i }]);
+          console.log(`e2e failover: write unavailability ${Date.now() - lostAt} ms (replica.lag.time.max.ms 1000)`);
+          continue;
+        }
+        sends.push(producer.send(topic, [{ key: `k${i}`, value: i }]));
+        if (i % 20 === 19) await Promise.all(sends.splice(0));
+      }
+      await Promise.all(sends);
+    } finally {
+      await producer.close();
+      await fetch(`${server.url}/__faults/clear`, { method: "POST" });
+    }
+    const d = (await (await fetch(`${server.url}/v1/topics/${topic}`)).json()) as {
+      partitions: { high_watermark: number; leader: string; leader_epoch: number }[];
+    };
+    expect(d.partitions[0]).toMatchObject({ high_watermark: N, leader_epoch: 1 });
+    expect(["weur", "apac"]).toContain(d.partitions[0]!.leader);
+    const values: unknown[] = [];
+    for (let offset = 0; values.length < N; ) {
+      const r = await fetch(`${server.url}/v1/topics/${topic}/partitions/0/records?offset=${offset}&replica=leader`);
+      const body = (await r.json()) as { records: { value: unknown }[]; next_offset: number };
+      expect(r.status).toBe(200);
+      if (body.records.length === 0) break;
+      values.push(...body.records.map((x) => x.value));
+      offset = body.next_offset;
+    }
+    expect(values).toEqual(Array.from({ length: N }, (_, i) => i));
+  }, 120_000);
 });
