@@ -10,7 +10,7 @@ import type { PartitionDO } from "../worker.js";
 import { call, createTopic, uniqueTopic } from "../support/api.js";
 import { settle } from "../support/archive.js";
 import { rows, topicId, until } from "../support/replication.js";
-import { endTxn, initTxn, txnProduce, uniqueTxnId, values } from "../support/transactions.js";
+import { endTxn, initTxn, type Txn, txnProduce, uniqueTxnId, values } from "../support/transactions.js";
 
 /** replica.lag.time.max.ms for these topics: how long a silent leader is trusted. */
 const LAG_MS = 300;
@@ -77,6 +77,19 @@ async function sendUntilAcked(topic: string, producer: { id: string; epoch: numb
   }
 }
 
+/**
+ * Ends a transaction and awaits its markers on the partition: the coordinator's answer may come
+ * before they are written (they wait for the in-sync copies, which a loaded machine slows).
+ */
+async function endAndSettle(t: Txn, topic: string, result: "commit" | "abort"): Promise<void> {
+  expect((await endTxn(t, result)).body.result).toBe(result === "commit" ? "committed" : "aborted");
+  await until(
+    "the markers written",
+    () => call("GET", `/v1/topics/${topic}/partitions/0/transactions`),
+    (r) => r.status === 200 && r.body.transactions.length === 0,
+  );
+}
+
 async function allValues(topic: string): Promise<{ offset: number; value: unknown }[]> {
   const out: { offset: number; value: unknown }[] = [];
   for (let offset = 0; ; ) {
@@ -125,7 +138,7 @@ describe("leader failover", () => {
     for (let n = 0; n < 5; n++) await sendUntilAcked(topic, producer, n);
     const aborted = await initTxn(uniqueTxnId());
     await txnProduce(aborted, topic, 0, ["aborted"]);
-    expect((await endTxn(aborted, "abort")).body).toMatchObject({ result: "aborted", complete: true });
+    await endAndSettle(aborted, topic, "abort");
 
     // The home copy still takes clients' calls but reaches no follower and no voter.
     await net(topic, (n, ids) => n.isolated.add(ids.home!));
@@ -210,7 +223,7 @@ describe("leader failover", () => {
     const topic = await geoTopic();
     const t = await initTxn(uniqueTxnId());
     expect((await txnProduce(t, topic, 0, ["a1", "a2"])).status).toBe(200);
-    expect((await endTxn(t, "abort")).body).toMatchObject({ result: "aborted", complete: true });
+    await endAndSettle(t, topic, "abort");
     const producer = await newProducer();
     await sendUntilAcked(topic, producer, 0, "p1");
     expect((await txnProduce(t, topic, 0, ["o1"])).status).toBe(200); // offset 4: open
@@ -247,13 +260,13 @@ describe("leader failover", () => {
     expect(await state()).toEqual(before);
 
     // The coordinator's markers find the new leader (the home copy does not answer).
-    expect((await endTxn(t, "commit")).body).toMatchObject({ result: "committed", complete: true });
+    await endAndSettle(t, topic, "commit");
     expect(await values(topic, 0)).toEqual(["p1", "o1", "p2"]);
     const after = await state();
     expect(after).toMatchObject({ lso: 7, hw: 7, open: [] });
     // The next transaction goes on under the new leader.
     expect((await txnProduce(t, topic, 0, ["n1"])).status).toBe(200);
-    expect((await endTxn(t, "abort")).body).toMatchObject({ result: "aborted", complete: true });
+    await endAndSettle(t, topic, "abort");
     expect(await values(topic, 0)).toEqual(["p1", "o1", "p2"]);
   });
 
