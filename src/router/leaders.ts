@@ -9,6 +9,7 @@ import { electionObject, partitionObject } from "../objects.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
 import { topicRef, type Topic, type TopicRef } from "../protocol/topic.js";
 import { onPartition, topics } from "./objects.js";
+import { toEdgelogError } from "./errors.js";
 
 export interface Leader {
   /** HOME or the leading region. */
@@ -108,7 +109,17 @@ export async function onLeader<T>(
       // The leader did not answer: perhaps its region is lost. Its followers check it soon, even
       // those idle enough to have backed off their health checks.
       if (!(e instanceof EdgelogError)) await suspect(env, topic, p, leader.replica, ref);
-      if (e instanceof EdgelogError || !safeToRetry) throw e;
+      if (e instanceof EdgelogError) throw e;
+      if (!safeToRetry) {
+        // Kafka's answer to a write whose leader went quiet: retriable, outcome unknown (a raw fault
+        // here rendered as a non-retriable 500).
+        const platform = toEdgelogError(e);
+        if (platform.retriable) throw platform;
+        throw new EdgelogError(
+          "REQUEST_TIMED_OUT",
+          `the leader of ${topic.name}/${p} (${leader.replica}) did not answer; the request may or may not have been applied (an idempotent producer's retry is safe)`,
+        );
+      }
       // Perhaps another copy leads now.
       await refreshLeader(env, topic, p).catch(() => undefined);
       if (sameLeader(cachedLeader(topic, p), leader)) {
