@@ -6,7 +6,7 @@ import { defineConfig } from "vitest/config";
 // (another topic in it): mirroring is tested in workerd without a second server. The entry is the
 // app with PartitionDO bound to a test subclass (test/worker.ts) for fault injection. The pool sets
 // no_handle_cross_request_promise_resolution, so router group commit wakes merged requests by
-// polling here (EDGELOG_GROUP_COMMIT_WAKE=poll); its event path is tested against wrangler dev (e2e).
+// polling (EDGELOG_GROUP_COMMIT_WAKE=poll, also the default: the event path is experimental, docs/performance.md).
 // A Queue the connectors' tests send to and consume (wrangler.toml only shows the binding as an example).
 const queues = {
   queueProducers: { EVENTS_QUEUE: { queueName: "edgelog-events-test" } },

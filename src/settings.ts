@@ -155,9 +155,9 @@ export const VARIABLE_SPEC = {
   },
   EDGELOG_GROUP_COMMIT_WAKE: {
     kind: "choice",
-    default: "event",
+    default: "poll",
     choices: ["event", "poll"],
-    doc: "how a produce request merged into another's append (router group commit) learns its outcome: `event`, woken by that request; `poll`, its own 1 ms timer, only for runtimes that forbid cross-request promise resolution (the Workers vitest pool)",
+    doc: "how a produce request merged into another's append (router group commit) learns its outcome: `poll`, its own 1 ms timer; `event` (experimental, not for production), woken by that request — under sustained concurrent produce workerd ran a woken request's continuation in the waking request's context and failed it with a 500 ([performance.md](performance.md#latency))",
   },
   EDGELOG_BENCH_TRACE: {
     kind: "choice",

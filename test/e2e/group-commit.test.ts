@@ -1,7 +1,7 @@
-// Router group commit's event path (EDGELOG_GROUP_COMMIT_WAKE=event, the default), which only a real
-// workerd runs: the Workers vitest pool forbids cross-request promise resolution, so the integration
-// tests (test/integration/group-commit.test.ts) exercise the poll path. Concurrent produce requests to
-// one partition, woken by the request that sent their merged append, must each get their own outcome.
+// Router group commit against a real workerd (wrangler dev, the default EDGELOG_GROUP_COMMIT_WAKE=poll):
+// concurrent produce requests to one partition, merged into one append, must each get their own
+// outcome — distinct dense offsets, in their own order, and each idempotent producer's requests in
+// sequence. (The Workers vitest pool runs the same path in test/integration/group-commit.test.ts.)
 
 import { beforeAll, expect, it } from "vitest";
 import { sharedServer, type SharedServer } from "../support/shared-servers.js";
