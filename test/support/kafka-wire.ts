@@ -1,6 +1,8 @@
 // A raw Kafka-protocol socket for tests: send hand-built frames, read size-prefixed responses, see closes.
 
+import { readdirSync, readFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
+import { join } from "node:path";
 import { expect } from "vitest";
 import { decode, encode, Reader, type Value } from "../../src/gateway/wire/codec.js";
 import { BY_KEY } from "../../src/gateway/wire/messages.js";
@@ -119,6 +121,33 @@ export function malformedCopies(requestHex: string, flexible: boolean): Buffer[]
     size.writeInt32BE(whole.byteLength);
     return Buffer.concat([size, whole]);
   });
+}
+
+/** A recorded fixture (test/unit/fixtures/kafka-frames/<api>.json): the request frames real clients sent. */
+export interface RecordedFrames {
+  api: string;
+  key: number;
+  frames: { version: number; request: string; source: string }[];
+}
+
+/** The recorded fixtures of these APIs. */
+export function recordedFrames(apis: readonly string[]): RecordedFrames[] {
+  const dir = join(import.meta.dirname, "../unit/fixtures/kafka-frames");
+  return readdirSync(dir)
+    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")) as RecordedFrames)
+    .filter((f) => apis.includes(f.api));
+}
+
+/** Sends each malformed copy of each recorded frame on a connection of its own, and expects the gateway to close it unanswered. */
+export async function expectMalformedClosed(port: number, fixture: RecordedFrames): Promise<void> {
+  for (const f of fixture.frames) {
+    const flexible = f.version >= BY_KEY.get(fixture.key)!.request.flexibleFrom;
+    for (const bad of malformedCopies(f.request, flexible)) {
+      const socket = await wireClient(port);
+      socket.write(bad);
+      expect(await socket.next(), `${fixture.api} v${f.version} was answered`).toBeNull();
+    }
+  }
 }
 
 /**

@@ -4,15 +4,13 @@
 // them); bad transactional ids refused without an upstream call; RequireStable, isolation levels,
 // the coordinator lookup and the admin listings.
 
-import { readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
-import { decode, encode, Reader, type Value } from "../../src/gateway/wire/codec.js";
-import { API, BY_KEY } from "../../src/gateway/wire/messages.js";
+import type { Value } from "../../src/gateway/wire/codec.js";
+import { API } from "../../src/gateway/wire/messages.js";
 import { encodeMultiFetch } from "../../src/protocol/multi-fetch-frame.js";
-import { malformedCopies, exchange, wireClient, type WireClient } from "../support/kafka-wire.js";
+import { exchange, expectMalformedClosed, recordedFrames, wireClient, type WireClient } from "../support/kafka-wire.js";
 
 // Kafka's codes, written out: the expectation must not come from the table under test.
 const INVALID_REQUEST = 42;
@@ -103,23 +101,13 @@ const TXN_APIS = [
 ];
 
 describe("malformed requests close their own connection, as Kafka does; the gateway keeps serving", () => {
-  const dir = join(import.meta.dirname, "fixtures/kafka-frames");
-  const recorded = readdirSync(dir)
-    .map((f) => JSON.parse(readFileSync(join(dir, f), "utf8")))
-    .filter((f) => TXN_APIS.includes(f.api));
+  const recorded = recordedFrames(TXN_APIS);
 
   it("covers every transaction API", () => expect(recorded.map((f) => f.api).sort()).toEqual([...TXN_APIS].sort()));
 
   for (const fixture of recorded) {
     it(`${fixture.api}: each recorded request cut short, and with an array or string length past its end`, async () => {
-      for (const f of fixture.frames as { version: number; request: string }[]) {
-        const flexible = f.version >= BY_KEY.get(fixture.key)!.request.flexibleFrom;
-        for (const bad of malformedCopies(f.request, flexible)) {
-          const socket = await wireClient(gateway.port);
-          socket.write(bad);
-          expect(await socket.next(), `${fixture.api} v${f.version} was answered`).toBeNull();
-        }
-      }
+      await expectMalformedClosed(gateway.port, fixture);
       expect(calls).toEqual([]);
       expect((await call(API.ApiVersions, 2, {})).ErrorCode).toBe(0);
     });
