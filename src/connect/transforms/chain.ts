@@ -23,6 +23,27 @@ function lookup<T extends { class: string }>(plugins: readonly T[], name: string
   return plugins.find((p) => p.class === name || p.class.slice(p.class.lastIndexOf(".") + 1) === name);
 }
 
+/** The plugin an alias's `<prefix>.type` names, or undefined with the error recorded under that key. */
+function pluginOf<T extends { class: string }>(
+  raw: RawConfig,
+  prefix: string,
+  plugins: readonly T[],
+  kind: string,
+  errors: Record<string, string[]>,
+): T | undefined {
+  const type = raw[`${prefix}.type`];
+  const plugin = type === undefined ? undefined : lookup(plugins, type);
+  if (!plugin)
+    addError(
+      errors,
+      `${prefix}.type`,
+      type === undefined
+        ? `Missing required configuration "${prefix}.type" which has no default value.`
+        : `Class ${type} could not be found; known ${kind}: ${plugins.map((p) => p.class).join(", ")}`,
+    );
+  return plugin;
+}
+
 export interface ChainStep {
   alias: string;
   transform: Transformation;
@@ -82,18 +103,8 @@ export function buildChain(raw: RawConfig, errors: Record<string, string[]>): Ch
   const predicates = new Map<string, Predicate>();
   for (const alias of aliases(raw.predicates)) {
     const prefix = `predicates.${alias}`;
-    const type = raw[`${prefix}.type`];
-    const plugin = type === undefined ? undefined : lookup(PREDICATE_PLUGINS, type);
-    if (!plugin) {
-      addError(
-        errors,
-        `${prefix}.type`,
-        type === undefined
-          ? `Missing required configuration "${prefix}.type" which has no default value.`
-          : `Class ${type} could not be found; known predicates: ${PREDICATE_PLUGINS.map((p) => p.class).join(", ")}`,
-      );
-      continue;
-    }
+    const plugin = pluginOf(raw, prefix, PREDICATE_PLUGINS, "predicates", errors);
+    if (!plugin) continue;
     const values = parseAlias(raw, prefix, plugin.config, errors);
     if (Object.keys(errors).length === before) predicates.set(alias, plugin.create(values));
   }
@@ -101,18 +112,8 @@ export function buildChain(raw: RawConfig, errors: Record<string, string[]>): Ch
   for (const alias of aliases(raw.transforms)) {
     const prefix = `transforms.${alias}`;
     const own = parseAlias(raw, prefix, ALIAS_KEYS.slice(1), errors);
-    const type = raw[`${prefix}.type`];
-    const plugin = type === undefined ? undefined : lookup(TRANSFORM_PLUGINS, type);
-    if (!plugin) {
-      addError(
-        errors,
-        `${prefix}.type`,
-        type === undefined
-          ? `Missing required configuration "${prefix}.type" which has no default value.`
-          : `Class ${type} could not be found; known transformations: ${TRANSFORM_PLUGINS.map((p) => p.class).join(", ")}`,
-      );
-      continue;
-    }
+    const plugin = pluginOf(raw, prefix, TRANSFORM_PLUGINS, "transformations", errors);
+    if (!plugin) continue;
     const values = parseAlias(raw, prefix, plugin.config, errors);
     const predicateAlias = own.predicate as string | null;
     let predicate: Predicate | undefined;
