@@ -29,6 +29,18 @@ const until = async (what: string, check: () => boolean, ms = 15_000) => {
   }
 };
 
+/** The ACL both flows create and describe: User:reader may read (3) the topic (2, literal pattern 3), allowed (3). */
+const readerAcl = (topic: string) =>
+  ({
+    resourceType: 2,
+    resourceName: topic,
+    resourcePatternType: 3,
+    principal: "User:reader",
+    host: "*",
+    operation: 3,
+    permissionType: 3,
+  }) as const;
+
 export async function kafkajsFlow(broker: string, n: Names, step: Step): Promise<void> {
   const kafka = new Kafka({
     brokers: [broker],
@@ -100,15 +112,7 @@ export async function kafkajsFlow(broker: string, n: Names, step: Step): Promise
       permissionType: 1,
     }),
   );
-  const acl = {
-    resourceType: 2,
-    resourceName: n.topic,
-    resourcePatternType: 3,
-    principal: "User:reader",
-    host: "*",
-    operation: 3,
-    permissionType: 3,
-  };
+  const acl = readerAcl(n.topic);
   await step("admin.createAcls", () => admin.createAcls({ acl: [acl] as never }));
   await step("admin.deleteAcls", () => admin.deleteAcls({ filters: [acl] as never }));
   await step("admin.deleteGroups", () => admin.deleteGroups([n.adminGroup]));
@@ -216,15 +220,7 @@ export async function platformaticFlow(broker: string, n: Names, step: Step): Pr
   await step("admin.listGroups", () => admin.listGroups());
   await step("admin.describeGroups", () => admin.describeGroups({ groups: [`${n.group}-classic`] }));
   await step("admin.findCoordinator", () => admin.findCoordinator({ keyType: 0, keys: [n.group] }));
-  const acl = {
-    resourceType: 2,
-    resourceName: n.topic,
-    resourcePatternType: 3,
-    principal: "User:reader",
-    host: "*",
-    operation: 3,
-    permissionType: 3,
-  } as const;
+  const acl = readerAcl(n.topic);
   await step("admin.describeAcls", () => admin.describeAcls({ filter: acl as never }));
   await step("admin.createAcls", () => admin.createAcls({ creations: [acl as never] }));
   await step("admin.deleteAcls", () => admin.deleteAcls({ filters: [acl as never] }));
