@@ -65,14 +65,13 @@ describe("fetch", () => {
 
   it("long-poll wakes when a record is appended", async () => {
     const topic = await filled(1);
-    const started = Date.now();
     const waiting = fetchRecords(topic, 0, 1, "&wait_ms=10000");
     // The append is sent only once the poll is parked, so the wake-up (not a first read) must deliver it.
     await parkedPolls(topic, 0);
     await produce(topic, [{ value: "wake", partition: 0 }]);
+    // A poll that runs out its wait answers an empty page: the record shows the append woke it.
     const r = await waiting;
     expect(r.body.records.map((x: any) => x.value)).toEqual(["wake"]);
-    expect(Date.now() - started).toBeLessThan(9000);
   });
 
   it("long-poll returns an empty page when wait_ms passes", async () => {
@@ -97,7 +96,6 @@ describe("fetch", () => {
     expect(now.body.partitions.map((p: any) => p.records.map((r: any) => r.value))).toEqual([["a"], ["b"], []]);
     expect(now.body.partitions[2]).toMatchObject({ topic, partition: 2, next_offset: 0, high_watermark: 0 });
 
-    const started = Date.now();
     const waiting = call("POST", "/v1/fetch", {
       partitions: [
         { topic, partition: 0, offset: 1 },
@@ -108,8 +106,8 @@ describe("fetch", () => {
     });
     await parkedPolls(topic, 2);
     await produce(topic, [{ value: "c", partition: 2 }]);
+    // As above: partition 2's record (not an empty page after wait_ms) shows the append woke the fetch.
     const r = await waiting;
-    expect(Date.now() - started).toBeLessThan(9000);
     expect(r.body.partitions[2].records.map((x: any) => x.value)).toEqual(["c"]);
     expect(r.body.partitions[0].records).toEqual([]);
   });

@@ -331,12 +331,11 @@ describe("names, partitions and values answered per resource", () => {
         TopicPartitions: [],
       });
     expect((await hb("(")).ErrorCode).toBe(INVALID_REGULAR_EXPRESSION);
-    const started = Date.now();
+    // Bounded by the gateway's matching budget, not by the pattern (which would take hours on a
+    // 40-character name): the answer says the budget ran out.
     const slow = await hb("(a+)+");
     expect(slow.ErrorCode).toBe(INVALID_REGULAR_EXPRESSION);
-    expect(slow.ErrorMessage).toMatch(/took over/);
-    // Bounded by the gateway, not by the pattern (which would take hours on a 40-character name).
-    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(slow.ErrorMessage).toMatch(/took over \d+ ms/);
   });
 });
 
