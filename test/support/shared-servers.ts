@@ -12,8 +12,17 @@ export const SHARED_ADMIN_TOKEN = "e2e-shared-admin-secret";
 export const SHARED_SERVERS = {
   /** Authentication off; short group session bounds and fresh topic metadata, so group tests move partitions within seconds. */
   open: { vars: { EDGELOG_GROUP_MIN_SESSION_TIMEOUT_MS: "1000", EDGELOG_GROUP_METADATA_MAX_AGE_MS: "0" } },
-  /** Authentication required, as deployed, with SHARED_ADMIN_TOKEN. */
-  auth: { vars: { EDGELOG_AUTH: "required", EDGELOG_ADMIN_TOKEN: SHARED_ADMIN_TOKEN } },
+  /**
+   * Authentication required, as deployed, with SHARED_ADMIN_TOKEN; sources run exactly once (KIP-618),
+   * so a source connector's token carries its transactional grants (connectors-exactly-once-auth).
+   */
+  auth: {
+    vars: {
+      EDGELOG_AUTH: "required",
+      EDGELOG_ADMIN_TOKEN: SHARED_ADMIN_TOKEN,
+      EDGELOG_CONNECT_EXACTLY_ONCE_SOURCE_SUPPORT: "enabled",
+    },
+  },
 } satisfies Record<string, ServerOptions>;
 
 export type SharedServerKind = keyof typeof SHARED_SERVERS;
