@@ -20,6 +20,7 @@ import { INTERNAL_URL, inProcessFetch, type Router } from "../host/host-do.js";
 import { memberHostObject } from "../objects.js";
 import type { ConnectorStatus } from "../protocol/connect-api.js";
 import { EdgelogError, unwrap, type Result } from "../protocol/errors.js";
+import { PerKeyQueue } from "../util/per-key.js";
 import { connectorKv } from "./keys.js";
 import { sinkGroup, taskTransactionalId, validateConnector, type ValidatedConnector } from "./connector-config.js";
 import { errorMessage, stackTrace } from "./errors.js";
@@ -33,6 +34,12 @@ export function connectorClass(router: Router) {
   return class ConnectorDO extends DurableObject<Env> implements ConnectorRpc {
     readonly #kv = connectorKv(this.ctx.storage);
     #source?: SourceTask;
+    /**
+     * Deliveries of one id go one at a time (this object is their one context, and a write awaits
+     * the partitions, letting the next request in): a retry that arrives while the first attempt is
+     * still writing waits for it, then is answered with what it wrote instead of writing again.
+     */
+    readonly #deliveries = new PerKeyQueue();
 
     #stored(): StoredConnector {
       const c = this.#kv.get("connector");
@@ -194,9 +201,11 @@ export function connectorClass(router: Router) {
         }
         this.#requireRunning(c);
         const id = req.headers[String(values["idempotency.header"]).toLowerCase()] ?? null;
-        const seen = id === null ? null : task.delivered(id);
-        if (seen) return seen;
-        return await this.#write(task, ingestRecords(values, req, Date.now()), id);
+        if (id === null) return await this.#write(task, ingestRecords(values, req, Date.now()), null);
+        return await this.#deliveries.run(
+          id,
+          async () => task.delivered(id) ?? (await this.#write(task, ingestRecords(values, req, Date.now()), id)),
+        );
       });
     }
 
@@ -209,19 +218,18 @@ export function connectorClass(router: Router) {
         const values = connector.values;
         const written: string[] = [];
         for (const m of messages) {
-          if (task.delivered(m.id)) {
-            written.push(m.id);
-            continue;
-          }
-          const records = ingestRecords(
-            { ...values, "ingest.split": "none", "headers.forward": [], "key.header": null },
-            {
-              body: new TextEncoder().encode(JSON.stringify(m.body ?? null)),
-              headers: { "content-type": "application/json" },
-            },
-            m.timestamp,
-          ).map((r): ConnectRecord => ({ ...r, headers: [{ key: "queue.message.id", value: m.id }] }));
-          await this.#write(task, records, m.id);
+          await this.#deliveries.run(m.id, async () => {
+            if (task.delivered(m.id)) return;
+            const records = ingestRecords(
+              { ...values, "ingest.split": "none", "headers.forward": [], "key.header": null },
+              {
+                body: new TextEncoder().encode(JSON.stringify(m.body ?? null)),
+                headers: { "content-type": "application/json" },
+              },
+              m.timestamp,
+            ).map((r): ConnectRecord => ({ ...r, headers: [{ key: "queue.message.id", value: m.id }] }));
+            await this.#write(task, records, m.id);
+          });
           written.push(m.id);
         }
         return { written };

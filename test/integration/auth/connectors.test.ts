@@ -164,4 +164,28 @@ describe("an http-source's webhook", () => {
     const stored = await call("GET", `/v1/topics/${out}/partitions/0/records?offset=0`, undefined, asAdmin);
     expect(stored.body.records.map((r: any) => r.value)).toEqual([{ event: "push" }, { event: "push" }]);
   });
+
+  it("writes a delivery sent twice at once (the same id) once, answering both with its offsets", async () => {
+    const out = uniqueTopic("race");
+    await topic(out);
+    const name = uniqueTopic("race");
+    const config = { "connector.class": "http-source", topic: out };
+    expect((await call("POST", "/v1/connectors", { name, config }, asAdmin)).status).toBe(201);
+    // A sender that retries before its first attempt is answered: both arrive while neither is written.
+    const post = () =>
+      call("POST", `/v1/connectors/${name}/ingest`, JSON.stringify({ event: "push" }), {
+        ...asAdmin,
+        "content-type": "application/json",
+        "idempotency-key": "d-1",
+      });
+    const replies = await Promise.all([post(), post()]);
+    for (const r of replies) expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(replies[1]!.body.records).toEqual(replies[0]!.body.records);
+    expect(replies.filter((r) => r.body.duplicate === true)).toHaveLength(1);
+
+    const stored = await call("GET", `/v1/topics/${out}/partitions/0/records?offset=0`, undefined, asAdmin);
+    expect(stored.body.records.map((r: any) => r.value)).toEqual([{ event: "push" }]);
+    const offsets = await call("GET", `/v1/connectors/${name}/offsets`, undefined, asAdmin);
+    expect(offsets.body.offsets[0].offset).toEqual({ deliveries: 1, last_delivery: "d-1" });
+  });
 });
