@@ -3,7 +3,7 @@
 import { computeStats, parseExposition, renderStats } from "./stats.js";
 import { Edgelog, EdgelogError, type ConsumedMessage, type FetchedRecord } from "../client/index.js";
 import { Transport } from "../client/transport.js";
-import type { Command, Invocation } from "./args.js";
+import type { Command, Invocation } from "./command.js";
 import { runConnectorCommand } from "./connectors.js";
 import type { Io } from "./io.js";
 import { Progress } from "./progress.js";

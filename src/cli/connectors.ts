@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import { EdgelogError } from "../client/index.js";
 import type { Transport } from "../client/transport.js";
-import type { Command } from "./args.js";
+import type { Command } from "./command.js";
 import type { Io } from "./io.js";
 
 type ConnectorCommand = Extract<Command, { kind: `connectors.${string}` }>;

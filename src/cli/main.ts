@@ -1,7 +1,8 @@
 // The edgelog binary: parse argv, run the command, turn every failure into one line and an exit code.
 
 import { EdgelogError } from "../client/index.js";
-import { parseArgv, UsageError } from "./args.js";
+import { parseArgv } from "./args.js";
+import { UsageError } from "./command.js";
 import { runCommand } from "./commands.js";
 import type { Io } from "./io.js";
 

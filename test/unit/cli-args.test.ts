@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_URL, parseArgv, UsageError } from "../../src/cli/args.js";
+import { parseArgv } from "../../src/cli/args.js";
+import { UsageError } from "../../src/cli/command.js";
+import { DEFAULT_URL } from "../../src/cli/specs.js";
 
 const usage = (argv: string[]) => {
   try {
