@@ -5,6 +5,21 @@ import { EdgelogError } from "../protocol/errors.js";
 import { migrate } from "../util/migrations.js";
 import { ASSIGNORS, DEFAULT_ASSIGNOR, isAssignorName, type AssignorName } from "./assignors/index.js";
 import {
+  checkHeartbeat,
+  DEFAULT_REBALANCE_TIMEOUT_MS,
+  MAX_HEARTBEAT_INTERVAL_MS,
+  type HeartbeatInput,
+  type HeartbeatReply,
+  type SessionLimits,
+} from "./heartbeat-input.js";
+import {
+  describeMembers,
+  groupState,
+  partitionOwners,
+  requireCommitAllowed,
+  requireOffsetDeletable,
+} from "./member-queries.js";
+import {
   loadMembers,
   saveMember,
   sameSet,
@@ -17,47 +32,7 @@ import {
 import { GROUP_MIGRATIONS } from "./schema.js";
 
 export { fromKey, toTopicPartitions, tpKey, type Protocol };
-
-export interface SessionLimits {
-  minSessionTimeoutMs: number;
-  maxSessionTimeoutMs: number;
-  defaultSessionTimeoutMs: number;
-  /** Most members a group holds, of either protocol (Kafka's group.consumer.max.size / group.max.size). */
-  maxSize: number;
-}
-
-export interface HeartbeatInput {
-  member_id: string | null;
-  member_epoch: number;
-  topics?: string[];
-  instance_id?: string | null;
-  session_timeout_ms?: number;
-  /** How long the member may take to release partitions (Kafka's max.poll.interval.ms / KIP-848 rebalance timeout). */
-  rebalance_timeout_ms?: number;
-  assignor?: string;
-  protocol?: Protocol;
-  /** Partitions the member still holds; absent means "exactly what the previous reply gave me", null "as I last reported". */
-  owned?: { topic: string; partitions: number[] }[] | null;
-  /** The client's client.id and address, shown by describe; kept until the member sends new ones. */
-  client_id?: string;
-  client_host?: string;
-}
-
-export interface HeartbeatReply {
-  member_id: string;
-  member_epoch: number;
-  heartbeat_interval_ms: number;
-  assignment: { topic: string; partitions: number[] }[];
-  /** Classic members only: rejoin to give up partitions or to take free ones. */
-  rejoin?: boolean;
-}
-
-/** Kafka's max.poll.interval.ms default, which KIP-848 uses as the rebalance timeout. */
-const DEFAULT_REBALANCE_TIMEOUT_MS = 300_000;
-const MAX_REBALANCE_TIMEOUT_MS = 3_600_000;
-
-/** Heartbeats are due this often, at most; a third of the session leaves room for two misses. */
-const MAX_HEARTBEAT_INTERVAL_MS = 5_000;
+export type { HeartbeatInput, HeartbeatReply, SessionLimits };
 
 export class Group {
   readonly #sql: SqlStorage;
@@ -121,72 +96,12 @@ export class Group {
     limits: SessionLimits,
     now: number,
   ): HeartbeatReply {
-    const existing = req.member_id === null ? undefined : this.#members.get(req.member_id);
-    const joining = req.member_epoch === 0;
-    if (!joining) {
-      if (req.member_id === null)
-        throw new EdgelogError("INVALID_REQUEST", "member_id is null: join with member_epoch 0");
-      if (!existing)
-        throw new EdgelogError(
-          "UNKNOWN_MEMBER_ID",
-          `member ${req.member_id} is not in group ${groupId} (it left or its session expired)`,
-        );
-      // One epoch behind is a member whose previous reply was lost; it gets the current state.
-      if (req.member_epoch > existing.epoch || req.member_epoch < existing.epoch - 1) {
-        throw new EdgelogError(
-          "FENCED_MEMBER_EPOCH",
-          `member ${existing.id} sent epoch ${req.member_epoch}; its epoch is ${existing.epoch}`,
-        );
-      }
-    }
-    const topics = req.topics ?? existing?.topics;
-    if (!topics)
-      throw new EdgelogError("INVALID_REQUEST", "topics: a joining member must list the topics it subscribes to");
-    const timeout = req.session_timeout_ms ?? existing?.sessionTimeoutMs ?? limits.defaultSessionTimeoutMs;
-    if (timeout < limits.minSessionTimeoutMs || timeout > limits.maxSessionTimeoutMs) {
-      throw new EdgelogError(
-        "INVALID_SESSION_TIMEOUT",
-        `session_timeout_ms ${timeout} is outside ${limits.minSessionTimeoutMs}..${limits.maxSessionTimeoutMs}`,
-      );
-    }
-    if (req.assignor !== undefined && !isAssignorName(req.assignor)) {
-      throw new EdgelogError(
-        "UNSUPPORTED_ASSIGNOR",
-        `assignor ${JSON.stringify(req.assignor)} is not one of ${Object.keys(ASSIGNORS).join(", ")}`,
-      );
-    }
-    const instanceId = req.instance_id ?? existing?.instanceId ?? null;
-    const protocol = req.protocol ?? existing?.protocol ?? "consumer";
-    if (
-      req.rebalance_timeout_ms !== undefined &&
-      (!Number.isInteger(req.rebalance_timeout_ms) ||
-        req.rebalance_timeout_ms < 1 ||
-        req.rebalance_timeout_ms > MAX_REBALANCE_TIMEOUT_MS)
-    ) {
-      throw new EdgelogError(
-        "INVALID_REQUEST",
-        `rebalance_timeout_ms must be 1..${MAX_REBALANCE_TIMEOUT_MS}, got ${req.rebalance_timeout_ms}`,
-      );
-    }
-    if (
-      joining &&
-      !existing &&
-      this.#members.size >= limits.maxSize &&
-      // A static member's restart takes its predecessor's place, so the group does not grow.
-      (instanceId === null || ![...this.#members.values()].some((m) => m.instanceId === instanceId))
-    ) {
-      throw new EdgelogError(
-        "GROUP_MAX_SIZE_REACHED",
-        `group ${groupId} already has ${this.#members.size} members, the most EDGELOG_GROUP_MAX_SIZE allows`,
-      );
-    }
-    if (existing && !joining && (protocol !== existing.protocol || instanceId !== existing.instanceId)) {
-      throw new EdgelogError(
-        "INVALID_REQUEST",
-        "protocol and instance_id can change only when rejoining (member_epoch 0)",
-      );
-    }
-
+    const { existing, joining, topics, timeout, instanceId, protocol } = checkHeartbeat(
+      groupId,
+      req,
+      this.#members,
+      limits,
+    );
     this.#setGroupId(groupId);
     let reshape = false;
     let member = existing;
@@ -332,86 +247,26 @@ export class Group {
 
   /** Throws unless the member (or, with no member id, an empty group) may commit these partitions. */
   checkCommit(memberId: string | null, epoch: number | undefined, keys: Iterable<string>): void {
-    if (memberId === null) {
-      if (this.#members.size > 0) {
-        throw new EdgelogError("NON_EMPTY_GROUP", "the group has members: commit with a member_id and member_epoch");
-      }
-      return;
-    }
-    const m = this.#members.get(memberId);
-    if (!m)
-      throw new EdgelogError(
-        "UNKNOWN_MEMBER_ID",
-        `member ${memberId} is not in the group (it left or its session expired)`,
-      );
-    if (epoch !== m.epoch) {
-      // Kafka answers the two protocols differently: a classic member rejoins on ILLEGAL_GENERATION;
-      // a KIP-848 member learns its epoch on its next heartbeat and commits again, so a stale epoch
-      // must not send it back through a rejoin.
-      throw new EdgelogError(
-        m.protocol === "classic" ? "ILLEGAL_GENERATION" : "STALE_MEMBER_EPOCH",
-        `member ${memberId} committed with ${m.protocol === "classic" ? "generation" : "epoch"} ${epoch ?? "none"}; its ${m.protocol === "classic" ? "generation" : "epoch"} is ${m.epoch}`,
-      );
-    }
-    for (const k of keys) {
-      // A partition being handed off may still be committed by the member draining it.
-      if (!m.assigned.has(k) && !m.owned.has(k)) {
-        const { topic, partition } = fromKey(k);
-        throw new EdgelogError(
-          "PARTITION_NOT_OWNED",
-          `member ${memberId} does not own ${topic} partition ${partition}`,
-        );
-      }
-    }
+    requireCommitAllowed(this.#members, memberId, epoch, keys);
   }
 
-  /**
-   * Throws unless the group's committed offset for a partition of `topic` may be deleted: Kafka
-   * refuses while a member subscribes to the topic (it would read from a reset position at once).
-   */
+  /** Throws unless the group's committed offsets of `topic` may be deleted (no member subscribes to it). */
   checkOffsetDelete(topic: string): void {
-    const by = [...this.#members.values()].filter((m) => m.topics.includes(topic)).map((m) => m.id);
-    if (by.length > 0)
-      throw new EdgelogError(
-        "GROUP_SUBSCRIBED_TO_TOPIC",
-        `member${by.length > 1 ? "s" : ""} ${by.join(", ")} of the group subscribe${by.length > 1 ? "" : "s"} to ${topic}`,
-      );
+    requireOffsetDeletable(this.#members, topic);
   }
 
   describeMembers() {
-    return [...this.#members.values()]
-      .sort((a, b) => (a.id < b.id ? -1 : 1))
-      .map((m) => ({
-        member_id: m.id,
-        instance_id: m.instanceId,
-        client_id: m.clientId,
-        client_host: m.clientHost,
-        member_epoch: m.epoch,
-        protocol: m.protocol,
-        topics: m.topics,
-        session_timeout_ms: m.sessionTimeoutMs,
-        rebalance_timeout_ms: m.rebalanceTimeoutMs,
-        revoke_by: m.revokeBy,
-        assignment: toTopicPartitions(m.assigned),
-        target_assignment: toTopicPartitions(m.target),
-        owned: toTopicPartitions(m.owned),
-      }));
+    return describeMembers(this.#members);
   }
 
   /** empty: no members; stable: every member holds exactly its target; else reconciling. */
   state(): "empty" | "stable" | "reconciling" {
-    if (this.#members.size === 0) return "empty";
-    for (const m of this.#members.values()) {
-      if (!sameSet(m.assigned, m.target) || !sameSet(m.owned, m.assigned)) return "reconciling";
-    }
-    return "stable";
+    return groupState(this.#members);
   }
 
   /** Owner (member holding it as assigned) of each partition, for lag reports. */
   owners(): Map<string, string> {
-    const out = new Map<string, string>();
-    for (const m of this.#members.values()) for (const k of m.assigned) out.set(k, m.id);
-    return out;
+    return partitionOwners(this.#members);
   }
 
   /** Forgets the group's membership state (the group is empty; offsets are the caller's). */
