@@ -5,97 +5,18 @@
 
 import { backoffBound } from "../protocol/backoff.js";
 import { EdgelogError } from "../protocol/errors.js";
-import type { ReplicaAck, ReplicaChunk, ReplicaStatus, Rewrite, ShippedSegment } from "../contracts/partition.js";
-import { divergence, type EpochStart } from "../leadership/epochs.js";
+import type { ReplicaStatus } from "../contracts/partition.js";
+import type {
+  IsrStore,
+  LeaderLog,
+  ReplicaTransport,
+  ReplicationConfig,
+  ReplicatorHooks,
+  RewriteSource,
+} from "./ports.js";
+import { behind, chunkFor, recordAck, type Follower } from "./shipment.js";
 
-/** What the replicator needs of the leader's log. */
-export interface LeaderLog {
-  readonly state: {
-    readonly logStartOffset: number;
-    readonly logEndOffset: number;
-    readonly highWatermark: number;
-    readonly leaderEpoch: number;
-  };
-  /** Where each leader epoch starts in this log (to find where a follower's copy diverged). */
-  readonly epochs: EpochStart[];
-  /** The first offset still held in SQLite; below it the log lives in R2, which followers share. */
-  readonly copyStartOffset: number;
-  /** The offset after the newest archived segment (0: none). */
-  readonly archivedEnd: number;
-  /** Archived segments starting at or after `from`, oldest first, with their sparse indexes. */
-  archivedSince(from: number, limit: number): ShippedSegment[];
-  hotBatches(from: number, to: number, maxRows: number, maxBytes: number): { data: Uint8Array }[];
-  /** Moves the high watermark up to `hw` (never down, never past the log end); true when it moved. */
-  advanceHighWatermark(hw: number): boolean;
-}
-
-/** The compaction rewrites queued for followers (RewriteQueue, src/replication/rewrites.ts). */
-export interface RewriteSource {
-  /** Queued rewrites after `seq`, oldest first. */
-  after(seq: number, limit: number): Rewrite[];
-  /** The newest queued rewrite's number (0: none). */
-  readonly lastSeq: number;
-  prune(upTo: number): void;
-}
-
-/** Sends a chunk to one region's follower (a probe when `chunk` is null) and returns what it holds. */
-export interface ReplicaTransport {
-  replicate(region: string, chunk: ReplicaChunk | null): Promise<ReplicaAck>;
-}
-
-/**
- * Where the in-sync set is recorded. A promise when an election authority must accept it first:
- * then a follower leaves the set only once recorded (until then the high watermark still waits
- * for it), and a refusal with FENCED_LEADER_EPOCH means this leader was deposed.
- */
-export interface IsrStore {
-  load(): string[] | undefined;
-  save(isr: string[]): void | Promise<void>;
-}
-
-export interface ReplicationConfig {
-  /** The follower copies (regions, or HOME when a region leads). */
-  regions: readonly string[];
-  /** This copy's name (HOME or its region): chunks carry it, with the epoch. */
-  self?: string;
-  minInsyncReplicas: number;
-  /** A follower behind the leader's end for longer than this leaves the ISR. */
-  lagTimeMaxMs: number;
-}
-
-export interface ReplicatorHooks {
-  /** The high watermark moved: wake long-polls and live subscribers. */
-  onHighWatermark(): void;
-  /** Background catch-up is due at `at` (ms): the object's alarm should fire by then. */
-  wakeAt(at: number): void;
-  /** A follower or the authority knows a later epoch: this leader was deposed and must step down. */
-  onFenced?(e: EdgelogError): void;
-}
-
-/** One follower's shipping state. */
-interface Follower {
-  region: string;
-  /** What the follower holds (its log end), null until it answers. */
-  leo: number | null;
-  /** The high watermark the follower was last told. */
-  toldHw: number;
-  /** The leader's hot start the follower was last told (below it the copy drops its rows). */
-  toldCopyStart: number;
-  /** Where the archived segments the follower was shipped end (0 after a restart: resending is harmless). */
-  segmentsTo: number;
-  /** The log start the follower was last told. */
-  toldLogStart: number;
-  /** The last compaction rewrite the follower applied (0 after a restart: resending is harmless). */
-  rewriteSeq: number;
-  /** The copy diverged from this log here (a deposed leader's suffix): the next chunk cuts it. */
-  truncateTo?: number;
-  caughtUpAt: number;
-  inFlight: boolean;
-  again: boolean;
-  failures: number;
-  error?: string;
-  retryTimer?: ReturnType<typeof setTimeout>;
-}
+export type { IsrStore, LeaderLog, ReplicaTransport, ReplicationConfig, ReplicatorHooks, RewriteSource };
 
 interface AckWait {
   end: number;
@@ -104,11 +25,6 @@ interface AckWait {
   timer: ReturnType<typeof setTimeout>;
 }
 
-/** One shipment's size: whole batches up to this many bytes (an RPC carries at most 32 MiB). */
-const CHUNK_BYTES = 1024 * 1024;
-const CHUNK_ROWS = 1000;
-/** Archived segments' descriptors per shipment (each with its sparse index, about 64 entries). */
-const SEGMENTS_PER_CHUNK = 32;
 const RETRY_BASE_MS = 50;
 const RETRY_MAX_MS = 5_000;
 
@@ -267,7 +183,7 @@ export class Replicator {
 
   /** True while some follower still lacks data or the latest high watermark. */
   get pending(): boolean {
-    for (const f of this.#followers.values()) if (this.#behind(f)) return true;
+    for (const f of this.#followers.values()) if (behind(f, this.log, this.rewrites)) return true;
     return false;
   }
 
@@ -298,19 +214,6 @@ export class Replicator {
     this.#waits = [];
   }
 
-  #behind(f: Follower): boolean {
-    const s = this.log.state;
-    return (
-      f.leo === null ||
-      f.leo < s.logEndOffset ||
-      f.toldHw < Math.min(s.highWatermark, f.leo) ||
-      f.toldCopyStart < Math.min(this.log.copyStartOffset, f.leo) ||
-      f.segmentsTo < this.log.archivedEnd ||
-      f.toldLogStart < s.logStartOffset ||
-      f.rewriteSeq < this.rewrites.lastSeq
-    );
-  }
-
   /** One shipping loop per follower: in order, one chunk in flight, until it holds everything. */
   async #ship(f: Follower): Promise<void> {
     if (this.#fenced) return;
@@ -323,45 +226,18 @@ export class Replicator {
     try {
       do {
         f.again = false;
-        while (this.#followers.get(f.region) === f && this.#behind(f)) {
+        while (this.#followers.get(f.region) === f && behind(f, this.log, this.rewrites)) {
           const sentAt = this.now();
           const leoAtSend = this.log.state.logEndOffset;
           const rewritesQueued = this.rewrites.lastSeq;
           const archivedAtSend = this.log.archivedEnd;
-          const chunk = f.leo === null ? null : this.#chunkFor(f);
+          const chunk = f.leo === null ? null : chunkFor(f, this.log, this.rewrites, this.#config.self ?? "home");
           const ack = await this.transport.replicate(f.region, chunk);
-          f.leo = ack.logEndOffset;
-          if (!chunk && ack.epochs) {
-            // A copy that led (or followed a leader) in an epoch this log does not share is cut
-            // back to where the two agree, then copies this leader's batches from there.
-            const cut = divergence(
-              { epochs: this.log.epochs, logEnd: this.log.state.logEndOffset },
-              { epochs: ack.epochs, logEnd: ack.logEndOffset },
-            );
-            if (cut < ack.logEndOffset) {
-              f.truncateTo = cut;
-              f.leo = cut;
-            }
-          }
-          if (chunk) {
-            if (chunk.truncateTo !== undefined && f.truncateTo === chunk.truncateTo) f.truncateTo = undefined;
-            f.toldHw = Math.min(chunk.highWatermark, ack.logEndOffset);
-            f.toldCopyStart = Math.min(chunk.copyStart, ack.logEndOffset);
-            // A short list holds every segment archived when it was read; a full one may leave more.
-            const shipped = chunk.segments ?? [];
-            f.segmentsTo =
-              shipped.length < SEGMENTS_PER_CHUNK
-                ? Math.max(f.segmentsTo, archivedAtSend)
-                : shipped.at(-1)!.lastOffset + 1;
-            f.toldLogStart = chunk.logStart ?? f.toldLogStart;
-            // A short page holds every rewrite queued when it was read; a full one may leave more.
-            f.rewriteSeq =
-              chunk.rewrites.length < CHUNK_ROWS ? Math.max(f.rewriteSeq, rewritesQueued) : chunk.rewrites.at(-1)!.seq;
-            this.#pruneRewrites();
-          }
+          const leo = recordAck(f, chunk, ack, this.log, { archivedEnd: archivedAtSend, rewritesQueued });
+          if (chunk) this.#pruneRewrites();
           f.failures = 0;
           f.error = undefined;
-          if (f.leo >= leoAtSend) f.caughtUpAt = sentAt;
+          if (leo >= leoAtSend) f.caughtUpAt = sentAt;
           this.#refresh();
         }
       } while (f.again);
@@ -382,38 +258,6 @@ export class Replicator {
     } finally {
       f.inFlight = false;
     }
-  }
-
-  #chunkFor(f: Follower): ReplicaChunk {
-    const from = f.leo!;
-    const s = this.log.state;
-    const copyStart = this.log.copyStartOffset;
-    // Below the hot log the data is in R2, which every replica reads alike: start the copy there.
-    const reset = from < copyStart || from > s.logEndOffset;
-    const at = reset ? copyStart : from;
-    // A fresh copy takes rows as they are now, compaction included: earlier rewrites are moot.
-    if (reset) f.rewriteSeq = this.rewrites.lastSeq;
-    // A reset copy forgets its segments too: they are shipped again from the oldest.
-    if (reset) f.segmentsTo = 0;
-    const batches =
-      at < s.logEndOffset
-        ? this.log.hotBatches(at, s.logEndOffset - 1, CHUNK_ROWS, CHUNK_BYTES).map((b) => b.data)
-        : [];
-    const rewrites = this.rewrites.after(f.rewriteSeq, CHUNK_ROWS);
-    return {
-      leader: this.#config.self ?? "home",
-      leaderEpoch: s.leaderEpoch,
-      to: f.region,
-      ...(f.truncateTo !== undefined && !reset ? { truncateTo: f.truncateTo } : {}),
-      from: at,
-      reset,
-      batches,
-      copyStart,
-      highWatermark: s.highWatermark,
-      rewrites,
-      segments: this.log.archivedSince(f.segmentsTo, SEGMENTS_PER_CHUNK),
-      logStart: s.logStartOffset,
-    };
   }
 
   /** Rewrites every follower has applied are dropped from the queue. */
