@@ -4,19 +4,16 @@
 // request (the commit's reply lost, the commit never sent), then a new task over the same storage.
 // And a sink's exactly-once DLQ: its records and the task's offset commit in one transaction.
 
-import { runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { Transport } from "../../src/client/transport.js";
 import { validateConnector } from "../../src/connect/connector-config.js";
 import { TransactionalDlq } from "../../src/connect/runtime/dlq-transaction.js";
 import { SinkRunner } from "../../src/connect/runtime/sink-runner.js";
 import type { SinkRecord } from "../../src/connect/sinks/task.js";
-import { ingestRecords } from "../../src/connect/sources/http-source.js";
-import { SourceTask } from "../../src/connect/sources/source-task.js";
+import type { SourceTask } from "../../src/connect/sources/source-task.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
-
-const facts = { httpAllowedHosts: [], exactlyOnceSource: true, r2Bindings: [], queueProducers: [] };
+import { EXACTLY_ONCE_FACTS, exactlyOnceSource } from "../support/source-task.js";
 
 /** Every record of partition 0 under the isolation given. */
 async function values(topic: string, isolation: "read_committed" | "read_uncommitted", format = "json") {
@@ -49,23 +46,11 @@ function transport(faults: Fault[]): Transport {
 
 /** A source task of connector `name` over the storage of object `storage` (one per test: its restarts share it). */
 function taskIn(storage: string, name: string, topic: string) {
-  const v = validateConnector({ name, "connector.class": "http-source", topic, "ingest.split": "lines" }, facts);
-  const connector = v.connector!;
-  expect(connector.exactlyOnce).toBe(true);
-  const ids = { transactionalId: `connect-${name}-0`, group: `connect-${name}`, topic };
-  const stub = env.CONNECTOR.get(env.CONNECTOR.idFromName(storage));
+  const source = exactlyOnceSource(name, topic, storage);
   return {
     /** Runs a task with `faults` inside the object, as a restarted object would build it. */
-    run: <T>(faults: Fault[], fn: (task: SourceTask) => Promise<T>) =>
-      runInDurableObject(stub, (_o, state) =>
-        fn(new SourceTask(state.storage.sql, transport(faults), connector, { "http-source": name }, ids)),
-      ),
-    delivery: (lines: string[]) =>
-      ingestRecords(
-        connector.values,
-        { body: new TextEncoder().encode(lines.join("\n")), headers: { "content-type": "text/plain" } },
-        Date.now(),
-      ),
+    run: <T>(faults: Fault[], fn: (task: SourceTask) => Promise<T>) => source.run(() => transport(faults), fn),
+    delivery: source.delivery,
   };
 }
 
@@ -243,7 +228,7 @@ describe("a sink's exactly-once dead letter queue", () => {
         "errors.deadletterqueue.topic.name": dlq,
         "errors.deadletterqueue.exactly.once": "true",
       },
-      { ...facts, httpAllowedHosts: ["edgelog.test"] },
+      { ...EXACTLY_ONCE_FACTS, httpAllowedHosts: ["edgelog.test"] },
     );
     const connector = v.connector!;
     const delivered: SinkRecord[] = [];

@@ -5,18 +5,14 @@
 // runs sources at least once, so the task is built as its connector object builds it, over that
 // object's storage, with a token holding exactly the grants under test.
 
-import { runInDurableObject } from "cloudflare:test";
-import { env, exports } from "cloudflare:workers";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { Transport } from "../../../src/client/transport.js";
-import { validateConnector } from "../../../src/connect/connector-config.js";
-import { ingestRecords } from "../../../src/connect/sources/http-source.js";
-import { SourceTask } from "../../../src/connect/sources/source-task.js";
+import type { SourceTask } from "../../../src/connect/sources/source-task.js";
 import { call, uniqueTopic } from "../../support/api.js";
 import { asAdmin, createToken } from "../../support/auth.js";
 import { asGrants, exactlyOnceSourceGrants } from "../../support/connector-policy.js";
-
-const facts = { httpAllowedHosts: [], exactlyOnceSource: true, r2Bindings: [], queueProducers: [] };
+import { exactlyOnceSource } from "../../support/source-task.js";
 
 /** Partition 0's records as the admin reads them. */
 async function values(topic: string, isolation: "read_committed" | "read_uncommitted") {
@@ -30,39 +26,31 @@ async function values(topic: string, isolation: "read_committed" | "read_uncommi
   return r.body.records.map((x: any) => x.value);
 }
 
-/** A source connector `name` writing `topic` exactly once, run with `token` (as its object would run it). */
+/** A source connector `name` writing `topic` exactly once, its task run with a token (as its object would run it). */
 async function connector(name: string) {
   const topic = uniqueTopic(name);
   expect((await call("POST", "/v1/topics", { name: topic, partitions: 1 }, asAdmin)).status).toBe(201);
-  const v = validateConnector({ name, "connector.class": "http-source", topic, "ingest.split": "lines" }, facts);
-  const c = v.connector!;
-  expect(c.exactlyOnce).toBe(true);
-  const ids = { transactionalId: `connect-${name}-0`, group: `connect-${name}`, topic };
-  const stub = env.CONNECTOR.get(env.CONNECTOR.idFromName(name));
+  const source = exactlyOnceSource(name, topic);
   return {
     topic,
+    delivery: source.delivery,
     /** A task with `token`; `loseCommitReply`: the commit reaches the coordinator, its reply does not come back. */
     run: <T>(token: string, fn: (task: SourceTask) => Promise<T>, loseCommitReply = false) =>
-      runInDurableObject(stub, (_o, state) => {
-        const http = new Transport({
-          url: "http://edgelog.test",
-          token,
-          retry: { maxElapsedMs: 300 },
-          fetch: async (input, init) => {
-            const req = new Request(input as RequestInfo, init);
-            const res = await exports.default.fetch(req);
-            if (loseCommitReply && new URL(req.url).pathname.endsWith("/commit"))
-              throw new TypeError("network connection lost (reply lost)");
-            return res;
-          },
-        });
-        return fn(new SourceTask(state.storage.sql, http, c, { "http-source": name }, ids));
-      }),
-    delivery: (lines: string[]) =>
-      ingestRecords(
-        c.values,
-        { body: new TextEncoder().encode(lines.join("\n")), headers: { "content-type": "text/plain" } },
-        Date.now(),
+      source.run(
+        () =>
+          new Transport({
+            url: "http://edgelog.test",
+            token,
+            retry: { maxElapsedMs: 300 },
+            fetch: async (input, init) => {
+              const req = new Request(input as RequestInfo, init);
+              const res = await exports.default.fetch(req);
+              if (loseCommitReply && new URL(req.url).pathname.endsWith("/commit"))
+                throw new TypeError("network connection lost (reply lost)");
+              return res;
+            },
+          }),
+        fn,
       ),
   };
 }
