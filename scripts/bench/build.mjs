@@ -2,6 +2,7 @@
 // record-batch codec (and other hot functions) as plain ESM for Node-side encoding and micro-benchmarks.
 
 import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build } from "esbuild";
 
@@ -20,6 +21,37 @@ export function buildWorker(root, outdir) {
     env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
   });
   return join(outdir, "index.js");
+}
+
+/**
+ * The Worker of any commit (older ones lack these scripts), bundled as `wrangler deploy` bundles
+ * it from a copy of that tree inside this one (Miniflare resolves modules below its cwd), with
+ * this tree's node_modules; and the Durable Object bindings its wrangler.toml declares, so a
+ * commit from before a class existed runs without it. Kept per commit under .tmp/commits/.
+ */
+export function buildCommit(ref) {
+  const sha = execFileSync("git", ["rev-parse", "--short=9", `${ref}^{commit}`], { cwd: ROOT })
+    .toString()
+    .trim();
+  const dir = join(ROOT, ".tmp/commits", sha);
+  const worker = join(dir, ".out/index.js");
+  if (!existsSync(worker)) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    execFileSync("sh", ["-c", `git archive ${sha} | tar -x -C ${dir}`], { cwd: ROOT });
+    symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+    // wrangler checks that an [assets] directory exists; the produce path never serves from it.
+    mkdirSync(join(dir, "dist/assets"), { recursive: true });
+    buildWorker(dir, join(dir, ".out"));
+  }
+  const toml = readFileSync(join(dir, "wrangler.toml"), "utf8");
+  const durableObjects = {};
+  for (const block of toml.split("[[durable_objects.bindings]]").slice(1)) {
+    const name = block.match(/^\s*name\s*=\s*"([^"]+)"/m)?.[1];
+    const className = block.match(/^\s*class_name\s*=\s*"([^"]+)"/m)?.[1];
+    if (name && className) durableObjects[name] = { className, useSQLite: true };
+  }
+  return { sha, worker, durableObjects };
 }
 
 /** The hot functions as one ESM file for Node. */

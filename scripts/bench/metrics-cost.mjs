@@ -4,10 +4,8 @@
 // alternating between them, medians and the ratio this/baseline per format.
 
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { buildAll, ROOT } from "./build.mjs";
+import { buildAll, buildCommit, ROOT } from "./build.mjs";
 import { summarize } from "./stats.mjs";
 import { startEdgelog } from "./systems/edgelog.mjs";
 import { produceBatched } from "./workloads.mjs";
@@ -21,32 +19,16 @@ const ref = opt.baseline ?? execFileSync("git", ["merge-base", "HEAD", "main"], 
 const log = (...m) => console.error(...m);
 const common = { valueBytes: 100, batchSize: 100, concurrency: 8, runs: 1 };
 
-/** The Worker of `ref`, bundled as `wrangler deploy` bundles it, from a copy of that tree. */
-function buildBaseline() {
-  // Inside the tree: Miniflare resolves a Worker's modules below its working directory.
-  mkdirSync(join(ROOT, ".tmp"), { recursive: true });
-  const dir = mkdtempSync(join(ROOT, ".tmp", "baseline-"));
-  execFileSync("sh", ["-c", `git archive ${ref} | tar -x -C ${dir}`], { cwd: ROOT });
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  mkdirSync(join(dir, "dist/assets"), { recursive: true });
-  const out = join(dir, ".out");
-  execFileSync(join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", out], {
-    cwd: dir,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_LOG: "warn" },
-  });
-  return { dir, worker: join(out, "index.js") };
-}
-
 // This tree's build goes to OUT; the baseline's to its own directory.
 const current = await buildAll();
 const hot = await import(current.hot);
-const baseline = buildBaseline();
+const baseline = buildCommit(ref);
 log(`baseline ${ref.slice(0, 12)} built`);
 
 const systems = {
   metrics: (await startEdgelog({ worker: current.worker, hot, ...common })).system,
-  baseline: (await startEdgelog({ worker: baseline.worker, hot, ...common, metrics: false })).system,
+  baseline: (await startEdgelog({ worker: baseline.worker, hot, ...common, durableObjects: baseline.durableObjects }))
+    .system,
 };
 const results = { metrics: { json: [], binary: [] }, baseline: { json: [], binary: [] } };
 try {
@@ -66,7 +48,6 @@ try {
   }
 } finally {
   for (const sys of Object.values(systems)) await sys.stop();
-  rmSync(baseline.dir, { recursive: true, force: true });
 }
 
 const out = {};

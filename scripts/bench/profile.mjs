@@ -1,19 +1,26 @@
-// `node scripts/bench/profile.mjs [json|binary|one]`: a CPU profile of the edgelog isolate (router and
+// `node scripts/bench/profile.mjs [json|binary|one] [REF]`: a CPU profile of the edgelog isolate (router and
 // PartitionDO share it) over W1 (`one`: W2, one JSON record per request, 32 in flight), taken through workerd's inspector with the DevTools protocol's
-// Profiler; writes .tmp/w1-<format>.cpuprofile (open in Chrome DevTools) and prints the top self times.
+// Profiler; writes .tmp/w1-<format>[-REF].cpuprofile (open in Chrome DevTools) and prints the top self
+// times, by function and by source module. REF profiles that commit's build instead of this tree's.
 
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import WebSocket from "ws"; // miniflare's own dependency
-import { buildAll, ROOT } from "./build.mjs";
+import { buildAll, buildCommit, ROOT } from "./build.mjs";
 import { startEdgelog } from "./systems/edgelog.mjs";
 import { produceBatched, produceUnbatched } from "./workloads.mjs";
 
 const format = process.argv[2] ?? "json";
-const { worker, hot } = await buildAll();
+const ref = process.argv[3];
+const { worker: here, hot } = await buildAll();
+const commit = ref ? buildCommit(ref) : undefined;
+const worker = commit?.worker ?? here;
 const port = 9329;
 const { system } = await startEdgelog({
   worker,
+  durableObjects: commit?.durableObjects,
+  // Group commit as main runs it, for commits from when `event` was the default.
+  vars: { EDGELOG_GROUP_COMMIT_WAKE: "poll" },
   hot: await import(hot),
   valueBytes: 100,
   batchSize: 100,
@@ -53,7 +60,7 @@ const r =
     : await produceBatched(system, { total: 50000, batchSize: 100, concurrency: 8, runs: 1, valueBytes: 100, format });
 const stop = await withTimeout(send("Profiler.stop"), 30000, "stop");
 const prof = stop.result.profile;
-const out = join(ROOT, ".tmp", `w1-${format}.cpuprofile`);
+const out = join(ROOT, ".tmp", `w1-${format}${commit ? `-${commit.sha}` : ""}.cpuprofile`);
 writeFileSync(out, JSON.stringify(prof));
 console.error(`profile: ${out}`);
 const byId = new Map(prof.nodes.map((n) => [n.id, n]));
@@ -70,6 +77,24 @@ console.log(
   `${format === "one" ? "W2" : `W1 ${format}`} ${r.recordsPerSec.median.toFixed(0)} rec/s; profile ${(total / 1000).toFixed(0)} ms`,
 );
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
+  console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+// By source module: esbuild marks where each begins ("// src/router/produce.ts"); natives by name.
+const starts = [];
+readFileSync(worker, "utf8")
+  .split("\n")
+  .forEach((line, i) => {
+    const m = line.match(/^\/\/ (\S+\.(?:ts|js|mjs))$/);
+    if (m) starts.push([i, m[1].replace(/^.*node_modules\/((?:@[^/]+\/)?[^/]+)\/.*/, "npm:$1")]);
+  });
+const moduleAt = (line) => starts.findLast(([at]) => at <= line)?.[1] ?? "(bundle)";
+const byModule = new Map();
+prof.samples.forEach((s, i) => {
+  const { functionName, url, lineNumber } = byId.get(s).callFrame;
+  const k = url.endsWith(".js") && !url.startsWith("node-internal") ? moduleAt(lineNumber) : `native ${functionName}`;
+  byModule.set(k, (byModule.get(k) ?? 0) + (dt[i] ?? 0));
+});
+console.log("by module:");
+for (const [k, v] of [...byModule].sort((a, b) => b[1] - a[1]).slice(0, 25))
   console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 ws.close();
 await system.stop();

@@ -13,6 +13,8 @@ const COMPAT = { compatibilityDate: "2026-04-20", compatibilityFlags: ["nodejs_c
 /**
  * Starts edgelog and the floors; `hot` is the Node build of the codec (to encode binary payloads).
  * `trace`: edgelog keeps per-hop marks (EDGELOG_BENCH_TRACE=on) and `system.trace` reads them.
+ * `durableObjects`: the Worker's bindings when they are not this tree's (another commit's build);
+ * `vars`: more variables for the Worker.
  */
 export async function startEdgelog({
   worker,
@@ -20,8 +22,9 @@ export async function startEdgelog({
   valueBytes,
   batchSize,
   inspectorPort,
-  metrics = true,
   trace = false,
+  durableObjects,
+  vars = {},
 }) {
   const state = mkdtempSync(join(tmpdir(), "edgelog-bench-"));
   const mf = new Miniflare({
@@ -37,14 +40,13 @@ export async function startEdgelog({
         modules: true,
         scriptPath: worker,
         ...COMPAT,
-        bindings: { EDGELOG_AUTH: "off", ...(trace ? { EDGELOG_BENCH_TRACE: "on" } : {}) },
-        durableObjects: {
+        bindings: { EDGELOG_AUTH: "off", ...(trace ? { EDGELOG_BENCH_TRACE: "on" } : {}), ...vars },
+        durableObjects: durableObjects ?? {
           CLUSTER: { className: "ClusterDO", useSQLite: true },
           PARTITION: { className: "PartitionDO", useSQLite: true },
           COORDINATOR: { className: "GroupCoordinatorDO", useSQLite: true },
           TXN_COORDINATOR: { className: "TxnCoordinatorDO", useSQLite: true },
-          // The metrics aggregates (a build from before they existed has no such class).
-          ...(metrics ? { METRICS: { className: "MetricsDO", useSQLite: true } } : {}),
+          METRICS: { className: "MetricsDO", useSQLite: true },
         },
         r2Buckets: ["ARCHIVE"],
         ...(inspectorPort ? { unsafeInspectorProxy: true } : {}),
