@@ -213,7 +213,6 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
   /** The topic no longer has a replica in this region: forget the copy (it never owns R2 objects). */
   async dropReplica(): Promise<Result<null>> {
     return rpc(async () => {
-      this.#replication.forget();
       await this.#wipe("replica removed");
       this.#log.close(true);
       return null;
@@ -346,6 +345,8 @@ export class PartitionDO extends DurableObject<Env> implements P.PartitionRpc {
     this.#waiters.notifyAll();
     this.#live.closeAll(LIVE_CLOSE.GONE, reason);
     await this.ctx.storage.deleteAll();
+    // After the delete: nothing may read the old roles back meanwhile.
+    this.#replication.forget();
     this.#alarm.cleared();
   }
 }

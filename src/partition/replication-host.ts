@@ -10,7 +10,7 @@ import type { TopicRef } from "../protocol/topic.js";
 import type { PartitionLog } from "../log/partition-log.js";
 import { Replicator } from "../replication/replicator.js";
 import { RewriteQueue } from "../replication/rewrites.js";
-import type { PartitionKv } from "./keys.js";
+import type { PartitionKeys, PartitionKv } from "./keys.js";
 import { applyChunk, canServe } from "../replication/follower.js";
 import type { LeaderView, ReplicaAck, ReplicaChunk } from "../contracts/partition.js";
 import { electionObject, partitionObject } from "../objects.js";
@@ -87,6 +87,12 @@ export class ReplicationHost {
   #idleFactor = 1;
   /** A chunk arrived since the last health check. */
   #shippedSinceCheck = false;
+  /**
+   * Who this copy is and whom it follows, as last read or written here. Every append asks (the
+   * leader check, the replicator, the metrics' follower test), and each kv read deserializes; the
+   * keys change only through #keep, and a wipe of the object's storage calls forget().
+   */
+  #roles?: { self: string | undefined; view: LeaderView };
 
   /** Reads its state from storage: construct it inside the object's blockConcurrencyWhile. */
   constructor(private readonly parts: HostParts) {
@@ -98,12 +104,29 @@ export class ReplicationHost {
 
   /** This copy's name: HOME, or the region a leader or the authority named it by (undefined: not yet told). */
   get self(): string | undefined {
-    return this.parts.kv.get("replica") ?? (this.parts.kv.get("follower") === true ? undefined : HOME);
+    return this.#readRoles().self;
   }
 
   /** Whom this copy takes for the leader, in which epoch. */
   get view(): LeaderView {
-    return this.parts.kv.get("leadership") ?? { ...INITIAL };
+    return this.#readRoles().view;
+  }
+
+  #readRoles(): { self: string | undefined; view: LeaderView } {
+    if (!this.#roles) {
+      const kv = this.parts.kv;
+      this.#roles = {
+        self: kv.get("replica") ?? (kv.get("follower") === true ? undefined : HOME),
+        view: kv.get("leadership") ?? { ...INITIAL },
+      };
+    }
+    return this.#roles;
+  }
+
+  /** Writes one of the keys self and view are read from; they are read again on next use. */
+  #keep<K extends "replica" | "follower" | "leadership">(key: K, value: PartitionKeys[K]): void {
+    this.parts.kv.put(key, value);
+    this.#roles = undefined;
   }
 
   get isFollower(): boolean {
@@ -206,11 +229,11 @@ export class ReplicationHost {
    */
   adopt(log: PartitionLog, self: string, record: LeadershipRecord): LeaderView {
     const kv = this.parts.kv;
-    if (kv.get("replica") === undefined) kv.put("replica", self);
+    if (kv.get("replica") === undefined) this.#keep("replica", self);
     const view = this.view;
     if (record.epoch < view.epoch || (record.epoch === view.epoch && record.leader === view.leader)) return view;
     const wasLeader = !this.isFollower;
-    kv.put("leadership", { leader: record.leader, epoch: record.epoch });
+    this.#keep("leadership", { leader: record.leader, epoch: record.epoch });
     log.setLeaderEpoch(record.epoch);
     if (record.leader === self) {
       // Leading now: the recorded ISR (less this copy) is the set the high watermark waits for,
@@ -240,10 +263,10 @@ export class ReplicationHost {
   /** Applies a chunk the leader shipped (null: the leader asks where this copy ends). */
   apply(log: PartitionLog, chunk: ReplicaChunk | null): ReplicaAck {
     const kv = this.parts.kv;
-    if (kv.get("follower") !== true) kv.put("follower", true);
+    if (kv.get("follower") !== true) this.#keep("follower", true);
     const ack = applyChunk(log, chunk);
     if (chunk) {
-      if (kv.get("replica") === undefined) kv.put("replica", chunk.to);
+      if (kv.get("replica") === undefined) this.#keep("replica", chunk.to);
       const view = this.view;
       if (chunk.leaderEpoch > view.epoch || (chunk.leaderEpoch === view.epoch && chunk.leader !== view.leader)) {
         // A later leader ships: this copy follows it (and, if it led, stops leading).
@@ -279,10 +302,11 @@ export class ReplicationHost {
     return canServe(log, offset, this.#leaderHw);
   }
 
-  /** The copy was deleted (its region removed); a later chunk starts it again. */
+  /** The object's storage was wiped (its region removed, or the topic deleted): forget what was read from it. */
   forget(): void {
     this.#leaderHw = undefined;
     this.#leaderHwAt = 0;
+    this.#roles = undefined;
   }
 
   /**
