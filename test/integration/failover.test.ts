@@ -88,6 +88,13 @@ async function endAndSettle(t: Txn, topic: string, result: "commit" | "abort"): 
     () => call("GET", `/v1/topics/${topic}/partitions/0/transactions`),
     (r) => r.status === 200 && r.body.transactions.length === 0,
   );
+  // The coordinator completes once the markers' acknowledgements reach it, which can trail the
+  // partition; until then the next transaction's first produce is (retriably) CONCURRENT_TRANSACTIONS.
+  await until(
+    "the coordinator completed",
+    () => call("GET", `/v1/transactions/${t.id}`),
+    (r) => r.status === 200 && r.body.pending_markers === 0 && !r.body.state.startsWith("Prepare"),
+  );
 }
 
 async function allValues(topic: string): Promise<{ offset: number; value: unknown }[]> {
