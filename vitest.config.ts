@@ -4,9 +4,7 @@ import { defineConfig } from "vitest/config";
 
 // Outbound fetches come back to the worker itself, so a mirror's "other deployment" is this one
 // (another topic in it): mirroring is tested in workerd without a second server. The entry is the
-// app with PartitionDO bound to a test subclass (test/worker.ts) for fault injection. The pool sets
-// no_handle_cross_request_promise_resolution, so router group commit wakes merged requests by
-// polling (EDGELOG_GROUP_COMMIT_WAKE=poll, also the default: the event path is experimental, docs/performance.md).
+// app with PartitionDO bound to a test subclass (test/worker.ts) for fault injection.
 // A Queue the connectors' tests send to and consume (wrangler.toml only shows the binding as an example).
 const queues = {
   queueProducers: { EVENTS_QUEUE: { queueName: "edgelog-events-test" } },
@@ -18,7 +16,7 @@ const worker = (bindings: Record<string, string>) =>
     main: "./test/worker.ts",
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
-      bindings: { EDGELOG_GROUP_COMMIT_WAKE: "poll", ...bindings },
+      bindings,
       outboundService: kCurrentWorker,
       ...queues,
     },

@@ -153,12 +153,6 @@ export const VARIABLE_SPEC = {
     unit: "ms",
     doc: "with an `ANALYTICS` Workers Analytics Engine binding: at most one data point per partition per this interval, written by pushes that happen anyway",
   },
-  EDGELOG_GROUP_COMMIT_WAKE: {
-    kind: "choice",
-    default: "poll",
-    choices: ["event", "poll"],
-    doc: "how a produce request merged into another's append (router group commit) learns its outcome: `poll`, its own 1 ms timer; `event` (experimental, not for production), woken by that request — under sustained concurrent produce workerd ran a woken request's continuation in the waking request's context and failed it with a 500 ([performance.md](performance.md#latency))",
-  },
   EDGELOG_BENCH_TRACE: {
     kind: "choice",
     default: "off",
@@ -237,8 +231,6 @@ export interface Settings {
   maxTopics: number;
   /** Metrics: push interval, scrape cache, Analytics Engine interval (EDGELOG_METRICS_*, EDGELOG_ANALYTICS_*). */
   metrics: { pushMs: number; cacheMs: number; analyticsMs: number };
-  /** How a request waiting in a router group commit learns its outcome (src/router/group-commit.ts). */
-  groupCommitWake: "event" | "poll";
   /** Benchmarks only: per-hop timestamps of each record (src/metrics/bench-trace.ts). */
   benchTrace: boolean;
   group: GroupSettings;
@@ -284,7 +276,6 @@ function parseSettings(env: Variables): Settings {
       cacheMs: variable(env, "EDGELOG_METRICS_CACHE_MS"),
       analyticsMs: variable(env, "EDGELOG_ANALYTICS_INTERVAL_MS"),
     },
-    groupCommitWake: variable(env, "EDGELOG_GROUP_COMMIT_WAKE"),
     benchTrace: variable(env, "EDGELOG_BENCH_TRACE") === "on",
     group: {
       minSessionTimeoutMs: min,

@@ -27,8 +27,6 @@ interface Waiting extends AppendEntry {
   outcome?: Outcome;
   /** Set while this request itself drives: its outcome is delivered in its own context at once. */
   direct?: boolean;
-  /** Event mode: asks this request to drive the lane from its own context (a driver let go). */
-  handOver?: () => void;
 }
 
 interface Lane {
@@ -43,12 +41,10 @@ interface Lane {
  */
 const CALLS_PER_DRIVER = 64;
 /**
- * How a waiting request learns its outcome: `event`, the driver resolves its promise (workerd runs
- * the continuation in the waiting request's own context); `poll`, its own timer looks every
- * POLL_MS, for runtimes that forbid cross-request promise resolution (see groupAppend).
+ * How often a waiting request looks for its outcome: below one call's cost under load. A timer of
+ * its own because nothing else runs in its context when another request's call returns (see
+ * groupAppend).
  */
-export type WakeMode = "event" | "poll";
-/** Poll mode's period: below one call's cost under load. */
 const POLL_MS = 1;
 /** How long a request waits for its append before giving up. */
 const WAIT_LIMIT_MS = 30_000;
@@ -67,30 +63,25 @@ export function laneKey(topicId: string, partition: number, topicVersion: number
  *
  * workerd ties I/O, and the completion of a request's reply, to the request's own context. Only
  * the driver does I/O, inside its own request (kept alive after its own reply by `keepAlive`, its
- * waitUntil). In `event` mode it resolves each merged request's promise as the outcome arrives, and
- * a driver that lets go with requests still queued hands driving on by resolving a promise of
- * each (the first to run takes it): with handle_cross_request_promise_resolution (the default since
- * 2024-10-14) workerd runs those continuations in the waiting request's own context. The Workers
- * vitest pool sets no_handle_cross_request_promise_resolution, where a continuation runs in the
- * context that resolved it and a reply completed from another request's context fails: there
- * (`poll` mode) the driver leaves each outcome as plain data, which the request collects from its
- * own timer, and a waiting request takes over driving from that timer.
+ * waitUntil); it leaves each merged request's outcome as plain data, which that request collects
+ * from its own timer, and a waiting request takes over driving from that timer when a driver lets
+ * go. Waking the request instead by resolving its promise from the driver is what the platform
+ * offers (handle_cross_request_promise_resolution), but workerd 1.20260426 misroutes such a
+ * continuation once the isolate has served about 16,600 requests: it runs outside the woken
+ * request, whose reply then fails with a 500 (docs/performance.md, "Why group commit polls").
  */
 export function groupAppend(
   key: string,
   entry: AppendEntry,
   send: SendAppend,
   keepAlive: (p: Promise<unknown>) => void,
-  wake: WakeMode = "event",
 ): Promise<AppendedBatch[]> {
   let lane = lanes.get(key);
   if (!lane) lanes.set(key, (lane = { queue: [], driven: false }));
   const l = lane;
   const started = Date.now();
   return new Promise<AppendedBatch[]>((resolve, reject) => {
-    let limit: ReturnType<typeof setTimeout> | undefined;
     const finish = (o: Outcome) => {
-      clearTimeout(limit);
       if (o.ok) resolve(o.value);
       else reject(o.error);
     };
@@ -99,7 +90,7 @@ export function groupAppend(
       settle(o) {
         if (waiting.outcome) return;
         waiting.outcome = o;
-        if (waiting.direct || wake === "event") finish(o);
+        if (waiting.direct) finish(o);
       },
     };
     /** Gives up on a request still queued (or in flight) after WAIT_LIMIT_MS. */
@@ -121,18 +112,6 @@ export function groupAppend(
       waiting.direct = true;
       drive(key, l, send, keepAlive);
     };
-    if (wake === "event") {
-      // Each hand-over is a fresh promise made here, so its continuation runs in this request's context.
-      const armHandOver = () => {
-        new Promise<void>((r) => (waiting.handOver = r)).then(() => {
-          waiting.handOver = undefined;
-          takeOver();
-          if (!waiting.outcome) armHandOver();
-        });
-      };
-      armHandOver();
-      limit = setTimeout(timeOut, WAIT_LIMIT_MS);
-    }
     const tick = () => {
       if (waiting.outcome) return waiting.direct ? undefined : finish(waiting.outcome);
       if (Date.now() - started >= WAIT_LIMIT_MS) return timeOut();
@@ -145,7 +124,7 @@ export function groupAppend(
       drive(key, l, send, keepAlive);
     }
     // Also for a driver: if it lets go before reaching its own entry, the timer takes over again.
-    if (wake === "poll" && !waiting.outcome) setTimeout(tick, POLL_MS);
+    if (!waiting.outcome) setTimeout(tick, POLL_MS);
   });
 }
 
@@ -156,11 +135,8 @@ function drive(key: string, lane: Lane, send: SendAppend, keepAlive: (p: Promise
       .catch((e) => console.error("edgelog: group commit driver failed", e))
       .finally(() => {
         lane.driven = false;
+        // Requests still queued see the lane undriven from their timers, and one drives on.
         if (lane.queue.length === 0 && lanes.get(key) === lane) lanes.delete(key);
-        // Event mode: every request still queued is asked, and the first whose context runs drives on
-        // (takeOver sees the lane driven for the rest). Asking only the oldest stalled the lane when
-        // its client had gone and its context no longer ran. Poll mode: their timers see it.
-        else for (const w of lane.queue) w.handOver?.();
       }),
   );
 }

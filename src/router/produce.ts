@@ -285,12 +285,8 @@ function appendToPartition(
   const send = (body: Uint8Array, idempotent: boolean) =>
     onLeader(c.env, topic, p, (stub, ref) => stub.append(ref, body, acks), idempotent);
   const settings = readSettings(c.env);
-  const appended = groupAppend(
-    laneKey(topic.id, p, topic.version, acks),
-    entry,
-    send,
-    (w) => c.executionCtx.waitUntil(w),
-    settings.groupCommitWake,
+  const appended = groupAppend(laneKey(topic.id, p, topic.version, acks), entry, send, (w) =>
+    c.executionCtx.waitUntil(w),
   );
   return settings.benchTrace ? traced(c, topic.name, p, appended) : appended;
 }

@@ -1,4 +1,4 @@
-// Router group commit against a real workerd (wrangler dev, the default EDGELOG_GROUP_COMMIT_WAKE=poll):
+// Router group commit against a real workerd (wrangler dev):
 // concurrent produce requests to one partition, merged into one append, must each get their own
 // outcome — distinct dense offsets, in their own order, and each idempotent producer's requests in
 // sequence. (The Workers vitest pool runs the same path in test/integration/group-commit.test.ts.)

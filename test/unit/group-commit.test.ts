@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { EdgelogError } from "../../src/protocol/errors.js";
-import { groupAppend, laneKey, type AppendEntry, type WakeMode } from "../../src/router/group-commit.js";
+import { groupAppend, laneKey, type AppendEntry } from "../../src/router/group-commit.js";
 import type { AppendedBatch } from "../../src/contracts/partition.js";
-
-const append = groupAppend;
 
 /** A fake partition: each byte of a body is one batch; byte 0xff is a batch the log refuses. */
 function fakePartition(fault?: EdgelogError) {
@@ -44,11 +42,7 @@ let topic = 0;
 const key = () => laneKey(`t${++topic}`, 0, 1, 1);
 const offsets = (r: AppendedBatch[]) => r.map((b) => b.baseOffset);
 
-// Both ways a merged request learns its outcome: woken by the driver (production) and polling (the test pool).
-describe.each(["event", "poll"] as const)("router group commit (%s wake)", (wake: WakeMode) => {
-  const groupAppend = (k: string, e: AppendEntry, send: Parameters<typeof append>[2], alive: () => void) =>
-    append(k, e, send, alive, wake);
-
+describe("router group commit", () => {
   it("sends a lone request at once, alone", async () => {
     const p = fakePartition();
     expect(offsets(await groupAppend(key(), entry(1, 2), p.send, keepAlive))).toEqual([0, 1]);

@@ -31,7 +31,6 @@ describe("EDGELOG_* variable spec", () => {
       mirrorWaitMs: 10_000,
       maxTopics: 10_000,
       metrics: { pushMs: 10_000, cacheMs: 5_000, analyticsMs: 60_000 },
-      groupCommitWake: "poll",
       benchTrace: false,
       group: {
         minSessionTimeoutMs: 6_000,
