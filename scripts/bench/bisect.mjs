@@ -1,4 +1,4 @@
-// `node scripts/bench/bisect.mjs [--runs 5] [--records 100000] [--formats binary,json] [--in-flight 8]
+// `node scripts/bench/bisect.mjs [--runs 5] [--records 100000] [--formats binary,json] [--in-flight 8] [--batch-size 100]
 // [--var NAME=value] REF REF…`: W1 (batched produce) of several commits' Workers in one session, to
 // find which commit moved it. Each commit is built as `wrangler deploy` bundles it (buildCommit:
 // any commit, older ones lack these scripts) and served by its own Miniflare with the classes its
@@ -22,6 +22,8 @@ const { values: opt, positionals: refs } = parseArgs({
     records: { type: "string" },
     formats: { type: "string" },
     "in-flight": { type: "string" },
+    // --batch-size 1 --in-flight 32: W2's shape (one record per request), to bisect the per-request path.
+    "batch-size": { type: "string" },
     var: { type: "string", multiple: true },
   },
 });
@@ -31,7 +33,7 @@ const RECORDS = Number(opt.records ?? 100_000);
 const FORMATS = (opt.formats ?? "binary,json").split(",");
 // Group commit polls on main; commits from when `event` was the default are measured the same way.
 const vars = { EDGELOG_GROUP_COMMIT_WAKE: "poll", ...Object.fromEntries((opt.var ?? []).map((v) => v.split("="))) };
-const W1 = { valueBytes: 100, batchSize: 100, concurrency: Number(opt["in-flight"] ?? 8), runs: 1 };
+const W1 = { valueBytes: 100, batchSize: Number(opt["batch-size"] ?? 100), concurrency: Number(opt["in-flight"] ?? 8), runs: 1 };
 const log = (...m) => console.error(...m);
 const load = () =>
   execFileSync("uptime")
@@ -123,7 +125,7 @@ try {
 function report(results) {
   const bare = summarize(results.bare).median;
   console.log(
-    `W1, ${RECORDS} records × 100 B per run, ${W1.concurrency} in flight, ${RUNS} runs; bare DO (binary) median ` +
+    `W1, ${RECORDS} records × 100 B per run, ${W1.batchSize} per request, ${W1.concurrency} in flight, ${RUNS} runs; bare DO (binary) median ` +
       `${Math.round(bare)} records/s, ${summarize(results["bare cpu"]).median.toFixed(1)} µs CPU/record`,
   );
   console.log(
