@@ -33,7 +33,12 @@ const RECORDS = Number(opt.records ?? 100_000);
 const FORMATS = (opt.formats ?? "binary,json").split(",");
 // Group commit polls on main; commits from when `event` was the default are measured the same way.
 const vars = { EDGELOG_GROUP_COMMIT_WAKE: "poll", ...Object.fromEntries((opt.var ?? []).map((v) => v.split("="))) };
-const W1 = { valueBytes: 100, batchSize: Number(opt["batch-size"] ?? 100), concurrency: Number(opt["in-flight"] ?? 8), runs: 1 };
+const W1 = {
+  valueBytes: 100,
+  batchSize: Number(opt["batch-size"] ?? 100),
+  concurrency: Number(opt["in-flight"] ?? 8),
+  runs: 1,
+};
 const log = (...m) => console.error(...m);
 const load = () =>
   execFileSync("uptime")
