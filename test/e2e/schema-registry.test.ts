@@ -8,6 +8,7 @@ import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Edgelog } from "../../src/client/index.js";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
+import { requestJson } from "../support/json-http.js";
 import { until } from "../support/kcat.js";
 import { sharedServer, type SharedServer } from "../support/shared-servers.js";
 
@@ -32,16 +33,8 @@ afterAll(async () => {
 
 const stamp = Date.now().toString(36);
 
-async function http(method: string, path: string, body?: unknown): Promise<any> {
-  const res = await fetch(server.url + path, {
-    method,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    headers: { "content-type": "application/json" },
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const http = (method: string, path: string, body?: unknown): Promise<any> =>
+  requestJson(server.url, method, path, body);
 
 const CASES = [
   {

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { CONTENT_TYPE_RECORD_BATCH } from "../../src/protocol/constants.js";
 import { encodeBatch } from "../../src/protocol/record-batch.js";
 import { call, createTopic, fetchRecords, produce, uniqueTopic } from "../support/api.js";
+import { expectOwnOutcomes, type ProduceReply } from "../support/group-commit-checks.js";
 
 const enc = new TextEncoder();
 
@@ -26,7 +27,7 @@ describe("group commit of concurrent produce requests", () => {
     const topic = uniqueTopic();
     await createTopic(topic);
     const producers = await Promise.all(Array.from({ length: 4 }, newProducer));
-    const replies: { values: string[]; offsets: number[] }[] = [];
+    const replies: ProduceReply[] = [];
     const anonymous = Array.from({ length: 24 }, async (_, i) => {
       const values = Array.from({ length: 1 + (i % 4) }, (_, j) => `a${i}.${j}`);
       const r = await call("POST", `/v1/topics/${topic}/partitions/0/records`, {
@@ -53,14 +54,7 @@ describe("group commit of concurrent produce requests", () => {
       return mine;
     });
     await Promise.all(anonymous);
-    for (const mine of await Promise.all(idempotent)) expect(mine).toEqual([...mine].sort((a, b) => a - b));
-
-    const all = replies.flatMap((r) => r.offsets).sort((a, b) => a - b);
-    expect(all).toEqual(all.map((_, i) => i));
-    for (const r of replies) expect(r.offsets).toEqual(r.offsets.map((_, j) => r.offsets[0]! + j));
-    const log = await readAll(topic);
-    expect(log.length).toBe(all.length);
-    for (const r of replies) r.offsets.forEach((o, j) => expect(log[o]!.value).toBe(r.values[j]));
+    expectOwnOutcomes(replies, await Promise.all(idempotent), await readAll(topic));
   });
 
   it("fails only the bad request when it travels with good ones", async () => {

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import { startGateway, type Gateway } from "../../src/gateway/main.js";
+import { requestJson } from "./json-http.js";
 import { sharedServer, type SharedServer, type SharedServerKind } from "./shared-servers.js";
 
 export interface GatewayFixture {
@@ -44,16 +45,7 @@ export function useKafkaGateway(opts: { kind?: SharedServerKind; log?: (line: st
       return `127.0.0.1:${started().gateway.port}`;
     },
     name: (prefix) => `${prefix}-${Date.now().toString(36)}-${file}-${n++}`,
-    async http(method, path, body) {
-      const res = await fetch(fixture.url + path, {
-        method,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        headers: { "content-type": "application/json" },
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-      return text ? JSON.parse(text) : undefined;
-    },
+    http: (method, path, body) => requestJson(fixture.url, method, path, body),
     async createTopic(partitions, prefix = "t") {
       const topic = fixture.name(prefix);
       await fixture.http("POST", "/v1/topics", { name: topic, partitions });
