@@ -78,8 +78,8 @@ export function planSegment(log: PartitionLog, ref: TopicRef, now: number): Segm
 
 /**
  * One roll step. An 'uploading' row left by an interrupted roll is redone first: its batches are
- * still in SQLite and the key is fixed by the base offset, so re-uploading overwrites any partial
- * or complete earlier attempt. Returns whether it did anything.
+ * still in SQLite and the key is fixed by the base offset and the leader epoch it was rolled in,
+ * so re-uploading overwrites any partial or complete earlier attempt of this leader's. Returns whether it did anything.
  */
 export async function rollStep(log: PartitionLog, store: SegmentStore, ref: TopicRef, now: number): Promise<boolean> {
   const pending = log.segments.inState("uploading")[0];
