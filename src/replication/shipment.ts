@@ -76,7 +76,8 @@ export function chunkFor(f: Follower, log: LeaderLog, queue: RewriteSource, lead
     copyStart,
     highWatermark: s.highWatermark,
     rewrites,
-    segments: log.archivedSince(f.segmentsTo, SEGMENTS_PER_CHUNK),
+    // Most shipments follow an append with nothing newly archived: skip the segments query then.
+    segments: f.segmentsTo < log.archivedEnd ? log.archivedSince(f.segmentsTo, SEGMENTS_PER_CHUNK) : [],
     logStart: s.logStartOffset,
   };
 }
