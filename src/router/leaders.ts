@@ -55,6 +55,8 @@ export async function refreshLeader(env: Env, topic: Topic, p: number): Promise<
 }
 
 const ATTEMPTS = 4;
+/** How long a request waits for the other copies to take note of a silent leader before it goes on. */
+const SUSPECT_WAIT_MS = 1_000;
 
 /**
  * Calls the partition's leader. A copy that is not the leader (or a caller's stale epoch) refuses
@@ -108,13 +110,16 @@ export async function onLeader<T>(
       }
       // The leader did not answer: perhaps its region is lost. Its followers check it soon, even
       // those idle enough to have backed off their health checks.
-      if (!(e instanceof EdgelogError)) await suspect(env, topic, p, leader.replica, ref);
+      // Bounded: a copy in a lost region must not hold the request (the rest is best effort).
+      if (!(e instanceof EdgelogError))
+        await Promise.race([suspect(env, topic, p, leader.replica, ref), scheduler.wait(SUSPECT_WAIT_MS)]);
       if (e instanceof EdgelogError) throw e;
       if (!safeToRetry) {
         // Kafka's answer to a write whose leader went quiet: retriable, outcome unknown (a raw fault
         // here rendered as a non-retriable 500).
         const platform = toEdgelogError(e);
         if (platform.retriable) throw platform;
+        console.error(`edgelog: the leader of ${topic.name}/${p} (${leader.replica}) failed a write`, e);
         throw new EdgelogError(
           "REQUEST_TIMED_OUT",
           `the leader of ${topic.name}/${p} (${leader.replica}) did not answer; the request may or may not have been applied (an idempotent producer's retry is safe)`,
